@@ -1,0 +1,21 @@
+using System.CommandLine;
+using Mote.Cli.Commands;
+
+namespace Mote.Cli;
+
+/// <summary>The <c>mote</c> root command and its subcommands.</summary>
+public static class MoteCommand
+{
+    /// <summary>Shared by every command that touches the Gallery database.</summary>
+    internal static Option<string?> DatabaseOption() => new("--db")
+    {
+        Description = "The Gallery's SQLite file (default: Mote:Gallery:DatabasePath from appsettings.json, data/mote.db).",
+    };
+
+    public static RootCommand Build(TextReader input, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("mote: the Mote Portal engine and gallery from a terminal.");
+        root.Subcommands.Add(UsersCommand.Build(input, output, error));
+        return root;
+    }
+}

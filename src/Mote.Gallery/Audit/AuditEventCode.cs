@@ -1,0 +1,18 @@
+namespace Mote.Gallery.Audit;
+
+/// <summary>
+/// Stable integer codes of audit events. The numbers are stored and exported: never renumber or reuse
+/// one. Blocks of 100 per area: 1xx sign-in, 2xx users, 3xx gallery, 4xx decisions, 5xx settings,
+/// 6xx reports, 7xx evaluation.
+/// </summary>
+public enum AuditEventCode
+{
+    SignInSucceeded = 100,
+    SignInFailed = 101,
+    SignedOut = 102,
+    SignInLockedOut = 103,
+
+    UserCreated = 200,
+    UserRoleChanged = 201,
+    FirstAdminCreatedThroughSetup = 202,
+}

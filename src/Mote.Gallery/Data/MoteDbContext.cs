@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Mote.Gallery.Audit;
+
+
+namespace Mote.Gallery.Data;
+
+/// <summary>The Gallery database: Identity tables, the audit trail, and (later) people and model-templates.</summary>
+public sealed class MoteDbContext(DbContextOptions<MoteDbContext> options) : IdentityDbContext<PortalUser>(options)
+{
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        // SQLite cannot order or compare DateTimeOffset; store UTC ticks instead (sortable, exact).
+        var utcTicks = new ValueConverter<DateTimeOffset, long>(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
+        builder.Entity<PortalUser>().Property(u => u.CreatedUtc).HasConversion(utcTicks);
+
+        builder.Entity<AuditEvent>(e =>
+        {
+            e.ToTable("AuditEvents");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).ValueGeneratedOnAdd();
+            e.Property(x => x.OccurredUtc).HasConversion(utcTicks);
+            e.Property(x => x.ActorId).HasMaxLength(200);
+            e.Property(x => x.ActorName).HasMaxLength(300);
+            e.Property(x => x.SubjectId).HasMaxLength(200);
+            e.Property(x => x.Detail).HasMaxLength(2000);
+            e.HasIndex(x => x.OccurredUtc);
+            e.HasIndex(x => x.Code);
+            e.HasIndex(x => x.SubjectId);
+        });
+
+        // The three roles exist in every database; fixed ids keep the seed stable across migrations.
+        builder.Entity<IdentityRole>().HasData(
+            Role("6f1f0c4e-7d2a-4c2e-9a55-0a4f3f1d8b01", Mote.Gallery.Security.Roles.Admin),
+            Role("6f1f0c4e-7d2a-4c2e-9a55-0a4f3f1d8b02", Mote.Gallery.Security.Roles.Auditor),
+            Role("6f1f0c4e-7d2a-4c2e-9a55-0a4f3f1d8b03", Mote.Gallery.Security.Roles.Operator));
+    }
+
+    private static IdentityRole Role(string id, string name) => new()
+    {
+        Id = id,
+        Name = name,
+        NormalizedName = name.ToUpperInvariant(),
+        ConcurrencyStamp = id,
+    };
+}

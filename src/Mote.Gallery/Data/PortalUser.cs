@@ -1,0 +1,9 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace Mote.Gallery.Data;
+
+/// <summary>A portal account (ASP.NET Core Identity user). The e-mail address is the user name.</summary>
+public sealed class PortalUser : IdentityUser
+{
+    public DateTimeOffset CreatedUtc { get; set; }
+}

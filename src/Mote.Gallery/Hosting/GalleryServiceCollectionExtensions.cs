@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Mote.Gallery.Audit;
+using Mote.Gallery.Data;
+using Mote.Gallery.Users;
+
+namespace Mote.Gallery.Hosting;
+
+/// <summary>Registration of everything the Gallery provides; shared by the portal and the CLI.</summary>
+public static class GalleryServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the database (SQLite file from <see cref="GalleryOptions.DatabasePath"/>, resolved
+    /// against <paramref name="contentRoot"/>; its folder is created), Identity's user store, the
+    /// audit trail and the use cases. The portal adds cookies and <c>SignInManager</c> on top.
+    /// </summary>
+    public static IdentityBuilder AddMoteGallery(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = configuration.GetSection(GalleryOptions.Section).Get<GalleryOptions>() ?? new GalleryOptions();
+        var databasePath = ContentRoot.Resolve(contentRoot, options.DatabasePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(databasePath)!);
+        services.AddSingleton(new GalleryDatabase(databasePath));
+        services.Configure<SecretsOptions>(configuration.GetSection(SecretsOptions.Section));
+
+        services.AddDbContext<MoteDbContext>(o => o
+            .UseSqlite(GalleryDatabase.ConnectionString(databasePath))
+            .AddInterceptors(new SqlitePragmaInterceptor()));
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddScoped<AuditTrail>();
+        services.AddScoped<ListAuditEvents>();
+        services.AddScoped<UserAccounts>();
+        services.AddScoped<CreateUser>();
+        services.AddScoped<ListUsers>();
+        services.AddScoped<ChangeUserRole>();
+        services.AddScoped<CompleteSetup>();
+        services.AddSingleton<SetupToken>();
+
+        return services
+            .AddIdentityCore<PortalUser>(o =>
+            {
+                // Length over composition rules (NIST SP 800-63B §5.1.1.2).
+                o.Password.RequiredLength = 12;
+                o.Password.RequireDigit = false;
+                o.Password.RequireLowercase = false;
+                o.Password.RequireUppercase = false;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Password.RequiredUniqueChars = 4;
+                o.User.RequireUniqueEmail = true;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Lockout.AllowedForNewUsers = true;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<MoteDbContext>();
+    }
+}
+
+/// <summary>The Gallery's SQLite file and how to bring its schema up to date.</summary>
+public sealed class GalleryDatabase(string path)
+{
+    public string Path { get; } = path;
+
+    public static string ConnectionString(string path) =>
+        new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, ForeignKeys = true }.ToString();
+
+    /// <summary>Creates the database or applies pending EF Core migrations (never <c>EnsureCreated</c>).</summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var scope = services.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
+            await db.Database.MigrateAsync(ct).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Mote.Gallery.Hosting;
+using Mote.Gallery.Security;
+using Mote.Gallery.Users;
+using Mote.Portal.Components;
+using Mote.Portal.Services;
+using MudBlazor.Services;
+
+namespace Mote.Portal.Hosting;
+
+/// <summary>Composition of the portal: builder, services, middleware and endpoints.</summary>
+public static class PortalHost
+{
+    /// <summary>
+    /// Creates the builder with the repository root (or <c>MOTE_CONTENT_ROOT</c>) as content root, so
+    /// the root <c>appsettings.json</c> is the configuration and the root <c>wwwroot/</c> the web root.
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var contentRoot = ContentRoot.Locate();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = contentRoot,
+            WebRootPath = Path.Combine(contentRoot, "wwwroot"),
+            ApplicationName = typeof(PortalHost).Assembly.GetName().Name,
+        });
+        // Run from a build (not a publish), the framework's and MudBlazor's assets (_framework/, _content/)
+        // live in the NuGet cache and are found through the build's static-web-assets manifest. ASP.NET
+        // only wires that up in Development; `dotnet run` must work in any environment.
+        builder.WebHost.UseStaticWebAssets();
+        return builder;
+    }
+
+    public static void AddMotePortal(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        services.AddOptions<PortalOptions>().Bind(configuration.GetSection(PortalOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddMoteGallery(configuration, builder.Environment.ContentRootPath)
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+
+        var secrets = configuration.GetSection(SecretsOptions.Section).Get<SecretsOptions>() ?? new SecretsOptions();
+        services.AddDataProtection()
+            .SetApplicationName("Mote.Portal")
+            .PersistKeysToFileSystem(SecretDirectory.Ensure(Path.Combine(secrets.ResolveDirectory(), "dataprotection")));
+
+        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/account/login";
+            o.LogoutPath = "/account/logout";
+            o.AccessDeniedPath = "/account/access-denied";
+            o.Cookie.Name = "mote.auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.SlidingExpiration = true;
+        });
+        // Role changes and lock-outs reach open sessions within a minute, not after the 30-minute default.
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+
+        services.AddAuthorization(o =>
+        {
+            o.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+            foreach (var permission in Enum.GetValues<Permission>())
+            {
+                o.AddPolicy(permission.ToString(), p => p.RequireRole(RolePermissions.RolesGranting(permission)));
+            }
+        });
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<CurrentActor>();
+        services.AddScoped<SignInUser>();
+        services.AddScoped<SignOutUser>();
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddHealthChecks().AddCheck<GalleryDatabaseHealthCheck>("gallery-database");
+        services.AddHostedService<SetupLinkAnnouncer>();
+    }
+
+    /// <summary>Migrates the database, then wires middleware and endpoints.</summary>
+    public static async Task UseMotePortalAsync(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await GalleryDatabase.MigrateAsync(app.Services).ConfigureAwait(false);
+
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+        }
+        app.UseStatusCodePagesWithReExecute("/not-found");
+
+        // Files in the root wwwroot/ (css, icons) are public: served before routing and authentication,
+        // so the static-assets fallback endpoint cannot claim them and the fallback policy never applies.
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        // Framework and MudBlazor assets (_framework/, _content/) come from the static-assets manifest.
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapHealthChecks("/healthz").AllowAnonymous();
+        app.MapAccountEndpoints();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+    }
+}
