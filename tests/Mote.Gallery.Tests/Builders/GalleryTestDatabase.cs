@@ -1,0 +1,82 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Mote.Gallery.Hosting;
+
+namespace Mote.Gallery.Tests.Builders;
+
+/// <summary>
+/// A real, migrated SQLite file in a fresh temporary folder with the Gallery's services around it —
+/// the same registration the portal and CLI use. Deleted on dispose.
+/// </summary>
+public sealed class GalleryTestDatabase : IAsyncDisposable
+{
+    private readonly string _folder;
+
+    private GalleryTestDatabase(string folder, ServiceProvider services, string path)
+    {
+        _folder = folder;
+        Services = services;
+        DatabasePath = path;
+    }
+
+    public ServiceProvider Services { get; }
+
+    public string DatabasePath { get; }
+
+    public static async Task<GalleryTestDatabase> CreateAsync(Action<IServiceCollection>? configure = null)
+    {
+        var folder = Directory.CreateTempSubdirectory("mote-gallery-test-").FullName;
+        var path = Path.Combine(folder, "data", "mote.db");
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [$"{GalleryOptions.Section}:DatabasePath"] = path })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddMoteGallery(configuration, folder);
+        configure?.Invoke(services);
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+        await GalleryDatabase.MigrateAsync(provider);
+        return new GalleryTestDatabase(folder, provider, path);
+    }
+
+    /// <summary>Resolves <typeparamref name="T"/> from a new scope (a fresh DbContext), as a request would.</summary>
+    public async Task<TResult> InScopeAsync<T, TResult>(Func<T, Task<TResult>> action) where T : notnull
+    {
+        var scope = Services.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            return await action(scope.ServiceProvider.GetRequiredService<T>()).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A raw connection to the file, bypassing EF (for checks and for tampering on purpose).</summary>
+    public SqliteConnection OpenRaw()
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    public long Scalar(string sql)
+    {
+        using var connection = OpenRaw();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync().ConfigureAwait(false);
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A still-closing handle on a temp file is not a test failure.
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using Microsoft.Playwright;
+using Mote.Gallery.Audit;
+using Mote.Portal.Tests.Infrastructure;
+
+namespace Mote.Portal.Tests.Browser;
+
+/// <summary>The shell in a real headless browser against the real portal process.</summary>
+[Trait("Category", "Browser")]
+public sealed class ShellBrowserTests
+{
+    private const string Password = "correct horse battery";
+
+    [Fact]
+    public async Task FirstRun_SetupSignInAndShell_WorkInChromium()
+    {
+        await using var portal = await PortalProcess.StartAsync();
+        var link = await portal.WaitForSetupLinkAsync();
+        var (playwright, browser) = await HeadlessChromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+
+        // Setup link → create the first Admin.
+        await page.GotoAsync(link.ToString());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("setup.png") });
+        await page.FillAsync("#email", "ada@example.org");
+        await page.FillAsync("#password", Password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**/account/login?created=true");
+
+        // Sign in.
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("sign-in.png") });
+        await page.FillAsync("#email", "ada@example.org");
+        await page.FillAsync("#password", Password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(portal.BaseAddress.ToString());
+
+        // The interactive shell: navigation with every area, the signed-in user, a working theme toggle.
+        var nav = page.Locator("[data-testid=nav]");
+        await Assertions.Expect(nav).ToContainTextAsync("Settings");
+        foreach (var area in new[] { "Gallery", "Verify", "Fairness", "Explanations", "Audit", "Reports", "Settings" })
+        {
+            await Assertions.Expect(nav.GetByText(area, new LocatorGetByTextOptions { Exact = true })).ToBeVisibleAsync();
+        }
+        await Assertions.Expect(page.Locator("[data-testid=user-name]")).ToHaveTextAsync("ada@example.org");
+        await page.WaitForSelectorAsync("[data-interactive=true]");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("overview.png") });
+
+        // Client-side navigation to the audit trail shows the sign-in that just happened.
+        await nav.GetByText("Audit", new LocatorGetByTextOptions { Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=audit-table]")).ToContainTextAsync("Sign in succeeded (100)");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("audit.png") });
+
+        await page.Locator("[data-testid=theme-toggle]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=theme-toggle]")).ToHaveAttributeAsync("data-mode", "dark");
+        await nav.GetByText("Settings", new LocatorGetByTextOptions { Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=users-table]")).ToContainTextAsync("ada@example.org");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("settings-dark.png") });
+
+        Assert.Equal(1, portal.Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.SignInSucceeded}"));
+    }
+
+    [Fact]
+    public async Task NarrowViewport_DrawerCollapsesAndToggles()
+    {
+        await using var portal = await PortalProcess.StartAsync();
+        var link = await portal.WaitForSetupLinkAsync();
+        var (playwright, browser) = await HeadlessChromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 420, Height = 800 } });
+        await page.GotoAsync(link.ToString());
+        await page.FillAsync("#email", "ada@example.org");
+        await page.FillAsync("#password", Password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**/account/login?created=true");
+        await page.FillAsync("#email", "ada@example.org");
+        await page.FillAsync("#password", Password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(portal.BaseAddress.ToString());
+        await page.WaitForSelectorAsync("[data-interactive=true]");
+
+        var settingsLink = page.Locator("[data-testid=nav]").GetByText("Settings", new LocatorGetByTextOptions { Exact = true });
+        await Assertions.Expect(settingsLink).Not.ToBeInViewportAsync();
+        await page.Locator("[data-testid=drawer-toggle]").ClickAsync();
+        await Assertions.Expect(settingsLink).ToBeInViewportAsync();
+        await page.WaitForTimeoutAsync(400); // let the slide-in finish for the screenshot only
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("narrow-drawer.png") });
+    }
+}

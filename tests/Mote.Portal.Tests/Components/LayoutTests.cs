@@ -1,0 +1,54 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Mote.Gallery.Security;
+using Mote.Portal.Components.Layout;
+
+namespace Mote.Portal.Tests.Components;
+
+public sealed class LayoutTests : PortalBunitContext
+{
+    private static readonly string[] Areas = ["Gallery", "Verify", "Fairness", "Explanations", "Audit", "Reports", "Settings"];
+
+    [Fact]
+    public void MainLayout_Admin_RendersEveryAreaInTheNavigation()
+    {
+        SignInAs(Roles.Admin, "ada@example.org");
+
+        var cut = Render<CascadingAuthenticationState>(p => p.AddChildContent<MainLayout>(l => l.Add(x => x.Body, (RenderFragment)(b => b.AddContent(0, "page body")))));
+
+        var nav = cut.Find("[data-testid=nav]");
+        var links = nav.QuerySelectorAll("a").Select(a => a.TextContent.Trim()).ToArray();
+        Assert.Equal(["Overview", .. Areas], links);
+        Assert.Contains("page body", cut.Markup, StringComparison.Ordinal);
+        Assert.Contains("Mote Portal (test)", cut.Markup, StringComparison.Ordinal);
+        Assert.Equal("ada@example.org", cut.Find("[data-testid=user-name]").TextContent);
+    }
+
+    [Fact]
+    public void NavMenu_Operator_ShowsOnlyAreasItsRoleMayOpen()
+    {
+        SignInAs(Roles.Operator);
+
+        var cut = Render<CascadingAuthenticationState>(p => p.AddChildContent<NavMenu>());
+
+        var links = cut.FindAll("a").Select(a => a.TextContent.Trim()).ToArray();
+        Assert.Equal(["Overview", "Gallery", "Verify", "Explanations"], links);
+    }
+
+    [Fact]
+    public void MainLayout_ThemeToggle_SwitchesToDarkAndBack()
+    {
+        SignInAs(Roles.Admin);
+        var cut = Render<CascadingAuthenticationState>(p => p.AddChildContent<MainLayout>(l => l.Add(x => x.Body, (RenderFragment)(_ => { }))));
+        var toggle = () => cut.Find("[data-testid=theme-toggle]");
+        Assert.Equal("light", toggle().GetAttribute("data-mode"));
+
+        toggle().Click();
+        Assert.Equal("dark", toggle().GetAttribute("data-mode"));
+        Assert.Contains("--mud-palette-background: rgba(20,25,37,1)", cut.Markup, StringComparison.Ordinal);
+
+        toggle().Click();
+        Assert.Equal("light", toggle().GetAttribute("data-mode"));
+    }
+}

@@ -1,0 +1,79 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Mote.Gallery.Hosting;
+using Mote.Gallery.Security;
+using Mote.Portal.Components;
+
+namespace Mote.Portal.Tests.Components;
+
+/// <summary>Pages rendered through the portal's own router and AuthorizeRouteView, with the real policies.</summary>
+public sealed class PageAuthorizationTests : PortalBunitContext
+{
+    private readonly TemporaryGallery _gallery = new();
+
+    public PageAuthorizationTests()
+    {
+        _gallery.Register(Services);
+    }
+
+    [Fact]
+    public async Task SettingsPage_Admin_RendersUserAdministration()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        SignInAs(Roles.Admin);
+
+        var cut = RenderAt("settings");
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=users-table]")));
+        Assert.Contains("Add an account", cut.Markup, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("[data-testid=not-authorized]"));
+    }
+
+    [Theory]
+    [InlineData(Roles.Auditor)]
+    [InlineData(Roles.Operator)]
+    public void SettingsPage_NotAdmin_RendersNotAuthorized(string role)
+    {
+        SignInAs(role);
+
+        var cut = RenderAt("settings");
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=not-authorized]")));
+        Assert.Empty(cut.FindAll("[data-testid=users-table]"));
+        Assert.DoesNotContain("Add an account", cut.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuditPage_Auditor_RendersTrailButOperatorDoesNot()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        SignInAs(Roles.Auditor);
+        var cut = RenderAt("audit");
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=audit-table]")));
+    }
+
+    [Fact]
+    public void AuditPage_Operator_RendersNotAuthorized()
+    {
+        SignInAs(Roles.Operator);
+        var cut = RenderAt("audit");
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=not-authorized]")));
+        Assert.Empty(cut.FindAll("[data-testid=audit-table]"));
+    }
+
+    private IRenderedComponent<Routes> RenderAt(string relativeUrl)
+    {
+        Services.GetRequiredService<NavigationManager>().NavigateTo(relativeUrl);
+        return Render<Routes>();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _gallery.Dispose();
+        }
+    }
+}

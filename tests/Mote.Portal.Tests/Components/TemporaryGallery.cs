@@ -1,0 +1,34 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Mote.Gallery.Hosting;
+
+namespace Mote.Portal.Tests.Components;
+
+/// <summary>Registers the real Gallery on a migrated SQLite file in a temp folder, for component tests that call use cases.</summary>
+public sealed class TemporaryGallery : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("mote-bunit-").FullName;
+
+    public void Register(IServiceCollection services)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [$"{GalleryOptions.Section}:DatabasePath"] = Path.Combine(_folder, "mote.db") })
+            .Build();
+        services.AddLogging();
+        services.AddMoteGallery(configuration, _folder);
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort.
+        }
+    }
+}
