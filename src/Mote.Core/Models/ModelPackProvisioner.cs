@@ -52,8 +52,8 @@ public sealed class ModelPackProvisioner
     /// <summary>The recipes this provisioner builds, in registration order.</summary>
     public IReadOnlyList<IModelRecipe> Recipes => _recipes;
 
-    /// <summary>The recipes written in this project: face-api's dlib ResNet descriptor.</summary>
-    public static IReadOnlyList<IModelRecipe> DefaultRecipes() => [new FaceRecognitionRecipe()];
+    /// <summary>The recipes written in this project: face-api's dlib ResNet descriptor and 68-point landmark net.</summary>
+    public static IReadOnlyList<IModelRecipe> DefaultRecipes() => [new FaceRecognitionRecipe(), new FaceLandmark68Recipe()];
 
     /// <summary>A provisioner for <see cref="DefaultRecipes"/>.</summary>
     public static ModelPackProvisioner CreateDefault(ModelPackOptions options) => new(options, DefaultRecipes());

@@ -56,11 +56,14 @@ public sealed class ModelPackProvisionerTests(ModelPackFixture fixture)
         // Both really raced: each found the cache empty and built its own model.
         Assert.Contains(progressA.Stages, s => s.StartsWith("converting", StringComparison.Ordinal));
         Assert.Contains(progressB.Stages, s => s.StartsWith("converting", StringComparison.Ordinal));
-        Assert.Equal(packs[0][ModelId].OnnxPath, packs[1][ModelId].OnnxPath);
-        Assert.Equal(packs[0][ModelId].Manifest.OnnxSha256, packs[1][ModelId].Manifest.OnnxSha256);
-        Assert.Equal(packs[0][ModelId].Manifest.OnnxSha256, Sha256(packs[0][ModelId].OnnxPath));
+        foreach (var id in AllModelIds)
+        {
+            Assert.Equal(packs[0][id].OnnxPath, packs[1][id].OnnxPath);
+            Assert.Equal(packs[0][id].Manifest.OnnxSha256, packs[1][id].Manifest.OnnxSha256);
+            Assert.Equal(packs[0][id].Manifest.OnnxSha256, Sha256(packs[0][id].OnnxPath));
+        }
         // The loser's temp directory, the work directories and the tarballs are all gone.
-        Assert.Equal([ModelId], Directory.GetFileSystemEntries(cache.Path).Select(Path.GetFileName));
+        Assert.Equal(AllModelIds, Directory.GetFileSystemEntries(cache.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal(
             new[] { ModelManifest.FileName, ModelPackProvisioner.OnnxFileName }.Order(StringComparer.Ordinal),
             Directory.GetFileSystemEntries(cache.Combine(ModelId)).Select(Path.GetFileName).Order(StringComparer.Ordinal));
@@ -83,7 +86,9 @@ public sealed class ModelPackProvisionerTests(ModelPackFixture fixture)
         Assert.Contains($"converting {ModelId}", progress.Stages);
         Assert.Equal(original, await File.ReadAllBytesAsync(rebuilt.OnnxPath));
         Assert.Equal(rebuilt.Manifest.OnnxSha256, Sha256(rebuilt.OnnxPath));
-        Assert.Equal([ModelId], Directory.GetFileSystemEntries(cache.Path).Select(Path.GetFileName));
+        // Only the corrupted model was rebuilt; the stale copy is gone.
+        Assert.DoesNotContain($"converting {FaceLandmark68Recipe.ModelId}", progress.Stages);
+        Assert.Equal(AllModelIds, Directory.GetFileSystemEntries(cache.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -126,7 +131,10 @@ public sealed class ModelPackProvisionerTests(ModelPackFixture fixture)
         Assert.Equal(fixture.Pack[ModelId].Manifest.OnnxSha256, imported[ModelId].Manifest.OnnxSha256);
         Assert.Equal(imported[ModelId].Manifest.ToJson(), ensured[ModelId].Manifest.ToJson());
         Assert.Equal(
-            ["verifying @vladmandic/face-api@1.7.15", "extracting @vladmandic/face-api@1.7.15", $"converting {ModelId}", "model pack ready"],
+            [
+                "verifying @vladmandic/face-api@1.7.15", "extracting @vladmandic/face-api@1.7.15",
+                $"converting {ModelId}", $"converting {FaceLandmark68Recipe.ModelId}", "model pack ready",
+            ],
             progress.Stages);
         Assert.Equal(1.0, progress.Fractions[^1]);
         Assert.Equal(progress.Fractions.Order(), progress.Fractions);
@@ -177,6 +185,8 @@ public sealed class ModelPackProvisionerTests(ModelPackFixture fixture)
     }
 
     private const string MissingNpm = "/nonexistent/mote-test/npm";
+
+    private static readonly string[] AllModelIds = [FaceLandmark68Recipe.ModelId, FaceRecognitionRecipe.ModelId];
 
     private static string Sha256(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 

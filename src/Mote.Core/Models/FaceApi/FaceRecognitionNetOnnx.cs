@@ -152,7 +152,7 @@ public static class FaceRecognitionNetOnnx
             var scale = Weight($"{prefix}/scale/weights", channelsOut);
             var shift = Weight($"{prefix}/scale/biases", channelsOut);
 
-            var w = _g.AddFloat($"{prefix}/conv/filters", [channelsOut, channelsIn, k, k], HwioToOihw(filters.Values, k, channelsIn, channelsOut));
+            var w = _g.AddFloat($"{prefix}/conv/filters", [channelsOut, channelsIn, k, k], TfLayout.HwioToOihw(filters.Values, k, channelsIn, channelsOut));
             var b = _g.AddFloat($"{prefix}/conv/bias", [channelsOut], bias.Values);
             // TensorFlow "same" for a 3x3 stride-1 conv pads one pixel on every side; "valid" pads nothing.
             var pad = same ? (k - 1) / 2 : 0;
@@ -179,25 +179,6 @@ public static class FaceRecognitionNetOnnx
                     $"Tensor '{name}' has shape [{string.Join(',', weight.Shape)}]; expected [{string.Join(',', shape)}].");
             }
             return weight;
-        }
-
-        private static float[] HwioToOihw(float[] hwio, int k, int channelsIn, int channelsOut)
-        {
-            var oihw = new float[hwio.Length];
-            for (var h = 0; h < k; h++)
-            {
-                for (var w = 0; w < k; w++)
-                {
-                    for (var i = 0; i < channelsIn; i++)
-                    {
-                        for (var o = 0; o < channelsOut; o++)
-                        {
-                            oihw[(((o * channelsIn) + i) * k + h) * k + w] = hwio[(((h * k) + w) * channelsIn + i) * channelsOut + o];
-                        }
-                    }
-                }
-            }
-            return oihw;
         }
 
         private static Dictionary<string, object> Attr(string name, object value) => new() { [name] = value };

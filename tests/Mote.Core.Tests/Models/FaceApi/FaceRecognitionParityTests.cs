@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Mote.Core.Models;
@@ -24,7 +23,7 @@ public sealed class FaceRecognitionParityTests(ModelPackFixture fixture, ITestOu
         var package = await fixture.GetFaceApiPackageDirAsync();
         var faces = FaceCrops.DemoFaces;
         var pixels = FaceCrops.Load(package, faces, Size);
-        var expected = RunTensorFlowJs(package, pixels, faces.Count);
+        var expected = NodeReference.RunOnCrops("faceapi-descriptor.mjs", package, pixels, faces.Count, Dim, output);
 
         using var factory = new OnnxSessionFactory();
         using var session = factory.Create(fixture.Pack[FaceRecognitionRecipe.ModelId]);
@@ -100,19 +99,6 @@ public sealed class FaceRecognitionParityTests(ModelPackFixture fixture, ITestOu
         var perFace = watch.Elapsed.TotalMilliseconds / runs;
         output.WriteLine($"ONNX Runtime, batch 1, {factory.Options.IntraOpThreads} intra-op threads: {perFace:F1} ms per face (mean of {runs})");
         Assert.True(perFace < 2000, $"{perFace} ms per face is far beyond the ~30 ms target.");
-    }
-
-    private float[] RunTensorFlowJs(string package, float[] pixels, int count)
-    {
-        using var temp = new TempDirectory();
-        var input = temp.Combine("crops.f32");
-        var result = temp.Combine("descriptors.f32");
-        File.WriteAllBytes(input, MemoryMarshal.AsBytes(pixels.AsSpan()).ToArray());
-        var log = NodeReference.Run("faceapi-descriptor.mjs", package, input, count.ToString(System.Globalization.CultureInfo.InvariantCulture), result);
-        output.WriteLine(log.Trim());
-        var bytes = File.ReadAllBytes(result);
-        Assert.Equal(count * Dim * sizeof(float), bytes.Length);
-        return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
     }
 
     private static float[] RunOnnx(InferenceSession session, float[] pixels, int count)

@@ -1,5 +1,8 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Xunit.Abstractions;
 
 namespace Mote.Core.Tests.Models.FaceApi;
 
@@ -68,6 +71,31 @@ internal static class NodeReference
                 Assert.Fail($"node {script} failed with exit code {process.ExitCode}:\n{stderr.Result}\n{stdout.Result}");
             }
             return stdout.Result;
+        }
+    }
+
+    /// <summary>
+    /// Runs a <c>faceapi-*.mjs</c> script that takes <c>&lt;package&gt; &lt;input.f32&gt; &lt;count&gt; &lt;output.f32&gt;</c>:
+    /// writes <paramref name="pixels"/> as float32, reads back <paramref name="count"/> × <paramref name="valuesPerItem"/> floats.
+    /// </summary>
+    public static float[] RunOnCrops(string script, string faceApiPackageDir, float[] pixels, int count, int valuesPerItem, ITestOutputHelper output)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"mote-tfjs-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var input = Path.Combine(dir, "crops.f32");
+            var result = Path.Combine(dir, "result.f32");
+            File.WriteAllBytes(input, MemoryMarshal.AsBytes(pixels.AsSpan()).ToArray());
+            var log = Run(script, faceApiPackageDir, input, count.ToString(CultureInfo.InvariantCulture), result);
+            output.WriteLine(log.Trim());
+            var bytes = File.ReadAllBytes(result);
+            Assert.Equal(count * valuesPerItem * sizeof(float), bytes.Length);
+            return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
         }
     }
 }
