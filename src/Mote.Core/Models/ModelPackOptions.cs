@@ -11,7 +11,7 @@ public sealed class ModelPackOptions
 
     /// <summary>
     /// Directory holding the converted models (one sub-directory per model id). Default:
-    /// <see cref="DefaultCacheDir"/>, i.e. <c>$MOTE_MODEL_CACHE</c> or <c>~/.cache/mote/models</c>.
+    /// <see cref="DefaultCacheDir()"/>, i.e. <c>$MOTE_MODEL_CACHE</c> or <c>~/.cache/mote/models</c>.
     /// </summary>
     public string CacheDir { get; set; } = DefaultCacheDir();
 
@@ -30,9 +30,12 @@ public sealed class ModelPackOptions
     /// <summary>
     /// <c>$MOTE_MODEL_CACHE</c> when set and not blank, otherwise <c>~/.cache/mote/models</c>.
     /// </summary>
-    public static string DefaultCacheDir()
+    public static string DefaultCacheDir() => DefaultCacheDir(Environment.GetEnvironmentVariable);
+
+    /// <summary>As <see cref="DefaultCacheDir()"/>, reading the environment through <paramref name="getEnvironmentVariable"/>.</summary>
+    internal static string DefaultCacheDir(Func<string, string?> getEnvironmentVariable)
     {
-        var fromEnvironment = Environment.GetEnvironmentVariable(CacheDirEnvironmentVariable);
+        var fromEnvironment = getEnvironmentVariable(CacheDirEnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(fromEnvironment))
         {
             return fromEnvironment;
