@@ -1,0 +1,58 @@
+namespace Mote.Core.Models.FaceApi;
+
+/// <summary>
+/// Builds <c>face_recognition_model</c>: face-api's dlib ResNet descriptor, from its quantised weights and
+/// the architecture written in <see cref="FaceRecognitionNetOnnx"/>.
+/// </summary>
+public sealed class FaceRecognitionRecipe : IModelRecipe
+{
+    /// <summary>The model id, the same name face-api gives the weights.</summary>
+    public const string ModelId = "face_recognition_model";
+
+    /// <summary>Where the weights manifest sits inside the face-api package.</summary>
+    public const string ManifestPath = "model/face_recognition_model-weights_manifest.json";
+
+    public string Id => ModelId;
+
+    public int Version => 1;
+
+    public PinnedPackage Source => PinnedPackages.FaceApi;
+
+    public ConvertedModel Build(string packageDir)
+    {
+        var weights = FaceApiWeights.Load(Path.Combine(packageDir, ManifestPath));
+        var onnx = FaceRecognitionNetOnnx.Build(weights, new Dictionary<string, string>
+        {
+            ["mote.model_id"] = ModelId,
+            ["mote.source"] = $"{Source.Spec}/{ManifestPath}",
+        });
+        var license = new ModelLicense(
+            Package: $"MIT ({Source.Spec} package.json \"license\": \"MIT\"; LICENSE: \"MIT License, Copyright (c) Vladimir Mandic\")",
+            Weights: "The package states no separate licence for the weights; its README credits the original weights to " +
+                "face-api.js-models (justadudewhohacks/face-api.js, MIT). The network and its trained parameters are dlib's " +
+                "dlib_face_recognition_resnet_model_v1 by Davis E. King (dlib: Boost Software License 1.0; dlib's model " +
+                "repository releases the model as CC0 / public domain) — recorded from the project brief, not from this package.",
+            Notes: "Not verifiable offline here: confirm the weights' terms in dlib's model repository before redistributing the pack.");
+        return new ConvertedModel(
+            onnx,
+            ManifestPath,
+            [
+                new ModelInputSpec(
+                    FaceRecognitionNetOnnx.InputName,
+                    [-1, FaceRecognitionNetOnnx.InputSize, FaceRecognitionNetOnnx.InputSize, 3],
+                    "NHWC",
+                    "RGB",
+                    "float32 pixel values 0..255; the graph subtracts the RGB mean (122.782, 117.001, 104.298) and divides by 255 as face-api does"),
+            ],
+            [
+                new ModelOutputSpec(
+                    FaceRecognitionNetOnnx.OutputName,
+                    [-1, FaceRecognitionNetOnnx.DescriptorLength],
+                    "128-d face descriptor exactly as face-api's computeFaceDescriptor returns it; NOT L2-normalised (the pipeline normalises). " +
+                    "face-api/dlib compare descriptors by Euclidean distance, same person below about 0.6."),
+            ],
+            license,
+            "Architecture written in C# from face-api's src/faceRecognitionNet/*.ts; weights dequantised as value = q*scale + min. " +
+            "Expects a 150x150 face crop (dlib alignment: face chip of 150 px with 0.25 padding).");
+    }
+}

@@ -1,0 +1,73 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace Mote.Core.Models;
+
+/// <summary>
+/// Creates ONNX Runtime sessions with the options tuned for the face pipeline: full graph optimisation,
+/// one intra-op thread per core, one inter-op thread and sequential execution (our graphs are chains, so
+/// parallel branches buy nothing and extra threads only contend on 2-core hosts). Holds one native
+/// <see cref="SessionOptions"/> shared by every session it creates; dispose it after the sessions.
+/// Meant to be a singleton.
+/// </summary>
+public sealed class OnnxSessionFactory : IDisposable
+{
+    private readonly SessionOptions _sessionOptions;
+    private bool _disposed;
+
+    /// <param name="options">Thread count and optimisation level; defaults as in <see cref="OnnxSessionOptions"/>.</param>
+    public OnnxSessionFactory(OnnxSessionOptions? options = null)
+    {
+        options ??= new OnnxSessionOptions();
+        if (options.IntraOpThreads < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.IntraOpThreads, "IntraOpThreads must be at least 1.");
+        }
+        _sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = options.OptimizationLevel,
+            IntraOpNumThreads = options.IntraOpThreads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        };
+        Options = options;
+    }
+
+    /// <summary>The options this factory was built from (not to be changed after construction).</summary>
+    public OnnxSessionOptions Options { get; }
+
+    /// <summary>Creates a session for the ONNX file at <paramref name="onnxPath"/>; the caller disposes it.</summary>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="onnxPath"/>.</exception>
+    public InferenceSession Create(string onnxPath)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!File.Exists(onnxPath))
+        {
+            throw new FileNotFoundException($"ONNX model '{onnxPath}' does not exist.", onnxPath);
+        }
+        return new InferenceSession(onnxPath, _sessionOptions);
+    }
+
+    /// <summary>Creates a session for an in-memory model; the caller disposes it.</summary>
+    public InferenceSession Create(byte[] onnx)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(onnx);
+        return new InferenceSession(onnx, _sessionOptions);
+    }
+
+    /// <summary>Creates a session for a provisioned model.</summary>
+    public InferenceSession Create(ModelPackEntry model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Create(model.OnnxPath);
+    }
+
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _sessionOptions.Dispose();
+        }
+    }
+}
