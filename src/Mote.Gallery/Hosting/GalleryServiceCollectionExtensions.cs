@@ -4,7 +4,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Mote.Core.Models;
 using Mote.Gallery.Audit;
+using Mote.Gallery.Models;
 using Mote.Gallery.Data;
 using Mote.Gallery.Users;
 
@@ -26,6 +28,12 @@ public static class GalleryServiceCollectionExtensions
         Directory.CreateDirectory(Path.GetDirectoryName(databasePath)!);
         services.AddSingleton(new GalleryDatabase(databasePath));
         services.Configure<SecretsOptions>(configuration.GetSection(SecretsOptions.Section));
+
+        var modelSettings = configuration.GetSection(ModelSettings.Section).Get<ModelSettings>() ?? new ModelSettings();
+        services.AddSingleton(modelSettings);
+        services.AddSingleton(modelSettings.ToOptions(contentRoot));
+        services.AddSingleton<IEnumerable<IModelRecipe>>(ModelPackProvisioner.DefaultRecipes());
+        services.AddSingleton<ModelPackService>();
 
         services.AddDbContext<MoteDbContext>(o => o
             .UseSqlite(GalleryDatabase.ConnectionString(databasePath))

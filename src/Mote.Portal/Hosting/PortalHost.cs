@@ -84,6 +84,7 @@ public static class PortalHost
         services.AddMudServices();
         services.AddHealthChecks().AddCheck<GalleryDatabaseHealthCheck>("gallery-database");
         services.AddHostedService<SetupLinkAnnouncer>();
+        services.AddHostedService<ModelPackWarmup>();
     }
 
     /// <summary>Migrates the database, then wires middleware and endpoints.</summary>

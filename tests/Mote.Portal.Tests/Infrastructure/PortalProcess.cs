@@ -57,6 +57,8 @@ public sealed partial class PortalProcess : IAsyncDisposable
         info.ArgumentList.Add($"http://127.0.0.1:{port}");
         info.ArgumentList.Add($"--Mote:Gallery:DatabasePath={databasePath}");
         info.ArgumentList.Add($"--Mote:Secrets:Directory={Path.Combine(folder, "secrets")}");
+        // Tests of the shell do not need the model pack; the ones that do provision it explicitly.
+        info.ArgumentList.Add("--Mote:Models:ProvisionOnStart=false");
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment.Remove("ASPNETCORE_ENVIRONMENT");
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the portal process.");
