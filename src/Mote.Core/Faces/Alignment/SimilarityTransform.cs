@@ -1,3 +1,5 @@
+using Mote.Core.Imaging;
+
 namespace Mote.Core.Faces.Alignment;
 
 /// <summary>

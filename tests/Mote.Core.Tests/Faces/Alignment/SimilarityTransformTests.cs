@@ -1,4 +1,5 @@
 using Mote.Core.Faces.Alignment;
+using Mote.Core.Imaging;
 
 namespace Mote.Core.Tests.Faces.Alignment;
 

@@ -1,5 +1,6 @@
 using Mote.Core.Faces.Alignment;
 using Mote.Core.Faces.Quality;
+using Mote.Core.Imaging;
 
 namespace Mote.Core.Tests.Faces.Quality;
 
