@@ -169,6 +169,25 @@ public sealed class ImageDecoderTests
     }
 
     [Fact]
+    public void Decode_PixelFloodJpegHeader_RefusedBeforeAllocatingPixels()
+    {
+        // A real 16x16 JPEG whose SOF0 frame header is patched to claim 60000x60000.
+        var jpeg = EncodedImageBuilder.Jpeg(16, 16);
+        var sof = jpeg.AsSpan().IndexOf([(byte)0xFF, (byte)0xC0]);
+        Assert.True(sof > 0, "baseline JPEG has an SOF0 marker");
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(sof + 5), 60000); // height
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(sof + 7), 60000); // width
+        var allocator = new CountingAllocator();
+        using var decoder = new ImageDecoder(new ImageDecoderOptions(), allocator);
+
+        var ex = Refused(jpeg, decoder);
+
+        Assert.Equal(ImageRejectionReason.DimensionsTooLarge, ex.Reason);
+        Assert.Contains("60000x60000", ex.Message, StringComparison.Ordinal);
+        Assert.True(allocator.LargestBytes < 64 * 1024, $"largest allocation {allocator.LargestBytes} bytes");
+    }
+
+    [Fact]
     public void Decode_CountingAllocator_SeesTheFrameOfANormalImage()
     {
         // Control for the test above: the counting allocator does observe a real decode's frame.
