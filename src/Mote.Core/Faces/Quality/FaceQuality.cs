@@ -45,7 +45,7 @@ public sealed record FaceQualityOptions
     /// Minimum Laplacian variance of the 112x112 aligned crop (<see cref="Sharpness.LaplacianVariance"/>).
     /// Default 20. Measured on 600 LFW deep-funneled photos warped to 112x112 with fixed approximate
     /// landmarks: no sharp photo fell below 20 (1st percentile 31.5, median 130), while 94.5% of the same
-    /// photos Gaussian-blurred with σ = 2 px (source pixels) and 92% of those downsampled 4x and
+    /// photos Gaussian-blurred with σ = 2 px (source pixels) and 97.7% of those downsampled 4x and
     /// upsampled again did; σ = 1 px blur (median 43) mostly passes.
     /// </summary>
     public double MinSharpness { get; init; } = 20;

@@ -138,4 +138,91 @@ public sealed class FaceAlignerTests
         // The mean face is symmetric about x ≈ 0.49: eyes mirror each other around the nose.
         Assert.Equal(t.Landmarks.Nose.X - t.Landmarks.LeftEye.X, t.Landmarks.RightEye.X - t.Landmarks.Nose.X, 0);
     }
+
+    /// <summary>Vertical 1-pixel stripes: even columns black, odd columns white (mean 127.5).</summary>
+    private static RgbImage Stripes(int size) => RgbImage.Create(size, size, pixels =>
+    {
+        for (var i = 0; i < size * size; i++)
+        {
+            if (i % size % 2 == 1)
+            {
+                pixels.Slice(i * 3, 3).Fill(255);
+            }
+        }
+    });
+
+    private static (double Mean, double Std) Stats(RgbImage image)
+    {
+        double sum = 0, squares = 0;
+        foreach (var v in image.Pixels)
+        {
+            sum += v;
+            squares += (double)v * v;
+        }
+
+        var n = image.Pixels.Length;
+        return (sum / n, Math.Sqrt(Math.Max(0, (squares / n) - ((sum / n) * (sum / n)))));
+    }
+
+    [Fact]
+    public void Warp_EightfoldReductionOfStripes_PyramidAveragesBilinearAliases()
+    {
+        // The crop reads source 80..840 of 1000, away from the image edges (where edge replication
+        // legitimately darkens the first column).
+        var source = Stripes(1000);
+        var shrink = SimilarityTransform.FromParameters(0.125, 0, -10, -10);
+
+        var pyramid = Stats(new FaceAligner().Warp(source, shrink, 96, 96));
+        var bilinear = Stats(new FaceAligner(sampling: ChipSampling.Bilinear).Warp(source, shrink, 96, 96));
+
+        // Bilinear reads source x = 8u, always an even (black) column: mean 0 instead of 127.5.
+        Assert.Equal(0, bilinear.Mean, 6);
+        Assert.InRange(pyramid.Mean, 125, 130);
+        Assert.True(pyramid.Std < 3, $"pyramid std {pyramid.Std:0.00}");
+    }
+
+    [Fact]
+    public void Warp_PyramidWithRotation_KeepsGeometry()
+    {
+        // A 24x24 white square centred at (612.5, 388.5) in a 1200x900 photo, crop at scale 0.1 with a
+        // rotation: its centroid must land where the transform maps the centre (3 pyramid levels used).
+        var source = RgbImage.Create(1200, 900, pixels =>
+        {
+            for (var y = 377; y < 401; y++)
+            {
+                pixels.Slice(((y * 1200) + 601) * 3, 24 * 3).Fill(255);
+            }
+        });
+        var transform = SimilarityTransform.FromParameters(0.1, 0.4, -10, -30);
+        var expected = transform.Apply(new Point2D(612.5, 388.5));
+
+        var crop = new FaceAligner().Warp(source, transform, 112, 112);
+
+        double sx = 0, sy = 0, sum = 0;
+        for (var y = 0; y < crop.Height; y++)
+        {
+            for (var x = 0; x < crop.Width; x++)
+            {
+                double v = crop.GetPixel(x, y).G;
+                sx += v * x;
+                sy += v * y;
+                sum += v;
+            }
+        }
+
+        Assert.Equal(expected.X, sx / sum, 1);
+        Assert.Equal(expected.Y, sy / sum, 1);
+    }
+
+    [Fact]
+    public void Warp_ScaleAtLeastHalf_PyramidAndBilinearIdentical()
+    {
+        var source = Stripes(300);
+        var t = SimilarityTransform.FromParameters(0.6, 0.2, 5, -7);
+
+        var a = new FaceAligner().Warp(source, t, 120, 120);
+        var b = new FaceAligner(sampling: ChipSampling.Bilinear).Warp(source, t, 120, 120);
+
+        Assert.True(a.Pixels.SequenceEqual(b.Pixels));
+    }
 }
