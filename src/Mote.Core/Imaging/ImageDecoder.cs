@@ -179,12 +179,12 @@ public sealed class ImageDecoder : IDisposable
                 $"The {name} image needs more memory than the decoder allows (one buffer at most {_options.AllocationLimitMegabytes} MB).",
                 ex);
         }
-        catch (Exception ex) when (ex is ImageFormatException or NotSupportedException or ArgumentException
-                                       or IndexOutOfRangeException or InvalidOperationException or OverflowException
-                                       or EndOfStreamException or InvalidDataException or IOException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Everything a decoder can throw on hostile data becomes one typed refusal; the inner
-            // exception keeps the detail for the log.
+            // Everything a decoder throws on hostile data becomes one typed refusal; the inner exception
+            // keeps the detail for the log. Not only ImageFormatException: a fuzz run of 6,000 mutated
+            // JPEG/PNG files found ImageSharp 2.1.13's JPEG Identify throwing NullReferenceException when a
+            // damaged marker byte left it without a frame header (regression test in ImageDecoderTests).
             throw new ImageRejectedException(
                 ImageRejectionReason.Corrupt,
                 $"The {name} file is damaged and cannot be decoded: {ex.Message}",

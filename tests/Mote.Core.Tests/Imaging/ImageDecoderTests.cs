@@ -265,6 +265,26 @@ public sealed class ImageDecoderTests
     }
 
     [Fact]
+    public void Decode_JpegWithDamagedFrameMarker_RefusedAsCorrupt()
+    {
+        // Found by fuzzing: a marker byte turned into an invalid code (0xA8) can leave ImageSharp 2.1.13
+        // without a frame header, and its Identify then throws NullReferenceException, not a format error.
+        using var black = new Image<Rgb24>(32, 32);
+        using var ms = new MemoryStream();
+        black.SaveAsJpeg(ms); // default quality 75; what follows the damaged marker decides ImageSharp's path
+        var jpeg = ms.ToArray();
+        var sof = jpeg.AsSpan().IndexOf([(byte)0xFF, (byte)0xC0]);
+        Assert.True(sof > 0);
+        jpeg[sof + 1] = 0xA8;
+        Assert.Throws<NullReferenceException>(() => Image.Identify(jpeg)); // the library behaviour we guard against
+
+        var ex = Refused(jpeg);
+
+        Assert.Equal(ImageRejectionReason.Corrupt, ex.Reason);
+        Assert.IsType<NullReferenceException>(ex.InnerException);
+    }
+
+    [Fact]
     public void Decode_CorruptedJpegsAndPngs_NeverThrowAnythingButRejection()
     {
         // Hostile-input sweep: flip bytes all over valid files. Every outcome is a decoded image or an
