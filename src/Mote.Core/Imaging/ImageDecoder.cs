@@ -63,11 +63,11 @@ public sealed class ImageDecoder : IDisposable
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while waiting.</exception>
     public RgbImage Decode(ReadOnlySpan<byte> encoded, CancellationToken cancellationToken = default)
     {
-        var header = Precheck(encoded);
+        var format = Precheck(encoded);
         _gate.Wait(cancellationToken);
         try
         {
-            return DecodeChecked(encoded, header);
+            return DecodeChecked(encoded, format);
         }
         finally
         {
@@ -89,11 +89,11 @@ public sealed class ImageDecoder : IDisposable
         }
 
         var bytes = await ReadBoundedAsync(stream, cancellationToken).ConfigureAwait(false);
-        var header = Precheck(bytes);
+        var format = Precheck(bytes);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return DecodeChecked(bytes, header);
+            return DecodeChecked(bytes, format);
         }
         finally
         {
@@ -101,8 +101,12 @@ public sealed class ImageDecoder : IDisposable
         }
     }
 
-    /// <summary>Releases the concurrency gate.</summary>
-    public void Dispose() => _gate.Dispose();
+    /// <summary>Releases the concurrency gate and the memory ImageSharp keeps pooled for this decoder.</summary>
+    public void Dispose()
+    {
+        _configuration.MemoryAllocator.ReleaseRetainedResources();
+        _gate.Dispose();
+    }
 
     private EncodedImageFormat Precheck(ReadOnlySpan<byte> encoded)
     {
