@@ -42,7 +42,7 @@ internal sealed record FusedOps(bool HasBias, string? Activation)
             "Relu" or "Elu" or "Sigmoid" or "Tanh" => ctx.AddNode(node, Activation, [x]),
             "Relu6" => ctx.AddNode(node, "Clip", [x, ctx.AddScalar(node, "min", 0f), ctx.AddScalar(node, "max", 6f)]),
             "LeakyRelu" => ctx.AddNode(node, "LeakyRelu", [x], new Dictionary<string, object> { ["alpha"] = node.GetFloat("leakyrelu_alpha", 0.2f) }),
-            "Prelu" => ctx.AddNode(node, "PRelu", [x, ctx.InputName(node, 3)]),
+            "Prelu" => ElementwiseOps.EmitPrelu(node, ctx, x, ctx.InputName(node, 3)),
             _ => throw new UnsupportedTfjsOpException(Activation, node.Name),
         };
         return TfjsValue.Tensor(output, value.Shape);
