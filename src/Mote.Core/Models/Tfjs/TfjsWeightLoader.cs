@@ -61,6 +61,15 @@ internal static class TfjsWeightLoader
 
     private static TfjsConstant DecodeOne(TfjsWeightSpec w, string stored, ReadOnlySpan<byte> slice)
     {
+        if (w.DType == "int32" && stored is ("uint8" or "uint16"))
+        {
+            return DequantiseInts(w, stored, slice);
+        }
+        if (w.DType is not ("float32" or "int32" or "bool") || (w.Quantization is not null && w.DType != "float32"))
+        {
+            throw new TfjsConversionException(
+                $"Weight '{w.Name}' has dtype '{w.DType}' stored as '{stored}'; supported are float32 (plain, float16, uint8, uint16), int32 (plain, uint8, uint16) and bool.");
+        }
         float[] floats;
         switch (stored)
         {
@@ -87,11 +96,21 @@ internal static class TfjsWeightLoader
                 floats = TfjsDequantizer.Affine(slice, stored == "uint8" ? 1 : 2, w.Quantization!.Scale, w.Quantization.Min);
                 break;
         }
-        if (w.Quantization?.OriginalDType == "int32" || w.DType == "int32")
-        {
-            // Quantised int32 weights are rounded back to integers by TFJS (io_utils.ts, getWeightsFromBuffer).
-            return new TfjsConstant(w.Name, w.Shape, null, [.. floats.Select(f => (long)MathF.Round(f))]);
-        }
         return new TfjsConstant(w.Name, w.Shape, floats, null);
+    }
+
+    // Quantised int32 weights: TFJS computes Math.round(q * scale + min) in double precision
+    // (io_utils.ts, getWeightsFromBuffer); Math.round rounds halves up, hence Floor(x + 0.5).
+    private static TfjsConstant DequantiseInts(TfjsWeightSpec w, string stored, ReadOnlySpan<byte> slice)
+    {
+        var q = w.Quantization!;
+        var width = stored == "uint8" ? 1 : 2;
+        var ints = new long[slice.Length / width];
+        for (var i = 0; i < ints.Length; i++)
+        {
+            double raw = width == 1 ? slice[i] : BinaryPrimitives.ReadUInt16LittleEndian(slice[(2 * i)..]);
+            ints[i] = (long)Math.Floor((raw * q.Scale) + q.Min + 0.5);
+        }
+        return new TfjsConstant(w.Name, w.Shape, null, ints);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Mote.Core.Models.Tfjs;
 
 namespace Mote.Core.Tests.Models.Tfjs;
@@ -33,5 +34,29 @@ public sealed class TfjsDequantizerTests
         var values = TfjsDequantizer.Affine([0x02, 0x01, 0xFF, 0xFF], 2, 0.001, 10.0);
 
         Assert.Equal(new[] { (float)10.258, (float)75.535 }, values);
+    }
+
+    [Fact]
+    public void Load_Uint8QuantisedInt32Weight_RoundsHalvesUpLikeJavaScript()
+    {
+        // q = [1, 3, 5, 0], scale 0.5, min 0: 0.5, 1.5, 2.5, 0 → JavaScript Math.round 1, 2, 3, 0 (banker's rounding
+        // would give 0, 2, 2, 0).
+        var dir = Directory.CreateTempSubdirectory("mote-tfjs-int-");
+        try
+        {
+            var quantization = new JsonObject { ["dtype"] = "uint8", ["scale"] = 0.5, ["min"] = 0.0, ["original_dtype"] = "int32" };
+            var path = new TfjsModelBuilder().QuantisedConst("ints", [4], quantization, [1, 3, 5, 0]).Write(dir.FullName);
+            var json = JsonNode.Parse(File.ReadAllText(path))!;
+            json["weightsManifest"]![0]!["weights"]![0]!["dtype"] = "int32";
+            File.WriteAllText(path, json.ToJsonString());
+
+            var weights = TfjsWeightLoader.Load(TfjsModelFile.Load(path));
+
+            Assert.Equal(new long[] { 1, 2, 3, 0 }, weights["ints"].Ints);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
     }
 }

@@ -27,7 +27,7 @@ public sealed class TfjsGraphConverterParityTests
 
     // Input scalings: blazeface [−1, 1] (ARCHITECTURE §4); gear gets Human's [0, 1] face tensor; mobileface
     // normalises inside its graph (sub 127.5, mul), so it takes raw [0, 255]; faceres takes [0, 255] (Human
-    // multiplies its [0, 1] crop by 255); mobilefacenet and facemesh take [0, 1] here. Parity does not depend
+    // multiplies its [0, 1] crop by 255); mobilefacenet, facemesh, iris and antispoof take [0, 1] here. Parity does not depend
     // on the scaling, but realistic ranges keep activations realistic.
     public static TheoryData<string, int, PixelScaling, string> Targets => new()
     {
@@ -43,6 +43,11 @@ public sealed class TfjsGraphConverterParityTests
         { "faceres", 224, PixelScaling.Raw255, "cpu" },
         { "faceres", 224, PixelScaling.Raw255, "wasm" },
         { "facemesh", 192, PixelScaling.ZeroToOne, "cpu" },
+
+        // Beyond the targets: the 128-px front-camera detector, iris (ConcatV2) and antispoof (float16 weights).
+        { "blazeface-front", 128, PixelScaling.MinusOneToOne, "cpu" },
+        { "iris", 64, PixelScaling.ZeroToOne, "cpu" },
+        { "antispoof", 128, PixelScaling.ZeroToOne, "cpu" },
     };
 
     [Theory]

@@ -106,6 +106,20 @@ public sealed class TfjsGraphConverterTests : IDisposable
     }
 
     [Fact]
+    public void Convert_AvgPoolSamePaddingOnOddSize_AveragesOnlyRealPixels()
+    {
+        // TF averages over the pixels inside the image: the bottom windows hold 2 pixels, not 4.
+        var model = new TfjsModelBuilder()
+            .Placeholder("x", 1, 5, 4, 1)
+            .Node("pool", "AvgPool", ["x"], WithKsize(TfjsModelBuilder.Window("SAME", 2, 2), 2, 2))
+            .Write(_dir.FullName);
+
+        var (y, _) = Run(TfjsGraphConverter.Convert(model, TfjsConversionOptions.Default), FiveByFour, [1, 5, 4, 1]);
+
+        Assert.Equal(new float[] { 3.5f, 5.5f, 11.5f, 13.5f, 17.5f, 19.5f }, y);
+    }
+
+    [Fact]
     public void Convert_FusedConvWithBiasAndRelu6_AppliesBothAfterTheConvolution()
     {
         // 3x3 kernel, stride 1, SAME on 5x4: 1 pixel of padding on every side. Centre tap only = identity conv,
