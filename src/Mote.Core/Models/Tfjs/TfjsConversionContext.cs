@@ -8,18 +8,9 @@ internal sealed class TfjsConversionContext
     private readonly Dictionary<TfjsTensorRef, TfjsValue> _values = [];
     private readonly Dictionary<string, string> _materialised = new(StringComparer.Ordinal);
 
-    public TfjsConversionContext(OnnxGraphBuilder builder, IReadOnlyDictionary<string, TfjsConstant> weights, TfjsConversionOptions options)
-    {
-        Builder = builder;
-        Weights = weights;
-        Options = options;
-    }
+    public TfjsConversionContext(OnnxGraphBuilder builder) => Builder = builder;
 
     public OnnxGraphBuilder Builder { get; }
-
-    public IReadOnlyDictionary<string, TfjsConstant> Weights { get; }
-
-    public TfjsConversionOptions Options { get; }
 
     public void Set(string node, TfjsValue value) => _values[new TfjsTensorRef(node, 0)] = value;
 

@@ -9,6 +9,9 @@ namespace Mote.Core.Models.Tfjs;
 /// </summary>
 public static class TfjsGraphConverter
 {
+    /// <summary>The TF op names the converter maps, besides <c>Placeholder</c> and <c>Const</c>.</summary>
+    public static IReadOnlyCollection<string> SupportedOps => TfjsOpTable.Supported;
+
     /// <summary>
     /// Reads <paramref name="modelJsonPath"/> and the shards it names (from the same folder) and converts
     /// the part of the graph the outputs depend on. Nothing on disk is modified.
@@ -32,7 +35,7 @@ public static class TfjsGraphConverter
         {
             builder.UniqueName(o.Name);
         }
-        var ctx = new TfjsConversionContext(builder, weights, options);
+        var ctx = new TfjsConversionContext(builder);
         var inputs = new List<ConvertedTensorInfo>();
         var opCounts = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var node in order)
