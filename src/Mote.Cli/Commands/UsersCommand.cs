@@ -35,7 +35,7 @@ internal static class UsersCommand
                 await error.WriteLineAsync("No password given: write it to standard input, e.g. `mote users add ... < password.txt`.").ConfigureAwait(false);
                 return 2;
             }
-            return await RunAsync(parse.GetValue(db), error, async services =>
+            return await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
             {
                 var created = await services.GetRequiredService<CreateUser>()
                     .ExecuteAsync(Actor.Terminal(Environment.UserName), parse.GetValue(email)!, password, parse.GetValue(role)!, ct).ConfigureAwait(false);
@@ -49,7 +49,7 @@ internal static class UsersCommand
     {
         var db = MoteCommand.DatabaseOption();
         var list = new Command("list", "List accounts with their roles.") { db };
-        list.SetAction(async (parse, ct) => await RunAsync(parse.GetValue(db), error, async services =>
+        list.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
         {
             var all = await services.GetRequiredService<ListUsers>().ExecuteAsync(Actor.Terminal(Environment.UserName), ct).ConfigureAwait(false);
             if (all.Count == 0)
@@ -66,29 +66,6 @@ internal static class UsersCommand
             }
         }, ct).ConfigureAwait(false));
         return list;
-    }
-
-    /// <summary>Runs a Gallery action; a refused input or permission prints its message and exits 1.</summary>
-    private static async Task<int> RunAsync(string? databasePath, TextWriter error, Func<IServiceProvider, Task> action, CancellationToken ct)
-    {
-        try
-        {
-            var provider = await CliServices.OpenAsync(databasePath, ct).ConfigureAwait(false);
-            await using (provider.ConfigureAwait(false))
-            {
-                var scope = provider.CreateAsyncScope();
-                await using (scope.ConfigureAwait(false))
-                {
-                    await action(scope.ServiceProvider).ConfigureAwait(false);
-                }
-            }
-            return 0;
-        }
-        catch (Exception e) when (e is GalleryException or PermissionDeniedException)
-        {
-            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
-            return 1;
-        }
     }
 
     /// <summary>Reads one line; from a terminal without echo, from a pipe or file as is.</summary>

@@ -15,4 +15,7 @@ public enum AuditEventCode
     UserCreated = 200,
     UserRoleChanged = 201,
     FirstAdminCreatedThroughSetup = 202,
+
+    ApiKeyCreated = 500,
+    ApiKeyRevoked = 501,
 }

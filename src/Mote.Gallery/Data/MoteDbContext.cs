@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Mote.Gallery.ApiKeys;
 using Mote.Gallery.Audit;
 
 
@@ -11,6 +12,8 @@ namespace Mote.Gallery.Data;
 public sealed class MoteDbContext(DbContextOptions<MoteDbContext> options) : IdentityDbContext<PortalUser>(options)
 {
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -33,6 +36,22 @@ public sealed class MoteDbContext(DbContextOptions<MoteDbContext> options) : Ide
             e.HasIndex(x => x.OccurredUtc);
             e.HasIndex(x => x.Code);
             e.HasIndex(x => x.SubjectId);
+        });
+
+        builder.Entity<ApiKey>(e =>
+        {
+            e.ToTable("ApiKeys");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(36);
+            e.Property(x => x.Name).HasMaxLength(100);
+            e.Property(x => x.Prefix).HasMaxLength(16);
+            e.HasIndex(x => x.Prefix).IsUnique();
+            e.Property(x => x.CreatedBy).HasMaxLength(300);
+            e.Property(x => x.CreatedUtc).HasConversion(utcTicks);
+            e.Property(x => x.ExpiresUtc).HasConversion(new ValueConverter<DateTimeOffset?, long?>(
+                v => v.HasValue ? v.Value.UtcTicks : null, v => v.HasValue ? new DateTimeOffset(v.Value, TimeSpan.Zero) : null));
+            e.Property(x => x.RevokedUtc).HasConversion(new ValueConverter<DateTimeOffset?, long?>(
+                v => v.HasValue ? v.Value.UtcTicks : null, v => v.HasValue ? new DateTimeOffset(v.Value, TimeSpan.Zero) : null));
         });
 
         // The three roles exist in every database; fixed ids keep the seed stable across migrations.

@@ -5,7 +5,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mote.Core.Models;
+using Mote.Gallery.ApiKeys;
 using Mote.Gallery.Audit;
+using Mote.Gallery.Security;
 using Mote.Gallery.Models;
 using Mote.Gallery.Data;
 using Mote.Gallery.Users;
@@ -48,6 +50,13 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<ChangeUserRole>();
         services.AddScoped<CompleteSetup>();
         services.AddSingleton<SetupToken>();
+        services.AddSingleton<SecretKeyStore>();
+        services.AddSingleton<TemplateProtector>();
+        services.AddSingleton<ApiKeySecrets>();
+        services.AddScoped<CreateApiKey>();
+        services.AddScoped<RevokeApiKey>();
+        services.AddScoped<ListApiKeys>();
+        services.AddScoped<AuthenticateApiKey>();
 
         return services
             .AddIdentityCore<PortalUser>(o =>

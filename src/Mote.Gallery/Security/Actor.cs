@@ -16,10 +16,17 @@ public enum ActorKind
 
     /// <summary>The system itself (start-up, schedules).</summary>
     System = 4,
+
+    /// <summary>An integration (door controller, kiosk) calling the REST API with an API key.</summary>
+    ApiKey = 5,
 }
 
-/// <summary>Who performs a use case. Use cases receive it explicitly and check permissions against it.</summary>
-public sealed record Actor(ActorKind Kind, string Id, string Name, IReadOnlySet<string> Roles)
+/// <summary>
+/// Who performs a use case. Use cases receive it explicitly and check permissions against it. People
+/// hold permissions through their roles; an API key holds exactly the permissions of its scopes
+/// (<see cref="Granted"/>).
+/// </summary>
+public sealed record Actor(ActorKind Kind, string Id, string Name, IReadOnlySet<string> Roles, IReadOnlySet<Permission>? Granted = null)
 {
     /// <summary>A terminal operator has every permission: the CLI runs with direct access to the database and keys.</summary>
     public static Actor Terminal(string userName) =>
@@ -44,7 +51,8 @@ public sealed record Actor(ActorKind Kind, string Id, string Name, IReadOnlySet<
         return new Actor(ActorKind.User, id, name, roles);
     }
 
-    public bool Has(Permission permission) => RolePermissions.Grants(Roles, permission);
+    public bool Has(Permission permission) =>
+        Granted is not null ? Granted.Contains(permission) : RolePermissions.Grants(Roles, permission);
 
     /// <summary>Throws <see cref="PermissionDeniedException"/> unless this actor holds <paramref name="permission"/>.</summary>
     public void Demand(Permission permission)
@@ -58,7 +66,9 @@ public sealed record Actor(ActorKind Kind, string Id, string Name, IReadOnlySet<
 
 /// <summary>An actor tried a use case its roles do not allow.</summary>
 public sealed class PermissionDeniedException(Actor actor, Permission permission)
-    : Exception($"{actor.Name} may not do this: it needs the '{permission}' permission, which roles {string.Join(" or ", RolePermissions.RolesGranting(permission))} grant.")
+    : Exception(actor.Kind == ActorKind.ApiKey
+        ? $"This API key may not do this: it needs the '{permission}' permission, which its scopes do not grant."
+        : $"{actor.Name} may not do this: it needs the '{permission}' permission, which roles {string.Join(" or ", RolePermissions.RolesGranting(permission))} grant.")
 {
     public Permission Permission { get; } = permission;
 }

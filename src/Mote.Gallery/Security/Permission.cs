@@ -12,8 +12,11 @@ public enum Permission
     /// <summary>Enroll, retrain and erase people.</summary>
     ManageGallery,
 
-    /// <summary>Run 1:1 verification and 1:N identification.</summary>
+    /// <summary>Run 1:1 verification.</summary>
     Verify,
+
+    /// <summary>Run 1:N identification against the whole gallery.</summary>
+    Identify,
 
     /// <summary>Read fairness dashboards and evaluation runs.</summary>
     ViewFairness,
@@ -42,7 +45,7 @@ public static class RolePermissions
             Permission.ViewGallery, Permission.ViewFairness, Permission.ViewExplanations,
             Permission.ViewAudit, Permission.ExportReports,
         ],
-        [Roles.Operator] = [Permission.ViewGallery, Permission.Verify, Permission.ViewExplanations],
+        [Roles.Operator] = [Permission.ViewGallery, Permission.Verify, Permission.Identify, Permission.ViewExplanations],
     };
 
     /// <summary>The roles that grant <paramref name="permission"/>.</summary>

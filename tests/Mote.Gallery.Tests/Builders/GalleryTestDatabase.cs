@@ -29,7 +29,11 @@ public sealed class GalleryTestDatabase : IAsyncDisposable
         var folder = Directory.CreateTempSubdirectory("mote-gallery-test-").FullName;
         var path = Path.Combine(folder, "data", "mote.db");
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { [$"{GalleryOptions.Section}:DatabasePath"] = path })
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                [$"{GalleryOptions.Section}:DatabasePath"] = path,
+                [$"{SecretsOptions.Section}:Directory"] = Path.Combine(folder, "secrets"),
+            })
             .Build();
         var services = new ServiceCollection();
         services.AddLogging();

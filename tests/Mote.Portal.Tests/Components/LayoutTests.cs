@@ -41,6 +41,8 @@ public sealed class LayoutTests : PortalBunitContext
     {
         SignInAs(Roles.Admin);
         var cut = Render<CascadingAuthenticationState>(p => p.AddChildContent<MainLayout>(l => l.Add(x => x.Body, (RenderFragment)(_ => { }))));
+        // The layout reads the system theme after its first render; wait for that before toggling.
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-interactive=true]")));
         var toggle = () => cut.Find("[data-testid=theme-toggle]");
         Assert.Equal("light", toggle().GetAttribute("data-mode"));
 

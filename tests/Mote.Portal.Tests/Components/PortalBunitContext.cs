@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Mote.Core.Models;
+using Mote.Gallery.Models;
 using Mote.Gallery.Security;
 using Mote.Portal.Hosting;
 using Mote.Portal.Services;
@@ -44,6 +46,8 @@ public abstract class PortalBunitContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<TestAuthenticationStateProvider>();
         Services.AddSingleton<AuthenticationStateProvider>(sp => sp.GetRequiredService<TestAuthenticationStateProvider>());
         Services.AddScoped<CurrentActor>();
+        // A model-pack service with no recipes: the shell renders its banner without provisioning anything.
+        Services.AddSingleton(new ModelPackService(new ModelPackOptions { CacheDir = Path.Combine(Path.GetTempPath(), "mote-bunit-models") }, []));
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

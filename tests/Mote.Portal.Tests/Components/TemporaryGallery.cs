@@ -13,7 +13,11 @@ public sealed class TemporaryGallery : IDisposable
     public void Register(IServiceCollection services)
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { [$"{GalleryOptions.Section}:DatabasePath"] = Path.Combine(_folder, "mote.db") })
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                [$"{GalleryOptions.Section}:DatabasePath"] = Path.Combine(_folder, "mote.db"),
+                [$"{SecretsOptions.Section}:Directory"] = Path.Combine(_folder, "secrets"),
+            })
             .Build();
         services.AddLogging();
         services.AddMoteGallery(configuration, _folder);

@@ -1,0 +1,56 @@
+namespace Mote.Gallery.ApiKeys;
+
+/// <summary>What an API key may call. Stored as flags; names appear in the CLI and the portal.</summary>
+[Flags]
+public enum ApiKeyScopes
+{
+    None = 0,
+
+    /// <summary>1:1 verification (<c>POST /api/v1/verify</c>).</summary>
+    Verify = 1,
+
+    /// <summary>1:N identification (<c>POST /api/v1/identify</c>).</summary>
+    Identify = 2,
+
+    /// <summary>List, read and enroll people.</summary>
+    Manage = 4,
+}
+
+/// <summary>
+/// An API key as stored: only an HMAC of the secret (keyed with a server key kept outside the database)
+/// and a short public prefix for lookup and display. The secret itself is shown once, at creation.
+/// </summary>
+public sealed class ApiKey
+{
+    public string Id { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    /// <summary>The public part of the key (after <c>mote_</c>), unique; identifies the key in lists and logs.</summary>
+    public string Prefix { get; set; } = "";
+
+    public byte[] SecretHash { get; set; } = [];
+
+    public int Scopes { get; set; }
+
+    public DateTimeOffset CreatedUtc { get; set; }
+
+    public string CreatedBy { get; set; } = "";
+
+    public DateTimeOffset? ExpiresUtc { get; set; }
+
+    public DateTimeOffset? RevokedUtc { get; set; }
+}
+
+/// <summary>An API key as listed (never with its secret).</summary>
+public sealed record ApiKeySummary(string Id, string Name, string Prefix, ApiKeyScopes Scopes, DateTimeOffset CreatedUtc, string CreatedBy, DateTimeOffset? ExpiresUtc, DateTimeOffset? RevokedUtc)
+{
+    public string Status(DateTimeOffset now) =>
+        RevokedUtc is not null ? "revoked" : ExpiresUtc is { } e && e <= now ? "expired" : "active";
+
+    internal static ApiKeySummary From(ApiKey k) =>
+        new(k.Id, k.Name, k.Prefix, (ApiKeyScopes)k.Scopes, k.CreatedUtc, k.CreatedBy, k.ExpiresUtc, k.RevokedUtc);
+}
+
+/// <summary>A newly created key: the summary plus the full key, which is never shown again.</summary>
+public sealed record CreatedApiKey(ApiKeySummary Summary, string Key);
