@@ -17,6 +17,7 @@ public static class MoteCommand
         var root = new RootCommand("mote: the Mote Portal engine and gallery from a terminal.");
         root.Subcommands.Add(UsersCommand.Build(input, output, error));
         root.Subcommands.Add(ApiKeysCommand.Build(output, error));
+        root.Subcommands.Add(AuditCommand.Build(output, error));
         return root;
     }
 }

@@ -18,4 +18,6 @@ public enum AuditEventCode
 
     ApiKeyCreated = 500,
     ApiKeyRevoked = 501,
+
+    AuditExported = 600,
 }

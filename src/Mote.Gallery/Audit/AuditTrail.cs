@@ -1,30 +1,65 @@
+using Microsoft.EntityFrameworkCore;
 using Mote.Gallery.Data;
 using Mote.Gallery.Security;
 
 namespace Mote.Gallery.Audit;
 
 /// <summary>
-/// Appends audit events through the caller's <see cref="MoteDbContext"/>, so an event commits in the
-/// same transaction as the change it records: no change without its event, no event without its change.
+/// Appends events to the chain through the caller's <see cref="MoteDbContext"/>, so an event commits in
+/// the same transaction as the change it records: no change without its event, no event without its
+/// change. Appends are serialised by SQLite's write lock: every Gallery transaction begins IMMEDIATE
+/// (Microsoft.Data.Sqlite's default), so reading the last hash and inserting the next row can never
+/// interleave with another writer, in this process or another — the chain never forks.
 /// </summary>
-public sealed class AuditTrail(MoteDbContext db, TimeProvider time)
+public sealed class AuditTrail(MoteDbContext db, SecretKeyStore keys, AuditAnchor anchor, TimeProvider time)
 {
-    /// <summary>Adds the event to the context and saves it (inside the caller's transaction, if any).</summary>
+    /// <summary>Appends one event (and its detail, kept apart from the chain). Saves; commits only a transaction it opened itself.</summary>
     public async Task<AuditEvent> AppendAsync(Actor actor, AuditEventCode code, string? subjectId, string? detail, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        var row = new AuditEvent
+        var owned = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false) : null;
+        try
         {
-            OccurredUtc = time.GetUtcNow(),
-            Code = (int)code,
-            ActorKind = (int)actor.Kind,
-            ActorId = actor.Id,
-            ActorName = actor.Name,
-            SubjectId = subjectId,
-            Detail = detail,
-        };
-        db.AuditEvents.Add(row);
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        return row;
+            var last = await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Id)
+                .Select(e => new { e.Id, e.Hash }).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+            var row = new AuditEvent
+            {
+                Id = (last?.Id ?? 0) + 1,
+                OccurredUtc = time.GetUtcNow(),
+                Code = (int)code,
+                ActorKind = (int)actor.Kind,
+                ActorId = actor.Id,
+                ActorName = actor.Name,
+                SubjectId = subjectId,
+                PayloadDigest = detail is null ? null : AuditChain.PayloadDigestOf(detail),
+            };
+            var key = keys.GetOrCreate(AuditChain.KeyName);
+            var instance = await InstanceIdAsync(db, ct).ConfigureAwait(false);
+            row.Hash = AuditChain.ComputeHash(key, last?.Hash ?? AuditChain.Genesis(key, instance), row);
+            db.AuditEvents.Add(row);
+            if (detail is not null)
+            {
+                db.AuditPayloads.Add(new AuditPayload { EventId = row.Id, Detail = detail });
+            }
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            if (owned is not null)
+            {
+                await owned.CommitAsync(ct).ConfigureAwait(false);
+                anchor.For(instance).Advance(row.Id, row.Hash, row.OccurredUtc);
+            }
+            return row;
+        }
+        finally
+        {
+            if (owned is not null)
+            {
+                await owned.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
+
+    /// <summary>This database's instance id (created by the first migration).</summary>
+    internal static async Task<string> InstanceIdAsync(MoteDbContext db, CancellationToken ct) =>
+        await db.Instance.AsNoTracking().Select(i => i.Id).SingleOrDefaultAsync(ct).ConfigureAwait(false)
+            ?? throw new GalleryException("This database has no instance id; it was not created by the Gallery's migrations.");
 }

@@ -4,16 +4,63 @@ using Mote.Gallery.Security;
 
 namespace Mote.Gallery.Audit;
 
-/// <summary>A page of audit events, newest first, with the total count. Needs <see cref="Permission.ViewAudit"/>.</summary>
+/// <summary>Which events to show or export. Every criterion is optional; text matches are case-insensitive substrings.</summary>
+public sealed record AuditFilter(DateTimeOffset? FromUtc = null, DateTimeOffset? ToUtc = null, string? Actor = null, int? Code = null, string? Subject = null);
+
+/// <summary>Reads the audit trail, newest first, filtered. Needs <see cref="Permission.ViewAudit"/>; read-only.</summary>
 public sealed class ListAuditEvents(MoteDbContext db)
 {
-    public async Task<(IReadOnlyList<AuditEvent> Rows, int Total)> ExecuteAsync(Actor actor, int skip, int take, CancellationToken ct = default)
+    /// <summary>A page of matching events and the number of all matching events.</summary>
+    public async Task<(IReadOnlyList<AuditEntry> Rows, int Total)> ExecuteAsync(Actor actor, int skip, int take, AuditFilter? filter = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ViewAudit);
-        take = Math.Clamp(take, 1, 500);
-        var total = await db.AuditEvents.CountAsync(ct).ConfigureAwait(false);
-        var rows = await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Id).Skip(Math.Max(0, skip)).Take(take).ToListAsync(ct).ConfigureAwait(false);
+        var query = Apply(filter ?? new AuditFilter());
+        var total = await query.CountAsync(ct).ConfigureAwait(false);
+        var rows = await Project(query.OrderByDescending(e => e.Id).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, 500))).ToListAsync(ct).ConfigureAwait(false);
         return (rows, total);
     }
+
+    /// <summary>All matching events, oldest first, streamed (for export).</summary>
+    public IAsyncEnumerable<AuditEntry> StreamAsync(Actor actor, AuditFilter? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.Demand(Permission.ViewAudit);
+        return Project(Apply(filter ?? new AuditFilter()).OrderBy(e => e.Id)).AsAsyncEnumerable();
+    }
+
+    private IQueryable<AuditEvent> Apply(AuditFilter filter)
+    {
+        var query = db.AuditEvents.AsNoTracking();
+        if (filter.FromUtc is { } from)
+        {
+            query = query.Where(e => e.OccurredUtc >= from);
+        }
+        if (filter.ToUtc is { } to)
+        {
+            query = query.Where(e => e.OccurredUtc <= to);
+        }
+        if (!string.IsNullOrWhiteSpace(filter.Actor))
+        {
+            var pattern = $"%{filter.Actor.Trim()}%";
+            query = query.Where(e => EF.Functions.Like(e.ActorName, pattern) || EF.Functions.Like(e.ActorId, pattern));
+        }
+        if (filter.Code is { } code)
+        {
+            query = query.Where(e => e.Code == code);
+        }
+        if (!string.IsNullOrWhiteSpace(filter.Subject))
+        {
+            var pattern = $"%{filter.Subject.Trim()}%";
+            query = query.Where(e => e.SubjectId != null && EF.Functions.Like(e.SubjectId, pattern));
+        }
+        return query;
+    }
+
+    private IQueryable<AuditEntry> Project(IQueryable<AuditEvent> events) =>
+        from e in events
+        join p in db.AuditPayloads on e.Id equals p.EventId into payloads
+        from p in payloads.DefaultIfEmpty()
+        select new AuditEntry(e.Id, e.OccurredUtc, e.Code, e.ActorKind, e.ActorId, e.ActorName, e.SubjectId,
+            p == null ? null : p.Detail, p == null && e.PayloadDigest != null);
 }

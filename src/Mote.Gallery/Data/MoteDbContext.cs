@@ -13,7 +13,11 @@ public sealed class MoteDbContext(DbContextOptions<MoteDbContext> options) : Ide
 {
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
+    public DbSet<AuditPayload> AuditPayloads => Set<AuditPayload>();
+
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<GalleryInstance> Instance => Set<GalleryInstance>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -27,15 +31,32 @@ public sealed class MoteDbContext(DbContextOptions<MoteDbContext> options) : Ide
         {
             e.ToTable("AuditEvents");
             e.HasKey(x => x.Id);
-            e.Property(x => x.Id).ValueGeneratedOnAdd();
+            // The sequence number is assigned by AuditTrail under the write lock, not by SQLite.
+            e.Property(x => x.Id).ValueGeneratedNever();
             e.Property(x => x.OccurredUtc).HasConversion(utcTicks);
             e.Property(x => x.ActorId).HasMaxLength(200);
             e.Property(x => x.ActorName).HasMaxLength(300);
             e.Property(x => x.SubjectId).HasMaxLength(200);
-            e.Property(x => x.Detail).HasMaxLength(2000);
+            e.Property(x => x.Hash).IsRequired();
             e.HasIndex(x => x.OccurredUtc);
             e.HasIndex(x => x.Code);
             e.HasIndex(x => x.SubjectId);
+        });
+
+        builder.Entity<AuditPayload>(e =>
+        {
+            e.ToTable("AuditPayloads");
+            e.HasKey(x => x.EventId);
+            e.Property(x => x.EventId).ValueGeneratedNever();
+            e.Property(x => x.Detail).HasMaxLength(2000);
+            e.HasOne<AuditEvent>().WithOne().HasForeignKey<AuditPayload>(x => x.EventId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<GalleryInstance>(e =>
+        {
+            e.ToTable("GalleryInstance");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(64);
         });
 
         builder.Entity<ApiKey>(e =>

@@ -44,6 +44,9 @@ public static class GalleryServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<AuditTrail>();
         services.AddScoped<ListAuditEvents>();
+        services.AddScoped<AuditVerifier>();
+        services.AddScoped<ExportAuditTrail>();
+        services.AddSingleton<AuditAnchor>();
         services.AddScoped<UserAccounts>();
         services.AddScoped<CreateUser>();
         services.AddScoped<ListUsers>();

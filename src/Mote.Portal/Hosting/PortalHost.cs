@@ -85,6 +85,8 @@ public static class PortalHost
         services.AddHealthChecks().AddCheck<GalleryDatabaseHealthCheck>("gallery-database");
         services.AddHostedService<SetupLinkAnnouncer>();
         services.AddHostedService<ModelPackWarmup>();
+        services.AddSingleton<AuditChainMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditChainMonitor>());
     }
 
     /// <summary>Migrates the database, then wires middleware and endpoints.</summary>

@@ -54,6 +54,29 @@ public sealed class PageAuthorizationTests : PortalBunitContext
     }
 
     [Fact]
+    public async Task AuditPage_VerifyNow_ShowsVerifiedUpToTheLastRow()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        var scope = Services.CreateAsyncScope();
+        await using (scope)
+        {
+            var trail = scope.ServiceProvider.GetRequiredService<Mote.Gallery.Audit.AuditTrail>();
+            for (var i = 0; i < 3; i++)
+            {
+                await trail.AppendAsync(Actor.System, Mote.Gallery.Audit.AuditEventCode.UserCreated, $"u{i}", $"detail {i}");
+            }
+        }
+        SignInAs(Roles.Auditor);
+        var cut = RenderAt("audit");
+        cut.WaitForAssertion(() => Assert.Contains("Chain not checked yet", cut.Find("[data-testid=chain-status]").TextContent, StringComparison.Ordinal));
+
+        cut.Find("[data-testid=verify-now]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("Verified up to #3.", cut.Find("[data-testid=chain-status]").TextContent, StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.Contains("detail 2", cut.Find("[data-testid=audit-table]").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void AuditPage_Operator_RendersNotAuthorized()
     {
         SignInAs(Roles.Operator);

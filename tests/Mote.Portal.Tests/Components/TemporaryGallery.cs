@@ -20,7 +20,9 @@ public sealed class TemporaryGallery : IDisposable
             })
             .Build();
         services.AddLogging();
+        services.AddSingleton<IConfiguration>(configuration);
         services.AddMoteGallery(configuration, _folder);
+        services.AddSingleton<Mote.Portal.Services.AuditChainMonitor>();
     }
 
     public void Dispose()

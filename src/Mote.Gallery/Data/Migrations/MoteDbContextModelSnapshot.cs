@@ -216,7 +216,6 @@ namespace Mote.Gallery.Data.Migrations
             modelBuilder.Entity("Mote.Gallery.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ActorId")
@@ -235,12 +234,15 @@ namespace Mote.Gallery.Data.Migrations
                     b.Property<int>("Code")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Detail")
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT");
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
 
                     b.Property<long>("OccurredUtc")
                         .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("PayloadDigest")
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("SubjectId")
                         .HasMaxLength(200)
@@ -255,6 +257,32 @@ namespace Mote.Gallery.Data.Migrations
                     b.HasIndex("SubjectId");
 
                     b.ToTable("AuditEvents", (string)null);
+                });
+
+            modelBuilder.Entity("Mote.Gallery.Audit.AuditPayload", b =>
+                {
+                    b.Property<long>("EventId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("EventId");
+
+                    b.ToTable("AuditPayloads", (string)null);
+                });
+
+            modelBuilder.Entity("Mote.Gallery.Data.GalleryInstance", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("GalleryInstance", (string)null);
                 });
 
             modelBuilder.Entity("Mote.Gallery.Data.PortalUser", b =>
@@ -372,6 +400,15 @@ namespace Mote.Gallery.Data.Migrations
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Mote.Gallery.Audit.AuditPayload", b =>
+                {
+                    b.HasOne("Mote.Gallery.Audit.AuditEvent", null)
+                        .WithOne()
+                        .HasForeignKey("Mote.Gallery.Audit.AuditPayload", "EventId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 #pragma warning restore 612, 618

@@ -11,7 +11,7 @@ using Mote.Gallery.Data;
 namespace Mote.Gallery.Data.Migrations
 {
     [DbContext(typeof(MoteDbContext))]
-    [Migration("20261129182212_Initial")]
+    [Migration("20261129191822_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -171,10 +171,54 @@ namespace Mote.Gallery.Data.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Mote.Gallery.ApiKeys.ApiKey", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ExpiresUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RevokedUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Scopes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Prefix")
+                        .IsUnique();
+
+                    b.ToTable("ApiKeys", (string)null);
+                });
+
             modelBuilder.Entity("Mote.Gallery.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ActorId")
@@ -193,12 +237,15 @@ namespace Mote.Gallery.Data.Migrations
                     b.Property<int>("Code")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Detail")
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT");
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
 
                     b.Property<long>("OccurredUtc")
                         .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("PayloadDigest")
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("SubjectId")
                         .HasMaxLength(200)
@@ -213,6 +260,32 @@ namespace Mote.Gallery.Data.Migrations
                     b.HasIndex("SubjectId");
 
                     b.ToTable("AuditEvents", (string)null);
+                });
+
+            modelBuilder.Entity("Mote.Gallery.Audit.AuditPayload", b =>
+                {
+                    b.Property<long>("EventId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("EventId");
+
+                    b.ToTable("AuditPayloads", (string)null);
+                });
+
+            modelBuilder.Entity("Mote.Gallery.Data.GalleryInstance", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("GalleryInstance", (string)null);
                 });
 
             modelBuilder.Entity("Mote.Gallery.Data.PortalUser", b =>
@@ -330,6 +403,15 @@ namespace Mote.Gallery.Data.Migrations
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Mote.Gallery.Audit.AuditPayload", b =>
+                {
+                    b.HasOne("Mote.Gallery.Audit.AuditEvent", null)
+                        .WithOne()
+                        .HasForeignKey("Mote.Gallery.Audit.AuditPayload", "EventId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 #pragma warning restore 612, 618

@@ -14,6 +14,25 @@ namespace Mote.Gallery.Data.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "ApiKeys",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Prefix = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    SecretHash = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    Scopes = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedUtc = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    ExpiresUtc = table.Column<long>(type: "INTEGER", nullable: true),
+                    RevokedUtc = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ApiKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AspNetRoles",
                 columns: table => new
                 {
@@ -57,19 +76,30 @@ namespace Mote.Gallery.Data.Migrations
                 name: "AuditEvents",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
+                    Id = table.Column<long>(type: "INTEGER", nullable: false),
                     OccurredUtc = table.Column<long>(type: "INTEGER", nullable: false),
                     Code = table.Column<int>(type: "INTEGER", nullable: false),
                     ActorKind = table.Column<int>(type: "INTEGER", nullable: false),
                     ActorId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     ActorName = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
                     SubjectId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
-                    Detail = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
+                    PayloadDigest = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    Hash = table.Column<byte[]>(type: "BLOB", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_AuditEvents", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "GalleryInstance",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_GalleryInstance", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -178,6 +208,24 @@ namespace Mote.Gallery.Data.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "AuditPayloads",
+                columns: table => new
+                {
+                    EventId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Detail = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditPayloads", x => x.EventId);
+                    table.ForeignKey(
+                        name: "FK_AuditPayloads_AuditEvents_EventId",
+                        column: x => x.EventId,
+                        principalTable: "AuditEvents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
             migrationBuilder.InsertData(
                 table: "AspNetRoles",
                 columns: new[] { "Id", "ConcurrencyStamp", "Name", "NormalizedName" },
@@ -187,6 +235,12 @@ namespace Mote.Gallery.Data.Migrations
                     { "6f1f0c4e-7d2a-4c2e-9a55-0a4f3f1d8b02", "6f1f0c4e-7d2a-4c2e-9a55-0a4f3f1d8b02", "Auditor", "AUDITOR" },
                     { "6f1f0c4e-7d2a-4c2e-9a55-0a4f3f1d8b03", "6f1f0c4e-7d2a-4c2e-9a55-0a4f3f1d8b03", "Operator", "OPERATOR" }
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiKeys_Prefix",
+                table: "ApiKeys",
+                column: "Prefix",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetRoleClaims_RoleId",
@@ -240,9 +294,13 @@ namespace Mote.Gallery.Data.Migrations
                 table: "AuditEvents",
                 column: "SubjectId");
 
-            // The audit trail is append-only: the database itself refuses to change or remove a row.
+            // The audit chain is append-only: the database itself refuses to change or remove a row. Payloads
+            // (personal details) sit in AuditPayloads, which an erasure may delete; the chain keeps their digests.
             migrationBuilder.Sql("CREATE TRIGGER AuditEvents_NoUpdate BEFORE UPDATE ON AuditEvents BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;");
             migrationBuilder.Sql("CREATE TRIGGER AuditEvents_NoDelete BEFORE DELETE ON AuditEvents BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;");
+
+            // This database's identity: random, made once, bound into the audit chain's genesis.
+            migrationBuilder.Sql("INSERT INTO GalleryInstance (Id) VALUES (lower(hex(randomblob(16))));");
         }
 
         /// <inheritdoc />
@@ -250,6 +308,9 @@ namespace Mote.Gallery.Data.Migrations
         {
             migrationBuilder.Sql("DROP TRIGGER IF EXISTS AuditEvents_NoUpdate;");
             migrationBuilder.Sql("DROP TRIGGER IF EXISTS AuditEvents_NoDelete;");
+
+            migrationBuilder.DropTable(
+                name: "ApiKeys");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoleClaims");
@@ -267,13 +328,19 @@ namespace Mote.Gallery.Data.Migrations
                 name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
-                name: "AuditEvents");
+                name: "AuditPayloads");
+
+            migrationBuilder.DropTable(
+                name: "GalleryInstance");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");
 
             migrationBuilder.DropTable(
                 name: "AspNetUsers");
+
+            migrationBuilder.DropTable(
+                name: "AuditEvents");
         }
     }
 }
