@@ -103,6 +103,11 @@ public sealed class GaussianMixtureEstimator : IDensityEstimator
         }
         for (var k = chosen; k >= 1; k--)
         {
+            // A refused refit may have left per-component entries of a larger K behind.
+            foreach (var stale in parameters.Keys.Where(key => key.StartsWith("effectiveSize.", StringComparison.Ordinal) || key.StartsWith("shrinkage.", StringComparison.Ordinal)).ToArray())
+            {
+                parameters.Remove(stale);
+            }
             var (mixture, reason, _) = Em(x, k, random, parameters);
             if (mixture is not null)
             {

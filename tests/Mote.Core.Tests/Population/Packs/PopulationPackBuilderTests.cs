@@ -71,6 +71,37 @@ public sealed class PopulationPackBuilderTests
     }
 
     [Fact]
+    public void Build_TwoDatasets_NegativesFromBothVariationFromIdentitiesOnly()
+    {
+        var lfwLike = PackTestData.Samples(identitiesPerGroup: 20, imagesPerIdentity: 3, seed: 2);
+        var utkLike = PopulationTestData.LabelledPopulation(PackTestData.Groups, 60, 1, PackTestData.Dimension, seed: 3, dataset: "utk-like")
+            .Select(s => (s.Descriptor, s.Label with { Identity = null, AgeBand = AgeBand.Adult18To59 })).ToList();
+        var pack = PackTestData.Build(new GaussianMixtureEstimator(maxComponents: 1), lfwLike.Concat(utkLike));
+        Assert.Equal(["synthetic", "utk-like"], pack.Provenance.Datasets.Select(d => d.Name));
+        var utk = pack.Provenance.Datasets[1];
+        Assert.Equal((240, 0), (utk.Descriptors, utk.IdentitiesWithTwoOrMore));
+        Assert.Empty(utk.VariationGroupCounts);
+        Assert.All(PackTestData.Groups, g => Assert.Equal(60, utk.NegativeGroupCounts[g.Id]));
+        // 60 from each dataset per group: every negative group reaches 50 only because both contribute.
+        Assert.Equal(4, pack.Negatives.Count);
+        Assert.Equal(120, pack.Provenance.Datasets[0].VariationGroupCounts["male"]);
+    }
+
+    [Fact]
+    public void Build_GroupRemoved_OtherGroupsDensitiesUnchanged()
+    {
+        // Each group's fit is seeded from the seed and its id, so dropping one group leaves the others bit-identical.
+        var all = PackTestData.Mixture();
+        var withoutOne = PackTestData.Build(new GaussianMixtureEstimator(maxComponents: 2),
+            PackTestData.Samples().Where(s => !(s.Label.Gender == Gender.Female && s.Label.Ethnicity == Ethnicity.Black)));
+        Assert.Equal(3, withoutOne.Negatives.Count);
+        foreach (var (group, density) in withoutOne.Negatives)
+        {
+            Assert.Equal(all.NegativeDensity(group).StoredVectors(), density.StoredVectors());
+        }
+    }
+
+    [Fact]
     public void Build_SameSeed_SameFile()
     {
         var a = PopulationPackFile.ToBytes(PackTestData.Mixture());
