@@ -149,28 +149,3 @@ public sealed record DemographicGroup(Gender? Gender, Ethnicity? Ethnicity, AgeB
             useAge ? record.AgeBand : null);
     }
 }
-
-/// <summary>A group id that is malformed or names a group the context does not know.</summary>
-public sealed class UnknownGroupException : ArgumentException
-{
-    public UnknownGroupException(string groupId, string reason)
-        : base($"Unknown demographic group '{groupId}': {reason}.")
-    {
-        GroupId = groupId;
-    }
-
-    /// <summary>The offending id.</summary>
-    public string GroupId { get; }
-}
-
-/// <summary>
-/// One labelled face image: where it is, whose it is (null where the dataset has no identities) and its demographic
-/// labels (null where unknown).
-/// </summary>
-public sealed record LabelRecord(
-    string Dataset,
-    string ImagePath,
-    string? Identity,
-    Gender? Gender,
-    Ethnicity? Ethnicity,
-    AgeBand? AgeBand);

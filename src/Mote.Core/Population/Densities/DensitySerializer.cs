@@ -60,6 +60,16 @@ public static class DensitySerializer
         return value;
     }
 
+    /// <summary>Refuses a declared size larger than what is left, before allocating for it.</summary>
+    internal static void CheckRemaining(BinaryReader reader, long bytes, string what)
+    {
+        var stream = reader.BaseStream;
+        if (stream.CanSeek && bytes > stream.Length - stream.Position)
+        {
+            throw new InvalidDataException($"Density {what} declare {bytes} bytes but only {stream.Length - stream.Position} remain.");
+        }
+    }
+
     internal static double[] ReadDoubles(BinaryReader reader, int count)
     {
         var values = new double[count];

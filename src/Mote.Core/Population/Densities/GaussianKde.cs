@@ -147,6 +147,7 @@ public sealed class GaussianKde : IDensity
     {
         var d = DensitySerializer.ReadCount(reader, "dimension", 1 << 16);
         var n = DensitySerializer.ReadCount(reader, "centre count", 1 << 24);
+        DensitySerializer.CheckRemaining(reader, sizeof(double) * (1 + 2L * d) + sizeof(float) * (long)n * d, "kernel centres");
         var h = reader.ReadDouble();
         var shift = DensitySerializer.ReadDoubles(reader, d);
         var scale = DensitySerializer.ReadDoubles(reader, d);

@@ -40,8 +40,9 @@ public sealed class GaussianMixture : IDensity
         var total = weights.Sum();
         Dimension = d;
         _weights = weights.Select(w => w / total).ToArray();
-        _means = means;
-        _covariances = covariances;
+        // Copies: the caller's arrays must not be able to change a fitted density.
+        _means = means.Select(m => (double[])m.Clone()).ToArray();
+        _covariances = covariances.Select(c => (double[])c.Clone()).ToArray();
         _cholesky = new double[k][];
         _logDet = new double[k];
         for (var c = 0; c < k; c++)
@@ -202,6 +203,7 @@ public sealed class GaussianMixture : IDensity
     {
         var d = DensitySerializer.ReadCount(reader, "dimension", 1 << 12);
         var k = DensitySerializer.ReadCount(reader, "component count", 1 << 10);
+        DensitySerializer.CheckRemaining(reader, (long)k * (1 + d + (long)d * d) * sizeof(double), "mixture parameters");
         var weights = new double[k];
         var means = new double[k][];
         var covs = new double[k][];

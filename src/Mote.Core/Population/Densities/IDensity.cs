@@ -57,12 +57,3 @@ public interface IDensityEstimator
     /// <summary>The estimator's settings, recorded in a pack's provenance.</summary>
     IReadOnlyDictionary<string, string> Settings { get; }
 }
-
-/// <summary>Too few (or degenerate) points to fit a density.</summary>
-public sealed class InsufficientDataException : InvalidOperationException
-{
-    public InsufficientDataException(string message)
-        : base(message)
-    {
-    }
-}

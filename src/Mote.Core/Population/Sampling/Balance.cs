@@ -59,6 +59,11 @@ public sealed class Balance
         return result;
     }
 
+    /// <summary>The weights keyed by group id, the form <see cref="FromIds"/> reads back (for storage and the UI).</summary>
+    public (IReadOnlyDictionary<string, double> Negatives, IReadOnlyDictionary<string, double> Variation) ToIds() =>
+        (Negatives.ToDictionary(p => p.Key.Id, p => p.Value, StringComparer.Ordinal),
+         Variation.ToDictionary(p => p.Key.Id, p => p.Value, StringComparer.Ordinal));
+
     /// <summary>
     /// Refuses (with <see cref="InvalidBalanceException"/>) a negative or non-finite weight, a group the pack does not
     /// have, and a part whose weights are all zero (or empty). Mutates nothing.
@@ -91,14 +96,5 @@ public sealed class Balance
         {
             throw new InvalidBalanceException($"The {part} balance gives no group a positive weight; at least one weight must be > 0.");
         }
-    }
-}
-
-/// <summary>A balance that cannot be used with a pack: negative weight, all zero, or an unknown group.</summary>
-public sealed class InvalidBalanceException : ArgumentException
-{
-    public InvalidBalanceException(string message)
-        : base(message)
-    {
     }
 }

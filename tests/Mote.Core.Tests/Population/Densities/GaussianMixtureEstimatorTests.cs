@@ -174,4 +174,17 @@ public sealed class GaussianMixtureEstimatorTests
         var e = Assert.Throws<ArgumentException>(() => new GaussianMixture([1.0], [[0.0, 0.0]], [[1, 2, 2, 1]]));
         Assert.Contains("component 0", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Constructor_CallerMutatesArraysAfterwards_DensityUnchanged()
+    {
+        var mean = new double[] { 1, 2 };
+        var cov = new double[] { 1, 0, 0, 1 };
+        var mixture = new GaussianMixture([1.0], [mean], [cov]);
+        var before = mixture.LogLikelihood([1f, 2f]);
+        mean[0] = 100;
+        cov[0] = 50;
+        Assert.Equal(before, mixture.LogLikelihood([1f, 2f]));
+        Assert.Equal(1.0, mixture.Mean(0)[0]);
+    }
 }

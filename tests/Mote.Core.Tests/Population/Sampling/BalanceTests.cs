@@ -74,4 +74,15 @@ public sealed class BalanceTests
         var balance = With(new() { ["male|white"] = 1 });
         Assert.Equal(new DemographicGroup(Gender.Male, Ethnicity.White, null), Assert.Single(balance.Negatives.Keys));
     }
+
+    [Fact]
+    public void ToIds_SkewedBalance_RoundTripsThroughFromIds()
+    {
+        var balance = With(new() { ["female|black"] = 2.5, ["male|white"] = 0 }, new() { ["male"] = 1 });
+        var (negatives, variation) = balance.ToIds();
+        var again = Balance.FromIds(negatives, variation);
+        Assert.Equal(balance.Negatives, again.Negatives);
+        Assert.Equal(balance.Variation, again.Variation);
+        Assert.Equal(2.5, negatives["female|black"]);
+    }
 }
