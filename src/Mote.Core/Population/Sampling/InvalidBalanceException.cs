@@ -1,0 +1,10 @@
+namespace Mote.Core.Population.Sampling;
+
+/// <summary>A balance that cannot be used with a pack: negative weight, all zero, or an unknown group.</summary>
+public sealed class InvalidBalanceException : ArgumentException
+{
+    public InvalidBalanceException(string message)
+        : base(message)
+    {
+    }
+}
