@@ -1,0 +1,54 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using Mote.Gallery.ApiKeys;
+using Mote.Gallery.Hosting;
+using Mote.Gallery.Security;
+using Mote.Portal.Components.Pages.Settings;
+using MudBlazor;
+
+namespace Mote.Portal.Tests.Components;
+
+public sealed class ApiKeyAdministrationTests : PortalBunitContext
+{
+    private readonly TemporaryGallery _gallery = new();
+
+    public ApiKeyAdministrationTests() => _gallery.Register(Services);
+
+    [Fact]
+    public async Task Create_ShowsTheKeyOnceAndListsItThenRevoke()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        SignInAs(Roles.Admin);
+        Render<MudPopoverProvider>();
+        var cut = Render<ApiKeyAdministration>();
+        cut.WaitForAssertion(() => Assert.Contains("No API keys yet.", cut.Find("[data-testid=keys-table]").TextContent, StringComparison.Ordinal));
+
+        var name = cut.Find("[data-testid=key-name]");
+        (name.TagName == "INPUT" ? name : name.QuerySelector("input")!).Input("front door");
+        cut.Find("[data-testid=create-key]").Click();
+
+        cut.WaitForAssertion(() => Assert.Matches("^mote_[a-z2-9]{10}_", cut.Find("[data-testid=new-key-value]").TextContent.Trim()));
+        var key = cut.Find("[data-testid=new-key-value]").TextContent.Trim();
+        var table = cut.Find("[data-testid=keys-table]").TextContent;
+        Assert.Contains("front door", table, StringComparison.Ordinal);
+        Assert.Contains(key.Split('_')[1], table, StringComparison.Ordinal);
+        Assert.DoesNotContain(key.Split('_')[2], table, StringComparison.Ordinal);
+
+        cut.FindAll("button").Single(b => b.TextContent.Trim() == "Revoke").Click();
+        cut.WaitForAssertion(() => Assert.Contains("revoked", cut.Find("[data-testid=keys-table]").TextContent, StringComparison.Ordinal));
+        var scope = Services.CreateAsyncScope();
+        await using (scope)
+        {
+            Assert.Null(await scope.ServiceProvider.GetRequiredService<AuthenticateApiKey>().ExecuteAsync(key));
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _gallery.Dispose();
+        }
+    }
+}
