@@ -108,6 +108,92 @@ internal static class Kernels
         }
     }
 
+    /// <summary>Probe lanes per transposed-kernel step: two 8-float vectors.</summary>
+    public const int ProbeLanes = 16;
+
+    /// <summary>
+    /// The same layer over a block of probes held transposed (feature-major): <c>xT[i·lanes + p]</c> in,
+    /// <c>yT[r·lanes + p]</c> out, <paramref name="lanes"/> a multiple of <see cref="ProbeLanes"/>. Probes are the
+    /// vector lanes, so there are no horizontal sums and the output is already the next layer's input layout;
+    /// each weight is broadcast once per 16 probes. Writes only <paramref name="yT"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void DenseTransposed(
+        ReadOnlySpan<float> w, ReadOnlySpan<float> b, int outCount, int inCount,
+        ReadOnlySpan<float> xT, int lanes, Span<float> yT, bool relu)
+    {
+        ref var rw = ref MemoryMarshal.GetReference(w);
+        ref var rx = ref MemoryMarshal.GetReference(xT);
+        ref var ry = ref MemoryMarshal.GetReference(yT);
+        var r = 0;
+        for (; r + 4 <= outCount; r += 4)
+        {
+            ref var w0 = ref Unsafe.Add(ref rw, r * inCount);
+            ref var w1 = ref Unsafe.Add(ref w0, inCount);
+            ref var w2 = ref Unsafe.Add(ref w1, inCount);
+            ref var w3 = ref Unsafe.Add(ref w2, inCount);
+            for (var p = 0; p < lanes; p += ProbeLanes)
+            {
+                Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+                for (var i = 0; i < inCount; i++)
+                {
+                    var x0 = Load(ref rx, (i * lanes) + p);
+                    var x1 = Load(ref rx, (i * lanes) + p + 8);
+                    var u = Vector256.Create(Unsafe.Add(ref w0, i));
+                    a00 = MulAdd(a00, u, x0);
+                    a01 = MulAdd(a01, u, x1);
+                    u = Vector256.Create(Unsafe.Add(ref w1, i));
+                    a10 = MulAdd(a10, u, x0);
+                    a11 = MulAdd(a11, u, x1);
+                    u = Vector256.Create(Unsafe.Add(ref w2, i));
+                    a20 = MulAdd(a20, u, x0);
+                    a21 = MulAdd(a21, u, x1);
+                    u = Vector256.Create(Unsafe.Add(ref w3, i));
+                    a30 = MulAdd(a30, u, x0);
+                    a31 = MulAdd(a31, u, x1);
+                }
+
+                Store(ref ry, (r * lanes) + p, a00, a01, b[r], relu);
+                Store(ref ry, ((r + 1) * lanes) + p, a10, a11, b[r + 1], relu);
+                Store(ref ry, ((r + 2) * lanes) + p, a20, a21, b[r + 2], relu);
+                Store(ref ry, ((r + 3) * lanes) + p, a30, a31, b[r + 3], relu);
+            }
+        }
+
+        for (; r < outCount; r++)
+        {
+            ref var w0 = ref Unsafe.Add(ref rw, r * inCount);
+            for (var p = 0; p < lanes; p += ProbeLanes)
+            {
+                Vector256<float> a00 = default, a01 = default;
+                for (var i = 0; i < inCount; i++)
+                {
+                    var u = Vector256.Create(Unsafe.Add(ref w0, i));
+                    a00 = MulAdd(a00, u, Load(ref rx, (i * lanes) + p));
+                    a01 = MulAdd(a01, u, Load(ref rx, (i * lanes) + p + 8));
+                }
+
+                Store(ref ry, (r * lanes) + p, a00, a01, b[r], relu);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(ref float destination, int offset, Vector256<float> low, Vector256<float> high, float bias, bool relu)
+    {
+        var bv = Vector256.Create(bias);
+        low += bv;
+        high += bv;
+        if (relu)
+        {
+            low = Vector256.Max(low, Vector256<float>.Zero);
+            high = Vector256.Max(high, Vector256<float>.Zero);
+        }
+
+        low.StoreUnsafe(ref destination, (nuint)offset);
+        high.StoreUnsafe(ref destination, (nuint)(offset + 8));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Act(float v, bool relu) => relu && !(v > 0) ? 0f : v;
 

@@ -135,29 +135,56 @@ public sealed class ModelTemplateScorer : ITemplateScorer
             var memberCount = indices.Length;
             var workers = Math.Max(1, Math.Min(Environment.ProcessorCount, memberCount / 64));
             var chunk = (memberCount + workers - 1) / workers;
+
+            // Blocks of 8 probes or more run feature-major (probes in the vector lanes, padded to 16);
+            // smaller ones (a single probe) use row dot products, which waste no lanes.
+            var transposed = block >= 8;
+            var lanes = (block + Kernels.ProbeLanes - 1) / Kernels.ProbeLanes * Kernels.ProbeLanes;
+            float[]? inputT = null;
+            if (transposed)
+            {
+                inputT = new float[dimension * lanes];
+                for (var p = 0; p < block; p++)
+                {
+                    for (var i = 0; i < dimension; i++)
+                    {
+                        inputT[(i * lanes) + p] = probes[((probeStart + p) * dimension) + i];
+                    }
+                }
+            }
+
             Parallel.For(0, workers, worker =>
             {
-                var a = new float[block * maxWidth];
-                var b = new float[block * maxWidth];
-                var input = probes.AsSpan(probeStart * dimension, block * dimension);
+                var width = transposed ? lanes : block;
+                var a = new float[width * maxWidth];
+                var b = new float[width * maxWidth];
                 var end = Math.Min(memberCount, (worker + 1) * chunk);
                 for (var t = worker * chunk; t < end; t++)
                 {
-                    ReadOnlySpan<float> x = input;
+                    ReadOnlySpan<float> x = transposed ? inputT : probes.AsSpan(probeStart * dimension, block * dimension);
                     for (var l = 0; l < weights.Length; l++)
                     {
                         int inPad = widths[l], outPad = widths[l + 1];
-                        var y = b.AsSpan(0, block * outPad);
-                        Kernels.Dense(
-                            weights[l].AsSpan(t * outPad * inPad, outPad * inPad), biases[l].AsSpan(t * outPad, outPad),
-                            outPad, inPad, x, block, y, relu: l < weights.Length - 1);
+                        var w = weights[l].AsSpan(t * outPad * inPad, outPad * inPad);
+                        var bias = biases[l].AsSpan(t * outPad, outPad);
+                        var y = b.AsSpan(0, width * outPad);
+                        var relu = l < weights.Length - 1;
+                        if (transposed)
+                        {
+                            Kernels.DenseTransposed(w, bias, outPad, inPad, x, lanes, y, relu);
+                        }
+                        else
+                        {
+                            Kernels.Dense(w, bias, outPad, inPad, x, block, y, relu);
+                        }
+
                         (a, b) = (b, a);
-                        x = a.AsSpan(0, block * outPad);
+                        x = a.AsSpan(0, width * outPad);
                     }
 
                     for (var p = 0; p < block; p++)
                     {
-                        scores[(probeStart + p) * count + indices[t]] = ModelTemplate.Sigmoid(x[p]);
+                        scores[((probeStart + p) * count) + indices[t]] = ModelTemplate.Sigmoid(x[p]);
                     }
                 }
             });

@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using Mote.Core.Templates;
+using Xunit.Abstractions;
+
+namespace Mote.Core.Tests.Templates;
+
+/// <summary>Prints 1:N timings over 10,000 templates for model-templates and vectors in the same run (no assertion on time).</summary>
+public sealed class IdentificationBenchmarkTests(ITestOutputHelper output)
+{
+    private const int GallerySize = 10_000;
+    private const int Batches = 5;
+
+    [Theory]
+    [InlineData("default", 32)]
+    [InlineData("default", 1)]
+    [InlineData("compact", 32)]
+    public void ScoreBatch_TenThousandTemplates_PrintsMedianPerProbeBesideCosineScan(string architecture, int batch)
+    {
+        var data = new SyntheticDescriptors(seed: 1);
+        // 64 distinct jittered templates repeated to 10,000: the scorer copies each into its own stacked slot,
+        // so the work and memory traffic are those of 10,000 different people.
+        var distinct = Enumerable.Range(0, 64).Select(i => architecture == "default"
+            ? RandomTemplates.CreateJittered(128, i)
+            : RandomTemplates.Create(MlpArchitecture.Compact(128).WithJitter(10, new Random(i)), i)).ToArray();
+        var models = Enumerable.Range(0, GallerySize).Select(i => distinct[i % distinct.Length]).ToArray();
+        var vectors = data.Others(GallerySize).Select(v => new VectorTemplate(SyntheticDescriptors.Backbone, v)).ToArray();
+        var modelScorer = new ModelTemplateScorer(models);
+        var vectorScorer = new VectorTemplateScorer(vectors);
+        var probes = data.Others(batch * Batches).SelectMany(p => p).ToArray();
+
+        var modelMs = Measure(modelScorer, probes, batch);
+        var vectorMs = Measure(vectorScorer, probes, batch);
+
+        output.WriteLine($"1:N over {GallerySize:N0} {architecture} model-templates ({models[0].Architecture} jittered, stacked {modelScorer.StackedBytes / 1e6:F0} MB), " +
+            $"probe batch {batch}: median {modelMs:F2} ms per probe; cosine scan over {GallerySize:N0} vectors: {vectorMs:F3} ms per probe; {Environment.ProcessorCount} cores");
+        var check = new float[GallerySize];
+        modelScorer.ScoreBatch(probes.AsSpan(0, 128), 1, check);
+        Assert.Equal(models[1234].Score(probes.AsSpan(0, 128)), check[1234], 1e-5);
+    }
+
+    private static double Measure(ITemplateScorer scorer, float[] probes, int batch)
+    {
+        var scores = new float[batch * scorer.Count];
+        var d = scorer.Dimension;
+        scorer.ScoreBatch(probes.AsSpan(0, batch * d), batch, scores); // warm-up
+        var perProbe = new double[Batches];
+        for (var b = 0; b < Batches; b++)
+        {
+            var clock = Stopwatch.StartNew();
+            scorer.ScoreBatch(probes.AsSpan(b * batch * d, batch * d), batch, scores);
+            perProbe[b] = clock.Elapsed.TotalMilliseconds / batch;
+        }
+
+        return perProbe.Order().ElementAt(Batches / 2);
+    }
+}
