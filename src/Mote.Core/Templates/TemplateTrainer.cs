@@ -87,18 +87,24 @@ public sealed class TemplateTrainer
             epoch++;
             shuffle.Shuffle(order);
             double trainLossSum = 0;
-            for (var start = 0; start < order.Length; start += options.BatchSize)
+            using (var epochScope = NewDisposeScope())
             {
-                using var batchScope = NewDisposeScope();
-                var count = Math.Min(options.BatchSize, order.Length - start);
-                var index = tensor(order.AsSpan(start, count).ToArray().Select(i => (long)i).ToArray());
-                var logits = Forward(parameters, xTrain.index_select(0, index), options.Dropout, dropoutGenerator);
-                var loss = nn.functional.binary_cross_entropy_with_logits(logits, yTrain.index_select(0, index));
-                optimizer.zero_grad();
-                loss.backward();
-                optimizer.step();
-                scheduler.step();
-                trainLossSum += loss.item<float>() * count;
+                // One gather per epoch; batches are then views (narrow), not copies.
+                var permutation = tensor(order.Select(i => (long)i).ToArray());
+                var xEpoch = xTrain.index_select(0, permutation);
+                var yEpoch = yTrain.index_select(0, permutation);
+                for (var start = 0; start < order.Length; start += options.BatchSize)
+                {
+                    using var batchScope = NewDisposeScope();
+                    var count = Math.Min(options.BatchSize, order.Length - start);
+                    var logits = Forward(parameters, xEpoch.narrow(0, start, count), options.Dropout, dropoutGenerator);
+                    var loss = nn.functional.binary_cross_entropy_with_logits(logits, yEpoch.narrow(0, start, count));
+                    optimizer.zero_grad();
+                    loss.backward();
+                    optimizer.step();
+                    scheduler.step();
+                    trainLossSum += loss.item<float>() * count;
+                }
             }
 
             float valLoss;
@@ -147,8 +153,8 @@ public sealed class TemplateTrainer
             if (dropout > 0 && generator is not null)
             {
                 // Dropout drawn from this training's own generator (torch's dropout would use the global one).
-                var keep = rand(h.shape, generator: generator).ge(dropout).to_type(ScalarType.Float32);
-                h = h.mul(keep).mul(1.0 / (1.0 - dropout));
+                var keep = empty_like(h).bernoulli_(1.0 - dropout, generator).div_(1.0 - dropout);
+                h = h.mul(keep);
             }
         }
 
