@@ -56,7 +56,7 @@ public static class TorchRuntime
             }
 
             var how = "TorchSharp loaded as shipped";
-            if (OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64 && !SystemLibStdCxxHasRequiredVersion())
+            if (NeedsShim())
             {
                 how = LoadWithShim();
             }
@@ -77,6 +77,10 @@ public static class TorchRuntime
             loaded = true;
         }
     }
+
+    /// <summary>True on x64 Linux whose libstdc++ lacks GLIBCXX_3.4.32 (the only case in which anything is changed).</summary>
+    internal static bool NeedsShim() =>
+        OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64 && !SystemLibStdCxxHasRequiredVersion();
 
     private static string LoadWithShim()
     {
