@@ -27,7 +27,10 @@ public sealed class TemplateTrainer
         this.time = time ?? TimeProvider.System;
     }
 
-    /// <summary>Trains a model-template. Mutates nothing it is given.</summary>
+    /// <summary>
+    /// Trains a model-template. Mutates nothing it is given; sets torch's process-wide intra-op thread count
+    /// to <see cref="TemplateTrainerOptions.IntraOpThreads"/> (default 1) when it differs.
+    /// </summary>
     /// <param name="set">Positives and negatives; at least 2 of each (one for training, one for validation).</param>
     /// <param name="seed">The seed that fixes jitter, split, shuffling, initialisation and dropout.</param>
     /// <param name="provenance">Backbone, population pack and balance, stored in the template.</param>
