@@ -8,7 +8,8 @@ public sealed class ModelTemplateScorerTests
     public void ScoreBatch_JitteredGallery_EqualsEachTemplateAlone()
     {
         var templates = Enumerable.Range(0, 150).Select(i => RandomTemplates.CreateJittered(128, i)).ToArray();
-        var probes = new SyntheticDescriptors(seed: 1).Others(37);
+        // 70 probes: one 64-probe block (feature-major kernel) and a block of 6 (row dot-product kernel).
+        var probes = new SyntheticDescriptors(seed: 1).Others(70);
         var scorer = new ModelTemplateScorer(templates);
 
         var scores = new float[probes.Length * templates.Length];
