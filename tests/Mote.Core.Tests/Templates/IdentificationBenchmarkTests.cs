@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace Mote.Core.Tests.Templates;
 
 /// <summary>Prints 1:N timings over 10,000 templates for model-templates and vectors in the same run (no assertion on time).</summary>
+[Collection(BenchmarkCollection.Name)]
 public sealed class IdentificationBenchmarkTests(ITestOutputHelper output)
 {
     private const int GallerySize = 10_000;

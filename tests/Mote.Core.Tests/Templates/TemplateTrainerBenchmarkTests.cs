@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace Mote.Core.Tests.Templates;
 
 /// <summary>Prints enrollment timings (no assertion on time: machines differ).</summary>
+[Collection(BenchmarkCollection.Name)]
 public sealed class TemplateTrainerBenchmarkTests(ITestOutputHelper output)
 {
     [Fact]
