@@ -18,6 +18,11 @@ public static class MoteCommand
         root.Subcommands.Add(UsersCommand.Build(input, output, error));
         root.Subcommands.Add(ApiKeysCommand.Build(output, error));
         root.Subcommands.Add(AuditCommand.Build(output, error));
+        foreach (var command in PeopleCommands.Build(output, error))
+        {
+            root.Subcommands.Add(command);
+        }
+        root.Subcommands.Add(PopulationCommand.Build(output, error));
         return root;
     }
 }

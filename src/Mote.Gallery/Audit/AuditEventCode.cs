@@ -16,6 +16,13 @@ public enum AuditEventCode
     UserRoleChanged = 201,
     FirstAdminCreatedThroughSetup = 202,
 
+    PersonEnrolled = 300,
+    PersonRetrained = 301,
+    PersonErased = 302,
+
+    ProbeVerified = 400,
+    ProbeIdentified = 401,
+
     ApiKeyCreated = 500,
     ApiKeyRevoked = 501,
 

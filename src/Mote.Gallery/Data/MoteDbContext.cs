@@ -4,6 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Mote.Gallery.ApiKeys;
 using Mote.Gallery.Audit;
+using Mote.Gallery.Decisions;
+using Mote.Gallery.People;
 
 
 namespace Mote.Gallery.Data;
@@ -18,6 +20,10 @@ public sealed class MoteDbContext(DbContextOptions<MoteDbContext> options) : Ide
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
     public DbSet<GalleryInstance> Instance => Set<GalleryInstance>();
+
+    public DbSet<Person> People => Set<Person>();
+
+    public DbSet<Decision> Decisions => Set<Decision>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -52,6 +58,36 @@ public sealed class MoteDbContext(DbContextOptions<MoteDbContext> options) : Ide
             e.HasOne<AuditEvent>().WithOne().HasForeignKey<AuditPayload>(x => x.EventId).OnDelete(DeleteBehavior.Restrict);
         });
 
+        var nullableTicks = new ValueConverter<DateTimeOffset?, long?>(
+            v => v.HasValue ? v.Value.UtcTicks : null, v => v.HasValue ? new DateTimeOffset(v.Value, TimeSpan.Zero) : null);
+
+        builder.Entity<Person>(e =>
+        {
+            e.ToTable("People");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(36);
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.NormalizedName).HasMaxLength(200);
+            e.HasIndex(x => x.NormalizedName).IsUnique();
+            e.Property(x => x.EnrolledUtc).HasConversion(utcTicks);
+            e.Property(x => x.RetrainedUtc).HasConversion(nullableTicks);
+            e.HasIndex(x => x.EnrolledUtc);
+            // SQLite has no row version: the stamp is replaced on every save and checked in the WHERE clause.
+            e.Property(x => x.ConcurrencyStamp).HasMaxLength(32).IsConcurrencyToken();
+        });
+
+        builder.Entity<Decision>(e =>
+        {
+            e.ToTable("Decisions");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(36);
+            e.Property(x => x.Kind).HasMaxLength(16);
+            e.Property(x => x.CreatedUtc).HasConversion(utcTicks);
+            e.HasIndex(x => x.PersonId);
+            e.HasIndex(x => x.CreatedUtc);
+            e.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Cascade);
+        });
+
         builder.Entity<GalleryInstance>(e =>
         {
             e.ToTable("GalleryInstance");
@@ -69,10 +105,8 @@ public sealed class MoteDbContext(DbContextOptions<MoteDbContext> options) : Ide
             e.HasIndex(x => x.Prefix).IsUnique();
             e.Property(x => x.CreatedBy).HasMaxLength(300);
             e.Property(x => x.CreatedUtc).HasConversion(utcTicks);
-            e.Property(x => x.ExpiresUtc).HasConversion(new ValueConverter<DateTimeOffset?, long?>(
-                v => v.HasValue ? v.Value.UtcTicks : null, v => v.HasValue ? new DateTimeOffset(v.Value, TimeSpan.Zero) : null));
-            e.Property(x => x.RevokedUtc).HasConversion(new ValueConverter<DateTimeOffset?, long?>(
-                v => v.HasValue ? v.Value.UtcTicks : null, v => v.HasValue ? new DateTimeOffset(v.Value, TimeSpan.Zero) : null));
+            e.Property(x => x.ExpiresUtc).HasConversion(nullableTicks);
+            e.Property(x => x.RevokedUtc).HasConversion(nullableTicks);
         });
 
         // The three roles exist in every database; fixed ids keep the seed stable across migrations.

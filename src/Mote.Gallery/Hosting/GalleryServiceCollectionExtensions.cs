@@ -7,6 +7,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mote.Core.Models;
 using Mote.Gallery.ApiKeys;
 using Mote.Gallery.Audit;
+using Mote.Gallery.Decisions;
+using Mote.Gallery.Engine;
+using Mote.Gallery.People;
 using Mote.Gallery.Security;
 using Mote.Gallery.Models;
 using Mote.Gallery.Data;
@@ -36,6 +39,19 @@ public static class GalleryServiceCollectionExtensions
         services.AddSingleton(modelSettings.ToOptions(contentRoot));
         services.AddSingleton<IEnumerable<IModelRecipe>>(ModelPackProvisioner.DefaultRecipes());
         services.AddSingleton<ModelPackService>();
+
+        var engineSettings = configuration.GetSection(EngineSettings.Section).Get<EngineSettings>() ?? new EngineSettings();
+        services.AddSingleton(engineSettings);
+        services.AddSingleton(new PopulationPackLocator(engineSettings, contentRoot));
+        services.AddSingleton<GalleryEngine>();
+        services.AddSingleton<GalleryIndex>();
+        services.AddScoped<EnrollPerson>();
+        services.AddScoped<ListPeople>();
+        services.AddScoped<InspectTemplate>();
+        services.AddScoped<ErasePerson>();
+        services.AddScoped<VerifyProbe>();
+        services.AddScoped<IdentifyProbe>();
+        services.AddSingleton<BuildPopulationPack>();
 
         services.AddDbContext<MoteDbContext>(o => o
             .UseSqlite(GalleryDatabase.ConnectionString(databasePath))

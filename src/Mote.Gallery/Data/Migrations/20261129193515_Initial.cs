@@ -103,6 +103,38 @@ namespace Mote.Gallery.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "People",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    NormalizedName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    DeclaredGender = table.Column<string>(type: "TEXT", nullable: true),
+                    DeclaredEthnicity = table.Column<string>(type: "TEXT", nullable: true),
+                    DeclaredAgeBand = table.Column<string>(type: "TEXT", nullable: true),
+                    EstimatedGender = table.Column<string>(type: "TEXT", nullable: true),
+                    EstimatedEthnicity = table.Column<string>(type: "TEXT", nullable: true),
+                    EstimatedAgeBand = table.Column<string>(type: "TEXT", nullable: true),
+                    BalanceJson = table.Column<string>(type: "TEXT", nullable: false),
+                    TemplateKind = table.Column<string>(type: "TEXT", nullable: false),
+                    TemplateBlob = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    TemplateBytes = table.Column<int>(type: "INTEGER", nullable: false),
+                    BackboneId = table.Column<string>(type: "TEXT", nullable: false),
+                    BackboneHash = table.Column<string>(type: "TEXT", nullable: false),
+                    PopulationPackId = table.Column<string>(type: "TEXT", nullable: false),
+                    Threshold = table.Column<float>(type: "REAL", nullable: false),
+                    TargetFmr = table.Column<double>(type: "REAL", nullable: false),
+                    Seed = table.Column<long>(type: "INTEGER", nullable: false),
+                    EnrolledUtc = table.Column<long>(type: "INTEGER", nullable: false),
+                    RetrainedUtc = table.Column<long>(type: "INTEGER", nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_People", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AspNetRoleClaims",
                 columns: table => new
                 {
@@ -226,6 +258,33 @@ namespace Mote.Gallery.Data.Migrations
                         onDelete: ReferentialAction.Restrict);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "Decisions",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    PersonId = table.Column<string>(type: "TEXT", nullable: true),
+                    Score = table.Column<float>(type: "REAL", nullable: true),
+                    Threshold = table.Column<float>(type: "REAL", nullable: true),
+                    Accepted = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CandidatesJson = table.Column<string>(type: "TEXT", nullable: true),
+                    DurationMs = table.Column<double>(type: "REAL", nullable: false),
+                    CreatedUtc = table.Column<long>(type: "INTEGER", nullable: false),
+                    ActorId = table.Column<string>(type: "TEXT", nullable: false),
+                    ActorName = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Decisions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Decisions_People_PersonId",
+                        column: x => x.PersonId,
+                        principalTable: "People",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.InsertData(
                 table: "AspNetRoles",
                 columns: new[] { "Id", "ConcurrencyStamp", "Name", "NormalizedName" },
@@ -294,6 +353,27 @@ namespace Mote.Gallery.Data.Migrations
                 table: "AuditEvents",
                 column: "SubjectId");
 
+            migrationBuilder.CreateIndex(
+                name: "IX_Decisions_CreatedUtc",
+                table: "Decisions",
+                column: "CreatedUtc");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Decisions_PersonId",
+                table: "Decisions",
+                column: "PersonId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_People_EnrolledUtc",
+                table: "People",
+                column: "EnrolledUtc");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_People_NormalizedName",
+                table: "People",
+                column: "NormalizedName",
+                unique: true);
+
             // The audit chain is append-only: the database itself refuses to change or remove a row. Payloads
             // (personal details) sit in AuditPayloads, which an erasure may delete; the chain keeps their digests.
             migrationBuilder.Sql("CREATE TRIGGER AuditEvents_NoUpdate BEFORE UPDATE ON AuditEvents BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;");
@@ -331,6 +411,9 @@ namespace Mote.Gallery.Data.Migrations
                 name: "AuditPayloads");
 
             migrationBuilder.DropTable(
+                name: "Decisions");
+
+            migrationBuilder.DropTable(
                 name: "GalleryInstance");
 
             migrationBuilder.DropTable(
@@ -341,6 +424,9 @@ namespace Mote.Gallery.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "AuditEvents");
+
+            migrationBuilder.DropTable(
+                name: "People");
         }
     }
 }

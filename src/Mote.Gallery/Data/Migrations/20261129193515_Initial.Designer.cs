@@ -11,7 +11,7 @@ using Mote.Gallery.Data;
 namespace Mote.Gallery.Data.Migrations
 {
     [DbContext(typeof(MoteDbContext))]
-    [Migration("20261129191822_Initial")]
+    [Migration("20261129193515_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -355,6 +355,147 @@ namespace Mote.Gallery.Data.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Mote.Gallery.Decisions.Decision", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Accepted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActorName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CandidatesJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("DurationMs")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<float?>("Score")
+                        .HasColumnType("REAL");
+
+                    b.Property<float?>("Threshold")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedUtc");
+
+                    b.HasIndex("PersonId");
+
+                    b.ToTable("Decisions", (string)null);
+                });
+
+            modelBuilder.Entity("Mote.Gallery.People.Person", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BackboneHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BackboneId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BalanceJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConcurrencyStamp")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeclaredAgeBand")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeclaredEthnicity")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeclaredGender")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EnrolledUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EstimatedAgeBand")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EstimatedEthnicity")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EstimatedGender")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PopulationPackId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RetrainedUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Seed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("TargetFmr")
+                        .HasColumnType("REAL");
+
+                    b.Property<byte[]>("TemplateBlob")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("TemplateBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TemplateKind")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<float>("Threshold")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EnrolledUtc");
+
+                    b.HasIndex("NormalizedName")
+                        .IsUnique();
+
+                    b.ToTable("People", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -413,6 +554,14 @@ namespace Mote.Gallery.Data.Migrations
                         .HasForeignKey("Mote.Gallery.Audit.AuditPayload", "EventId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Mote.Gallery.Decisions.Decision", b =>
+                {
+                    b.HasOne("Mote.Gallery.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 #pragma warning restore 612, 618
         }

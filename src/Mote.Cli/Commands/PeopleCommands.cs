@@ -1,0 +1,190 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Mote.Gallery;
+using Mote.Gallery.Decisions;
+using Mote.Gallery.People;
+using Mote.Gallery.Security;
+
+namespace Mote.Cli.Commands;
+
+/// <summary><c>mote enroll|verify|identify|erase</c> and <c>mote templates inspect</c>: the Gallery's people use cases.</summary>
+internal static class PeopleCommands
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public static IEnumerable<Command> Build(TextWriter output, TextWriter error) =>
+        [BuildEnroll(output, error), BuildVerify(output, error), BuildIdentify(output, error), BuildErase(output, error), BuildTemplates(output, error)];
+
+    private static Command BuildEnroll(TextWriter output, TextWriter error)
+    {
+        var name = new Option<string>("--name") { Description = "The person's name (unique).", Required = true };
+        var image = new Argument<string>("image") { Description = "The reference photo (PNG or JPEG); it is not kept." };
+        var balance = new Option<string?>("--balance") { Description = "Negative-sample weights by group, e.g. female=0.7,male=0.3 (default: equal over the population pack's groups)." };
+        var seed = new Option<long?>("--seed") { Description = "Training seed (default: random, recorded in the template)." };
+        var face = new Option<int?>("--face") { Description = "Which face to enroll when the photo has several (0 = largest)." };
+        var gender = new Option<string?>("--gender") { Description = "Declared gender (female, male)." };
+        var ethnicity = new Option<string?>("--ethnicity") { Description = "Declared ethnicity (white, black, asian, indian, other)." };
+        var age = new Option<string?>("--age-band") { Description = "Declared age band (0-17, 18-59, 60+)." };
+        var db = MoteCommand.DatabaseOption();
+        var enroll = new Command("enroll", "Enroll a person: train their model-template from one photo and synthetic samples.")
+        {
+            name, image, balance, seed, face, gender, ethnicity, age, db,
+        };
+        enroll.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
+        {
+            var photo = await ReadPhotoAsync(parse.GetValue(image)!, ct).ConfigureAwait(false);
+            var request = new EnrollmentRequest(parse.GetValue(name)!, photo, parse.GetValue(face),
+                new DeclaredAttributes(parse.GetValue(gender), parse.GetValue(ethnicity), parse.GetValue(age)),
+                ParseBalance(parse.GetValue(balance)), parse.GetValue(seed));
+            var progress = new Progress<string>(stage => error.WriteLine($"  {stage}…"));
+            var result = await services.GetRequiredService<EnrollPerson>().ExecuteAsync(Actor.Terminal(Environment.UserName), request, progress, ct).ConfigureAwait(false);
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"Enrolled {result.Person.Name} (id {result.Person.Id}): {result.Person.TemplateKind} template, {result.Person.TemplateBytes} bytes, " +
+                $"threshold {result.Person.Threshold:0.####}, {result.Training.EpochsRun} epochs, {result.Duration.TotalSeconds:0.0} s.")).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false));
+        return enroll;
+    }
+
+    private static Command BuildVerify(TextWriter output, TextWriter error)
+    {
+        var name = new Option<string>("--name") { Description = "Who the probe claims to be (name or id).", Required = true };
+        var image = new Argument<string>("image") { Description = "The probe photo; it is not kept." };
+        var json = new Option<bool>("--json") { Description = "Print the decision as JSON." };
+        var db = MoteCommand.DatabaseOption();
+        var verify = new Command("verify", "1:1 — is the probe this person? Exit code 0 when accepted, 4 when rejected.") { name, image, json, db };
+        verify.SetAction(async (parse, ct) =>
+        {
+            VerificationResult? result = null;
+            var code = await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
+            {
+                var photo = await ReadPhotoAsync(parse.GetValue(image)!, ct).ConfigureAwait(false);
+                result = await services.GetRequiredService<VerifyProbe>().ExecuteAsync(Actor.Terminal(Environment.UserName), parse.GetValue(name)!, photo, ct).ConfigureAwait(false);
+                await output.WriteLineAsync(parse.GetValue(json)
+                    ? JsonSerializer.Serialize(result, Json)
+                    : string.Create(CultureInfo.InvariantCulture,
+                        $"{(result.Accepted ? "ACCEPTED" : "REJECTED")}: {result.PersonName}, score {result.Score:0.####} vs threshold {result.Threshold:0.####} ({result.Duration.TotalMilliseconds:0} ms, decision {result.DecisionId})")).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
+            return code != 0 ? code : result!.Accepted ? 0 : 4;
+        });
+        return verify;
+    }
+
+    private static Command BuildIdentify(TextWriter output, TextWriter error)
+    {
+        var image = new Argument<string>("image") { Description = "The probe photo; it is not kept." };
+        var top = new Option<int>("--top") { Description = "How many candidates to show (default 5).", DefaultValueFactory = _ => 5 };
+        var json = new Option<bool>("--json") { Description = "Print the outcome as JSON." };
+        var db = MoteCommand.DatabaseOption();
+        var identify = new Command("identify", "1:N — who in the gallery is the probe? Exit code 0 on a match, 4 on no match.") { image, top, json, db };
+        identify.SetAction(async (parse, ct) =>
+        {
+            IdentificationOutcome? outcome = null;
+            var code = await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
+            {
+                var photo = await ReadPhotoAsync(parse.GetValue(image)!, ct).ConfigureAwait(false);
+                outcome = await services.GetRequiredService<IdentifyProbe>().ExecuteAsync(Actor.Terminal(Environment.UserName), photo, parse.GetValue(top), ct).ConfigureAwait(false);
+                if (parse.GetValue(json))
+                {
+                    await output.WriteLineAsync(JsonSerializer.Serialize(outcome, Json)).ConfigureAwait(false);
+                    return;
+                }
+                if (outcome.IsNoMatch)
+                {
+                    await output.WriteLineAsync($"NO MATCH among {outcome.GallerySize} people ({outcome.Duration.TotalMilliseconds:0} ms, decision {outcome.DecisionId}).").ConfigureAwait(false);
+                    return;
+                }
+                foreach (var (m, i) in outcome.Matches.Select((m, i) => (m, i)))
+                {
+                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{i + 1}. {m.PersonName}: score {m.Score:0.####} vs threshold {m.Threshold:0.####}")).ConfigureAwait(false);
+                }
+                await output.WriteLineAsync($"({outcome.GallerySize} people searched in {outcome.Duration.TotalMilliseconds:0} ms, decision {outcome.DecisionId})").ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
+            return code != 0 ? code : outcome!.IsNoMatch ? 4 : 0;
+        });
+        return identify;
+    }
+
+    private static Command BuildErase(TextWriter output, TextWriter error)
+    {
+        var name = new Option<string>("--name") { Description = "The person to erase (name or id).", Required = true };
+        var db = MoteCommand.DatabaseOption();
+        var erase = new Command("erase", "Erase a person completely: template, decisions and personal audit details.") { name, db };
+        erase.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
+        {
+            var removed = await services.GetRequiredService<ErasePerson>().ExecuteAsync(Actor.Terminal(Environment.UserName), parse.GetValue(name)!, ct).ConfigureAwait(false);
+            await output.WriteLineAsync($"Erased {parse.GetValue(name)} ({removed} rows removed).").ConfigureAwait(false);
+        }, ct).ConfigureAwait(false));
+        return erase;
+    }
+
+    private static Command BuildTemplates(TextWriter output, TextWriter error)
+    {
+        var name = new Argument<string>("name") { Description = "The person (name or id)." };
+        var db = MoteCommand.DatabaseOption();
+        var inspect = new Command("inspect", "Describe a person's stored template (architecture, seed, training, size) without its weights.") { name, db };
+        inspect.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
+        {
+            var t = await services.GetRequiredService<InspectTemplate>().ExecuteAsync(Actor.Terminal(Environment.UserName), parse.GetValue(name)!, ct).ConfigureAwait(false);
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"""
+                {t.Person.Name} ({t.Person.Id})
+                  kind           {t.Person.TemplateKind}
+                  backbone       {t.BackboneId} ({t.BackboneHash[..12]}…)
+                  population     {t.PopulationPackId}
+                  architecture   {t.Architecture}, {t.Precision}
+                  seed           {t.Seed}
+                  training       {t.Epochs} epochs, best validation loss {t.ValidationLoss:0.#####}
+                  threshold      {t.Person.Threshold:0.####}
+                  size           {t.StoredBytes} bytes ({(double)t.StoredBytes / t.VectorBytesForComparison:0.#}x a {t.VectorBytesForComparison}-byte vector template)
+                  balance        {t.BalanceJson}
+                """)).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false));
+        var templates = new Command("templates", "Inspect stored templates.");
+        templates.Subcommands.Add(inspect);
+        return templates;
+    }
+
+    private static async Task<byte[]> ReadPhotoAsync(string path, CancellationToken ct)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new GalleryException($"There is no file {path}.");
+        }
+        if (info.Length > 10 * 1024 * 1024)
+        {
+            throw new GalleryException($"{path} is {info.Length / 1024 / 1024} MB; photos may be at most 10 MB.");
+        }
+        return await File.ReadAllBytesAsync(path, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>"female=0.7,male=0.3" → negative weights; the positive variation stays equal.</summary>
+    private static (IReadOnlyDictionary<string, double>, IReadOnlyDictionary<string, double>)? ParseBalance(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+        var negatives = new Dictionary<string, double>(StringComparer.Ordinal);
+        var variation = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var kv = part.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (kv.Length != 2 || !double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var w))
+            {
+                throw new GalleryException($"'{part}' is not group=weight (e.g. female=0.7).");
+            }
+            var key = kv[0];
+            if (key.StartsWith("pos:", StringComparison.Ordinal))
+            {
+                variation[key[4..]] = w;
+            }
+            else
+            {
+                negatives[key.StartsWith("neg:", StringComparison.Ordinal) ? key[4..] : key] = w;
+            }
+        }
+        return (negatives, variation);
+    }
+}

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Mote.Core.Population.Packs;
+using Mote.Gallery;
+using Mote.Gallery.Engine;
+
+namespace Mote.Cli.Commands;
+
+/// <summary><c>mote population build</c>: fit a population pack from labelled datasets with the configured backbone.</summary>
+internal static class PopulationCommand
+{
+    public static Command Build(TextWriter output, TextWriter error)
+    {
+        var backbone = new Option<string?>("--backbone") { Description = "Backbone id; must be the one the pipeline is configured with (default: the configured one)." };
+        var identities = new Option<string>("--identities") { Description = "Dataset with identities (images/<identity>/*.jpg + labels.csv identity,images,gender,ethnicity).", Required = true };
+        var negatives = new Option<string?>("--negatives") { Description = "Dataset for negatives (images/... + labels.csv file,age,gender,ethnicity); default: the identities dataset." };
+        var kind = new Option<string>("--kind") { Description = "parametric (stores no person's vector; default) or kde (stores real descriptors).", DefaultValueFactory = _ => "parametric" };
+        var outPath = new Option<string>("--out") { Description = "The pack file to write.", Required = true };
+        var seed = new Option<int>("--seed") { Description = "Fitting seed (default 1).", DefaultValueFactory = _ => 1 };
+        var limit = new Option<int?>("--limit") { Description = "Use at most this many images per dataset (for a quick trial)." };
+        var build = new Command("build", "Describe every labelled image and fit the per-group densities of a population pack.")
+        {
+            backbone, identities, negatives, kind, outPath, seed, limit,
+        };
+        build.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(null, error, async services =>
+        {
+            var engine = services.GetRequiredService<GalleryEngine>();
+            var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
+            if (parse.GetValue(backbone) is { Length: > 0 } wanted && wanted != analyzer.Backbone.Id)
+            {
+                throw new GalleryException($"The pipeline is configured with backbone {analyzer.Backbone.Id}, not {wanted}; set Mote:Faces:Backbone first.");
+            }
+            var densityKind = parse.GetValue(kind)?.ToLowerInvariant() switch
+            {
+                "parametric" => PopulationDensityKind.Parametric,
+                "kde" => PopulationDensityKind.Kde,
+                var other => throw new GalleryException($"Unknown --kind '{other}': use parametric or kde."),
+            };
+            var commandLine = "mote " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+            var progress = new Progress<PopulationBuildProgress>(p =>
+                error.Write(string.Create(CultureInfo.InvariantCulture, $"\r  described {p.Done}/{p.Total} images ({p.NoFace} without a face)   ")));
+            var result = await services.GetRequiredService<BuildPopulationPack>().ExecuteAsync(
+                Path.GetFullPath(parse.GetValue(identities)!), parse.GetValue(negatives) is { } n ? Path.GetFullPath(n) : null,
+                densityKind, parse.GetValue(seed), commandLine, progress, parse.GetValue(limit), ct).ConfigureAwait(false);
+            await error.WriteLineAsync().ConfigureAwait(false);
+            var target = Path.GetFullPath(parse.GetValue(outPath)!);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            PopulationPackFile.Save(result.Pack, target);
+            await output.WriteLineAsync($"Wrote {target}: {result.Pack.Negatives.Count} negative groups, {result.Pack.Variation.Count} variation groups, " +
+                $"from {result.Described} faces ({result.NoFace} images without a face, {result.Unreadable} unreadable); raw vectors stored: {(result.Pack.ContainsRawVectors ? "yes (KDE)" : "none")}.").ConfigureAwait(false);
+            foreach (var skipped in result.Pack.Provenance.SkippedGroups)
+            {
+                await output.WriteLineAsync($"  left out {skipped.Purpose} group {skipped.GroupId}: {skipped.Reason}").ConfigureAwait(false);
+            }
+        }, ct).ConfigureAwait(false));
+        var population = new Command("population", "Population packs: the per-group models synthetic samples are drawn from.");
+        population.Subcommands.Add(build);
+        return population;
+    }
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Mote.Core.Templates;
+using Mote.Gallery.Audit;
+using Mote.Gallery.Data;
+using Mote.Gallery.Engine;
+using Mote.Gallery.Security;
+
+namespace Mote.Gallery.Decisions;
+
+/// <summary>
+/// 1:N: who, if anyone, is the largest face in the probe? Scores every template at once (batched) and
+/// returns up to <c>top</c> people who pass their own threshold, best first, or "no match". Stores the
+/// decision (not the probe) and writes one <see cref="AuditEventCode.ProbeIdentified"/> event. Needs
+/// <see cref="Permission.Identify"/>.
+/// </summary>
+public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, GalleryIndex index, AuditTrail audit, TimeProvider time)
+{
+    public async Task<IdentificationOutcome> ExecuteAsync(Actor actor, ReadOnlyMemory<byte> probe, int top = 5, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.Demand(Permission.Identify);
+        top = Math.Clamp(top, 1, 50);
+        var started = Stopwatch.StartNew();
+        var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
+        var face = People.EnrollPerson.PickFace(People.EnrollPerson.Analyze(analyzer, probe, ct), null);
+        var gallery = await index.GetAsync(analyzer.Backbone, ct).ConfigureAwait(false);
+        var matches = new List<IdentificationMatch>();
+        if (gallery.Scorer is { } scorer)
+        {
+            var result = Identification.Identify(scorer, analyzer.Backbone, face.Descriptor, 1, gallery.Thresholds, top)[0];
+            matches.AddRange(result.Candidates.Select(c => new IdentificationMatch(gallery.People[c.TemplateIndex].Id, gallery.People[c.TemplateIndex].Name, c.Score, c.Threshold)));
+        }
+        var elapsed = started.Elapsed;
+        var best = matches.FirstOrDefault();
+        var row = new Decision
+        {
+            Id = Guid.NewGuid().ToString(),
+            Kind = "identify",
+            PersonId = best?.PersonId,
+            Score = best?.Score,
+            Threshold = best?.Threshold,
+            Accepted = best is not null,
+            CandidatesJson = JsonSerializer.Serialize(matches.Select(m => new { personId = m.PersonId, score = m.Score, threshold = m.Threshold })),
+            DurationMs = elapsed.TotalMilliseconds,
+            CreatedUtc = time.GetUtcNow(),
+            ActorId = actor.Id,
+            ActorName = actor.Name,
+        };
+        var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            db.Decisions.Add(row);
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            await audit.AppendAsync(actor, AuditEventCode.ProbeIdentified, best?.PersonId,
+                best is null ? $"decision {row.Id}: no match among {gallery.People.Count}" : $"decision {row.Id}: {matches.Count} match(es), best score {best.Score:0.####}", ct).ConfigureAwait(false);
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+        }
+        return new IdentificationOutcome(row.Id, matches, gallery.People.Count, elapsed);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Mote.Core.Templates;
+using Mote.Gallery.Audit;
+using Mote.Gallery.Data;
+using Mote.Gallery.Engine;
+using Mote.Gallery.People;
+using Mote.Gallery.Security;
+
+namespace Mote.Gallery.Decisions;
+
+/// <summary>
+/// 1:1: does the largest face in the probe belong to the named person? Scores the probe's descriptor
+/// with the person's template against their threshold, stores the decision (not the probe) and writes one
+/// <see cref="AuditEventCode.ProbeVerified"/> event. Needs <see cref="Permission.Verify"/>.
+/// </summary>
+public sealed class VerifyProbe(MoteDbContext db, GalleryEngine engine, TemplateProtector protector, AuditTrail audit, TimeProvider time)
+{
+    /// <param name="actor">Who asks.</param>
+    /// <param name="person">The person's name or id.</param>
+    /// <param name="probe">The probe photo (PNG or JPEG).</param>
+    /// <param name="ct">Cancels the request.</param>
+    public async Task<VerificationResult> ExecuteAsync(Actor actor, string person, ReadOnlyMemory<byte> probe, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.Demand(Permission.Verify);
+        var started = Stopwatch.StartNew();
+        var key = (person ?? "").Trim();
+        var normalized = key.ToUpperInvariant();
+        var claimed = await db.People.AsNoTracking().SingleOrDefaultAsync(p => p.Id == key || p.NormalizedName == normalized, ct).ConfigureAwait(false)
+            ?? throw new GalleryException($"Nobody called '{person}' is enrolled.");
+        var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
+        var face = EnrollPerson.PickFace(EnrollPerson.Analyze(analyzer, probe, ct), null);
+        var template = PersonRecords.OpenTemplate(claimed, protector, analyzer.Backbone);
+        var decision = TemplateDecision.Verify(template, analyzer.Backbone, face.Descriptor, claimed.Threshold);
+        var elapsed = started.Elapsed;
+
+        var row = new Decision
+        {
+            Id = Guid.NewGuid().ToString(),
+            Kind = "verify",
+            PersonId = claimed.Id,
+            Score = decision.Score,
+            Threshold = decision.Threshold,
+            Accepted = decision.Accepted,
+            DurationMs = elapsed.TotalMilliseconds,
+            CreatedUtc = time.GetUtcNow(),
+            ActorId = actor.Id,
+            ActorName = actor.Name,
+        };
+        var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            db.Decisions.Add(row);
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            await audit.AppendAsync(actor, AuditEventCode.ProbeVerified, claimed.Id,
+                $"decision {row.Id}: {(decision.Accepted ? "accepted" : "rejected")}, score {decision.Score:0.####} vs {decision.Threshold:0.####}", ct).ConfigureAwait(false);
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+        }
+        return new VerificationResult(row.Id, claimed.Id, claimed.Name, decision.Score, decision.Threshold, decision.Accepted, elapsed);
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Mote.Gallery.Audit;
+using Mote.Gallery.Data;
+using Mote.Gallery.Engine;
+using Mote.Gallery.Security;
+
+namespace Mote.Gallery.People;
+
+/// <summary>
+/// Erases a person completely, in one transaction: their row with the encrypted template (SQLite's
+/// <c>secure_delete</c> overwrites the freed pages), their decisions, and the payloads of every audit event
+/// about them (their name lives there); the chained audit rows stay, so the trail still verifies. Writes one
+/// <see cref="AuditEventCode.PersonErased"/> event naming only the opaque id. Needs <see cref="Permission.ManageGallery"/>.
+/// </summary>
+public sealed class ErasePerson(MoteDbContext db, GalleryIndex index, AuditTrail audit)
+{
+    /// <summary>Erases the person with this name or id; returns how many rows were removed.</summary>
+    public async Task<int> ExecuteAsync(Actor actor, string person, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.Demand(Permission.ManageGallery);
+        var key = (person ?? "").Trim();
+        var normalized = key.ToUpperInvariant();
+        int removed;
+        var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            var target = await db.People.SingleOrDefaultAsync(p => p.Id == key || p.NormalizedName == normalized, ct).ConfigureAwait(false)
+                ?? throw new GalleryException($"Nobody called '{person}' is enrolled.");
+            var decisions = await db.Decisions.Where(d => d.PersonId == target.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+            var payloads = await db.AuditPayloads
+                .Where(p => db.AuditEvents.Any(e => e.Id == p.EventId && e.SubjectId == target.Id))
+                .ExecuteDeleteAsync(ct).ConfigureAwait(false);
+            db.People.Remove(target);
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            removed = 1 + decisions + payloads;
+            await audit.AppendAsync(actor, AuditEventCode.PersonErased, target.Id, null, ct).ConfigureAwait(false);
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+        }
+        index.Invalidate();
+        return removed;
+    }
+}

@@ -1,0 +1,59 @@
+namespace Mote.Gallery.People;
+
+/// <summary>
+/// An enrolled person. What identifies them biometrically is only <see cref="TemplateBlob"/>: a trained
+/// model-template (or, for the baseline, a vector), encrypted with AES-GCM bound to <see cref="Id"/>.
+/// No photo is kept unless retention says so.
+/// </summary>
+public sealed class Person
+{
+    public string Id { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    /// <summary>Upper-case invariant name, unique: the CLI and API find people by name.</summary>
+    public string NormalizedName { get; set; } = "";
+
+    public string? DeclaredGender { get; set; }
+
+    public string? DeclaredEthnicity { get; set; }
+
+    public string? DeclaredAgeBand { get; set; }
+
+    public string? EstimatedGender { get; set; }
+
+    public string? EstimatedEthnicity { get; set; }
+
+    public string? EstimatedAgeBand { get; set; }
+
+    /// <summary>The balance the template was trained with, as JSON (<c>{"negatives":{group:w},"variation":{group:w}}</c>).</summary>
+    public string BalanceJson { get; set; } = "{}";
+
+    /// <summary>"model" (a MOTE model-template) or "vector" (the baseline).</summary>
+    public string TemplateKind { get; set; } = "model";
+
+    public byte[] TemplateBlob { get; set; } = [];
+
+    /// <summary>Plain size of the template in bytes (before encryption).</summary>
+    public int TemplateBytes { get; set; }
+
+    public string BackboneId { get; set; } = "";
+
+    public string BackboneHash { get; set; } = "";
+
+    public string PopulationPackId { get; set; } = "";
+
+    /// <summary>This person's decision threshold, calibrated on synthetic impostors to <see cref="TargetFmr"/>.</summary>
+    public float Threshold { get; set; }
+
+    public double TargetFmr { get; set; }
+
+    public long Seed { get; set; }
+
+    public DateTimeOffset EnrolledUtc { get; set; }
+
+    public DateTimeOffset? RetrainedUtc { get; set; }
+
+    /// <summary>App-managed optimistic-concurrency token (SQLite has no row version): a new value on every change.</summary>
+    public string ConcurrencyStamp { get; set; } = "";
+}

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Mote.Core.Population.Sampling;
+using Mote.Core.Templates;
+using Mote.Gallery.Security;
+
+namespace Mote.Gallery.People;
+
+/// <summary>A person as listed (no biometric data).</summary>
+public sealed record PersonSummary(
+    string Id,
+    string Name,
+    string? Gender,
+    string? Ethnicity,
+    string? AgeBand,
+    bool AttributesEstimated,
+    string TemplateKind,
+    int TemplateBytes,
+    float Threshold,
+    DateTimeOffset EnrolledUtc,
+    DateTimeOffset? RetrainedUtc,
+    string BalanceSummary,
+    string ConcurrencyStamp);
+
+/// <summary>Declared attributes an administrator enters; null means "not declared" (estimates are then shown, marked).</summary>
+public sealed record DeclaredAttributes(string? Gender = null, string? Ethnicity = null, string? AgeBand = null);
+
+/// <summary>Stored forms of a person's balance and template.</summary>
+internal static class PersonRecords
+{
+    public const string ModelTemplatePurpose = "model-template";
+    public const string VectorTemplatePurpose = "vector-template";
+
+    public static string BalanceToJson(Balance balance)
+    {
+        var (negatives, variation) = balance.ToIds();
+        return JsonSerializer.Serialize(new { negatives, variation });
+    }
+
+    public static Balance BalanceFromJson(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        static Dictionary<string, double> Read(JsonElement e) =>
+            e.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble(), StringComparer.Ordinal);
+        return Balance.FromIds(Read(doc.RootElement.GetProperty("negatives")), Read(doc.RootElement.GetProperty("variation")));
+    }
+
+    /// <summary>"3 groups equal" or "female 0.7, male 0.3" (negatives), for tables.</summary>
+    public static string Summarise(string balanceJson)
+    {
+        try
+        {
+            var weights = BalanceFromJson(balanceJson).Negatives;
+            var total = weights.Values.Sum();
+            if (weights.Values.Distinct().Count() == 1)
+            {
+                return $"{weights.Count} groups, equal";
+            }
+            return string.Join(", ", weights.Where(w => w.Value > 0).OrderByDescending(w => w.Value)
+                .Select(w => $"{w.Key.Id} {w.Value / total:0.##}"));
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or ArgumentException)
+        {
+            return "unknown";
+        }
+    }
+
+    public static PersonSummary ToSummary(Person p) => new(
+        p.Id, p.Name,
+        p.DeclaredGender ?? p.EstimatedGender,
+        p.DeclaredEthnicity ?? p.EstimatedEthnicity,
+        p.DeclaredAgeBand ?? p.EstimatedAgeBand,
+        p.DeclaredGender is null && p.DeclaredEthnicity is null && p.DeclaredAgeBand is null
+            && (p.EstimatedGender ?? p.EstimatedEthnicity ?? p.EstimatedAgeBand) is not null,
+        p.TemplateKind, p.TemplateBytes, p.Threshold, p.EnrolledUtc, p.RetrainedUtc, Summarise(p.BalanceJson), p.ConcurrencyStamp);
+
+    /// <summary>Decrypts and parses the stored template, checking it belongs to the current backbone.</summary>
+    public static ITemplate OpenTemplate(Person person, TemplateProtector protector, BackboneIdentity backbone)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        if (!string.Equals(person.BackboneId, backbone.Id, StringComparison.Ordinal)
+            || !string.Equals(person.BackboneHash, backbone.Sha256Hex, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new GalleryException($"{person.Name} was enrolled with backbone {person.BackboneId}, but the face pipeline now uses {backbone.Id}; re-enroll them.");
+        }
+        if (person.TemplateKind == "vector")
+        {
+            var bytes = protector.Unprotect(person.Id, VectorTemplatePurpose, person.TemplateBlob);
+            return new VectorTemplate(backbone, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes));
+        }
+        try
+        {
+            return ModelTemplate.Read(protector.Unprotect(person.Id, ModelTemplatePurpose, person.TemplateBlob));
+        }
+        catch (TemplateFormatException e)
+        {
+            throw new GalleryException($"The stored model-template of {person.Name} is damaged: {e.Message}");
+        }
+    }
+}
