@@ -23,7 +23,11 @@ public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, Galler
         top = Math.Clamp(top, 1, 50);
         var started = Stopwatch.StartNew();
         var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
-        var face = People.EnrollPerson.PickFace(People.EnrollPerson.Analyze(analyzer, probe, ct), null);
+        var face = People.EnrollPerson.PickFace(People.EnrollPerson.Analyze(analyzer, probe, Mote.Core.Faces.Quality.QualityPurpose.Detection, ct), null);
+        if (!face.Quality.IsAccepted)
+        {
+            throw new GalleryException("The probe cannot be used: " + string.Join("; ", face.Quality.Reasons) + ".");
+        }
         var gallery = await index.GetAsync(analyzer.Backbone, ct).ConfigureAwait(false);
         var matches = new List<IdentificationMatch>();
         if (gallery.Scorer is { } scorer)

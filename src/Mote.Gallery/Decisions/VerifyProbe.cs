@@ -30,7 +30,11 @@ public sealed class VerifyProbe(MoteDbContext db, GalleryEngine engine, Template
         var claimed = await db.People.AsNoTracking().SingleOrDefaultAsync(p => p.Id == key || p.NormalizedName == normalized, ct).ConfigureAwait(false)
             ?? throw new GalleryException($"Nobody called '{person}' is enrolled.");
         var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
-        var face = EnrollPerson.PickFace(EnrollPerson.Analyze(analyzer, probe, ct), null);
+        var face = EnrollPerson.PickFace(EnrollPerson.Analyze(analyzer, probe, Mote.Core.Faces.Quality.QualityPurpose.Detection, ct), null);
+        if (!face.Quality.IsAccepted)
+        {
+            throw new GalleryException("The probe cannot be used: " + string.Join("; ", face.Quality.Reasons) + ".");
+        }
         var template = PersonRecords.OpenTemplate(claimed, protector, analyzer.Backbone);
         var decision = TemplateDecision.Verify(template, analyzer.Backbone, face.Descriptor, claimed.Threshold);
         var elapsed = started.Elapsed;

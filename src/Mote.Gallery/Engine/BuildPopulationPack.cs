@@ -54,7 +54,7 @@ public sealed class BuildPopulationPack(GalleryEngine engine)
         {
             try
             {
-                var analysis = analyzer.Analyze(File.ReadAllBytes(record.ImagePath), token);
+                var analysis = analyzer.Analyze(File.ReadAllBytes(record.ImagePath), Mote.Core.Faces.Quality.QualityPurpose.Detection, token);
                 if (analysis.Faces.Count == 0)
                 {
                     Interlocked.Increment(ref noFace);

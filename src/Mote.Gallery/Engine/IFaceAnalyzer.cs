@@ -7,16 +7,14 @@ namespace Mote.Gallery.Engine;
 /// <param name="Box">Where the face is, in source-image pixels.</param>
 /// <param name="DetectorScore">The detector's confidence, 0..1.</param>
 /// <param name="Landmarks">Points to draw on the face (detector keypoints or alignment landmarks).</param>
-/// <param name="DetectionQuality">Whether the face is good enough to verify or identify with.</param>
-/// <param name="EnrollmentQuality">Whether the face is good enough to enroll from (stricter).</param>
+/// <param name="Quality">Whether the face is good enough for the purpose it was analysed for (enrollment is stricter).</param>
 /// <param name="Descriptor">The backbone's L2-normalised descriptor.</param>
 /// <param name="Attributes">Estimated attributes, when an estimator is configured; always estimates.</param>
 public sealed record AnalyzedFace(
     FaceBox Box,
     double DetectorScore,
     IReadOnlyList<Mote.Core.Imaging.Point2D> Landmarks,
-    FaceQualityVerdict DetectionQuality,
-    FaceQualityVerdict EnrollmentQuality,
+    FaceQualityVerdict Quality,
     float[] Descriptor,
     AttributeEstimate? Attributes);
 
@@ -33,5 +31,5 @@ public interface IFaceAnalyzer
     Mote.Core.Templates.BackboneIdentity Backbone { get; }
 
     /// <exception cref="Mote.Core.Imaging.ImageRejectedException">The bytes are not an acceptable PNG or JPEG.</exception>
-    FaceAnalysis Analyze(ReadOnlyMemory<byte> image, CancellationToken ct = default);
+    FaceAnalysis Analyze(ReadOnlyMemory<byte> image, QualityPurpose purpose, CancellationToken ct = default);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
+using Mote.Core.Faces.Quality;
 using Mote.Core.Imaging;
 using Mote.Core.Population;
 using Mote.Core.Population.Sampling;
@@ -59,10 +60,10 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
 
         progress?.Report("finding the face");
         var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
-        var face = PickFace(Analyze(analyzer, request.Photo, ct), request.FaceIndex);
-        if (!face.EnrollmentQuality.IsAccepted)
+        var face = PickFace(Analyze(analyzer, request.Photo, QualityPurpose.Enrollment, ct), request.FaceIndex);
+        if (!face.Quality.IsAccepted)
         {
-            throw new GalleryException("This photo cannot be used for enrollment: " + string.Join("; ", face.EnrollmentQuality.Reasons) + ".");
+            throw new GalleryException("This photo cannot be used for enrollment: " + string.Join("; ", face.Quality.Reasons) + ".");
         }
 
         var population = engine.GetPopulation(analyzer.Backbone);
@@ -138,11 +139,11 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         return new EnrollmentResult(PersonRecords.ToSummary(person), training, started.Elapsed);
     }
 
-    internal static FaceAnalysis Analyze(IFaceAnalyzer analyzer, ReadOnlyMemory<byte> photo, CancellationToken ct)
+    internal static FaceAnalysis Analyze(IFaceAnalyzer analyzer, ReadOnlyMemory<byte> photo, QualityPurpose purpose, CancellationToken ct)
     {
         try
         {
-            return analyzer.Analyze(photo, ct);
+            return analyzer.Analyze(photo, purpose, ct);
         }
         catch (ImageRejectedException e)
         {
