@@ -7,11 +7,12 @@ public sealed class GearAttributeEstimatorOptions
 {
     /// <summary>
     /// Margin added on every side of the detector's box, as a fraction of the box's longer side, before
-    /// the square crop is resized to 198x198. Default 0.25: UTKFace chips, the data gear was trained
-    /// on, show the whole head with some background, roughly a tight face box plus a quarter on each
-    /// side (see <c>docs/attributes.md</c>; the margin is not yet measured with a detector's boxes).
+    /// the square crop is resized to 198x198. Default 0.1: with BlazeFace boxes on 400 UTKFace chips,
+    /// gender accuracy was 0.72 at 0.1, 0.69 at 0.2, 0.62 at 0.3 and 0.52 at 0.5 (0.71 at 0); a BlazeFace
+    /// box covers about 86% of a UTKFace chip, so 0.1 comes closest to the chips' framing
+    /// (<c>docs/attributes.md</c>).
     /// </summary>
-    public double Margin { get; set; } = 0.25;
+    public double Margin { get; set; } = 0.1;
 
     /// <summary>
     /// Pixel normalisation of the 198x198 RGB input. Default <see cref="PixelNormalization.UnitRange"/>
