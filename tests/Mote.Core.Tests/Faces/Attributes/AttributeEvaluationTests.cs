@@ -86,7 +86,7 @@ public sealed class AttributeEvaluationTests(ModelPackFixture fixture, ITestOutp
     /// The full-set figures are in docs/attributes.md.
     /// </summary>
     [DatasetFact(Dataset)]
-    public void Run_Utkface200_PrintsFiguresAboveSaneFloor()
+    public void Run_UtkfaceSample_PrintsFiguresAboveSaneFloor()
     {
         var dir = TestDatasets.Find(Dataset)!;
         using var factory = new OnnxSessionFactory();
