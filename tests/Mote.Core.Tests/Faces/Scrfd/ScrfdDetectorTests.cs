@@ -32,7 +32,13 @@ internal sealed class DesignedScrfdModel
         keypoints.CopyTo(kps, row * 10);
     }
 
-    public byte[] Write(bool keypoints = true, bool batched = false)
+    /// <param name="keypoints">Include the three keypoint heads (9 outputs) or not (6).</param>
+    /// <param name="batched">Shape the heads [1, rows, k] instead of [rows, k].</param>
+    /// <param name="scoresFromInput">
+    /// Make the stride-8 scores the first 128 values of input channel 0 (rows 0–1 of the network input),
+    /// so the scores reveal the preprocessing: channel order, (x − 127.5) / 128 and where the photo sits.
+    /// </param>
+    public byte[] Write(bool keypoints = true, bool batched = false, bool scoresFromInput = false)
     {
         var g = new OnnxGraphBuilder("designed-scrfd");
         var input = g.AddInput("input.1", OnnxElementType.Float, 1, 3, "height", "width");
@@ -57,8 +63,17 @@ internal sealed class DesignedScrfdModel
             }
 
             long[] dims = batched ? [1, rows, width] : [rows, width];
-            var constant = g.AddFloat($"c{name}", dims, values);
-            g.AddNode("Add", [constant, zero], [name]);
+            if (scoresFromInput && width == 1 && rows == 128)
+            {
+                var slice = g.AddNode("Slice", [input, g.AddInt64("starts", [4], [0, 0, 0, 0]), g.AddInt64("ends", [4], [1, 1, 2, Size])], "first_rows");
+                g.AddNode("Reshape", [slice, g.AddInt64("shape", [dims.Length], dims)], [name]);
+            }
+            else
+            {
+                var constant = g.AddFloat($"c{name}", dims, values);
+                g.AddNode("Add", [constant, zero], [name]);
+            }
+
             g.AddOutput(name, OnnxElementType.Float, [.. dims.Select(d => (OnnxDim)d)]);
         }
 
@@ -99,6 +114,34 @@ public sealed class ScrfdDetectorTests : IDisposable
         // Stride 32, row 1 = cell 0, second anchor → centre (0, 0); distances (0, 0, 0.25, 0.5)·32 → (0, 0)–(8, 16).
         Assert.Equal(0.7, faces[1].Score, 6);
         AssertBox(new FaceBox(0.5, 0.5, 16, 32), faces[1].Box);
+    }
+
+    [Fact]
+    public void Detect_UniformPhoto_InputIsRgbScaledBy128AndPlacedTopLeft()
+    {
+        var model = new DesignedScrfdModel();
+        for (var row = 0; row < 128; row++)
+        {
+            model.Set(8, row, 0, [1, 1, 1, 1], new float[10]);
+        }
+
+        using var detector = Load(model.Write(scoresFromInput: true));
+        // 128x96 → 64x48 in the input. Top-left placement puts photo pixels in rows 0–1 (centred would put
+        // black padding there), and R = 200 gives (200 − 127.5) / 128 = 0.56640625; B first or std 127.5 would not.
+        var photo = RgbImage.Create(128, 96, pixels =>
+        {
+            for (var i = 0; i < pixels.Length; i += 3)
+            {
+                pixels[i] = 200;
+                pixels[i + 1] = 10;
+                pixels[i + 2] = 90;
+            }
+        });
+
+        var faces = detector.Detect(photo);
+
+        Assert.NotEmpty(faces);
+        Assert.All(faces, f => Assert.Equal(0.56640625, f.Score, 6));
     }
 
     [Fact]
