@@ -65,7 +65,8 @@ public sealed class ModelPackProvisioner
     public IReadOnlyList<IModelRecipe> Recipes => _recipes;
 
     /// <summary>The recipes written in this project: face-api's dlib ResNet descriptor and 68-point landmark net.</summary>
-    public static IReadOnlyList<IModelRecipe> DefaultRecipes() => [new FaceRecognitionRecipe(), new FaceLandmark68Recipe()];
+    public static IReadOnlyList<IModelRecipe> DefaultRecipes() =>
+        [new FaceRecognitionRecipe(), new FaceLandmark68Recipe(), .. HumanModels.HumanGraphRecipes.All];
 
     /// <summary>A provisioner for <see cref="DefaultRecipes"/>.</summary>
     public static ModelPackProvisioner CreateDefault(ModelPackOptions options) => new(options, DefaultRecipes());

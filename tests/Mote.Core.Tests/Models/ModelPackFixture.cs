@@ -68,9 +68,5 @@ public sealed class ModelPackFixture : IAsyncLifetime
         return tarball;
     }
 
-    private async Task<string> ExtractAsync()
-    {
-        var tarball = await GetFaceApiTarballAsync();
-        return PackageArchive.Extract(tarball, Path.Combine(_tempRoot, "face-api"), Options.MaxExtractedBytes);
-    }
+    private static Task<string> ExtractAsync() => PinnedPackageCache.GetAsync(PinnedPackages.FaceApi);
 }

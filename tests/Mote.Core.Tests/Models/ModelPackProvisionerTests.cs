@@ -47,8 +47,8 @@ public sealed class ModelPackProvisionerTests(ModelPackFixture fixture)
         using var cache = new TempDirectory();
         var progressA = new RecordingProgress();
         var progressB = new RecordingProgress();
-        var a = ModelPackProvisioner.CreateDefault(new ModelPackOptions { CacheDir = cache.Path });
-        var b = ModelPackProvisioner.CreateDefault(new ModelPackOptions { CacheDir = cache.Path });
+        var a = FaceApiProvisioner(new ModelPackOptions { CacheDir = cache.Path });
+        var b = FaceApiProvisioner(new ModelPackOptions { CacheDir = cache.Path });
 
         var packs = await Task.WhenAll(
             Task.Run(() => a.EnsureAsync(progressA)),
@@ -74,7 +74,7 @@ public sealed class ModelPackProvisionerTests(ModelPackFixture fixture)
     public async Task EnsureAsync_CorruptedCachedOnnx_IsRebuilt()
     {
         using var cache = new TempDirectory();
-        var provisioner = ModelPackProvisioner.CreateDefault(new ModelPackOptions { CacheDir = cache.Path });
+        var provisioner = FaceApiProvisioner(new ModelPackOptions { CacheDir = cache.Path });
         var built = (await provisioner.ImportAsync(await fixture.GetFaceApiTarballAsync()))[ModelId];
         var original = await File.ReadAllBytesAsync(built.OnnxPath);
         var corrupted = original.ToArray();
@@ -95,7 +95,7 @@ public sealed class ModelPackProvisionerTests(ModelPackFixture fixture)
     [Fact]
     public async Task EnsureAsync_ValidCache_ReusesItWithoutNpm()
     {
-        var provisioner = ModelPackProvisioner.CreateDefault(new ModelPackOptions { CacheDir = fixture.Options.CacheDir, NpmExecutable = MissingNpm });
+        var provisioner = FaceApiProvisioner(new ModelPackOptions { CacheDir = fixture.Options.CacheDir, NpmExecutable = MissingNpm });
         var progress = new RecordingProgress();
 
         var pack = await provisioner.EnsureAsync(progress);
@@ -108,7 +108,7 @@ public sealed class ModelPackProvisionerTests(ModelPackFixture fixture)
     public async Task EnsureAsync_NpmMissing_ThrowsNamingNpmAndTheOfflineImport()
     {
         using var cache = new TempDirectory();
-        var provisioner = ModelPackProvisioner.CreateDefault(new ModelPackOptions { CacheDir = cache.Path, NpmExecutable = MissingNpm });
+        var provisioner = FaceApiProvisioner(new ModelPackOptions { CacheDir = cache.Path, NpmExecutable = MissingNpm });
 
         var e = await Assert.ThrowsAsync<ModelProvisioningException>(() => provisioner.EnsureAsync());
 
@@ -128,7 +128,7 @@ public sealed class ModelPackProvisionerTests(ModelPackFixture fixture)
         var npm = temp.Combine("npm");
         File.WriteAllText(npm, "#!/bin/sh\necho \"npm error code E404 (simulated for $2)\" >&2\nexit 1\n");
         File.SetUnixFileMode(npm, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var provisioner = ModelPackProvisioner.CreateDefault(new ModelPackOptions { CacheDir = temp.Combine("cache"), NpmExecutable = npm });
+        var provisioner = FaceApiProvisioner(new ModelPackOptions { CacheDir = temp.Combine("cache"), NpmExecutable = npm });
 
         var e = await Assert.ThrowsAsync<ModelProvisioningException>(() => provisioner.EnsureAsync());
 
@@ -157,7 +157,7 @@ public sealed class ModelPackProvisionerTests(ModelPackFixture fixture)
         Directory.CreateDirectory(cache.Combine(".not-ours"));
         Directory.SetLastWriteTimeUtc(cache.Combine(".not-ours"), now.UtcDateTime.AddDays(-30));
         var provisioner = new ModelPackProvisioner(
-            new ModelPackOptions { CacheDir = cache.Path, NpmExecutable = MissingNpm }, ModelPackProvisioner.DefaultRecipes(), new FixedTime(now));
+            new ModelPackOptions { CacheDir = cache.Path, NpmExecutable = MissingNpm }, FaceApiRecipes(), new FixedTime(now));
 
         await provisioner.EnsureAsync();
 
@@ -171,7 +171,7 @@ public sealed class ModelPackProvisionerTests(ModelPackFixture fixture)
     {
         using var cache = new TempDirectory();
         var options = new ModelPackOptions { CacheDir = cache.Path, NpmExecutable = MissingNpm };
-        var provisioner = ModelPackProvisioner.CreateDefault(options);
+        var provisioner = FaceApiProvisioner(options);
         var progress = new RecordingProgress();
 
         var imported = await provisioner.ImportAsync(await fixture.GetFaceApiTarballAsync(), progress);
@@ -194,7 +194,7 @@ public sealed class ModelPackProvisionerTests(ModelPackFixture fixture)
     {
         using var temp = new TempDirectory();
         var tarball = new TestTarball().File("package/model/face_recognition_model.bin", "not weights").WriteTo(temp.Combine("fake-face-api.tgz"));
-        var provisioner = ModelPackProvisioner.CreateDefault(new ModelPackOptions { CacheDir = temp.Combine("cache") });
+        var provisioner = FaceApiProvisioner(new ModelPackOptions { CacheDir = temp.Combine("cache") });
 
         var e = await Assert.ThrowsAsync<PackageIntegrityException>(() => provisioner.ImportAsync(tarball));
 
@@ -236,6 +236,12 @@ public sealed class ModelPackProvisionerTests(ModelPackFixture fixture)
     private const string MissingNpm = "/nonexistent/mote-test/npm";
 
     private static readonly string[] AllModelIds = [FaceLandmark68Recipe.ModelId, FaceRecognitionRecipe.ModelId];
+
+    // The provisioner's mechanics (races, corruption, leftovers, import) are tested on the small face-api
+    // package (24 MB unpacked); the whole default pack, human-models included, is provisioned once by the fixture.
+    private static IModelRecipe[] FaceApiRecipes() => [new FaceRecognitionRecipe(), new FaceLandmark68Recipe()];
+
+    private static ModelPackProvisioner FaceApiProvisioner(ModelPackOptions options) => new(options, FaceApiRecipes());
 
     private static void CopyDirectory(string from, string to)
     {
