@@ -1,0 +1,25 @@
+using Mote.Core.Faces.Descriptors;
+
+namespace Mote.Core.Faces.Benchmark;
+
+/// <summary>
+/// Default cosine decision thresholds per backbone: the accuracy-maximising threshold measured by
+/// <see cref="FaceBench"/> on LFW (lfw-dev), see <c>docs/faces.md</c> for the run and the command.
+/// </summary>
+public static class VerificationThresholds
+{
+    /// <summary>The threshold for <paramref name="backboneId"/>.</summary>
+    /// <exception cref="ArgumentException">No threshold has been measured for the backbone.</exception>
+    public static double For(string backboneId) => backboneId switch
+    {
+        DlibResNetDescriber.Id => DlibResNet,
+        MobileFaceDescriber.Id => MobileFace,
+        _ => throw new ArgumentException($"No decision threshold has been measured for backbone '{backboneId}'.", nameof(backboneId)),
+    };
+
+    /// <summary>dlib ResNet, 68-point alignment: best LFW threshold (placeholder until measured).</summary>
+    public const double DlibResNet = 0.905;
+
+    /// <summary>MobileFace, 68-point alignment (placeholder until measured).</summary>
+    public const double MobileFace = 0.5;
+}
