@@ -15,8 +15,9 @@ public sealed record BlazeFaceOptions
     /// <summary>
     /// Whether large photos are also searched in overlapping tiles, so that small faces in a group photo
     /// are not lost when the whole photo is shrunk to the 256-pixel input. Default false: on the face-api demo
-    /// photos (faces 150–250 px) the whole-photo pass alone found all 22 faces, while 512-px tiles added 6 false
-    /// detections and took 15x longer (docs/faces.md).
+    /// photos (faces 150–250 px) the whole-photo pass alone found all 22 faces, while 512-px tiles added 8 spurious
+    /// detections (768-px tiles: 4) and took more than 10x longer (docs/faces.md). Tiles need their own score
+    /// threshold before this can be the default.
     /// </summary>
     public bool Tiling { get; init; }
 
