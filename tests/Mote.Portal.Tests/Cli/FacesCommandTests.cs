@@ -129,6 +129,29 @@ public sealed class FacesCommandTests : IDisposable
         Assert.Contains("Model pack ready", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ModelsImport_MissingTarball_ExitsOneNamingThePath()
+    {
+        var missing = Path.Combine(_folder, "face-api.tgz");
+
+        var (code, _, error) = await RunAsync("models", "import", missing, "--db", Db);
+
+        Assert.Equal(1, code);
+        Assert.Contains(missing, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ModelsImport_TarballOfWrongPackage_ExitsOneWithoutTouchingThePack()
+    {
+        var bogus = Path.Combine(_folder, "bogus.tgz");
+        await File.WriteAllBytesAsync(bogus, [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+
+        var (code, _, error) = await RunAsync("models", "import", bogus, "--db", Db);
+
+        Assert.Equal(1, code);
+        Assert.Contains("none of the pinned packages", error, StringComparison.Ordinal);
+    }
+
     private async Task<(string SameA, string SameB, string Other)> CropsAsync()
     {
         using var decoder = new ImageDecoder();
