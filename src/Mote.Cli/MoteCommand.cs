@@ -16,6 +16,8 @@ public static class MoteCommand
     {
         var root = new RootCommand("mote: the Mote Portal engine and gallery from a terminal.");
         root.Subcommands.Add(UsersCommand.Build(input, output, error));
+        root.Subcommands.Add(ModelsCommand.Build(output, error));
+        root.Subcommands.Add(FacesCommand.Build(output, error));
         root.Subcommands.Add(ApiKeysCommand.Build(output, error));
         root.Subcommands.Add(AuditCommand.Build(output, error));
         foreach (var command in PeopleCommands.Build(output, error))

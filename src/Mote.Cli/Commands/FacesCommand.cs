@@ -1,0 +1,215 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Mote.Core.Faces;
+using Mote.Core.Faces.Benchmark;
+using Mote.Core.Faces.Descriptors;
+using Mote.Core.Faces.Pipeline;
+using Mote.Core.Imaging;
+using Mote.Core.Models;
+using Mote.Gallery.Models;
+
+namespace Mote.Cli.Commands;
+
+/// <summary>
+/// <c>mote faces detect|compare|bench</c>: engine tools over <see cref="FacePipeline"/> and
+/// <see cref="FaceBench"/> (the logic lives in Core; these commands only parse, call and print).
+/// </summary>
+internal static class FacesCommand
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public static Command Build(TextWriter output, TextWriter error)
+    {
+        var faces = new Command("faces", "Detect, compare and benchmark faces with the model pack.");
+        faces.Subcommands.Add(BuildDetect(output, error));
+        faces.Subcommands.Add(BuildCompare(output, error));
+        faces.Subcommands.Add(BuildBench(output, error));
+        return faces;
+    }
+
+    private static Option<string> BackboneOption() => new("--backbone")
+    {
+        Description = $"Backbone: {string.Join(" or ", FaceDescribers.Known)} (default {DlibResNetDescriber.Id}).",
+        DefaultValueFactory = _ => DlibResNetDescriber.Id,
+    };
+
+    private static Option<LandmarkSource> LandmarksOption() => new("--landmarks")
+    {
+        Description = "Alignment landmarks: Landmark68 (68-point net, default) or BlazeFace (detector keypoints).",
+        DefaultValueFactory = _ => LandmarkSource.Landmark68,
+    };
+
+    private static Command BuildDetect(TextWriter output, TextWriter error)
+    {
+        var image = new Argument<string>("image") { Description = "A JPEG or PNG photo." };
+        var json = new Option<bool>("--json") { Description = "Write JSON." };
+        var backbone = BackboneOption();
+        var landmarks = LandmarksOption();
+        var db = MoteCommand.DatabaseOption();
+        var detect = new Command("detect", "Find the faces in a photo: box, detector score, landmarks, quality verdict (and estimated attributes when an estimator is installed).")
+        {
+            image, json, backbone, landmarks, db,
+        };
+        detect.SetAction(async (parse, ct) => await RunAsync(parse.GetValue(db), output, error, Options(parse.GetValue(backbone)!, parse.GetValue(landmarks)), async (pipeline, services) =>
+        {
+            var path = parse.GetValue(image)!;
+            var decoded = DecodeFile(pipeline, path, out var bytes);
+            var analysis = pipeline.Analyze(bytes);
+            var estimator = services.GetService<IAttributeEstimator>();
+            var faces = analysis.Faces.Select((f, i) => new
+            {
+                index = i,
+                box = new { x = f.Box.X, y = f.Box.Y, width = f.Box.Width, height = f.Box.Height },
+                score = f.Score,
+                landmarks = f.Landmarks.ToArray().Select(p => new[] { p.X, p.Y }).ToArray(),
+                keypoints = f.Detection.Keypoints.Select(p => new[] { p.X, p.Y }).ToArray(),
+                quality = new { accepted = f.Quality.IsAccepted, issues = f.Quality.Issues.Select(x => x.ToString()).ToArray(), reasons = f.Quality.Reasons, measures = f.Quality.Measures },
+                attributes = estimator?.Estimate(decoded, f.Detection),
+            }).ToArray();
+            if (parse.GetValue(json))
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(new { image = path, width = analysis.Width, height = analysis.Height, faces }, Json)).ConfigureAwait(false);
+                return 0;
+            }
+
+            await output.WriteLineAsync($"{path}: {analysis.Width}x{analysis.Height}, {faces.Length} face(s)").ConfigureAwait(false);
+            foreach (var f in analysis.Faces)
+            {
+                var verdict = f.Quality.IsAccepted ? "quality ok" : $"quality rejected: {string.Join(" ", f.Quality.Reasons)}";
+                await output.WriteLineAsync(F($"  box ({f.Box.X:F0}, {f.Box.Y:F0}) {f.Box.Width:F0}x{f.Box.Height:F0}  score {f.Score:F2}  eyes ({f.Landmarks.LeftEye.X:F0}, {f.Landmarks.LeftEye.Y:F0}) ({f.Landmarks.RightEye.X:F0}, {f.Landmarks.RightEye.Y:F0})  {verdict}")).ConfigureAwait(false);
+            }
+
+            return 0;
+        }, ct).ConfigureAwait(false));
+        return detect;
+    }
+
+    private static Command BuildCompare(TextWriter output, TextWriter error)
+    {
+        var a = new Argument<string>("imageA") { Description = "First photo." };
+        var b = new Argument<string>("imageB") { Description = "Second photo." };
+        var json = new Option<bool>("--json") { Description = "Write JSON." };
+        var backbone = BackboneOption();
+        var landmarks = LandmarksOption();
+        var db = MoteCommand.DatabaseOption();
+        var compare = new Command("compare", "Cosine similarity of the best face in each photo, and the decision at the backbone's benchmark threshold.")
+        {
+            a, b, json, backbone, landmarks, db,
+        };
+        compare.SetAction(async (parse, ct) => await RunAsync(parse.GetValue(db), output, error, Options(parse.GetValue(backbone)!, parse.GetValue(landmarks)), async (pipeline, _) =>
+        {
+            var first = BestFace(pipeline, parse.GetValue(a)!);
+            var second = BestFace(pipeline, parse.GetValue(b)!);
+            var similarity = DescriptorMath.Cosine(first.Descriptor, second.Descriptor);
+            var threshold = VerificationThresholds.For(pipeline.Describer.BackboneId);
+            var same = similarity >= threshold;
+            if (parse.GetValue(json))
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(new { similarity, threshold, samePerson = same, backbone = pipeline.Describer.BackboneId }, Json)).ConfigureAwait(false);
+            }
+            else
+            {
+                await output.WriteLineAsync(F($"similarity {similarity:F4} (threshold {threshold:F3}, {pipeline.Describer.BackboneId}): {(same ? "same person" : "different people")}")).ConfigureAwait(false);
+            }
+
+            return 0;
+        }, ct).ConfigureAwait(false));
+        return compare;
+    }
+
+    private static Command BuildBench(TextWriter output, TextWriter error)
+    {
+        var dataset = new Option<string>("--dataset") { Description = "Folder holding images/<identity>/*.jpg (e.g. ../shared/datasets/lfw-dev).", Required = true };
+        var pairs = new Option<int>("--pairs") { Description = "Genuine pairs to draw; as many impostor pairs. Default 3000.", DefaultValueFactory = _ => 3000 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the pair draw. Default 1.", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "Write the report as JSON (progress goes to standard error)." };
+        var backbone = BackboneOption();
+        var landmarks = LandmarksOption();
+        var db = MoteCommand.DatabaseOption();
+        var bench = new Command("bench", "Verification benchmark: 10-fold accuracy, TAR at FAR 1e-3, failure to detect, latency, memory.")
+        {
+            dataset, pairs, seed, json, backbone, landmarks, db,
+        };
+        bench.SetAction(async (parse, ct) => await RunAsync(parse.GetValue(db), output, error, Options(parse.GetValue(backbone)!, parse.GetValue(landmarks)), async (pipeline, _) =>
+        {
+            var asJson = parse.GetValue(json);
+            var log = asJson ? error : output;
+            var data = BenchDataset.Open(Path.GetFullPath(parse.GetValue(dataset)!));
+            await log.WriteLineAsync($"{data.Root}: {data.IdentityCount} identities, {data.PhotoCount} photos; backbone {pipeline.Describer.BackboneId}, landmarks {pipeline.Options.Landmarks}").ConfigureAwait(false);
+            var progress = new SynchronousProgress(p => log.WriteLine(F($"  {p.ImagesDone}/{p.ImagesTotal} photos  managed {p.ManagedBytes / 1048576.0:F1} MiB  process RSS {p.ProcessBytes / 1048576.0:F0} MiB")));
+            var report = await Task.Run(() => FaceBench.Run(pipeline, data, parse.GetValue(pairs), parse.GetValue(seed), progress, 500, ct), ct).ConfigureAwait(false);
+            if (asJson)
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(report, Json)).ConfigureAwait(false);
+                return 0;
+            }
+
+            await output.WriteLineAsync(F($"pairs: {report.GenuinePairs} genuine + {report.ImpostorPairs} impostor (seed {report.Seed}), {report.Images} photos")).ConfigureAwait(false);
+            await output.WriteLineAsync(F($"accuracy (10-fold): {report.Accuracy.Mean:F4} ± {report.Accuracy.StandardDeviation:F4}  (best threshold over all pairs {report.BestThreshold:F3})")).ConfigureAwait(false);
+            await output.WriteLineAsync(F($"TAR at FAR 1e-3: {report.TarAtFar1e3.TrueAcceptRate:F4}  (threshold {report.TarAtFar1e3.Threshold:F3})")).ConfigureAwait(false);
+            await output.WriteLineAsync(F($"failure to detect: {report.FailedToDetect} of {report.Images} ({report.FailureToDetectRate:P2})")).ConfigureAwait(false);
+            await output.WriteLineAsync(F($"median per photo: {report.MedianTotalMs:F1} ms total, {report.MedianInferenceMs:F1} ms ONNX inference, overhead {report.OverheadOfInference:P0} of inference")).ConfigureAwait(false);
+            await output.WriteLineAsync(F($"CPU time per photo (all threads): {report.CpuMsPerPhoto:F1} ms")).ConfigureAwait(false);
+            await output.WriteLineAsync("median per stage: " + string.Join(", ", report.MedianStageMs.Select(kv => F($"{kv.Key} {kv.Value:F1} ms")))).ConfigureAwait(false);
+            return 0;
+        }, ct).ConfigureAwait(false));
+        return bench;
+    }
+
+    private static FacePipelineOptions Options(string backbone, LandmarkSource landmarks) => new() { Backbone = backbone, Landmarks = landmarks };
+
+    private static RgbImage DecodeFile(FacePipeline pipeline, string path, out byte[] bytes)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Photo '{path}' does not exist.", path);
+        }
+
+        bytes = File.ReadAllBytes(path);
+        using var decoder = new ImageDecoder();
+        return decoder.Decode(bytes);
+    }
+
+    private static FaceResult BestFace(FacePipeline pipeline, string path)
+    {
+        DecodeFile(pipeline, path, out var bytes);
+        try
+        {
+            return pipeline.DescribeBestFace(bytes);
+        }
+        catch (FaceNotFoundException e)
+        {
+            throw new FaceNotFoundException(e.Reason, $"{path}: {e.Message}", e.Verdict);
+        }
+    }
+
+    /// <summary>Opens the Gallery services, provisions the pack, builds a pipeline and runs the action; input problems print a message and exit 1.</summary>
+    private static async Task<int> RunAsync(string? databasePath, TextWriter output, TextWriter error, FacePipelineOptions options, Func<FacePipeline, IServiceProvider, Task<int>> action, CancellationToken ct)
+    {
+        try
+        {
+            var provider = await CliServices.OpenAsync(databasePath, ct).ConfigureAwait(false);
+            await using (provider.ConfigureAwait(false))
+            {
+                var service = provider.GetRequiredService<ModelPackService>();
+                var pack = await ModelsCommand.WithProgressAsync(service, error, () => service.GetAsync(ct)).ConfigureAwait(false);
+                using var pipeline = new FacePipeline(options, pack);
+                return await action(pipeline, provider).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is ImageRejectedException or FaceNotFoundException or FileNotFoundException or DirectoryNotFoundException or ModelProvisioningException or ArgumentException or InvalidOperationException)
+        {
+            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    private sealed class SynchronousProgress(Action<BenchProgress> report) : IProgress<BenchProgress>
+    {
+        public void Report(BenchProgress value) => report(value);
+    }
+}

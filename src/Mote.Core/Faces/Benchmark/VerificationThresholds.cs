@@ -1,0 +1,31 @@
+using Mote.Core.Faces.Descriptors;
+
+namespace Mote.Core.Faces.Benchmark;
+
+/// <summary>
+/// Default cosine decision thresholds per backbone: the accuracy-maximising threshold measured by
+/// <see cref="FaceBench"/> on LFW (lfw-dev), see <c>docs/faces.md</c> for the run and the command.
+/// </summary>
+public static class VerificationThresholds
+{
+    /// <summary>The threshold for <paramref name="backboneId"/>.</summary>
+    /// <exception cref="ArgumentException">No threshold has been measured for the backbone.</exception>
+    public static double For(string backboneId) => backboneId switch
+    {
+        DlibResNetDescriber.Id => DlibResNet,
+        MobileFaceDescriber.Id => MobileFace,
+        _ => throw new ArgumentException($"No decision threshold has been measured for backbone '{backboneId}'.", nameof(backboneId)),
+    };
+
+    /// <summary>
+    /// dlib ResNet, 68-point alignment: 0.908, the accuracy-maximising threshold over 3000 + 3000 lfw-dev pairs
+    /// (seed 1, 10-fold accuracy 0.9862, 2026-11-29). TAR at FAR 1e-3 needs 0.924.
+    /// </summary>
+    public const double DlibResNet = 0.908;
+
+    /// <summary>
+    /// MobileFace, 68-point alignment: 0.204, the accuracy-maximising threshold over 3000 + 3000 lfw-dev pairs
+    /// (seed 1, 10-fold accuracy 0.9323, 2026-11-29). TAR at FAR 1e-3 needs 0.365.
+    /// </summary>
+    public const double MobileFace = 0.204;
+}

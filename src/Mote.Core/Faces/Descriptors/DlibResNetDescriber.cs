@@ -1,0 +1,54 @@
+using Mote.Core.Faces.Alignment;
+using Mote.Core.Imaging;
+using Mote.Core.Models;
+
+namespace Mote.Core.Faces.Descriptors;
+
+/// <summary>
+/// dlib's ResNet face descriptor (face-api's <c>face_recognition_model</c>): 150x150 RGB crops aligned to
+/// <see cref="FaceTemplates.Dlib150"/>, raw 0..255 (the graph subtracts the mean and scales), 128-d,
+/// L2-normalised here. Backbone id <c>dlib-resnet</c>, the default.
+/// </summary>
+public sealed class DlibResNetDescriber(ModelPackEntry model, OnnxSessionFactory sessions)
+    : OnnxFaceDescriber(Id, model, sessions, FaceTemplates.Dlib150, PixelNormalization.Raw)
+{
+    /// <summary>The backbone id.</summary>
+    public const string Id = "dlib-resnet";
+
+    /// <summary>The model pack entry id.</summary>
+    public const string ModelId = "face_recognition_model";
+}
+
+/// <summary>
+/// Human's MobileFace descriptor: 112x112 RGB crops aligned to <see cref="FaceTemplates.InsightFace112"/>,
+/// 256-d, L2-normalised here. Backbone id <c>mobileface</c>.
+/// </summary>
+public sealed class MobileFaceDescriber(ModelPackEntry model, OnnxSessionFactory sessions, PixelNormalization? normalization = null)
+    : OnnxFaceDescriber(Id, model, sessions, FaceTemplates.InsightFace112, normalization ?? PixelNormalization.Raw)
+{
+    /// <summary>The backbone id.</summary>
+    public const string Id = "mobileface";
+
+    /// <summary>The model pack entry id.</summary>
+    public const string ModelId = "mobileface";
+}
+
+/// <summary>Creates the pack's describers by backbone id.</summary>
+public static class FaceDescribers
+{
+    /// <summary>Backbone ids this factory knows.</summary>
+    public static IReadOnlyList<string> Known { get; } = [DlibResNetDescriber.Id, MobileFaceDescriber.Id];
+
+    /// <summary>A new describer for <paramref name="backboneId"/>; the caller disposes it.</summary>
+    /// <exception cref="ArgumentException">An unknown backbone id (the message lists the known ones).</exception>
+    public static IFaceDescriber Create(string backboneId, ModelPack pack, OnnxSessionFactory sessions)
+    {
+        ArgumentNullException.ThrowIfNull(pack);
+        return backboneId switch
+        {
+            DlibResNetDescriber.Id => new DlibResNetDescriber(pack[DlibResNetDescriber.ModelId], sessions),
+            MobileFaceDescriber.Id => new MobileFaceDescriber(pack[MobileFaceDescriber.ModelId], sessions),
+            _ => throw new ArgumentException($"Unknown backbone '{backboneId}'; known backbones: {string.Join(", ", Known)}.", nameof(backboneId)),
+        };
+    }
+}
