@@ -16,7 +16,7 @@ public interface IFaceAnalyzerFactory
 /// The engine parts the use cases share, created lazily once per process: the face analyzer (after the
 /// model pack is ready), the population pack, and the trainer. Thread-safe singleton.
 /// </summary>
-public sealed class GalleryEngine(ModelPackService models, IFaceAnalyzerFactory analyzers, EngineSettings settings, PopulationPackLocator packs)
+public sealed class GalleryEngine(ModelPackService models, IFaceAnalyzerFactory analyzers, EngineSettings settings, PopulationPackLocator packs) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _populationGate = new();
@@ -70,6 +70,12 @@ public sealed class GalleryEngine(ModelPackService models, IFaceAnalyzerFactory 
             options = options with { WidthJitter = settings.WidthJitter };
         }
         return new TemplateTrainer(options);
+    }
+
+    public void Dispose()
+    {
+        (_analyzer as IDisposable)?.Dispose();
+        _gate.Dispose();
     }
 
     private static string Short(string hash) => hash.Length > 12 ? hash[..12] + "…" : hash;

@@ -43,6 +43,11 @@ public static class GalleryServiceCollectionExtensions
         var engineSettings = configuration.GetSection(EngineSettings.Section).Get<EngineSettings>() ?? new EngineSettings();
         services.AddSingleton(engineSettings);
         services.AddSingleton(new PopulationPackLocator(engineSettings, contentRoot));
+        var faceOptions = configuration.GetSection(Mote.Core.Faces.Pipeline.FacePipelineOptions.Section).Get<Mote.Core.Faces.Pipeline.FacePipelineOptions>()
+            ?? new Mote.Core.Faces.Pipeline.FacePipelineOptions();
+        faceOptions.Validate();
+        services.AddSingleton(faceOptions);
+        services.AddSingleton<IFaceAnalyzerFactory, PipelineFaceAnalyzerFactory>();
         services.AddSingleton<GalleryEngine>();
         services.AddSingleton<GalleryIndex>();
         services.AddScoped<EnrollPerson>();
