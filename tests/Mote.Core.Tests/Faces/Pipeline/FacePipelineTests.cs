@@ -117,6 +117,24 @@ public sealed class FacePipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task Analyze_FromFourThreadsAtOnce_SameDescriptorsAsOneAtATime()
+    {
+        var photos = await Task.WhenAll(new[] { "sample1.jpg", "sample5.jpg", "sample6.jpg", "sample4.jpg" }.Select(DemoBytesAsync));
+        var sequential = photos.Select(p => _pipeline.Analyze(p)).ToArray();
+
+        var parallel = await Task.WhenAll(photos.Select(p => Task.Run(() => _pipeline.Analyze(p))));
+
+        for (var i = 0; i < photos.Length; i++)
+        {
+            Assert.Equal(sequential[i].Faces.Count, parallel[i].Faces.Count);
+            for (var f = 0; f < sequential[i].Faces.Count; f++)
+            {
+                Assert.Equal(1.0, Mote.Core.Faces.Descriptors.DescriptorMath.Cosine(sequential[i].Faces[f].Descriptor, parallel[i].Faces[f].Descriptor), 5);
+            }
+        }
+    }
+
+    [Fact]
     public void Constructor_UnknownBackbone_ThrowsListingKnownOnes()
     {
         var e = Assert.Throws<ArgumentException>(() => new FacePipeline(new FacePipelineOptions { Backbone = "arcface" }, _models.Pack));
