@@ -36,7 +36,9 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IDisposable
         var analysis = _pipeline.Analyze(decoded, purpose);
         var faces = analysis.Faces
             .OrderByDescending(f => f.Box.Width * f.Box.Height)
-            .Select(f => new AnalyzedFace(f.Box, f.Score, f.Landmarks.ToArray(), f.Quality, f.Descriptor, _attributes?.Estimate(decoded, f.Detection)))
+            // Attributes are estimated for enrollment only (they are shown as estimates there); a decision does not need them.
+            .Select(f => new AnalyzedFace(f.Box, f.Score, f.Landmarks.ToArray(), f.Quality, f.Descriptor,
+                purpose == QualityPurpose.Enrollment ? _attributes?.Estimate(decoded, f.Detection) : null))
             .ToArray();
         return new FaceAnalysis(analysis.Width, analysis.Height, faces);
     }

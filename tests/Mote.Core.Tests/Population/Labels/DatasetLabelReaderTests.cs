@@ -79,10 +79,10 @@ public sealed class DatasetLabelReaderTests
     }
 
     // Figures from /work/shared/datasets/README.md: 4,036 identities, 9,437 images, 1,196 with ≥ 2 images.
-    [DatasetFact]
+    [DatasetFact("lfw-dev")]
     public void ReadFolder_RealLfwDev_MatchesDocumentedCountsAndFiles()
     {
-        var records = DatasetLabelReader.ReadFolder(SharedDatasets.Dataset("lfw-dev"));
+        var records = DatasetLabelReader.ReadFolder(TestDatasets.Find("lfw-dev")!);
         Assert.Equal(9437, records.Count);
         Assert.Equal(4036, records.Select(r => r.Identity).Distinct().Count());
         Assert.Equal(1196, records.GroupBy(r => r.Identity).Count(g => g.Count() >= 2));
@@ -97,10 +97,10 @@ public sealed class DatasetLabelReaderTests
 
     // Figures from the README: white 5,265, asian 1,553, indian 1,452, other 1,103, black 405; female 5,406,
     // male 4,372; 3,925 under 18.
-    [DatasetFact]
+    [DatasetFact("utkface-part1")]
     public void ReadFolder_RealUtkFace_MatchesDocumentedCounts()
     {
-        var records = DatasetLabelReader.ReadFolder(SharedDatasets.Dataset("utkface-part1"));
+        var records = DatasetLabelReader.ReadFolder(TestDatasets.Find("utkface-part1")!);
         Assert.Equal(9778, records.Count);
         Assert.All(records, r => Assert.Null(r.Identity));
         Assert.Equal(5265, records.Count(r => r.Ethnicity == Ethnicity.White));
