@@ -13,7 +13,7 @@ public sealed class ApiKeysCommandTests : IDisposable
     [Fact]
     public async Task Create_PrintsKeyOnceListShowsPrefixRevokeDisables()
     {
-        var (code, output, error) = await RunAsync("apikeys", "create", "--scope", "verify,identify", "--expires", "2099-01-31", "--name", "front door", "--db", Db);
+        var (code, output, error) = await MoteCli.RunAsync("", "apikeys", "create", "--scope", "verify,identify", "--expires", "2099-01-31", "--name", "front door", "--db", Db);
 
         Assert.True(code == 0, error);
         var key = output.Trim();
@@ -21,14 +21,14 @@ public sealed class ApiKeysCommandTests : IDisposable
         Assert.Contains("shown only this once", error, StringComparison.Ordinal);
         var prefix = key.Split('_')[1];
 
-        var (_, list, _) = await RunAsync("apikeys", "list", "--db", Db);
+        var (_, list, _) = await MoteCli.RunAsync("", "apikeys", "list", "--db", Db);
         Assert.Matches($@"{prefix}\s+verify,identify\s+active\s+2099-01-31 00:00\s+front door", list);
         Assert.DoesNotContain(key.Split('_')[2], list, StringComparison.Ordinal);
 
-        var (revokeCode, revoked, _) = await RunAsync("apikeys", "revoke", prefix, "--db", Db);
+        var (revokeCode, revoked, _) = await MoteCli.RunAsync("", "apikeys", "revoke", prefix, "--db", Db);
         Assert.Equal(0, revokeCode);
         Assert.Contains($"Revoked {prefix}", revoked, StringComparison.Ordinal);
-        var (_, after, _) = await RunAsync("apikeys", "list", "--db", Db);
+        var (_, after, _) = await MoteCli.RunAsync("", "apikeys", "list", "--db", Db);
         Assert.Matches($@"{prefix}\s+verify,identify\s+revoked", after);
     }
 
@@ -37,29 +37,11 @@ public sealed class ApiKeysCommandTests : IDisposable
     [InlineData("verify --expires yesterday", "is not a date")]
     public async Task Create_BadInput_ExitsOneWithReason(string args, string expected)
     {
-        var (code, _, error) = await RunAsync(["apikeys", "create", "--scope", .. args.Split(' '), "--db", Db]);
+        var (code, _, error) = await MoteCli.RunAsync("", ["apikeys", "create", "--scope", .. args.Split(' '), "--db", Db]);
 
         Assert.Equal(1, code);
         Assert.Contains(expected, error, StringComparison.Ordinal);
-        Assert.Equal(0, Count("SELECT COUNT(*) FROM ApiKeys"));
-    }
-
-    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var input = new StringReader("");
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await MoteCommand.Build(input, output, error).Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
-        return (code, output.ToString(), error.ToString());
-    }
-
-    private long Count(string sql)
-    {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Db, Pooling = false }.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(0, MoteCli.Sql(Db, "SELECT COUNT(*) FROM ApiKeys"));
     }
 
     public void Dispose()

@@ -14,15 +14,15 @@ public sealed class AuditCommandTests : IDisposable
     [Fact]
     public async Task Verify_IntactThenTampered_ExitCodeZeroThenThreeNamingTheRow()
     {
-        await RunAsync("correct horse battery\n", "users", "add", "--role", "Admin", "--email", "a@example.org", "--db", Db);
-        await RunAsync("correct horse battery\n", "users", "add", "--role", "Auditor", "--email", "b@example.org", "--db", Db);
+        await MoteCli.RunAsync("correct horse battery\n", "users", "add", "--role", "Admin", "--email", "a@example.org", "--db", Db);
+        await MoteCli.RunAsync("correct horse battery\n", "users", "add", "--role", "Auditor", "--email", "b@example.org", "--db", Db);
 
-        var (ok, okOut, _) = await RunAsync("", "audit", "verify", "--db", Db);
+        var (ok, okOut, _) = await MoteCli.RunAsync("", "audit", "verify", "--db", Db);
         Assert.Equal(0, ok);
         Assert.Contains("Verified up to #2.", okOut, StringComparison.Ordinal);
 
-        Execute("PRAGMA foreign_keys=OFF; DROP TRIGGER AuditEvents_NoUpdate; UPDATE AuditEvents SET ActorName = 'mallory' WHERE Id = 1");
-        var (bad, _, badErr) = await RunAsync("", "audit", "verify", "--db", Db);
+        MoteCli.Sql(Db, "PRAGMA foreign_keys=OFF; DROP TRIGGER AuditEvents_NoUpdate; UPDATE AuditEvents SET ActorName = 'mallory' WHERE Id = 1");
+        var (bad, _, badErr) = await MoteCli.RunAsync("", "audit", "verify", "--db", Db);
         Assert.Equal(3, bad);
         Assert.Contains("CHAIN BROKEN at row #1", badErr, StringComparison.Ordinal);
     }
@@ -30,10 +30,10 @@ public sealed class AuditCommandTests : IDisposable
     [Fact]
     public async Task Export_Json_WritesValidDocumentWithEveryEvent()
     {
-        await RunAsync("correct horse battery\n", "users", "add", "--role", "Admin", "--email", "a@example.org", "--db", Db);
+        await MoteCli.RunAsync("correct horse battery\n", "users", "add", "--role", "Admin", "--email", "a@example.org", "--db", Db);
         var target = Path.Combine(_folder, "trail.json");
 
-        var (code, _, error) = await RunAsync("", "audit", "export", "--format", "json", "--out", target, "--db", Db);
+        var (code, _, error) = await MoteCli.RunAsync("", "audit", "export", "--format", "json", "--out", target, "--db", Db);
 
         Assert.True(code == 0, error);
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(target));
@@ -45,32 +45,14 @@ public sealed class AuditCommandTests : IDisposable
     [Fact]
     public async Task Export_UnknownFormat_ExitsOneAndLeavesNoFile()
     {
-        await RunAsync("correct horse battery\n", "users", "add", "--role", "Admin", "--email", "a@example.org", "--db", Db);
+        await MoteCli.RunAsync("correct horse battery\n", "users", "add", "--role", "Admin", "--email", "a@example.org", "--db", Db);
         var target = Path.Combine(_folder, "trail.xml");
 
-        var (code, _, error) = await RunAsync("", "audit", "export", "--format", "xml", "--out", target, "--db", Db);
+        var (code, _, error) = await MoteCli.RunAsync("", "audit", "export", "--format", "xml", "--out", target, "--db", Db);
 
         Assert.Equal(1, code);
         Assert.Contains("Unknown export format 'xml'", error, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(_folder, "trail.xml*"));
-    }
-
-    private static async Task<(int Code, string Output, string Error)> RunAsync(string stdin, params string[] args)
-    {
-        using var input = new StringReader(stdin);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await MoteCommand.Build(input, output, error).Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
-        return (code, output.ToString(), error.ToString());
-    }
-
-    private void Execute(string sql)
-    {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Db, Pooling = false }.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     public void Dispose()

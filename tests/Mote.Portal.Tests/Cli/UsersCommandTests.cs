@@ -13,14 +13,14 @@ public sealed class UsersCommandTests : IDisposable
     [Fact]
     public async Task UsersAdd_PasswordOnStdin_CreatesAccountThatListShows()
     {
-        var (code, output, error) = await RunAsync("correct horse battery\n", "users", "add", "--role", "auditor", "--email", "aud@example.org", "--db", Db);
+        var (code, output, error) = await MoteCli.RunAsync("correct horse battery\n", "users", "add", "--role", "auditor", "--email", "aud@example.org", "--db", Db);
 
         Assert.True(code == 0, error);
         Assert.Contains("Created aud@example.org as Auditor", output, StringComparison.Ordinal);
-        var (listCode, list, _) = await RunAsync("", "users", "list", "--db", Db);
+        var (listCode, list, _) = await MoteCli.RunAsync("", "users", "list", "--db", Db);
         Assert.Equal(0, listCode);
         Assert.Matches(@"aud@example\.org\s+Auditor\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+active", list);
-        Assert.Equal(1, Count("SELECT COUNT(*) FROM AuditEvents WHERE Code = 200 AND ActorId LIKE 'terminal:%'"));
+        Assert.Equal(1, MoteCli.Sql(Db, "SELECT COUNT(*) FROM AuditEvents WHERE Code = 200 AND ActorId LIKE 'terminal:%'"));
     }
 
     [Theory]
@@ -29,20 +29,20 @@ public sealed class UsersCommandTests : IDisposable
     [InlineData("correct horse battery\n", "Janitor", "Unknown role 'Janitor'")]
     public async Task UsersAdd_BadInput_ExitsNonZeroWithReasonAndCreatesNobody(string stdin, string role, string expected)
     {
-        var (code, _, error) = await RunAsync(stdin, "users", "add", "--role", role, "--email", "x@example.org", "--db", Db);
+        var (code, _, error) = await MoteCli.RunAsync(stdin, "users", "add", "--role", role, "--email", "x@example.org", "--db", Db);
 
         Assert.NotEqual(0, code);
         Assert.Contains(expected, error, StringComparison.Ordinal);
         if (File.Exists(Db))
         {
-            Assert.Equal(0, Count("SELECT COUNT(*) FROM AspNetUsers"));
+            Assert.Equal(0, MoteCli.Sql(Db, "SELECT COUNT(*) FROM AspNetUsers"));
         }
     }
 
     [Fact]
     public async Task UsersList_Empty_SaysHowToCreateTheFirstAccount()
     {
-        var (code, output, _) = await RunAsync("", "users", "list", "--db", Db);
+        var (code, output, _) = await MoteCli.RunAsync("", "users", "list", "--db", Db);
 
         Assert.Equal(0, code);
         Assert.Contains("No accounts yet", output, StringComparison.Ordinal);
@@ -51,29 +51,10 @@ public sealed class UsersCommandTests : IDisposable
     [Fact]
     public async Task UsersAdd_MissingEmail_ParseErrorNamesTheOption()
     {
-        var (code, _, error) = await RunAsync("correct horse battery\n", "users", "add", "--role", "Admin", "--db", Db);
+        var (code, _, error) = await MoteCli.RunAsync("correct horse battery\n", "users", "add", "--role", "Admin", "--db", Db);
 
         Assert.NotEqual(0, code);
         Assert.Contains("--email", error, StringComparison.Ordinal);
-    }
-
-    private static async Task<(int Code, string Output, string Error)> RunAsync(string stdin, params string[] args)
-    {
-        using var input = new StringReader(stdin);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var parse = MoteCommand.Build(input, output, error).Parse(args);
-        var code = await parse.InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
-        return (code, output.ToString(), error.ToString());
-    }
-
-    private long Count(string sql)
-    {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Db, Pooling = false }.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public void Dispose()
