@@ -1,0 +1,68 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using Mote.Gallery.Data;
+using Mote.Gallery.Hosting;
+using Mote.Gallery.People;
+using Mote.Gallery.Security;
+using Mote.Portal.Components.Pages.Gallery;
+using MudBlazor;
+
+namespace Mote.Portal.Tests.Components;
+
+public sealed class GalleryPageTests : PortalBunitContext
+{
+    private readonly TemporaryGallery _gallery = new();
+
+    public GalleryPageTests() => _gallery.Register(Services);
+
+    [Fact]
+    public async Task GalleryPage_ListsPeopleMarksEstimatesAndSearches()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        await SeedAsync(("Ada Lovelace", "female", null), ("Alan Turing", null, "male"), ("Grace Hopper", "female", null));
+        SignInAs(Roles.Auditor);
+        Render<MudPopoverProvider>();
+
+        var cut = Render<GalleryPage>();
+
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid=people-table] tbody tr").Count));
+        var alan = cut.FindAll("[data-testid=people-table] tbody tr").Single(r => r.TextContent.Contains("Alan Turing", StringComparison.Ordinal));
+        Assert.Contains("estimated", alan.TextContent, StringComparison.Ordinal);
+        var ada = cut.FindAll("[data-testid=people-table] tbody tr").Single(r => r.TextContent.Contains("Ada Lovelace", StringComparison.Ordinal));
+        Assert.DoesNotContain("estimated", ada.TextContent, StringComparison.Ordinal);
+
+        var search = cut.Find("[data-testid=people-search]");
+        (search.TagName == "INPUT" ? search : search.QuerySelector("input")!).Input("hop");
+        cut.WaitForAssertion(() => Assert.Equal("Grace Hopper", cut.Find("[data-testid=people-table] tbody tr td").TextContent.Trim()), TimeSpan.FromSeconds(5));
+        Assert.Single(cut.FindAll("[data-testid=people-table] tbody tr"));
+    }
+
+    private async Task SeedAsync(params (string Name, string? Declared, string? Estimated)[] people)
+    {
+        var scope = Services.CreateAsyncScope();
+        await using (scope)
+        {
+            var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
+            foreach (var (name, declared, estimated) in people)
+            {
+                db.People.Add(new Person
+                {
+                    Id = Guid.NewGuid().ToString(), Name = name, NormalizedName = name.ToUpperInvariant(), DeclaredGender = declared, EstimatedGender = estimated,
+                    BalanceJson = """{"negatives":{"female":1,"male":1},"variation":{"female":1,"male":1}}""", TemplateKind = "model", TemplateBlob = [1],
+                    TemplateBytes = 103_500, BackboneId = "dlib-resnet", BackboneHash = "x", PopulationPackId = "p", Threshold = 0.001f,
+                    EnrolledUtc = DateTimeOffset.UtcNow, ConcurrencyStamp = Guid.NewGuid().ToString("N"),
+                });
+            }
+            await db.SaveChangesAsync();
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _gallery.Dispose();
+        }
+    }
+}
