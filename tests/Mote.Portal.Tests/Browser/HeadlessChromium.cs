@@ -16,6 +16,9 @@ public static class HeadlessChromium
         {
             throw new InvalidOperationException($"{ExecutablePath} is missing: install Debian's chromium package (`apt-get install chromium`), as .ci/run does.");
         }
+        // CI runs the test assemblies side by side on 2 cores (engine training included): a page that takes 11 s
+        // alone has been seen to need more than Playwright's 30 s default there. Waits stay event-driven.
+        Assertions.SetDefaultExpectTimeout(60_000);
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -28,6 +31,16 @@ public static class HeadlessChromium
             ],
         });
         return (playwright, browser);
+    }
+
+    /// <summary>A page whose waits tolerate a loaded CI machine (90 s instead of 30 s).</summary>
+    public static async Task<IPage> NewPageAsync(IBrowser browser, int width, int height)
+    {
+        ArgumentNullException.ThrowIfNull(browser);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        page.SetDefaultTimeout(90_000);
+        page.SetDefaultNavigationTimeout(90_000);
+        return page;
     }
 
     /// <summary>Where screenshots go: <c>MOTE_SCREENSHOT_DIR</c> (e.g. <c>docs/screenshots</c> to refresh the docs), else the test output.</summary>

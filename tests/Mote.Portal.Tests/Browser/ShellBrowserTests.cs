@@ -18,7 +18,7 @@ public sealed class ShellBrowserTests
         var (playwright, browser) = await HeadlessChromium.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        var page = await HeadlessChromium.NewPageAsync(browser, 1280, 800);
 
         // Setup link → create the first Admin.
         await page.GotoAsync(link.ToString());
@@ -68,7 +68,7 @@ public sealed class ShellBrowserTests
         var (playwright, browser) = await HeadlessChromium.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 420, Height = 800 } });
+        var page = await HeadlessChromium.NewPageAsync(browser, 420, 800);
         await page.GotoAsync(link.ToString());
         await page.FillAsync("#email", "ada@example.org");
         await page.FillAsync("#password", Password);
