@@ -8,12 +8,8 @@ using MudBlazor;
 
 namespace Mote.Portal.Tests.Components;
 
-public sealed class ApiKeyAdministrationTests : PortalBunitContext
+public sealed class ApiKeyAdministrationTests : GalleryBunitContext
 {
-    private readonly TemporaryGallery _gallery = new();
-
-    public ApiKeyAdministrationTests() => _gallery.Register(Services);
-
     [Fact]
     public async Task Create_ShowsTheKeyOnceAndListsItThenRevoke()
     {
@@ -40,15 +36,6 @@ public sealed class ApiKeyAdministrationTests : PortalBunitContext
         await using (scope)
         {
             Assert.Null(await scope.ServiceProvider.GetRequiredService<AuthenticateApiKey>().ExecuteAsync(key));
-        }
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        if (disposing)
-        {
-            _gallery.Dispose();
         }
     }
 }

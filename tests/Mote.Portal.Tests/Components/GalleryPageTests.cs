@@ -9,12 +9,8 @@ using MudBlazor;
 
 namespace Mote.Portal.Tests.Components;
 
-public sealed class GalleryPageTests : PortalBunitContext
+public sealed class GalleryPageTests : GalleryBunitContext
 {
-    private readonly TemporaryGallery _gallery = new();
-
-    public GalleryPageTests() => _gallery.Register(Services);
-
     [Fact]
     public async Task GalleryPage_ListsPeopleMarksEstimatesAndSearches()
     {
@@ -54,15 +50,6 @@ public sealed class GalleryPageTests : PortalBunitContext
                 });
             }
             await db.SaveChangesAsync();
-        }
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        if (disposing)
-        {
-            _gallery.Dispose();
         }
     }
 }

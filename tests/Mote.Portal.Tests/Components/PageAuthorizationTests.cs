@@ -8,15 +8,8 @@ using Mote.Portal.Components;
 namespace Mote.Portal.Tests.Components;
 
 /// <summary>Pages rendered through the portal's own router and AuthorizeRouteView, with the real policies.</summary>
-public sealed class PageAuthorizationTests : PortalBunitContext
+public sealed class PageAuthorizationTests : GalleryBunitContext
 {
-    private readonly TemporaryGallery _gallery = new();
-
-    public PageAuthorizationTests()
-    {
-        _gallery.Register(Services);
-    }
-
     [Fact]
     public async Task SettingsPage_Admin_RendersUserAdministration()
     {
@@ -89,14 +82,5 @@ public sealed class PageAuthorizationTests : PortalBunitContext
     {
         Services.GetRequiredService<NavigationManager>().NavigateTo(relativeUrl);
         return Render<Routes>();
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        if (disposing)
-        {
-            _gallery.Dispose();
-        }
     }
 }

@@ -38,3 +38,20 @@ public sealed class TemporaryGallery : IDisposable
         }
     }
 }
+
+/// <summary>The shared bUnit base plus a real, temporary Gallery (migrated on demand), disposed with the test.</summary>
+public abstract class GalleryBunitContext : PortalBunitContext
+{
+    private readonly TemporaryGallery _gallery = new();
+
+    protected GalleryBunitContext() => _gallery.Register(Services);
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _gallery.Dispose();
+        }
+    }
+}
