@@ -42,7 +42,7 @@ internal static class PeopleCommands
             var result = await services.GetRequiredService<EnrollPerson>().ExecuteAsync(Actor.Terminal(Environment.UserName), request, progress, ct).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Enrolled {result.Person.Name} (id {result.Person.Id}): {result.Person.TemplateKind} template, {result.Person.TemplateBytes} bytes, " +
-                $"threshold {result.Person.Threshold:0.####}, {result.Training.EpochsRun} epochs, {result.Duration.TotalSeconds:0.0} s.")).ConfigureAwait(false);
+                $"threshold {result.Person.Threshold:0.####}, {(result.Training is { } t ? $"{t.EpochsRun} epochs, " : "")}{result.Duration.TotalSeconds:0.0} s.")).ConfigureAwait(false);
         }, ct).ConfigureAwait(false));
         return enroll;
     }

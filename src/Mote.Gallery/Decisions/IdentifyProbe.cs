@@ -23,11 +23,7 @@ public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, Galler
         top = Math.Clamp(top, 1, 50);
         var started = Stopwatch.StartNew();
         var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
-        var face = People.EnrollPerson.PickFace(People.EnrollPerson.Analyze(analyzer, probe, Mote.Core.Faces.Quality.QualityPurpose.Detection, ct), null);
-        if (!face.Quality.IsAccepted)
-        {
-            throw new GalleryException("The probe cannot be used: " + string.Join("; ", face.Quality.Reasons) + ".");
-        }
+        var face = DecisionRecorder.ProbeFace(analyzer, probe, ct);
         var gallery = await index.GetAsync(analyzer.Backbone, ct).ConfigureAwait(false);
         var matches = new List<IdentificationMatch>();
         if (gallery.Scorer is { } scorer)
@@ -51,15 +47,8 @@ public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, Galler
             ActorId = actor.Id,
             ActorName = actor.Name,
         };
-        var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-        await using (transaction.ConfigureAwait(false))
-        {
-            db.Decisions.Add(row);
-            await db.SaveChangesAsync(ct).ConfigureAwait(false);
-            await audit.AppendAsync(actor, AuditEventCode.ProbeIdentified, best?.PersonId,
-                best is null ? $"decision {row.Id}: no match among {gallery.People.Count}" : $"decision {row.Id}: {matches.Count} match(es), best score {best.Score:0.####}", ct).ConfigureAwait(false);
-            await transaction.CommitAsync(ct).ConfigureAwait(false);
-        }
+        await DecisionRecorder.RecordAsync(db, audit, actor, row, AuditEventCode.ProbeIdentified, best?.PersonId,
+            best is null ? $"decision {row.Id}: no match among {gallery.People.Count}" : $"decision {row.Id}: {matches.Count} match(es), best score {best.Score:0.####}", ct).ConfigureAwait(false);
         return new IdentificationOutcome(row.Id, matches, gallery.People.Count, elapsed);
     }
 }

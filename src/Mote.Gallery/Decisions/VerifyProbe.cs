@@ -25,16 +25,9 @@ public sealed class VerifyProbe(MoteDbContext db, GalleryEngine engine, Template
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.Verify);
         var started = Stopwatch.StartNew();
-        var key = (person ?? "").Trim();
-        var normalized = key.ToUpperInvariant();
-        var claimed = await db.People.AsNoTracking().SingleOrDefaultAsync(p => p.Id == key || p.NormalizedName == normalized, ct).ConfigureAwait(false)
-            ?? throw new GalleryException($"Nobody called '{person}' is enrolled.");
+        var claimed = await db.People.AsNoTracking().FindByNameOrIdAsync(person, ct).ConfigureAwait(false);
         var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
-        var face = EnrollPerson.PickFace(EnrollPerson.Analyze(analyzer, probe, Mote.Core.Faces.Quality.QualityPurpose.Detection, ct), null);
-        if (!face.Quality.IsAccepted)
-        {
-            throw new GalleryException("The probe cannot be used: " + string.Join("; ", face.Quality.Reasons) + ".");
-        }
+        var face = DecisionRecorder.ProbeFace(analyzer, probe, ct);
         var template = PersonRecords.OpenTemplate(claimed, protector, analyzer.Backbone);
         var decision = TemplateDecision.Verify(template, analyzer.Backbone, face.Descriptor, claimed.Threshold);
         var elapsed = started.Elapsed;
@@ -52,15 +45,8 @@ public sealed class VerifyProbe(MoteDbContext db, GalleryEngine engine, Template
             ActorId = actor.Id,
             ActorName = actor.Name,
         };
-        var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
-        await using (transaction.ConfigureAwait(false))
-        {
-            db.Decisions.Add(row);
-            await db.SaveChangesAsync(ct).ConfigureAwait(false);
-            await audit.AppendAsync(actor, AuditEventCode.ProbeVerified, claimed.Id,
-                $"decision {row.Id}: {(decision.Accepted ? "accepted" : "rejected")}, score {decision.Score:0.####} vs {decision.Threshold:0.####}", ct).ConfigureAwait(false);
-            await transaction.CommitAsync(ct).ConfigureAwait(false);
-        }
+        await DecisionRecorder.RecordAsync(db, audit, actor, row, AuditEventCode.ProbeVerified, claimed.Id,
+            $"decision {row.Id}: {(decision.Accepted ? "accepted" : "rejected")}, score {decision.Score:0.####} vs {decision.Threshold:0.####}", ct).ConfigureAwait(false);
         return new VerificationResult(row.Id, claimed.Id, claimed.Name, decision.Score, decision.Threshold, decision.Accepted, elapsed);
     }
 }

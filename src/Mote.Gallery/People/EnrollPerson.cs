@@ -28,8 +28,8 @@ public sealed record EnrollmentRequest(
     (IReadOnlyDictionary<string, double> Negatives, IReadOnlyDictionary<string, double> Variation)? Balance = null,
     long? Seed = null);
 
-/// <summary>The enrolled person and how long training took.</summary>
-public sealed record EnrollmentResult(PersonSummary Person, TrainingSummary Training, TimeSpan Duration);
+/// <summary>The enrolled person, the training summary (null for a vector template, which is not trained) and the total time.</summary>
+public sealed record EnrollmentResult(PersonSummary Person, TrainingSummary? Training, TimeSpan Duration);
 
 /// <summary>
 /// Enrolls a person from one photo: detects and checks the face, trains their model-template on
@@ -83,10 +83,6 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         }
         var seed = request.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
 
-        progress?.Report("training the model-template");
-        var (template, training) = await Task.Run(() => Train(face.Descriptor, population, balance, seed, analyzer.Backbone), ct).ConfigureAwait(false);
-        progress?.Report("calibrating the threshold");
-        var threshold = Calibrate(template, population, seed);
 
         var person = new Person
         {
@@ -103,27 +99,35 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
             BackboneId = analyzer.Backbone.Id,
             BackboneHash = analyzer.Backbone.Sha256Hex,
             PopulationPackId = PackId(population),
-            Threshold = threshold,
             TargetFmr = engine.Settings.TargetFmr,
             Seed = seed,
             EnrolledUtc = time.GetUtcNow(),
             ConcurrencyStamp = Guid.NewGuid().ToString("N"),
         };
+        ITemplate template;
+        TrainingSummary? training = null;
         if (engine.Settings.TemplateKind == "vector")
         {
+            // The baseline stores the descriptor itself: nothing to train.
             var vector = new VectorTemplate(analyzer.Backbone, face.Descriptor);
+            template = vector;
             person.TemplateKind = "vector";
             person.TemplateBytes = vector.StorageBytes;
             person.TemplateBlob = protector.Protect(person.Id, PersonRecords.VectorTemplatePurpose, System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.UnitVector));
-            person.Threshold = CalibrateVector(vector, population, seed);
         }
         else
         {
-            var bytes = template.ToBytes();
+            progress?.Report("training the model-template");
+            var model = await Task.Run(() => Train(face.Descriptor, population, balance, seed, analyzer.Backbone), ct).ConfigureAwait(false);
+            template = model;
+            training = model.Training;
+            var bytes = model.ToBytes();
             person.TemplateKind = "model";
             person.TemplateBytes = bytes.Length;
             person.TemplateBlob = protector.Protect(person.Id, PersonRecords.ModelTemplatePurpose, bytes);
         }
+        progress?.Report("calibrating the threshold");
+        var threshold = person.Threshold = Calibrate(template, population, seed);
 
         progress?.Report("saving");
         var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
@@ -164,22 +168,18 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         return analysis.Faces[index ?? 0];
     }
 
-    private (ModelTemplate Template, TrainingSummary Training) Train(float[] reference, Core.Population.Packs.PopulationPack population, Balance balance, long seed, BackboneIdentity backbone)
+    private ModelTemplate Train(float[] reference, Core.Population.Packs.PopulationPack population, Balance balance, long seed, BackboneIdentity backbone)
     {
         var sample = new TrainingSetSampler(population).Sample(reference, balance, unchecked((int)seed));
         var set = Core.Templates.TrainingSet.FromRows(sample.Positives, sample.Negatives);
         var entries = balance.Negatives.Keys.Union(balance.Variation.Keys)
             .Select(g => new BalanceEntry(g.Id, (float)balance.Negatives.GetValueOrDefault(g), (float)balance.Variation.GetValueOrDefault(g)))
             .ToArray();
-        var template = engine.CreateTrainer().Train(set, seed, new ModelTemplateProvenance(backbone, PackId(population), entries));
-        return (template, template.Training);
+        return engine.CreateTrainer().Train(set, seed, new ModelTemplateProvenance(backbone, PackId(population), entries));
     }
 
     private float Calibrate(ITemplate template, Core.Population.Packs.PopulationPack population, long seed) =>
         ThresholdCalibration.ForTemplate(template, Impostors(population, seed), engine.Settings.TargetFmr);
-
-    private float CalibrateVector(VectorTemplate vector, Core.Population.Packs.PopulationPack population, long seed) =>
-        ThresholdCalibration.ForTemplate(vector, Impostors(population, seed), engine.Settings.TargetFmr);
 
     /// <summary>Synthetic impostors from every negative group, drawn with a seed apart from training's.</summary>
     private List<float[]> Impostors(Core.Population.Packs.PopulationPack population, long seed)

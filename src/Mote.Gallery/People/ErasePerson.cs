@@ -19,14 +19,11 @@ public sealed class ErasePerson(MoteDbContext db, GalleryIndex index, AuditTrail
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ManageGallery);
-        var key = (person ?? "").Trim();
-        var normalized = key.ToUpperInvariant();
         int removed;
         var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            var target = await db.People.SingleOrDefaultAsync(p => p.Id == key || p.NormalizedName == normalized, ct).ConfigureAwait(false)
-                ?? throw new GalleryException($"Nobody called '{person}' is enrolled.");
+            var target = await db.People.FindByNameOrIdAsync(person, ct).ConfigureAwait(false);
             var decisions = await db.Decisions.Where(d => d.PersonId == target.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
             var payloads = await db.AuditPayloads
                 .Where(p => db.AuditEvents.Any(e => e.Id == p.EventId && e.SubjectId == target.Id))

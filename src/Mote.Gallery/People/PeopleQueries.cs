@@ -72,10 +72,7 @@ public sealed class InspectTemplate(MoteDbContext db, TemplateProtector protecto
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ViewGallery);
-        var key = (person ?? "").Trim();
-        var normalized = key.ToUpperInvariant();
-        var p = await db.People.AsNoTracking().SingleOrDefaultAsync(x => x.Id == key || x.NormalizedName == normalized, ct).ConfigureAwait(false)
-            ?? throw new GalleryException($"Nobody called '{person}' is enrolled.");
+        var p = await db.People.AsNoTracking().FindByNameOrIdAsync(person, ct).ConfigureAwait(false);
         var template = PersonRecords.OpenTemplate(p, protector, new BackboneIdentity(p.BackboneId, p.BackboneHash));
         var vectorBytes = template.Dimension * sizeof(float);
         return template is ModelTemplate m

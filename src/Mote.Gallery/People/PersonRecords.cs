@@ -97,3 +97,17 @@ internal static class PersonRecords
         }
     }
 }
+
+/// <summary>Finding one person the way the CLI and API name them.</summary>
+internal static class PeopleLookup
+{
+    /// <summary>The person whose id or (case-insensitive) name is <paramref name="nameOrId"/>; a clear error when nobody is.</summary>
+    public static async Task<Person> FindByNameOrIdAsync(this IQueryable<Person> people, string nameOrId, CancellationToken ct)
+    {
+        var key = (nameOrId ?? "").Trim();
+        var normalized = key.ToUpperInvariant();
+        return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions
+                   .SingleOrDefaultAsync(people, p => p.Id == key || p.NormalizedName == normalized, ct).ConfigureAwait(false)
+               ?? throw new GalleryException($"Nobody called '{nameOrId}' is enrolled.");
+    }
+}

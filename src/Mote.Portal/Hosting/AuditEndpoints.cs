@@ -1,0 +1,25 @@
+using Mote.Gallery.Audit;
+using Mote.Gallery.Security;
+
+namespace Mote.Portal.Hosting;
+
+/// <summary>Audit endpoints that are not pages.</summary>
+internal static class AuditEndpoints
+{
+    public static void MapAuditEndpoints(this IEndpointRouteBuilder app)
+    {
+        // A plain download (not a circuit message), so large trails stream straight to the browser.
+        app.MapGet("/audit/export", async Task<IResult> (HttpContext http, string format, ExportAuditTrail export, CancellationToken ct) =>
+        {
+            format = (format ?? "").ToLowerInvariant();
+            if (format is not ("csv" or "json"))
+            {
+                return Results.Problem(statusCode: 400, title: "Unknown export format", detail: "Use format=csv or format=json.");
+            }
+            http.Response.ContentType = format == "json" ? "application/json" : "text/csv; charset=utf-8";
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"mote-audit-{DateTime.UtcNow:yyyyMMdd-HHmmss}.{format}\"";
+            await export.ExecuteAsync(Actor.FromPrincipal(http.User), format, http.Response.Body, null, ct).ConfigureAwait(false);
+            return Results.Empty;
+        }).RequireAuthorization(nameof(Permission.ViewAudit));
+    }
+}
