@@ -25,6 +25,7 @@ public enum AuditEventCode
 
     ApiKeyCreated = 500,
     ApiKeyRevoked = 501,
+    SettingsChanged = 502,
 
     AuditExported = 600,
 }

@@ -6,6 +6,7 @@ using Mote.Gallery.ApiKeys;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Decisions;
 using Mote.Gallery.People;
+using Mote.Gallery.Settings;
 
 
 namespace Mote.Gallery.Data;
@@ -24,6 +25,10 @@ public sealed class MoteDbContext(DbContextOptions<MoteDbContext> options) : Ide
     public DbSet<Person> People => Set<Person>();
 
     public DbSet<Decision> Decisions => Set<Decision>();
+
+    public DbSet<PersonImage> PersonImages => Set<PersonImage>();
+
+    public DbSet<GallerySettings> Settings => Set<GallerySettings>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -86,6 +91,27 @@ public sealed class MoteDbContext(DbContextOptions<MoteDbContext> options) : Ide
             e.HasIndex(x => x.PersonId);
             e.HasIndex(x => x.CreatedUtc);
             e.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<PersonImage>(e =>
+        {
+            e.ToTable("PersonImages");
+            e.HasKey(x => new { x.PersonId, x.Kind });
+            e.Property(x => x.PersonId).HasMaxLength(36);
+            e.Property(x => x.Kind).HasMaxLength(16);
+            e.Property(x => x.CreatedUtc).HasConversion(utcTicks);
+            e.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<GallerySettings>(e =>
+        {
+            e.ToTable("GallerySettings");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.Property(x => x.ReferenceRetention).HasConversion<string>().HasMaxLength(20);
+            e.Property(x => x.UpdatedUtc).HasConversion(nullableTicks);
+            e.Property(x => x.UpdatedBy).HasMaxLength(300);
+            e.Property(x => x.ConcurrencyStamp).HasMaxLength(32).IsConcurrencyToken();
         });
 
         builder.Entity<GalleryInstance>(e =>

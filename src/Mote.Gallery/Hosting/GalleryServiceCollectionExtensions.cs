@@ -13,6 +13,7 @@ using Mote.Gallery.People;
 using Mote.Gallery.Security;
 using Mote.Gallery.Models;
 using Mote.Gallery.Data;
+using Mote.Gallery.Settings;
 using Mote.Gallery.Users;
 
 namespace Mote.Gallery.Hosting;
@@ -57,6 +58,9 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<VerifyProbe>();
         services.AddScoped<IdentifyProbe>();
         services.AddSingleton<BuildPopulationPack>();
+        services.AddScoped<GallerySettingsStore>();
+        services.AddScoped<ReadGallerySettings>();
+        services.AddScoped<UpdateGallerySettings>();
 
         services.AddDbContext<MoteDbContext>(o => o
             .UseSqlite(GalleryDatabase.ConnectionString(databasePath))

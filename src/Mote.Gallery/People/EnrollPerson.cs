@@ -10,6 +10,7 @@ using Mote.Gallery.Audit;
 using Mote.Gallery.Data;
 using Mote.Gallery.Engine;
 using Mote.Gallery.Security;
+using Mote.Gallery.Settings;
 
 namespace Mote.Gallery.People;
 
@@ -38,7 +39,7 @@ public sealed record EnrollmentResult(PersonSummary Person, TrainingSummary? Tra
 /// <see cref="AuditEventCode.PersonEnrolled"/> event — all or nothing. Needs <see cref="Permission.ManageGallery"/>.
 /// The photo and the reference descriptor are not stored.
 /// </summary>
-public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, GalleryIndex index, TemplateProtector protector, AuditTrail audit, TimeProvider time)
+public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, GalleryIndex index, TemplateProtector protector, GallerySettingsStore settings, AuditTrail audit, TimeProvider time)
 {
     public async Task<EnrollmentResult> ExecuteAsync(Actor actor, EnrollmentRequest request, IProgress<string>? progress = null, CancellationToken ct = default)
     {
@@ -82,6 +83,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
             throw new GalleryException(e.Message);
         }
         var seed = request.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
+        var targetFmr = (await settings.ReadAsync(ct).ConfigureAwait(false)).TargetFmr;
 
 
         var person = new Person
@@ -99,7 +101,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
             BackboneId = analyzer.Backbone.Id,
             BackboneHash = analyzer.Backbone.Sha256Hex,
             PopulationPackId = PackId(population),
-            TargetFmr = engine.Settings.TargetFmr,
+            TargetFmr = targetFmr,
             Seed = seed,
             EnrolledUtc = time.GetUtcNow(),
             ConcurrencyStamp = Guid.NewGuid().ToString("N"),
@@ -127,7 +129,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
             person.TemplateBlob = protector.Protect(person.Id, PersonRecords.ModelTemplatePurpose, bytes);
         }
         progress?.Report("calibrating the threshold");
-        var threshold = person.Threshold = Calibrate(template, population, seed);
+        var threshold = person.Threshold = Calibrate(template, population, seed, targetFmr);
 
         progress?.Report("saving");
         var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
@@ -178,8 +180,8 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         return engine.CreateTrainer().Train(set, seed, new ModelTemplateProvenance(backbone, PackId(population), entries));
     }
 
-    private float Calibrate(ITemplate template, Core.Population.Packs.PopulationPack population, long seed) =>
-        ThresholdCalibration.ForTemplate(template, Impostors(population, seed), engine.Settings.TargetFmr);
+    private float Calibrate(ITemplate template, Core.Population.Packs.PopulationPack population, long seed, double targetFmr) =>
+        ThresholdCalibration.ForTemplate(template, Impostors(population, seed), targetFmr);
 
     /// <summary>Synthetic impostors from every negative group, drawn with a seed apart from training's.</summary>
     private List<float[]> Impostors(Core.Population.Packs.PopulationPack population, long seed)

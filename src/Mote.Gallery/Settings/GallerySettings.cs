@@ -1,0 +1,66 @@
+namespace Mote.Gallery.Settings;
+
+/// <summary>What is kept of the photo a person was enrolled from. The default keeps nothing.</summary>
+public enum ReferenceRetention
+{
+    /// <summary>Nothing: the photo and the reference descriptor are discarded after training (default).</summary>
+    None = 0,
+
+    /// <summary>A small face thumbnail (encrypted), shown on the person's page.</summary>
+    Thumbnail = 1,
+
+    /// <summary>The thumbnail and the aligned reference face (encrypted), so the person can be retrained without a new photo.</summary>
+    ReferencePhoto = 2,
+}
+
+/// <summary>
+/// The Gallery's run-time settings, edited by an administrator (one row). Until someone saves them the
+/// defaults apply: keep no reference photo, keep no probe image, and the target false-match rate from
+/// <c>Mote:Engine:TargetFmr</c> (1e-3).
+/// </summary>
+public sealed class GallerySettings
+{
+    /// <summary>The single row's key.</summary>
+    public const int SingletonId = 1;
+
+    public int Id { get; set; } = SingletonId;
+
+    public ReferenceRetention ReferenceRetention { get; set; } = ReferenceRetention.None;
+
+    /// <summary>Whether probe images of verifications and identifications are kept (encrypted) with the decision. Default false.</summary>
+    public bool KeepProbeImages { get; set; }
+
+    /// <summary>The false-match rate new thresholds are calibrated to; null = the configured default.</summary>
+    public double? TargetFmr { get; set; }
+
+    public DateTimeOffset? UpdatedUtc { get; set; }
+
+    public string? UpdatedBy { get; set; }
+
+    /// <summary>Replaced on every save: a second administrator saving stale settings is refused.</summary>
+    public string ConcurrencyStamp { get; set; } = "";
+}
+
+/// <summary>The settings as read: effective values (defaults filled in) and the stamp to save against.</summary>
+/// <param name="ReferenceRetention">What is kept of enrollment photos.</param>
+/// <param name="KeepProbeImages">Whether probe images are kept with decisions.</param>
+/// <param name="TargetFmr">Effective target false-match rate.</param>
+/// <param name="TargetFmrIsDefault">True when no administrator has set it (the configured default applies).</param>
+/// <param name="UpdatedUtc">When an administrator last saved; null = never.</param>
+/// <param name="UpdatedBy">Who saved last.</param>
+/// <param name="ConcurrencyStamp">Pass back when saving; empty before the first save.</param>
+public sealed record GallerySettingsView(
+    ReferenceRetention ReferenceRetention,
+    bool KeepProbeImages,
+    double TargetFmr,
+    bool TargetFmrIsDefault,
+    DateTimeOffset? UpdatedUtc,
+    string? UpdatedBy,
+    string ConcurrencyStamp);
+
+/// <summary>New values from the settings form, with the stamp the form was loaded with.</summary>
+public sealed record GallerySettingsChange(
+    ReferenceRetention ReferenceRetention,
+    bool KeepProbeImages,
+    double TargetFmr,
+    string ConcurrencyStamp);

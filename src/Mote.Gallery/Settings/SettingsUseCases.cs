@@ -1,0 +1,96 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Mote.Gallery.Audit;
+using Mote.Gallery.Data;
+using Mote.Gallery.Security;
+
+namespace Mote.Gallery.Settings;
+
+/// <summary>Reads the Gallery settings for the settings page. Needs <see cref="Permission.ManageSettings"/>; read-only.</summary>
+public sealed class ReadGallerySettings(GallerySettingsStore store)
+{
+    public Task<GallerySettingsView> ExecuteAsync(Actor actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.Demand(Permission.ManageSettings);
+        return store.ReadAsync(ct);
+    }
+}
+
+/// <summary>
+/// Saves the Gallery settings. Needs <see cref="Permission.ManageSettings"/>; writes one
+/// <see cref="AuditEventCode.SettingsChanged"/> event listing what changed (nothing changed: no write, no event).
+/// Refuses a save made against settings someone else changed since they were read. A new target FMR
+/// applies to enrollments and retrainings from now on; existing thresholds stay until a person is retrained.
+/// </summary>
+public sealed class UpdateGallerySettings(MoteDbContext db, GallerySettingsStore store, AuditTrail audit, TimeProvider time)
+{
+    /// <summary>The lowest and highest target false-match rate accepted (1e-6 … 1e-1).</summary>
+    public const double MinTargetFmr = 1e-6, MaxTargetFmr = 0.1;
+
+    public async Task<GallerySettingsView> ExecuteAsync(Actor actor, GallerySettingsChange change, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(change);
+        actor.Demand(Permission.ManageSettings);
+        if (!Enum.IsDefined(change.ReferenceRetention))
+        {
+            throw new GalleryException("Choose what to keep of the enrollment photo: nothing, a thumbnail, or the reference photo.");
+        }
+        if (!double.IsFinite(change.TargetFmr) || change.TargetFmr < MinTargetFmr || change.TargetFmr > MaxTargetFmr)
+        {
+            throw new GalleryException(string.Create(CultureInfo.InvariantCulture,
+                $"The target false-match rate must be between {MinTargetFmr:0.######} and {MaxTargetFmr:0.#} (e.g. 0.001 for 1 in 1,000)."));
+        }
+
+        var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            var before = await store.ReadAsync(ct).ConfigureAwait(false);
+            if (before.ConcurrencyStamp != (change.ConcurrencyStamp ?? ""))
+            {
+                throw new GalleryConcurrencyException("The settings were changed by someone else since you opened them — reload and try again.");
+            }
+            var changes = Describe(before, change);
+            if (changes.Count == 0)
+            {
+                return before;
+            }
+            var row = await db.Settings.SingleOrDefaultAsync(s => s.Id == GallerySettings.SingletonId, ct).ConfigureAwait(false);
+            if (row is null)
+            {
+                row = new GallerySettings();
+                db.Settings.Add(row);
+            }
+            row.ReferenceRetention = change.ReferenceRetention;
+            row.KeepProbeImages = change.KeepProbeImages;
+            row.TargetFmr = change.TargetFmr;
+            row.UpdatedUtc = time.GetUtcNow();
+            row.UpdatedBy = actor.Name;
+            row.ConcurrencyStamp = Guid.NewGuid().ToString("N");
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            await audit.AppendAsync(actor, AuditEventCode.SettingsChanged, "settings", string.Join("; ", changes), ct).ConfigureAwait(false);
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+        }
+        return await store.ReadAsync(ct).ConfigureAwait(false);
+    }
+
+    private static List<string> Describe(GallerySettingsView before, GallerySettingsChange after)
+    {
+        var changes = new List<string>();
+        if (before.ReferenceRetention != after.ReferenceRetention)
+        {
+            changes.Add($"reference retention {before.ReferenceRetention} → {after.ReferenceRetention}");
+        }
+        if (before.KeepProbeImages != after.KeepProbeImages)
+        {
+            changes.Add($"keep probe images {before.KeepProbeImages} → {after.KeepProbeImages}");
+        }
+        // Saving the shown default makes it explicit; record it only when the value moves.
+        if (before.TargetFmr != after.TargetFmr)
+        {
+            changes.Add(string.Create(CultureInfo.InvariantCulture, $"target FMR {before.TargetFmr:G4} → {after.TargetFmr:G4}"));
+        }
+        return changes;
+    }
+}
