@@ -28,6 +28,8 @@ public sealed class MoteDbContext(DbContextOptions<MoteDbContext> options) : Ide
 
     public DbSet<PersonImage> PersonImages => Set<PersonImage>();
 
+    public DbSet<DecisionProbeImage> DecisionProbeImages => Set<DecisionProbeImage>();
+
     public DbSet<GallerySettings> Settings => Set<GallerySettings>();
 
     protected override void OnModelCreating(ModelBuilder builder)
@@ -91,6 +93,16 @@ public sealed class MoteDbContext(DbContextOptions<MoteDbContext> options) : Ide
             e.HasIndex(x => x.PersonId);
             e.HasIndex(x => x.CreatedUtc);
             e.HasOne<Person>().WithMany().HasForeignKey(x => x.PersonId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<DecisionProbeImage>(e =>
+        {
+            e.ToTable("DecisionProbeImages");
+            e.HasKey(x => x.DecisionId);
+            e.Property(x => x.DecisionId).HasMaxLength(36);
+            e.Property(x => x.CreatedUtc).HasConversion(utcTicks);
+            // Erasing a person deletes their decisions, and with them the probe images kept for those decisions.
+            e.HasOne<Decision>().WithOne().HasForeignKey<DecisionProbeImage>(x => x.DecisionId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<PersonImage>(e =>

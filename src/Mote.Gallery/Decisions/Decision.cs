@@ -2,7 +2,7 @@ namespace Mote.Gallery.Decisions;
 
 /// <summary>
 /// One verification (1:1) or identification (1:N) outcome, with an id explanations and the audit trail
-/// refer to. The probe image is not kept.
+/// refer to. The probe image is not kept unless the settings say so (<see cref="DecisionProbeImage"/>).
 /// </summary>
 public sealed class Decision
 {

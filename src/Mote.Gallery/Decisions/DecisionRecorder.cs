@@ -4,6 +4,7 @@ using Mote.Gallery.Data;
 using Mote.Gallery.Engine;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
+using Mote.Gallery.Settings;
 
 namespace Mote.Gallery.Decisions;
 
@@ -19,13 +20,28 @@ internal static class DecisionRecorder
             : throw new GalleryException("The probe cannot be used: " + string.Join("; ", face.Quality.Reasons) + ".");
     }
 
-    /// <summary>Stores <paramref name="row"/> and its one audit event in one transaction (the probe itself is never stored).</summary>
-    public static async Task RecordAsync(MoteDbContext db, AuditTrail audit, Actor actor, Decision row, AuditEventCode code, string? subjectId, string detail, CancellationToken ct)
+    /// <summary>
+    /// Stores <paramref name="row"/> and its one audit event in one transaction. The probe itself is stored only when
+    /// the settings keep probe images (default off), encrypted for this decision; the audit detail then says so.
+    /// </summary>
+    public static async Task RecordAsync(MoteDbContext db, GallerySettingsStore settings, TemplateProtector protector, AuditTrail audit, Actor actor,
+        Decision row, ReadOnlyMemory<byte> probe, AuditEventCode code, string? subjectId, string detail, CancellationToken ct)
     {
         var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
             db.Decisions.Add(row);
+            // Read inside the transaction: a probe is kept only if the setting is on at the moment the decision is written.
+            if ((await settings.ReadAsync(ct).ConfigureAwait(false)).KeepProbeImages)
+            {
+                db.DecisionProbeImages.Add(new DecisionProbeImage
+                {
+                    DecisionId = row.Id,
+                    Blob = protector.Protect(row.Id, DecisionProbeImage.Purpose, probe.Span),
+                    CreatedUtc = row.CreatedUtc,
+                });
+                detail += "; probe image kept (encrypted)";
+            }
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
             await audit.AppendAsync(actor, code, subjectId, detail, ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);

@@ -5,16 +5,17 @@ using Mote.Gallery.Audit;
 using Mote.Gallery.Data;
 using Mote.Gallery.Engine;
 using Mote.Gallery.Security;
+using Mote.Gallery.Settings;
 
 namespace Mote.Gallery.Decisions;
 
 /// <summary>
 /// 1:N: who, if anyone, is the largest face in the probe? Scores every template at once (batched) and
 /// returns up to <c>top</c> people who pass their own threshold, best first, or "no match". Stores the
-/// decision (not the probe) and writes one <see cref="AuditEventCode.ProbeIdentified"/> event. Needs
+/// decision (the probe only when the settings keep probe images; default not) and writes one <see cref="AuditEventCode.ProbeIdentified"/> event. Needs
 /// <see cref="Permission.Identify"/>.
 /// </summary>
-public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, GalleryIndex index, AuditTrail audit, TimeProvider time)
+public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, GalleryIndex index, TemplateProtector protector, GallerySettingsStore settings, AuditTrail audit, TimeProvider time)
 {
     public async Task<IdentificationOutcome> ExecuteAsync(Actor actor, ReadOnlyMemory<byte> probe, int top = 5, CancellationToken ct = default)
     {
@@ -47,7 +48,7 @@ public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, Galler
             ActorId = actor.Id,
             ActorName = actor.Name,
         };
-        await DecisionRecorder.RecordAsync(db, audit, actor, row, AuditEventCode.ProbeIdentified, best?.PersonId,
+        await DecisionRecorder.RecordAsync(db, settings, protector, audit, actor, row, probe, AuditEventCode.ProbeIdentified, best?.PersonId,
             best is null ? $"decision {row.Id}: no match among {gallery.People.Count}" : $"decision {row.Id}: {matches.Count} match(es), best score {best.Score:0.####}", ct).ConfigureAwait(false);
         return new IdentificationOutcome(row.Id, matches, gallery.People.Count, elapsed);
     }

@@ -6,15 +6,17 @@ using Mote.Gallery.Data;
 using Mote.Gallery.Engine;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
+using Mote.Gallery.Settings;
 
 namespace Mote.Gallery.Decisions;
 
 /// <summary>
 /// 1:1: does the largest face in the probe belong to the named person? Scores the probe's descriptor
-/// with the person's template against their threshold, stores the decision (not the probe) and writes one
+/// with the person's template against their threshold, stores the decision (the probe only when the settings keep
+/// probe images; default not) and writes one
 /// <see cref="AuditEventCode.ProbeVerified"/> event. Needs <see cref="Permission.Verify"/>.
 /// </summary>
-public sealed class VerifyProbe(MoteDbContext db, GalleryEngine engine, TemplateProtector protector, AuditTrail audit, TimeProvider time)
+public sealed class VerifyProbe(MoteDbContext db, GalleryEngine engine, TemplateProtector protector, GallerySettingsStore settings, AuditTrail audit, TimeProvider time)
 {
     /// <param name="actor">Who asks.</param>
     /// <param name="person">The person's name or id.</param>
@@ -45,7 +47,7 @@ public sealed class VerifyProbe(MoteDbContext db, GalleryEngine engine, Template
             ActorId = actor.Id,
             ActorName = actor.Name,
         };
-        await DecisionRecorder.RecordAsync(db, audit, actor, row, AuditEventCode.ProbeVerified, claimed.Id,
+        await DecisionRecorder.RecordAsync(db, settings, protector, audit, actor, row, probe, AuditEventCode.ProbeVerified, claimed.Id,
             $"decision {row.Id}: {(decision.Accepted ? "accepted" : "rejected")}, score {decision.Score:0.####} vs {decision.Threshold:0.####}", ct).ConfigureAwait(false);
         return new VerificationResult(row.Id, claimed.Id, claimed.Name, decision.Score, decision.Threshold, decision.Accepted, elapsed);
     }

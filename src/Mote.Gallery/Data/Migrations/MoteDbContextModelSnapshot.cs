@@ -401,6 +401,24 @@ namespace Mote.Gallery.Data.Migrations
                     b.ToTable("Decisions", (string)null);
                 });
 
+            modelBuilder.Entity("Mote.Gallery.Decisions.DecisionProbeImage", b =>
+                {
+                    b.Property<string>("DecisionId")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Blob")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("CreatedUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("DecisionId");
+
+                    b.ToTable("DecisionProbeImages", (string)null);
+                });
+
             modelBuilder.Entity("Mote.Gallery.People.Person", b =>
                 {
                     b.Property<string>("Id")
@@ -615,6 +633,15 @@ namespace Mote.Gallery.Data.Migrations
                         .WithMany()
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("Mote.Gallery.Decisions.DecisionProbeImage", b =>
+                {
+                    b.HasOne("Mote.Gallery.Decisions.Decision", null)
+                        .WithOne()
+                        .HasForeignKey("Mote.Gallery.Decisions.DecisionProbeImage", "DecisionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Mote.Gallery.People.PersonImage", b =>

@@ -1,0 +1,20 @@
+namespace Mote.Gallery.Decisions;
+
+/// <summary>
+/// The probe image of one decision, kept only while <see cref="Settings.GallerySettings.KeepProbeImages"/> is on
+/// (default off: nothing is kept). Encrypted with <see cref="Security.TemplateProtector"/> under purpose
+/// <see cref="Purpose"/> with the decision's id as owner, so the blob opens for that decision only. Deleted with
+/// its decision (cascade), hence with the person the decision is about when they are erased.
+/// </summary>
+public sealed class DecisionProbeImage
+{
+    /// <summary>The purpose string the blob is bound to (associated data with the decision id).</summary>
+    public const string Purpose = "probe-image";
+
+    public string DecisionId { get; set; } = "";
+
+    /// <summary>AES-GCM blob of the uploaded bytes as received (PNG or JPEG).</summary>
+    public byte[] Blob { get; set; } = [];
+
+    public DateTimeOffset CreatedUtc { get; set; }
+}
