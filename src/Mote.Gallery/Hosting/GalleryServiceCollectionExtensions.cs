@@ -40,6 +40,7 @@ public static class GalleryServiceCollectionExtensions
         services.AddSingleton(modelSettings.ToOptions(contentRoot));
         services.AddSingleton<IEnumerable<IModelRecipe>>(ModelPackProvisioner.DefaultRecipes());
         services.AddSingleton<ModelPackService>();
+        services.AddScoped<ReadModelPackStatus>();
 
         var engineSettings = configuration.GetSection(EngineSettings.Section).Get<EngineSettings>() ?? new EngineSettings();
         services.AddSingleton(engineSettings);

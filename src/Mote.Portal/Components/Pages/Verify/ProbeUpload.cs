@@ -65,7 +65,7 @@ public static class ProbeUpload
     }
 
     private static ProbeUploadException TooLarge(string name, long size) =>
-        new(string.Create(CultureInfo.InvariantCulture, $"“{name}” is {size / 1e6:0.#} MB; the limit is {MaxBytes / 1_000_000} MB."));
+        new(string.Create(CultureInfo.InvariantCulture, $"“{name}” is {size:N0} bytes; the limit is 10 MB ({MaxBytes:N0} bytes)."));
 }
 
 /// <summary>An upload refused before it reached a use case; the message says why in words.</summary>

@@ -1,0 +1,153 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Mote.Gallery.Audit;
+using Mote.Gallery.Data;
+using Mote.Gallery.Hosting;
+using Mote.Gallery.Security;
+using Mote.Gallery.Settings;
+using Mote.Portal.Components;
+
+namespace Mote.Portal.Tests.Components;
+
+/// <summary>The Retention, Thresholds and Model pack tabs of the settings page, with the real use cases on a temporary Gallery.</summary>
+public sealed class SettingsTabsTests : GalleryBunitContext
+{
+    [Fact]
+    public async Task Thresholds_NotANumberOrOutOfRange_RefusedInWordsAndNothingSaved()
+    {
+        var cut = await OpenTabAsync("Thresholds");
+
+        SetFmr(cut, "abc");
+        cut.Find("[data-testid=save-thresholds]").Click();
+        cut.WaitForAssertion(() => Assert.StartsWith("Enter a number such as 0.001", cut.Find("[data-testid=settings-message]").TextContent.Trim(), StringComparison.Ordinal));
+
+        SetFmr(cut, "0.5");
+        cut.Find("[data-testid=save-thresholds]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("The target false-match rate must be between 0.000001 and 0.1.", cut.Find("[data-testid=settings-message]").TextContent.Trim()));
+
+        Assert.Equal(0, await CountAsync(db => db.Settings.Count()));
+        Assert.Equal(0, await CountAsync(db => db.AuditEvents.Count(e => e.Code == (int)AuditEventCode.SettingsChanged)));
+    }
+
+    [Fact]
+    public async Task Thresholds_ValidFmr_SavedWithOneAuditEventAndExplained()
+    {
+        var cut = await OpenTabAsync("Thresholds");
+        Assert.Contains("applies to new enrollments and retrainings", cut.Markup, StringComparison.Ordinal);
+        Assert.Equal("0.001", cut.Find("[data-testid=target-fmr] input").GetAttribute("value"));
+
+        SetFmr(cut, "1e-4");
+        cut.Find("[data-testid=save-thresholds]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("Saved.", cut.Find("[data-testid=settings-message]").TextContent.Trim()));
+        Assert.Contains("1 false match in 10,000", cut.Markup, StringComparison.Ordinal);
+        var saved = await ReadAsync();
+        Assert.Equal(1e-4, saved.TargetFmr);
+        Assert.Equal(1, await CountAsync(db => db.AuditEvents.Count(e => e.Code == (int)AuditEventCode.SettingsChanged)));
+    }
+
+    [Fact]
+    public async Task Retention_ThenThresholds_FromOnePage_BothSavedNotMistakenForStale()
+    {
+        var cut = await OpenTabAsync("Retention");
+        Assert.Contains("not kept by default", cut.Markup, StringComparison.Ordinal);
+        cut.Find("[data-testid=keep-probe-images] input").Change(true);
+        cut.Find("[data-testid=save-retention]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("Saved.", cut.Find("[data-testid=settings-message]").TextContent.Trim()));
+
+        ClickTab(cut, "Thresholds");
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=target-fmr] input")));
+        SetFmr(cut, "0.0005");
+        cut.Find("[data-testid=save-thresholds]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("Saved.", cut.Find("[data-testid=settings-message]").TextContent.Trim()));
+        var saved = await ReadAsync();
+        Assert.True(saved.KeepProbeImages);
+        Assert.Equal(5e-4, saved.TargetFmr);
+        Assert.Equal(2, await CountAsync(db => db.AuditEvents.Count(e => e.Code == (int)AuditEventCode.SettingsChanged)));
+    }
+
+    [Fact]
+    public async Task Retention_SomeoneElseSavedMeanwhile_StaleMessageAndTheirValuesKept()
+    {
+        var cut = await OpenTabAsync("Retention");
+        var other = new Actor(ActorKind.User, "other-admin", "grace@example.org", new HashSet<string> { Roles.Admin });
+        var scope = Services.CreateAsyncScope();
+        await using (scope)
+        {
+            await scope.ServiceProvider.GetRequiredService<UpdateGallerySettings>()
+                .ExecuteAsync(other, new GallerySettingsChange(ReferenceRetention.Thumbnail, false, 1e-3, ""));
+        }
+
+        cut.Find("[data-testid=keep-probe-images] input").Change(true);
+        cut.Find("[data-testid=save-retention]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("changed by someone else", cut.Find("[data-testid=settings-message]").TextContent, StringComparison.Ordinal));
+        Assert.NotNull(cut.Find("[data-testid=settings-reload]"));
+        Assert.True(cut.Find("[data-testid=save-retention]").HasAttribute("disabled"));
+        var kept = await ReadAsync();
+        Assert.Equal(ReferenceRetention.Thumbnail, kept.ReferenceRetention);
+        Assert.False(kept.KeepProbeImages);
+        Assert.Equal(1, await CountAsync(db => db.AuditEvents.Count(e => e.Code == (int)AuditEventCode.SettingsChanged)));
+
+        cut.Find("[data-testid=settings-reload]").Click();
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=settings-message]")));
+        Assert.False(cut.Find("[data-testid=save-retention]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public async Task ModelPack_NotPreparedInThisProcess_SaysSoAndShowsTheCacheAndPopulationPack()
+    {
+        var cut = await OpenTabAsync("Model pack");
+
+        cut.WaitForAssertion(() => Assert.Equal("not-started", cut.Find("[data-testid=model-pack-status]").GetAttribute("data-state")));
+        Assert.Equal("not started", cut.Find("[data-testid=model-pack-state]").TextContent.Trim());
+        Assert.False(string.IsNullOrWhiteSpace(cut.Find("[data-testid=model-cache-dir]").TextContent));
+        Assert.Contains("No models listed until the pack is ready.", cut.Find("[data-testid=models-table]").TextContent, StringComparison.Ordinal);
+        // The temporary Gallery's content root has no population pack unless the build copied one beside the tests.
+        Assert.True(cut.FindAll("[data-testid=population-pack]").Count + cut.FindAll("[data-testid=population-error]").Count == 1);
+    }
+
+    private async Task<IRenderedComponent<Routes>> OpenTabAsync(string tab)
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        SignInAs(Roles.Admin);
+        Services.GetRequiredService<NavigationManager>().NavigateTo("settings");
+        var cut = Render<Routes>();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=settings-tabs]")));
+        ClickTab(cut, tab);
+        return cut;
+    }
+
+    private static void ClickTab(IRenderedComponent<Routes> cut, string tab)
+    {
+        cut.WaitForAssertion(() => Assert.Contains(cut.FindAll(".mud-tab"), t => t.TextContent.Trim() == tab));
+        cut.FindAll(".mud-tab").Single(t => t.TextContent.Trim() == tab).Click();
+    }
+
+    private static void SetFmr(IRenderedComponent<Routes> cut, string text)
+    {
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=target-fmr] input")));
+        cut.Find("[data-testid=target-fmr] input").Input(text);
+    }
+
+    private async Task<GallerySettingsView> ReadAsync()
+    {
+        var scope = Services.CreateAsyncScope();
+        await using (scope)
+        {
+            return await scope.ServiceProvider.GetRequiredService<GallerySettingsStore>().ReadAsync();
+        }
+    }
+
+    private async Task<int> CountAsync(Func<MoteDbContext, int> count)
+    {
+        var scope = Services.CreateAsyncScope();
+        await using (scope)
+        {
+            return count(scope.ServiceProvider.GetRequiredService<MoteDbContext>());
+        }
+    }
+}

@@ -1,0 +1,249 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.Extensions.DependencyInjection;
+using Mote.Gallery.Audit;
+using Mote.Gallery.Data;
+using Mote.Gallery.Decisions;
+using Mote.Gallery.Hosting;
+using Mote.Gallery.People;
+using Mote.Gallery.Security;
+using Mote.Portal.Components;
+using Mote.Portal.Components.Pages.Verify;
+using Mote.Portal.Services;
+using MudBlazor;
+
+namespace Mote.Portal.Tests.Components;
+
+/// <summary>The verify page's logic with the real use cases on a temporary Gallery: upload checks, results, permissions.</summary>
+public sealed class VerifyPageTests : GalleryBunitContext
+{
+    private static readonly byte[] Gif = [0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 1, 0, 1, 0, 0, 0];
+
+    [Fact]
+    public async Task VerifyPage_Operator_ShowsBothTabsWithUploadAndPicker()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        SignInAs(Roles.Operator);
+
+        var cut = RenderAt("verify");
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=verify-tabs]")));
+        Assert.Contains("1:1 verify", cut.Markup, StringComparison.Ordinal);
+        Assert.Contains("1:N identify", cut.Markup, StringComparison.Ordinal);
+        Assert.NotEmpty(cut.FindAll("[data-testid=verify-panel] input[type=file]"));
+        Assert.NotNull(cut.Find("[data-testid=person-picker] input"));
+    }
+
+    [Fact]
+    public void VerifyPage_Auditor_RendersNotAuthorizedAndNoVerifyControls()
+    {
+        SignInAs(Roles.Auditor);
+
+        var cut = RenderAt("verify");
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=not-authorized]")));
+        Assert.Empty(cut.FindAll("[data-testid=verify-tabs]"));
+        Assert.Empty(cut.FindAll("input[type=file]"));
+        Assert.Empty(cut.FindAll("[data-testid=run-verify]"));
+    }
+
+    [Fact]
+    public async Task Identify_GifUploaded_RefusedInWordsAndNoDecisionStored()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        SignInAs(Roles.Operator);
+        var cut = Render<VerifyPage>();
+        OpenIdentifyTab(cut);
+
+        cut.FindComponents<InputFile>().Last().UploadFiles(InputFileContent.CreateFromBinary(Gif, "cat.gif"));
+        cut.Find("[data-testid=run-identify]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("“cat.gif” is a GIF image; only PNG and JPEG are accepted.", cut.Find("[data-testid=identify-error]").TextContent.Trim()));
+        Assert.Empty(cut.FindAll("[data-testid=identification-result]"));
+        Assert.Equal(0, await CountAsync(db => db.Decisions.Count()));
+        Assert.Equal(0, await CountAsync(db => db.AuditEvents.Count(e => e.Code == (int)AuditEventCode.ProbeIdentified)));
+    }
+
+    [Fact]
+    public async Task Identify_OverTenMegabytes_RefusedBeforeAnyDecision()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        SignInAs(Roles.Operator);
+        var cut = Render<VerifyPage>();
+        OpenIdentifyTab(cut);
+        var big = new byte[12_000_000];
+        big[0] = 0xFF;
+        big[1] = 0xD8;
+        big[2] = 0xFF;
+
+        cut.FindComponents<InputFile>().Last().UploadFiles(InputFileContent.CreateFromBinary(big, "huge.jpg"));
+        cut.Find("[data-testid=run-identify]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("“huge.jpg” is 12,000,000 bytes; the limit is 10 MB (10,000,000 bytes).", cut.Find("[data-testid=identify-error]").TextContent.Trim()));
+        Assert.Equal(0, await CountAsync(db => db.Decisions.Count()));
+    }
+
+    [Fact]
+    public async Task Verify_NoPersonOrNoProbe_SaysWhatIsMissing()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        SignInAs(Roles.Operator);
+        var cut = Render<VerifyPage>();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=run-verify]")));
+
+        cut.Find("[data-testid=run-verify]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("Pick the person to verify against.", cut.Find("[data-testid=verify-error]").TextContent.Trim()));
+
+        OpenIdentifyTab(cut);
+        cut.Find("[data-testid=run-identify]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("Choose or drop a probe photo (PNG or JPEG, at most 10 MB).", cut.Find("[data-testid=identify-error]").TextContent.Trim()));
+    }
+
+    [Fact]
+    public async Task Workbench_AuditorCallingIdentify_RefusedByTheUseCaseItself()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        SignInAs(Roles.Auditor);
+        var workbench = new VerifyWorkbench(Services.GetRequiredService<VerifyProbe>(), Services.GetRequiredService<IdentifyProbe>(),
+            Services.GetRequiredService<ListPeople>(), Services.GetRequiredService<CurrentActor>());
+        await workbench.InitializeAsync();
+
+        await workbench.IdentifyAsync(new BytesFile("probe.png", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0]));
+
+        Assert.False(workbench.CanVerify);
+        Assert.False(workbench.CanIdentify);
+        Assert.Contains("needs the 'Identify' permission", workbench.Error, StringComparison.Ordinal);
+        Assert.Null(workbench.Identification);
+        Assert.Equal(0, await CountAsync(db => db.Decisions.Count()));
+    }
+
+    [Fact]
+    public async Task PersonSearch_ByPartOfName_OffersMatchingPeopleOnly()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        await SeedPeopleAsync("Ada Lovelace", "Alan Turing", "Grace Hopper");
+        SignInAs(Roles.Operator);
+        var workbench = new VerifyWorkbench(Services.GetRequiredService<VerifyProbe>(), Services.GetRequiredService<IdentifyProbe>(),
+            Services.GetRequiredService<ListPeople>(), Services.GetRequiredService<CurrentActor>());
+
+        var found = (await workbench.SearchPeopleAsync("a", CancellationToken.None)).Select(p => p.Name).ToArray();
+        var hop = (await workbench.SearchPeopleAsync("HOP", CancellationToken.None)).Select(p => p.Name).ToArray();
+
+        Assert.Equal(["Ada Lovelace", "Alan Turing", "Grace Hopper"], found);
+        Assert.Equal(["Grace Hopper"], hop);
+    }
+
+    [Fact]
+    public void VerificationResultCard_Match_ShowsDecisionScoreThresholdTimeAndId()
+    {
+        var cut = Render<VerificationResultCard>(p => p.Add(c => c.Result,
+            new VerificationResult("d-123", "p-1", "Ada Lovelace", 0.8123f, 0.4567f, true, TimeSpan.FromMilliseconds(231.6))));
+
+        Assert.Equal("match", cut.Find("[data-testid=verification-result]").GetAttribute("data-decision"));
+        Assert.Equal("Match", cut.Find("[data-testid=decision]").TextContent.Trim());
+        Assert.Contains("mud-success-text", cut.Find("[data-testid=decision]").ClassName, StringComparison.Ordinal);
+        Assert.Contains("accepted as Ada Lovelace", cut.Markup.Replace("<b>", "", StringComparison.Ordinal).Replace("</b>", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Equal("0.8123", cut.Find("[data-testid=score]").TextContent);
+        Assert.Equal("0.4567", cut.Find("[data-testid=threshold]").TextContent);
+        Assert.Equal("232 ms", cut.Find("[data-testid=duration]").TextContent);
+        Assert.Equal("d-123", cut.Find("[data-testid=decision-id]").TextContent);
+    }
+
+    [Fact]
+    public void VerificationResultCard_NoMatch_ShowsNoMatchInErrorColour()
+    {
+        var cut = Render<VerificationResultCard>(p => p.Add(c => c.Result,
+            new VerificationResult("d-9", "p-1", "Ada Lovelace", 0.12f, 0.4567f, false, TimeSpan.FromMilliseconds(80))));
+
+        Assert.Equal("no-match", cut.Find("[data-testid=verification-result]").GetAttribute("data-decision"));
+        Assert.Equal("No match", cut.Find("[data-testid=decision]").TextContent.Trim());
+        Assert.Contains("mud-error-text", cut.Find("[data-testid=decision]").ClassName, StringComparison.Ordinal);
+        Assert.Contains("below their threshold", cut.Markup, StringComparison.Ordinal);
+        Assert.Equal("0.1200", cut.Find("[data-testid=score]").TextContent);
+    }
+
+    [Fact]
+    public void IdentificationResultCard_Matches_ListsTopKBestFirst()
+    {
+        var cut = Render<IdentificationResultCard>(p => p.Add(c => c.Result, new IdentificationOutcome("d-7",
+            [new IdentificationMatch("p-2", "Grace Hopper", 0.91f, 0.5f), new IdentificationMatch("p-1", "Ada Lovelace", 0.62f, 0.55f)], 40, TimeSpan.FromMilliseconds(12))));
+
+        Assert.Equal("Match: Grace Hopper", cut.Find("[data-testid=decision]").TextContent.Trim());
+        var rows = cut.FindAll("[data-testid=candidates] tbody tr");
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(["1", "Grace Hopper", "0.9100", "0.5000"], rows[0].QuerySelectorAll("td").Select(td => td.TextContent).ToArray());
+        Assert.Equal(["2", "Ada Lovelace", "0.6200", "0.5500"], rows[1].QuerySelectorAll("td").Select(td => td.TextContent).ToArray());
+        Assert.Contains("2 of 40 enrolled people", cut.Markup, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("[data-testid=no-match]"));
+        Assert.Equal("d-7", cut.Find("[data-testid=decision-id]").TextContent);
+    }
+
+    [Fact]
+    public void IdentificationResultCard_NobodyPasses_SaysNoMatchWithoutATable()
+    {
+        var cut = Render<IdentificationResultCard>(p => p.Add(c => c.Result, new IdentificationOutcome("d-8", [], 40, TimeSpan.FromMilliseconds(12))));
+
+        Assert.Equal("no-match", cut.Find("[data-testid=identification-result]").GetAttribute("data-decision"));
+        Assert.Equal("No match", cut.Find("[data-testid=decision]").TextContent.Trim());
+        Assert.Contains("Nobody among the 40 enrolled people", cut.Find("[data-testid=no-match]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("[data-testid=candidates]"));
+    }
+
+    private static void OpenIdentifyTab(IRenderedComponent<VerifyPage> cut)
+    {
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=verify-tabs]")));
+        cut.FindAll(".mud-tab").Single(t => t.TextContent.Contains("1:N identify", StringComparison.Ordinal)).Click();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=run-identify]")));
+    }
+
+    private IRenderedComponent<Routes> RenderAt(string relativeUrl)
+    {
+        Services.GetRequiredService<NavigationManager>().NavigateTo(relativeUrl);
+        return Render<Routes>();
+    }
+
+    private async Task<int> CountAsync(Func<MoteDbContext, int> count)
+    {
+        var scope = Services.CreateAsyncScope();
+        await using (scope)
+        {
+            return count(scope.ServiceProvider.GetRequiredService<MoteDbContext>());
+        }
+    }
+
+    private async Task SeedPeopleAsync(params string[] names)
+    {
+        var scope = Services.CreateAsyncScope();
+        await using (scope)
+        {
+            var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
+            foreach (var name in names)
+            {
+                db.People.Add(new Person
+                {
+                    Id = Guid.NewGuid().ToString(), Name = name, NormalizedName = name.ToUpperInvariant(),
+                    BalanceJson = """{"negatives":{"female":1},"variation":{"female":1}}""", TemplateKind = "model", TemplateBlob = [1],
+                    TemplateBytes = 100, BackboneId = "dlib-resnet", BackboneHash = "x", PopulationPackId = "p", Threshold = 0.5f,
+                    EnrolledUtc = DateTimeOffset.UtcNow, ConcurrencyStamp = Guid.NewGuid().ToString("N"),
+                });
+            }
+            await db.SaveChangesAsync();
+        }
+    }
+
+    /// <summary>An uploaded file held in memory, for calling the workbench without rendering.</summary>
+    private sealed class BytesFile(string name, byte[] bytes) : IBrowserFile
+    {
+        public string Name => name;
+
+        public DateTimeOffset LastModified => DateTimeOffset.UnixEpoch;
+
+        public long Size => bytes.Length;
+
+        public string ContentType => "image/png";
+
+        public Stream OpenReadStream(long maxAllowedSize = 512000, CancellationToken cancellationToken = default) =>
+            bytes.Length > maxAllowedSize ? throw new IOException("too large") : new MemoryStream(bytes);
+    }
+}
