@@ -24,11 +24,15 @@ public sealed partial class PortalProcess : IAsyncDisposable
         _folder = folder;
         BaseAddress = baseAddress;
         DatabasePath = databasePath;
+        SecretsDirectory = Path.Combine(folder, "secrets");
     }
 
     public Uri BaseAddress { get; }
 
     public string DatabasePath { get; }
+
+    /// <summary>The portal's secrets folder (template and audit keys): another process sharing its database needs the same keys.</summary>
+    public string SecretsDirectory { get; }
 
     public IReadOnlyList<string> Log
     {
@@ -41,7 +45,11 @@ public sealed partial class PortalProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<PortalProcess> StartAsync()
+    /// <param name="modelCache">
+    /// A provisioned model cache to use, prepared at start-up as in production; null (the default) leaves the models
+    /// unprovisioned, which is all the shell tests need.
+    /// </param>
+    public static async Task<PortalProcess> StartAsync(string? modelCache = null)
     {
         var folder = Directory.CreateTempSubdirectory("mote-portal-test-").FullName;
         var port = FreePort();
@@ -57,8 +65,15 @@ public sealed partial class PortalProcess : IAsyncDisposable
         info.ArgumentList.Add($"http://127.0.0.1:{port}");
         info.ArgumentList.Add($"--Mote:Gallery:DatabasePath={databasePath}");
         info.ArgumentList.Add($"--Mote:Secrets:Directory={Path.Combine(folder, "secrets")}");
-        // Tests of the shell do not need the model pack; the ones that do provision it explicitly.
-        info.ArgumentList.Add("--Mote:Models:ProvisionOnStart=false");
+        // Tests of the shell do not need the model pack; the ones that do pass a provisioned cache.
+        if (modelCache is null)
+        {
+            info.ArgumentList.Add("--Mote:Models:ProvisionOnStart=false");
+        }
+        else
+        {
+            info.ArgumentList.Add($"--Mote:Models:CacheDir={modelCache}");
+        }
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment.Remove("ASPNETCORE_ENVIRONMENT");
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the portal process.");

@@ -8,13 +8,15 @@ public static class RepositoryPaths
     public static string Root { get; } = ContentRoot.Locate(AppContext.BaseDirectory);
 
     /// <summary>The built portal assembly, from the same configuration (Debug/Release) as these tests.</summary>
-    public static string PortalAssembly
+    public static string PortalAssembly => Built("Mote.Portal");
+
+    /// <summary>The built <c>mote</c> CLI assembly, for tests that run it as its own process beside the portal.</summary>
+    public static string CliAssembly => Built("Mote.Cli");
+
+    private static string Built(string project)
     {
-        get
-        {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-            var path = Path.Combine(Root, "src", "Mote.Portal", "bin", configuration, "net10.0", "Mote.Portal.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException($"Build the portal first; {path} is missing.");
-        }
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        var path = Path.Combine(Root, "src", project, "bin", configuration, "net10.0", project + ".dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"Build {project} first; {path} is missing.");
     }
 }
