@@ -37,7 +37,7 @@ public sealed class EnrollVerifyBrowserTests : IDisposable
         await page.Locator("[data-testid=nav]").GetByText("Verify", new LocatorGetByTextOptions { Exact = true }).ClickAsync();
         await page.Locator("[data-testid=person-picker] input").FillAsync("Ada");
         await page.Locator(".mud-popover-open .mud-list-item").GetByText(PersonName).ClickAsync();
-        await page.Locator("[data-testid=verify-panel] input[type=file]").SetInputFilesAsync(photos.SecondOfSame);
+        await page.Locator("[data-testid=verify-panel] input[type=file]").First.SetInputFilesAsync(photos.SecondOfSame);
         await Assertions.Expect(page.Locator("[data-testid=probe-verify-chosen]")).ToContainTextAsync("second.jpg");
         await page.Locator("[data-testid=run-verify]").ClickAsync();
         var result = page.Locator("[data-testid=verification-result]");
@@ -56,13 +56,13 @@ public sealed class EnrollVerifyBrowserTests : IDisposable
 
         // 1:N: the same photo is found among the gallery; a stranger is "no match".
         await page.Locator(".mud-tab").GetByText("1:N identify").ClickAsync();
-        await page.Locator("[data-testid=identify-panel] input[type=file]").SetInputFilesAsync(photos.Stranger);
+        await page.Locator("[data-testid=identify-panel] input[type=file]").First.SetInputFilesAsync(photos.Stranger);
         await page.Locator("[data-testid=run-identify]").ClickAsync();
         var outcome = page.Locator("[data-testid=identification-result]");
         await Assertions.Expect(outcome).ToHaveAttributeAsync("data-decision", "no-match");
         await Assertions.Expect(outcome.Locator("[data-testid=no-match]")).ToContainTextAsync("Nobody among the 1 enrolled people");
 
-        await page.Locator("[data-testid=identify-panel] input[type=file]").SetInputFilesAsync(photos.SecondOfSame);
+        await page.Locator("[data-testid=identify-panel] input[type=file]").First.SetInputFilesAsync(photos.SecondOfSame);
         await Assertions.Expect(page.Locator("[data-testid=probe-identify-chosen]")).ToContainTextAsync("second.jpg");
         await page.Locator("[data-testid=run-identify]").ClickAsync();
         await Assertions.Expect(outcome).ToHaveAttributeAsync("data-decision", "match");
@@ -75,13 +75,16 @@ public sealed class EnrollVerifyBrowserTests : IDisposable
         await page.Locator("[data-testid=nav]").GetByText("Settings", new LocatorGetByTextOptions { Exact = true }).ClickAsync();
         await page.Locator(".mud-tab").GetByText("Retention", new LocatorGetByTextOptions { Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=retention-settings]")).ToContainTextAsync("not kept by default");
+        await SettleAsync(page);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("settings-retention.png"), FullPage = true });
         await page.Locator(".mud-tab").GetByText("Thresholds", new LocatorGetByTextOptions { Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=target-fmr] input")).ToHaveValueAsync("0.001");
+        await SettleAsync(page);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("settings-thresholds.png"), FullPage = true });
         await page.Locator(".mud-tab").GetByText("Model pack", new LocatorGetByTextOptions { Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=model-pack-status]")).ToHaveAttributeAsync("data-state", "ready");
         await Assertions.Expect(page.Locator("[data-testid=models-table]")).ToContainTextAsync("blazeface");
+        await SettleAsync(page);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("settings-model-pack.png"), FullPage = true });
     }
 
@@ -164,6 +167,9 @@ public sealed class EnrollVerifyBrowserTests : IDisposable
         Environment.GetEnvironmentVariable(ModelPackOptions.CacheDirEnvironmentVariable) is { Length: > 0 } configured
             ? configured
             : Path.Combine(Path.GetTempPath(), "mote-test-models");
+
+    /// <summary>Lets the tab indicator finish sliding; for the screenshots only, every assertion waits on events.</summary>
+    private static Task SettleAsync(IPage page) => page.WaitForTimeoutAsync(400);
 
     private static float Number(string text) => float.Parse(text.Trim(), CultureInfo.InvariantCulture);
 }

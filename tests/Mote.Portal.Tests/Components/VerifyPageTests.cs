@@ -164,6 +164,16 @@ public sealed class VerifyPageTests : GalleryBunitContext
     }
 
     [Fact]
+    public void VerificationResultCard_ThresholdBelowOneIn10000_WrittenInScientificNotationNotAsZero()
+    {
+        var cut = Render<VerificationResultCard>(p => p.Add(c => c.Result,
+            new VerificationResult("d-10", "p-1", "Ada Lovelace", 0.99991f, 2.3e-5f, true, TimeSpan.FromMilliseconds(80))));
+
+        Assert.Equal("2.30E-5", cut.Find("[data-testid=threshold]").TextContent);
+        Assert.Equal("0.9999", cut.Find("[data-testid=score]").TextContent);
+    }
+
+    [Fact]
     public void IdentificationResultCard_Matches_ListsTopKBestFirst()
     {
         var cut = Render<IdentificationResultCard>(p => p.Add(c => c.Result, new IdentificationOutcome("d-7",
