@@ -71,6 +71,17 @@ public sealed class EnrollVerifyBrowserTests : IDisposable
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("identify.png"), FullPage = true });
         Assert.Equal(2, portal.Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.ProbeIdentified}"));
 
+        // A JPEG cut off mid-upload passes the size and type checks; the server's decoder refuses it in words.
+        var truncated = Path.Combine(_folder, "cut-off.jpg");
+        var whole = await File.ReadAllBytesAsync(photos.SecondOfSame);
+        await File.WriteAllBytesAsync(truncated, whole[..(whole.Length / 2)]);
+        await page.Locator("[data-testid=identify-panel] input[type=file]").First.SetInputFilesAsync(truncated);
+        await Assertions.Expect(page.Locator("[data-testid=probe-identify-chosen]")).ToContainTextAsync("cut-off.jpg");
+        await page.Locator("[data-testid=run-identify]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=identify-error]")).ToContainTextAsync("The JPEG file is truncated");
+        await Assertions.Expect(outcome).ToHaveCountAsync(0);
+        Assert.Equal(2, portal.Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.ProbeIdentified}"));
+
         // The settings tabs, now that the model pack is ready in the portal.
         await page.Locator("[data-testid=nav]").GetByText("Settings", new LocatorGetByTextOptions { Exact = true }).ClickAsync();
         await page.Locator(".mud-tab").GetByText("Retention", new LocatorGetByTextOptions { Exact = true }).ClickAsync();
