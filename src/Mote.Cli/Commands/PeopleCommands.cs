@@ -37,7 +37,7 @@ internal static class PeopleCommands
             var photo = await ReadPhotoAsync(parse.GetValue(image)!, ct).ConfigureAwait(false);
             var request = new EnrollmentRequest(parse.GetValue(name)!, photo, parse.GetValue(face),
                 new DeclaredAttributes(parse.GetValue(gender), parse.GetValue(ethnicity), parse.GetValue(age)),
-                ParseBalance(parse.GetValue(balance)), parse.GetValue(seed));
+                BalanceText.Parse(parse.GetValue(balance)), parse.GetValue(seed));
             var progress = new Progress<string>(stage => error.WriteLine($"  {stage}…"));
             var result = await services.GetRequiredService<EnrollPerson>().ExecuteAsync(Actor.Terminal(Environment.UserName), request, progress, ct).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -157,34 +157,5 @@ internal static class PeopleCommands
             throw new GalleryException($"{path} is {info.Length / 1024 / 1024} MB; photos may be at most 10 MB.");
         }
         return await File.ReadAllBytesAsync(path, ct).ConfigureAwait(false);
-    }
-
-    /// <summary>"female=0.7,male=0.3" → negative weights; the positive variation stays equal.</summary>
-    private static (IReadOnlyDictionary<string, double>, IReadOnlyDictionary<string, double>)? ParseBalance(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-        var negatives = new Dictionary<string, double>(StringComparer.Ordinal);
-        var variation = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var kv = part.Split('=', 2, StringSplitOptions.TrimEntries);
-            if (kv.Length != 2 || !double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var w))
-            {
-                throw new GalleryException($"'{part}' is not group=weight (e.g. female=0.7).");
-            }
-            var key = kv[0];
-            if (key.StartsWith("pos:", StringComparison.Ordinal))
-            {
-                variation[key[4..]] = w;
-            }
-            else
-            {
-                negatives[key.StartsWith("neg:", StringComparison.Ordinal) ? key[4..] : key] = w;
-            }
-        }
-        return (negatives, variation);
     }
 }

@@ -16,7 +16,7 @@ internal static class DecisionRecorder
         var face = EnrollPerson.PickFace(EnrollPerson.Analyze(analyzer, probe, QualityPurpose.Detection, ct), null);
         return face.Quality.IsAccepted
             ? face
-            : throw new GalleryException("The probe cannot be used: " + string.Join("; ", face.Quality.Reasons) + ".");
+            : throw new GalleryException("The probe cannot be used: " + string.Join("; ", face.Quality.Reasons) + ".", GalleryErrorKind.UnusablePhoto);
     }
 
     /// <summary>Stores <paramref name="row"/> and its one audit event in one transaction (the probe itself is never stored).</summary>

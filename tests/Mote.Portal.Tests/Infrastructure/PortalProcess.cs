@@ -41,7 +41,8 @@ public sealed partial class PortalProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<PortalProcess> StartAsync()
+    /// <summary>Starts the portal; <paramref name="arguments"/> come last, so a <c>--Key=value</c> there overrides the defaults above it.</summary>
+    public static async Task<PortalProcess> StartAsync(params string[] arguments)
     {
         var folder = Directory.CreateTempSubdirectory("mote-portal-test-").FullName;
         var port = FreePort();
@@ -59,6 +60,10 @@ public sealed partial class PortalProcess : IAsyncDisposable
         info.ArgumentList.Add($"--Mote:Secrets:Directory={Path.Combine(folder, "secrets")}");
         // Tests of the shell do not need the model pack; the ones that do provision it explicitly.
         info.ArgumentList.Add("--Mote:Models:ProvisionOnStart=false");
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment.Remove("ASPNETCORE_ENVIRONMENT");
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the portal process.");
