@@ -21,7 +21,7 @@ internal static class PeopleCommands
     {
         var name = new Option<string>("--name") { Description = "The person's name (unique).", Required = true };
         var image = new Argument<string>("image") { Description = "The reference photo (PNG or JPEG); it is not kept." };
-        var balance = new Option<string?>("--balance") { Description = "Negative-sample weights by group, e.g. female=0.7,male=0.3 (default: equal over the population pack's groups)." };
+        var balance = new Option<string?>("--balance") { Description = "Negative-sample weights by group, e.g. 'female|white|18-59=2,male|white|18-59=1'; pos:<group>=<w> weighs the positive variation (default: equal over the population pack's groups)." };
         var seed = new Option<long?>("--seed") { Description = "Training seed (default: random, recorded in the template)." };
         var face = new Option<int?>("--face") { Description = "Which face to enroll when the photo has several (0 = largest)." };
         var gender = new Option<string?>("--gender") { Description = "Declared gender (female, male)." };
