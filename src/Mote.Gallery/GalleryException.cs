@@ -1,13 +1,34 @@
 namespace Mote.Gallery;
 
+/// <summary>What kind of refusal a <see cref="GalleryException"/> is, so front ends can answer in kind (the REST API maps it to an HTTP status).</summary>
+public enum GalleryErrorKind
+{
+    /// <summary>The request itself is wrong (a missing or malformed value). The default.</summary>
+    Invalid = 0,
+
+    /// <summary>What the request names does not exist (e.g. nobody of that name or id is enrolled).</summary>
+    NotFound = 1,
+
+    /// <summary>The request clashes with what is stored (e.g. the name is already enrolled).</summary>
+    Conflict = 2,
+
+    /// <summary>The photo was read but cannot be used: not a JPEG/PNG, damaged, no face, or the face fails the quality check.</summary>
+    UnusablePhoto = 3,
+}
+
 /// <summary>
 /// A use case refused its input or could not complete; the message is written for the person who
-/// asked and says what to change. Nothing was stored.
+/// asked and says what to change. Nothing was stored. <see cref="Kind"/> says which sort of refusal it
+/// is (default <see cref="GalleryErrorKind.Invalid"/>).
 /// </summary>
-public class GalleryException(string message) : Exception(message);
+public class GalleryException(string message, GalleryErrorKind kind = GalleryErrorKind.Invalid) : Exception(message)
+{
+    /// <summary>Which sort of refusal this is.</summary>
+    public GalleryErrorKind Kind { get; } = kind;
+}
 
 /// <summary>
 /// A save was made against data someone else changed since it was read (optimistic concurrency);
 /// nothing was overwritten. The message asks the user to reload.
 /// </summary>
-public sealed class GalleryConcurrencyException(string message) : GalleryException(message);
+public sealed class GalleryConcurrencyException(string message) : GalleryException(message, GalleryErrorKind.Conflict);

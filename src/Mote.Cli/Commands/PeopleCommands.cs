@@ -21,7 +21,7 @@ internal static class PeopleCommands
     {
         var name = new Option<string>("--name") { Description = "The person's name (unique).", Required = true };
         var image = new Argument<string>("image") { Description = "The reference photo (PNG or JPEG); it is not kept." };
-        var balance = new Option<string?>("--balance") { Description = "Negative-sample weights by group, e.g. female=0.7,male=0.3 (default: equal over the population pack's groups)." };
+        var balance = new Option<string?>("--balance") { Description = "Negative-sample weights by group, e.g. 'female|white|18-59=2,male|white|18-59=1'; pos:<group>=<w> weighs the positive variation (default: equal over the population pack's groups)." };
         var seed = new Option<long?>("--seed") { Description = "Training seed (default: random, recorded in the template)." };
         var face = new Option<int?>("--face") { Description = "Which face to enroll when the photo has several (0 = largest)." };
         var gender = new Option<string?>("--gender") { Description = "Declared gender (female, male)." };
@@ -37,7 +37,7 @@ internal static class PeopleCommands
             var photo = await ReadPhotoAsync(parse.GetValue(image)!, ct).ConfigureAwait(false);
             var request = new EnrollmentRequest(parse.GetValue(name)!, photo, parse.GetValue(face),
                 new DeclaredAttributes(parse.GetValue(gender), parse.GetValue(ethnicity), parse.GetValue(age)),
-                ParseBalance(parse.GetValue(balance)), parse.GetValue(seed));
+                BalanceText.Parse(parse.GetValue(balance)), parse.GetValue(seed));
             var progress = new Progress<string>(stage => error.WriteLine($"  {stage}…"));
             var result = await services.GetRequiredService<EnrollPerson>().ExecuteAsync(Actor.Terminal(Environment.UserName), request, progress, ct).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -157,34 +157,5 @@ internal static class PeopleCommands
             throw new GalleryException($"{path} is {info.Length / 1024 / 1024} MB; photos may be at most 10 MB.");
         }
         return await File.ReadAllBytesAsync(path, ct).ConfigureAwait(false);
-    }
-
-    /// <summary>"female=0.7,male=0.3" → negative weights; the positive variation stays equal.</summary>
-    private static (IReadOnlyDictionary<string, double>, IReadOnlyDictionary<string, double>)? ParseBalance(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-        var negatives = new Dictionary<string, double>(StringComparer.Ordinal);
-        var variation = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var kv = part.Split('=', 2, StringSplitOptions.TrimEntries);
-            if (kv.Length != 2 || !double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var w))
-            {
-                throw new GalleryException($"'{part}' is not group=weight (e.g. female=0.7).");
-            }
-            var key = kv[0];
-            if (key.StartsWith("pos:", StringComparison.Ordinal))
-            {
-                variation[key[4..]] = w;
-            }
-            else
-            {
-                negatives[key.StartsWith("neg:", StringComparison.Ordinal) ? key[4..] : key] = w;
-            }
-        }
-        return (negatives, variation);
     }
 }

@@ -17,7 +17,7 @@ internal static class DecisionRecorder
         var face = EnrollPerson.PickFace(EnrollPerson.Analyze(analyzer, probe, QualityPurpose.Detection, ct), null);
         return face.Quality.IsAccepted
             ? face
-            : throw new GalleryException("The probe cannot be used: " + string.Join("; ", face.Quality.Reasons) + ".");
+            : throw new GalleryException("The probe cannot be used: " + string.Join("; ", face.Quality.Reasons) + ".", GalleryErrorKind.UnusablePhoto);
     }
 
     /// <summary>

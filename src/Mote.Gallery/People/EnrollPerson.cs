@@ -55,7 +55,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         var normalized = name.ToUpperInvariant();
         if (await db.People.AnyAsync(p => p.NormalizedName == normalized, ct).ConfigureAwait(false))
         {
-            throw new GalleryException($"Someone called '{name}' is already enrolled; names must be unique.");
+            throw new GalleryException($"Someone called '{name}' is already enrolled; names must be unique.", GalleryErrorKind.Conflict);
         }
         var declared = ValidateDeclared(request.Declared);
 
@@ -64,7 +64,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         var face = PickFace(Analyze(analyzer, request.Photo, QualityPurpose.Enrollment, ct), request.FaceIndex);
         if (!face.Quality.IsAccepted)
         {
-            throw new GalleryException("This photo cannot be used for enrollment: " + string.Join("; ", face.Quality.Reasons) + ".");
+            throw new GalleryException("This photo cannot be used for enrollment: " + string.Join("; ", face.Quality.Reasons) + ".", GalleryErrorKind.UnusablePhoto);
         }
 
         var population = engine.GetPopulation(analyzer.Backbone);
@@ -153,7 +153,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         }
         catch (ImageRejectedException e)
         {
-            throw new GalleryException(e.Message);
+            throw new GalleryException(e.Message, GalleryErrorKind.UnusablePhoto);
         }
     }
 
@@ -161,7 +161,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
     {
         if (analysis.Faces.Count == 0)
         {
-            throw new GalleryException("No face was found in this photo.");
+            throw new GalleryException("No face was found in this photo.", GalleryErrorKind.UnusablePhoto);
         }
         if (index is { } i && (i < 0 || i >= analysis.Faces.Count))
         {

@@ -108,6 +108,6 @@ internal static class PeopleLookup
         var normalized = key.ToUpperInvariant();
         return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions
                    .SingleOrDefaultAsync(people, p => p.Id == key || p.NormalizedName == normalized, ct).ConfigureAwait(false)
-               ?? throw new GalleryException($"Nobody called '{nameOrId}' is enrolled.");
+               ?? throw new GalleryException($"Nobody called '{nameOrId}' is enrolled.", GalleryErrorKind.NotFound);
     }
 }

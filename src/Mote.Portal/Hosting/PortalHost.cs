@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Identity;
 using Mote.Gallery.Hosting;
 using Mote.Gallery.Security;
 using Mote.Gallery.Users;
+using Mote.Portal.Api;
 using Mote.Portal.Components;
 using Mote.Portal.Services;
 using MudBlazor.Services;
@@ -87,6 +88,7 @@ public static class PortalHost
         services.AddHostedService<ModelPackWarmup>();
         services.AddSingleton<AuditChainMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditChainMonitor>());
+        services.AddMoteApi(configuration);
     }
 
     /// <summary>Migrates the database, then wires middleware and endpoints.</summary>
@@ -100,6 +102,8 @@ public static class PortalHost
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
         app.UseStatusCodePagesWithReExecute("/not-found");
+        // /api answers problem details, never the HTML error pages above.
+        app.UseMoteApiErrors();
 
         // Files in the root wwwroot/ (css, icons) are public: served before routing and authentication,
         // so the static-assets fallback endpoint cannot claim them and the fallback policy never applies.
@@ -107,6 +111,8 @@ public static class PortalHost
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        // After authorization: the API's limit is per key, so the key must be known.
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
         // Framework and MudBlazor assets (_framework/, _content/) come from the static-assets manifest.
@@ -114,6 +120,7 @@ public static class PortalHost
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapAuditEndpoints();
+        app.MapMoteApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
 }

@@ -24,7 +24,8 @@ public sealed class EnrollVerifyBrowserTests : IDisposable
     public async Task SignInEnrollVerifyAndIdentify_DecisionsReadFromThePage()
     {
         var photos = await PhotosAsync();
-        await using var portal = await PortalProcess.StartAsync(ModelCache());
+        await using var portal = await PortalProcess.StartAsync(
+            $"--Mote:Models:CacheDir={ModelCache()}", "--Mote:Models:ProvisionOnStart=true");
         var (playwright, browser) = await HeadlessChromium.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
@@ -156,7 +157,7 @@ public sealed class EnrollVerifyBrowserTests : IDisposable
     /// </summary>
     private async Task<(string Reference, string SecondOfSame, string Stranger)> PhotosAsync()
     {
-        var demo = await DemoPhotos.DirectoryAsync();
+        var demo = await DemoPhotos.DirAsync();
         using var decoder = new ImageDecoder();
         var sample1 = decoder.Decode(await File.ReadAllBytesAsync(Path.Combine(demo, "sample1.jpg")));
         var sample5 = decoder.Decode(await File.ReadAllBytesAsync(Path.Combine(demo, "sample5.jpg")));

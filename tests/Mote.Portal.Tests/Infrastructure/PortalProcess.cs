@@ -45,11 +45,8 @@ public sealed partial class PortalProcess : IAsyncDisposable
         }
     }
 
-    /// <param name="modelCache">
-    /// A provisioned model cache to use, prepared at start-up as in production; null (the default) leaves the models
-    /// unprovisioned, which is all the shell tests need.
-    /// </param>
-    public static async Task<PortalProcess> StartAsync(string? modelCache = null)
+    /// <summary>Starts the portal; <paramref name="arguments"/> come last, so a <c>--Key=value</c> there overrides the defaults above it.</summary>
+    public static async Task<PortalProcess> StartAsync(params string[] arguments)
     {
         var folder = Directory.CreateTempSubdirectory("mote-portal-test-").FullName;
         var port = FreePort();
@@ -65,14 +62,11 @@ public sealed partial class PortalProcess : IAsyncDisposable
         info.ArgumentList.Add($"http://127.0.0.1:{port}");
         info.ArgumentList.Add($"--Mote:Gallery:DatabasePath={databasePath}");
         info.ArgumentList.Add($"--Mote:Secrets:Directory={Path.Combine(folder, "secrets")}");
-        // Tests of the shell do not need the model pack; the ones that do pass a provisioned cache.
-        if (modelCache is null)
+        // Tests of the shell do not need the model pack; the ones that do provision it explicitly.
+        info.ArgumentList.Add("--Mote:Models:ProvisionOnStart=false");
+        foreach (var argument in arguments)
         {
-            info.ArgumentList.Add("--Mote:Models:ProvisionOnStart=false");
-        }
-        else
-        {
-            info.ArgumentList.Add($"--Mote:Models:CacheDir={modelCache}");
+            info.ArgumentList.Add(argument);
         }
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment.Remove("ASPNETCORE_ENVIRONMENT");

@@ -1,0 +1,36 @@
+using System.ComponentModel.DataAnnotations;
+using Mote.Core.Imaging;
+
+namespace Mote.Portal.Api;
+
+/// <summary>
+/// A fixed window per API key: at most <see cref="PermitLimit"/> requests in each
+/// <see cref="WindowSeconds"/>; more are refused with 429 and a <c>Retry-After</c> header. Default 60
+/// per 60 s: a door controller or kiosk asks about once a second at its busiest.
+/// </summary>
+public sealed class ApiRateLimitOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Mote:Api:RateLimit";
+
+    /// <summary>Requests per window and key. Default 60.</summary>
+    [Range(1, 1_000_000)]
+    public int PermitLimit { get; set; } = 60;
+
+    /// <summary>Window length in seconds. Default 60.</summary>
+    [Range(1, 86_400)]
+    public int WindowSeconds { get; set; } = 60;
+}
+
+/// <summary>Fixed limits of the API.</summary>
+public static class ApiLimits
+{
+    /// <summary>Largest accepted photo, in bytes: the decoder's own limit (10 MB = 10,000,000 bytes), checked before decoding.</summary>
+    public static long MaxImageBytes { get; } = new ImageDecoderOptions().MaxEncodedBytes;
+
+    /// <summary>Largest request body: one photo plus 64 KiB for the other form fields and the multipart framing.</summary>
+    public static long MaxRequestBytes { get; } = MaxImageBytes + (64 * 1024);
+
+    /// <summary>The path every API route lives under.</summary>
+    public const string Prefix = "/api";
+}

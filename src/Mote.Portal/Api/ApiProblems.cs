@@ -1,0 +1,123 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using Mote.Core.Models;
+using Mote.Core.Templates;
+using Mote.Gallery;
+using Mote.Gallery.Security;
+
+namespace Mote.Portal.Api;
+
+/// <summary>RFC 7807 problem details for every API answer that is not a success.</summary>
+internal static class ApiProblems
+{
+    /// <summary>
+    /// Writes a problem (<c>application/problem+json</c> with type, title, status, detail and traceId) whatever
+    /// the client's <c>Accept</c> header says: an integration must always be able to read why it was refused.
+    /// </summary>
+    public static Task WriteAsync(HttpContext context, int status, string title, string detail) =>
+        Problem(status, title, detail).ExecuteAsync(context);
+
+    public static IResult Problem(int status, string title, string detail) =>
+        Results.Problem(statusCode: status, title: title, detail: detail);
+
+    /// <summary>413 for a photo or body over <see cref="ApiLimits.MaxImageBytes"/>.</summary>
+    public static IResult TooLarge(long? bytes) =>
+        Problem(StatusCodes.Status413PayloadTooLarge, "Image too large",
+            (bytes is { } b ? string.Create(CultureInfo.InvariantCulture, $"The upload is {b:N0} bytes; ") : "The upload is too large; ")
+            + string.Create(CultureInfo.InvariantCulture, $"photos may be at most {ApiLimits.MaxImageBytes:N0} bytes ({ApiLimits.MaxImageBytes / 1_000_000} MB)."));
+
+    /// <summary>The answer for a refusal a use case raised, in the words it used.</summary>
+    public static IResult From(GalleryException e) => e.Kind switch
+    {
+        GalleryErrorKind.NotFound => Problem(StatusCodes.Status404NotFound, "Not found", e.Message),
+        GalleryErrorKind.Conflict => Problem(StatusCodes.Status409Conflict, "Conflict", e.Message),
+        GalleryErrorKind.UnusablePhoto => Problem(StatusCodes.Status422UnprocessableEntity, "Unusable photo", e.Message),
+        _ => Problem(StatusCodes.Status400BadRequest, "Invalid request", e.Message),
+    };
+}
+
+/// <summary>
+/// Runs first for every <c>/api</c> request: caps the body at <see cref="ApiLimits.MaxRequestBytes"/> (a
+/// declared larger body is refused before it is read), switches the portal's HTML status-code pages off,
+/// and turns every failure — a use case's refusal, a body the server could not read, an unexpected error —
+/// into problem details. Stack traces are logged, never sent.
+/// </summary>
+internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<ApiErrorMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (context.Features.Get<IStatusCodePagesFeature>() is { } pages)
+        {
+            pages.Enabled = false;
+        }
+        if (context.Request.ContentLength > ApiLimits.MaxRequestBytes)
+        {
+            await ApiProblems.TooLarge(context.Request.ContentLength).ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = ApiLimits.MaxRequestBytes;
+        }
+
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception e) when (!context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            await Map(e, context).ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        // A status without a body (e.g. model binding refused the form): give it a problem body too.
+        var response = context.Response;
+        if (!response.HasStarted && response.StatusCode >= 400 && response.ContentLength is null && string.IsNullOrEmpty(response.ContentType))
+        {
+            var result = response.StatusCode switch
+            {
+                StatusCodes.Status413PayloadTooLarge => ApiProblems.TooLarge(null),
+                StatusCodes.Status404NotFound => ApiProblems.Problem(404, "Not found", $"There is no API endpoint {context.Request.Method} {context.Request.Path}."),
+                StatusCodes.Status405MethodNotAllowed => ApiProblems.Problem(405, "Method not allowed", $"{context.Request.Path} does not accept {context.Request.Method}."),
+                StatusCodes.Status415UnsupportedMediaType => ApiProblems.Problem(415, "Unsupported media type", "Send the request as multipart/form-data."),
+                var status => ApiProblems.Problem(status, "Request refused", "The request could not be read; check the fields against the OpenAPI document at /api/v1/openapi.json."),
+            };
+            await result.ExecuteAsync(context).ConfigureAwait(false);
+        }
+    }
+
+    private IResult Map(Exception e, HttpContext context)
+    {
+        switch (e)
+        {
+            case GalleryException gallery:
+                return ApiProblems.From(gallery);
+            case PermissionDeniedException denied:
+                return ApiProblems.Problem(StatusCodes.Status403Forbidden, "Scope missing", denied.Message);
+            case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
+                return ApiProblems.TooLarge(context.Request.ContentLength);
+            case BadHttpRequestException bad:
+                return ApiProblems.Problem(bad.StatusCode, "Request refused", bad.Message);
+            case ModelProvisioningException or TorchRuntimeUnavailableException:
+                LogUnavailable(logger, e.Message);
+                return ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, "Face models unavailable",
+                    "The face models are not ready on this server; an administrator can see why on the portal's model pack banner or with `mote models pull`.");
+            default:
+                LogFailure(logger, e, context.Request.Method, context.Request.Path, context.TraceIdentifier);
+                return ApiProblems.Problem(StatusCodes.Status500InternalServerError, "Server error",
+                    $"The server could not complete this request; its log has the details under trace id {context.TraceIdentifier}.");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "API request {Method} {Path} failed (trace id {TraceId}).")]
+    private static partial void LogFailure(ILogger logger, Exception exception, string method, string path, string traceId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "API request refused, face models unavailable: {Reason}")]
+    private static partial void LogUnavailable(ILogger logger, string reason);
+}

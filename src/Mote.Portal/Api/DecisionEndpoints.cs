@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Mvc;
+using Mote.Gallery.ApiKeys;
+using Mote.Gallery.Decisions;
+using Mote.Gallery.Security;
+
+namespace Mote.Portal.Api;
+
+/// <summary><c>POST /api/v1/verify</c> (1:1) and <c>POST /api/v1/identify</c> (1:N). Each stores a decision and one audit event (in the use case).</summary>
+internal static class DecisionEndpoints
+{
+    public static void MapDecisionEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapPost("/verify", async Task<IResult> (HttpContext http, [FromForm] string? personId, [FromForm] string? name, IFormFile? image, VerifyProbe verify, CancellationToken ct) =>
+            {
+                var person = string.IsNullOrWhiteSpace(personId) ? name : personId;
+                if (string.IsNullOrWhiteSpace(person))
+                {
+                    return ApiProblems.Problem(StatusCodes.Status400BadRequest, "Person missing", "Say whom the probe claims to be: send the field 'personId' or 'name'.");
+                }
+                var (photo, refusal) = await ApiUploads.ReadAsync(image, "the probe photo", ct).ConfigureAwait(false);
+                if (refusal is not null)
+                {
+                    return refusal;
+                }
+                var result = await verify.ExecuteAsync(ApiActor.From(http.User), person, photo, ct).ConfigureAwait(false);
+                return Results.Ok(VerifyResponse.From(result));
+            })
+            .RequiresScope(ApiKeyScopes.Verify, Permission.Verify)
+            .WithName("Verify")
+            .WithSummary("1:1 verification: is the largest face in the photo the named person?")
+            .WithDescription("Multipart form: 'personId' (or 'name') and 'image' (JPEG or PNG, at most 10 MB). Scores the probe with the person's model-template against their own threshold and stores the decision (not the photo) with one audit event. Needs the 'verify' scope.")
+            .Produces<VerifyResponse>()
+            .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status422UnprocessableEntity);
+
+        api.MapPost("/identify", async Task<IResult> (HttpContext http, IFormFile? image, [FromForm] int? top, IdentifyProbe identify, CancellationToken ct) =>
+            {
+                var k = top ?? 5;
+                if (k is < 1 or > 50)
+                {
+                    return ApiProblems.Problem(StatusCodes.Status400BadRequest, "Invalid top", $"'top' must be 1 to 50, not {k}.");
+                }
+                var (photo, refusal) = await ApiUploads.ReadAsync(image, "the probe photo", ct).ConfigureAwait(false);
+                if (refusal is not null)
+                {
+                    return refusal;
+                }
+                var outcome = await identify.ExecuteAsync(ApiActor.From(http.User), photo, k, ct).ConfigureAwait(false);
+                return Results.Ok(IdentifyResponse.From(outcome, k));
+            })
+            .RequiresScope(ApiKeyScopes.Identify, Permission.Identify)
+            .WithName("Identify")
+            .WithSummary("1:N identification: who, if anyone, is the largest face in the photo?")
+            .WithDescription("Multipart form: 'image' (JPEG or PNG, at most 10 MB) and optional 'top' (1 to 50, default 5). Returns up to 'top' people who pass their own threshold, best first, or decision 'no match'; stores the decision (not the photo) with one audit event. Needs the 'identify' scope.")
+            .Produces<IdentifyResponse>()
+            .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status422UnprocessableEntity);
+    }
+}

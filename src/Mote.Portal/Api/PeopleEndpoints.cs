@@ -1,0 +1,91 @@
+using Microsoft.AspNetCore.Mvc;
+using Mote.Gallery.ApiKeys;
+using Mote.Gallery.People;
+using Mote.Gallery.Security;
+
+namespace Mote.Portal.Api;
+
+/// <summary><c>/api/v1/people</c>: list, read, enroll and erase people (the 'manage' scope).</summary>
+internal static class PeopleEndpoints
+{
+    public static void MapPeopleEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapGet("/people", async Task<IResult> (HttpContext http, string? search, string? sort, int? skip, int? take, ListPeople list, CancellationToken ct) =>
+            {
+                var order = (sort ?? "name").Trim().ToLowerInvariant() switch
+                {
+                    "name" => (PeopleSort?)PeopleSort.Name,
+                    "newest" => PeopleSort.EnrolledNewestFirst,
+                    "size" => PeopleSort.TemplateSize,
+                    _ => null,
+                };
+                if (order is null)
+                {
+                    return ApiProblems.Problem(StatusCodes.Status400BadRequest, "Invalid sort", $"Unknown sort '{sort}': use name, newest or size.");
+                }
+                var (from, size) = (skip ?? 0, take ?? 50);
+                if (from < 0 || size is < 1 or > 500)
+                {
+                    return ApiProblems.Problem(StatusCodes.Status400BadRequest, "Invalid paging", "'skip' must be 0 or more and 'take' 1 to 500.");
+                }
+                var (rows, total) = await list.ExecuteAsync(ApiActor.From(http.User), search, order.Value, from, size, ct).ConfigureAwait(false);
+                return Results.Ok(new PeoplePage(total, from, size, rows.Select(PersonResponse.From).ToArray()));
+            })
+            .RequiresScope(ApiKeyScopes.Manage, Permission.ViewGallery)
+            .WithName("ListPeople")
+            .WithSummary("Lists enrolled people: search by name, sort, page.")
+            .WithDescription("Query: 'search' (part of a name, case-insensitive), 'sort' (name, newest or size; default name), 'skip' (default 0) and 'take' (1 to 500, default 50). No biometric data is returned. Needs the 'manage' scope.")
+            .Produces<PeoplePage>()
+            .ProducesApiProblems(StatusCodes.Status400BadRequest);
+
+        api.MapGet("/people/{id}", async Task<IResult> (HttpContext http, string id, InspectTemplate inspect, CancellationToken ct) =>
+                Results.Ok(PersonDetailsResponse.From(await inspect.ExecuteAsync(ApiActor.From(http.User), id, ct).ConfigureAwait(false))))
+            .RequiresScope(ApiKeyScopes.Manage, Permission.ViewGallery)
+            .WithName("GetPerson")
+            .WithSummary("One enrolled person (by id or name) with a description of their template.")
+            .WithDescription("Returns the person and what their stored template is (architecture, size, backbone, population pack, seed), never its weights. Needs the 'manage' scope.")
+            .Produces<PersonDetailsResponse>()
+            .ProducesApiProblems(StatusCodes.Status404NotFound);
+
+        api.MapPost("/people", async Task<IResult> (
+                HttpContext http,
+                [FromForm] string? name,
+                IFormFile? image,
+                [FromForm] int? faceIndex,
+                [FromForm] string? gender,
+                [FromForm] string? ethnicity,
+                [FromForm] string? ageBand,
+                [FromForm] string? balance,
+                [FromForm] long? seed,
+                EnrollPerson enroll,
+                CancellationToken ct) =>
+            {
+                var (photo, refusal) = await ApiUploads.ReadAsync(image, "the reference photo", ct).ConfigureAwait(false);
+                if (refusal is not null)
+                {
+                    return refusal;
+                }
+                var request = new EnrollmentRequest(name ?? "", photo, faceIndex, new DeclaredAttributes(gender, ethnicity, ageBand), BalanceText.Parse(balance), seed);
+                var result = await enroll.ExecuteAsync(ApiActor.From(http.User), request, null, ct).ConfigureAwait(false);
+                return Results.Created($"/api/v1/people/{result.Person.Id}", EnrollResponse.From(result));
+            })
+            .RequiresScope(ApiKeyScopes.Manage, Permission.ManageGallery)
+            .WithName("EnrollPerson")
+            .WithSummary("Enrolls a person from one photo: trains and stores their model-template.")
+            .WithDescription("Multipart form: 'name' (unique), 'image' (JPEG or PNG, at most 10 MB; not kept), optional 'faceIndex' (0 = largest face), declared 'gender' (female, male), 'ethnicity' (white, black, asian, indian, other), 'ageBand' (0-17, 18-59, 60+), 'balance' (negative-sample weights by population-pack group, e.g. 'female|white|18-59=2,male|white|18-59=1'; 'pos:group=w' weights the positive variation; groups left out weigh 0, parts left out stay equal) and 'seed'. Training takes seconds; the answer comes when the person is stored, with one audit event. Needs the 'manage' scope.")
+            .Produces<EnrollResponse>(StatusCodes.Status201Created)
+            .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status422UnprocessableEntity);
+
+        api.MapDelete("/people/{id}", async Task<IResult> (HttpContext http, string id, ErasePerson erase, CancellationToken ct) =>
+            {
+                await erase.ExecuteAsync(ApiActor.From(http.User), id, ct).ConfigureAwait(false);
+                return Results.NoContent();
+            })
+            .RequiresScope(ApiKeyScopes.Manage, Permission.ManageGallery)
+            .WithName("ErasePerson")
+            .WithSummary("Erases a person completely (template, decisions, personal audit details).")
+            .WithDescription("Removes the person with this id or name, their encrypted template and their decisions, and blanks the personal details of audit events about them; writes one audit event naming only the opaque id. Needs the 'manage' scope.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesApiProblems(StatusCodes.Status404NotFound);
+    }
+}
