@@ -79,17 +79,13 @@ public sealed class BlazeFaceDetector : IFaceDetector
             fromTiles.AddRange(DetectIn(image, left, top, size, size, _options.MinScore));
         }
 
-        // A tile candidate that the whole-photo pass already found needs no second look; any other one must be
-        // found again, with a higher score, when the detector sees it enlarged (Confirm), which removes the
-        // texture that looks face-like only at tile scale (docs/faces.md).
-        var tileFaces = WeightedNms.Apply(fromTiles, _options.IouThreshold);
-        foreach (var c in tileFaces)
+        // A tile candidate that the whole-photo pass already found is dropped, so faces large enough for the whole
+        // pass keep exactly the boxes they had without tiles; any other one must be found again, with a higher score,
+        // when the detector sees it enlarged (Confirm), which removes the texture that looks face-like only at tile
+        // scale (docs/faces.md).
+        foreach (var c in WeightedNms.Apply(fromTiles, _options.IouThreshold))
         {
-            if (whole.Any(w => w.Box.IntersectionOverUnion(c.Box) > _options.IouThreshold))
-            {
-                candidates.Add(c);
-            }
-            else if (Confirm(image, c) is { } confirmed)
+            if (!whole.Any(w => w.Box.IntersectionOverUnion(c.Box) > _options.IouThreshold) && Confirm(image, c) is { } confirmed)
             {
                 candidates.Add(confirmed);
             }
