@@ -4,8 +4,9 @@ namespace Mote.Core.Models;
 
 /// <summary>
 /// Creates ONNX Runtime sessions with the options tuned for the face pipeline: full graph optimisation,
-/// one intra-op thread per core, one inter-op thread and sequential execution (our graphs are chains, so
-/// parallel branches buy nothing and extra threads only contend on 2-core hosts). Holds one native
+/// one intra-op thread per core, no spinning of idle workers, one inter-op thread and sequential execution
+/// (our graphs are chains, so parallel branches buy nothing and extra threads only contend on 2-core hosts;
+/// measurements in docs/faces.md). Holds one native
 /// <see cref="SessionOptions"/> shared by every session it creates; dispose it after the sessions.
 /// Meant to be a singleton.
 /// </summary>
@@ -28,7 +29,18 @@ public sealed class OnnxSessionFactory : IDisposable
             IntraOpNumThreads = options.IntraOpThreads,
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            EnableMemoryPattern = options.EnableMemoryPattern,
         };
+        if (!options.AllowSpinning)
+        {
+            _sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        }
+
+        if (options.DisabledOptimizers.Count > 0)
+        {
+            _sessionOptions.AddSessionConfigEntry("optimization.disable_specified_optimizers", string.Join(',', options.DisabledOptimizers));
+        }
+
         Options = options;
     }
 

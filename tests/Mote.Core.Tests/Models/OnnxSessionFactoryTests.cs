@@ -1,3 +1,5 @@
+using Mote.Core.Faces.Detection;
+using Mote.Core.Imaging;
 using Mote.Core.Models;
 using Mote.Core.Models.FaceApi;
 
@@ -13,6 +15,33 @@ public sealed class OnnxSessionFactoryTests(ModelPackFixture fixture)
 
         Assert.Equal(Environment.ProcessorCount, factory.Options.IntraOpThreads);
         Assert.Equal(Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL, factory.Options.OptimizationLevel);
+        Assert.False(factory.Options.AllowSpinning);
+        Assert.True(factory.Options.EnableMemoryPattern);
+        Assert.Empty(factory.Options.DisabledOptimizers);
+    }
+
+    [Fact]
+    public async Task Create_SpinningMemoryPatternAndDisabledNchwc_SameDetectionsAsDefaults()
+    {
+        // The tuning switches change speed only: BlazeFace must give the same faces with each of them.
+        using var decoder = new ImageDecoder();
+        var photo = decoder.Decode(await File.ReadAllBytesAsync(Path.Combine(await PinnedPackageCache.GetAsync(PinnedPackages.FaceApi), "demo", "sample5.jpg")));
+        using var defaults = new OnnxSessionFactory();
+        using var tuned = new OnnxSessionFactory(new OnnxSessionOptions { AllowSpinning = true, EnableMemoryPattern = false, DisabledOptimizers = ["NchwcTransformer"] });
+        var options = new BlazeFaceOptions { Tiling = false };
+        using var a = new BlazeFaceDetector(fixture.Pack["blazeface"], defaults, options);
+        using var b = new BlazeFaceDetector(fixture.Pack["blazeface"], tuned, options);
+
+        var expected = a.Detect(photo);
+        var actual = b.Detect(photo);
+
+        Assert.Equal(5, expected.Count);
+        Assert.Equal(expected.Count, actual.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i].Score, actual[i].Score, 4);
+            Assert.True(expected[i].Box.IntersectionOverUnion(actual[i].Box) > 0.999);
+        }
     }
 
     [Fact]

@@ -71,17 +71,65 @@ public sealed class BlazeFaceDetector : IFaceDetector
     public IReadOnlyList<DetectedFace> Detect(RgbImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var candidates = new List<FaceCandidate>();
-        candidates.AddRange(DetectIn(image, 0, 0, image.Width, image.Height));
+        var whole = DetectIn(image, 0, 0, image.Width, image.Height, _options.MinScore);
+        var candidates = new List<FaceCandidate>(whole);
+        var fromTiles = new List<FaceCandidate>();
         foreach (var (left, top, size) in Tiles(image.Width, image.Height))
         {
-            candidates.AddRange(DetectIn(image, left, top, size, size));
+            fromTiles.AddRange(DetectIn(image, left, top, size, size, _options.MinScore));
+        }
+
+        // A tile candidate that the whole-photo pass already found is dropped, so faces large enough for the whole
+        // pass keep exactly the boxes they had without tiles; any other one must be found again, with a higher score,
+        // when the detector sees it enlarged (Confirm), which removes the texture that looks face-like only at tile
+        // scale (docs/faces.md).
+        foreach (var c in WeightedNms.Apply(fromTiles, _options.IouThreshold))
+        {
+            if (!whole.Any(w => w.Box.IntersectionOverUnion(c.Box) > _options.IouThreshold) && Confirm(image, c) is { } confirmed)
+            {
+                candidates.Add(confirmed);
+            }
         }
 
         return WeightedNms.Apply(candidates, _options.IouThreshold)
             .Take(_options.MaxFaces)
             .Select(c => new DetectedFace(c.Box, c.Score, c.Keypoints, FivePointFromBlazeFace(c.Keypoints)))
             .ToArray();
+    }
+
+    /// <summary>
+    /// Looks again at squares of each of <see cref="BlazeFaceOptions.ConfirmCropScales"/> face widths around
+    /// <paramref name="candidate"/>, letterboxed to the input; returns the first look's detection overlapping the
+    /// candidate (IoU ≥ 0.5) with the lowest score of all looks as its score, or null when any look's best overlapping
+    /// score is below <see cref="BlazeFaceOptions.ConfirmMinScore"/>.
+    /// </summary>
+    internal FaceCandidate? Confirm(RgbImage image, FaceCandidate candidate)
+    {
+        FaceCandidate? first = null;
+        var lowest = 1.0;
+        foreach (var scale in _options.ConfirmCropScales)
+        {
+            var side = Math.Max(candidate.Box.Width, candidate.Box.Height) * scale;
+            var cx = candidate.Box.X + (candidate.Box.Width / 2);
+            var cy = candidate.Box.Y + (candidate.Box.Height / 2);
+            var left = (int)Math.Clamp(Math.Round(cx - (side / 2)), 0, image.Width - 1);
+            var top = (int)Math.Clamp(Math.Round(cy - (side / 2)), 0, image.Height - 1);
+            var right = (int)Math.Clamp(Math.Round(cx + (side / 2)), left + 1, image.Width);
+            var bottom = (int)Math.Clamp(Math.Round(cy + (side / 2)), top + 1, image.Height);
+            var seen = DetectIn(image, left, top, right - left, bottom - top, _options.ConfirmMinScore, keepCut: true)
+                .Where(c => c.Box.IntersectionOverUnion(candidate.Box) >= 0.5)
+                .OrderByDescending(c => c.Score)
+                .FirstOrDefault();
+            if (seen is null)
+            {
+                return null;
+            }
+
+            first ??= seen;
+            lowest = Math.Min(lowest, seen.Score);
+        }
+
+        return first is null ? null : first with { Score = lowest };
     }
 
     /// <summary>
@@ -105,23 +153,28 @@ public sealed class BlazeFaceDetector : IFaceDetector
         return new FivePointLandmarks(left, right, nose, new Point2D(mouth.X - ex, mouth.Y - ey), new Point2D(mouth.X + ex, mouth.Y + ey));
     }
 
-    /// <summary>Overlapping square tiles (left, top, side) for a photo too large to search at the input size alone.</summary>
+    /// <summary>
+    /// Overlapping square tiles (left, top, side) for a photo too large to search at the input size alone: none
+    /// unless <see cref="BlazeFaceOptions.Tiling"/> is on and the longer side exceeds
+    /// <see cref="BlazeFaceOptions.TilingMinSide"/>; otherwise squares of <see cref="BlazeFaceOptions.TileSize"/>
+    /// overlapping by half, the last row and column pushed back inside the photo.
+    /// </summary>
     internal IEnumerable<(int Left, int Top, int Size)> Tiles(int width, int height)
     {
-        var size = _options.TileSize;
-        if (!_options.Tiling || Math.Max(width, height) <= size * 3 / 2)
+        var size = Math.Min(_options.TileSize, Math.Min(width, height));
+        if (!_options.Tiling || Math.Max(width, height) <= _options.TilingMinSide)
         {
             yield break;
         }
 
-        var step = size / 2;
+        var step = Math.Max(1, size / 2);
         for (var top = 0; ; top += step)
         {
             var y = Math.Max(0, Math.Min(top, height - size));
             for (var left = 0; ; left += step)
             {
                 var x = Math.Max(0, Math.Min(left, width - size));
-                yield return (x, y, Math.Min(size, Math.Min(width, height)));
+                yield return (x, y, size);
                 if (x + size >= width)
                 {
                     break;
@@ -135,7 +188,7 @@ public sealed class BlazeFaceDetector : IFaceDetector
         }
     }
 
-    private List<FaceCandidate> DetectIn(RgbImage image, int left, int top, int width, int height)
+    private List<FaceCandidate> DetectIn(RgbImage image, int left, int top, int width, int height, double minScore, bool keepCut = false)
     {
         var region = left == 0 && top == 0 && width == image.Width && height == image.Height
             ? image
@@ -154,13 +207,13 @@ public sealed class BlazeFaceDetector : IFaceDetector
 
         var isTile = !ReferenceEquals(region, image);
         var result = new List<FaceCandidate>();
-        foreach (var c in BlazeFaceDecoder.Decode(regressors, logits, _anchors, _options.MinScore))
+        foreach (var c in BlazeFaceDecoder.Decode(regressors, logits, _anchors, minScore))
         {
             var topLeft = Map(letterboxed, left, top, new Point2D(c.Box.X, c.Box.Y));
             var bottomRight = Map(letterboxed, left, top, new Point2D(c.Box.Right, c.Box.Bottom));
             var box = new FaceBox(topLeft.X, topLeft.Y, bottomRight.X - topLeft.X, bottomRight.Y - topLeft.Y);
             // A face cut by a tile edge gives a partial box; the neighbouring tile (half overlap) sees it whole.
-            if (isTile && CutByTileEdge(box, left, top, width, height, image))
+            if (isTile && !keepCut && CutByTileEdge(box, left, top, width, height, image))
             {
                 continue;
             }

@@ -161,7 +161,7 @@ public sealed class FacePipeline : IDisposable
 
         var template = _describer.Template;
         var aligned = landmarks.Select(l => _aligner.Align(image, l, template)).ToArray();
-        var verdicts = detections.Select((d, i) => _quality.Assess(new FaceQualityInput(d.Box.Width, landmarks[i], d.Score, aligned[i].Crop), purpose)).ToArray();
+        var verdicts = detections.Select((d, i) => _quality.Assess(new FaceQualityInput(d.Box.Width, landmarks[i], d.Score, _aligner.Align(image, landmarks[i], Sharpness.FaceTemplate).Crop), purpose)).ToArray();
         var alignMs = Lap(ref t);
 
         var descriptors = _describer.Describe(aligned.Select(a => a.Crop).ToArray());

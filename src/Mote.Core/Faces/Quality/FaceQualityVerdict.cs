@@ -36,7 +36,7 @@ public enum FaceQualityIssue
 /// <param name="FaceWidthPixels">Detector box width in source-image pixels.</param>
 /// <param name="Landmarks">Five landmarks in source-image pixels.</param>
 /// <param name="DetectorScore">Detector confidence, 0..1.</param>
-/// <param name="AlignedCrop">The aligned crop (normally 112x112) used for the sharpness measure.</param>
+/// <param name="AlignedCrop">The face aligned to <see cref="Sharpness.FaceTemplate"/> (64x64), for the sharpness measure.</param>
 public sealed record FaceQualityInput(double FaceWidthPixels, FivePointLandmarks Landmarks, double DetectorScore, RgbImage AlignedCrop);
 
 /// <summary>The measured values behind a verdict.</summary>

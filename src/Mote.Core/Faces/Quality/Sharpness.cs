@@ -1,3 +1,4 @@
+using Mote.Core.Faces.Alignment;
 using Mote.Core.Imaging;
 
 namespace Mote.Core.Faces.Quality;
@@ -6,10 +7,18 @@ namespace Mote.Core.Faces.Quality;
 public static class Sharpness
 {
     /// <summary>
+    /// The template faces are aligned to for <see cref="FaceQualityOptions.MinSharpness"/>: InsightFace's five points
+    /// scaled to 64x64, whatever the backbone. At one fixed, small size the measure judges blur relative to the face:
+    /// a 250x250 LFW face (about 110 px) and the same photo upscaled 2x give nearly the same value, whereas the
+    /// backbone's 150-px crop had upsampled (smoothed) LFW faces enough for sharp photos to fail (docs/faces.md).
+    /// </summary>
+    public static FaceTemplate FaceTemplate { get; } = FaceTemplates.InsightFace112.ScaledTo(64, 64, "quality-64");
+
+    /// <summary>
     /// Variance of the 4-neighbour Laplacian (<c>[0 1 0; 1 −4 1; 0 1 0]</c>) of the grey image
     /// (<c>0.299 R + 0.587 G + 0.114 B</c>, 0..255), over interior pixels. Higher is sharper; the value
     /// depends on the crop size, so compare crops of one size (the default threshold of
-    /// <see cref="FaceQualityOptions.MinSharpness"/> is for 112x112 aligned crops).
+    /// <see cref="FaceQualityOptions.MinSharpness"/> is for crops aligned to <see cref="FaceTemplate"/>).
     /// </summary>
     /// <returns>The variance, or 0 for images smaller than 3x3.</returns>
     public static double LaplacianVariance(RgbImage image)

@@ -44,7 +44,7 @@ public sealed class FaceQualityAssessorTests
     public void Assess_BlurredCrop_RejectedAsBlurred()
     {
         // A full-contrast checkerboard keeps strong edges under mild blur (186 after σ ≈ 2 px); three 7x7
-        // box passes (σ ≈ 3.5 px) bring it to 16.6, below the default 20.
+        // box passes (σ ≈ 3.5 px) bring it to 16.6, below the default 80.
         var input = GoodFace() with { AlignedCrop = QualityTestData.BoxBlur(QualityTestData.Checkerboard(), radius: 3, passes: 3) };
 
         var verdict = Assessor.Assess(input, QualityPurpose.Enrollment);
