@@ -226,13 +226,7 @@ public sealed class ModelTemplateIdentifier : ITemplateIdentifier
             () => new QuantizedTemplate.Scratch(scratchWidth),
             (b, _, scratch) =>
             {
-                var end = Math.Min(Count, (b + 1) * Block);
-                for (var t = b * Block; t < end; t++)
-                {
-                    var (estimate, radius) = screens[t].Bound(coded, scratch);
-                    uppers[t] = estimate + radius;
-                }
-
+                QuantizedTemplate.UpperBounds(screens, b * Block, Math.Min(Count, (b + 1) * Block), coded, scratch, uppers);
                 return scratch;
             },
             _ => { });
