@@ -10,7 +10,7 @@ namespace Mote.Gallery.Engine;
 /// <summary>
 /// The whole gallery ready for 1:N: every template decrypted once, with each person's threshold. Model-templates
 /// go into a <see cref="ModelTemplateIdentifier"/> (an int8 screen over all of them, then exact fp32 rescoring of
-/// the few that could pass: same answer as scoring each alone; per person about 104 KB fp32 plus 31 KB of screen
+/// the few that could pass: same answer as scoring each alone; per person about 103 KB fp32 plus 28 KB of screen
 /// for the default architecture, see docs/identification.md); vector templates into a cosine scan. Rebuilt
 /// lazily after any enrollment, retraining or erasure (<see cref="Invalidate"/>). Thread-safe singleton; the
 /// decrypted weights stay in this process's memory only.
