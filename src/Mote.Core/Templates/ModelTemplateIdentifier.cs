@@ -53,7 +53,8 @@ public sealed class ModelTemplateIdentifier : ITemplateIdentifier
 
         this.templates = templates.ToArray();
         screens = new QuantizedTemplate[this.templates.Length];
-        Parallel.For(0, screens.Length, i => screens[i] = new QuantizedTemplate(this.templates[i]));
+        var shapes = this.templates.Select(t => t.Architecture).Distinct().ToDictionary(a => a, a => new QuantizedTemplate.Shape(a));
+        Parallel.For(0, screens.Length, i => screens[i] = new QuantizedTemplate(this.templates[i], shapes[this.templates[i].Architecture]));
         paddedDimension = (Dimension + QuantizedTemplate.InputGroup - 1) / QuantizedTemplate.InputGroup * QuantizedTemplate.InputGroup;
         scratchWidth = screens.Max(s => s.MaxPaddedWidth);
     }
