@@ -10,8 +10,9 @@ using Mote.Gallery.Settings;
 namespace Mote.Gallery.Decisions;
 
 /// <summary>
-/// 1:N: who, if anyone, is the largest face in the probe? Scores every template at once (batched) and
-/// returns up to <c>top</c> people who pass their own threshold, best first, or "no match". Stores the
+/// 1:N: who, if anyone, is the largest face in the probe? Screens every template at once (int8, both cores),
+/// rescores exactly those that could pass, and returns up to <c>top</c> people who pass their own threshold,
+/// best first, or "no match" — the same answer as scoring each template alone. Stores the
 /// decision (the probe only when the settings keep probe images; default not) and writes one <see cref="AuditEventCode.ProbeIdentified"/> event. Needs
 /// <see cref="Permission.Identify"/>.
 /// </summary>
@@ -27,9 +28,9 @@ public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, Galler
         var face = DecisionRecorder.ProbeFace(analyzer, probe, ct);
         var gallery = await index.GetAsync(analyzer.Backbone, ct).ConfigureAwait(false);
         var matches = new List<IdentificationMatch>();
-        if (gallery.Scorer is { } scorer)
+        if (gallery.Identifier is { } identifier)
         {
-            var result = Identification.Identify(scorer, analyzer.Backbone, face.Descriptor, 1, gallery.Thresholds, top)[0];
+            var result = identifier.Identify(analyzer.Backbone, face.Descriptor, gallery.Thresholds, top);
             matches.AddRange(result.Candidates.Select(c => new IdentificationMatch(gallery.People[c.TemplateIndex].Id, gallery.People[c.TemplateIndex].Name, c.Score, c.Threshold)));
         }
         var elapsed = started.Elapsed;

@@ -8,17 +8,20 @@ using Mote.Gallery.Security;
 namespace Mote.Gallery.Engine;
 
 /// <summary>
-/// The whole gallery stacked for 1:N scoring: every template decrypted once into one batched scorer,
-/// with each person's threshold. Rebuilt lazily after any enrollment, retraining or erasure
-/// (<see cref="Invalidate"/>). Thread-safe singleton; the decrypted weights stay in this process's memory only.
+/// The whole gallery ready for 1:N: every template decrypted once, with each person's threshold. Model-templates
+/// go into a <see cref="ModelTemplateIdentifier"/> (an int8 screen over all of them, then exact fp32 rescoring of
+/// the few that could pass: same answer as scoring each alone; per person about 103 KB fp32 plus 28 KB of screen
+/// for the default architecture, see docs/identification.md); vector templates into a cosine scan. Rebuilt
+/// lazily after any enrollment, retraining or erasure (<see cref="Invalidate"/>). Thread-safe singleton; the
+/// decrypted weights stay in this process's memory only.
 /// </summary>
 public sealed class GalleryIndex(IServiceScopeFactory scopes, TemplateProtector protector)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Snapshot? _snapshot;
 
-    /// <summary>People in scorer order, their thresholds, and the scorer (null when the gallery is empty).</summary>
-    public sealed record Snapshot(IReadOnlyList<(string Id, string Name)> People, float[] Thresholds, ITemplateScorer? Scorer);
+    /// <summary>People in template order, their thresholds, and the identifier (null when the gallery is empty).</summary>
+    public sealed record Snapshot(IReadOnlyList<(string Id, string Name)> People, float[] Thresholds, ITemplateIdentifier? Identifier);
 
     public void Invalidate() => _snapshot = null;
 
@@ -49,7 +52,7 @@ public sealed class GalleryIndex(IServiceScopeFactory scopes, TemplateProtector 
                 return _snapshot = new Snapshot(
                     people.Select(p => (p.Id, p.Name)).ToArray(),
                     people.Select(p => p.Threshold).ToArray(),
-                    templates.Count == 0 ? null : TemplateScorers.Create(templates));
+                    templates.Count == 0 ? null : Identifier(templates));
             }
         }
         finally
@@ -57,4 +60,11 @@ public sealed class GalleryIndex(IServiceScopeFactory scopes, TemplateProtector 
             _gate.Release();
         }
     }
+
+    // A single door probe is what identify serves, so model-templates get the screened single-probe path
+    // (exact scores); a cosine scan over vectors is already cheap.
+    private static ITemplateIdentifier Identifier(IReadOnlyList<ITemplate> templates) =>
+        templates[0] is ModelTemplate
+            ? new ModelTemplateIdentifier(templates.Cast<ModelTemplate>().ToArray())
+            : new ScorerIdentifier(TemplateScorers.Create(templates));
 }
