@@ -12,8 +12,10 @@ namespace Mote.Gallery.Engine;
 /// go into a <see cref="ModelTemplateIdentifier"/> (an int8 screen over all of them, then exact fp32 rescoring of
 /// the few that could pass: same answer as scoring each alone; per person about 103 KB fp32 plus 28 KB of screen
 /// for the default architecture, see docs/identification.md); vector templates into a cosine scan. Rebuilt
-/// lazily after any enrollment, retraining or erasure (<see cref="Invalidate"/>). Thread-safe singleton; the
-/// decrypted weights stay in this process's memory only.
+/// lazily after any enrollment, retraining or erasure in this process (<see cref="Invalidate"/>) and, because the
+/// CLI or a second portal may change the same database file, whenever the gallery's fingerprint (people count,
+/// latest enrollment and retraining) differs from the snapshot's, checked with one indexed query per lookup.
+/// Thread-safe singleton; the decrypted weights stay in this process's memory only.
 /// </summary>
 public sealed class GalleryIndex(IServiceScopeFactory scopes, TemplateProtector protector)
 {
@@ -21,44 +23,78 @@ public sealed class GalleryIndex(IServiceScopeFactory scopes, TemplateProtector 
     private Snapshot? _snapshot;
 
     /// <summary>People in template order, their thresholds, and the identifier (null when the gallery is empty).</summary>
-    public sealed record Snapshot(IReadOnlyList<(string Id, string Name)> People, float[] Thresholds, ITemplateIdentifier? Identifier);
+    public sealed record Snapshot(IReadOnlyList<(string Id, string Name)> People, float[] Thresholds, ITemplateIdentifier? Identifier)
+    {
+        internal Fingerprint Version { get; init; }
+    }
+
+    internal readonly record struct Fingerprint(int Count, long LatestEnrolled, long LatestRetrained);
 
     public void Invalidate() => _snapshot = null;
 
     public async Task<Snapshot> GetAsync(BackboneIdentity backbone, CancellationToken ct)
     {
-        if (_snapshot is { } ready)
+        var scope = scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
         {
-            return ready;
-        }
-        await _gate.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            if (_snapshot is { } built)
+            var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
+            var version = await FingerprintAsync(db, ct).ConfigureAwait(false);
+            if (_snapshot is { } ready && ready.Version == version)
             {
-                return built;
+                return ready;
             }
-            var scope = scopes.CreateAsyncScope();
-            await using (scope.ConfigureAwait(false))
+            await _gate.WaitAsync(ct).ConfigureAwait(false);
+            try
             {
-                var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
-                var people = await db.People.AsNoTracking().OrderBy(p => p.EnrolledUtc).ToListAsync(ct).ConfigureAwait(false);
-                var templates = people.Select(p => PersonRecords.OpenTemplate(p, protector, backbone)).ToList();
-                var kinds = templates.Select(t => t.Kind).Distinct().ToList();
-                if (kinds.Count > 1)
+                if (_snapshot is { } built && built.Version == version)
                 {
-                    throw new GalleryException("The gallery mixes model-templates and vector templates; 1:N needs one kind. Re-enroll the others.");
+                    return built;
                 }
-                return _snapshot = new Snapshot(
-                    people.Select(p => (p.Id, p.Name)).ToArray(),
-                    people.Select(p => p.Threshold).ToArray(),
-                    templates.Count == 0 ? null : Identifier(templates));
+                return _snapshot = await BuildAsync(db, backbone, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                _gate.Release();
             }
         }
-        finally
+    }
+
+    private static async Task<Fingerprint> FingerprintAsync(MoteDbContext db, CancellationToken ct)
+    {
+        // The stored columns are UTC ticks; read them raw so SQLite aggregates integers (EF cannot MAX a converted DateTimeOffset).
+        var connection = db.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open)
         {
-            _gate.Release();
+            await db.Database.OpenConnectionAsync(ct).ConfigureAwait(false);
         }
+        var command = connection.CreateCommand();
+        await using (command.ConfigureAwait(false))
+        {
+            command.CommandText = "SELECT COUNT(*), IFNULL(MAX(EnrolledUtc), 0), IFNULL(MAX(RetrainedUtc), 0) FROM People";
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                await reader.ReadAsync(ct).ConfigureAwait(false);
+                return new Fingerprint(reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2));
+            }
+        }
+    }
+
+    private async Task<Snapshot> BuildAsync(MoteDbContext db, BackboneIdentity backbone, CancellationToken ct)
+    {
+        // Read again: a change between the check and this read makes the next lookup rebuild once more, never serve stale data.
+        var version = await FingerprintAsync(db, ct).ConfigureAwait(false);
+        var people = await db.People.AsNoTracking().OrderBy(p => p.EnrolledUtc).ToListAsync(ct).ConfigureAwait(false);
+        var templates = people.Select(p => PersonRecords.OpenTemplate(p, protector, backbone)).ToList();
+        var kinds = templates.Select(t => t.Kind).Distinct().ToList();
+        if (kinds.Count > 1)
+        {
+            throw new GalleryException("The gallery mixes model-templates and vector templates; 1:N needs one kind. Re-enroll the others.");
+        }
+        return new Snapshot(
+            people.Select(p => (p.Id, p.Name)).ToArray(),
+            people.Select(p => p.Threshold).ToArray(),
+            templates.Count == 0 ? null : Identifier(templates)) { Version = version };
     }
 
     // A single door probe is what identify serves, so model-templates get the screened single-probe path

@@ -52,4 +52,28 @@ public sealed class GalleryIndexIdentifyTests(EngineGallery gallery) : IClassFix
 
         Assert.True(matched >= 4, $"only {matched} matches over the enrolled people's own crops");
     }
+
+    [Fact]
+    public async Task Identify_AnotherProcessChangedTheFile_AnswersFromTheNewState()
+    {
+        var face = gallery.EnrollableFace("sample2.jpg");
+        var enrolled = await Db.InScopeAsync<EnrollPerson, EnrollmentResult>(e =>
+            e.ExecuteAsync(Actors.Admin, new EnrollmentRequest("Index Changed Elsewhere", gallery.Photo("sample2.jpg"), face, Seed: 77)));
+        var probe = gallery.FaceCrop("sample2.jpg", face);
+        var before = await Db.InScopeAsync<IdentifyProbe, IdentificationOutcome>(i => i.ExecuteAsync(Actors.Operator, probe, 50));
+        Assert.Contains(before.Matches, m => m.PersonId == enrolled.Person.Id);
+
+        // What the CLI or a second portal on the same file would do: no Invalidate() reaches this process.
+        using (var raw = Db.OpenRaw())
+        using (var command = raw.CreateCommand())
+        {
+            command.CommandText = "UPDATE People SET Threshold = 2.0, RetrainedUtc = $now WHERE Id = $id";
+            command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.UtcTicks);
+            command.Parameters.AddWithValue("$id", enrolled.Person.Id);
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+        var after = await Db.InScopeAsync<IdentifyProbe, IdentificationOutcome>(i => i.ExecuteAsync(Actors.Operator, probe, 50));
+
+        Assert.DoesNotContain(after.Matches, m => m.PersonId == enrolled.Person.Id);
+    }
 }
