@@ -17,6 +17,15 @@ internal sealed record BuiltTemplate(ITemplate Template, string Kind, byte[] Pla
 /// </summary>
 internal static class PersonTemplates
 {
+    /// <summary>
+    /// Trainings in this process run one at a time. Seen 2026-11-29: with two enrollments training at once in one
+    /// test process (two test classes in parallel), one failed inside TorchSharp's AdamW step
+    /// (<c>addcdiv_</c>: "Expected false to be true" in <c>Scalar::toFloat</c>) although each passes alone; the
+    /// trainer is documented thread-safe, so this is a guard until the cause is found. On 2 cores two trainings
+    /// at once would gain nothing anyway.
+    /// </summary>
+    private static readonly SemaphoreSlim TrainingGate = new(1, 1);
+
     /// <summary>Parses a requested balance against the pack; an empty part stays equal over the pack's groups. Words on refusal.</summary>
     public static Balance ResolveBalance(PopulationPack population, (IReadOnlyDictionary<string, double> Negatives, IReadOnlyDictionary<string, double> Variation)? requested)
     {
@@ -44,16 +53,27 @@ internal static class PersonTemplates
             var vector = new VectorTemplate(backbone, reference);
             return new BuiltTemplate(vector, "vector", MemoryMarshal.AsBytes(vector.UnitVector).ToArray(), PersonRecords.VectorTemplatePurpose, null);
         }
-        var model = await Task.Run(() =>
+        await TrainingGate.WaitAsync(ct).ConfigureAwait(false);
+        ModelTemplate model;
+        try
         {
-            var sample = new TrainingSetSampler(population).Sample(reference, balance, unchecked((int)seed));
-            var set = Core.Templates.TrainingSet.FromRows(sample.Positives, sample.Negatives);
-            var entries = balance.Negatives.Keys.Union(balance.Variation.Keys)
-                .Select(g => new BalanceEntry(g.Id, (float)balance.Negatives.GetValueOrDefault(g), (float)balance.Variation.GetValueOrDefault(g)))
-                .ToArray();
-            return engine.CreateTrainer().Train(set, seed, new ModelTemplateProvenance(backbone, PackId(population), entries));
-        }, ct).ConfigureAwait(false);
+            model = await Task.Run(() => Train(engine, reference, population, balance, seed, backbone), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            TrainingGate.Release();
+        }
         return new BuiltTemplate(model, "model", model.ToBytes(), PersonRecords.ModelTemplatePurpose, model.Training);
+    }
+
+    private static ModelTemplate Train(GalleryEngine engine, float[] reference, PopulationPack population, Balance balance, long seed, BackboneIdentity backbone)
+    {
+        var sample = new TrainingSetSampler(population).Sample(reference, balance, unchecked((int)seed));
+        var set = Core.Templates.TrainingSet.FromRows(sample.Positives, sample.Negatives);
+        var entries = balance.Negatives.Keys.Union(balance.Variation.Keys)
+            .Select(g => new BalanceEntry(g.Id, (float)balance.Negatives.GetValueOrDefault(g), (float)balance.Variation.GetValueOrDefault(g)))
+            .ToArray();
+        return engine.CreateTrainer().Train(set, seed, new ModelTemplateProvenance(backbone, PackId(population), entries));
     }
 
     /// <summary>The person's threshold at <paramref name="targetFmr"/> on synthetic impostors pooled over every negative group.</summary>

@@ -65,7 +65,7 @@ public sealed class PreviewBalance(MoteDbContext db, GalleryEngine engine, Templ
         {
             var face = await ReferenceFaces.ResolveAsync(db, protector, analyzer, person, request.Photo, request.FaceIndex, ct).ConfigureAwait(false);
             candidate = (await PersonTemplates.BuildAsync(engine, face.Descriptor, population, balance, person.Seed, analyzer.Backbone, ct).ConfigureAwait(false)).Template;
-            candidateThreshold = PersonTemplates.Calibrate(engine, candidate, population, person.Seed, targetFmr);
+            candidateThreshold = await Task.Run(() => PersonTemplates.Calibrate(engine, candidate, population, person.Seed, targetFmr), ct).ConfigureAwait(false);
         }
         catch (GalleryException e) when (request.Photo is null)
         {
@@ -73,12 +73,13 @@ public sealed class PreviewBalance(MoteDbContext db, GalleryEngine engine, Templ
             unavailable = e.Message;
         }
 
-        var rows = PersonTemplates.PreviewImpostors(engine, population, person.Seed)
+        // Sampling and scoring some 10^4-10^5 impostors is CPU work: off the caller's (e.g. a page circuit's) thread.
+        var rows = await Task.Run(() => PersonTemplates.PreviewImpostors(engine, population, person.Seed)
             .Select(g => new GroupFalseMatchRate(g.Group.Id, g.Impostors.Length,
                 g.Impostors.Count(x => current.Score(x) >= person.Threshold),
                 candidate is null ? null : g.Impostors.Count(x => candidate.Score(x) >= candidateThreshold!.Value)))
             .OrderBy(r => r.Group, StringComparer.Ordinal)
-            .ToArray();
+            .ToArray(), ct).ConfigureAwait(false);
         return new BalancePreview(person.Threshold, candidateThreshold, rows, unavailable, targetFmr);
     }
 }

@@ -48,12 +48,12 @@ public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainP
 
     public Task PreviewAsync(Actor actor, byte[]? photo = null, CancellationToken ct = default) => RunAsync(async () =>
     {
-        Preview = await preview.ExecuteAsync(actor, new BalancePreviewRequest(Person!.Summary.Id, Balance!.ToRequest(), photo), ct).ConfigureAwait(false);
+        Preview = await preview.ExecuteAsync(actor, new BalancePreviewRequest(Person!.Summary.Id, Balance!.ToRequest(), Optional(photo)), ct).ConfigureAwait(false);
     });
 
     public Task RetrainAsync(Actor actor, byte[]? photo = null, CancellationToken ct = default) => RunAsync(async () =>
     {
-        var result = await retrain.ExecuteAsync(actor, new RetrainRequest(Person!.Summary.Id, Person.Summary.ConcurrencyStamp, Balance!.ToRequest(), photo), null, ct).ConfigureAwait(false);
+        var result = await retrain.ExecuteAsync(actor, new RetrainRequest(Person!.Summary.Id, Person.Summary.ConcurrencyStamp, Balance!.ToRequest(), Optional(photo)), null, ct).ConfigureAwait(false);
         await LoadAsync(actor, result.Person.Id, ct).ConfigureAwait(false);
         Notice = $"{result.Person.Name} was retrained in {result.Duration.TotalSeconds:0.0} s; new threshold {result.Person.Threshold:G3}.";
     });
@@ -69,6 +69,12 @@ public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainP
         }).ConfigureAwait(false);
         return done;
     }
+
+    /// <summary>
+    /// No photo stays null. Careful: <c>null</c> converts to an empty (present) <see cref="ReadOnlyMemory{T}"/> through
+    /// its implicit conversion from arrays, so <c>photo is null ? null : photo</c> would send an empty photo.
+    /// </summary>
+    private static ReadOnlyMemory<byte>? Optional(byte[]? photo) => photo is null ? default(ReadOnlyMemory<byte>?) : photo.AsMemory();
 
     private async Task RunAsync(Func<Task> action)
     {

@@ -199,34 +199,7 @@ public sealed class FacesCommandTests : IDisposable
         return path;
     }
 
-    /// <summary>The face-api demo photos, extracted from the verified pinned tarball (shared with Core tests' cache layout).</summary>
-    private static async Task<string> DemoDirAsync()
-    {
-        var cache = Environment.GetEnvironmentVariable(ModelPackOptions.CacheDirEnvironmentVariable) is { Length: > 0 } configured
-            ? Path.Combine(configured, "test-packages")
-            : Path.Combine(Path.GetTempPath(), "mote-test-packages");
-        var package = PinnedPackages.FaceApi;
-        var demo = Path.Combine(cache, package.Key, "package", "demo");
-        if (File.Exists(Path.Combine(demo, "sample1.jpg")))
-        {
-            return demo;
-        }
-
-        var work = Directory.CreateTempSubdirectory("mote-cli-faceapi-").FullName;
-        try
-        {
-            var tarball = await new NpmPackageFetcher().PackAsync(package, work);
-            PackageArchive.VerifyIntegrity(tarball, package);
-            var staging = Path.Combine(work, "x");
-            PackageArchive.Extract(tarball, staging, new ModelPackOptions().MaxExtractedBytes);
-            return Path.Combine(staging, "package", "demo");
-        }
-        catch
-        {
-            Directory.Delete(work, recursive: true);
-            throw;
-        }
-    }
+    private static Task<string> DemoDirAsync() => Infrastructure.DemoPhotos.DirectoryAsync();
 
     private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
     {
