@@ -32,7 +32,7 @@ public sealed class GalleryBrowserTests
 
         await page.GotoAsync(new Uri(portal.BaseAddress, "gallery/enroll").ToString());
         await page.WaitForSelectorAsync("[data-interactive=true]");
-        await page.Locator("input[type=file]").First.SetInputFilesAsync(Path.Combine(await DemoPhotos.DirectoryAsync(), "sample1.jpg"));
+        await page.Locator("input[type=file]").First.SetInputFilesAsync(Path.Combine(await DemoPhotos.DirAsync(), "sample1.jpg"));
         await Assertions.Expect(page.Locator("[data-testid=face-overlay]")).ToBeVisibleAsync(new() { Timeout = Slow });
         Assert.True(await page.Locator("[data-testid=face-box]").CountAsync() > 1);
         var usable = await page.Locator("[data-testid=face-box][data-accepted=true]").First.GetAttributeAsync("data-face");

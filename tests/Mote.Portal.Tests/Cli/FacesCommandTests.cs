@@ -4,6 +4,7 @@ using Mote.Cli;
 using Mote.Core.Faces.Detection;
 using Mote.Core.Imaging;
 using Mote.Core.Models;
+using Mote.Portal.Tests.Infrastructure;
 
 namespace Mote.Portal.Tests.Cli;
 
@@ -20,7 +21,7 @@ public sealed class FacesCommandTests : IDisposable
     [Fact]
     public async Task FacesDetect_GroupPhotoJson_ListsEachFaceWithBoxLandmarksScoreAndVerdict()
     {
-        var photo = Path.Combine(await DemoDirAsync(), "sample1.jpg");
+        var photo = Path.Combine(await DemoPhotos.DirAsync(), "sample1.jpg");
 
         var (code, output, error) = await RunAsync("faces", "detect", photo, "--json", "--db", Db);
 
@@ -155,8 +156,8 @@ public sealed class FacesCommandTests : IDisposable
     private async Task<(string SameA, string SameB, string Other)> CropsAsync()
     {
         using var decoder = new ImageDecoder();
-        var photo = decoder.Decode(await File.ReadAllBytesAsync(Path.Combine(await DemoDirAsync(), "sample1.jpg")));
-        var other = decoder.Decode(await File.ReadAllBytesAsync(Path.Combine(await DemoDirAsync(), "sample5.jpg")));
+        var photo = decoder.Decode(await File.ReadAllBytesAsync(Path.Combine(await DemoPhotos.DirAsync(), "sample1.jpg")));
+        var other = decoder.Decode(await File.ReadAllBytesAsync(Path.Combine(await DemoPhotos.DirAsync(), "sample5.jpg")));
         // The left-hand woman of sample1 (box about 423,412 188x187) in two framings; a frontal woman of sample5
         // (box about 1116,263 180x180; the other two in sample1 tilt their heads beyond the 30° roll limit).
         return (
@@ -175,7 +176,7 @@ public sealed class FacesCommandTests : IDisposable
         var identity = 0;
         foreach (var file in new[] { "sample1.jpg", "sample5.jpg", "sample6.jpg" })
         {
-            var photo = decoder.Decode(await File.ReadAllBytesAsync(Path.Combine(await DemoDirAsync(), file)));
+            var photo = decoder.Decode(await File.ReadAllBytesAsync(Path.Combine(await DemoPhotos.DirAsync(), file)));
             foreach (var face in detector.Detect(photo))
             {
                 var folder = Directory.CreateDirectory(Path.Combine(root, "images", $"p{identity++:D2}")).FullName;
@@ -198,8 +199,6 @@ public sealed class FacesCommandTests : IDisposable
         await File.WriteAllBytesAsync(path, ImageEncoding.ToJpeg(image));
         return path;
     }
-
-    private static Task<string> DemoDirAsync() => Infrastructure.DemoPhotos.DirectoryAsync();
 
     private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
     {
