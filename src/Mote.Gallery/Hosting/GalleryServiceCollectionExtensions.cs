@@ -56,6 +56,13 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<ListPeople>();
         services.AddScoped<InspectTemplate>();
         services.AddScoped<ErasePerson>();
+        services.AddScoped<AnalyzePhoto>();
+        services.AddScoped<GetPerson>();
+        services.AddScoped<PreviewBalance>();
+        services.AddScoped<RetrainPerson>();
+        // One queue per process; the host runs it as a hosted service (the CLI enrolls in the foreground and never starts it).
+        services.AddSingleton<EnrollmentQueue>();
+        services.AddHostedService(sp => sp.GetRequiredService<EnrollmentQueue>());
         services.AddScoped<VerifyProbe>();
         services.AddScoped<IdentifyProbe>();
         services.AddSingleton<BuildPopulationPack>();

@@ -29,6 +29,15 @@ public sealed record EnrollmentRequest(
     (IReadOnlyDictionary<string, double> Negatives, IReadOnlyDictionary<string, double> Variation)? Balance = null,
     long? Seed = null);
 
+/// <summary>The stages enrollment reports through its <see cref="IProgress{T}"/>, in order.</summary>
+public static class EnrollmentStages
+{
+    public const string Analysing = "finding the face";
+    public const string Training = "training the model-template";
+    public const string Calibrating = "calibrating the threshold";
+    public const string Saving = "saving";
+}
+
 /// <summary>The enrolled person, the training summary (null for a vector template, which is not trained) and the total time.</summary>
 public sealed record EnrollmentResult(PersonSummary Person, TrainingSummary? Training, TimeSpan Duration);
 
@@ -37,7 +46,8 @@ public sealed record EnrollmentResult(PersonSummary Person, TrainingSummary? Tra
 /// synthetic positives and negatives drawn by their balance, calibrates their threshold on synthetic
 /// impostors, encrypts the template bound to their id and stores it with one
 /// <see cref="AuditEventCode.PersonEnrolled"/> event — all or nothing. Needs <see cref="Permission.ManageGallery"/>.
-/// The photo and the reference descriptor are not stored.
+/// The photo and the reference descriptor are not stored; a thumbnail and/or the reference face crop are kept
+/// (encrypted, in the same transaction) only when the <see cref="ReferenceRetention"/> setting asks for them.
 /// </summary>
 public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, GalleryIndex index, TemplateProtector protector, GallerySettingsStore settings, AuditTrail audit, TimeProvider time)
 {
@@ -46,6 +56,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(request);
         actor.Demand(Permission.ManageGallery);
+        PhotoRules.CheckSize(request.Photo);
         var started = Stopwatch.StartNew();
         var name = (request.Name ?? "").Trim();
         if (name.Length is 0 or > 200)
@@ -59,7 +70,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         }
         var declared = ValidateDeclared(request.Declared);
 
-        progress?.Report("finding the face");
+        progress?.Report(EnrollmentStages.Analysing);
         var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
         var face = PickFace(Analyze(analyzer, request.Photo, QualityPurpose.Enrollment, ct), request.FaceIndex);
         if (!face.Quality.IsAccepted)
@@ -68,23 +79,10 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         }
 
         var population = engine.GetPopulation(analyzer.Backbone);
-        Balance balance;
-        try
-        {
-            // A part left empty (e.g. only negative weights given) stays equal over the pack's groups.
-            var equal = Balance.EqualOver(population).ToIds();
-            balance = request.Balance is { } b
-                ? Balance.FromIds(b.Negatives.Count > 0 ? b.Negatives : equal.Negatives, b.Variation.Count > 0 ? b.Variation : equal.Variation)
-                : Balance.EqualOver(population);
-            balance.Validate(population);
-        }
-        catch (InvalidBalanceException e)
-        {
-            throw new GalleryException(e.Message);
-        }
+        var balance = PersonTemplates.ResolveBalance(population, request.Balance);
         var seed = request.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
-        var targetFmr = (await settings.ReadAsync(ct).ConfigureAwait(false)).TargetFmr;
-
+        var current = await settings.ReadAsync(ct).ConfigureAwait(false);
+        var targetFmr = current.TargetFmr;
 
         var person = new Person
         {
@@ -100,49 +98,35 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
             BalanceJson = PersonRecords.BalanceToJson(balance),
             BackboneId = analyzer.Backbone.Id,
             BackboneHash = analyzer.Backbone.Sha256Hex,
-            PopulationPackId = PackId(population),
+            PopulationPackId = PersonTemplates.PackId(population),
             TargetFmr = targetFmr,
             Seed = seed,
             EnrolledUtc = time.GetUtcNow(),
             ConcurrencyStamp = Guid.NewGuid().ToString("N"),
         };
-        ITemplate template;
-        TrainingSummary? training = null;
-        if (engine.Settings.TemplateKind == "vector")
+        if (engine.Settings.TemplateKind != "vector")
         {
-            // The baseline stores the descriptor itself: nothing to train.
-            var vector = new VectorTemplate(analyzer.Backbone, face.Descriptor);
-            template = vector;
-            person.TemplateKind = "vector";
-            person.TemplateBytes = vector.StorageBytes;
-            person.TemplateBlob = protector.Protect(person.Id, PersonRecords.VectorTemplatePurpose, System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.UnitVector));
+            progress?.Report(EnrollmentStages.Training);
         }
-        else
-        {
-            progress?.Report("training the model-template");
-            var model = await Task.Run(() => Train(face.Descriptor, population, balance, seed, analyzer.Backbone), ct).ConfigureAwait(false);
-            template = model;
-            training = model.Training;
-            var bytes = model.ToBytes();
-            person.TemplateKind = "model";
-            person.TemplateBytes = bytes.Length;
-            person.TemplateBlob = protector.Protect(person.Id, PersonRecords.ModelTemplatePurpose, bytes);
-        }
-        progress?.Report("calibrating the threshold");
-        var threshold = person.Threshold = Calibrate(template, population, seed, targetFmr);
+        var built = await PersonTemplates.BuildAsync(engine, face.Descriptor, population, balance, seed, analyzer.Backbone, ct).ConfigureAwait(false);
+        PersonTemplates.Store(person, built, protector);
+        progress?.Report(EnrollmentStages.Calibrating);
+        var threshold = person.Threshold = PersonTemplates.Calibrate(engine, built.Template, population, seed, targetFmr);
+        var images = RetainedImages(person.Id, request.Photo, face, current.ReferenceRetention, ct);
 
-        progress?.Report("saving");
+        progress?.Report(EnrollmentStages.Saving);
         var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
             db.People.Add(person);
+            db.PersonImages.AddRange(images);
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
             await audit.AppendAsync(actor, AuditEventCode.PersonEnrolled, person.Id,
-                $"{name}: {person.TemplateKind} template, {person.TemplateBytes} bytes, threshold {threshold:0.####}", ct).ConfigureAwait(false);
+                $"{name}: {person.TemplateKind} template, {person.TemplateBytes} bytes, threshold {threshold:0.####}{(images.Count > 0 ? $", kept {string.Join(" and ", images.Select(i => i.Kind))}" : "")}", ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
         }
         index.Invalidate();
-        return new EnrollmentResult(PersonRecords.ToSummary(person), training, started.Elapsed);
+        return new EnrollmentResult(PersonRecords.ToSummary(person), built.Training, started.Elapsed);
     }
 
     internal static FaceAnalysis Analyze(IFaceAnalyzer analyzer, ReadOnlyMemory<byte> photo, QualityPurpose purpose, CancellationToken ct)
@@ -170,34 +154,35 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         return analysis.Faces[index ?? 0];
     }
 
-    private ModelTemplate Train(float[] reference, Core.Population.Packs.PopulationPack population, Balance balance, long seed, BackboneIdentity backbone)
-    {
-        var sample = new TrainingSetSampler(population).Sample(reference, balance, unchecked((int)seed));
-        var set = Core.Templates.TrainingSet.FromRows(sample.Positives, sample.Negatives);
-        var entries = balance.Negatives.Keys.Union(balance.Variation.Keys)
-            .Select(g => new BalanceEntry(g.Id, (float)balance.Negatives.GetValueOrDefault(g), (float)balance.Variation.GetValueOrDefault(g)))
-            .ToArray();
-        return engine.CreateTrainer().Train(set, seed, new ModelTemplateProvenance(backbone, PackId(population), entries));
-    }
+    /// <summary>
+    /// The images retention asks to keep of this face, encrypted and bound to the person's id and kind:
+    /// a thumbnail (Thumbnail and ReferencePhoto) and the reference face crop (ReferencePhoto). The photo is
+    /// re-encoded from decoded pixels, so no EXIF/GPS survives.
+    /// </summary>
+    internal List<PersonImage> RetainedImages(string personId, ReadOnlyMemory<byte> photo, AnalyzedFace face, ReferenceRetention retention, CancellationToken ct) =>
+        RetainedImages(protector, time, personId, photo, face, retention, ct);
 
-    private float Calibrate(ITemplate template, Core.Population.Packs.PopulationPack population, long seed, double targetFmr) =>
-        ThresholdCalibration.ForTemplate(template, Impostors(population, seed), targetFmr);
-
-    /// <summary>Synthetic impostors from every negative group, drawn with a seed apart from training's.</summary>
-    private List<float[]> Impostors(Core.Population.Packs.PopulationPack population, long seed)
+    internal static List<PersonImage> RetainedImages(TemplateProtector protector, TimeProvider time, string personId, ReadOnlyMemory<byte> photo, AnalyzedFace face, ReferenceRetention retention, CancellationToken ct)
     {
-        var sampler = new TrainingSetSampler(population);
-        var impostors = new List<float[]>();
-        var k = 0;
-        foreach (var group in population.Negatives.Keys)
+        var images = new List<PersonImage>();
+        if (retention == ReferenceRetention.None)
         {
-            impostors.AddRange(sampler.SampleImpostors(group, engine.Settings.CalibrationImpostorsPerGroup, unchecked((int)(seed * 31) + 7919 + k++)));
+            return images;
         }
-        return impostors;
+        var decoded = PhotoRules.Decode(photo, ct);
+        void Keep(string kind, byte[] plain) => images.Add(new PersonImage
+        {
+            PersonId = personId, Kind = kind, CreatedUtc = time.GetUtcNow(),
+            Blob = protector.Protect(personId, PersonImage.Purpose(kind), plain),
+        });
+        Keep(PersonImage.ThumbnailKind, PhotoRules.FaceJpeg(decoded, face.Box, 0.25, PhotoRules.ThumbnailSide, 85));
+        if (retention == ReferenceRetention.ReferencePhoto)
+        {
+            // A margin of 0.6 box widths each side lets the detector find the face again when retraining from it.
+            Keep(PersonImage.ReferenceKind, PhotoRules.FacePng(decoded, face.Box, 0.6, PhotoRules.ReferenceSide));
+        }
+        return images;
     }
-
-    internal static string PackId(Core.Population.Packs.PopulationPack pack) =>
-        $"{pack.BackboneId}/{pack.Provenance.CreatedUtc:yyyyMMddHHmmss}";
 
     private static DeclaredAttributes ValidateDeclared(DeclaredAttributes? declared)
     {

@@ -35,7 +35,7 @@ public sealed class ApiKeyUseCaseTests
 
         var created = await db.InScopeAsync<CreateApiKey, CreatedApiKey>(c => c.ExecuteAsync(Actors.Admin, "kiosk", ApiKeyScopes.Identify | ApiKeyScopes.Verify, null));
 
-        var secret = created.Key.Split('_')[2];
+        var secret = created.Key.Split('_', 3)[2];
         var bytes = await File.ReadAllBytesAsync(db.DatabasePath);
         var text = System.Text.Encoding.ASCII.GetString(bytes);
         Assert.DoesNotContain(secret, text, StringComparison.Ordinal);

@@ -26,11 +26,25 @@ public sealed class GalleryPageTests : GalleryBunitContext
         Assert.Contains("estimated", alan.TextContent, StringComparison.Ordinal);
         var ada = cut.FindAll("[data-testid=people-table] tbody tr").Single(r => r.TextContent.Contains("Ada Lovelace", StringComparison.Ordinal));
         Assert.DoesNotContain("estimated", ada.TextContent, StringComparison.Ordinal);
+        Assert.Matches("gallery/[0-9a-f-]{36}$", ada.QuerySelector("[data-testid=person-link]")!.GetAttribute("href"));
+        Assert.Empty(cut.FindAll("[data-testid=gallery-enroll]")); // an Auditor reads only
 
         var search = cut.Find("[data-testid=people-search]");
         (search.TagName == "INPUT" ? search : search.QuerySelector("input")!).Input("hop");
         cut.WaitForAssertion(() => Assert.Equal("Grace Hopper", cut.Find("[data-testid=people-table] tbody tr td").TextContent.Trim()), TimeSpan.FromSeconds(5));
         Assert.Single(cut.FindAll("[data-testid=people-table] tbody tr"));
+    }
+
+    [Fact]
+    public async Task GalleryPage_Admin_OffersEnroll()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        SignInAs(Roles.Admin);
+        Render<MudPopoverProvider>();
+
+        var cut = Render<GalleryPage>();
+
+        cut.WaitForAssertion(() => Assert.EndsWith("gallery/enroll", cut.Find("[data-testid=gallery-enroll]").GetAttribute("href"), StringComparison.Ordinal));
     }
 
     private async Task SeedAsync(params (string Name, string? Declared, string? Estimated)[] people)

@@ -1,0 +1,67 @@
+using Mote.Core.Faces.Quality;
+using Mote.Core.Imaging;
+using Mote.Gallery.Engine;
+using Mote.Gallery.Security;
+
+namespace Mote.Gallery.People;
+
+/// <summary>One detected face as the enrollment picker shows it (coordinates in the analysed photo's pixels).</summary>
+/// <param name="Index">Its number, largest face first: what <see cref="EnrollmentRequest.FaceIndex"/> takes.</param>
+/// <param name="X">Box left.</param>
+/// <param name="Y">Box top.</param>
+/// <param name="Width">Box width.</param>
+/// <param name="Height">Box height.</param>
+/// <param name="Landmarks">Points to draw on the face.</param>
+/// <param name="Accepted">Whether it passes the enrollment quality check.</param>
+/// <param name="Reasons">Why not, in words (empty when accepted).</param>
+/// <param name="EstimatedGender">Estimated attribute (null without an estimator); always an estimate.</param>
+/// <param name="EstimatedEthnicity">Estimated attribute.</param>
+/// <param name="EstimatedAgeBand">Estimated attribute.</param>
+public sealed record FaceCandidate(
+    int Index, double X, double Y, double Width, double Height,
+    IReadOnlyList<Point2D> Landmarks, bool Accepted, IReadOnlyList<string> Reasons,
+    string? EstimatedGender, string? EstimatedEthnicity, string? EstimatedAgeBand);
+
+/// <summary>What an uploaded photo holds, for the enrollment page.</summary>
+/// <param name="Width">Width of the analysed (orientation-corrected) photo; face coordinates refer to it.</param>
+/// <param name="Height">Its height.</param>
+/// <param name="PreviewJpeg">The photo re-encoded (no metadata, at most 960 px) to show under the boxes.</param>
+/// <param name="Faces">Every face found, largest first; never empty.</param>
+/// <param name="NegativeGroups">The population pack's negative groups (the balance editor's rows).</param>
+/// <param name="VariationGroups">The pack's variation groups.</param>
+public sealed record PhotoAnalysis(
+    int Width, int Height, byte[] PreviewJpeg, IReadOnlyList<FaceCandidate> Faces,
+    IReadOnlyList<string> NegativeGroups, IReadOnlyList<string> VariationGroups);
+
+/// <summary>
+/// Analyses an uploaded photo for enrollment: every face with its box, landmarks, enrollment quality verdict
+/// and estimated attributes, plus the population's groups for the balance editor. Stores nothing.
+/// Needs <see cref="Permission.ManageGallery"/>. Refuses in words: empty or over 10 MB, not a PNG/JPEG,
+/// no face found.
+/// </summary>
+public sealed class AnalyzePhoto(GalleryEngine engine)
+{
+    /// <summary>Longest side of the preview image the picker draws on.</summary>
+    public const int PreviewSide = 960;
+
+    public async Task<PhotoAnalysis> ExecuteAsync(Actor actor, ReadOnlyMemory<byte> photo, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.Demand(Permission.ManageGallery);
+        PhotoRules.CheckSize(photo);
+        var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
+        var analysis = await Task.Run(() => EnrollPerson.Analyze(analyzer, photo, QualityPurpose.Enrollment, ct), ct).ConfigureAwait(false);
+        if (analysis.Faces.Count == 0)
+        {
+            throw new GalleryException("No face was found in this photo.", GalleryErrorKind.UnusablePhoto);
+        }
+        var preview = PhotoRules.PreviewJpeg(PhotoRules.Decode(photo, ct), PreviewSide);
+        var population = engine.GetPopulation(analyzer.Backbone);
+        var faces = analysis.Faces.Select((f, i) => new FaceCandidate(
+            i, f.Box.X, f.Box.Y, f.Box.Width, f.Box.Height, f.Landmarks, f.Quality.IsAccepted, f.Quality.Reasons,
+            f.Attributes?.Gender, f.Attributes?.Ethnicity, f.Attributes?.AgeBand)).ToArray();
+        return new PhotoAnalysis(analysis.ImageWidth, analysis.ImageHeight, preview, faces,
+            population.Negatives.Keys.Select(g => g.Id).Order(StringComparer.Ordinal).ToArray(),
+            population.Variation.Keys.Select(g => g.Id).Order(StringComparer.Ordinal).ToArray());
+    }
+}

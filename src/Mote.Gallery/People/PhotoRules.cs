@@ -1,0 +1,76 @@
+using Mote.Core.Faces;
+using Mote.Core.Imaging;
+
+namespace Mote.Gallery.People;
+
+/// <summary>
+/// What the Gallery accepts as an uploaded photo, checked on the server by every use case that takes one
+/// (the browser checks too, but only as a courtesy), and the images it derives from one for retention.
+/// </summary>
+public static class PhotoRules
+{
+    /// <summary>The largest photo accepted: 10 MB (10,000,000 bytes, the hardened decoder's own cap).</summary>
+    public const long MaxBytes = 10_000_000;
+
+    /// <summary>Longest side of a stored thumbnail, in pixels (a face on the person page; about 5–8 KB as JPEG).</summary>
+    public const int ThumbnailSide = 160;
+
+    /// <summary>Longest side of a stored reference crop: the descriptor reads a 150-px face, so 480 px keeps enough margin to re-detect it.</summary>
+    public const int ReferenceSide = 480;
+
+    /// <summary>Throws a <see cref="GalleryException"/> in words for an empty or over-large upload; the bytes are not read further.</summary>
+    public static void CheckSize(ReadOnlyMemory<byte> photo)
+    {
+        if (photo.IsEmpty)
+        {
+            throw new GalleryException("The file is empty: choose a PNG or JPEG photo.", GalleryErrorKind.UnusablePhoto);
+        }
+        if (photo.Length > MaxBytes)
+        {
+            throw new GalleryException($"The photo is too large ({photo.Length / 1_000_000.0:0.0} MB); the limit is {MaxBytes / 1_000_000} MB.");
+        }
+    }
+
+    /// <summary>Decodes an upload through the hardened decoder (PNG/JPEG only, EXIF orientation applied); words on refusal.</summary>
+    internal static RgbImage Decode(ReadOnlyMemory<byte> photo, CancellationToken ct)
+    {
+        using var decoder = new ImageDecoder();
+        try
+        {
+            return decoder.Decode(photo.Span, ct);
+        }
+        catch (ImageRejectedException e)
+        {
+            throw new GalleryException(e.Message, GalleryErrorKind.UnusablePhoto);
+        }
+    }
+
+    /// <summary>A JPEG of the face with a margin of <paramref name="margin"/> box widths each side, scaled to at most <paramref name="side"/> px.</summary>
+    internal static byte[] FaceJpeg(RgbImage image, FaceBox box, double margin, int side, int quality) =>
+        ImageEncoding.ToJpeg(FaceCrop(image, box, margin, side), quality);
+
+    /// <summary>A PNG (lossless) of the face with a margin, scaled to at most <paramref name="side"/> px.</summary>
+    internal static byte[] FacePng(RgbImage image, FaceBox box, double margin, int side) =>
+        ImageEncoding.ToPng(FaceCrop(image, box, margin, side));
+
+    /// <summary>The whole photo re-encoded as a JPEG of at most <paramref name="side"/> px (no metadata): what the picker shows.</summary>
+    internal static byte[] PreviewJpeg(RgbImage image, int side)
+    {
+        var scale = Math.Min(1.0, (double)side / Math.Max(image.Width, image.Height));
+        var shown = scale < 1 ? ImageResizer.Resize(image, Math.Max(1, (int)Math.Round(image.Width * scale)), Math.Max(1, (int)Math.Round(image.Height * scale))).Image : image;
+        return ImageEncoding.ToJpeg(shown, 85);
+    }
+
+    private static RgbImage FaceCrop(RgbImage image, FaceBox box, double margin, int side)
+    {
+        var left = (int)Math.Clamp(box.X - (box.Width * margin), 0, image.Width - 1);
+        var top = (int)Math.Clamp(box.Y - (box.Height * margin), 0, image.Height - 1);
+        var right = (int)Math.Min(image.Width, Math.Ceiling(box.Right + (box.Width * margin)));
+        var bottom = (int)Math.Min(image.Height, Math.Ceiling(box.Bottom + (box.Height * margin)));
+        var crop = ImageRegion.Copy(image, left, top, Math.Max(1, right - left), Math.Max(1, bottom - top));
+        var scale = (double)side / Math.Max(crop.Width, crop.Height);
+        return scale < 1
+            ? ImageResizer.Resize(crop, Math.Max(1, (int)Math.Round(crop.Width * scale)), Math.Max(1, (int)Math.Round(crop.Height * scale))).Image
+            : crop;
+    }
+}

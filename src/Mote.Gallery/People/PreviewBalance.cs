@@ -1,0 +1,85 @@
+using Microsoft.EntityFrameworkCore;
+using Mote.Gallery.Data;
+using Mote.Gallery.Engine;
+using Mote.Gallery.Security;
+using Mote.Gallery.Settings;
+
+namespace Mote.Gallery.People;
+
+/// <summary>A proposed balance to preview for one person.</summary>
+/// <param name="Person">Name or id.</param>
+/// <param name="Balance">Proposed weights by group id (an empty part stays equal).</param>
+/// <param name="Photo">A new photo to train the candidate from; null = the retained reference face, if any.</param>
+/// <param name="FaceIndex">Which face of <paramref name="Photo"/>; null = the largest.</param>
+public sealed record BalancePreviewRequest(
+    string Person,
+    (IReadOnlyDictionary<string, double> Negatives, IReadOnlyDictionary<string, double> Variation) Balance,
+    ReadOnlyMemory<byte>? Photo = null,
+    int? FaceIndex = null);
+
+/// <summary>Expected false-match rate against one group's synthetic impostors.</summary>
+/// <param name="Group">The negative group.</param>
+/// <param name="Impostors">How many impostors of that group were scored.</param>
+/// <param name="CurrentFalseMatches">How many the stored template accepts at its threshold.</param>
+/// <param name="CandidateFalseMatches">How many the candidate accepts at its own threshold; null without a candidate.</param>
+public sealed record GroupFalseMatchRate(string Group, int Impostors, int CurrentFalseMatches, int? CandidateFalseMatches)
+{
+    public double CurrentFmr => (double)CurrentFalseMatches / Impostors;
+
+    public double? CandidateFmr => CandidateFalseMatches is { } c ? (double)c / Impostors : null;
+}
+
+/// <summary>The preview: per group, the stored template beside a candidate trained with the proposed balance.</summary>
+/// <param name="CurrentThreshold">The stored template's threshold.</param>
+/// <param name="CandidateThreshold">The candidate's threshold (calibrated like a retraining would); null without a candidate.</param>
+/// <param name="Groups">One row per negative group of the population pack.</param>
+/// <param name="CandidateUnavailable">Why there is no candidate (no reference kept and no photo given); null when there is one.</param>
+/// <param name="TargetFmr">The target FMR thresholds are calibrated to.</param>
+public sealed record BalancePreview(float CurrentThreshold, float? CandidateThreshold, IReadOnlyList<GroupFalseMatchRate> Groups, string? CandidateUnavailable, double TargetFmr);
+
+/// <summary>
+/// Previews a balance before retraining: this person's expected false-match rate against synthetic impostors of
+/// each group, for the stored template at its threshold and — when a reference face is available (retained, or a
+/// new photo) — for a candidate trained with the proposed balance and the person's seed, i.e. exactly what
+/// <see cref="RetrainPerson"/> would store. The impostors come from a seed stream apart from training's and
+/// calibration's. Stores nothing, writes no audit event. Needs <see cref="Permission.ManageGallery"/>.
+/// </summary>
+public sealed class PreviewBalance(MoteDbContext db, GalleryEngine engine, TemplateProtector protector, GallerySettingsStore settings)
+{
+    public async Task<BalancePreview> ExecuteAsync(Actor actor, BalancePreviewRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(request);
+        actor.Demand(Permission.ManageGallery);
+        var person = await db.People.AsNoTracking().FindByNameOrIdAsync(request.Person, ct).ConfigureAwait(false);
+        var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
+        var population = engine.GetPopulation(analyzer.Backbone);
+        var balance = PersonTemplates.ResolveBalance(population, request.Balance);
+        var current = PersonRecords.OpenTemplate(person, protector, analyzer.Backbone);
+        var targetFmr = (await settings.ReadAsync(ct).ConfigureAwait(false)).TargetFmr;
+
+        Core.Templates.ITemplate? candidate = null;
+        float? candidateThreshold = null;
+        string? unavailable = null;
+        try
+        {
+            var face = await ReferenceFaces.ResolveAsync(db, protector, analyzer, person, request.Photo, request.FaceIndex, ct).ConfigureAwait(false);
+            candidate = (await PersonTemplates.BuildAsync(engine, face.Descriptor, population, balance, person.Seed, analyzer.Backbone, ct).ConfigureAwait(false)).Template;
+            candidateThreshold = await Task.Run(() => PersonTemplates.Calibrate(engine, candidate, population, person.Seed, targetFmr), ct).ConfigureAwait(false);
+        }
+        catch (GalleryException e) when (request.Photo is null)
+        {
+            // Without a new photo the preview still shows the stored template; it says why there is no candidate.
+            unavailable = e.Message;
+        }
+
+        // Sampling and scoring some 10^4-10^5 impostors is CPU work: off the caller's (e.g. a page circuit's) thread.
+        var rows = await Task.Run(() => PersonTemplates.PreviewImpostors(engine, population, person.Seed)
+            .Select(g => new GroupFalseMatchRate(g.Group.Id, g.Impostors.Length,
+                g.Impostors.Count(x => current.Score(x) >= person.Threshold),
+                candidate is null ? null : g.Impostors.Count(x => candidate.Score(x) >= candidateThreshold!.Value)))
+            .OrderBy(r => r.Group, StringComparer.Ordinal)
+            .ToArray(), ct).ConfigureAwait(false);
+        return new BalancePreview(person.Threshold, candidateThreshold, rows, unavailable, targetFmr);
+    }
+}

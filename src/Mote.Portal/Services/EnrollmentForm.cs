@@ -1,0 +1,156 @@
+using Microsoft.AspNetCore.Components.Forms;
+using Mote.Gallery;
+using Mote.Gallery.People;
+using Mote.Gallery.Security;
+
+namespace Mote.Portal.Services;
+
+/// <summary>One attribute on the enrollment form: declared by the admin, or the estimate accepted (empty choice).</summary>
+public sealed class AttributeChoice(string label, IReadOnlyList<string> options)
+{
+    public string Label { get; } = label;
+
+    public IReadOnlyList<string> Options { get; } = options;
+
+    /// <summary>What the estimator says for the picked face; null without an estimate.</summary>
+    public string? Estimate { get; set; }
+
+    /// <summary>The declared value; empty = accept the estimate (stored marked "estimated").</summary>
+    public string Declared { get; set; } = "";
+
+    /// <summary>What will be stored and whether it is an estimate.</summary>
+    public (string? Value, bool Estimated) Effective => Declared.Length > 0 ? (Declared, false) : (Estimate, Estimate is not null);
+}
+
+/// <summary>
+/// The enrollment page's state and steps: read and check an upload, analyse it (every face for the picker),
+/// pick a face, name and attributes, balance, then queue the enrollment. Pages stay thin; this holds no UI.
+/// </summary>
+public sealed class EnrollmentForm(AnalyzePhoto analyze, EnrollmentQueue queue)
+{
+    private byte[]? _photo;
+
+    public PhotoAnalysis? Analysis { get; private set; }
+
+    /// <summary>The picked face's index; null until one is picked (pre-picked when the largest passes the check).</summary>
+    public int? Selected { get; private set; }
+
+    public string Name { get; set; } = "";
+
+    public AttributeChoice Gender { get; } = new("Gender", ["female", "male"]);
+
+    public AttributeChoice Ethnicity { get; } = new("Ethnicity", ["white", "black", "asian", "indian", "other"]);
+
+    public AttributeChoice AgeBand { get; } = new("Age band", ["0-17", "18-59", "60+"]);
+
+    public BalanceModel? Balance { get; private set; }
+
+    /// <summary>The last failure in words; cleared by the next step.</summary>
+    public string? Error { get; private set; }
+
+    public FaceCandidate? SelectedFace => Analysis is { } a && Selected is { } i ? a.Faces[i] : null;
+
+    /// <summary>Why the form cannot be submitted yet, in words; null when it can.</summary>
+    public string? NotReady =>
+        Analysis is null ? "Upload a photo first."
+        : SelectedFace is null ? "Pick the face to enroll."
+        : !SelectedFace.Accepted ? "This face cannot be enrolled: " + string.Join("; ", SelectedFace.Reasons) + "."
+        : string.IsNullOrWhiteSpace(Name) ? "Give the person a name."
+        : Balance?.Problem;
+
+    /// <summary>Checks, reads and analyses an upload. On refusal <see cref="Error"/> says why and the previous photo is dropped.</summary>
+    public async Task LoadAsync(Actor actor, IBrowserFile file, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        Reset();
+        if (PhotoUploads.Problem(file) is { } problem)
+        {
+            Error = problem;
+            return;
+        }
+        try
+        {
+            var bytes = await PhotoUploads.ReadAsync(file, ct).ConfigureAwait(false);
+            await AnalyseAsync(actor, bytes, ct).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            Error = $"{file.Name} could not be read: {e.Message}";
+        }
+    }
+
+    /// <summary>Analyses photo bytes already read (the server checks size and format again).</summary>
+    public async Task AnalyseAsync(Actor actor, byte[] photo, CancellationToken ct = default)
+    {
+        Reset();
+        try
+        {
+            Analysis = await analyze.ExecuteAsync(actor, photo, ct).ConfigureAwait(false);
+            _photo = photo;
+            Balance = BalanceModel.Equal(Analysis.NegativeGroups, Analysis.VariationGroups);
+            // Several faces: the admin picks; one good face is picked for them.
+            var accepted = Analysis.Faces.Where(f => f.Accepted).ToArray();
+            if (Analysis.Faces.Count == 1 || accepted.Length == 1)
+            {
+                Pick((accepted.Length == 1 ? accepted[0] : Analysis.Faces[0]).Index);
+            }
+        }
+        catch (GalleryException e)
+        {
+            Error = e.Message;
+        }
+    }
+
+    /// <summary>Picks face <paramref name="index"/> and prefills its estimates.</summary>
+    public void Pick(int index)
+    {
+        if (Analysis is null || index < 0 || index >= Analysis.Faces.Count)
+        {
+            return;
+        }
+        Selected = index;
+        var face = Analysis.Faces[index];
+        Gender.Estimate = face.EstimatedGender;
+        Ethnicity.Estimate = face.EstimatedEthnicity;
+        AgeBand.Estimate = face.EstimatedAgeBand;
+    }
+
+    /// <summary>Queues the enrollment; returns the job id to follow, or null with <see cref="Error"/> set.</summary>
+    public string? Submit(Actor actor)
+    {
+        Error = NotReady;
+        if (Error is not null || _photo is null || Selected is null)
+        {
+            return null;
+        }
+        try
+        {
+            var declared = new DeclaredAttributes(Blank(Gender.Declared), Blank(Ethnicity.Declared), Blank(AgeBand.Declared));
+            var job = queue.Submit(actor, new EnrollmentRequest(Name, _photo, Selected, declared, Balance?.ToRequest()));
+            // The photo now lives only in the job; the form lets go of it.
+            _photo = null;
+            return job.Id;
+        }
+        catch (GalleryException e)
+        {
+            Error = e.Message;
+            return null;
+        }
+    }
+
+    private void Reset()
+    {
+        Error = null;
+        Analysis = null;
+        Selected = null;
+        _photo = null;
+        Balance = null;
+        foreach (var a in new[] { Gender, Ethnicity, AgeBand })
+        {
+            a.Estimate = null;
+            a.Declared = "";
+        }
+    }
+
+    private static string? Blank(string value) => value.Length == 0 ? null : value;
+}

@@ -1,0 +1,168 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Mote.Core.Imaging;
+using Mote.Gallery.Hosting;
+using Mote.Gallery.People;
+using Mote.Gallery.Security;
+using Mote.Portal.Components;
+using Mote.Portal.Components.Pages.Gallery;
+using Mote.Portal.Tests.Infrastructure;
+using MudBlazor;
+
+namespace Mote.Portal.Tests.Components;
+
+/// <summary>
+/// The enrollment page with the real Gallery and the real engine (model pack from the shared cache) on the
+/// face-api demo photos: upload checks, the face picker on a group photo, the background job's progress and
+/// result, and who may open it.
+/// </summary>
+public sealed class EnrollPageTests : GalleryBunitContext
+{
+    private static readonly TimeSpan Slow = TimeSpan.FromMinutes(3);
+
+    [Theory]
+    [InlineData("notes.txt", "text/plain", 100, "not an image we accept")]
+    [InlineData("huge.jpg", "image/jpeg", 10_000_001, "too large (10.0 MB); the limit is 10 MB")]
+    [InlineData("empty.png", "image/png", 0, "is empty")]
+    public async Task Upload_RefusedFile_SaysWhyAndShowsNoFaces(string name, string type, int size, string expected)
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        SignInAs(Roles.Admin);
+        var cut = Render<EnrollPage>();
+
+        cut.FindComponent<Microsoft.AspNetCore.Components.Forms.InputFile>().UploadFiles(InputFileContent.CreateFromBinary(new byte[size], name, contentType: type));
+
+        cut.WaitForAssertion(() => Assert.Contains(expected, cut.Find("[data-testid=enroll-error]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("[data-testid=face-overlay]"));
+        Assert.Empty(cut.FindAll("[data-testid=enroll-submit]"));
+    }
+
+    [Fact]
+    public async Task Upload_DisguisedNonImage_RefusedByTheServerInWords()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        SignInAs(Roles.Admin);
+        var cut = Render<EnrollPage>();
+
+        // Named and typed as a JPEG: only the server's decoder can tell.
+        cut.FindComponent<Microsoft.AspNetCore.Components.Forms.InputFile>().UploadFiles(InputFileContent.CreateFromText("this is not a photo", "photo.jpg", contentType: "image/jpeg"));
+
+        cut.WaitForAssertion(() => Assert.Contains("not an image", cut.Find("[data-testid=enroll-error]").TextContent, StringComparison.Ordinal), Slow);
+        Assert.Empty(cut.FindAll("[data-testid=face-overlay]"));
+    }
+
+    [Fact]
+    public async Task Upload_PhotoWithoutFace_SaysNoFaceFound()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        SignInAs(Roles.Admin);
+        var cut = Render<EnrollPage>();
+
+        Upload(cut, ImageEncoding.ToPng(RgbImage.Create(320, 240, px => px.Fill(140))), "wall.png");
+
+        cut.WaitForAssertion(() => Assert.Equal("No face was found in this photo.", cut.Find("[data-testid=enroll-error]").TextContent.Trim()), Slow);
+    }
+
+    [Fact]
+    public async Task GroupPhoto_EveryFaceBoxedPickerPrefillsEstimates_SubmitRunsJobToPersonLink()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        await Services.GetRequiredService<EnrollmentQueue>().StartAsync(CancellationToken.None);
+        SignInAs(Roles.Admin);
+        Render<MudPopoverProvider>();
+        var cut = Render<EnrollPage>();
+
+        Upload(cut, await DemoPhotos.ReadAsync("sample1.jpg"), "sample1.jpg");
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=face-overlay]")), Slow);
+        var boxes = cut.FindAll("[data-testid=face-box]");
+        Assert.True(boxes.Count > 1, $"{boxes.Count} face(s) boxed");
+        Assert.Equal(boxes.Count, cut.FindAll("[data-testid=face-option]").Count);
+        Assert.All(boxes, b => Assert.NotEmpty(b.QuerySelectorAll("circle"))); // landmarks drawn
+        Assert.Contains(boxes, b => b.GetAttribute("data-accepted") == "false"); // sample1: two tilted heads fail the roll check
+        var usable = boxes.First(b => b.GetAttribute("data-accepted") == "true").GetAttribute("data-face")!;
+
+        cut.Find($"[data-testid=face-option][data-face='{usable}']").Click();
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=enroll-details]")));
+        Assert.NotEmpty(cut.FindAll("[data-testid=estimated-chip]"));
+        Assert.Equal("Give the person a name.", cut.Find("[data-testid=enroll-not-ready]").TextContent.Trim());
+        Assert.True(cut.Find("[data-testid=enroll-submit]").HasAttribute("disabled"));
+        var name = cut.Find("[data-testid=enroll-name]");
+        (name.TagName == "INPUT" ? name : name.QuerySelector("input")!).Input("Picker Person");
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=enroll-submit]").HasAttribute("disabled")));
+
+        cut.Find("[data-testid=enroll-submit]").Click();
+
+        var uri = new Uri(Services.GetRequiredService<NavigationManager>().Uri);
+        var job = System.Web.HttpUtility.ParseQueryString(uri.Query)["job"];
+        Assert.Matches("^[0-9a-f]{32}$", job);
+        // A reload renders the page afresh from its address: it re-attaches to the job.
+        var reloaded = RenderFollowing(job!);
+        reloaded.WaitForAssertion(() => Assert.NotNull(reloaded.Find("[data-testid=enroll-done]")), Slow);
+        var link = reloaded.Find("[data-testid=enroll-open-person]").GetAttribute("href")!;
+        var status = Services.GetRequiredService<EnrollmentQueue>().Get(Actors.Admin, job!)!;
+        Assert.Equal(EnrollmentJobState.Done, status.State);
+        Assert.EndsWith($"gallery/{status.PersonId}", link, StringComparison.Ordinal);
+        await Services.GetRequiredService<EnrollmentQueue>().StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Job_Failed_ShowsWhyAndThatNothingWasStored()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        var queue = Services.GetRequiredService<EnrollmentQueue>();
+        await queue.StartAsync(CancellationToken.None);
+        SignInAs(Roles.Admin);
+        var job = queue.Submit(Actors.Admin, new EnrollmentRequest("Nobody", ImageEncoding.ToPng(RgbImage.Create(200, 200, px => px.Fill(30)))));
+
+        var cut = RenderFollowing(job.Id);
+
+        cut.WaitForAssertion(() => Assert.Equal("No face was found in this photo.", cut.Find("[data-testid=enroll-error]").TextContent.Trim()), Slow);
+        Assert.Contains("Nothing was stored.", cut.Markup, StringComparison.Ordinal);
+        await queue.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public void Job_Unknown_SaysSo()
+    {
+        SignInAs(Roles.Admin);
+
+        var cut = RenderFollowing("0123456789abcdef0123456789abcdef");
+
+        Assert.NotNull(cut.Find("[data-testid=enroll-job-unknown]"));
+    }
+
+    [Theory]
+    [InlineData(Roles.Operator)]
+    [InlineData(Roles.Auditor)]
+    public void EnrollPage_NotAdmin_RendersNotAuthorized(string role)
+    {
+        SignInAs(role);
+        Services.GetRequiredService<NavigationManager>().NavigateTo("gallery/enroll");
+
+        var cut = Render<Routes>();
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=not-authorized]")));
+        Assert.Empty(cut.FindAll("[data-testid=enroll-upload]"));
+    }
+
+    /// <summary>Opens the page at <c>gallery/enroll?job=…</c>, as a reload of the address does.</summary>
+    private IRenderedComponent<EnrollPage> RenderFollowing(string job)
+    {
+        var navigation = Services.GetRequiredService<NavigationManager>();
+        navigation.NavigateTo(navigation.GetUriWithQueryParameter("job", job));
+        return Render<EnrollPage>();
+    }
+
+    private static void Upload(IRenderedComponent<EnrollPage> cut, byte[] bytes, string name) =>
+        cut.FindComponent<Microsoft.AspNetCore.Components.Forms.InputFile>().UploadFiles(
+            InputFileContent.CreateFromBinary(bytes, name, contentType: name.EndsWith(".png", StringComparison.Ordinal) ? "image/png" : "image/jpeg"));
+}
+
+/// <summary>Test actors (the page tests call use cases directly for set-up).</summary>
+internal static class Actors
+{
+    public static Actor Admin { get; } = new(ActorKind.User, "id-Admin", "admin@example.org", new HashSet<string> { Roles.Admin });
+}

@@ -1,0 +1,152 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Mote.Core.Faces.Quality;
+using Mote.Gallery.Data;
+using Mote.Gallery.Engine;
+using Mote.Gallery.Hosting;
+using Mote.Gallery.People;
+using Mote.Gallery.Security;
+using Mote.Gallery.Settings;
+using Mote.Portal.Components.Pages.Gallery;
+using Mote.Portal.Tests.Infrastructure;
+using MudBlazor;
+
+namespace Mote.Portal.Tests.Components;
+
+/// <summary>
+/// The person page with the real Gallery and engine: a person is enrolled from a face-api demo photo first
+/// (reference photo kept, so the preview can train a candidate), then the page is driven as an Admin or Auditor.
+/// </summary>
+public sealed class PersonPageTests : GalleryBunitContext
+{
+    private static readonly TimeSpan Slow = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task BalanceEditor_ChangeAndPreview_PerGroupRatesForCurrentAndCandidate()
+    {
+        var person = await EnrollAsync("Pia Preview", ReferenceRetention.ReferencePhoto);
+        SignInAs(Roles.Admin);
+        var cut = Render<PersonPage>(p => p.Add(x => x.Id, person.Id));
+        cut.WaitForAssertion(() => Assert.Equal("Pia Preview", cut.Find("[data-testid=person-name]").TextContent.Trim()), Slow);
+        Assert.NotNull(cut.Find("[data-testid=person-thumbnail]"));
+        var sliders = cut.FindAll("[data-testid=balance-negative]");
+        Assert.True(sliders.Count >= 4, $"{sliders.Count} negative sliders");
+        var firstGroup = sliders[0].GetAttribute("data-group")!;
+        var share = cut.Find("[data-testid=balance-negative] [data-testid=balance-share]").TextContent;
+        Assert.Contains("1.0", share, StringComparison.Ordinal);
+
+        cut.Find("[data-testid=balance-negative] input").Input("4");
+
+        cut.WaitForAssertion(() => Assert.Contains("4.0", cut.Find("[data-testid=balance-negative] [data-testid=balance-share]").TextContent, StringComparison.Ordinal));
+        cut.Find("[data-testid=person-preview]").Click();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=preview-table]")), Slow);
+        var rows = cut.FindAll("[data-testid=preview-row]");
+        Assert.Equal(sliders.Count, rows.Count);
+        Assert.Contains(rows, r => r.GetAttribute("data-group") == firstGroup);
+        // Both columns hold a rate "0.00xx (n)": the stored template and the candidate trained with the new balance.
+        Assert.All(rows, r => Assert.All(r.QuerySelectorAll("td").Skip(2), td => Assert.Matches(@"^\d\.?\d* \(\d+\)", td.TextContent.Trim())));
+        Assert.Empty(cut.FindAll("[data-testid=preview-no-candidate]"));
+        // A preview stores nothing.
+        Assert.Null((await PersonRowAsync(person.Id)).RetrainedUtc);
+    }
+
+    [Fact]
+    public async Task Erase_ConfirmThenSomeoneElseChangedThePerson_RefusedWithReload_ThenErasedAfterReload()
+    {
+        var person = await EnrollAsync("Eli Erase", ReferenceRetention.None);
+        SignInAs(Roles.Admin);
+        var cut = Render<PersonPage>(p => p.Add(x => x.Id, person.Id));
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=person-erase]")), Slow);
+        Assert.NotNull(cut.Find("[data-testid=person-no-thumbnail]"));
+
+        cut.Find("[data-testid=person-erase]").Click();
+        Assert.Contains("Erase Eli Erase completely?", cut.Find("[data-testid=erase-confirm]").TextContent, StringComparison.Ordinal);
+        cut.Find("[data-testid=erase-cancel]").Click();
+        Assert.Empty(cut.FindAll("[data-testid=erase-confirm]"));
+        // Another administrator saves a change meanwhile.
+        Execute($"UPDATE People SET ConcurrencyStamp = 'changed-elsewhere' WHERE Id = '{person.Id}'");
+        cut.Find("[data-testid=person-erase]").Click();
+        cut.Find("[data-testid=erase-yes]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("changed by someone else", cut.Find("[data-testid=person-error]").TextContent, StringComparison.Ordinal));
+        Assert.Contains("reload", cut.Find("[data-testid=person-error]").TextContent, StringComparison.Ordinal);
+        Assert.Equal(1, Scalar($"SELECT COUNT(*) FROM People WHERE Id = '{person.Id}'"));
+
+        cut.Find("[data-testid=person-reload]").Click();
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=person-error]")));
+        cut.Find("[data-testid=person-erase]").Click();
+        cut.Find("[data-testid=erase-yes]").Click();
+
+        cut.WaitForAssertion(() => Assert.EndsWith("/gallery", Services.GetRequiredService<NavigationManager>().Uri, StringComparison.Ordinal));
+        Assert.Equal(0, Scalar($"SELECT COUNT(*) FROM People WHERE Id = '{person.Id}'"));
+    }
+
+    [Fact]
+    public async Task Retrain_NoReferenceKept_NeedsANewPhotoAndSaysWhyInThePreview()
+    {
+        var person = await EnrollAsync("Nora NoRef", ReferenceRetention.None);
+        SignInAs(Roles.Admin);
+        var cut = Render<PersonPage>(p => p.Add(x => x.Id, person.Id));
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=person-retrain]")), Slow);
+
+        Assert.True(cut.Find("[data-testid=person-retrain]").HasAttribute("disabled"));
+        cut.Find("[data-testid=person-preview]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("No reference photo", cut.Find("[data-testid=preview-no-candidate]").TextContent, StringComparison.Ordinal), Slow);
+        Assert.All(cut.FindAll("[data-testid=preview-row]"), r => Assert.Equal("—", r.QuerySelectorAll("td")[3].TextContent.Trim()));
+    }
+
+    [Fact]
+    public async Task PersonPage_Auditor_ReadOnlyWithoutManageControls()
+    {
+        var person = await EnrollAsync("Aud Itor", ReferenceRetention.None);
+        SignInAs(Roles.Auditor);
+
+        var cut = Render<PersonPage>(p => p.Add(x => x.Id, person.Id));
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=person-read-only]")), Slow);
+        Assert.Empty(cut.FindAll("[data-testid=person-preview]"));
+        Assert.Empty(cut.FindAll("[data-testid=person-retrain]"));
+        Assert.Empty(cut.FindAll("[data-testid=person-erase]"));
+        Assert.All(cut.FindAll("[data-testid=balance-negative] input"), i => Assert.True(i.HasAttribute("disabled")));
+    }
+
+    private async Task<PersonSummary> EnrollAsync(string name, ReferenceRetention retention)
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        Render<MudPopoverProvider>();
+        var scope = Services.CreateAsyncScope();
+        await using (scope)
+        {
+            var sp = scope.ServiceProvider;
+            await sp.GetRequiredService<UpdateGallerySettings>().ExecuteAsync(Actors.Admin, new GallerySettingsChange(retention, false, 1e-3, ""));
+            var photo = await DemoPhotos.ReadAsync("sample5.jpg");
+            var analysis = (await sp.GetRequiredService<GalleryEngine>().GetAnalyzerAsync()).Analyze(photo, QualityPurpose.Enrollment);
+            var face = analysis.Faces.Select((f, i) => (f, i)).First(x => x.f.Quality.IsAccepted).i;
+            return (await sp.GetRequiredService<EnrollPerson>().ExecuteAsync(Actors.Admin, new EnrollmentRequest(name, photo, face, Seed: 5))).Person;
+        }
+    }
+
+    private async Task<Person> PersonRowAsync(string id)
+    {
+        var scope = Services.CreateAsyncScope();
+        await using (scope)
+        {
+            return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(
+                Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AsNoTracking(scope.ServiceProvider.GetRequiredService<MoteDbContext>().People), p => p.Id == id);
+        }
+    }
+
+    private long Scalar(string sql)
+    {
+        using var connection = new SqliteConnection(GalleryDatabase.ConnectionString(Services.GetRequiredService<GalleryDatabase>().Path));
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private void Execute(string sql) => Scalar(sql + "; SELECT 0");
+}
