@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Playwright;
 using Mote.Core.Imaging;
@@ -32,7 +31,7 @@ public sealed class EnrollVerifyBrowserTests : IDisposable
         var page = await HeadlessChromium.NewPageAsync(browser, 1280, 900);
         await SignInAsFirstAdminAsync(portal, page);
 
-        await EnrollThroughCliAsync(portal, PersonName, photos.Reference);
+        await EnrollThroughPageAsync(portal, page, PersonName, photos.Reference);
 
         // 1:1: pick the person by name, drop the second photo, read the decision.
         await page.Locator("[data-testid=nav]").GetByText("Verify", new LocatorGetByTextOptions { Exact = true }).ClickAsync();
@@ -112,28 +111,26 @@ public sealed class EnrollVerifyBrowserTests : IDisposable
         }
     }
 
-    /// <summary>
-    /// The enrollment step, through the <c>mote</c> CLI run as its own process on the portal's database and keys.
-    /// Swap this for the Enroll page once it exists; everything after it only needs the person to be enrolled.
-    /// </summary>
-    private static async Task EnrollThroughCliAsync(PortalProcess portal, string name, string photo)
+    /// <summary>The enrollment step through the Enroll page: upload, pick the usable face, name, train in the background.</summary>
+    private static async Task EnrollThroughPageAsync(PortalProcess portal, IPage page, string name, string photo)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { RepositoryPaths.CliAssembly, "enroll", "--name", name, "--seed", "7", "--db", portal.DatabasePath, photo })
+        var slow = (float)TimeSpan.FromMinutes(4).TotalMilliseconds;
+        await page.GotoAsync(new Uri(portal.BaseAddress, "gallery/enroll").ToString());
+        await page.WaitForSelectorAsync("[data-interactive=true]");
+        await page.Locator("input[type=file]").First.SetInputFilesAsync(photo);
+        await Assertions.Expect(page.Locator("[data-testid=face-overlay]")).ToBeVisibleAsync(new() { Timeout = slow });
+        var usable = await page.Locator("[data-testid=face-box][data-accepted=true]").First.GetAttributeAsync("data-face");
+        var option = page.Locator($"[data-testid=face-option][data-face='{usable}']");
+        if (await option.CountAsync() > 0)
         {
-            info.ArgumentList.Add(arg);
+            await option.ClickAsync();
         }
-        // The portal's template key must encrypt the template, or the portal could not open it.
-        info.Environment["Mote__Secrets__Directory"] = portal.SecretsDirectory;
-        info.Environment["Mote__Models__CacheDir"] = ModelCache();
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start mote.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"mote enroll failed ({process.ExitCode}): {await output}\n{await error}");
-        Assert.Contains($"Enrolled {name}", await output, StringComparison.Ordinal);
+        await page.Locator("input[data-testid=enroll-name], [data-testid=enroll-name] input").First.FillAsync(name);
+        await Assertions.Expect(page.Locator("[data-testid=enroll-submit]")).ToBeEnabledAsync();
+        await page.ClickAsync("[data-testid=enroll-submit]");
+        await Assertions.Expect(page.Locator("[data-testid=enroll-done]")).ToBeVisibleAsync(new() { Timeout = slow });
+        Assert.Equal(1, portal.Scalar($"SELECT COUNT(*) FROM People WHERE Name = '{name}'"));
+        Assert.Equal(1, portal.Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.PersonEnrolled}"));
     }
 
     private static async Task SignInAsFirstAdminAsync(PortalProcess portal, IPage page)
