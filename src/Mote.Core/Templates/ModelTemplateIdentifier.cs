@@ -34,22 +34,7 @@ public sealed class ModelTemplateIdentifier : ITemplateIdentifier
     /// <exception cref="BackboneMismatchException">Templates come from different backbones.</exception>
     public ModelTemplateIdentifier(IReadOnlyList<ModelTemplate> templates)
     {
-        ArgumentNullException.ThrowIfNull(templates);
-        if (templates.Count == 0)
-        {
-            throw new ArgumentException("An identifier needs at least one template.", nameof(templates));
-        }
-
-        Backbone = templates[0].Backbone;
-        Dimension = templates[0].Dimension;
-        for (var i = 0; i < templates.Count; i++)
-        {
-            Backbone.EnsureSameAs(templates[i].Backbone, $"Template {i}");
-            if (templates[i].Dimension != Dimension)
-            {
-                throw new ArgumentException($"Template {i} takes {templates[i].Dimension}-d descriptors; template 0 takes {Dimension}-d.", nameof(templates));
-            }
-        }
+        (Backbone, Dimension) = TemplateScorers.CommonInput(templates, nameof(templates));
 
         this.templates = templates.ToArray();
         screens = new QuantizedTemplate[this.templates.Length];

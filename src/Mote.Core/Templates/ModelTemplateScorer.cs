@@ -31,22 +31,7 @@ public sealed class ModelTemplateScorer : ITemplateScorer
     /// <exception cref="BackboneMismatchException">Templates come from different backbones.</exception>
     public ModelTemplateScorer(IReadOnlyList<ModelTemplate> templates, bool padWidths = true)
     {
-        ArgumentNullException.ThrowIfNull(templates);
-        if (templates.Count == 0)
-        {
-            throw new ArgumentException("A scorer needs at least one template.", nameof(templates));
-        }
-
-        Backbone = templates[0].Backbone;
-        Dimension = templates[0].Dimension;
-        for (var i = 0; i < templates.Count; i++)
-        {
-            Backbone.EnsureSameAs(templates[i].Backbone, $"Template {i}");
-            if (templates[i].Dimension != Dimension)
-            {
-                throw new ArgumentException($"Template {i} takes {templates[i].Dimension}-d descriptors; template 0 takes {Dimension}-d.", nameof(templates));
-            }
-        }
+        (Backbone, Dimension) = TemplateScorers.CommonInput(templates, nameof(templates));
 
         Count = templates.Count;
         groups = templates

@@ -15,24 +15,11 @@ public sealed class VectorTemplateScorer : ITemplateScorer
     /// <exception cref="BackboneMismatchException">Templates come from different backbones.</exception>
     public VectorTemplateScorer(IReadOnlyList<VectorTemplate> templates)
     {
-        ArgumentNullException.ThrowIfNull(templates);
-        if (templates.Count == 0)
-        {
-            throw new ArgumentException("A scorer needs at least one template.", nameof(templates));
-        }
-
-        Backbone = templates[0].Backbone;
-        Dimension = templates[0].Dimension;
+        (Backbone, Dimension) = TemplateScorers.CommonInput(templates, nameof(templates));
         Count = templates.Count;
         stacked = new float[Count * Dimension];
         for (var i = 0; i < Count; i++)
         {
-            Backbone.EnsureSameAs(templates[i].Backbone, $"Template {i}");
-            if (templates[i].Dimension != Dimension)
-            {
-                throw new ArgumentException($"Template {i} is {templates[i].Dimension}-d; template 0 is {Dimension}-d.", nameof(templates));
-            }
-
             templates[i].UnitVector.CopyTo(stacked.AsSpan(i * Dimension));
         }
     }

@@ -29,7 +29,7 @@ public sealed class EnrollVerifyBrowserTests : IDisposable
         using var _ = playwright;
         await using var __ = browser;
         var page = await HeadlessChromium.NewPageAsync(browser, 1280, 900);
-        await SignInAsFirstAdminAsync(portal, page);
+        await HeadlessChromium.SignInAsFirstAdminAsync(page, portal, "ada.admin@example.org", Password);
 
         await EnrollThroughPageAsync(portal, page, PersonName, photos.Reference);
 
@@ -131,20 +131,6 @@ public sealed class EnrollVerifyBrowserTests : IDisposable
         await Assertions.Expect(page.Locator("[data-testid=enroll-done]")).ToBeVisibleAsync(new() { Timeout = slow });
         Assert.Equal(1, portal.Scalar($"SELECT COUNT(*) FROM People WHERE Name = '{name}'"));
         Assert.Equal(1, portal.Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.PersonEnrolled}"));
-    }
-
-    private static async Task SignInAsFirstAdminAsync(PortalProcess portal, IPage page)
-    {
-        await page.GotoAsync((await portal.WaitForSetupLinkAsync()).ToString());
-        await page.FillAsync("#email", "ada.admin@example.org");
-        await page.FillAsync("#password", Password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/account/login?created=true");
-        await page.FillAsync("#email", "ada.admin@example.org");
-        await page.FillAsync("#password", Password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(portal.BaseAddress.ToString());
-        await page.WaitForSelectorAsync("[data-interactive=true]");
     }
 
     /// <summary>

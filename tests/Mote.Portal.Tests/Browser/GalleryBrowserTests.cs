@@ -15,20 +15,11 @@ public sealed class GalleryBrowserTests
     public async Task Enroll_GroupPhotoPickFaceTrainInBackground_ThenPreviewOnPersonPage()
     {
         await using var portal = await PortalProcess.StartAsync();
-        var link = await portal.WaitForSetupLinkAsync();
         var (playwright, browser) = await HeadlessChromium.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
         var page = await HeadlessChromium.NewPageAsync(browser, 1280, 900);
-        await page.GotoAsync(link.ToString());
-        await page.FillAsync("#email", "ada@example.org");
-        await page.FillAsync("#password", Password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/account/login?created=true");
-        await page.FillAsync("#email", "ada@example.org");
-        await page.FillAsync("#password", Password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(portal.BaseAddress.ToString());
+        await HeadlessChromium.SignInAsFirstAdminAsync(page, portal, "ada@example.org", Password);
 
         await page.GotoAsync(new Uri(portal.BaseAddress, "gallery/enroll").ToString());
         await page.WaitForSelectorAsync("[data-interactive=true]");

@@ -51,4 +51,21 @@ public static class HeadlessChromium
         Directory.CreateDirectory(dir);
         return Path.Combine(dir, name);
     }
+
+    /// <summary>Follows the portal's one-time setup link to create the first Admin, then signs in as them and waits for the interactive shell.</summary>
+    public static async Task SignInAsFirstAdminAsync(IPage page, Infrastructure.PortalProcess portal, string email, string password)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        ArgumentNullException.ThrowIfNull(portal);
+        await page.GotoAsync((await portal.WaitForSetupLinkAsync()).ToString());
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**/account/login?created=true");
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(portal.BaseAddress.ToString());
+        await page.WaitForSelectorAsync("[data-interactive=true]");
+    }
 }

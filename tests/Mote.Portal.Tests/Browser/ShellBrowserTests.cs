@@ -64,21 +64,11 @@ public sealed class ShellBrowserTests
     public async Task NarrowViewport_DrawerCollapsesAndToggles()
     {
         await using var portal = await PortalProcess.StartAsync();
-        var link = await portal.WaitForSetupLinkAsync();
         var (playwright, browser) = await HeadlessChromium.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
         var page = await HeadlessChromium.NewPageAsync(browser, 420, 800);
-        await page.GotoAsync(link.ToString());
-        await page.FillAsync("#email", "ada@example.org");
-        await page.FillAsync("#password", Password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/account/login?created=true");
-        await page.FillAsync("#email", "ada@example.org");
-        await page.FillAsync("#password", Password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(portal.BaseAddress.ToString());
-        await page.WaitForSelectorAsync("[data-interactive=true]");
+        await HeadlessChromium.SignInAsFirstAdminAsync(page, portal, "ada@example.org", Password);
 
         var settingsLink = page.Locator("[data-testid=nav]").GetByText("Settings", new LocatorGetByTextOptions { Exact = true });
         await Assertions.Expect(settingsLink).Not.ToBeInViewportAsync();
