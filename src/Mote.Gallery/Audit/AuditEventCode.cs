@@ -27,4 +27,6 @@ public enum AuditEventCode
     ApiKeyRevoked = 501,
 
     AuditExported = 600,
+
+    EvaluationRecorded = 700,
 }
