@@ -10,6 +10,7 @@ namespace Mote.Core.Evaluation;
 /// <param name="Data">What the dataset gave.</param>
 /// <param name="Recognition">Pooled verification metrics per template kind ("model", "vector").</param>
 /// <param name="PersonalThresholds">MOTE's per-person thresholds (calibrated on synthetic impostors) applied to real pairs.</param>
+/// <param name="Variation">How close synthetic positives sit to their reference, against real probes.</param>
 /// <param name="Fairness">Per attribute (gender, ethnicity) and template kind, per-group rates at the global threshold.</param>
 /// <param name="Sweep">The fairness sweep over balance settings (MOTE re-enrolled under each).</param>
 /// <param name="Privacy">Attribute-inference attacks.</param>
@@ -24,6 +25,7 @@ public sealed record EvaluationReport(
     DataSummary Data,
     IReadOnlyList<KindRecognition> Recognition,
     PersonalThresholdResult? PersonalThresholds,
+    VariationCheck? Variation,
     IReadOnlyList<AttributeFairness> Fairness,
     IReadOnlyList<SweepSetting> Sweep,
     IReadOnlyList<AttackResult> Privacy,
@@ -73,6 +75,13 @@ public sealed record KindRecognition(
 public sealed record PersonalThresholdResult(
     double TargetFmr, int ImpostorsPerGroup, double Fmr, double Fnmr,
     double ThresholdMedian, double ThresholdP05, double ThresholdP95, double RealFmrPerPersonMedian);
+
+/// <summary>
+/// Mean cosine similarity to the enrollment descriptor of (a) the synthetic positives enrollment trains on and (b) the
+/// identity's real probes, over the first <paramref name="Identities"/> enrolled identities. If (a) is far above (b), the
+/// model-templates learn a tighter notion of "this person" than real photos show.
+/// </summary>
+public sealed record VariationCheck(int Identities, double VariationScale, double SyntheticPositiveCosine, double RealProbeCosine);
 
 /// <summary>Per-group rates of one template kind for one attribute, at the kind's global threshold.</summary>
 public sealed record AttributeFairness(

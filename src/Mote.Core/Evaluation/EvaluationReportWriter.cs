@@ -71,6 +71,12 @@ public static class EvaluationReportWriter
             Line($"MOTE per-person thresholds calibrated on synthetic impostors ({pt.ImpostorsPerGroup} per group) at FMR {pt.TargetFmr:G}, applied to real pairs: **FMR {pt.Fmr:P3}, FNMR {pt.Fnmr:P2}**; thresholds (sigmoid) median {pt.ThresholdMedian:G3}, 5–95 % {pt.ThresholdP05:G3}…{pt.ThresholdP95:G3}; median real FMR per person {pt.RealFmrPerPersonMedian:P3}.");
         }
 
+        if (report.Variation is { } v)
+        {
+            md.AppendLine();
+            Line($"Mean cosine to the enrollment descriptor over {v.Identities} identities: synthetic positives {v.SyntheticPositiveCosine:F3} (variation scale {v.VariationScale}), real probes {v.RealProbeCosine:F3}.");
+        }
+
         md.AppendLine();
         md.AppendLine("## Fairness at the global threshold (95% bootstrap intervals over identities)");
         md.AppendLine();

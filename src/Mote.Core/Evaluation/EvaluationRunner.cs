@@ -115,7 +115,7 @@ public sealed class EvaluationRunner
         var fairness = new List<AttributeFairness>();
         foreach (var (kind, matrix, set) in new[] { ("model", modelScores, modelSet), ("vector", vectorScores, vectorSet) })
         {
-            var threshold = set.ThresholdAtFmr(options.TargetFmr) ?? set.ThresholdAtFmr(options.TargetFmr, 1)!.Value;
+            var threshold = GlobalThreshold(set, kind);
             fairness.Add(Fairness(kind, "gender", genders, matrix, owners, threshold, options.Seed));
             var ethnicity = Fairness(kind, "ethnicity", ethnicities, matrix, owners, threshold, options.Seed + 1);
             if (ethnicity.Groups.Count >= 2)
@@ -129,6 +129,7 @@ public sealed class EvaluationRunner
         // 5. Per-person thresholds from synthetic impostors, applied to real pairs.
         started = time.GetTimestamp();
         var personal = PersonalThresholds(models, modelScores, owners, pack, ct);
+        var variation = CheckVariation(references, probeList, pack, balance);
         Phase("personal-thresholds", started);
 
         // 6. Fairness sweep.
@@ -158,7 +159,7 @@ public sealed class EvaluationRunner
             Count(genders), Count(ethnicities));
         var distributions = new[] { Histogram("model", modelSet, 60), Histogram("vector", vectorSet, 60) };
         return new EvaluationReport(EvaluationReport.CurrentSchemaVersion, time.GetUtcNow(), settings, summary, recognition, personal,
-            fairness, sweep, privacy, costs, distributions, phases.ToArray(), warnings.ToArray());
+            variation, fairness, sweep, privacy, costs, distributions, phases.ToArray(), warnings.ToArray());
     }
 
     /// <summary>Builds the balance that gives female groups <paramref name="share"/> of the weight (split equally among
@@ -493,6 +494,39 @@ public sealed class EvaluationRunner
             IdentityBootstrap.Percentile(perPersonFmr.Order().ToArray(), 0.5));
     }
 
+    private VariationCheck CheckVariation(float[][] references, List<(float[] Descriptor, int Owner)> probes, PopulationPack pack, Balance balance)
+    {
+        var count = Math.Min(50, references.Length);
+        var sampler = new TrainingSetSampler(pack);
+        double synthetic = 0, real = 0;
+        int syntheticN = 0, realN = 0;
+        for (var t = 0; t < count; t++)
+        {
+            var unit = references[t].ToArray();
+            Kernels.NormalizeInPlace(unit);
+            var set = sampler.Sample(references[t], balance, unchecked(options.Seed * 1_000_003 + t),
+                options.TrainingSet with { Negatives = 0, Positives = Math.Min(options.TrainingSet.Positives, 500), IncludeReference = false });
+            foreach (var p in set.Positives)
+            {
+                synthetic += Kernels.Dot(unit, p);
+                syntheticN++;
+            }
+
+            foreach (var (descriptor, owner) in probes)
+            {
+                if (owner == t)
+                {
+                    var probe = descriptor.ToArray();
+                    Kernels.NormalizeInPlace(probe);
+                    real += Kernels.Dot(unit, probe);
+                    realN++;
+                }
+            }
+        }
+
+        return new VariationCheck(count, options.TrainingSet.VariationScale, syntheticN == 0 ? double.NaN : synthetic / syntheticN, realN == 0 ? double.NaN : real / realN);
+    }
+
     private List<SweepSetting> Sweep(
         EvaluationIdentity[] enrolled, float[][] references, Dictionary<string, float[]?> descriptors, PopulationPack pack, string packId,
         BackboneIdentity backbone, IProgress<EvaluationProgress>? progress, CancellationToken ct)
@@ -535,7 +569,7 @@ public sealed class EvaluationRunner
             var enrollSeconds = time.GetElapsedTime(started).TotalSeconds;
             var matrix = LogitMatrix(models, probes, owners.Length, null, null, ct);
             var set = Pool(matrix, owners);
-            var threshold = set.ThresholdAtFmr(options.TargetFmr) ?? set.ThresholdAtFmr(options.TargetFmr, 1)!.Value;
+            var threshold = GlobalThreshold(set, $"sweep {share}");
             var fairness = Fairness("model", "gender", genders, matrix, owners, threshold, options.Seed + 2);
             result.Add(new SweepSetting(share, subset.Length, threshold, set.AtFmr(options.TargetFmr, 1), fairness.Groups, fairness.Fdr, fairness.Garbe, enrollSeconds));
         }
@@ -744,6 +778,19 @@ public sealed class EvaluationRunner
         }
 
         return new ScoreHistogram(kind, lo, hi, Bin(set.Genuine), Bin(set.Impostor));
+    }
+
+    /// <summary>The threshold at the target FMR; with fewer than 10/FMR impostor scores (a small run) still the
+    /// threshold that accepts at most ⌊FMR·n⌋ of them, with a warning that it rests on few scores.</summary>
+    private double GlobalThreshold(ScoreSet set, string what)
+    {
+        if (set.ThresholdAtFmr(options.TargetFmr) is { } threshold)
+        {
+            return threshold;
+        }
+
+        warnings.Add($"{what}: only {set.Impostor.Length} impostor scores, fewer than 10/FMR; the FMR {options.TargetFmr:G} threshold is the highest impostor score");
+        return set.ThresholdAtFmr(options.TargetFmr, 0)!.Value;
     }
 
     /// <summary>Runs an optional phase; a failure becomes a warning, so the recognition results of a long run are not lost.</summary>

@@ -23,7 +23,7 @@ public sealed class DescriptorCacheTests : IDisposable
 
         Assert.Equal(2, reopened.Count);
         Assert.True(reopened.TryGet(hashA, out var a));
-        Assert.Equal([0.1f, 0.2f, 0.3f], a);
+        Assert.Equal([0.1f, 0.2f, 0.3f], a!);
         Assert.True(reopened.TryGet(hashB, out var b));
         Assert.Null(b);
         Assert.False(reopened.TryGet(DescriptorCache.HashOf([9]), out _));
@@ -54,7 +54,7 @@ public sealed class DescriptorCacheTests : IDisposable
         using var again = DescriptorCache.Open(folder, "b", "0123456789abcdef", 2);
         Assert.Equal(2, again.Count);
         Assert.True(again.TryGet(DescriptorCache.HashOf([3]), out var c));
-        Assert.Equal([5f, 6f], c);
+        Assert.Equal([5f, 6f], c!);
     }
 
     [Fact]

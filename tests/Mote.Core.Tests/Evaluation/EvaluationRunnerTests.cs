@@ -63,6 +63,9 @@ public sealed class EvaluationRunnerTests(ModelPackFixture models) : IDisposable
         // Real LFW photos of 6 people: cosine separates them (ROC-AUC measured 1.0 here).
         Assert.True(back.Recognition[1].RocAuc > 0.9, $"vector ROC-AUC {back.Recognition[1].RocAuc}");
         Assert.Contains(back.Fairness, f => f.Kind == "model" && f.Attribute == "gender");
+        Assert.NotNull(back.Variation);
+        Assert.InRange(back.Variation!.SyntheticPositiveCosine, 0.5, 1.0);
+        Assert.InRange(back.Variation.RealProbeCosine, 0.5, 1.0);
         Assert.Equal([0.0, 1.0], back.Sweep.Select(s => s.FemaleShare));
         Assert.Equal(2, back.Costs.Count);
         Assert.Equal(128 * sizeof(float), back.Costs.Single(c => c.Kind == "vector").BytesPerPerson);
@@ -84,9 +87,9 @@ public sealed class EvaluationRunnerTests(ModelPackFixture models) : IDisposable
 
         var balance = EvaluationRunner.FemaleShare(pack, 0.25);
 
-        Assert.Equal(0.25, balance.Negatives.Where(p => p.Key.Gender == Population.Gender.Female).Sum(p => p.Value), 9);
-        Assert.Equal(0.75, balance.Negatives.Where(p => p.Key.Gender == Population.Gender.Male).Sum(p => p.Value), 9);
-        Assert.Equal(0.25, balance.Variation.Where(p => p.Key.Gender == Population.Gender.Female).Sum(p => p.Value), 9);
+        Assert.Equal(0.25, balance.Negatives.Where(p => p.Key.Gender == global::Mote.Core.Population.Gender.Female).Sum(p => p.Value), 9);
+        Assert.Equal(0.75, balance.Negatives.Where(p => p.Key.Gender == global::Mote.Core.Population.Gender.Male).Sum(p => p.Value), 9);
+        Assert.Equal(0.25, balance.Variation.Where(p => p.Key.Gender == global::Mote.Core.Population.Gender.Female).Sum(p => p.Value), 9);
         balance.Validate(pack);
         Assert.Throws<ArgumentOutOfRangeException>(() => EvaluationRunner.FemaleShare(pack, 1.5));
     }

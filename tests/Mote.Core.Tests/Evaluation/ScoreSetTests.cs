@@ -20,9 +20,9 @@ public sealed class ScoreSetTests
     [Fact]
     public void Rates_AcceptAtOrAboveThreshold()
     {
-        Assert.Equal(0.25, Hand.Fmr(0.65), 12);
+        Assert.Equal(0.25, Hand.Fmr(0.65f), 12);
         Assert.Equal(0.0, Hand.Fmr(0.66), 12);
-        Assert.Equal(0.25, Hand.Fnmr(0.65), 12);
+        Assert.Equal(0.25, Hand.Fnmr(0.65f), 12);
         Assert.Equal(0.5, Hand.Fnmr(0.75), 12);
     }
 

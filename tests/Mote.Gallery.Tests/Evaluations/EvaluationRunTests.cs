@@ -82,6 +82,7 @@ public sealed class EvaluationRunTests
                 new KindRecognition("vector", "cosine", 200, 8200, 0.999, new ErrorPoint(0.9, 0.01, 0.01), new ErrorPoint(0.92, 0.001, 0.02), null, det, new Dictionary<string, double>(), new Dictionary<string, double>()),
             ],
             new PersonalThresholdResult(1e-3, 400, 0.006, 0.04, 1e-6, 1e-8, 1e-4, 0),
+            new VariationCheck(42, 1, 0.98, 0.94),
             [new AttributeFairness("model", "gender", 0.5, 1e-3, groups, 0.97, 0.2, 1.0, 1.2)],
             [],
             [new AttackResult("gender", "vector templates", 20, ["female", "male"], 10, 5, 0.9, 0.7, 0.97, [0.9, 0.9, 0.9, 0.9, 0.9], 0.5)],
