@@ -51,6 +51,7 @@ internal static class EvaluateCommand
         evaluate.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
         {
             var total = Stopwatch.StartNew();
+            var sweepShares = ParseShares(parse.GetValue(shares)!);
             var root = Path.GetFullPath(parse.GetValue(dataset)!);
             if (!Directory.Exists(root))
             {
@@ -70,7 +71,7 @@ internal static class EvaluateCommand
             var options = new EvaluationOptions
             {
                 Seed = parse.GetValue(seed),
-                SweepFemaleShares = ParseShares(parse.GetValue(shares)!),
+                SweepFemaleShares = sweepShares,
                 SweepIdentities = parse.GetValue(sweepIdentities),
                 PrivacyPerClass = parse.GetValue(privacyPerClass),
                 Privacy = !parse.GetValue(noPrivacy),
