@@ -424,18 +424,21 @@ public sealed class EvaluationRunner
                 new ScoreSet(genuine, impostor).DetCurve(40), warning));
         }
 
-        double? fdr = null, garbe = null;
-        if (groups.Count >= 2)
+        // Summaries over the groups large enough to mean something (≥ 30 genuine pairs): a group of 2 people with
+        // 2 genuine pairs drove GARBE to 1 in a 100-identity run.
+        var reliable = groups.Where(g => g.Warning is null).ToArray();
+        double? fdr = null, garbe = null, fmrRatio = null, fnmrRatio = null;
+        if (reliable.Length >= 2)
         {
-            var fmrs = groups.Select(g => g.Fmr.Value).ToArray();
-            var fnmrs = groups.Select(g => g.Fnmr.Value).ToArray();
+            var fmrs = reliable.Select(g => g.Fmr.Value).ToArray();
+            var fnmrs = reliable.Select(g => g.Fnmr.Value).ToArray();
             fdr = FairnessMetrics.Fdr(fmrs, fnmrs);
             garbe = FairnessMetrics.Garbe(fmrs, fnmrs);
+            fmrRatio = FairnessMetrics.MaxToGeometricMean(fmrs);
+            fnmrRatio = FairnessMetrics.MaxToGeometricMean(fnmrs);
         }
 
-        return new AttributeFairness(kind, attribute, threshold, options.TargetFmr, groups, fdr, garbe,
-            groups.Count >= 2 ? FairnessMetrics.MaxToGeometricMean(groups.Select(g => g.Fmr.Value).ToArray()) : null,
-            groups.Count >= 2 ? FairnessMetrics.MaxToGeometricMean(groups.Select(g => g.Fnmr.Value).ToArray()) : null);
+        return new AttributeFairness(kind, attribute, threshold, options.TargetFmr, groups, fdr, garbe, fmrRatio, fnmrRatio);
     }
 
     private PersonalThresholdResult? PersonalThresholds(ModelTemplate[] models, float[][] matrix, int[] owners, PopulationPack pack, CancellationToken ct)
