@@ -16,12 +16,16 @@ public sealed record EvaluationIdentity(string Name, IReadOnlyList<string> Photo
 /// </summary>
 public sealed class EvaluationDataset
 {
-    private EvaluationDataset(string root, IReadOnlyList<EvaluationIdentity> identities, int identitiesInFolder)
+    private EvaluationDataset(string root, IReadOnlyList<EvaluationIdentity> identities, int identitiesInFolder, int? identityLimit)
     {
+        IdentityLimit = identityLimit;
         Root = root;
         Identities = identities;
         IdentitiesInFolder = identitiesInFolder;
     }
+
+    /// <summary>The <c>maxIdentities</c> the dataset was opened with (null: all identities).</summary>
+    public int? IdentityLimit { get; }
 
     /// <summary>The dataset folder.</summary>
     public string Root { get; }
@@ -82,6 +86,6 @@ public sealed class EvaluationDataset
             throw new ArgumentException($"Dataset '{root}' has {usable.Length} identities with two or more photos; an evaluation needs at least 2.");
         }
 
-        return new EvaluationDataset(root, usable, folders.Length);
+        return new EvaluationDataset(root, usable, folders.Length, maxIdentities);
     }
 }

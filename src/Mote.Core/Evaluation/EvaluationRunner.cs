@@ -148,7 +148,7 @@ public sealed class EvaluationRunner
         Phase("costs", started);
 
         var settings = new EvaluationSettings(
-            data.Root, backbone.Id, backbone.Sha256Hex, packId, options.Seed, null, "equal over the pack's groups",
+            data.Root, backbone.Id, backbone.Sha256Hex, packId, options.Seed, data.IdentityLimit, "equal over the pack's groups",
             options.TrainingSet.Positives, options.TrainingSet.Negatives, options.TrainingSet.VariationScale,
             string.Join("→", new[] { pack.Dimension }.Concat(options.Trainer.HiddenWidths).Append(1)), options.Trainer.WidthJitter,
             options.Trainer.MaxEpochs, options.TargetFmr, options.SweepFemaleShares, options.SweepIdentities, options.PrivacyPerClass,
