@@ -28,4 +28,6 @@ public enum AuditEventCode
     SettingsChanged = 502,
 
     AuditExported = 600,
+
+    EvaluationRecorded = 700,
 }
