@@ -14,13 +14,13 @@ namespace Mote.Core.Explain;
 /// <param name="Score">The decision's score.</param>
 /// <param name="Threshold">The threshold it was compared with.</param>
 /// <param name="Margin">Score minus threshold (positive = accepted).</param>
-/// <param name="GenuineBelow">Fraction of synthetic genuine scores below the score (0..1).</param>
+/// <param name="GenuineBelow">Fraction of synthetic genuine scores below the score (0..1); null when no reference descriptor was available to draw them.</param>
 /// <param name="ImpostorsAtOrAbove">Fraction of synthetic impostor scores at or above the score (0..1).</param>
 /// <param name="GenuineHistogram">Counts of genuine scores in <see cref="Bins"/> equal bins over [0, 1].</param>
 /// <param name="ImpostorHistogram">Counts of impostor scores in the same bins.</param>
 /// <param name="Sentence">One plain-language sentence an auditor can read.</param>
 public sealed record ScoreContext(
-    float Score, float Threshold, float Margin, double GenuineBelow, double ImpostorsAtOrAbove,
+    float Score, float Threshold, float Margin, double? GenuineBelow, double ImpostorsAtOrAbove,
     int[] GenuineHistogram, int[] ImpostorHistogram, string Sentence)
 {
     /// <summary>Histogram bins over [0, 1].</summary>
@@ -39,16 +39,16 @@ public sealed record ScoreContext(
     {
         ArgumentNullException.ThrowIfNull(genuine);
         ArgumentNullException.ThrowIfNull(impostors);
-        if (genuine.Count == 0 || impostors.Count == 0)
+        if (impostors.Count == 0)
         {
-            throw new ArgumentException("Score context needs at least one genuine and one impostor score.", nameof(genuine));
+            throw new ArgumentException("Score context needs at least one impostor score.", nameof(impostors));
         }
         var (probe, rankGenuine, rankImpostors) = ranking ?? (score, genuine, impostors);
         if (rankGenuine.Count != genuine.Count || rankImpostors.Count != impostors.Count)
         {
             throw new ArgumentException("Ranking samples must match the score samples in length.", nameof(ranking));
         }
-        var genuineBelow = rankGenuine.Count(g => g < probe) / (double)genuine.Count;
+        double? genuineBelow = genuine.Count == 0 ? null : rankGenuine.Count(g => g < probe) / (double)genuine.Count;
         var impostorsAbove = rankImpostors.Count(i => i >= probe) / (double)impostors.Count;
         var margin = score - threshold;
         return new ScoreContext(score, threshold, margin, genuineBelow, impostorsAbove, Histogram(genuine), Histogram(impostors),
@@ -86,6 +86,27 @@ public sealed record ScoreContext(
         return FromScores(score, threshold, genuine, impostors);
     }
 
+    /// <summary>
+    /// Like <see cref="Sample"/> without a reference descriptor (a gallery that keeps no reference face): impostor
+    /// scores only, <paramref name="samples"/> x 2 drawn evenly over the pack's negative groups.
+    /// </summary>
+    public static ScoreContext SampleImpostors(ITemplate template, PopulationPack population, float score, float threshold, int seed,
+        float[]? probeDescriptor = null, int samples = 500)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        ArgumentNullException.ThrowIfNull(population);
+        var sampler = new TrainingSetSampler(population);
+        var groups = population.Negatives.Keys.ToArray();
+        var per = Math.Max(1, 2 * samples / Math.Max(1, groups.Length));
+        var impostors = groups.SelectMany((g, k) => sampler.SampleImpostors(g, per, seed + k)).ToArray();
+        var scores = impostors.Select(n => template.Score(n)).ToArray();
+        if (template is ModelTemplate model && probeDescriptor is not null)
+        {
+            return FromScores(score, threshold, [], scores, (model.Logit(probeDescriptor), [], impostors.Select(n => model.Logit(n)).ToArray()));
+        }
+        return FromScores(score, threshold, [], scores);
+    }
+
     private static int[] Histogram(IReadOnlyList<float> scores)
     {
         var counts = new int[Bins];
@@ -96,17 +117,18 @@ public sealed record ScoreContext(
         return counts;
     }
 
-    private static string Describe(float score, float threshold, float margin, double genuineBelow, double impostorsAbove, int impostorCount)
+    private static string Describe(float score, float threshold, float margin, double? genuineBelow, double impostorsAbove, int impostorCount)
     {
         var c = CultureInfo.InvariantCulture;
         var verdict = margin >= 0 ? "accepted" : "rejected";
         var side = margin >= 0 ? "above" : "below";
         var impostorText = impostorsAbove == 0
-            ? $"none of {impostorCount:N0} synthetic impostors scored this high"
+            ? $"none of {impostorCount.ToString("N0", c)} synthetic impostors scored this high"
             : $"{Percent(impostorsAbove)} of synthetic impostors scored this high or higher";
-        return string.Create(c,
-            $"The probe was {verdict}: its score {score:0.000} is {Math.Abs(margin):0.000} {side} the threshold {threshold:0.000}; " +
-            $"it is higher than {Percent(genuineBelow)} of this person's synthetic genuine scores, and {impostorText}.");
+        var head = string.Create(c, $"The probe was {verdict}: its score {score:0.000} is {Math.Abs(margin):0.000} {side} the threshold {threshold:0.000}; ");
+        return genuineBelow is { } g
+            ? head + $"it is higher than {Percent(g)} of this person's synthetic genuine scores, and {impostorText}."
+            : head + impostorText + ".";
     }
 
     private static string Percent(double fraction) =>
