@@ -125,7 +125,7 @@ public sealed record ScoreContext(
         var impostorText = impostorsAbove == 0
             ? $"none of {impostorCount.ToString("N0", c)} synthetic impostors scored this high"
             : $"{Percent(impostorsAbove)} of synthetic impostors scored this high or higher";
-        var head = string.Create(c, $"The probe was {verdict}: its score {score:0.000} is {Math.Abs(margin):0.000} {side} the threshold {threshold:0.000}; ");
+        var head = string.Create(c, $"The probe was {verdict}: its score {score:G4} is {Math.Abs(margin):G4} {side} the threshold {threshold:G4}; ");
         return genuineBelow is { } g
             ? head + $"it is higher than {Percent(g)} of this person's synthetic genuine scores, and {impostorText}."
             : head + impostorText + ".";
