@@ -25,6 +25,7 @@ public static class MoteCommand
             root.Subcommands.Add(command);
         }
         root.Subcommands.Add(PopulationCommand.Build(output, error));
+        root.Subcommands.Add(ExplainCommand.Build(output, error));
         return root;
     }
 }

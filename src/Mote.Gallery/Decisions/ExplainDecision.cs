@@ -24,19 +24,19 @@ public sealed record ExplanationRequest(string DecisionId, string PersonId, byte
 /// </summary>
 public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, TemplateProtector protector, GallerySettingsStore settings, TimeProvider time)
 {
-    /// <summary>Explains and stores; returns false (storing nothing) when the analyzer cannot explain or the probe yields no face.</summary>
-    public async Task<bool> ExecuteAsync(ExplanationRequest request, CancellationToken ct = default)
+    /// <summary>Explains and stores; returns null (storing nothing) when the analyzer cannot explain, the decision or person is gone, or the probe yields no face.</summary>
+    public async Task<ProbeExplanation?> ExecuteAsync(ExplanationRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
         if (analyzer is not IProbeExplainer explainer)
         {
-            return false;
+            return null;
         }
         var person = await db.People.AsNoTracking().SingleOrDefaultAsync(p => p.Id == request.PersonId, ct).ConfigureAwait(false);
         if (person is null || !await db.Decisions.AnyAsync(d => d.Id == request.DecisionId, ct).ConfigureAwait(false))
         {
-            return false; // erased meanwhile: nothing to explain
+            return null; // erased meanwhile: nothing to explain
         }
         var template = PersonRecords.OpenTemplate(person, protector, analyzer.Backbone);
         var population = engine.GetPopulation(analyzer.Backbone);
@@ -56,7 +56,7 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
             : ScoreContext.Sample(template, population, reference, null, request.Score, request.Threshold, seed, probe), seed, ct), ct).ConfigureAwait(false);
         if (result is null)
         {
-            return false;
+            return null;
         }
         var keep = (await settings.ReadAsync(ct).ConfigureAwait(false)).KeepProbeImages;
         db.DecisionExplanations.Add(new DecisionExplanationRecord
@@ -68,7 +68,7 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
             CreatedUtc = time.GetUtcNow(),
         });
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        return true;
+        return result;
     }
 }
 

@@ -26,10 +26,11 @@ public sealed class ExplanationTests(EngineGallery gallery, ITestOutputHelper ou
         var probe = gallery.FaceCrop("sample3.jpg", face);
         var verified = await Db.InScopeAsync<VerifyProbe, VerificationResult>(v => v.ExecuteAsync(Actors.Operator, name, probe));
 
-        var stored = await Db.InScopeAsync<ExplainDecision, bool>(e =>
+        var stored = await Db.InScopeAsync<ExplainDecision, Mote.Gallery.Engine.ProbeExplanation?>(e =>
             e.ExecuteAsync(new ExplanationRequest(verified.DecisionId, verified.PersonId, probe, verified.Score, verified.Threshold)));
 
-        Assert.True(stored);
+        Assert.NotNull(stored);
+        Assert.Equal(150, stored.AlignedCrop.Width);
         var view = await Db.InScopeAsync<GetExplanation, ExplanationView>(g => g.ExecuteAsync(Actors.Auditor, verified.DecisionId));
         var explanation = Assert.IsType<Mote.Core.Explain.DecisionExplanation>(view.Explanation);
         output.WriteLine($"explained in {explanation.TotalMs:0} ms (occlusion {explanation.OcclusionMs:0}, Grad-CAM++ {explanation.GradCamMs:0}); {explanation.Context?.Sentence}");
