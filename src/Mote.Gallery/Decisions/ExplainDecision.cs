@@ -51,9 +51,20 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
         }
         // Seeds from the person's seed: the same person's contexts are drawn alike, apart from training's streams.
         var seed = unchecked((int)(person.Seed * 53) + 15_485_863);
-        var result = await Task.Run(() => explainer.Explain(request.Probe, template, request.Score, request.Threshold, probe => reference is null
-            ? ScoreContext.SampleImpostors(template, population, request.Score, request.Threshold, seed, probe)
-            : ScoreContext.Sample(template, population, reference, null, request.Score, request.Threshold, seed, probe), seed, ct), ct).ConfigureAwait(false);
+        // TorchSharp work in this process is serialised with training (PersonTemplates.TrainingGate): concurrent use
+        // once failed inside AdamW; an explanation in the background can wait for a training to finish.
+        ProbeExplanation? result;
+        await PersonTemplates.TrainingGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            result = await Task.Run(() => explainer.Explain(request.Probe, template, request.Score, request.Threshold, probe => reference is null
+                ? ScoreContext.SampleImpostors(template, population, request.Score, request.Threshold, seed, probe)
+                : ScoreContext.Sample(template, population, reference, null, request.Score, request.Threshold, seed, probe), seed, ct), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            PersonTemplates.TrainingGate.Release();
+        }
         if (result is null)
         {
             return null;

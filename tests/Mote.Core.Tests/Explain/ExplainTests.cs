@@ -179,7 +179,7 @@ public sealed class ExplainTests(ModelPackFixture models, ITestOutputHelper outp
         Assert.Contains("rejected", impostorContext.Sentence);
         Assert.True(impostorContext.GenuineBelow < 0.05);
         // The enrolled face itself sits well inside its synthetic genuine cloud (ranked by logit, not tied at 1.000).
-        Assert.InRange(context.GenuineBelow, 0.05, 1.0);
+        Assert.InRange(context.GenuineBelow!.Value, 0.05, 1.0);
     }
 
     [Fact]
