@@ -4,6 +4,7 @@ using Mote.Core.Explain;
 using Mote.Core.Models;
 using Mote.Core.Models.FaceApi;
 using Mote.Core.Tests.Models;
+using Mote.Core.Templates;
 using Mote.Core.Tests.Templates;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -210,5 +211,61 @@ public sealed class ExplainTests(ModelPackFixture models, ITestOutputHelper outp
     {
         var s = values.Order().ToArray();
         return s[s.Length / 2];
+    }
+}
+
+/// <summary>The occlusion-agreement rate on lfw-dev: enrolled from one photo, probed with another of the same person and with a stranger.</summary>
+[Collection(ModelPackCollection.Name)]
+public sealed class LfwExplainTests(ModelPackFixture models, ITestOutputHelper output)
+{
+    [DatasetFact("lfw-dev")]
+    public void MostImportantRegion_LfwPairs_OccludedLowersEvidenceMoreForMostDecisions()
+    {
+        var f = ExplainFixture.Get(models);
+        var root = Path.Combine(TestDatasets.Find("lfw-dev")!, "images");
+        // The first 8 identities (ordinal order) with at least two photos; seeded, deterministic.
+        var people = Directory.GetDirectories(root).Order(StringComparer.Ordinal)
+            .Select(d => Directory.GetFiles(d, "*.jpg").Order(StringComparer.Ordinal).ToArray())
+            .Where(files => files.Length >= 2).Take(8).ToArray();
+        var wins = new Dictionary<string, int> { ["occlusion"] = 0, ["gradcam++"] = 0 };
+        var decisions = 0;
+        for (var i = 0; i < people.Length; i++)
+        {
+            var enrolled = f.Pipeline.Analyze(File.ReadAllBytes(people[i][0])).BestFace(requireAccepted: false);
+            var genuine = f.Pipeline.Analyze(File.ReadAllBytes(people[i][1])).BestFace(requireAccepted: false);
+            var stranger = f.Pipeline.Analyze(File.ReadAllBytes(people[(i + 1) % people.Length][0])).BestFace(requireAccepted: false);
+            if (enrolled is null || genuine is null || stranger is null)
+            {
+                continue;
+            }
+            var sample = new Mote.Core.Population.Sampling.TrainingSetSampler(f.Population).Sample(enrolled.Descriptor, null, seed: i);
+            var template = new TemplateTrainer(TemplateTrainerOptions.Default with { MaxEpochs = 30 }).Train(
+                Mote.Core.Templates.TrainingSet.FromRows(sample.Positives, sample.Negatives), i,
+                new ModelTemplateProvenance(new BackboneIdentity(f.Pipeline.Describer.BackboneId, f.Pipeline.Describer.BackboneHash), "test", []));
+            foreach (var crop in new[] { genuine.AlignedCrop!, stranger.AlignedCrop! })
+            {
+                decisions++;
+                var maps = new[] { OcclusionSensitivity.Compute(f.Pipeline.Describer, template, crop).Map }
+                    .Concat(GradCamPlusPlus.Compute(f.Net, template, crop).Maps);
+                foreach (var map in maps)
+                {
+                    var grid = map.Resampled(7, 7).Values;
+                    var order = Enumerable.Range(0, 49).OrderByDescending(k => grid[k]).ThenBy(k => k).ToArray();
+                    var most = CropGrid.Fill(crop, order.Take(12).Select(k => CropGrid.Cell(150, 150, 7, 7, k % 7, k / 7)), 0);
+                    var least = CropGrid.Fill(crop, order.TakeLast(12).Select(k => CropGrid.Cell(150, 150, 7, 7, k % 7, k / 7)), 0);
+                    var d = f.Pipeline.Describer.Describe([most, least]);
+                    if (template.Logit(d[0]) < template.Logit(d[1]))
+                    {
+                        wins[map.Method]++;
+                    }
+                }
+            }
+        }
+        foreach (var (method, count) in wins)
+        {
+            output.WriteLine($"lfw-dev {method}: most important quarter occluded lowered the logit more in {count}/{decisions} decisions ({100.0 * count / decisions:0} %)");
+        }
+        Assert.True(decisions >= 10, $"only {decisions} decisions");
+        Assert.True(wins["occlusion"] * 2 > decisions, $"occlusion {wins["occlusion"]}/{decisions}");
     }
 }
