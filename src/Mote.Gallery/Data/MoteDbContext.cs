@@ -31,6 +31,8 @@ public sealed class MoteDbContext(DbContextOptions<MoteDbContext> options) : Ide
 
     public DbSet<DecisionProbeImage> DecisionProbeImages => Set<DecisionProbeImage>();
 
+    public DbSet<DecisionExplanationRecord> DecisionExplanations => Set<DecisionExplanationRecord>();
+
     public DbSet<GallerySettings> Settings => Set<GallerySettings>();
 
     public DbSet<EvaluationRun> EvaluationRuns => Set<EvaluationRun>();
@@ -106,6 +108,16 @@ public sealed class MoteDbContext(DbContextOptions<MoteDbContext> options) : Ide
             e.Property(x => x.CreatedUtc).HasConversion(utcTicks);
             // Erasing a person deletes their decisions, and with them the probe images kept for those decisions.
             e.HasOne<Decision>().WithOne().HasForeignKey<DecisionProbeImage>(x => x.DecisionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<DecisionExplanationRecord>(e =>
+        {
+            e.ToTable("DecisionExplanations");
+            e.HasKey(x => x.DecisionId);
+            e.Property(x => x.DecisionId).HasMaxLength(36);
+            e.Property(x => x.CreatedUtc).HasConversion(utcTicks);
+            // Erasing a person deletes their decisions, and with them the decisions' explanations.
+            e.HasOne<Decision>().WithOne().HasForeignKey<DecisionExplanationRecord>(x => x.DecisionId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<PersonImage>(e =>

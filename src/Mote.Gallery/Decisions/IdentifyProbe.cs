@@ -16,7 +16,8 @@ namespace Mote.Gallery.Decisions;
 /// decision (the probe only when the settings keep probe images; default not) and writes one <see cref="AuditEventCode.ProbeIdentified"/> event. Needs
 /// <see cref="Permission.Identify"/>.
 /// </summary>
-public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, GalleryIndex index, TemplateProtector protector, GallerySettingsStore settings, AuditTrail audit, TimeProvider time)
+public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, GalleryIndex index, TemplateProtector protector, GallerySettingsStore settings, AuditTrail audit, TimeProvider time,
+    DecisionExplanationQueue? explanations = null)
 {
     public async Task<IdentificationOutcome> ExecuteAsync(Actor actor, ReadOnlyMemory<byte> probe, int top = 5, CancellationToken ct = default)
     {
@@ -51,6 +52,11 @@ public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, Galler
         };
         await DecisionRecorder.RecordAsync(db, settings, protector, audit, actor, row, probe, AuditEventCode.ProbeIdentified, best?.PersonId,
             best is null ? $"decision {row.Id}: no match among {gallery.People.Count}" : $"decision {row.Id}: {matches.Count} match(es), best score {best.Score:0.####}", ct).ConfigureAwait(false);
+        if (best is not null)
+        {
+            // A 1:N decision is explained for its best match (a decision with no match has no template to explain).
+            explanations?.Enqueue(new ExplanationRequest(row.Id, best.PersonId, probe.ToArray(), best.Score, best.Threshold));
+        }
         return new IdentificationOutcome(row.Id, matches, gallery.People.Count, elapsed);
     }
 }

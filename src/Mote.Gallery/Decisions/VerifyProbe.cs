@@ -16,7 +16,8 @@ namespace Mote.Gallery.Decisions;
 /// probe images; default not) and writes one
 /// <see cref="AuditEventCode.ProbeVerified"/> event. Needs <see cref="Permission.Verify"/>.
 /// </summary>
-public sealed class VerifyProbe(MoteDbContext db, GalleryEngine engine, TemplateProtector protector, GallerySettingsStore settings, AuditTrail audit, TimeProvider time)
+public sealed class VerifyProbe(MoteDbContext db, GalleryEngine engine, TemplateProtector protector, GallerySettingsStore settings, AuditTrail audit, TimeProvider time,
+    DecisionExplanationQueue? explanations = null)
 {
     /// <param name="actor">Who asks.</param>
     /// <param name="person">The person's name or id.</param>
@@ -49,6 +50,8 @@ public sealed class VerifyProbe(MoteDbContext db, GalleryEngine engine, Template
         };
         await DecisionRecorder.RecordAsync(db, settings, protector, audit, actor, row, probe, AuditEventCode.ProbeVerified, claimed.Id,
             $"decision {row.Id}: {(decision.Accepted ? "accepted" : "rejected")}, score {decision.Score:0.####} vs {decision.Threshold:0.####}", ct).ConfigureAwait(false);
+        // Explained in the background (about a second on 2 cores), so the decision's latency does not grow.
+        explanations?.Enqueue(new ExplanationRequest(row.Id, claimed.Id, probe.ToArray(), decision.Score, decision.Threshold));
         return new VerificationResult(row.Id, claimed.Id, claimed.Name, decision.Score, decision.Threshold, decision.Accepted, elapsed);
     }
 }

@@ -1,3 +1,4 @@
+using Mote.Core.Explain;
 using Mote.Core.Faces;
 using Mote.Core.Faces.Attributes;
 using Mote.Core.Faces.Pipeline;
@@ -12,17 +13,22 @@ namespace Mote.Gallery.Engine;
 /// <see cref="IFaceAnalyzer"/> over the engine's <see cref="FacePipeline"/> (detection, landmarks,
 /// quality, alignment, descriptor) plus the <c>gear</c> attribute estimator. Owns its native sessions.
 /// </summary>
-public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IDisposable
+public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisposable
 {
     private readonly OnnxSessionFactory _sessions = new();
     private readonly ImageDecoder _decoder = new();
     private readonly FacePipeline _pipeline;
     private readonly GearAttributeEstimator? _attributes;
+    private readonly ModelPack _pack;
+    private readonly Lock _explainerGate = new();
+    private DecisionExplainer? _explainer;
 
     public PipelineFaceAnalyzer(FacePipelineOptions options, ModelPack pack)
     {
         ArgumentNullException.ThrowIfNull(pack);
-        _pipeline = new FacePipeline(options, pack, _sessions);
+        _pack = pack;
+        // Aligned crops are kept (about 67 KB a face) so an explanation sees exactly the crop the backbone saw.
+        _pipeline = new FacePipeline(options with { KeepAlignedCrops = true }, pack, _sessions);
         _attributes = pack.Models.ContainsKey(Core.Models.HumanModels.HumanGraphRecipes.Gear) ? GearAttributeEstimator.Create(pack, _sessions) : null;
         Backbone = new BackboneIdentity(_pipeline.Describer.BackboneId, _pipeline.Describer.BackboneHash);
     }
@@ -43,8 +49,49 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IDisposable
         return new FaceAnalysis(analysis.Width, analysis.Height, faces);
     }
 
+    /// <inheritdoc />
+    public ProbeExplanation? Explain(ReadOnlyMemory<byte> probe, ITemplate template, float score, float threshold, Func<float[], ScoreContext?> context, int seed, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        ArgumentNullException.ThrowIfNull(context);
+        ct.ThrowIfCancellationRequested();
+        var analysis = _pipeline.Analyze(_decoder.Decode(probe.Span, ct), QualityPurpose.Detection);
+        // The same face decisions use: the largest (AnalyzedFace order).
+        var face = analysis.Faces.OrderByDescending(f => f.Box.Width * f.Box.Height).FirstOrDefault();
+        if (face?.AlignedCrop is not { } crop)
+        {
+            return null;
+        }
+        return new ProbeExplanation(Explainer().Explain(template, crop, score, threshold, context(face.Descriptor), seed), crop);
+    }
+
+    private DecisionExplainer Explainer()
+    {
+        lock (_explainerGate)
+        {
+            if (_explainer is null)
+            {
+                DlibResNetTorch? net = null;
+                if (_pipeline.Describer.BackboneId == Core.Faces.Descriptors.DlibResNetDescriber.Id)
+                {
+                    try
+                    {
+                        net = new DlibResNetTorch(_pack[Core.Faces.Descriptors.DlibResNetDescriber.ModelId]);
+                    }
+                    catch (TorchRuntimeUnavailableException)
+                    {
+                        // Without TorchSharp the explanation has the occlusion map only.
+                    }
+                }
+                _explainer = new DecisionExplainer(_pipeline.Describer, net);
+            }
+            return _explainer;
+        }
+    }
+
     public void Dispose()
     {
+        _explainer?.Dispose();
         _pipeline.Dispose();
         _attributes?.Dispose();
         _decoder.Dispose();

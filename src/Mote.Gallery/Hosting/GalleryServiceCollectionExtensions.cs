@@ -65,6 +65,10 @@ public static class GalleryServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<EnrollmentQueue>());
         services.AddScoped<VerifyProbe>();
         services.AddScoped<IdentifyProbe>();
+        services.AddScoped<ExplainDecision>();
+        services.AddScoped<GetExplanation>();
+        services.AddSingleton<DecisionExplanationQueue>();
+        services.AddHostedService(sp => sp.GetRequiredService<DecisionExplanationQueue>());
         services.AddSingleton<BuildPopulationPack>();
         services.AddScoped<GallerySettingsStore>();
         services.AddScoped<ReadGallerySettings>();

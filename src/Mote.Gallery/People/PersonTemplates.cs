@@ -22,9 +22,9 @@ internal static class PersonTemplates
     /// test process (two test classes in parallel), one failed inside TorchSharp's AdamW step
     /// (<c>addcdiv_</c>: "Expected false to be true" in <c>Scalar::toFloat</c>) although each passes alone; the
     /// trainer is documented thread-safe, so this is a guard until the cause is found. On 2 cores two trainings
-    /// at once would gain nothing anyway.
+    /// at once would gain nothing anyway. Explanations (Grad-CAM++ runs TorchSharp autograd) take the same gate.
     /// </summary>
-    private static readonly SemaphoreSlim TrainingGate = new(1, 1);
+    internal static SemaphoreSlim TrainingGate { get; } = new(1, 1);
 
     /// <summary>Parses a requested balance against the pack; an empty part stays equal over the pack's groups. Words on refusal.</summary>
     public static Balance ResolveBalance(PopulationPack population, (IReadOnlyDictionary<string, double> Negatives, IReadOnlyDictionary<string, double> Variation)? requested)

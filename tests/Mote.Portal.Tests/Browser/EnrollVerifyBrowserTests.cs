@@ -54,6 +54,22 @@ public sealed class EnrollVerifyBrowserTests : IDisposable
         Assert.Equal(0, portal.Scalar("SELECT COUNT(*) FROM DecisionProbeImages"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("verify.png"), FullPage = true });
 
+        // The decision's explanation is computed in the background (about a second); then the result card's link opens it.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (portal.Scalar($"SELECT COUNT(*) FROM DecisionExplanations WHERE DecisionId = '{decisionId}'") == 0 && waited.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            await Task.Delay(250);
+        }
+        await result.Locator("[data-testid=explanation-link]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=explanation-sentence]")).ToContainTextAsync("was accepted", new LocatorAssertionsToContainTextOptions { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator("[data-testid=heatmap]")).ToHaveAttributeAsync("data-cells", "49");
+        await Assertions.Expect(page.Locator("[data-testid=faithfulness-row]")).ToHaveCountAsync(2);
+        await page.Locator("[data-testid='method-gradcam++']").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=heatmap]")).ToHaveAttributeAsync("data-method", "gradcam++");
+        await SettleAsync(page);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("explanation.png"), FullPage = true });
+        await page.Locator("[data-testid=nav]").GetByText("Verify", new LocatorGetByTextOptions { Exact = true }).ClickAsync();
+
         // 1:N: the same photo is found among the gallery; a stranger is "no match".
         await page.Locator(".mud-tab").GetByText("1:N identify").ClickAsync();
         await page.Locator("[data-testid=identify-panel] input[type=file]").First.SetInputFilesAsync(photos.Stranger);

@@ -401,6 +401,30 @@ namespace Mote.Gallery.Data.Migrations
                     b.ToTable("Decisions", (string)null);
                 });
 
+            modelBuilder.Entity("Mote.Gallery.Decisions.DecisionExplanationRecord", b =>
+                {
+                    b.Property<string>("DecisionId")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("CropBlob")
+                        .HasColumnType("BLOB");
+
+                    b.Property<double>("ElapsedMs")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("DecisionId");
+
+                    b.ToTable("DecisionExplanations", (string)null);
+                });
+
             modelBuilder.Entity("Mote.Gallery.Decisions.DecisionProbeImage", b =>
                 {
                     b.Property<string>("DecisionId")
@@ -719,6 +743,15 @@ namespace Mote.Gallery.Data.Migrations
                         .WithMany()
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("Mote.Gallery.Decisions.DecisionExplanationRecord", b =>
+                {
+                    b.HasOne("Mote.Gallery.Decisions.Decision", null)
+                        .WithOne()
+                        .HasForeignKey("Mote.Gallery.Decisions.DecisionExplanationRecord", "DecisionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Mote.Gallery.Decisions.DecisionProbeImage", b =>

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Mote.Core.Explain;
+using Mote.Core.Imaging;
+using Mote.Gallery;
+using Mote.Gallery.Decisions;
+using Mote.Gallery.Security;
+
+namespace Mote.Cli.Commands;
+
+/// <summary>
+/// <c>mote explain --name n image --out dir</c>: verifies the probe (recording the decision and its audit event, as
+/// <c>mote verify</c> does), explains the decision at once and writes one PNG overlay per map
+/// (<c>heatmap-occlusion.png</c>, <c>heatmap-gradcampp.png</c>) and <c>explanation.json</c>.
+/// </summary>
+internal static class ExplainCommand
+{
+    public static Command Build(TextWriter output, TextWriter error)
+    {
+        var name = new Option<string>("--name") { Description = "Who the probe claims to be (name or id).", Required = true };
+        var image = new Argument<string>("image") { Description = "The probe photo; it is not kept unless the settings keep probe images." };
+        var outDir = new Option<string>("--out") { Description = "Folder for the PNG overlays and explanation.json (created).", Required = true };
+        var db = MoteCommand.DatabaseOption();
+        var explain = new Command("explain", "Verify a probe and explain the decision: heatmaps (occlusion, Grad-CAM++), score context, faithfulness.") { name, image, outDir, db };
+        explain.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
+        {
+            var path = parse.GetValue(image)!;
+            if (!File.Exists(path))
+            {
+                throw new GalleryException($"No file '{path}'.");
+            }
+            var photo = await File.ReadAllBytesAsync(path, ct).ConfigureAwait(false);
+            var actor = Actor.Terminal(Environment.UserName);
+            var verified = await services.GetRequiredService<VerifyProbe>().ExecuteAsync(actor, parse.GetValue(name)!, photo, ct).ConfigureAwait(false);
+            // Explained here and now (the portal does it in the background): a terminal waits for the files anyway.
+            var result = await services.GetRequiredService<ExplainDecision>()
+                .ExecuteAsync(new ExplanationRequest(verified.DecisionId, verified.PersonId, photo, verified.Score, verified.Threshold), ct).ConfigureAwait(false)
+                ?? throw new GalleryException("This decision cannot be explained: the probe no longer yields a face with this model pack.");
+            var dir = Directory.CreateDirectory(parse.GetValue(outDir)!).FullName;
+            var e = result.Explanation;
+            foreach (var map in e.Maps)
+            {
+                var file = Path.Combine(dir, $"heatmap-{map.Method.Replace("++", "pp", StringComparison.Ordinal).Replace('@', '-')}.png");
+                await File.WriteAllBytesAsync(file, ImageEncoding.ToPng(HeatmapOverlay.Render(result.AlignedCrop, map)), ct).ConfigureAwait(false);
+                await output.WriteLineAsync($"wrote {file}").ConfigureAwait(false);
+            }
+            var json = JsonNode.Parse(e.ToJson())!.AsObject();
+            json.Insert(0, "decisionId", verified.DecisionId);
+            json.Insert(1, "person", verified.PersonName);
+            var jsonPath = Path.Combine(dir, "explanation.json");
+            await File.WriteAllTextAsync(jsonPath, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), ct).ConfigureAwait(false);
+            await output.WriteLineAsync($"wrote {jsonPath}").ConfigureAwait(false);
+            await output.WriteLineAsync(e.Context?.Sentence ?? string.Create(CultureInfo.InvariantCulture, $"score {e.Score:G4} vs threshold {e.Threshold:G4}")).ConfigureAwait(false);
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"explained in {e.TotalMs:0} ms (occlusion {e.OcclusionMs:0} ms, Grad-CAM++ {e.GradCamMs:0} ms); decision {verified.DecisionId}")).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false));
+        return explain;
+    }
+}

@@ -1,0 +1,118 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Mote.Core.Explain;
+using Mote.Core.Imaging;
+using Mote.Gallery.Data;
+using Mote.Gallery.Engine;
+using Mote.Gallery.People;
+using Mote.Gallery.Security;
+using Mote.Gallery.Settings;
+
+namespace Mote.Gallery.Decisions;
+
+/// <summary>A decision to explain: its id, the person whose template decided, the probe (held in memory only) and the figures.</summary>
+public sealed record ExplanationRequest(string DecisionId, string PersonId, byte[] Probe, float Score, float Threshold);
+
+/// <summary>
+/// Computes and stores one decision's explanation (<see cref="DecisionExplanationRecord"/>): occlusion and
+/// Grad-CAM++ maps with faithfulness figures and the score context (genuine scores only when the person's reference
+/// face is kept, impostor scores always; equal balance over the pack's groups). Runs as the system, after the decision
+/// and its audit event are written, so it adds no audit event of its own: the explanation belongs to that decision.
+/// </summary>
+public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, TemplateProtector protector, GallerySettingsStore settings, TimeProvider time)
+{
+    /// <summary>Explains and stores; returns null (storing nothing) when the analyzer cannot explain, the decision or person is gone, or the probe yields no face.</summary>
+    public async Task<ProbeExplanation?> ExecuteAsync(ExplanationRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
+        if (analyzer is not IProbeExplainer explainer)
+        {
+            return null;
+        }
+        var person = await db.People.AsNoTracking().SingleOrDefaultAsync(p => p.Id == request.PersonId, ct).ConfigureAwait(false);
+        if (person is null || !await db.Decisions.AnyAsync(d => d.Id == request.DecisionId, ct).ConfigureAwait(false))
+        {
+            return null; // erased meanwhile: nothing to explain
+        }
+        var template = PersonRecords.OpenTemplate(person, protector, analyzer.Backbone);
+        var population = engine.GetPopulation(analyzer.Backbone);
+        float[]? reference = null;
+        try
+        {
+            reference = (await ReferenceFaces.ResolveAsync(db, protector, analyzer, person, null, null, ct).ConfigureAwait(false)).Descriptor;
+        }
+        catch (GalleryException)
+        {
+            // No reference face kept: the context shows impostor scores only.
+        }
+        // Seeds from the person's seed: the same person's contexts are drawn alike, apart from training's streams.
+        var seed = unchecked((int)(person.Seed * 53) + 15_485_863);
+        // TorchSharp work in this process is serialised with training (PersonTemplates.TrainingGate): concurrent use
+        // once failed inside AdamW; an explanation in the background can wait for a training to finish.
+        ProbeExplanation? result;
+        await PersonTemplates.TrainingGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            result = await Task.Run(() => explainer.Explain(request.Probe, template, request.Score, request.Threshold, probe => reference is null
+                ? ScoreContext.SampleImpostors(template, population, request.Score, request.Threshold, seed, probe)
+                : ScoreContext.Sample(template, population, reference, null, request.Score, request.Threshold, seed, probe), seed, ct), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            PersonTemplates.TrainingGate.Release();
+        }
+        if (result is null)
+        {
+            return null;
+        }
+        var keep = (await settings.ReadAsync(ct).ConfigureAwait(false)).KeepProbeImages;
+        db.DecisionExplanations.Add(new DecisionExplanationRecord
+        {
+            DecisionId = request.DecisionId,
+            Json = result.Explanation.ToJson(),
+            CropBlob = keep ? protector.Protect(request.DecisionId, DecisionExplanationRecord.CropPurpose, ImageEncoding.ToPng(result.AlignedCrop)) : null,
+            ElapsedMs = result.Explanation.TotalMs,
+            CreatedUtc = time.GetUtcNow(),
+        });
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return result;
+    }
+}
+
+/// <summary>
+/// Explains decisions in the background, right after they are recorded, one at a time: an explanation costs about
+/// a second on 2 cores (7x7 occlusion ≈ 0.4 s, faithfulness ≈ 0.3 s a map, Grad-CAM++ ≈ 15 ms; docs/explanations.md),
+/// too slow for the verify path. The probe waits in memory only. A full queue (64) or a restart leaves that decision
+/// without an explanation, which the explanation page says.
+/// </summary>
+public sealed class DecisionExplanationQueue(IServiceScopeFactory scopes, ILogger<DecisionExplanationQueue> log) : BackgroundService
+{
+    /// <summary>At most this many decisions wait.</summary>
+    public const int Capacity = 64;
+
+    private readonly Channel<ExplanationRequest> _pending = Channel.CreateBounded<ExplanationRequest>(new BoundedChannelOptions(Capacity) { SingleReader = true });
+
+    /// <summary>Queues a decision; false when the queue is full (the decision then has no explanation).</summary>
+    public bool Enqueue(ExplanationRequest request) => _pending.Writer.TryWrite(request);
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var request in _pending.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        {
+            try
+            {
+                using var scope = scopes.CreateScope();
+                await scope.ServiceProvider.GetRequiredService<ExplainDecision>().ExecuteAsync(request, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning(e, "Explaining decision {DecisionId} failed; it stays without an explanation.", request.DecisionId);
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using Microsoft.EntityFrameworkCore;
+using Mote.Core.Explain;
+using Mote.Gallery.Data;
+using Mote.Gallery.Security;
+
+namespace Mote.Gallery.Decisions;
+
+/// <summary>A decision as the explanation list shows it.</summary>
+public sealed record ExplainableDecision(string DecisionId, string Kind, string? PersonName, DateTimeOffset CreatedUtc, string ActorName, bool Accepted, float? Score, bool HasExplanation);
+
+/// <summary>A decision with its explanation (null while it is being computed, or when none could be) and, when probe images are kept, the aligned probe face as PNG.</summary>
+public sealed record ExplanationView(ExplainableDecision Decision, float? Threshold, DecisionExplanation? Explanation, byte[]? AlignedProbePng);
+
+/// <summary>
+/// Reads decisions' explanations. Needs <see cref="Permission.ViewExplanations"/>; whoever may read the audit trail
+/// (<see cref="Permission.ViewAudit"/>: Auditors, Admins) sees any decision, everyone else only decisions they asked
+/// for themselves (decisions store who asked). Reads only: writes no audit event.
+/// </summary>
+public sealed class GetExplanation(MoteDbContext db, TemplateProtector protector)
+{
+    /// <summary>The most recent decisions the actor may open, newest first.</summary>
+    public async Task<IReadOnlyList<ExplainableDecision>> ListAsync(Actor actor, int take = 50, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.Demand(Permission.ViewExplanations);
+        var rows = await Project(Visible(actor).OrderByDescending(d => d.CreatedUtc).Take(Math.Clamp(take, 1, 500))).ToListAsync(ct).ConfigureAwait(false);
+        return rows.Select(x => ToItem(x.D, x.Name, x.Has)).ToArray();
+    }
+
+    /// <summary>One decision's explanation.</summary>
+    /// <exception cref="GalleryException">No such decision, or not one the actor may open (the same words: ids are not confirmed to outsiders).</exception>
+    public async Task<ExplanationView> ExecuteAsync(Actor actor, string decisionId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.Demand(Permission.ViewExplanations);
+        var row = await Project(Visible(actor).Where(d => d.Id == decisionId)).SingleOrDefaultAsync(ct).ConfigureAwait(false)
+            ?? throw new GalleryException($"No decision '{decisionId}' that you may open.", GalleryErrorKind.NotFound);
+        var stored = await db.DecisionExplanations.AsNoTracking().SingleOrDefaultAsync(e => e.DecisionId == decisionId, ct).ConfigureAwait(false);
+        byte[]? crop = stored?.CropBlob is { } blob ? protector.Unprotect(decisionId, DecisionExplanationRecord.CropPurpose, blob) : null;
+        return new ExplanationView(ToItem(row.D, row.Name, row.Has), row.D.Threshold, stored is null ? null : DecisionExplanation.FromJson(stored.Json), crop);
+    }
+
+    private IQueryable<Decision> Visible(Actor actor)
+    {
+        var decisions = db.Decisions.AsNoTracking();
+        return actor.Has(Permission.ViewAudit) ? decisions : decisions.Where(d => d.ActorId == actor.Id);
+    }
+
+    private IQueryable<Row> Project(IQueryable<Decision> decisions)
+    {
+        return from d in decisions
+               join p in db.People on d.PersonId equals p.Id into people
+               from p in people.DefaultIfEmpty()
+               select new Row(d, p == null ? null : p.Name, db.DecisionExplanations.Any(e => e.DecisionId == d.Id));
+    }
+
+    private static ExplainableDecision ToItem(Decision d, string? name, bool has) =>
+        new(d.Id, d.Kind, name, d.CreatedUtc, d.ActorName, d.Accepted, d.Score, has);
+
+    private sealed record Row(Decision D, string? Name, bool Has);
+}

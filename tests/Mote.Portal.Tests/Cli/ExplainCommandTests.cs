@@ -1,0 +1,49 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Mote.Core.Imaging;
+using Mote.Portal.Tests.Infrastructure;
+
+namespace Mote.Portal.Tests.Cli;
+
+/// <summary><c>mote explain</c> through the real command tree: a person enrolled from a demo face, the same face explained.</summary>
+public sealed class ExplainCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("mote-cli-explain-").FullName;
+
+    private string Db => Path.Combine(_folder, "mote.db");
+
+    [Fact]
+    public async Task Explain_EnrolledFace_WritesOverlayPngsAndJsonWithScoreContextAndFaithfulness()
+    {
+        // The left-hand woman of sample1 with a wide margin (the face-api SSD box was 383,355 240x240).
+        var face = Path.Combine(_folder, "face.jpg");
+        await File.WriteAllBytesAsync(face, await DemoPhotos.CropAsync("sample1.jpg", 263, 235, 480, 480));
+        var (enrolled, _, enrollError) = await MoteCli.RunAsync("", "enroll", "--name", "Cli Explained", face, "--seed", "7", "--db", Db);
+        Assert.True(enrolled == 0, enrollError);
+        var outDir = Path.Combine(_folder, "out");
+
+        var (code, output, error) = await MoteCli.RunAsync("", "explain", "--name", "Cli Explained", face, "--out", outDir, "--db", Db);
+
+        Assert.True(code == 0, error);
+        Assert.Contains("accepted", output, StringComparison.Ordinal);
+        using var decoder = new ImageDecoder();
+        foreach (var png in new[] { "heatmap-occlusion.png", "heatmap-gradcampp.png" })
+        {
+            var image = decoder.Decode(await File.ReadAllBytesAsync(Path.Combine(outDir, png)));
+            Assert.Equal((150, 150), (image.Width, image.Height));
+        }
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(outDir, "explanation.json")));
+        var root = json.RootElement;
+        Assert.Equal("Cli Explained", root.GetProperty("person").GetString());
+        Assert.InRange(root.GetProperty("score").GetDouble(), root.GetProperty("threshold").GetDouble(), 1);
+        Assert.Equal(2, root.GetProperty("faithfulness").GetArrayLength());
+        Assert.Contains("accepted", root.GetProperty("context").GetProperty("sentence").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, MoteCli.Sql(Db, $"SELECT COUNT(*) FROM DecisionExplanations WHERE DecisionId = '{root.GetProperty("decisionId").GetString()}'"));
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+}

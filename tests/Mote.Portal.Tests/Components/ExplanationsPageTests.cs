@@ -1,0 +1,91 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using Mote.Core.Faces.Quality;
+using Mote.Gallery.Decisions;
+using Mote.Gallery.Engine;
+using Mote.Gallery.Hosting;
+using Mote.Gallery.People;
+using Mote.Gallery.Security;
+using Mote.Gallery.Settings;
+using Mote.Portal.Components.Pages.Explanations;
+using Mote.Portal.Tests.Infrastructure;
+using MudBlazor;
+
+namespace Mote.Portal.Tests.Components;
+
+/// <summary>
+/// The explanation page with the real Gallery and engine: a person enrolled from a demo photo, a verification made as
+/// an Operator and explained, then the page opened as that Operator, another Operator and an Auditor.
+/// </summary>
+public sealed class ExplanationsPageTests : GalleryBunitContext
+{
+    private static readonly TimeSpan Slow = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task DecisionPage_OwnDecision_SentenceHeatmapToggleOpacityGaugeDistributionFaithfulness()
+    {
+        var (decisionId, accepted) = await VerifyAndExplainAsync(new Actor(ActorKind.User, $"id-{Roles.Operator}", "op@example.org", new HashSet<string> { Roles.Operator }));
+        SignInAs(Roles.Operator);
+
+        var cut = Render<ExplanationsPage>(p => p.Add(x => x.DecisionId, decisionId));
+
+        cut.WaitForAssertion(() => Assert.Contains(accepted ? "was accepted" : "was rejected", cut.Find("[data-testid=explanation-sentence]").TextContent, StringComparison.Ordinal), Slow);
+        Assert.Equal("49", cut.Find("[data-testid=heatmap]").GetAttribute("data-cells"));
+        Assert.NotNull(cut.Find("[data-testid=heatmap-no-probe]"));
+        Assert.NotNull(cut.Find("[data-testid=gauge-score]"));
+        Assert.NotEmpty(cut.FindAll("[data-testid=bar-impostor]"));
+        Assert.Equal(2, cut.FindAll("[data-testid=faithfulness-row]").Count);
+        var strongest = cut.FindAll("[data-testid=heatmap-cell]").Max(c => double.Parse(c.GetAttribute("fill-opacity")!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(0.6, strongest, 3);
+
+        cut.Find("[data-testid=opacity]").Input("100");
+        cut.WaitForAssertion(() => Assert.Equal(1.0, cut.FindAll("[data-testid=heatmap-cell]").Max(c => double.Parse(c.GetAttribute("fill-opacity")!, System.Globalization.CultureInfo.InvariantCulture)), 3));
+        cut.Find("[data-testid='method-gradcam++']").Click();
+        cut.WaitForAssertion(() => Assert.Equal("gradcam++", cut.Find("[data-testid=heatmap]").GetAttribute("data-method")));
+        Assert.Equal("4", cut.Find("[data-testid=heatmap]").GetAttribute("data-cells"));
+    }
+
+    [Fact]
+    public async Task DecisionPage_AnotherOperatorsDecision_RefusedButAuditorOpensIt()
+    {
+        var (decisionId, _) = await VerifyAndExplainAsync(new Actor(ActorKind.User, "someone-else", "else@example.org", new HashSet<string> { Roles.Operator }));
+        SignInAs(Roles.Operator);
+
+        var cut = Render<ExplanationsPage>(p => p.Add(x => x.DecisionId, decisionId));
+
+        cut.WaitForAssertion(() => Assert.Contains("that you may open", cut.Find("[data-testid=explanation-error]").TextContent, StringComparison.Ordinal), Slow);
+        Assert.Empty(cut.FindAll("[data-testid=heatmap]"));
+        var list = Render<ExplanationsPage>();
+        list.WaitForAssertion(() => Assert.NotNull(list.Find("[data-testid=explanations-empty]")), Slow);
+
+        SignInAs(Roles.Auditor);
+        var auditor = Render<ExplanationsPage>(p => p.Add(x => x.DecisionId, decisionId));
+        auditor.WaitForAssertion(() => Assert.NotNull(auditor.Find("[data-testid=heatmap]")), Slow);
+        var auditorList = Render<ExplanationsPage>();
+        auditorList.WaitForAssertion(() => Assert.Contains(auditorList.FindAll("[data-testid=explanation-row]"), r => r.GetAttribute("data-decision") == decisionId), Slow);
+    }
+
+    private async Task<(string Id, bool Accepted)> VerifyAndExplainAsync(Actor asker)
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        Render<MudPopoverProvider>();
+        var scope = Services.CreateAsyncScope();
+        await using (scope)
+        {
+            var sp = scope.ServiceProvider;
+            var admin = new Actor(ActorKind.User, "admin", "admin@example.org", new HashSet<string> { Roles.Admin });
+            await sp.GetRequiredService<UpdateGallerySettings>().ExecuteAsync(admin, new GallerySettingsChange(ReferenceRetention.None, false, 1e-3, ""));
+            var photo = await DemoPhotos.ReadAsync("sample5.jpg");
+            var analysis = (await sp.GetRequiredService<GalleryEngine>().GetAnalyzerAsync()).Analyze(photo, QualityPurpose.Enrollment);
+            var face = analysis.Faces.Select((f, i) => (f, i)).First(x => x.f.Quality.IsAccepted).i;
+            var person = (await sp.GetRequiredService<EnrollPerson>().ExecuteAsync(admin, new EnrollmentRequest("Exa Plain", photo, face, Seed: 5))).Person;
+            // The probe: the enrolled face cut out with a margin, so it is the largest (and only) face.
+            var box = analysis.Faces[face].Box;
+            var margin = (int)(box.Width * 0.6);
+            var probe = await DemoPhotos.CropAsync("sample5.jpg", Math.Max(0, (int)box.X - margin), Math.Max(0, (int)box.Y - margin), (int)box.Width + (2 * margin), (int)box.Height + (2 * margin));
+            var verified = await sp.GetRequiredService<VerifyProbe>().ExecuteAsync(asker, person.Id, probe);
+            Assert.NotNull(await sp.GetRequiredService<ExplainDecision>().ExecuteAsync(new ExplanationRequest(verified.DecisionId, person.Id, probe, verified.Score, verified.Threshold)));
+            return (verified.DecisionId, verified.Accepted);
+        }
+    }
+}
