@@ -9,6 +9,7 @@ using Mote.Gallery.ApiKeys;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Decisions;
 using Mote.Gallery.Engine;
+using Mote.Gallery.Fairness;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
 using Mote.Gallery.Models;
@@ -60,6 +61,8 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<GetPerson>();
         services.AddScoped<PreviewBalance>();
         services.AddScoped<RetrainPerson>();
+        services.AddScoped<AssessGalleryRisk>();
+        services.AddSingleton<GalleryRiskCache>();
         // One queue per process; the host runs it as a hosted service (the CLI enrolls in the foreground and never starts it).
         services.AddSingleton<EnrollmentQueue>();
         services.AddHostedService(sp => sp.GetRequiredService<EnrollmentQueue>());
