@@ -28,4 +28,5 @@ public enum AuditEventCode
     SettingsChanged = 502,
 
     AuditExported = 600,
+    ReportExported = 601,
 }

@@ -11,6 +11,7 @@ using Mote.Gallery.Decisions;
 using Mote.Gallery.Engine;
 using Mote.Gallery.Fairness;
 using Mote.Gallery.People;
+using Mote.Gallery.Reports;
 using Mote.Gallery.Security;
 using Mote.Gallery.Models;
 using Mote.Gallery.Data;
@@ -82,6 +83,8 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<ListAuditEvents>();
         services.AddScoped<AuditVerifier>();
         services.AddScoped<ExportAuditTrail>();
+        services.AddScoped<ExportComplianceReport>();
+        services.AddScoped<ListReportExports>();
         services.AddSingleton<AuditAnchor>();
         services.AddScoped<UserAccounts>();
         services.AddScoped<CreateUser>();
