@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using Mote.Gallery.Models;
 using Mote.Gallery.Reports;
 using Mote.Gallery.Security;
 
@@ -20,10 +21,18 @@ internal static class ReportCommand
     {
         var format = new Option<string>("--format") { Description = "pdf or json.", Required = true };
         var path = new Option<string>("--out") { Description = "File to write (replaced if it exists).", Required = true };
+        var checkModels = new Option<bool>("--check-models")
+        {
+            Description = "Verify the model pack first (from the cache; downloads what is missing), so the report lists each model and its licence. Without it the report lists the models only if this process has them.",
+        };
         var db = MoteCommand.DatabaseOption();
-        var export = new Command("export", "Write the privacy and compliance report (ISO/IEC 24745 headings, GDPR Art. 35 inputs); the export is itself recorded.") { format, path, db };
+        var export = new Command("export", "Write the privacy and compliance report (ISO/IEC 24745 headings, GDPR Art. 35 inputs); the export is itself recorded.") { format, path, checkModels, db };
         export.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
         {
+            if (parse.GetValue(checkModels))
+            {
+                await services.GetRequiredService<ModelPackService>().GetAsync(ct).ConfigureAwait(false);
+            }
             var target = Path.GetFullPath(parse.GetValue(path)!);
             var temp = target + ".partial";
             ReportExportResult result;

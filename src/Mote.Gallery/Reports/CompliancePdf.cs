@@ -39,7 +39,7 @@ internal static class CompliancePdf
         writer.Line($"Template kind: {r.System.TemplateKind}. Target false-match rate: {r.System.TargetFmr.ToString("G3", CultureInfo.InvariantCulture)}{(r.System.TargetFmrIsDefault ? " (default)" : " (set by an administrator)")}.");
         foreach (var m in r.System.Models)
         {
-            writer.Bullet($"{m.Id}: {m.Source}; code licence {m.PackageLicense}; weights licence {m.WeightsLicense}. ONNX SHA-256 {Short(m.OnnxSha256)}.");
+            writer.Bullet($"{m.Id}: {m.Source}; code licence {m.PackageLicense}; weights licence {m.WeightsLicense.TrimEnd('.')}. ONNX SHA-256 {Short(m.OnnxSha256)}.");
         }
         if (r.System.Models.Count == 0)
         {
