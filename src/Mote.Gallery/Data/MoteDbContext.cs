@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Mote.Gallery.ApiKeys;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Decisions;
+using Mote.Gallery.Evaluations;
 using Mote.Gallery.People;
 using Mote.Gallery.Settings;
 
@@ -31,6 +32,8 @@ public sealed class MoteDbContext(DbContextOptions<MoteDbContext> options) : Ide
     public DbSet<DecisionProbeImage> DecisionProbeImages => Set<DecisionProbeImage>();
 
     public DbSet<GallerySettings> Settings => Set<GallerySettings>();
+
+    public DbSet<EvaluationRun> EvaluationRuns => Set<EvaluationRun>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -124,6 +127,22 @@ public sealed class MoteDbContext(DbContextOptions<MoteDbContext> options) : Ide
             e.Property(x => x.UpdatedUtc).HasConversion(nullableTicks);
             e.Property(x => x.UpdatedBy).HasMaxLength(300);
             e.Property(x => x.ConcurrencyStamp).HasMaxLength(32).IsConcurrencyToken();
+        });
+
+        builder.Entity<EvaluationRun>(e =>
+        {
+            e.ToTable("EvaluationRuns");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(36);
+            e.Property(x => x.FinishedUtc).HasConversion(utcTicks);
+            e.Property(x => x.RecordedUtc).HasConversion(utcTicks);
+            e.HasIndex(x => x.RecordedUtc);
+            e.Property(x => x.Dataset).HasMaxLength(1000);
+            e.Property(x => x.Backbone).HasMaxLength(100);
+            e.Property(x => x.PopulationPack).HasMaxLength(200);
+            e.Property(x => x.Command).HasMaxLength(4000);
+            e.Property(x => x.Commit).HasMaxLength(100);
+            e.Property(x => x.ReportFolder).HasMaxLength(1000);
         });
 
         builder.Entity<GalleryInstance>(e =>

@@ -80,6 +80,9 @@ public static class GalleryServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<AuditTrail>();
+        services.AddScoped<Evaluations.RecordEvaluationRun>();
+        services.AddScoped<Evaluations.ListEvaluationRuns>();
+        services.AddScoped<Evaluations.ShowEvaluationRun>();
         services.AddScoped<ListAuditEvents>();
         services.AddScoped<AuditVerifier>();
         services.AddScoped<ExportAuditTrail>();

@@ -18,6 +18,13 @@ public sealed record TrainingSetOptions
     /// </summary>
     public int Negatives { get; init; } = 4000;
 
+    /// <summary>
+    /// Factor applied to every drawn residual before it is added to the reference (default 1: the residuals as the
+    /// pack models them). Evaluation runs use it to test whether wider synthetic variation brings the positives
+    /// nearer real second photos (docs/evaluation.md).
+    /// </summary>
+    public double VariationScale { get; init; } = 1.0;
+
     /// <summary>Put the (normalised) reference itself first among the positives (default true).</summary>
     public bool IncludeReference { get; init; } = true;
 }

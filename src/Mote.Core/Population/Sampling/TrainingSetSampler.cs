@@ -32,6 +32,11 @@ public sealed class TrainingSetSampler
         options ??= new TrainingSetOptions();
         ArgumentOutOfRangeException.ThrowIfNegative(options.Positives);
         ArgumentOutOfRangeException.ThrowIfNegative(options.Negatives);
+        if (!(options.VariationScale >= 0 && double.IsFinite(options.VariationScale)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.VariationScale, "The variation scale must be finite and ≥ 0.");
+        }
+        var scale = (float)options.VariationScale;
         if (reference.Length != _pack.Dimension)
         {
             throw new ArgumentException($"The reference descriptor has length {reference.Length}; the population pack's backbone '{_pack.BackboneId}' gives {_pack.Dimension}.", nameof(reference));
@@ -56,7 +61,7 @@ public sealed class TrainingSetSampler
             var p = new float[anchor.Length];
             for (var j = 0; j < p.Length; j++)
             {
-                p[j] = anchor[j] + residuals[i][j];
+                p[j] = anchor[j] + scale * residuals[i][j];
             }
             positives.Add(Normalised(p, "synthetic positive"));
             positiveGroups.Add(residualGroups[i]);

@@ -419,6 +419,92 @@ namespace Mote.Gallery.Data.Migrations
                     b.ToTable("DecisionProbeImages", (string)null);
                 });
 
+            modelBuilder.Entity("Mote.Gallery.Evaluations.EvaluationRun", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Backbone")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Command")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Commit")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Dataset")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("FinishedUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("GenuinePairs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Identities")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ImpostorPairs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("ModelEer")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("ModelFnmrAtFmr1e3")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("ModelGenderFdr")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("PopulationPack")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RecordedUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReportFolder")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReportJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SchemaVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Seed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("VectorEer")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("VectorFnmrAtFmr1e3")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("VectorGenderFdr")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("WallSeconds")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RecordedUtc");
+
+                    b.ToTable("EvaluationRuns", (string)null);
+                });
+
             modelBuilder.Entity("Mote.Gallery.People.Person", b =>
                 {
                     b.Property<string>("Id")

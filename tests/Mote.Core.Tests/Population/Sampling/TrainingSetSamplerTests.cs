@@ -144,4 +144,23 @@ public sealed class TrainingSetSamplerTests
         var e = Assert.Throws<UnknownGroupException>(() => new TrainingSetSampler(Pack).SampleImpostors(PopulationTestData.G("female|asian"), 10, seed: 1));
         Assert.Contains("female|asian", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Sample_VariationScale_MovesPositivesAwayFromTheReference_AndOneChangesNothing()
+    {
+        var reference = Reference();
+        var sampler = new TrainingSetSampler(Pack);
+        var plain = sampler.Sample(reference, null, seed: 9, new TrainingSetOptions { Positives = 300, Negatives = 10 });
+        var one = sampler.Sample(reference, null, seed: 9, new TrainingSetOptions { Positives = 300, Negatives = 10, VariationScale = 1.0 });
+        var wide = sampler.Sample(reference, null, seed: 9, new TrainingSetOptions { Positives = 300, Negatives = 10, VariationScale = 2.0 });
+        var none = sampler.Sample(reference, null, seed: 9, new TrainingSetOptions { Positives = 300, Negatives = 10, VariationScale = 0 });
+
+        Assert.Equal(plain.Positives.SelectMany(p => p), one.Positives.SelectMany(p => p));
+        Assert.Equal(plain.Negatives.SelectMany(p => p), wide.Negatives.SelectMany(p => p));
+        var meanPlain = plain.Positives.Skip(1).Average(p => Cosine(p, reference));
+        var meanWide = wide.Positives.Skip(1).Average(p => Cosine(p, reference));
+        Assert.True(meanWide < meanPlain - 0.01, $"scale 2 mean cosine {meanWide:F4}, scale 1 {meanPlain:F4}");
+        Assert.All(none.Positives, p => Assert.Equal(1.0, Cosine(p, reference), 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Sample(reference, null, seed: 9, new TrainingSetOptions { VariationScale = -1 }));
+    }
 }

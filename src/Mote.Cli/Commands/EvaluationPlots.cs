@@ -1,0 +1,106 @@
+using Mote.Core.Evaluation;
+using ScottPlot;
+
+namespace Mote.Cli.Commands;
+
+/// <summary>PNG plots of an evaluation report (ScottPlot, rendered headless through SkiaSharp).</summary>
+internal static class EvaluationPlots
+{
+    private const int Width = 800;
+    private const int Height = 560;
+
+    /// <summary>Writes the plots into <paramref name="folder"/>; returns the file names written.</summary>
+    public static IReadOnlyList<string> Write(EvaluationReport report, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var written = new List<string>();
+        written.Add(Det(folder, "det.png", "DET, pooled (log10 axes)", report.Recognition.Select(r => (r.Kind, r.Det))));
+        foreach (var kind in report.Fairness.GroupBy(f => f.Kind))
+        {
+            foreach (var attribute in kind)
+            {
+                written.Add(Det(folder, $"det-{kind.Key}-{attribute.Attribute}.png", $"DET per {attribute.Attribute}, {kind.Key} templates",
+                    attribute.Groups.Select(g => ($"{g.Group} ({g.Identities})", g.Det))));
+            }
+        }
+
+        foreach (var h in report.Distributions)
+        {
+            var plot = new Plot();
+            var step = (h.Max - h.Min) / h.Genuine.Count;
+            var xs = Enumerable.Range(0, h.Genuine.Count).Select(i => h.Min + (i + 0.5) * step).ToArray();
+            plot.Add.ScatterLine(xs, h.Genuine.ToArray()).LegendText = "genuine";
+            plot.Add.ScatterLine(xs, h.Impostor.ToArray()).LegendText = "impostor";
+            var threshold = report.Recognition.FirstOrDefault(r => r.Kind == h.Kind)?.AtFmr1e3?.Threshold;
+            if (threshold is { } t)
+            {
+                plot.Add.VerticalLine(t).LegendText = "threshold @ FMR 1e-3";
+            }
+
+            plot.Title($"Score distributions, {h.Kind} templates");
+            plot.XLabel(h.Kind == "model" ? "logit" : "cosine similarity");
+            plot.YLabel("share of pairs per bin");
+            plot.ShowLegend();
+            written.Add(Save(plot, folder, $"scores-{h.Kind}.png"));
+        }
+
+        if (report.Sweep.Count > 0)
+        {
+            var shares = report.Sweep.Select(s => s.FemaleShare).ToArray();
+            foreach (var (name, pick, label) in new (string, Func<GroupRates, RateInterval>, string)[]
+            {
+                ("sweep-fnmr.png", g => g.Fnmr, "FNMR"),
+                ("sweep-fmr.png", g => g.Fmr, "FMR"),
+            })
+            {
+                var plot = new Plot();
+                foreach (var group in new[] { "female", "male" })
+                {
+                    var values = report.Sweep.Select(s => s.ByGender.FirstOrDefault(g => g.Group == group) is { } g ? pick(g).Value : double.NaN).ToArray();
+                    var low = report.Sweep.Select(s => s.ByGender.FirstOrDefault(g => g.Group == group) is { } g ? pick(g).Low : double.NaN).ToArray();
+                    var high = report.Sweep.Select(s => s.ByGender.FirstOrDefault(g => g.Group == group) is { } g ? pick(g).High : double.NaN).ToArray();
+                    var line = plot.Add.Scatter(shares, values);
+                    line.LegendText = group;
+                    var bars = new ScottPlot.Plottables.ErrorBar(shares, values, null, null,
+                        high.Zip(values, (h, v) => h - v).ToArray(), values.Zip(low, (v, l) => v - l).ToArray()) { Color = line.Color };
+                    plot.Add.Plottable(bars);
+                }
+
+                plot.Title($"Per-gender {label} at each setting's FMR 1e-3 threshold (MOTE)");
+                plot.XLabel("female share of the synthetic balance");
+                plot.YLabel(label);
+                plot.ShowLegend();
+                written.Add(Save(plot, folder, name));
+            }
+        }
+
+        return written;
+    }
+
+    private static string Det(string folder, string file, string title, IEnumerable<(string Label, IReadOnlyList<ErrorPoint> Points)> curves)
+    {
+        var plot = new Plot();
+        foreach (var (label, points) in curves)
+        {
+            var usable = points.Where(p => p.Fmr > 0 && p.Fnmr > 0).ToArray();
+            if (usable.Length == 0)
+            {
+                continue;
+            }
+
+            plot.Add.ScatterLine(usable.Select(p => Math.Log10(p.Fmr)).ToArray(), usable.Select(p => Math.Log10(p.Fnmr)).ToArray()).LegendText = label;
+        }
+
+        plot.Title(title);
+        plot.XLabel("log10 FMR");
+        plot.YLabel("log10 FNMR");
+        plot.ShowLegend();
+        return Save(plot, folder, file);
+    }
+
+    private static string Save(Plot plot, string folder, string file)
+    {
+        plot.SavePng(Path.Combine(folder, file), Width, Height);
+        return file;
+    }
+}

@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Mote.Core.Evaluation;
+
+/// <summary>Writes and reads <c>report.json</c> and writes <c>report.md</c> (tables for people).</summary>
+public static class EvaluationReportWriter
+{
+    /// <summary>The JSON options of report.json: camelCase, indented, non-finite numbers as strings.</summary>
+    public static JsonSerializerOptions Json { get; } = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>The report as JSON text.</summary>
+    public static string ToJson(EvaluationReport report) => JsonSerializer.Serialize(report, Json);
+
+    /// <summary>Reads a report back; throws <see cref="JsonException"/> on malformed text and <see cref="InvalidDataException"/> on another schema version.</summary>
+    public static EvaluationReport FromJson(string json)
+    {
+        var report = JsonSerializer.Deserialize<EvaluationReport>(json, Json) ?? throw new InvalidDataException("The report is empty.");
+        if (report.SchemaVersion != EvaluationReport.CurrentSchemaVersion)
+        {
+            throw new InvalidDataException($"The report has schema version {report.SchemaVersion}; this version of Mote reads {EvaluationReport.CurrentSchemaVersion}.");
+        }
+
+        return report;
+    }
+
+    /// <summary>The report as Markdown tables.</summary>
+    public static string ToMarkdown(EvaluationReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var md = new StringBuilder();
+        void Line(FormattableString s) => md.AppendLine(s.ToString(CultureInfo.InvariantCulture));
+        var s = report.Settings;
+        var d = report.Data;
+        Line($"# Evaluation run {report.CreatedUtc:yyyy-MM-dd HH:mm} UTC");
+        md.AppendLine();
+        Line($"- Dataset `{s.Dataset}`: {d.Identities} identities with ≥ 2 photos (of {d.IdentitiesInFolder}); {d.Enrolled} enrolled, {d.FailedToEnroll} failed to enroll (no face); {d.Probes} probes, {d.FailedProbes} without a face.");
+        Line($"- Pairs: {d.GenuinePairs:N0} genuine, {d.ImpostorPairs:N0} impostor. Gender: {string.Join(", ", d.ByGender.Select(kv => $"{kv.Key} {kv.Value}"))}.");
+        Line($"- Backbone {s.Backbone} ({s.BackboneSha256[..12]}…), pack {s.PopulationPack}, seed {s.Seed}, balance {s.Balance}, {s.Positives} positives + {s.Negatives} negatives, variation scale {s.VariationScale}, MLP {s.Architecture}, ≤ {s.MaxEpochs} epochs.");
+        if (s.Command is not null)
+        {
+            Line($"- Command: `{s.Command}`");
+        }
+
+        if (s.Commit is not null)
+        {
+            Line($"- Commit: `{s.Commit}`");
+        }
+
+        Line($"- Wall time {report.TotalSeconds / 60:F1} min: {string.Join(", ", report.PhaseSeconds.Select(p => $"{p.Phase} {p.Seconds:F0} s"))}.");
+        md.AppendLine();
+        md.AppendLine("## Recognition (global threshold on real impostor scores)");
+        md.AppendLine();
+        md.AppendLine("| kind | score | ROC-AUC | EER | FNMR @ FMR 1e-3 | threshold | FNMR @ FMR 1e-4 | threshold |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        foreach (var r in report.Recognition)
+        {
+            Line($"| {r.Kind} | {r.ScoreUnit} | {r.RocAuc:F5} | {r.Eer.Fmr:P2} | {Rate(r.AtFmr1e3?.Fnmr)} | {Num(r.AtFmr1e3?.Threshold)} | {Rate(r.AtFmr1e4?.Fnmr)} | {Num(r.AtFmr1e4?.Threshold)} |");
+        }
+
+        if (report.PersonalThresholds is { } pt)
+        {
+            md.AppendLine();
+            Line($"MOTE per-person thresholds calibrated on synthetic impostors ({pt.ImpostorsPerGroup} per group) at FMR {pt.TargetFmr:G}, applied to real pairs: **FMR {pt.Fmr:P3}, FNMR {pt.Fnmr:P2}**; thresholds (sigmoid) median {pt.ThresholdMedian:G3}, 5–95 % {pt.ThresholdP05:G3}…{pt.ThresholdP95:G3}; median real FMR per person {pt.RealFmrPerPersonMedian:P3}.");
+        }
+
+        if (report.Variation is { } v)
+        {
+            md.AppendLine();
+            Line($"Mean cosine to the enrollment descriptor over {v.Identities} identities: synthetic positives {v.SyntheticPositiveCosine:F3} (variation scale {v.VariationScale}), real probes {v.RealProbeCosine:F3}.");
+        }
+
+        md.AppendLine();
+        md.AppendLine("## Fairness at the global threshold (95% bootstrap intervals over identities)");
+        md.AppendLine();
+        md.AppendLine("| kind | attribute | group | identities | genuine | impostor (same group) | FMR | FNMR | note |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        foreach (var f in report.Fairness)
+        {
+            foreach (var g in f.Groups)
+            {
+                Line($"| {f.Kind} | {f.Attribute} | {g.Group} | {g.Identities} | {g.GenuinePairs:N0} | {g.ImpostorPairs:N0} | {Interval(g.Fmr, 3)} | {Interval(g.Fnmr, 2)} | {g.Warning} |");
+            }
+        }
+
+        md.AppendLine();
+        md.AppendLine("| kind | attribute | FDR (α 0.5) | GARBE (α 0.5) | FMR max/geo-mean | FNMR max/geo-mean |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- |");
+        foreach (var f in report.Fairness)
+        {
+            Line($"| {f.Kind} | {f.Attribute} | {Num(f.Fdr)} | {Num(f.Garbe)} | {Num(f.FmrMaxToGeometricMean)} | {Num(f.FnmrMaxToGeometricMean)} |");
+        }
+
+        if (report.Sweep.Count > 0)
+        {
+            md.AppendLine();
+            Line($"## Fairness sweep (MOTE re-enrolled; {report.Sweep[0].Identities} identities, half female, seeded; threshold per setting at FMR {s.TargetFmr:G})");
+            md.AppendLine();
+            md.AppendLine("| female share | FNMR @ FMR 1e-3 | female FMR | male FMR | female FNMR | male FNMR | FDR | GARBE | enroll s |");
+            md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+            foreach (var w in report.Sweep)
+            {
+                var f = w.ByGender.FirstOrDefault(g => g.Group == "female");
+                var m = w.ByGender.FirstOrDefault(g => g.Group == "male");
+                Line($"| {w.FemaleShare:0.##} | {Rate(w.AtFmr1e3?.Fnmr)} | {(f is null ? "–" : Interval(f.Fmr, 3))} | {(m is null ? "–" : Interval(m.Fmr, 3))} | {(f is null ? "–" : Interval(f.Fnmr, 2))} | {(m is null ? "–" : Interval(m.Fnmr, 2))} | {Num(w.Fdr)} | {Num(w.Garbe)} | {w.EnrollSeconds:F0} |");
+            }
+        }
+
+        if (report.Privacy.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("## Privacy: attribute inference (logistic regression, class-balanced, 5-fold CV)");
+            md.AppendLine();
+            md.AppendLine("| attribute | attacker reads | samples | accuracy | 95% CI | chance |");
+            md.AppendLine("| --- | --- | --- | --- | --- | --- |");
+            foreach (var a in report.Privacy)
+            {
+                Line($"| {a.Attribute} | {a.Source} | {a.Samples} ({string.Join("/", a.Classes)}) | {a.Accuracy:F3} | {a.AccuracyLow:F3}–{a.AccuracyHigh:F3} | {a.Chance:F3} |");
+            }
+        }
+
+        md.AppendLine();
+        md.AppendLine("## Costs");
+        md.AppendLine();
+        md.AppendLine("| kind | bytes/person | enroll median (p90) | 1:1 score | 1:N per probe | gallery |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- |");
+        foreach (var c in report.Costs)
+        {
+            Line($"| {c.Kind} | {c.BytesPerPerson:N0} | {c.EnrollMsMedian:F2} ms ({c.EnrollMsP90:F2}) | {c.VerifyUsMedian:F2} µs | {c.IdentifyMsMedian:F3} ms | {c.GallerySize:N0} |");
+        }
+
+        if (report.Warnings.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("## Warnings");
+            md.AppendLine();
+            foreach (var w in report.Warnings)
+            {
+                md.Append("- ").AppendLine(w);
+            }
+        }
+
+        return md.ToString();
+    }
+
+    private static string Rate(double? value) => value is { } v ? v.ToString("P2", CultureInfo.InvariantCulture) : "–";
+
+    private static string Num(double? value) => value is { } v ? v.ToString("G4", CultureInfo.InvariantCulture) : "–";
+
+    private static string Interval(RateInterval r, int decimals) =>
+        string.Create(CultureInfo.InvariantCulture, $"{r.Value.ToString("P" + decimals, CultureInfo.InvariantCulture)} ({r.Low.ToString("P" + decimals, CultureInfo.InvariantCulture)}–{r.High.ToString("P" + decimals, CultureInfo.InvariantCulture)})");
+}

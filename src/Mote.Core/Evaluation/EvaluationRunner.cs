@@ -1,0 +1,815 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Mote.Core.Population;
+using Mote.Core.Population.Packs;
+using Mote.Core.Population.Sampling;
+using Mote.Core.Templates;
+
+namespace Mote.Core.Evaluation;
+
+/// <summary>
+/// The MOTE evaluation protocol, side by side with vector templates. Every identity with ≥ 2 photos enrolls its first
+/// photo (sorted by name) as a model-template and a vector template; every other photo of every identity is a probe
+/// against every enrolled identity (the enrollment photo is never a probe). Genuine and impostor scores are pooled per
+/// kind; the global threshold is set at the target FMR on the real impostor scores. Then: per-group rates with
+/// identity-bootstrap intervals, a balance sweep, attribute-inference attacks, and costs.
+/// </summary>
+public sealed class EvaluationRunner
+{
+    private readonly EvaluationOptions options;
+    private readonly TimeProvider time;
+    private readonly List<PhaseTime> phases = [];
+    private readonly List<string> warnings = [];
+    private readonly Lock retryGate = new();
+
+    /// <summary>Creates a runner.</summary>
+    public EvaluationRunner(EvaluationOptions? options = null, TimeProvider? time = null)
+    {
+        this.options = options ?? new EvaluationOptions();
+        this.time = time ?? TimeProvider.System;
+        ArgumentOutOfRangeException.ThrowIfLessThan(this.options.Parallelism, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(this.options.BootstrapReplicates, 2);
+    }
+
+    /// <summary>Runs the whole protocol. Writes only to <paramref name="cache"/> (new descriptors).</summary>
+    /// <param name="data">The dataset.</param>
+    /// <param name="describe">Photo bytes → the best face's descriptor, or null when there is none.</param>
+    /// <param name="cache">Descriptor cache (optional).</param>
+    /// <param name="backbone">The backbone behind <paramref name="describe"/>.</param>
+    /// <param name="pack">The population pack (must match the backbone).</param>
+    /// <param name="packId">The pack's id as stored in templates.</param>
+    /// <param name="command">The command line, recorded in the settings.</param>
+    /// <param name="commit">The source commit, recorded in the settings.</param>
+    /// <param name="progress">Progress per phase.</param>
+    /// <param name="ct">Stops between steps.</param>
+    public EvaluationReport Run(
+        EvaluationDataset data, Func<byte[], float[]?> describe, DescriptorCache? cache, BackboneIdentity backbone,
+        PopulationPack pack, string packId, string? command = null, string? commit = null,
+        IProgress<EvaluationProgress>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(describe);
+        ArgumentNullException.ThrowIfNull(backbone);
+        ArgumentNullException.ThrowIfNull(pack);
+        if (!string.Equals(pack.BackboneId, backbone.Id, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The population pack is for backbone {pack.BackboneId}; the descriptors come from {backbone.Id}.");
+        }
+
+        // 1. Descriptors.
+        var started = time.GetTimestamp();
+        var photos = data.Identities.SelectMany(i => i.Photos).ToArray();
+        var descriptors = DescribeAll(photos, describe, cache, progress, ct);
+        Phase("describe", started);
+
+        // 2. Enrollment.
+        started = time.GetTimestamp();
+        var enrolled = data.Identities.Where(i => descriptors[i.Photos[0]] is not null).ToArray();
+        var failedToEnroll = data.Identities.Count - enrolled.Length;
+        if (enrolled.Length < 2)
+        {
+            throw new ArgumentException($"Only {enrolled.Length} enrollment photo(s) gave a face; an evaluation needs at least 2.");
+        }
+
+        var references = enrolled.Select(i => descriptors[i.Photos[0]]!).ToArray();
+        var vectors = references.Select(r => new VectorTemplate(backbone, r)).ToArray();
+        var balance = Balance.EqualOver(pack);
+        var enrollMs = new double[enrolled.Length];
+        var models = Enroll(references, balance, pack, packId, backbone, options.Trainer, options.Seed, enrollMs, "enroll", progress, ct);
+        Phase("enroll", started);
+
+        // 3. Scores: every probe against every template.
+        started = time.GetTimestamp();
+        var probeList = new List<(float[] Descriptor, int Owner)>();
+        var failedProbes = 0;
+        for (var t = 0; t < enrolled.Length; t++)
+        {
+            foreach (var photo in enrolled[t].Photos.Skip(1))
+            {
+                if (descriptors[photo] is { } d)
+                {
+                    probeList.Add((d, t));
+                }
+                else
+                {
+                    failedProbes++;
+                }
+            }
+        }
+
+        failedProbes += data.Identities.Except(enrolled).Sum(i => i.Photos.Count - 1);
+        var probes = Flatten(probeList.Select(p => p.Descriptor).ToArray(), pack.Dimension);
+        var owners = probeList.Select(p => p.Owner).ToArray();
+        progress?.Report(new EvaluationProgress("score", 0, models.Length));
+        var modelScores = LogitMatrix(models, probes, owners.Length, "score", progress, ct);
+        var vectorScores = CosineMatrix(vectors, probes, owners.Length);
+        Phase("score", started);
+
+        // 4. Metrics.
+        started = time.GetTimestamp();
+        var genders = enrolled.Select(i => i.Gender).ToArray();
+        var ethnicities = enrolled.Select(i => i.Ethnicity).ToArray();
+        var modelSet = Pool(modelScores, owners);
+        var vectorSet = Pool(vectorScores, owners);
+        var recognition = new[] { Recognition("model", "logit", modelSet), Recognition("vector", "cosine", vectorSet) };
+        var fairness = new List<AttributeFairness>();
+        foreach (var (kind, matrix, set) in new[] { ("model", modelScores, modelSet), ("vector", vectorScores, vectorSet) })
+        {
+            var threshold = GlobalThreshold(set, kind);
+            fairness.Add(Fairness(kind, "gender", genders, matrix, owners, threshold, options.Seed));
+            var ethnicity = Fairness(kind, "ethnicity", ethnicities, matrix, owners, threshold, options.Seed + 1);
+            if (ethnicity.Groups.Count >= 2)
+            {
+                fairness.Add(ethnicity);
+            }
+        }
+
+        Phase("metrics", started);
+
+        // 5. Per-person thresholds from synthetic impostors, applied to real pairs.
+        started = time.GetTimestamp();
+        var personal = PersonalThresholds(models, modelScores, owners, pack, ct);
+        var variation = CheckVariation(references, probeList, pack, balance);
+        Phase("personal-thresholds", started);
+
+        // 6. Fairness sweep.
+        started = time.GetTimestamp();
+        var sweep = Guarded("sweep", () => Sweep(enrolled, references, descriptors, pack, packId, backbone, progress, ct)) ?? [];
+        Phase("sweep", started);
+
+        // 7. Privacy.
+        started = time.GetTimestamp();
+        var privacy = options.Privacy ? Guarded("privacy", () => Privacy(enrolled, references, vectors, models, pack, packId, backbone, progress, ct)) ?? [] : [];
+        Phase("privacy", started);
+
+        // 8. Costs.
+        started = time.GetTimestamp();
+        var costs = Costs(models, vectors, enrollMs, probes, owners.Length);
+        Phase("costs", started);
+
+        var settings = new EvaluationSettings(
+            data.Root, backbone.Id, backbone.Sha256Hex, packId, options.Seed, data.IdentityLimit, "equal over the pack's groups",
+            options.TrainingSet.Positives, options.TrainingSet.Negatives, options.TrainingSet.VariationScale,
+            string.Join("→", new[] { pack.Dimension }.Concat(options.Trainer.HiddenWidths).Append(1)), options.Trainer.WidthJitter,
+            options.Trainer.MaxEpochs, options.TargetFmr, options.SweepFemaleShares, options.SweepIdentities, options.PrivacyPerClass,
+            options.CalibrationImpostorsPerGroup, options.BootstrapReplicates, options.Parallelism, command, commit);
+        var summary = new DataSummary(
+            data.IdentitiesInFolder, data.Identities.Count, enrolled.Length, failedToEnroll, owners.Length + failedProbes, failedProbes,
+            modelSet.Genuine.Length, modelSet.Impostor.Length,
+            Count(genders), Count(ethnicities));
+        var distributions = new[] { Histogram("model", modelSet, 60), Histogram("vector", vectorSet, 60) };
+        return new EvaluationReport(EvaluationReport.CurrentSchemaVersion, time.GetUtcNow(), settings, summary, recognition, personal,
+            variation, fairness, sweep, privacy, costs, distributions, phases.ToArray(), warnings.ToArray());
+    }
+
+    /// <summary>Builds the balance that gives female groups <paramref name="share"/> of the weight (split equally among
+    /// them) and male groups the rest, for negatives and variation alike; groups without a gender get none.</summary>
+    public static Balance FemaleShare(PopulationPack pack, double share)
+    {
+        ArgumentNullException.ThrowIfNull(pack);
+        if (!(share >= 0 && share <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(share), share, "The female share must be in [0, 1].");
+        }
+
+        static Dictionary<DemographicGroup, double> Weights(IEnumerable<DemographicGroup> groups, double share)
+        {
+            var list = groups.ToArray();
+            var female = list.Count(g => g.Gender == Gender.Female);
+            var male = list.Count(g => g.Gender == Gender.Male);
+            return list.ToDictionary(g => g, g => g.Gender switch
+            {
+                Gender.Female => female == 0 ? 0 : share / female,
+                Gender.Male => male == 0 ? 0 : (1 - share) / male,
+                _ => 0,
+            });
+        }
+
+        return new Balance(Weights(pack.Negatives.Keys, share), Weights(pack.Variation.Keys, share));
+    }
+
+    private Dictionary<string, float[]?> DescribeAll(string[] photos, Func<byte[], float[]?> describe, DescriptorCache? cache, IProgress<EvaluationProgress>? progress, CancellationToken ct)
+    {
+        var result = new Dictionary<string, float[]?>(StringComparer.Ordinal);
+        for (var i = 0; i < photos.Length; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var bytes = File.ReadAllBytes(photos[i]);
+            var hash = DescriptorCache.HashOf(bytes);
+            if (cache is null || !cache.TryGet(hash, out var descriptor))
+            {
+                descriptor = describe(bytes);
+                cache?.Add(hash, descriptor);
+            }
+
+            result[photos[i]] = descriptor;
+            if ((i + 1) % 100 == 0 || i + 1 == photos.Length)
+            {
+                cache?.Flush();
+                progress?.Report(new EvaluationProgress("describe", i + 1, photos.Length));
+            }
+        }
+
+        return result;
+    }
+
+    private ModelTemplate[] Enroll(
+        float[][] references, Balance balance, PopulationPack pack, string packId, BackboneIdentity backbone, TemplateTrainerOptions trainerOptions,
+        int seed, double[]? enrollMs, string phase, IProgress<EvaluationProgress>? progress, CancellationToken ct)
+    {
+        var trainer = new TemplateTrainer(trainerOptions, time);
+        var sampler = new TrainingSetSampler(pack);
+        var entries = balance.Negatives.Keys.Union(balance.Variation.Keys)
+            .Select(g => new BalanceEntry(g.Id, (float)balance.Negatives.GetValueOrDefault(g), (float)balance.Variation.GetValueOrDefault(g)))
+            .ToArray();
+        var provenance = new ModelTemplateProvenance(backbone, packId, entries);
+        var models = new ModelTemplate[references.Length];
+        var done = 0;
+        Parallel.For(0, references.Length, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct }, i =>
+        {
+            var personSeed = unchecked(seed * 1_000_003 + i);
+            var clock = Stopwatch.StartNew();
+            var sample = sampler.Sample(references[i], balance, personSeed, options.TrainingSet);
+            var set = Templates.TrainingSet.FromRows(sample.Positives, sample.Negatives);
+            try
+            {
+                models[i] = trainer.Train(set, personSeed, provenance);
+            }
+            catch (System.Runtime.InteropServices.ExternalException e)
+            {
+                // Seen once in 240 concurrent trainings under load 20 (AdamW step: "toFloat" scalar check in
+                // libtorch); the same training alone then succeeds. Retried alone, and counted in the warnings.
+                lock (retryGate)
+                {
+                    warnings.Add($"{phase}: training {i} failed in torch ({e.Message.Split('\n')[0]}) and was retried alone");
+                    models[i] = trainer.Train(set, personSeed, provenance);
+                }
+            }
+            if (enrollMs is not null)
+            {
+                enrollMs[i] = clock.Elapsed.TotalMilliseconds;
+            }
+
+            var now = Interlocked.Increment(ref done);
+            if (now % 20 == 0 || now == references.Length)
+            {
+                progress?.Report(new EvaluationProgress(phase, now, references.Length));
+            }
+        });
+        return models;
+    }
+
+    /// <summary>Logits of every probe under every model, template-major: <c>[t][p]</c>.</summary>
+    private float[][] LogitMatrix(ModelTemplate[] models, float[] probes, int probeCount, string? phase, IProgress<EvaluationProgress>? progress, CancellationToken ct)
+    {
+        var matrix = new float[models.Length][];
+        var done = 0;
+        Parallel.For(0, models.Length, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct }, t =>
+        {
+            matrix[t] = Logits(models[t], probes, probeCount);
+            var now = Interlocked.Increment(ref done);
+            if (phase is not null && (now % 100 == 0 || now == models.Length))
+            {
+                progress?.Report(new EvaluationProgress(phase, now, models.Length));
+            }
+        });
+        return matrix;
+    }
+
+    /// <summary>The model's logits for a block of probes, through the engine's dense kernel in blocks of 256 probes.</summary>
+    internal static float[] Logits(ModelTemplate model, float[] probes, int probeCount)
+    {
+        const int Block = 256;
+        var width = model.Architecture.Widths.Max();
+        var a = new float[Block * width];
+        var b = new float[Block * width];
+        var result = new float[probeCount];
+        var d = model.Dimension;
+        for (var start = 0; start < probeCount; start += Block)
+        {
+            var count = Math.Min(Block, probeCount - start);
+            probes.AsSpan(start * d, count * d).CopyTo(a);
+            for (var l = 0; l < model.Layers.Count; l++)
+            {
+                var layer = model.Layers[l];
+                Kernels.Dense(layer.Weights, layer.Bias, layer.Outputs, layer.Inputs, a.AsSpan(0, count * layer.Inputs), count, b.AsSpan(0, count * layer.Outputs), relu: l < model.Layers.Count - 1);
+                (a, b) = (b, a);
+            }
+
+            a.AsSpan(0, count).CopyTo(result.AsSpan(start));
+        }
+
+        return result;
+    }
+
+    private float[][] CosineMatrix(VectorTemplate[] vectors, float[] probes, int probeCount)
+    {
+        var d = vectors[0].Dimension;
+        var units = new float[probes.Length];
+        probes.CopyTo(units, 0);
+        for (var p = 0; p < probeCount; p++)
+        {
+            Kernels.NormalizeInPlace(units.AsSpan(p * d, d));
+        }
+
+        var matrix = new float[vectors.Length][];
+        Parallel.For(0, vectors.Length, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism }, t =>
+        {
+            var row = new float[probeCount];
+            for (var p = 0; p < probeCount; p++)
+            {
+                row[p] = Kernels.Dot(vectors[t].UnitVector, units.AsSpan(p * d, d));
+            }
+
+            matrix[t] = row;
+        });
+        return matrix;
+    }
+
+    private static ScoreSet Pool(float[][] matrix, int[] owners)
+    {
+        var genuine = new float[owners.Length];
+        var impostor = new float[(long)owners.Length * (matrix.Length - 1)];
+        long k = 0;
+        for (var p = 0; p < owners.Length; p++)
+        {
+            genuine[p] = matrix[owners[p]][p];
+        }
+
+        for (var t = 0; t < matrix.Length; t++)
+        {
+            var row = matrix[t];
+            for (var p = 0; p < owners.Length; p++)
+            {
+                if (owners[p] != t)
+                {
+                    impostor[k++] = row[p];
+                }
+            }
+        }
+
+        return new ScoreSet(genuine, impostor);
+    }
+
+    private static KindRecognition Recognition(string kind, string unit, ScoreSet set)
+    {
+        static Dictionary<string, double> Quantiles(ReadOnlySpan<float> sorted)
+        {
+            var q = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var p in new[] { 0.001, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 0.999 })
+            {
+                q[p.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)] = sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(p * sorted.Length))];
+            }
+
+            return q;
+        }
+
+        return new KindRecognition(kind, unit, set.Genuine.Length, set.Impostor.Length, set.RocAuc(), set.EqualErrorRate(),
+            set.AtFmr(1e-3), set.AtFmr(1e-4), set.DetCurve(60), Quantiles(set.Genuine), Quantiles(set.Impostor));
+    }
+
+    private AttributeFairness Fairness(string kind, string attribute, string?[] labels, float[][] matrix, int[] owners, double threshold, int seed)
+    {
+        var groups = new List<GroupRates>();
+        foreach (var group in labels.Where(l => l is not null).Distinct().Order(StringComparer.Ordinal))
+        {
+            var members = Enumerable.Range(0, labels.Length).Where(t => labels[t] == group).ToArray();
+            if (members.Length < 2)
+            {
+                continue;
+            }
+
+            var inGroup = members.ToHashSet();
+            var probesInGroup = Enumerable.Range(0, owners.Length).Where(p => inGroup.Contains(owners[p])).ToArray();
+            var counts = new IdentityCounts[members.Length];
+            var genuine = new List<float>();
+            var impostor = new List<float>();
+            for (var m = 0; m < members.Length; m++)
+            {
+                var t = members[m];
+                long g = 0, fn = 0, i = 0, fm = 0;
+                foreach (var p in probesInGroup)
+                {
+                    var s = matrix[t][p];
+                    if (owners[p] == t)
+                    {
+                        g++;
+                        fn += s < threshold ? 1 : 0;
+                        genuine.Add(s);
+                    }
+                    else
+                    {
+                        i++;
+                        fm += s >= threshold ? 1 : 0;
+                        impostor.Add(s);
+                    }
+                }
+
+                counts[m] = new IdentityCounts(g, fn, i, fm);
+            }
+
+            if (genuine.Count == 0)
+            {
+                continue;
+            }
+
+            var (fmr, fnmr) = IdentityBootstrap.Rates(counts, options.BootstrapReplicates, seed);
+            string? warning = genuine.Count < 30 ? $"only {genuine.Count} genuine pairs (< 30): rates are not reliable" : null;
+            if (warning is not null)
+            {
+                warnings.Add($"{kind} {attribute} {group}: {warning}");
+            }
+
+            groups.Add(new GroupRates(group!, members.Length, genuine.Count, impostor.Count, fmr, fnmr,
+                new ScoreSet(genuine, impostor).DetCurve(40), warning));
+        }
+
+        // Summaries over the groups large enough to mean something (≥ 30 genuine pairs): a group of 2 people with
+        // 2 genuine pairs drove GARBE to 1 in a 100-identity run.
+        var reliable = groups.Where(g => g.Warning is null).ToArray();
+        double? fdr = null, garbe = null, fmrRatio = null, fnmrRatio = null;
+        if (reliable.Length >= 2)
+        {
+            var fmrs = reliable.Select(g => g.Fmr.Value).ToArray();
+            var fnmrs = reliable.Select(g => g.Fnmr.Value).ToArray();
+            fdr = FairnessMetrics.Fdr(fmrs, fnmrs);
+            garbe = FairnessMetrics.Garbe(fmrs, fnmrs);
+            fmrRatio = FairnessMetrics.MaxToGeometricMean(fmrs);
+            fnmrRatio = FairnessMetrics.MaxToGeometricMean(fnmrs);
+        }
+
+        return new AttributeFairness(kind, attribute, threshold, options.TargetFmr, groups, fdr, garbe, fmrRatio, fnmrRatio);
+    }
+
+    private PersonalThresholdResult? PersonalThresholds(ModelTemplate[] models, float[][] matrix, int[] owners, PopulationPack pack, CancellationToken ct)
+    {
+        if (options.CalibrationImpostorsPerGroup <= 0)
+        {
+            return null;
+        }
+
+        // One shared synthetic impostor set (enrollment draws one per person; sharing it changes nothing about the
+        // question asked here and saves 1,196 draws).
+        var sampler = new TrainingSetSampler(pack);
+        var impostors = new List<float[]>();
+        var k = 0;
+        foreach (var group in pack.Negatives.Keys)
+        {
+            impostors.AddRange(sampler.SampleImpostors(group, options.CalibrationImpostorsPerGroup, unchecked(options.Seed * 31 + 7919 + k++)));
+        }
+
+        var flat = Flatten(impostors.ToArray(), pack.Dimension);
+        var thresholds = new float[models.Length];
+        Parallel.For(0, models.Length, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct }, t =>
+        {
+            thresholds[t] = ThresholdCalibration.FromImpostorScores(Logits(models[t], flat, impostors.Count), options.TargetFmr);
+        });
+
+        long genuine = 0, falseNonMatch = 0, impostor = 0, falseMatch = 0;
+        var perPersonFmr = new double[models.Length];
+        for (var t = 0; t < models.Length; t++)
+        {
+            long ti = 0, tfm = 0;
+            for (var p = 0; p < owners.Length; p++)
+            {
+                var accepted = matrix[t][p] >= thresholds[t];
+                if (owners[p] == t)
+                {
+                    genuine++;
+                    falseNonMatch += accepted ? 0 : 1;
+                }
+                else
+                {
+                    ti++;
+                    tfm += accepted ? 1 : 0;
+                }
+            }
+
+            impostor += ti;
+            falseMatch += tfm;
+            perPersonFmr[t] = ti == 0 ? 0 : tfm / (double)ti;
+        }
+
+        var sigmoid = thresholds.Select(l => 1.0 / (1.0 + Math.Exp(-l))).Order().ToArray();
+        return new PersonalThresholdResult(options.TargetFmr, options.CalibrationImpostorsPerGroup,
+            impostor == 0 ? 0 : falseMatch / (double)impostor, genuine == 0 ? 0 : falseNonMatch / (double)genuine,
+            IdentityBootstrap.Percentile(sigmoid, 0.5), IdentityBootstrap.Percentile(sigmoid, 0.05), IdentityBootstrap.Percentile(sigmoid, 0.95),
+            IdentityBootstrap.Percentile(perPersonFmr.Order().ToArray(), 0.5));
+    }
+
+    private VariationCheck CheckVariation(float[][] references, List<(float[] Descriptor, int Owner)> probes, PopulationPack pack, Balance balance)
+    {
+        var count = Math.Min(50, references.Length);
+        var sampler = new TrainingSetSampler(pack);
+        double synthetic = 0, real = 0;
+        int syntheticN = 0, realN = 0;
+        for (var t = 0; t < count; t++)
+        {
+            var unit = references[t].ToArray();
+            Kernels.NormalizeInPlace(unit);
+            var set = sampler.Sample(references[t], balance, unchecked(options.Seed * 1_000_003 + t),
+                options.TrainingSet with { Negatives = 0, Positives = Math.Min(options.TrainingSet.Positives, 500), IncludeReference = false });
+            foreach (var p in set.Positives)
+            {
+                synthetic += Kernels.Dot(unit, p);
+                syntheticN++;
+            }
+
+            foreach (var (descriptor, owner) in probes)
+            {
+                if (owner == t)
+                {
+                    var probe = descriptor.ToArray();
+                    Kernels.NormalizeInPlace(probe);
+                    real += Kernels.Dot(unit, probe);
+                    realN++;
+                }
+            }
+        }
+
+        return new VariationCheck(count, options.TrainingSet.VariationScale, syntheticN == 0 ? double.NaN : synthetic / syntheticN, realN == 0 ? double.NaN : real / realN);
+    }
+
+    private List<SweepSetting> Sweep(
+        EvaluationIdentity[] enrolled, float[][] references, Dictionary<string, float[]?> descriptors, PopulationPack pack, string packId,
+        BackboneIdentity backbone, IProgress<EvaluationProgress>? progress, CancellationToken ct)
+    {
+        var result = new List<SweepSetting>();
+        if (options.SweepFemaleShares.Count == 0 || options.SweepIdentities < 4)
+        {
+            return result;
+        }
+
+        var subset = BalancedSubset(enrolled.Select(i => i.Gender).ToArray(), options.SweepIdentities / 2, options.Seed + 17);
+        if (subset.Length < 4)
+        {
+            warnings.Add("sweep skipped: fewer than 2 labelled identities per gender");
+            return result;
+        }
+
+        var subsetReferences = subset.Select(i => references[i]).ToArray();
+        var probeList = new List<(float[] Descriptor, int Owner)>();
+        for (var s = 0; s < subset.Length; s++)
+        {
+            foreach (var photo in enrolled[subset[s]].Photos.Skip(1))
+            {
+                if (descriptors[photo] is { } d)
+                {
+                    probeList.Add((d, s));
+                }
+            }
+        }
+
+        var probes = Flatten(probeList.Select(p => p.Descriptor).ToArray(), pack.Dimension);
+        var owners = probeList.Select(p => p.Owner).ToArray();
+        var genders = subset.Select(i => enrolled[i].Gender).ToArray();
+        foreach (var share in options.SweepFemaleShares)
+        {
+            var started = time.GetTimestamp();
+            var balance = FemaleShare(pack, share);
+            var models = Enroll(subsetReferences, balance, pack, packId, backbone, options.Trainer, options.Seed, null,
+                $"sweep {share:0.##}", progress, ct);
+            var enrollSeconds = time.GetElapsedTime(started).TotalSeconds;
+            var matrix = LogitMatrix(models, probes, owners.Length, null, null, ct);
+            var set = Pool(matrix, owners);
+            var threshold = GlobalThreshold(set, $"sweep {share}");
+            var fairness = Fairness("model", "gender", genders, matrix, owners, threshold, options.Seed + 2);
+            result.Add(new SweepSetting(share, subset.Length, threshold, set.AtFmr(options.TargetFmr, 1), fairness.Groups, fairness.Fdr, fairness.Garbe, enrollSeconds));
+        }
+
+        return result;
+    }
+
+    private List<AttackResult> Privacy(
+        EvaluationIdentity[] enrolled, float[][] references, VectorTemplate[] vectors, ModelTemplate[] models, PopulationPack pack, string packId,
+        BackboneIdentity backbone, IProgress<EvaluationProgress>? progress, CancellationToken ct)
+    {
+        var attacks = new List<AttackResult>();
+        var genders = enrolled.Select(i => i.Gender).ToArray();
+        var ethnicities = enrolled.Select(i => i.Ethnicity).ToArray();
+        // Ethnicity classes with at least 20 identities; the rest are too small to balance against.
+        var bigEthnicities = ethnicities.Where(e => e is not null).GroupBy(e => e).Where(g => g.Count() >= 20).Select(g => g.Key).ToHashSet();
+        var ethnicityLabels = ethnicities.Select(e => e is not null && bigEthnicities.Contains(e) ? e : null).ToArray();
+
+        var vectorFeatures = vectors.Select(v => v.UnitVector.ToArray()).ToArray();
+        var weightFeatures = models.Select(m => FlattenWeights(m, null)).ToArray();
+        // Response patterns: every model's logits on one fixed set of synthetic descriptors (equal over groups).
+        var sampler = new TrainingSetSampler(pack);
+        var responseProbes = sampler.Sample(new float[pack.Dimension].Select((_, j) => j == 0 ? 1f : 0f).ToArray(), Balance.EqualOver(pack),
+            options.Seed + 23, new TrainingSetOptions { Positives = 0, Negatives = options.ResponseProbes }).Negatives;
+        var responseFlat = Flatten(responseProbes, pack.Dimension);
+        var responseFeatures = models.Select(m => Logits(m, responseFlat, responseProbes.Length)).ToArray();
+
+        void Attack(string attribute, string source, IReadOnlyList<float[]> features, string?[] labels, int maxPerClass = int.MaxValue)
+        {
+            ct.ThrowIfCancellationRequested();
+            progress?.Report(new EvaluationProgress($"privacy {attribute} from {source}", attacks.Count, 8));
+            try
+            {
+                attacks.Add(AttributeInferenceAttack.Run(attribute, source, features, labels, options.Seed + 31, maxPerClass: maxPerClass));
+            }
+            catch (ArgumentException e)
+            {
+                warnings.Add($"privacy attack {attribute} from {source} skipped: {e.Message}");
+            }
+        }
+
+        Attack("gender", "vector templates", vectorFeatures, genders);
+        Attack("gender", "MOTE weights", weightFeatures, genders);
+        Attack("gender", "MOTE responses", responseFeatures, genders);
+        if (bigEthnicities.Count >= 2)
+        {
+            Attack("ethnicity", "vector templates", vectorFeatures, ethnicityLabels);
+            Attack("ethnicity", "MOTE weights", weightFeatures, ethnicityLabels);
+            Attack("ethnicity", "MOTE responses", responseFeatures, ethnicityLabels);
+        }
+
+        if (options.PrivacyPerClass >= 5 && options.PrivacyWidthJitter > 0)
+        {
+            // Width jitter changes each person's architecture: retrain a balanced subset with it; weights are
+            // zero-padded to the widest layer sizes, as an attacker reading them would.
+            var subset = BalancedSubset(genders, options.PrivacyPerClass, options.Seed + 29);
+            var jittered = Enroll(subset.Select(i => references[i]).ToArray(), Balance.EqualOver(pack), pack, packId, backbone,
+                options.Trainer with { WidthJitter = options.PrivacyWidthJitter }, options.Seed, null, "privacy jitter", progress, ct);
+            var maxWidths = Enumerable.Range(0, jittered[0].Architecture.Widths.Count).Select(l => jittered.Max(m => m.Architecture.Widths[l])).ToArray();
+            var subsetGenders = subset.Select(i => genders[i]).ToArray();
+            Attack("gender", $"MOTE weights, width jitter ±{options.PrivacyWidthJitter}", jittered.Select(m => FlattenWeights(m, maxWidths)).ToArray(), subsetGenders);
+            Attack("gender", $"MOTE responses, width jitter ±{options.PrivacyWidthJitter}", jittered.Select(m => Logits(m, responseFlat, responseProbes.Length)).ToArray(), subsetGenders);
+        }
+
+        return attacks;
+    }
+
+    private List<KindCosts> Costs(ModelTemplate[] models, VectorTemplate[] vectors, double[] enrollMs, float[] probes, int probeCount)
+    {
+        var d = vectors[0].Dimension;
+        var sample = Math.Min(probeCount, 200);
+        var probe = probes.AsSpan(0, d).ToArray();
+        double Median(IEnumerable<double> values) => IdentityBootstrap.Percentile(values.Order().ToArray(), 0.5);
+
+        double VerifyUs(ITemplate template)
+        {
+            var times = new double[7];
+            for (var r = 0; r < times.Length; r++)
+            {
+                var clock = Stopwatch.StartNew();
+                for (var k = 0; k < 1000; k++)
+                {
+                    template.Score(probe);
+                }
+
+                times[r] = clock.Elapsed.TotalMicroseconds / 1000;
+            }
+
+            return Median(times);
+        }
+
+        double IdentifyMs(ITemplateScorer scorer)
+        {
+            var scores = new float[scorer.Count];
+            var times = new double[Math.Min(sample, 50)];
+            for (var p = 0; p < times.Length; p++)
+            {
+                var clock = Stopwatch.StartNew();
+                scorer.ScoreBatch(probes.AsSpan(p * d, d), 1, scores);
+                times[p] = clock.Elapsed.TotalMilliseconds;
+            }
+
+            return Median(times);
+        }
+
+        var modelScorer = TemplateScorers.Create(models);
+        var vectorScorer = TemplateScorers.Create(vectors);
+        var vectorEnroll = new double[Math.Min(vectors.Length, 1000)];
+        for (var i = 0; i < vectorEnroll.Length; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            _ = new VectorTemplate(vectors[i].Backbone, vectors[i].UnitVector);
+            vectorEnroll[i] = clock.Elapsed.TotalMilliseconds;
+        }
+
+        var sortedEnroll = enrollMs.Order().ToArray();
+        var sortedVectorEnroll = vectorEnroll.Order().ToArray();
+        return
+        [
+            new KindCosts("model", Median(models.Select(m => (double)m.StorageBytes)), IdentityBootstrap.Percentile(sortedEnroll, 0.5),
+                IdentityBootstrap.Percentile(sortedEnroll, 0.9), VerifyUs(models[0]), IdentifyMs(modelScorer), models.Length),
+            new KindCosts("vector", Median(vectors.Select(v => (double)v.StorageBytes)), IdentityBootstrap.Percentile(sortedVectorEnroll, 0.5),
+                IdentityBootstrap.Percentile(sortedVectorEnroll, 0.9), VerifyUs(vectors[0]), IdentifyMs(vectorScorer), vectors.Length),
+        ];
+    }
+
+    /// <summary>Up to <paramref name="perClass"/> female and as many male identities (indices), seeded, sorted.</summary>
+    private static int[] BalancedSubset(string?[] genders, int perClass, int seed)
+    {
+        var random = new Random(seed);
+        var chosen = new List<int>();
+        foreach (var gender in new[] { "female", "male" })
+        {
+            var members = Enumerable.Range(0, genders.Length).Where(i => genders[i] == gender).ToArray();
+            random.Shuffle(members);
+            chosen.AddRange(members.Take(perClass));
+        }
+
+        chosen.Sort();
+        return chosen.ToArray();
+    }
+
+    private static float[] FlattenWeights(ModelTemplate model, int[]? paddedWidths)
+    {
+        var widths = paddedWidths ?? model.Architecture.Widths.ToArray();
+        var size = 0;
+        for (var l = 0; l < widths.Length - 1; l++)
+        {
+            size += widths[l] * widths[l + 1] + widths[l + 1];
+        }
+
+        var flat = new float[size];
+        var offset = 0;
+        for (var l = 0; l < model.Layers.Count; l++)
+        {
+            var layer = model.Layers[l];
+            int inputs = widths[l], outputs = widths[l + 1];
+            for (var r = 0; r < layer.Outputs; r++)
+            {
+                layer.Weights.Slice(r * layer.Inputs, layer.Inputs).CopyTo(flat.AsSpan(offset + r * inputs, layer.Inputs));
+            }
+
+            offset += inputs * outputs;
+            layer.Bias.CopyTo(flat.AsSpan(offset, layer.Outputs));
+            offset += outputs;
+        }
+
+        return flat;
+    }
+
+    private static float[] Flatten(float[][] rows, int dimension)
+    {
+        var flat = new float[rows.Length * dimension];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            rows[i].CopyTo(flat, i * dimension);
+        }
+
+        return flat;
+    }
+
+    private static Dictionary<string, int> Count(string?[] labels) =>
+        labels.GroupBy(l => l ?? "unknown").OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+
+    private static ScoreHistogram Histogram(string kind, ScoreSet set, int bins)
+    {
+        // Range from the 0.1st to the 99.9th percentile of both sets, so a few extreme logits do not squash the plot.
+        var lo = Math.Min(set.Genuine[(int)(set.Genuine.Length * 0.001)], set.Impostor[(int)(set.Impostor.Length * 0.001)]);
+        var hi = Math.Max(set.Genuine[Math.Min(set.Genuine.Length - 1, (int)(set.Genuine.Length * 0.999))], set.Impostor[Math.Min(set.Impostor.Length - 1, (int)(set.Impostor.Length * 0.999))]);
+        if (!(hi > lo))
+        {
+            hi = lo + 1;
+        }
+
+        double[] Bin(ReadOnlySpan<float> values)
+        {
+            var counts = new double[bins];
+            foreach (var v in values)
+            {
+                var b = (int)Math.Floor((v - lo) / (hi - lo) * bins);
+                counts[Math.Clamp(b, 0, bins - 1)]++;
+            }
+
+            var n = (double)values.Length;
+            return counts.Select(c => c / n).ToArray();
+        }
+
+        return new ScoreHistogram(kind, lo, hi, Bin(set.Genuine), Bin(set.Impostor));
+    }
+
+    /// <summary>The threshold at the target FMR; with fewer than 10/FMR impostor scores (a small run) still the
+    /// threshold that accepts at most ⌊FMR·n⌋ of them, with a warning that it rests on few scores.</summary>
+    private double GlobalThreshold(ScoreSet set, string what)
+    {
+        if (set.ThresholdAtFmr(options.TargetFmr) is { } threshold)
+        {
+            return threshold;
+        }
+
+        warnings.Add($"{what}: only {set.Impostor.Length} impostor scores, fewer than 10/FMR; the FMR {options.TargetFmr:G} threshold is the highest impostor score");
+        return set.ThresholdAtFmr(options.TargetFmr, 0)!.Value;
+    }
+
+    /// <summary>Runs an optional phase; a failure becomes a warning, so the recognition results of a long run are not lost.</summary>
+    private T? Guarded<T>(string phase, Func<T> action)
+        where T : class
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            warnings.Add($"{phase} failed and is missing from this report: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+            return null;
+        }
+    }
+
+    private void Phase(string name, long started) => phases.Add(new PhaseTime(name, Math.Round(time.GetElapsedTime(started).TotalSeconds, 2)));
+}

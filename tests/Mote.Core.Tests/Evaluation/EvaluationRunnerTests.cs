@@ -1,0 +1,132 @@
+using Mote.Core.Evaluation;
+using Mote.Core.Faces.Pipeline;
+using Mote.Core.Population.Packs;
+using Mote.Core.Population.Sampling;
+using Mote.Core.Templates;
+using Mote.Core.Tests.Models;
+
+namespace Mote.Core.Tests.Evaluation;
+
+/// <summary>
+/// The whole protocol on a handful of real LFW photos (6 identities × 3 photos, linked into a temp dataset, never
+/// copied), with a small training budget: it must produce a report whose JSON reads back and whose numbers are
+/// consistent with the data. Skipped, with the reason, when lfw-dev is absent.
+/// </summary>
+[Collection(ModelPackCollection.Name)]
+public sealed class EvaluationRunnerTests(ModelPackFixture models) : IDisposable
+{
+    private readonly string root = Path.Combine(Path.GetTempPath(), $"mote-eval-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [DatasetFact("lfw-dev")]
+    public void Run_HandfulOfRealPhotos_WritesAValidReport()
+    {
+        var data = EvaluationDataset.Open(LinkSmallDataset(TestDatasets.Find("lfw-dev")!, 6, 3));
+        using var pipeline = new FacePipeline(new FacePipelineOptions(), models.Pack);
+        var backbone = new BackboneIdentity(pipeline.Describer.BackboneId, pipeline.Describer.BackboneHash);
+        var pack = PopulationPackFile.Load(Path.Combine(AppContext.BaseDirectory, "population", "dlib-resnet.motepop"));
+        using var cache = DescriptorCache.Open(Path.Combine(root, "cache"), backbone.Id, backbone.Sha256Hex, pack.Dimension);
+        var options = new EvaluationOptions
+        {
+            TrainingSet = new TrainingSetOptions { Positives = 200, Negatives = 400 },
+            Trainer = TemplateTrainerOptions.Default with { MaxEpochs = 8 },
+            SweepFemaleShares = [0, 1],
+            SweepIdentities = 4,
+            PrivacyPerClass = 0,
+            CalibrationImpostorsPerGroup = 20,
+            BootstrapReplicates = 50,
+        };
+        var phases = new HashSet<string>();
+
+        var report = new EvaluationRunner(options).Run(data, b => pipeline.Analyze(b).BestFace(requireAccepted: false)?.Descriptor,
+            cache, backbone, pack, "test-pack", "test", null, new Progress(phases));
+        var json = EvaluationReportWriter.ToJson(report);
+        var back = EvaluationReportWriter.FromJson(json);
+
+        Assert.Equal(EvaluationReport.CurrentSchemaVersion, back.SchemaVersion);
+        Assert.Equal(6, back.Data.Identities);
+        Assert.Equal(6, back.Data.Enrolled + back.Data.FailedToEnroll);
+        // Two probes per identity (the enrollment photo is never a probe).
+        Assert.Equal(12, back.Data.Probes);
+        var probes = back.Data.Probes - back.Data.FailedProbes;
+        Assert.Equal(probes, back.Data.GenuinePairs);
+        Assert.Equal((long)probes * (back.Data.Enrolled - 1), back.Data.ImpostorPairs);
+        Assert.Equal(["model", "vector"], back.Recognition.Select(r => r.Kind));
+        Assert.All(back.Recognition, r => Assert.InRange(r.RocAuc, 0.5, 1.0));
+        // Real LFW photos of 6 people: cosine separates them (ROC-AUC measured 1.0 here).
+        Assert.True(back.Recognition[1].RocAuc > 0.9, $"vector ROC-AUC {back.Recognition[1].RocAuc}");
+        Assert.Contains(back.Fairness, f => f.Kind == "model" && f.Attribute == "gender");
+        Assert.NotNull(back.Variation);
+        Assert.InRange(back.Variation!.SyntheticPositiveCosine, 0.5, 1.0);
+        Assert.InRange(back.Variation.RealProbeCosine, 0.5, 1.0);
+        Assert.Equal([0.0, 1.0], back.Sweep.Select(s => s.FemaleShare));
+        Assert.Equal(2, back.Costs.Count);
+        Assert.Equal(128 * sizeof(float), back.Costs.Single(c => c.Kind == "vector").BytesPerPerson);
+        Assert.True(back.Costs.Single(c => c.Kind == "model").BytesPerPerson > 20 * 128 * sizeof(float));
+        Assert.Contains("describe", back.PhaseSeconds.Select(p => p.Phase));
+        Assert.Contains("enroll", phases);
+        Assert.Contains("## Recognition", EvaluationReportWriter.ToMarkdown(back));
+
+        // A rerun reads every descriptor from the cache: the pipeline is not called again.
+        var again = new EvaluationRunner(options with { SweepFemaleShares = [], Privacy = false }).Run(data, _ => throw new InvalidOperationException("not cached"),
+            cache, backbone, pack, "test-pack");
+        Assert.Equal(back.Data.GenuinePairs, again.Data.GenuinePairs);
+    }
+
+    [Fact]
+    public void FemaleShare_SplitsWeightByGender()
+    {
+        var pack = PopulationPackFile.Load(Path.Combine(AppContext.BaseDirectory, "population", "dlib-resnet.motepop"));
+
+        var balance = EvaluationRunner.FemaleShare(pack, 0.25);
+
+        Assert.Equal(0.25, balance.Negatives.Where(p => p.Key.Gender == global::Mote.Core.Population.Gender.Female).Sum(p => p.Value), 9);
+        Assert.Equal(0.75, balance.Negatives.Where(p => p.Key.Gender == global::Mote.Core.Population.Gender.Male).Sum(p => p.Value), 9);
+        Assert.Equal(0.25, balance.Variation.Where(p => p.Key.Gender == global::Mote.Core.Population.Gender.Female).Sum(p => p.Value), 9);
+        balance.Validate(pack);
+        Assert.Throws<ArgumentOutOfRangeException>(() => EvaluationRunner.FemaleShare(pack, 1.5));
+    }
+
+    /// <summary>Links the first photos of the first identities (with ≥ photos each, both genders) into a temp dataset.</summary>
+    private string LinkSmallDataset(string lfw, int identities, int photos)
+    {
+        var labels = File.ReadAllLines(Path.Combine(lfw, "labels.csv")).Skip(1)
+            .Select(l => l.Split(','))
+            .Where(f => int.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture) >= photos && f[2].Length > 0)
+            .ToArray();
+        var chosen = labels.Where(f => f[2] == "female").Take(identities / 2).Concat(labels.Where(f => f[2] == "male").Take(identities - identities / 2)).ToArray();
+        var dataset = Path.Combine(root, "dataset");
+        var lines = new List<string> { "identity,images,gender,ethnicity" };
+        foreach (var f in chosen)
+        {
+            var target = Directory.CreateDirectory(Path.Combine(dataset, "images", f[0])).FullName;
+            foreach (var photo in Directory.GetFiles(Path.Combine(lfw, "images", f[0]), "*.jpg").Order(StringComparer.Ordinal).Take(photos))
+            {
+                File.CreateSymbolicLink(Path.Combine(target, Path.GetFileName(photo)), photo);
+            }
+
+            lines.Add($"{f[0]},{photos},{f[2]},{f[3]}");
+        }
+
+        File.WriteAllLines(Path.Combine(dataset, "labels.csv"), lines);
+        return dataset;
+    }
+
+    private sealed class Progress(HashSet<string> phases) : IProgress<EvaluationProgress>
+    {
+        public void Report(EvaluationProgress value)
+        {
+            lock (phases)
+            {
+                phases.Add(value.Phase);
+            }
+        }
+    }
+}
