@@ -28,10 +28,7 @@ public enum AuditEventCode
     SettingsChanged = 502,
 
     AuditExported = 600,
-<<<<<<< HEAD
     ReportExported = 601,
-=======
 
     EvaluationRecorded = 700,
->>>>>>> main
 }

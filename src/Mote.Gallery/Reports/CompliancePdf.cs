@@ -68,9 +68,32 @@ internal static class CompliancePdf
 
         writer.Heading(Sections[2]);
         writer.Line(r.Evaluation.Note);
-        if (!r.Evaluation.Recorded)
+        if (r.Evaluation.Latest is not { } run)
         {
             writer.Line($"To record one: {r.Evaluation.Command}");
+        }
+        else
+        {
+            writer.Line($"{run.Identities} identities, {run.GenuinePairs} genuine and {run.ImpostorPairs} impostor pairs; backbone {run.Backbone}, population pack {run.PopulationPack}, seed {run.Seed}; target FMR {N(run.TargetFmr)}.");
+            writer.Line($"Command: {run.Command ?? "?"} (commit {run.Commit ?? "?"}).");
+            writer.Subheading("Recognition: MOTE model-templates beside vector templates");
+            foreach (var k in run.Recognition)
+            {
+                writer.Bullet($"{k.Kind}: ROC AUC {N(k.RocAuc)}, EER {N(k.Eer)}, at FMR {N(run.TargetFmr)}: FNMR {N(k.FnmrAtTarget)} (FMR {N(k.FmrAtTarget)}).");
+            }
+            foreach (var f in run.Fairness)
+            {
+                writer.Subheading($"Fairness: {f.Kind} by {f.Attribute} (95 % intervals)");
+                writer.Line($"FDR {N(f.Fdr)}, GARBE {N(f.Garbe)}, FMR max/geometric mean {N(f.FmrMaxToGeometricMean)}, FNMR max/geometric mean {N(f.FnmrMaxToGeometricMean)}.");
+                foreach (var row in f.Groups)
+                {
+                    writer.Bullet($"{row.Group} ({row.Identities} identities): FMR {N(row.Fmr)} [{N(row.FmrLow)}, {N(row.FmrHigh)}], FNMR {N(row.Fnmr)} [{N(row.FnmrLow)}, {N(row.FnmrHigh)}]{(row.Warning is null ? "" : " — " + row.Warning)}");
+                }
+            }
+            foreach (var w in run.Warnings)
+            {
+                writer.Bullet($"Warning: {w}");
+            }
         }
 
         writer.Heading(Sections[3]);
@@ -114,6 +137,8 @@ internal static class CompliancePdf
         document.Save(buffer, false);
         return buffer.ToArray();
     }
+
+    private static string N(double? x) => x is { } v ? v.ToString("0.#####", CultureInfo.InvariantCulture) : "n/a";
 
     private static string Utc(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 

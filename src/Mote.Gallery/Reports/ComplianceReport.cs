@@ -58,8 +58,30 @@ public sealed record GallerySection(
 /// <summary>How many people fall in one value; <paramref name="Count"/> null when suppressed (fewer than <see cref="GallerySection.MinimumCount"/>).</summary>
 public sealed record GroupCount(string Group, int? Count, bool Suppressed);
 
-/// <summary>The latest evaluation run; <paramref name="Recorded"/> false until one is recorded.</summary>
-public sealed record EvaluationSection(bool Recorded, string Note, string Command);
+/// <summary>The latest evaluation run; <paramref name="Recorded"/> false (and <paramref name="Latest"/> null) until one is recorded.</summary>
+public sealed record EvaluationSection(bool Recorded, string Note, string Command, EvaluationFigures? Latest);
+
+/// <summary>The latest run's headline figures (aggregate rates on a research dataset; nothing about enrolled people).</summary>
+public sealed record EvaluationFigures(
+    string RunId, DateTimeOffset FinishedUtc, string Dataset, string Backbone, string PopulationPack, int Seed, int Identities,
+    long GenuinePairs, long ImpostorPairs, double TargetFmr, string? Command, string? Commit,
+    IReadOnlyList<KindFigures> Recognition, IReadOnlyList<FairnessFigures> Fairness, IReadOnlyList<AttackFigures> AttributeInference,
+    IReadOnlyList<string> Warnings);
+
+/// <summary>Recognition accuracy of one template kind ("model" = MOTE, "vector" = baseline).</summary>
+public sealed record KindFigures(string Kind, double RocAuc, double Eer, double? FmrAtTarget, double? FnmrAtTarget);
+
+/// <summary>Per-group rates with 95 % confidence intervals, and the summary fairness measures, for one kind and attribute.</summary>
+public sealed record FairnessFigures(
+    string Kind, string Attribute, double? Fdr, double? Garbe, double? FmrMaxToGeometricMean, double? FnmrMaxToGeometricMean,
+    IReadOnlyList<GroupFigures> Groups);
+
+/// <summary>One group's FMR and FNMR with 95 % intervals.</summary>
+public sealed record GroupFigures(
+    string Group, int Identities, double Fmr, double FmrLow, double FmrHigh, double Fnmr, double FnmrLow, double FnmrHigh, string? Warning);
+
+/// <summary>One attribute-inference attack: accuracy (95 % interval) against chance.</summary>
+public sealed record AttackFigures(string Attribute, string Source, int Samples, double Accuracy, double AccuracyLow, double AccuracyHigh, double Chance);
 
 /// <summary>What is stored, how it is protected and kept.</summary>
 public sealed record PrivacySection(

@@ -39,6 +39,8 @@ public sealed class ExportComplianceReport(
     {
         WriteIndented = false,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        // An evaluation may hold a NaN (e.g. a ratio over an empty group): written as "NaN", not a failed export.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     /// <exception cref="GalleryException">Unknown format, or (PDF) the fonts are missing — in words.</exception>
@@ -128,9 +130,15 @@ public sealed class ExportComplianceReport(
             people.Count(p => !p.Declared && p.Estimated),
             people.Count(p => !p.Declared && !p.Estimated),
             thresholds.Length == 0 ? null : thresholds[thresholds.Length / 2]);
-        var evaluation = new EvaluationSection(false,
-            "No evaluation run recorded yet: accuracy, fairness (per-group FMR/FNMR with confidence intervals) and the attribute-inference attack results appear here once one is.",
-            EvaluateCommand);
+        var latest = await LatestEvaluationAsync(ct).ConfigureAwait(false);
+        var evaluation = latest is null
+            ? new EvaluationSection(false,
+                "No evaluation run recorded yet: accuracy, fairness (per-group FMR/FNMR with confidence intervals) and the attribute-inference attack results appear here once one is.",
+                EvaluateCommand, null)
+            : new EvaluationSection(true,
+                $"Latest of the recorded evaluation runs: {latest.RunId}, finished {latest.FinishedUtc.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC on {latest.Dataset}.",
+                latest.Command ?? EvaluateCommand, latest);
+        var attacks = latest?.AttributeInference ?? [];
         var privacy = new PrivacySection(
             [
                 "Per person: name, declared and estimated gender/ethnicity/age band, the balance, threshold and seed, and the encrypted template (a trained model-template, or a vector for the baseline).",
@@ -147,7 +155,10 @@ public sealed class ExportComplianceReport(
             decisions,
             erasures,
             lastErasure,
-            "Not measured yet: no evaluation run is recorded (the attribute-inference attacks run as part of '" + EvaluateCommand + "').");
+            attacks.Count == 0
+                ? "Not measured yet: no evaluation run with attribute-inference attacks is recorded (they run as part of '" + EvaluateCommand + "')."
+                : "Attribute-inference attacks (latest evaluation): " + string.Join("; ", attacks.Select(a => string.Create(CultureInfo.InvariantCulture,
+                    $"{a.Attribute} from {a.Source}: accuracy {a.Accuracy:0.000} [{a.AccuracyLow:0.000}, {a.AccuracyHigh:0.000}] vs chance {a.Chance:0.000} (n={a.Samples})"))) + ".");
         var audits = new AuditSection(chain.Verified, chain.VerifiedUpTo, chain.RowCount, chain.FirstBadSequence, chain.Summary, chain.CheckedUtc);
         var iso = new[]
         {
@@ -176,7 +187,9 @@ public sealed class ExportComplianceReport(
             new Iso24745Heading("Unlinkability",
             [
                 "Each person's template is trained with their own seed and synthetic negatives, so two enrollments of one face give different templates.",
-                "Cross-gallery linkage tests are part of the evaluation; none is recorded yet.",
+                latest is null
+                    ? "No evaluation run is recorded yet, so no measured evidence is given here."
+                    : string.Create(CultureInfo.InvariantCulture, $"Measured in evaluation run {latest.RunId}: {attacks.Count} attribute-inference attack result(s), listed under privacy evidence."),
             ]),
         };
         var dpia = new DpiaInputs(
@@ -188,6 +201,36 @@ public sealed class ExportComplianceReport(
             ["False matches falling unevenly across demographic groups", "Inference of attributes from templates", "Unauthorised access to templates"],
             ["Per-person balance and thresholds calibrated to a target FMR", "Encryption at rest bound to the owner", "Tamper-evident audit trail", "Erasure on request"]);
         return new ComplianceReport(time.GetUtcNow(), actor.Name, system, gallery, evaluation, privacy, audits, iso, dpia);
+    }
+
+    /// <summary>The latest recorded evaluation run's figures, or null. SQLite cannot order by DateTimeOffset: ids and times are read, then the report of the latest.</summary>
+    private async Task<EvaluationFigures?> LatestEvaluationAsync(CancellationToken ct)
+    {
+        var runs = await db.EvaluationRuns.AsNoTracking().Select(r => new { r.Id, r.FinishedUtc }).ToListAsync(ct).ConfigureAwait(false);
+        var latest = runs.OrderByDescending(r => r.FinishedUtc).ThenBy(r => r.Id, StringComparer.Ordinal).FirstOrDefault();
+        if (latest is null)
+        {
+            return null;
+        }
+        var json = await db.EvaluationRuns.AsNoTracking().Where(r => r.Id == latest.Id).Select(r => r.ReportJson).SingleAsync(ct).ConfigureAwait(false);
+        Core.Evaluation.EvaluationReport report;
+        try
+        {
+            report = Core.Evaluation.EvaluationReportWriter.FromJson(json);
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException)
+        {
+            throw new GalleryException($"The report of evaluation run '{latest.Id}' cannot be read: {e.Message}");
+        }
+        var s = report.Settings;
+        return new EvaluationFigures(
+            latest.Id, latest.FinishedUtc, s.Dataset, s.Backbone, s.PopulationPack, s.Seed, report.Data.Enrolled,
+            report.Data.GenuinePairs, report.Data.ImpostorPairs, s.TargetFmr, s.Command, s.Commit,
+            report.Recognition.Select(k => new KindFigures(k.Kind, k.RocAuc, k.Eer.Fmr, k.AtFmr1e3?.Fmr, k.AtFmr1e3?.Fnmr)).ToArray(),
+            report.Fairness.Select(f => new FairnessFigures(f.Kind, f.Attribute, f.Fdr, f.Garbe, f.FmrMaxToGeometricMean, f.FnmrMaxToGeometricMean,
+                f.Groups.Select(g => new GroupFigures(g.Group, g.Identities, g.Fmr.Value, g.Fmr.Low, g.Fmr.High, g.Fnmr.Value, g.Fnmr.Low, g.Fnmr.High, g.Warning)).ToArray())).ToArray(),
+            report.Privacy.Select(a => new AttackFigures(a.Attribute, a.Source, a.Samples, a.Accuracy, a.AccuracyLow, a.AccuracyHigh, a.Chance)).ToArray(),
+            report.Warnings.ToArray());
     }
 
     private static GroupCount[] Counts(IEnumerable<string?> values) =>

@@ -22,6 +22,9 @@ namespace Mote.Gallery.Tests.Reports;
 /// </summary>
 public sealed class ExportComplianceReportTests(ITestOutputHelper output) : IAsyncLifetime
 {
+    /// <summary>Loaded once: JsonSchema.Net registers a schema by its $id globally and refuses a second registration.</summary>
+    private static readonly Lazy<JsonSchema> Schema = new(() => JsonSchema.FromFile(Path.Combine(RepositoryRoot(), "docs", "compliance-report.schema.json")));
+
     private GalleryTestDatabase _db = null!;
 
     public async Task InitializeAsync()
@@ -55,7 +58,7 @@ public sealed class ExportComplianceReportTests(ITestOutputHelper output) : IAsy
 
         var text = Encoding.UTF8.GetString(buffer.ToArray());
         using var doc = JsonDocument.Parse(text);
-        var schema = JsonSchema.FromFile(Path.Combine(RepositoryRoot(), "docs", "compliance-report.schema.json"));
+        var schema = Schema.Value;
         var evaluation = schema.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
         Assert.True(evaluation.IsValid, JsonSerializer.Serialize(evaluation));
         var report = doc.RootElement.GetProperty("report");
@@ -102,6 +105,49 @@ public sealed class ExportComplianceReportTests(ITestOutputHelper output) : IAsy
             Assert.Contains(ExportComplianceReport.EvaluateCommand, text, StringComparison.Ordinal);
             Assert.DoesNotContain("Secret Name", text, StringComparison.Ordinal);
             Assert.Equal(before + 1, await CountAsync(AuditEventCode.ReportExported));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Export_WithRecordedEvaluation_LatestRunFiguresAndAttacks_InJsonAndPdf()
+    {
+        var id = await _db.InScopeAsync<Mote.Gallery.Evaluations.RecordEvaluationRun, string>(r => r.ExecuteAsync(Actors.Admin, Mote.Gallery.Tests.Evaluations.EvaluationRunTests.Report(), null));
+        using var json = new MemoryStream();
+        var file = Path.Combine(Path.GetTempPath(), $"mote-report-{Guid.NewGuid():N}.pdf");
+        try
+        {
+            await ExportAsync(Actors.Auditor, "json", json);
+            await using (var stream = File.Create(file))
+            {
+                await ExportAsync(Actors.Auditor, "pdf", stream);
+            }
+
+            using var doc = JsonDocument.Parse(json.ToArray());
+            var schema = Schema.Value;
+            var evaluation = schema.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+            Assert.True(evaluation.IsValid, JsonSerializer.Serialize(evaluation));
+            var section = doc.RootElement.GetProperty("report").GetProperty("evaluation");
+            Assert.True(section.GetProperty("recorded").GetBoolean());
+            var latest = section.GetProperty("latest");
+            Assert.Equal(id, latest.GetProperty("runId").GetString());
+            Assert.Equal(["model", "vector"], latest.GetProperty("recognition").EnumerateArray().Select(k => k.GetProperty("kind").GetString()));
+            var female = latest.GetProperty("fairness")[0].GetProperty("groups")[0];
+            Assert.Equal(0.05, female.GetProperty("fnmr").GetDouble());
+            Assert.Equal(0.1, female.GetProperty("fnmrHigh").GetDouble());
+            Assert.Equal(0.9, latest.GetProperty("attributeInference")[0].GetProperty("accuracy").GetDouble());
+            Assert.Contains("gender from vector templates: accuracy 0.900 [0.700, 0.970] vs chance 0.500",
+                doc.RootElement.GetProperty("report").GetProperty("privacy").GetProperty("attributeInference").GetString(), StringComparison.Ordinal);
+
+            var text = PdfText(file);
+            Assert.Contains(id, text, StringComparison.Ordinal);
+            Assert.Contains("Recognition: MOTE model-templates beside vector templates", text, StringComparison.Ordinal);
+            Assert.Contains("FNMR 0.05 [0.01, 0.1]", text, StringComparison.Ordinal);
+            Assert.Contains("accuracy 0.900 [0.700, 0.970]", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("No evaluation run recorded yet", text, StringComparison.Ordinal);
         }
         finally
         {
