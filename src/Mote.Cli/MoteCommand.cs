@@ -20,6 +20,7 @@ public static class MoteCommand
         root.Subcommands.Add(FacesCommand.Build(output, error));
         root.Subcommands.Add(ApiKeysCommand.Build(output, error));
         root.Subcommands.Add(AuditCommand.Build(output, error));
+        root.Subcommands.Add(ReportCommand.Build(output, error));
         foreach (var command in PeopleCommands.Build(output, error))
         {
             root.Subcommands.Add(command);

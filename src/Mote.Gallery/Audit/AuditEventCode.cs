@@ -28,6 +28,7 @@ public enum AuditEventCode
     SettingsChanged = 502,
 
     AuditExported = 600,
+    ReportExported = 601,
 
     EvaluationRecorded = 700,
 }

@@ -9,7 +9,9 @@ using Mote.Gallery.ApiKeys;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Decisions;
 using Mote.Gallery.Engine;
+using Mote.Gallery.Fairness;
 using Mote.Gallery.People;
+using Mote.Gallery.Reports;
 using Mote.Gallery.Security;
 using Mote.Gallery.Models;
 using Mote.Gallery.Data;
@@ -60,6 +62,8 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<GetPerson>();
         services.AddScoped<PreviewBalance>();
         services.AddScoped<RetrainPerson>();
+        services.AddScoped<AssessGalleryRisk>();
+        services.AddSingleton<GalleryRiskCache>();
         // One queue per process; the host runs it as a hosted service (the CLI enrolls in the foreground and never starts it).
         services.AddSingleton<EnrollmentQueue>();
         services.AddHostedService(sp => sp.GetRequiredService<EnrollmentQueue>());
@@ -86,6 +90,8 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<ListAuditEvents>();
         services.AddScoped<AuditVerifier>();
         services.AddScoped<ExportAuditTrail>();
+        services.AddScoped<ExportComplianceReport>();
+        services.AddScoped<ListReportExports>();
         services.AddSingleton<AuditAnchor>();
         services.AddScoped<UserAccounts>();
         services.AddScoped<CreateUser>();

@@ -39,6 +39,12 @@ public sealed class ReadModelPackStatus(ModelPackService models, PopulationPackL
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ManageSettings);
+        return Read();
+    }
+
+    /// <summary>The same view without a permission check, for use cases that demand their own (the compliance report).</summary>
+    internal ModelPackStatusView Read()
+    {
         var state = models.State;
         var rows = state.Pack is { } pack
             ? pack.Models.Values.OrderBy(m => m.Id, StringComparer.Ordinal)

@@ -120,6 +120,7 @@ public static class PortalHost
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapAuditEndpoints();
+        app.MapReportEndpoints();
         app.MapMoteApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }

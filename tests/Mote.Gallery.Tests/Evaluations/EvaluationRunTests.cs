@@ -64,7 +64,7 @@ public sealed class EvaluationRunTests
     }
 
     /// <summary>A small but complete report, as the runner writes it.</summary>
-    private static EvaluationReport Report()
+    internal static EvaluationReport Report()
     {
         var det = new[] { new ErrorPoint(0.5, 0.001, 0.04) };
         var groups = new[]

@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Mote.Core.Population.Sampling;
+using Mote.Gallery.Data;
+using Mote.Gallery.Engine;
+using Mote.Gallery.People;
+using Mote.Gallery.Security;
+using Mote.Gallery.Settings;
+
+namespace Mote.Gallery.Fairness;
+
+/// <summary>What to assess.</summary>
+/// <param name="LimitMultiple">A person is flagged when their false-match rate against any group exceeds this many times the target FMR. Default 10.</param>
+/// <param name="ImpostorsPerGroup">Synthetic impostors scored per negative group (shared by everyone, seeded). Default 1000.</param>
+public sealed record GalleryRiskRequest(double LimitMultiple = GalleryRiskRequest.DefaultLimitMultiple, int ImpostorsPerGroup = GalleryRiskRequest.DefaultImpostorsPerGroup)
+{
+    /// <summary>10× the target: with the default 1e-3 target, a person accepting 1 % of some group's impostors is flagged.</summary>
+    public const double DefaultLimitMultiple = 10;
+
+    /// <summary>
+    /// 1000 per group, not the 2000 calibration uses: half the scoring time, and the FMR resolution (1e-3) still
+    /// sees the default limit (1e-2 = 10 false matches) clearly.
+    /// </summary>
+    public const int DefaultImpostorsPerGroup = 1000;
+}
+
+/// <summary>One person's expected false-match rate against one group's synthetic impostors.</summary>
+/// <param name="Group">The negative group id.</param>
+/// <param name="FalseMatches">Impostors of that group accepted at the person's threshold.</param>
+/// <param name="Impostors">Impostors scored.</param>
+public sealed record GroupRisk(string Group, int FalseMatches, int Impostors)
+{
+    public double Fmr => Impostors == 0 ? 0 : (double)FalseMatches / Impostors;
+}
+
+/// <summary>One enrolled person's risk row (no biometric data).</summary>
+/// <param name="Id">Person id (links to <c>/gallery/{id}</c>).</param>
+/// <param name="Name">Display name.</param>
+/// <param name="Gender">Declared, else estimated.</param>
+/// <param name="Ethnicity">Declared, else estimated.</param>
+/// <param name="AttributesEstimated">True when the attributes shown are estimates.</param>
+/// <param name="TemplateKind">"model" or "vector".</param>
+/// <param name="Threshold">The person's decision threshold (the current one).</param>
+/// <param name="Groups">Per negative group, ordered by group id; empty when <paramref name="Error"/> is set.</param>
+/// <param name="WorstGroup">The group with the highest FMR; null when there are no rates.</param>
+/// <param name="WorstFmr">That highest FMR (0 without rates).</param>
+/// <param name="Flagged">WorstFmr is above the limit.</param>
+/// <param name="Error">Why the template could not be assessed (e.g. enrolled with another backbone); null when assessed.</param>
+public sealed record PersonRisk(
+    string Id, string Name, string? Gender, string? Ethnicity, bool AttributesEstimated, string TemplateKind, float Threshold,
+    IReadOnlyList<GroupRisk> Groups, string? WorstGroup, double WorstFmr, bool Flagged, string? Error);
+
+/// <summary>The gallery's risk assessment.</summary>
+/// <param name="TargetFmr">The target FMR thresholds are calibrated to.</param>
+/// <param name="Limit">The FMR above which a person is flagged (LimitMultiple × TargetFmr).</param>
+/// <param name="LimitMultiple">As requested.</param>
+/// <param name="ImpostorsPerGroup">Impostors scored per group.</param>
+/// <param name="Groups">The pack's negative group ids, ordered.</param>
+/// <param name="People">One row per enrolled person, riskiest first.</param>
+/// <param name="Recomputed">How many people were scored now (the rest came from the cache).</param>
+public sealed record GalleryRiskReport(
+    double TargetFmr, double Limit, double LimitMultiple, int ImpostorsPerGroup, IReadOnlyList<string> Groups,
+    IReadOnlyList<PersonRisk> People, int Recomputed)
+{
+    public int FlaggedCount => People.Count(p => p.Flagged);
+}
+
+/// <summary>
+/// Per-person rates kept between assessments in this process, keyed by person id, their concurrency stamp (new on
+/// every retrain), the pack and the impostor count, so an unchanged person is never scored twice. Holds rates
+/// only — no template, no descriptor.
+/// </summary>
+public sealed class GalleryRiskCache
+{
+    private readonly ConcurrentDictionary<string, IReadOnlyList<GroupRisk>> _rates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, List<(string Group, float[][] Impostors)>> _impostors = new(StringComparer.Ordinal);
+
+    internal IReadOnlyList<GroupRisk>? TryGet(string key) => _rates.TryGetValue(key, out var r) ? r : null;
+
+    internal void Set(string key, IReadOnlyList<GroupRisk> rates) => _rates[key] = rates;
+
+    internal List<(string Group, float[][] Impostors)> Impostors(string key, Func<List<(string, float[][])>> sample) =>
+        _impostors.GetOrAdd(key, _ => sample());
+
+    /// <summary>How many person entries are cached (for tests and diagnostics).</summary>
+    public int Count => _rates.Count;
+}
+
+/// <summary>
+/// Gallery risk: for every enrolled person, the expected false-match rate against synthetic impostors of each
+/// negative group of the population pack at the person's current threshold; people whose worst group exceeds
+/// <see cref="GalleryRiskRequest.LimitMultiple"/> × the target FMR are flagged. Everyone is scored against the
+/// same seeded impostors (seed <see cref="ImpostorSeed"/>), so rows compare like with like and reruns agree.
+/// Unchanged people come from <see cref="GalleryRiskCache"/>. Read-only, writes no audit event. Needs
+/// <see cref="Permission.ViewFairness"/>.
+/// </summary>
+public sealed class AssessGalleryRisk(MoteDbContext db, GalleryEngine engine, TemplateProtector protector, GallerySettingsStore settings, GalleryRiskCache cache)
+{
+    /// <summary>The impostor seed: fixed, apart from any person's training or calibration stream.</summary>
+    public const int ImpostorSeed = 24_745;
+
+    /// <summary>Assesses everyone; reports (done, total) people to <paramref name="progress"/>.</summary>
+    /// <exception cref="GalleryException">Bad limit or impostor count, in words.</exception>
+    public async Task<GalleryRiskReport> ExecuteAsync(Actor actor, GalleryRiskRequest request, IProgress<(int Done, int Total)>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(request);
+        actor.Demand(Permission.ViewFairness);
+        if (!(request.LimitMultiple > 0) || double.IsInfinity(request.LimitMultiple))
+        {
+            throw new GalleryException("The limit must be a positive multiple of the target false-match rate.");
+        }
+        if (request.ImpostorsPerGroup is < 10 or > 20_000)
+        {
+            throw new GalleryException("Impostors per group must be between 10 and 20,000.");
+        }
+        var people = await db.People.AsNoTracking().OrderBy(p => p.Name).ToListAsync(ct).ConfigureAwait(false);
+        var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
+        var population = engine.GetPopulation(analyzer.Backbone);
+        var packId = PersonTemplates.PackId(population);
+        var targetFmr = (await settings.ReadAsync(ct).ConfigureAwait(false)).TargetFmr;
+        var limit = request.LimitMultiple * targetFmr;
+        var groups = population.Negatives.Keys.Select(g => g.Id).Order(StringComparer.Ordinal).ToArray();
+
+        var impostors = cache.Impostors($"{packId}|{request.ImpostorsPerGroup}", () =>
+        {
+            var sampler = new TrainingSetSampler(population);
+            var k = 0;
+            return population.Negatives.Keys
+                .Select(g => (g.Id, sampler.SampleImpostors(g, request.ImpostorsPerGroup, ImpostorSeed + k++)))
+                .OrderBy(g => g.Id, StringComparer.Ordinal)
+                .ToList();
+        });
+
+        var rows = new List<PersonRisk>(people.Count);
+        var recomputed = 0;
+        progress?.Report((0, people.Count));
+        foreach (var p in people)
+        {
+            ct.ThrowIfCancellationRequested();
+            var summary = PersonRecords.ToSummary(p);
+            var key = $"{p.Id}|{p.ConcurrencyStamp}|{p.Threshold:R}|{packId}|{request.ImpostorsPerGroup}";
+            IReadOnlyList<GroupRisk> rates = [];
+            string? error = null;
+            if (cache.TryGet(key) is { } cached)
+            {
+                rates = cached;
+            }
+            else
+            {
+                try
+                {
+                    var template = PersonRecords.OpenTemplate(p, protector, analyzer.Backbone);
+                    var threshold = p.Threshold;
+                    // ~6 groups × 1000 impostors through a small MLP: CPU work, off the caller's (a circuit's) thread.
+                    rates = await Task.Run(() => impostors
+                        .Select(g => new GroupRisk(g.Group, g.Impostors.Count(x => template.Score(x) >= threshold), g.Impostors.Length))
+                        .ToArray(), ct).ConfigureAwait(false);
+                    cache.Set(key, rates);
+                    recomputed++;
+                }
+                catch (GalleryException e)
+                {
+                    error = e.Message;
+                }
+            }
+            var worst = rates.OrderByDescending(r => r.Fmr).ThenBy(r => r.Group, StringComparer.Ordinal).FirstOrDefault();
+            rows.Add(new PersonRisk(p.Id, p.Name, summary.Gender, summary.Ethnicity, summary.AttributesEstimated, p.TemplateKind, p.Threshold,
+                rates, worst?.Group, worst?.Fmr ?? 0, worst is not null && worst.Fmr > limit, error));
+            progress?.Report((rows.Count, people.Count));
+        }
+        var ordered = rows.OrderByDescending(r => r.WorstFmr).ThenBy(r => r.Name, StringComparer.Ordinal).ToArray();
+        return new GalleryRiskReport(targetFmr, limit, request.LimitMultiple, request.ImpostorsPerGroup, groups, ordered, recomputed);
+    }
+}

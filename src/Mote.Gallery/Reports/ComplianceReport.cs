@@ -1,0 +1,114 @@
+namespace Mote.Gallery.Reports;
+
+// The compliance report's content. Serialised (camelCase) it is the "report" object of the JSON export,
+// described by docs/compliance-report.schema.json; the PDF prints the same content. Nothing here is about one
+// person: the gallery appears only as counts, and small counts are suppressed.
+
+/// <summary>The whole report (schema <see cref="ComplianceReport.SchemaId"/>).</summary>
+public sealed record ComplianceReport(
+    DateTimeOffset GeneratedUtc,
+    string GeneratedBy,
+    SystemSection System,
+    GallerySection Gallery,
+    EvaluationSection Evaluation,
+    PrivacySection Privacy,
+    AuditSection Audit,
+    IReadOnlyList<Iso24745Heading> Iso24745,
+    DpiaInputs Dpia)
+{
+    /// <summary>The schema id and version; bump the number on any incompatible change.</summary>
+    public const string SchemaId = "mote-compliance-report/1";
+}
+
+/// <summary>The recognition system: face pipeline, models and their licences, population pack, thresholds.</summary>
+public sealed record SystemSection(
+    string ModelPackState,
+    string? BackboneId,
+    string? BackboneManifestHash,
+    string TemplateKind,
+    double TargetFmr,
+    bool TargetFmrIsDefault,
+    IReadOnlyList<ModelEntry> Models,
+    PopulationEntry Population);
+
+/// <summary>One provisioned model.</summary>
+public sealed record ModelEntry(string Id, string Source, string OnnxSha256, string PackageLicense, string WeightsLicense, string LicenseNotes);
+
+/// <summary>The population pack the synthetic samples come from, and its provenance.</summary>
+public sealed record PopulationEntry(
+    string? BackboneId, string? DensityKind, int Dimension, bool ContainsRawVectors, DateTimeOffset? CreatedUtc, int? Seed,
+    IReadOnlyList<string> Datasets, string? CommandLine, string? Error);
+
+/// <summary>The gallery in aggregate. Counts below <see cref="GallerySection.MinimumCount"/> are suppressed (null).</summary>
+public sealed record GallerySection(
+    int People,
+    IReadOnlyList<GroupCount> TemplateKinds,
+    IReadOnlyList<GroupCount> ByGender,
+    IReadOnlyList<GroupCount> ByEthnicity,
+    IReadOnlyList<GroupCount> ByAgeBand,
+    int AttributesDeclared,
+    int AttributesEstimatedOnly,
+    int AttributesNone,
+    double? ThresholdMedian)
+{
+    /// <summary>A cell with fewer people than this is reported as suppressed, so no count singles anyone out.</summary>
+    public const int MinimumCount = 5;
+}
+
+/// <summary>How many people fall in one value; <paramref name="Count"/> null when suppressed (fewer than <see cref="GallerySection.MinimumCount"/>).</summary>
+public sealed record GroupCount(string Group, int? Count, bool Suppressed);
+
+/// <summary>The latest evaluation run; <paramref name="Recorded"/> false (and <paramref name="Latest"/> null) until one is recorded.</summary>
+public sealed record EvaluationSection(bool Recorded, string Note, string Command, EvaluationFigures? Latest);
+
+/// <summary>The latest run's headline figures (aggregate rates on a research dataset; nothing about enrolled people).</summary>
+public sealed record EvaluationFigures(
+    string RunId, DateTimeOffset FinishedUtc, string Dataset, string Backbone, string PopulationPack, int Seed, int Identities,
+    long GenuinePairs, long ImpostorPairs, double TargetFmr, string? Command, string? Commit,
+    IReadOnlyList<KindFigures> Recognition, IReadOnlyList<FairnessFigures> Fairness, IReadOnlyList<AttackFigures> AttributeInference,
+    IReadOnlyList<string> Warnings);
+
+/// <summary>Recognition accuracy of one template kind ("model" = MOTE, "vector" = baseline).</summary>
+public sealed record KindFigures(string Kind, double RocAuc, double Eer, double? FmrAtTarget, double? FnmrAtTarget);
+
+/// <summary>Per-group rates with 95 % confidence intervals, and the summary fairness measures, for one kind and attribute.</summary>
+public sealed record FairnessFigures(
+    string Kind, string Attribute, double? Fdr, double? Garbe, double? FmrMaxToGeometricMean, double? FnmrMaxToGeometricMean,
+    IReadOnlyList<GroupFigures> Groups);
+
+/// <summary>One group's FMR and FNMR with 95 % intervals.</summary>
+public sealed record GroupFigures(
+    string Group, int Identities, double Fmr, double FmrLow, double FmrHigh, double Fnmr, double FnmrLow, double FnmrHigh, string? Warning);
+
+/// <summary>One attribute-inference attack: accuracy (95 % interval) against chance.</summary>
+public sealed record AttackFigures(string Attribute, string Source, int Samples, double Accuracy, double AccuracyLow, double AccuracyHigh, double Chance);
+
+/// <summary>What is stored, how it is protected and kept.</summary>
+public sealed record PrivacySection(
+    IReadOnlyList<string> Stored,
+    string Encryption,
+    string ReferenceRetention,
+    bool KeepProbeImages,
+    int RetainedThumbnails,
+    int RetainedReferenceFaces,
+    int RetainedProbeImages,
+    int Decisions,
+    int Erasures,
+    DateTimeOffset? LastErasureUtc,
+    string AttributeInference);
+
+/// <summary>The audit chain's state when the report was made.</summary>
+public sealed record AuditSection(bool Verified, long VerifiedUpTo, long Rows, long? FirstBadSequence, string Summary, DateTimeOffset CheckedUtc);
+
+/// <summary>One ISO/IEC 24745 protection requirement and the evidence this system gives for it.</summary>
+public sealed record Iso24745Heading(string Heading, IReadOnlyList<string> Evidence);
+
+/// <summary>The inputs a GDPR Art. 35 data-protection impact assessment needs.</summary>
+public sealed record DpiaInputs(
+    string Processing,
+    IReadOnlyList<string> DataCategories,
+    int DataSubjects,
+    string Retention,
+    IReadOnlyList<string> Recipients,
+    IReadOnlyList<string> Risks,
+    IReadOnlyList<string> Safeguards);

@@ -1,0 +1,26 @@
+using Mote.Gallery.Reports;
+using Mote.Gallery.Security;
+
+namespace Mote.Portal.Hosting;
+
+/// <summary>The compliance report download (a plain HTTP response, not a circuit message).</summary>
+internal static class ReportEndpoints
+{
+    public static void MapReportEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/reports/export", async Task<IResult> (HttpContext http, string format, ExportComplianceReport export, CancellationToken ct) =>
+        {
+            format = (format ?? "").ToLowerInvariant();
+            if (format is not ("pdf" or "json"))
+            {
+                return Results.Problem(statusCode: 400, title: "Unknown report format", detail: "Use format=pdf or format=json.");
+            }
+            // Rendered into memory first: the use case appends its audit event before any byte is sent.
+            using var buffer = new MemoryStream();
+            var result = await export.ExecuteAsync(Actor.FromPrincipal(http.User), format, buffer, ct).ConfigureAwait(false);
+            http.Response.Headers["X-Content-SHA256"] = result.ContentSha256;
+            return Results.File(buffer.ToArray(), format == "pdf" ? "application/pdf" : "application/json",
+                $"mote-compliance-report-{DateTime.UtcNow:yyyyMMdd-HHmmss}.{format}");
+        }).RequireAuthorization(nameof(Permission.ExportReports));
+    }
+}

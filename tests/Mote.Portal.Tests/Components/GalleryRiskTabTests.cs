@@ -1,0 +1,91 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using Mote.Core.Faces.Quality;
+using Mote.Gallery.Engine;
+using Mote.Gallery.Hosting;
+using Mote.Gallery.People;
+using Mote.Gallery.Security;
+using Mote.Portal.Components.Pages.Fairness;
+using Mote.Portal.Tests.Infrastructure;
+using MudBlazor;
+
+namespace Mote.Portal.Tests.Components;
+
+/// <summary>The Fairness page's Gallery risk tab with the real Gallery and engine on real enrolled people.</summary>
+public sealed class GalleryRiskTabTests : GalleryBunitContext
+{
+    private static readonly TimeSpan Slow = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task RiskTable_Assess_RowPerPersonWithGroupRates_FilterFlaggedAndLinkToBalanceEditor()
+    {
+        var ids = await EnrollAsync(("Rita Risk", "sample5.jpg", 5L), ("Sam Safe", "sample1.jpg", 1L));
+        SignInAs(Roles.Auditor);
+        var cut = Render<GalleryRiskTab>();
+
+        // A tiny limit flags whoever accepts any impostor; the table shows one row per person.
+        Input(cut, "risk-limit").Change("0.01");
+        Input(cut, "risk-impostors").Change("200");
+        cut.Find("[data-testid=risk-run]").Click();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=risk-table]")), Slow);
+
+        var rows = cut.FindAll("[data-testid=risk-name]");
+        Assert.Equal(2, rows.Count);
+        var groupCells = cut.FindAll("[data-testid=risk-group]");
+        Assert.True(groupCells.Count >= 8, $"{groupCells.Count} group cells");
+        Assert.All(groupCells, c => Assert.Matches(@"^\d(\.\d+)?$", c.TextContent.Trim()));
+        Assert.Contains("200 impostors per group", cut.Find("[data-testid=risk-summary]").TextContent, StringComparison.Ordinal);
+        var links = cut.FindAll("[data-testid=risk-edit-balance]").Select(a => a.GetAttribute("href")).ToArray();
+        Assert.Equal(ids.Select(i => $"gallery/{i}").Order(), links.Order());
+
+        // Flagged only: exactly the rows carrying the flag chip remain.
+        var flagged = cut.FindAll("[data-testid=risk-flag]").Count;
+        Input(cut, "risk-flagged-only").Change(true);
+        cut.WaitForAssertion(() => Assert.Equal(flagged, cut.FindAll("[data-testid=risk-name]").Count));
+
+        // Name filter.
+        Input(cut, "risk-flagged-only").Change(false);
+        Input(cut, "risk-search").Input("sam");
+        cut.WaitForAssertion(() => Assert.Equal(["Sam Safe"], cut.FindAll("[data-testid=risk-name]").Select(r => r.TextContent.Replace("above limit", "", StringComparison.Ordinal).Trim())));
+    }
+
+    [Fact]
+    public async Task RiskTable_BadLimit_ErrorInWords()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        Render<MudPopoverProvider>();
+        SignInAs(Roles.Admin);
+        var cut = Render<GalleryRiskTab>();
+        Input(cut, "risk-limit").Change("0");
+        cut.Find("[data-testid=risk-run]").Click();
+        cut.WaitForAssertion(() => Assert.Contains("positive multiple", cut.Find("[data-testid=risk-error]").TextContent, StringComparison.Ordinal), Slow);
+        Assert.Empty(cut.FindAll("[data-testid=risk-table]"));
+    }
+
+    /// <summary>MudBlazor puts the test id on the input itself or on its wrapper, depending on the component.</summary>
+    private static AngleSharp.Dom.IElement Input(IRenderedComponent<GalleryRiskTab> cut, string testId)
+    {
+        var e = cut.Find($"[data-testid={testId}]");
+        return e.TagName == "INPUT" ? e : e.QuerySelector("input")!;
+    }
+
+    private async Task<string[]> EnrollAsync(params (string Name, string Photo, long Seed)[] people)
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        Render<MudPopoverProvider>();
+        var ids = new List<string>();
+        foreach (var (name, file, seed) in people)
+        {
+            var scope = Services.CreateAsyncScope();
+            await using (scope)
+            {
+                var sp = scope.ServiceProvider;
+                var photo = await DemoPhotos.ReadAsync(file);
+                var analysis = (await sp.GetRequiredService<GalleryEngine>().GetAnalyzerAsync()).Analyze(photo, QualityPurpose.Enrollment);
+                var face = analysis.Faces.Select((f, i) => (f, i)).First(x => x.f.Quality.IsAccepted).i;
+                ids.Add((await sp.GetRequiredService<EnrollPerson>().ExecuteAsync(Actors.Admin, new EnrollmentRequest(name, photo, face, Seed: seed))).Person.Id);
+            }
+        }
+        return [.. ids];
+    }
+}
