@@ -32,6 +32,9 @@ public sealed class EnrollVerifyBrowserTests : IDisposable
         await HeadlessChromium.SignInAsFirstAdminAsync(page, portal, "ada.admin@example.org", Password);
 
         await EnrollThroughPageAsync(portal, page, PersonName, photos.Reference);
+        await page.GotoAsync(new Uri(portal.BaseAddress, "gallery").ToString());
+        await Assertions.Expect(page.Locator("[data-testid=people-table]")).ToContainTextAsync(PersonName);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("gallery.png"), FullPage = true });
 
         // 1:1: pick the person by name, drop the second photo, read the decision.
         await page.Locator("[data-testid=nav]").GetByText("Verify", new LocatorGetByTextOptions { Exact = true }).ClickAsync();
@@ -113,6 +116,14 @@ public sealed class EnrollVerifyBrowserTests : IDisposable
         await Assertions.Expect(page.Locator("[data-testid=models-table]")).ToContainTextAsync("blazeface");
         await SettleAsync(page);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("settings-model-pack.png"), FullPage = true });
+
+        // Fairness → Gallery risk: the enrolled person's expected false-match rate per group.
+        await page.Locator("[data-testid=nav]").GetByText("Fairness", new LocatorGetByTextOptions { Exact = true }).ClickAsync();
+        await page.GetByText("Gallery risk", new PageGetByTextOptions { Exact = true }).ClickAsync();
+        await page.Locator("[data-testid=risk-run]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=risk-summary]")).ToContainTextAsync("of 1 people", new LocatorAssertionsToContainTextOptions { Timeout = 180_000 });
+        await SettleAsync(page);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("fairness-gallery-risk.png"), FullPage = true });
     }
 
     public void Dispose()

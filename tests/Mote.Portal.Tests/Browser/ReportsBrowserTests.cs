@@ -38,7 +38,7 @@ public sealed class ReportsBrowserTests
         await page.Locator("[data-testid=risk-run]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=risk-summary]")).ToContainTextAsync("0 of 0 people", new LocatorAssertionsToContainTextOptions { Timeout = 180_000 });
         await Assertions.Expect(page.Locator("[data-testid=risk-empty]")).ToHaveTextAsync("Nobody is enrolled.");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("fairness-gallery-risk.png") });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("fairness-gallery-risk-empty.png") });
 
         // Reports: download the PDF and the JSON.
         await page.Locator("[data-testid=nav]").GetByText("Reports", new LocatorGetByTextOptions { Exact = true }).ClickAsync();
