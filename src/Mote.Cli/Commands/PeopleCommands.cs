@@ -42,7 +42,7 @@ internal static class PeopleCommands
             var result = await services.GetRequiredService<EnrollPerson>().ExecuteAsync(Actor.Terminal(Environment.UserName), request, progress, ct).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Enrolled {result.Person.Name} (id {result.Person.Id}): {result.Person.TemplateKind} template, {result.Person.TemplateBytes} bytes, " +
-                $"threshold {result.Person.Threshold:0.####}, {(result.Training is { } t ? $"{t.EpochsRun} epochs, " : "")}{result.Duration.TotalSeconds:0.0} s.")).ConfigureAwait(false);
+                $"threshold {result.Person.Threshold:G4}, {(result.Training is { } t ? $"{t.EpochsRun} epochs, " : "")}{result.Duration.TotalSeconds:0.0} s.")).ConfigureAwait(false);
         }, ct).ConfigureAwait(false));
         return enroll;
     }
@@ -64,7 +64,7 @@ internal static class PeopleCommands
                 await output.WriteLineAsync(parse.GetValue(json)
                     ? JsonSerializer.Serialize(result, Json)
                     : string.Create(CultureInfo.InvariantCulture,
-                        $"{(result.Accepted ? "ACCEPTED" : "REJECTED")}: {result.PersonName}, score {result.Score:0.####} vs threshold {result.Threshold:0.####} ({result.Duration.TotalMilliseconds:0} ms, decision {result.DecisionId})")).ConfigureAwait(false);
+                        $"{(result.Accepted ? "ACCEPTED" : "REJECTED")}: {result.PersonName}, score {result.Score:G4} vs threshold {result.Threshold:G4} ({result.Duration.TotalMilliseconds:0} ms, decision {result.DecisionId})")).ConfigureAwait(false);
             }, ct).ConfigureAwait(false);
             return code != 0 ? code : result!.Accepted ? 0 : 4;
         });
@@ -97,7 +97,7 @@ internal static class PeopleCommands
                 }
                 foreach (var (m, i) in outcome.Matches.Select((m, i) => (m, i)))
                 {
-                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{i + 1}. {m.PersonName}: score {m.Score:0.####} vs threshold {m.Threshold:0.####}")).ConfigureAwait(false);
+                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{i + 1}. {m.PersonName}: score {m.Score:G4} vs threshold {m.Threshold:G4}")).ConfigureAwait(false);
                 }
                 await output.WriteLineAsync($"({outcome.GallerySize} people searched in {outcome.Duration.TotalMilliseconds:0} ms, decision {outcome.DecisionId})").ConfigureAwait(false);
             }, ct).ConfigureAwait(false);
