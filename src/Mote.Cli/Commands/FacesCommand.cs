@@ -138,7 +138,7 @@ internal static class FacesCommand
             var log = asJson ? error : output;
             var data = BenchDataset.Open(Path.GetFullPath(parse.GetValue(dataset)!));
             await log.WriteLineAsync($"{data.Root}: {data.IdentityCount} identities, {data.PhotoCount} photos; backbone {pipeline.Describer.BackboneId}, landmarks {pipeline.Options.Landmarks}").ConfigureAwait(false);
-            var progress = new SynchronousProgress(p => log.WriteLine(F($"  {p.ImagesDone}/{p.ImagesTotal} photos  managed {p.ManagedBytes / 1048576.0:F1} MiB  process RSS {p.ProcessBytes / 1048576.0:F0} MiB")));
+            var progress = new InlineProgress<BenchProgress>(p => log.WriteLine(F($"  {p.ImagesDone}/{p.ImagesTotal} photos  managed {p.ManagedBytes / 1048576.0:F1} MiB  process RSS {p.ProcessBytes / 1048576.0:F0} MiB")));
             var report = await Task.Run(() => FaceBench.Run(pipeline, data, parse.GetValue(pairs), parse.GetValue(seed), progress, 500, ct), ct).ConfigureAwait(false);
             if (asJson)
             {
@@ -207,9 +207,4 @@ internal static class FacesCommand
     }
 
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
-
-    private sealed class SynchronousProgress(Action<BenchProgress> report) : IProgress<BenchProgress>
-    {
-        public void Report(BenchProgress value) => report(value);
-    }
 }

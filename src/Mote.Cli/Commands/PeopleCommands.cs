@@ -38,7 +38,7 @@ internal static class PeopleCommands
             var request = new EnrollmentRequest(parse.GetValue(name)!, photo, parse.GetValue(face),
                 new DeclaredAttributes(parse.GetValue(gender), parse.GetValue(ethnicity), parse.GetValue(age)),
                 BalanceText.Parse(parse.GetValue(balance)), parse.GetValue(seed));
-            var progress = new Progress<string>(stage => error.WriteLine($"  {stage}…"));
+            var progress = new InlineProgress<string>(stage => error.WriteLine($"  {stage}…"));
             var result = await services.GetRequiredService<EnrollPerson>().ExecuteAsync(Actor.Terminal(Environment.UserName), request, progress, ct).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Enrolled {result.Person.Name} (id {result.Person.Id}): {result.Person.TemplateKind} template, {result.Person.TemplateBytes} bytes, " +

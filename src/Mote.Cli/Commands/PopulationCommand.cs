@@ -38,7 +38,7 @@ internal static class PopulationCommand
                 var other => throw new GalleryException($"Unknown --kind '{other}': use parametric or kde."),
             };
             var commandLine = "mote " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
-            var progress = new Progress<PopulationBuildProgress>(p =>
+            var progress = new InlineProgress<PopulationBuildProgress>(p =>
                 error.Write(string.Create(CultureInfo.InvariantCulture, $"\r  described {p.Done}/{p.Total} images ({p.NoFace} without a face)   ")));
             var result = await services.GetRequiredService<BuildPopulationPack>().ExecuteAsync(
                 Path.GetFullPath(parse.GetValue(identities)!), parse.GetValue(negatives) is { } n ? Path.GetFullPath(n) : null,
