@@ -1,3 +1,4 @@
+using Mote.Core;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;

@@ -71,7 +71,7 @@ public sealed class ModelPackService(ModelPackOptions options, IEnumerable<IMode
         Publish(new ModelPackState(ModelPackStatus.Preparing, "checking the model cache", 0, null, null));
         try
         {
-            var progress = new SynchronousProgress(p => Publish(new ModelPackState(ModelPackStatus.Preparing, p.Stage, p.Fraction, null, null)));
+            var progress = new Mote.Core.InlineProgress<ProvisionProgress>(p => Publish(new ModelPackState(ModelPackStatus.Preparing, p.Stage, p.Fraction, null, null)));
             var pack = await new ModelPackProvisioner(Options, recipes).EnsureAsync(progress, ct).ConfigureAwait(false);
             Publish(new ModelPackState(ModelPackStatus.Ready, "ready", 1, null, pack));
             return pack;
@@ -90,12 +90,6 @@ public sealed class ModelPackService(ModelPackOptions options, IEnumerable<IMode
             _state = state;
         }
         Changed?.Invoke(state);
-    }
-
-    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to a captured context).</summary>
-    private sealed class SynchronousProgress(Action<ProvisionProgress> report) : IProgress<ProvisionProgress>
-    {
-        public void Report(ProvisionProgress value) => report(value);
     }
 }
 
