@@ -22,14 +22,14 @@ public static class TestDatasets
         $"Dataset '{name}' not found: set {EnvironmentVariable} or place it at ../shared/datasets/{name} beside the repository (searched from {AppContext.BaseDirectory}).";
 }
 
-/// <summary>A fact reported as skipped, with the reason, when its dataset is absent — never a silent pass.</summary>
+/// <summary>A fact reported as skipped, with the reason, when one of its datasets is absent — never a silent pass.</summary>
 public sealed class DatasetFactAttribute : FactAttribute
 {
-    public DatasetFactAttribute(string dataset)
+    public DatasetFactAttribute(params string[] datasets)
     {
-        if (TestDatasets.Find(dataset) is null)
+        if (datasets.FirstOrDefault(d => TestDatasets.Find(d) is null) is { } missing)
         {
-            Skip = TestDatasets.Missing(dataset);
+            Skip = TestDatasets.Missing(missing);
         }
     }
 }

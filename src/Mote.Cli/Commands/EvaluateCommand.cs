@@ -41,12 +41,14 @@ internal static class EvaluateCommand
         var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay (default 5e-5).", DefaultValueFactory = _ => 5e-5 };
         var parallel = new Option<int>("--parallel") { Description = "Concurrent trainings (default: the processor count).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var cache = new Option<string?>("--cache") { Description = "Descriptor cache folder (default ~/.cache/mote/descriptors)." };
+        var impostorDataset = new Option<string?>("--impostor-dataset") { Description = "A second dataset without identities (UTKFace style: images/<file> + labels.csv file,age,gender,ethnicity) for the impostor-only analysis by gender × ethnicity × age band." };
+        var impostorTemplates = new Option<int>("--impostor-templates-per-cell") { Description = "Templates per gender × ethnicity × age-band cell of the impostor dataset (default 20).", DefaultValueFactory = _ => 20 };
         var noRecord = new Option<bool>("--no-record") { Description = "Do not record the run in the Gallery database." };
         var db = MoteCommand.DatabaseOption();
         var evaluate = new Command("evaluate", "Evaluate MOTE model-templates against vector templates on a dataset: accuracy, fairness, privacy, cost.")
         {
             dataset, outFolder, seed, identities, shares, sweepIdentities, privacyPerClass, noPrivacy, variationScale, positives, negatives,
-            maxEpochs, weightDecay, parallel, cache, noRecord, db,
+            maxEpochs, weightDecay, parallel, cache, impostorDataset, impostorTemplates, noRecord, db,
         };
         evaluate.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
         {
@@ -68,8 +70,22 @@ internal static class EvaluateCommand
                 throw new GalleryException(e.Message);
             }
 
+            ImpostorDataset? impostors = null;
+            if (parse.GetValue(impostorDataset) is { } impostorRoot)
+            {
+                try
+                {
+                    impostors = ImpostorDataset.Open(impostorRoot);
+                }
+                catch (Exception e) when (e is FileNotFoundException or ArgumentException or Mote.Core.Population.Labels.LabelFormatException)
+                {
+                    throw new GalleryException(e.Message);
+                }
+            }
+
             var options = new EvaluationOptions
             {
+                ImpostorTemplatesPerCell = Math.Max(1, parse.GetValue(impostorTemplates)),
                 Seed = parse.GetValue(seed),
                 SweepFemaleShares = sweepShares,
                 SweepIdentities = parse.GetValue(sweepIdentities),
@@ -96,7 +112,7 @@ internal static class EvaluateCommand
             var commandLine = "mote " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
             var bar = new ProgressBar(error);
             var report = await Task.Run(() => new EvaluationRunner(options).Run(
-                data, bytes => Describe(pipeline, bytes), descriptorCache, backbone, pack, packId, commandLine, GitCommit(),
+                data, bytes => Describe(pipeline, bytes), descriptorCache, backbone, pack, packId, impostors, commandLine, GitCommit(),
                 bar, ct), ct).ConfigureAwait(false);
             bar.Finish();
 
@@ -117,6 +133,11 @@ internal static class EvaluateCommand
             foreach (var f in report.Fairness)
             {
                 await output.WriteLineAsync(F($"{f.Kind,-6} {f.Attribute,-9} FDR {f.Fdr:F4}  GARBE {f.Garbe:F4}  ") + string.Join("  ", f.Groups.Select(g => F($"{g.Group}: FMR {g.Fmr.Value:P3} FNMR {g.Fnmr.Value:P2}")))).ConfigureAwait(false);
+            }
+
+            foreach (var f in report.Impostors?.Results ?? [])
+            {
+                await output.WriteLineAsync(F($"impostors {f.Kind,-6} {f.Thresholds,-8} {f.Attribute}: FMR max/geo-mean {f.FmrMaxToGeometricMean:F2}, max/min {f.FmrMaxToMin:F1}; highest ") + string.Join(", ", f.Groups.Where(g => g.Warning is null).OrderByDescending(g => g.Fmr.Value).Take(3).Select(g => F($"{g.Group} {g.Fmr.Value:P3}")))).ConfigureAwait(false);
             }
 
             foreach (var a in report.Privacy)

@@ -19,7 +19,7 @@ internal static class EvaluationPlots
         {
             foreach (var attribute in kind)
             {
-                written.Add(Det(folder, $"det-{kind.Key}-{attribute.Attribute}.png", $"DET per {attribute.Attribute}, {kind.Key} templates",
+                written.Add(Det(folder, $"det-{kind.Key}-{FileToken(attribute.Attribute)}.png", $"DET per {attribute.Attribute}, {kind.Key} templates",
                     attribute.Groups.Select(g => ($"{g.Group} ({g.Identities})", g.Det))));
             }
         }
@@ -74,8 +74,50 @@ internal static class EvaluationPlots
             }
         }
 
+        if (report.Impostors is { } impostors)
+        {
+            foreach (var attribute in impostors.Results.GroupBy(r => r.Attribute))
+            {
+                written.Add(ImpostorRates(folder, $"impostors-{FileToken(attribute.Key)}.png", attribute.Key, attribute.ToArray()));
+            }
+        }
+
         return written;
     }
+
+    /// <summary>Same-group FMR per group with 95% intervals, one series per kind and threshold source (log10 axis).</summary>
+    private static string ImpostorRates(string folder, string file, string attribute, IReadOnlyList<ImpostorFairness> series)
+    {
+        var plot = new Plot();
+        var groups = series.SelectMany(s => s.Groups).Select(g => g.Group).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var offset = -0.2;
+        foreach (var s in series)
+        {
+            // log10 of 0 is undefined: a group without false matches is drawn at 1e-6 (the axis floor) and says so in the legend.
+            const double Floor = 1e-6;
+            var rows = s.Groups.ToDictionary(g => g.Group, StringComparer.Ordinal);
+            var xs = groups.Select((_, i) => i + offset).ToArray();
+            var ys = groups.Select(g => rows.TryGetValue(g, out var r) ? Math.Log10(Math.Max(r.Fmr.Value, Floor)) : double.NaN).ToArray();
+            var up = groups.Select((g, i) => rows.TryGetValue(g, out var r) ? Math.Log10(Math.Max(r.Fmr.High, Floor)) - ys[i] : 0).ToArray();
+            var down = groups.Select((g, i) => rows.TryGetValue(g, out var r) ? ys[i] - Math.Log10(Math.Max(r.Fmr.Low, Floor)) : 0).ToArray();
+            var markers = plot.Add.ScatterPoints(xs, ys);
+            markers.LegendText = $"{s.Kind}, {s.Thresholds} threshold(s)";
+            plot.Add.Plottable(new ScottPlot.Plottables.ErrorBar(xs, ys, null, null, up, down) { Color = markers.Color });
+            offset += 0.2;
+        }
+
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, groups.Length).Select(i => (double)i).ToArray(), groups);
+        plot.Axes.Bottom.TickLabelStyle.Rotation = 90;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        plot.Axes.Bottom.MinimumSize = 150;
+        plot.Title($"Same-group impostor FMR per {attribute} (zero drawn at 1e-6)");
+        plot.YLabel("log10 FMR");
+        plot.ShowLegend();
+        return Save(plot, folder, file);
+    }
+
+    /// <summary>An attribute name as a file-name token ("gender × ethnicity" → "gender-x-ethnicity").</summary>
+    private static string FileToken(string attribute) => attribute.Replace(" × ", "-x-", StringComparison.Ordinal).Replace(' ', '-');
 
     private static string Det(string folder, string file, string title, IEnumerable<(string Label, IReadOnlyList<ErrorPoint> Points)> curves)
     {

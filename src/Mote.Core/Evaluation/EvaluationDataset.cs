@@ -89,3 +89,60 @@ public sealed class EvaluationDataset
         return new EvaluationDataset(root, usable, folders.Length, maxIdentities);
     }
 }
+
+/// <summary>A labelled photo of an impostor-only dataset (no identities): its path and its group labels.</summary>
+/// <param name="Path">Absolute path.</param>
+/// <param name="Gender">Gender id, or null.</param>
+/// <param name="Ethnicity">Ethnicity id, or null.</param>
+/// <param name="AgeBand">Age-band id (0-17, 18-59, 60+), or null.</param>
+public sealed record LabelledPhoto(string Path, string? Gender, string? Ethnicity, string? AgeBand);
+
+/// <summary>
+/// A dataset of one photo per person without identity labels (UTKFace style: <c>images/&lt;file&gt;</c> listed in a
+/// <c>file,age,gender,ethnicity</c> <c>labels.csv</c>). Every pair of its photos counts as an impostor pair, so it
+/// measures false matches per demographic group, down to gender × ethnicity × age band, but no false non-matches.
+/// </summary>
+public sealed class ImpostorDataset
+{
+    private ImpostorDataset(string root, IReadOnlyList<LabelledPhoto> photos, int missing)
+    {
+        Root = root;
+        Photos = photos;
+        MissingFiles = missing;
+    }
+
+    /// <summary>The dataset folder.</summary>
+    public string Root { get; }
+
+    /// <summary>The labelled photos whose files exist, in labels.csv order.</summary>
+    public IReadOnlyList<LabelledPhoto> Photos { get; }
+
+    /// <summary>Rows of labels.csv whose image file is missing (left out).</summary>
+    public int MissingFiles { get; }
+
+    /// <summary>Reads <c>labels.csv</c>; refuses a dataset with identity labels (that one belongs in <see cref="EvaluationDataset"/>).</summary>
+    /// <exception cref="FileNotFoundException">No labels.csv.</exception>
+    /// <exception cref="Population.Labels.LabelFormatException">A malformed row.</exception>
+    /// <exception cref="ArgumentException">The labels name identities, or fewer than two photos exist.</exception>
+    public static ImpostorDataset Open(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        root = System.IO.Path.GetFullPath(root);
+        var records = DatasetLabelReader.ReadFolder(root);
+        if (records.Any(r => r.Identity is not null))
+        {
+            throw new ArgumentException($"Dataset '{root}' labels identities; an impostor-only analysis needs one photo per person with file,age,gender,ethnicity labels (UTKFace style).");
+        }
+
+        var photos = records
+            .Where(r => File.Exists(r.ImagePath))
+            .Select(r => new LabelledPhoto(r.ImagePath, r.Gender?.ToId(), r.Ethnicity?.ToId(), r.AgeBand?.ToId()))
+            .ToArray();
+        if (photos.Length < 2)
+        {
+            throw new ArgumentException($"Dataset '{root}' has {photos.Length} labelled photo(s) on disk; an impostor-only analysis needs at least 2.");
+        }
+
+        return new ImpostorDataset(root, photos, records.Count - photos.Length);
+    }
+}

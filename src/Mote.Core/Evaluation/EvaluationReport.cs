@@ -18,6 +18,7 @@ namespace Mote.Core.Evaluation;
 /// <param name="Distributions">Score histograms per kind (for the plots).</param>
 /// <param name="PhaseSeconds">Wall time of each phase, in run order.</param>
 /// <param name="Warnings">Things a reader must know (small groups, skipped parts).</param>
+/// <param name="Impostors">The impostor-only analysis on a second dataset without identities (null when none was given).</param>
 public sealed record EvaluationReport(
     int SchemaVersion,
     DateTimeOffset CreatedUtc,
@@ -32,7 +33,8 @@ public sealed record EvaluationReport(
     IReadOnlyList<KindCosts> Costs,
     IReadOnlyList<ScoreHistogram> Distributions,
     IReadOnlyList<PhaseTime> PhaseSeconds,
-    IReadOnlyList<string> Warnings)
+    IReadOnlyList<string> Warnings,
+    ImpostorAnalysis? Impostors = null)
 {
     /// <summary>The schema version this code writes.</summary>
     public const int CurrentSchemaVersion = 1;
@@ -113,3 +115,39 @@ public sealed record ScoreHistogram(string Kind, double Min, double Max, IReadOn
 
 /// <summary>Wall time of one phase.</summary>
 public sealed record PhaseTime(string Phase, double Seconds);
+
+/// <summary>
+/// False matches per demographic group on a dataset of one photo per person (UTKFace style), down to
+/// gender × ethnicity × age band. Templates are drawn per intersectional cell (seeded); every other photo probes every
+/// template, and every pair counts as an impostor pair (the dataset has no identity labels; a person photographed twice
+/// would count as a false match, so rates are upper bounds). Rates use only same-group pairs (template and probe in the
+/// group): the impostors a deployment fears most look like the enrolled person.
+/// </summary>
+/// <param name="Dataset">The dataset folder.</param>
+/// <param name="Photos">Labelled photos on disk.</param>
+/// <param name="FailedToDetect">Photos without a face (left out).</param>
+/// <param name="Templates">Photos enrolled as templates (both kinds).</param>
+/// <param name="Probes">The other photos, each a probe against every template.</param>
+/// <param name="TemplatesPerCell">Templates drawn per gender × ethnicity × age-band cell, at most.</param>
+/// <param name="TemplatesByCell">Templates per cell ("female/white/18-59").</param>
+/// <param name="Results">Per template kind, threshold source and attribute, the per-group FMR.</param>
+public sealed record ImpostorAnalysis(
+    string Dataset, int Photos, int FailedToDetect, int Templates, int Probes, int TemplatesPerCell,
+    IReadOnlyDictionary<string, int> TemplatesByCell, IReadOnlyList<ImpostorFairness> Results);
+
+/// <summary>Per-group FMR of one template kind for one attribute (or intersection) at one kind of threshold.</summary>
+/// <param name="Kind">"model" or "vector".</param>
+/// <param name="Thresholds">"global": the kind's global threshold from the genuine dataset (FMR target there);
+/// "personal": each model-template's own threshold, calibrated on synthetic impostors as enrollment does.</param>
+/// <param name="Threshold">The global threshold (null for personal thresholds).</param>
+/// <param name="Attribute">"gender", "ethnicity", "age band" or "gender × ethnicity × age band".</param>
+/// <param name="Groups">One row per group with templates and probes.</param>
+/// <param name="FmrMaxToGeometricMean">max/geometric mean of the reliable groups' FMR (null when one is 0).</param>
+/// <param name="FmrGini">Gini coefficient of the reliable groups' FMR (the FMR half of GARBE).</param>
+/// <param name="FmrMaxToMin">Highest over lowest reliable FMR (null when the lowest is 0).</param>
+public sealed record ImpostorFairness(
+    string Kind, string Thresholds, double? Threshold, string Attribute, IReadOnlyList<ImpostorGroupRate> Groups,
+    double? FmrMaxToGeometricMean, double? FmrGini, double? FmrMaxToMin);
+
+/// <summary>One group's same-group FMR with its 95% bootstrap interval (resampling templates, seeded).</summary>
+public sealed record ImpostorGroupRate(string Group, int Templates, int Probes, long ImpostorPairs, RateInterval Fmr, string? Warning);

@@ -126,6 +126,32 @@ public static class EvaluationReportWriter
             }
         }
 
+        if (report.Impostors is { } imp)
+        {
+            md.AppendLine();
+            Line($"## Impostor-only analysis on `{imp.Dataset}` (same-group impostor pairs; 95% bootstrap intervals over templates)");
+            md.AppendLine();
+            Line($"{imp.Photos:N0} labelled photos, {imp.FailedToDetect} without a face; {imp.Templates} templates (≤ {imp.TemplatesPerCell} per gender × ethnicity × age-band cell, seeded), {imp.Probes:N0} probes. Every pair counts as an impostor pair (no identity labels), so the rates are upper bounds. `global`: the kind's threshold from the genuine dataset above; `personal`: each model-template's own synthetic-impostor threshold, as enrollment sets it.");
+            md.AppendLine();
+            md.AppendLine("| kind | thresholds | attribute | FMR max/geo-mean | FMR Gini | FMR max/min |");
+            md.AppendLine("| --- | --- | --- | --- | --- | --- |");
+            foreach (var f in imp.Results)
+            {
+                Line($"| {f.Kind} | {f.Thresholds} | {f.Attribute} | {Num(f.FmrMaxToGeometricMean)} | {Num(f.FmrGini)} | {Num(f.FmrMaxToMin)} |");
+            }
+
+            md.AppendLine();
+            md.AppendLine("| kind | thresholds | attribute | group | templates | probes | pairs | FMR | note |");
+            md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+            foreach (var f in imp.Results)
+            {
+                foreach (var g in f.Groups)
+                {
+                    Line($"| {f.Kind} | {f.Thresholds} | {f.Attribute} | {g.Group} | {g.Templates} | {g.Probes:N0} | {g.ImpostorPairs:N0} | {Interval(g.Fmr, 3)} | {g.Warning} |");
+                }
+            }
+        }
+
         md.AppendLine();
         md.AppendLine("## Costs");
         md.AppendLine();

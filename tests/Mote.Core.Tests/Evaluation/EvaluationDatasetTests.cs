@@ -47,6 +47,31 @@ public sealed class EvaluationDatasetTests : IDisposable
     }
 
     [Fact]
+    public void ImpostorDataset_Open_ReadsUtkLabels_CountsMissingFiles()
+    {
+        var images = Directory.CreateDirectory(Path.Combine(root, "images")).FullName;
+        File.WriteAllBytes(Path.Combine(images, "a.jpg"), [1]);
+        File.WriteAllBytes(Path.Combine(images, "b.jpg"), [1]);
+        File.WriteAllLines(Path.Combine(root, "labels.csv"), ["file,age,gender,ethnicity", "a.jpg,10,female,asian", "b.jpg,64,male,", "gone.jpg,30,male,white"]);
+
+        var data = ImpostorDataset.Open(root);
+
+        Assert.Equal(1, data.MissingFiles);
+        Assert.Equal([new LabelledPhoto(Path.Combine(images, "a.jpg"), "female", "asian", "0-17"), new LabelledPhoto(Path.Combine(images, "b.jpg"), "male", null, "60+")], data.Photos);
+    }
+
+    [Fact]
+    public void ImpostorDataset_Open_RefusesIdentityLabels()
+    {
+        Make("Anna", 2);
+        File.WriteAllLines(Path.Combine(root, "labels.csv"), ["identity,images,gender,ethnicity", "Anna,2,female,"]);
+
+        var e = Assert.Throws<ArgumentException>(() => ImpostorDataset.Open(root));
+
+        Assert.Contains("labels identities", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Open_NoImagesFolder_Throws()
     {
         Assert.Throws<DirectoryNotFoundException>(() => EvaluationDataset.Open(Path.Combine(root, "nothing")));

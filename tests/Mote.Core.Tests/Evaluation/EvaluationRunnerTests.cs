@@ -46,7 +46,7 @@ public sealed class EvaluationRunnerTests(ModelPackFixture models) : IDisposable
         var phases = new HashSet<string>();
 
         var report = new EvaluationRunner(options).Run(data, b => pipeline.Analyze(b).BestFace(requireAccepted: false)?.Descriptor,
-            cache, backbone, pack, "test-pack", "test", null, new Progress(phases));
+            cache, backbone, pack, "test-pack", command: "test", progress: new Progress(phases));
         var json = EvaluationReportWriter.ToJson(report);
         var back = EvaluationReportWriter.FromJson(json);
 
@@ -78,6 +78,79 @@ public sealed class EvaluationRunnerTests(ModelPackFixture models) : IDisposable
         var again = new EvaluationRunner(options with { SweepFemaleShares = [], Privacy = false }).Run(data, _ => throw new InvalidOperationException("not cached"),
             cache, backbone, pack, "test-pack");
         Assert.Equal(back.Data.GenuinePairs, again.Data.GenuinePairs);
+    }
+
+    [DatasetFact("lfw-dev", "utkface-part1")]
+    public void Run_WithImpostorDataset_ReportsSameGroupFmrDownToIntersections()
+    {
+        var data = EvaluationDataset.Open(LinkSmallDataset(TestDatasets.Find("lfw-dev")!, 4, 2));
+        var impostors = ImpostorDataset.Open(LinkUtkCells(TestDatasets.Find("utkface-part1")!, ["female,white,adult", "male,white,adult", "female,asian,child"], 4));
+        using var pipeline = new FacePipeline(new FacePipelineOptions(), models.Pack);
+        var backbone = new BackboneIdentity(pipeline.Describer.BackboneId, pipeline.Describer.BackboneHash);
+        var pack = PopulationPackFile.Load(Path.Combine(AppContext.BaseDirectory, "population", "dlib-resnet.motepop"));
+        var options = new EvaluationOptions
+        {
+            TrainingSet = new TrainingSetOptions { Positives = 200, Negatives = 400 },
+            Trainer = TemplateTrainerOptions.Default with { MaxEpochs = 8 },
+            SweepFemaleShares = [],
+            Privacy = false,
+            CalibrationImpostorsPerGroup = 20,
+            BootstrapReplicates = 50,
+            ImpostorTemplatesPerCell = 2,
+        };
+
+        var report = EvaluationReportWriter.FromJson(EvaluationReportWriter.ToJson(new EvaluationRunner(options).Run(
+            data, b => pipeline.Analyze(b).BestFace(requireAccepted: false)?.Descriptor, null, backbone, pack, "test-pack", impostors)));
+
+        var imp = Assert.IsType<ImpostorAnalysis>(report.Impostors);
+        Assert.Equal(12, imp.Photos);
+        Assert.Equal(imp.Photos, imp.Templates + imp.Probes + imp.FailedToDetect);
+        Assert.Equal(["female/asian/0-17", "female/white/18-59", "male/white/18-59"], imp.TemplatesByCell.Keys.Order(StringComparer.Ordinal));
+        Assert.All(imp.TemplatesByCell.Values, n => Assert.InRange(n, 1, 2));
+        // Three kinds of threshold (model global, model personal, vector global) × four attributes.
+        Assert.Equal(12, imp.Results.Count);
+        Assert.Equal(["age band", "ethnicity", "gender", "gender × ethnicity × age band"], imp.Results.Select(r => r.Attribute).Distinct().Order(StringComparer.Ordinal));
+        var global = imp.Results.Where(r => r.Thresholds == "global").ToArray();
+        Assert.All(global, r => Assert.Equal(report.Fairness.First(f => f.Kind == r.Kind).Threshold, r.Threshold));
+        Assert.All(imp.Results.Where(r => r.Thresholds == "personal"), r => Assert.Null(r.Threshold));
+        var cells = imp.Results.First(r => r.Kind == "vector" && r.Attribute.Contains('×', StringComparison.Ordinal));
+        foreach (var g in cells.Groups)
+        {
+            Assert.Equal(imp.TemplatesByCell[g.Group], g.Templates);
+            Assert.Equal((long)g.Templates * g.Probes, g.ImpostorPairs);
+            Assert.InRange(g.Fmr.Value, g.Fmr.Low, g.Fmr.High);
+            Assert.NotNull(g.Warning);
+        }
+
+        // Gender groups pool cells: the female group holds both female cells' templates.
+        var female = imp.Results.First(r => r.Kind == "vector" && r.Attribute == "gender").Groups.Single(g => g.Group == "female");
+        Assert.Equal(imp.TemplatesByCell["female/asian/0-17"] + imp.TemplatesByCell["female/white/18-59"], female.Templates);
+        Assert.Contains("## Impostor-only analysis", EvaluationReportWriter.ToMarkdown(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SameGroupRates_CountsSameGroupPairsAtEachTemplatesThreshold()
+    {
+        string?[] templates = ["a", "a", "b", null];
+        string?[] probes = ["a", "b", "b", "a"];
+        float[][] scores =
+        [
+            [0.9f, 0.99f, 0.99f, 0.1f], // a, threshold 0.5: p0 matches, p3 not; b probes do not count
+            [0.6f, 0.99f, 0.99f, 0.7f], // a, threshold 0.65: p3 matches
+            [0.99f, 0.2f, 0.8f, 0.99f], // b, threshold 0.8: p2 matches (≥)
+            [1f, 1f, 1f, 1f],           // unlabelled: in no group
+        ];
+        double[] thresholds = [0.5, 0.65, 0.8, 0];
+
+        var rows = EvaluationRunner.SameGroupRates(templates, probes, scores, t => thresholds[t], 1e-3, 200, seed: 3);
+
+        Assert.Equal(["a", "b"], rows.Select(r => r.Group));
+        Assert.Equal((2, 2, 4L, 0.5), (rows[0].Templates, rows[0].Probes, rows[0].ImpostorPairs, rows[0].Fmr.Value));
+        Assert.Equal((1, 2, 2L, 0.5), (rows[1].Templates, rows[1].Probes, rows[1].ImpostorPairs, rows[1].Fmr.Value));
+        // Both a-templates match exactly one of their two probes: every resample gives 0.5.
+        Assert.Equal((0.5, 0.5), (rows[0].Fmr.Low, rows[0].Fmr.High));
+        Assert.All(rows, r => Assert.Contains("not reliable", r.Warning, StringComparison.Ordinal));
+        Assert.Equal(rows.Select(r => r.Fmr), EvaluationRunner.SameGroupRates(templates, probes, scores, t => thresholds[t], 1e-3, 200, seed: 3).Select(r => r.Fmr));
     }
 
     [Fact]
@@ -113,6 +186,29 @@ public sealed class EvaluationRunnerTests(ModelPackFixture models) : IDisposable
             }
 
             lines.Add($"{f[0]},{photos},{f[2]},{f[3]}");
+        }
+
+        File.WriteAllLines(Path.Combine(dataset, "labels.csv"), lines);
+        return dataset;
+    }
+
+    /// <summary>Links <paramref name="perCell"/> UTKFace chips of each "gender,ethnicity,child|adult" cell into a temp dataset.</summary>
+    private string LinkUtkCells(string utk, string[] cells, int perCell)
+    {
+        var dataset = Path.Combine(root, "utk");
+        var images = Directory.CreateDirectory(Path.Combine(dataset, "images")).FullName;
+        var rows = File.ReadAllLines(Path.Combine(utk, "labels.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
+        var lines = new List<string> { "file,age,gender,ethnicity" };
+        foreach (var cell in cells.Select(c => c.Split(',')))
+        {
+            var chosen = rows.Where(f => f[2] == cell[0] && f[3] == cell[1]
+                && (cell[2] == "child" ? int.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture) is >= 8 and < 18 : int.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture) is >= 25 and < 50))
+                .Take(perCell);
+            foreach (var f in chosen)
+            {
+                File.CreateSymbolicLink(Path.Combine(images, f[0]), Path.Combine(utk, "images", f[0]));
+                lines.Add(string.Join(',', f));
+            }
         }
 
         File.WriteAllLines(Path.Combine(dataset, "labels.csv"), lines);
