@@ -64,10 +64,10 @@ public sealed class SettingsTabsTests : GalleryBunitContext
         cut.Find("[data-testid=save-thresholds]").Click();
 
         cut.WaitForAssertion(() => Assert.Equal("Saved.", cut.Find("[data-testid=settings-message]").TextContent.Trim()));
-        Assert.Empty(cut.FindAll("[data-testid=risk-limit-default]"));
         var saved = await ReadAsync();
         Assert.Equal(20, saved.RiskLimitMultiple);
         Assert.False(saved.RiskLimitIsDefault);
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=risk-limit-default]")));
         Assert.Equal(1e-3, saved.TargetFmr); // the other field on the tab is untouched
         Assert.Equal(1, await CountAsync(db => db.AuditEvents.Count(e => e.Code == (int)AuditEventCode.SettingsChanged)));
     }
