@@ -2,6 +2,7 @@ using System.Globalization;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Mote.Core.Evaluation;
+using Mote.Core.Tests;
 using Mote.Gallery.Evaluations;
 using Mote.Gallery.Hosting;
 using Mote.Gallery.Security;
@@ -105,6 +106,32 @@ public sealed class EvaluationStartTests : GalleryBunitContext
 
         cut.WaitForAssertion(() => Assert.Contains($"The datasets folder {Path.Combine(_root, "missing")} does not exist.", cut.Find("[data-testid=evaluation-datasets-none]").TextContent, StringComparison.Ordinal));
         Assert.True(cut.Find("[data-testid=evaluation-start-button]").HasAttribute("disabled"));
+    }
+
+    [DatasetFact("lfw-dev")]
+    public async Task StartForm_TinyLfwRun_ProgressThenTheRecordedRunIsListedAndShown()
+    {
+        Services.AddSingleton(new EvaluationRunSettings { DatasetsRoot = TestDatasets.Root, DescriptorCache = Path.Combine(_root, "cache") }.Resolve(_root));
+        await GalleryDatabase.MigrateAsync(Services);
+        SignInAs(Roles.Admin);
+        Render<MudPopoverProvider>();
+        var cut = Render<EvaluationRunsPanel>();
+        cut.WaitForAssertion(() => Assert.Contains("lfw-dev (", cut.Find("[data-testid=evaluation-dataset]").OuterHtml, StringComparison.Ordinal));
+
+        // 4 identities, no sweep, no privacy: seconds, not minutes.
+        Input(cut, "evaluation-identities").Change("4");
+        Input(cut, "evaluation-sweep").Change(false);
+        Input(cut, "evaluation-privacy").Change(false);
+        cut.Find("[data-testid=evaluation-start-button]").Click();
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=evaluation-progress]")));
+        Assert.Contains("Evaluating lfw-dev (started by tester@example.org", cut.Find("[data-testid=evaluation-phase]").TextContent, StringComparison.Ordinal);
+        Assert.True(cut.Find("[data-testid=evaluation-start-button]").HasAttribute("disabled"));
+        cut.WaitForAssertion(() => Assert.Contains("finished and is recorded", cut.Find("[data-testid=evaluation-job-outcome]").TextContent, StringComparison.Ordinal), TimeSpan.FromMinutes(5));
+        cut.WaitForAssertion(() => Assert.Contains("first 4 identities only", cut.Find("[data-testid=evaluation-run]").TextContent, StringComparison.Ordinal));
+        Assert.Contains("portal: dataset lfw-dev, 4 identities, seed 1, sweep off, privacy off", cut.Find("[data-testid=evaluation-run]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("lfw-dev", cut.Find("[data-testid=evaluation-picker]").OuterHtml, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("[data-testid=sweep-chart]")); // sweep off: no chart
     }
 
     [Fact]
