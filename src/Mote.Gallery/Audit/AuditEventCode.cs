@@ -31,4 +31,10 @@ public enum AuditEventCode
     ReportExported = 601,
 
     EvaluationRecorded = 700,
+
+    /// <summary>An evaluation run was started from the portal (dataset and settings in the detail).</summary>
+    EvaluationStarted = 701,
+
+    /// <summary>A started evaluation run ended without a record: cancelled, failed, or stopped with the server.</summary>
+    EvaluationAbandoned = 702,
 }

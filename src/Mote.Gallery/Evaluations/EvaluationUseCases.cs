@@ -8,7 +8,7 @@ namespace Mote.Gallery.Evaluations;
 
 /// <summary>
 /// Records a finished evaluation run (its report) so the portal can list and show it; one
-/// <see cref="AuditEventCode.EvaluationRecorded"/> event, all or nothing. Needs <see cref="Permission.ManageSettings"/>
+/// <see cref="AuditEventCode.EvaluationRecorded"/> event, all or nothing. Needs <see cref="Permission.RunEvaluations"/>
 /// (running evaluations is an administrator's job; the terminal actor holds it).
 /// </summary>
 public sealed class RecordEvaluationRun(MoteDbContext db, AuditTrail audit, TimeProvider time)
@@ -19,7 +19,7 @@ public sealed class RecordEvaluationRun(MoteDbContext db, AuditTrail audit, Time
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(report);
-        actor.Demand(Permission.ManageSettings);
+        actor.Demand(Permission.RunEvaluations);
         if (report.SchemaVersion != EvaluationReport.CurrentSchemaVersion)
         {
             throw new GalleryException($"The report has schema version {report.SchemaVersion}; this Gallery records version {EvaluationReport.CurrentSchemaVersion}.");

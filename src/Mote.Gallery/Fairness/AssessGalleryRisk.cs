@@ -10,9 +10,13 @@ using Mote.Gallery.Settings;
 namespace Mote.Gallery.Fairness;
 
 /// <summary>What to assess.</summary>
-/// <param name="LimitMultiple">A person is flagged when their false-match rate against any group exceeds this many times the target FMR. Default 10.</param>
+/// <param name="LimitMultiple">
+/// A person is flagged when their false-match rate against any group exceeds this many times the target FMR. Null (the
+/// default): the saved policy (<see cref="GallerySettingsView.RiskLimitMultiple"/>, 10 until an administrator saves one);
+/// a number is a trial limit for this assessment only, saved nowhere.
+/// </param>
 /// <param name="ImpostorsPerGroup">Synthetic impostors scored per negative group (shared by everyone, seeded). Default 1000.</param>
-public sealed record GalleryRiskRequest(double LimitMultiple = GalleryRiskRequest.DefaultLimitMultiple, int ImpostorsPerGroup = GalleryRiskRequest.DefaultImpostorsPerGroup)
+public sealed record GalleryRiskRequest(double? LimitMultiple = null, int ImpostorsPerGroup = GalleryRiskRequest.DefaultImpostorsPerGroup)
 {
     /// <summary>10× the target: with the default 1e-3 target, a person accepting 1 % of some group's impostors is flagged.</summary>
     public const double DefaultLimitMultiple = 10;
@@ -53,14 +57,16 @@ public sealed record PersonRisk(
 /// <summary>The gallery's risk assessment.</summary>
 /// <param name="TargetFmr">The target FMR thresholds are calibrated to.</param>
 /// <param name="Limit">The FMR above which a person is flagged (LimitMultiple × TargetFmr).</param>
-/// <param name="LimitMultiple">As requested.</param>
+/// <param name="LimitMultiple">The multiple applied: the request's trial limit, else the saved policy.</param>
 /// <param name="ImpostorsPerGroup">Impostors scored per group.</param>
 /// <param name="Groups">The pack's negative group ids, ordered.</param>
 /// <param name="People">One row per enrolled person, riskiest first.</param>
 /// <param name="Recomputed">How many people were scored now (the rest came from the cache).</param>
+/// <param name="PolicyLimitMultiple">The saved policy's multiple (equal to <paramref name="LimitMultiple"/> unless a trial limit was asked for).</param>
+/// <param name="LimitIsPolicy">True when the saved policy was applied, false for a trial limit.</param>
 public sealed record GalleryRiskReport(
     double TargetFmr, double Limit, double LimitMultiple, int ImpostorsPerGroup, IReadOnlyList<string> Groups,
-    IReadOnlyList<PersonRisk> People, int Recomputed)
+    IReadOnlyList<PersonRisk> People, int Recomputed, double PolicyLimitMultiple, bool LimitIsPolicy)
 {
     public int FlaggedCount => People.Count(p => p.Flagged);
 }
@@ -106,7 +112,9 @@ public sealed class AssessGalleryRisk(MoteDbContext db, GalleryEngine engine, Te
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(request);
         actor.Demand(Permission.ViewFairness);
-        if (!(request.LimitMultiple > 0) || double.IsInfinity(request.LimitMultiple))
+        var saved = await settings.ReadAsync(ct).ConfigureAwait(false);
+        var limitMultiple = request.LimitMultiple ?? saved.RiskLimitMultiple;
+        if (!(limitMultiple > 0) || double.IsInfinity(limitMultiple))
         {
             throw new GalleryException("The limit must be a positive multiple of the target false-match rate.");
         }
@@ -118,8 +126,8 @@ public sealed class AssessGalleryRisk(MoteDbContext db, GalleryEngine engine, Te
         var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
         var population = engine.GetPopulation(analyzer.Backbone);
         var packId = PersonTemplates.PackId(population);
-        var targetFmr = (await settings.ReadAsync(ct).ConfigureAwait(false)).TargetFmr;
-        var limit = request.LimitMultiple * targetFmr;
+        var targetFmr = saved.TargetFmr;
+        var limit = limitMultiple * targetFmr;
         var groups = population.Negatives.Keys.Select(g => g.Id).Order(StringComparer.Ordinal).ToArray();
 
         var impostors = cache.Impostors($"{packId}|{request.ImpostorsPerGroup}", () =>
@@ -170,6 +178,29 @@ public sealed class AssessGalleryRisk(MoteDbContext db, GalleryEngine engine, Te
             progress?.Report((rows.Count, people.Count));
         }
         var ordered = rows.OrderByDescending(r => r.WorstFmr).ThenBy(r => r.Name, StringComparer.Ordinal).ToArray();
-        return new GalleryRiskReport(targetFmr, limit, request.LimitMultiple, request.ImpostorsPerGroup, groups, ordered, recomputed);
+        return new GalleryRiskReport(targetFmr, limit, limitMultiple, request.ImpostorsPerGroup, groups, ordered, recomputed,
+            saved.RiskLimitMultiple, request.LimitMultiple is null);
+    }
+}
+
+/// <summary>The saved gallery-risk policy as the risk tab shows it.</summary>
+/// <param name="LimitMultiple">People above this many times the target FMR are flagged.</param>
+/// <param name="IsDefault">True until an administrator saves a limit (then 10 applies).</param>
+/// <param name="TargetFmr">The target FMR the multiple applies to.</param>
+public sealed record GalleryRiskPolicy(double LimitMultiple, bool IsDefault, double TargetFmr)
+{
+    /// <summary>The flag limit as a false-match rate.</summary>
+    public double Limit => LimitMultiple * TargetFmr;
+}
+
+/// <summary>Reads the saved gallery-risk limit (set on Settings → Thresholds). Needs <see cref="Permission.ViewFairness"/>; read-only.</summary>
+public sealed class ReadGalleryRiskPolicy(GallerySettingsStore settings)
+{
+    public async Task<GalleryRiskPolicy> ExecuteAsync(Actor actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.Demand(Permission.ViewFairness);
+        var saved = await settings.ReadAsync(ct).ConfigureAwait(false);
+        return new GalleryRiskPolicy(saved.RiskLimitMultiple, saved.RiskLimitIsDefault, saved.TargetFmr);
     }
 }

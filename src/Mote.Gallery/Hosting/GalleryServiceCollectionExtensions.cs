@@ -63,6 +63,7 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<PreviewBalance>();
         services.AddScoped<RetrainPerson>();
         services.AddScoped<AssessGalleryRisk>();
+        services.AddScoped<ReadGalleryRiskPolicy>();
         services.AddSingleton<GalleryRiskCache>();
         // One queue per process; the host runs it as a hosted service (the CLI enrolls in the foreground and never starts it).
         services.AddSingleton<EnrollmentQueue>();
@@ -87,6 +88,12 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<Evaluations.RecordEvaluationRun>();
         services.AddScoped<Evaluations.ListEvaluationRuns>();
         services.AddScoped<Evaluations.ShowEvaluationRun>();
+        var evaluation = configuration.GetSection(Evaluations.EvaluationRunSettings.Section).Get<Evaluations.EvaluationRunSettings>() ?? new Evaluations.EvaluationRunSettings();
+        services.AddSingleton(evaluation.Resolve(contentRoot));
+        services.AddSingleton<Evaluations.ListEvaluationDatasets>();
+        // One evaluation at a time per process; hosted only so that a shutdown stops a running one (the CLI runs its own in the foreground).
+        services.AddSingleton<Evaluations.EvaluationJobs>();
+        services.AddHostedService(sp => sp.GetRequiredService<Evaluations.EvaluationJobs>());
         services.AddScoped<ListAuditEvents>();
         services.AddScoped<AuditVerifier>();
         services.AddScoped<ExportAuditTrail>();

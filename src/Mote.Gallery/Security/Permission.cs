@@ -32,6 +32,14 @@ public enum Permission
 
     /// <summary>Manage users, roles, API keys and settings.</summary>
     ManageSettings,
+
+    /// <summary>
+    /// Start (and cancel) an evaluation run from the portal, and record runs. Its own permission rather than
+    /// <see cref="ManageSettings"/>: a run reads research datasets from the server's disk and occupies a core for
+    /// minutes to hours, which is a different trust than editing settings, so a future role can be granted one
+    /// without the other. Only Admin holds it today (Admin holds every permission).
+    /// </summary>
+    RunEvaluations,
 }
 
 /// <summary>The fixed role → permission map (Admin everything, Operator verification, Auditor read-only).</summary>

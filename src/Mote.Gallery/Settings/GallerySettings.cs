@@ -33,6 +33,12 @@ public sealed class GallerySettings
     /// <summary>The false-match rate new thresholds are calibrated to; null = the configured default.</summary>
     public double? TargetFmr { get; set; }
 
+    /// <summary>
+    /// The gallery-risk policy: a person is flagged when their FMR against some group's synthetic impostors exceeds this
+    /// many times the target FMR. Null = <see cref="Fairness.GalleryRiskRequest.DefaultLimitMultiple"/> (10).
+    /// </summary>
+    public double? RiskLimitMultiple { get; set; }
+
     public DateTimeOffset? UpdatedUtc { get; set; }
 
     public string? UpdatedBy { get; set; }
@@ -49,6 +55,8 @@ public sealed class GallerySettings
 /// <param name="UpdatedUtc">When an administrator last saved; null = never.</param>
 /// <param name="UpdatedBy">Who saved last.</param>
 /// <param name="ConcurrencyStamp">Pass back when saving; empty before the first save.</param>
+/// <param name="RiskLimitMultiple">Effective gallery-risk flag limit, as a multiple of the target FMR (default 10).</param>
+/// <param name="RiskLimitIsDefault">True when no administrator has saved a risk limit.</param>
 public sealed record GallerySettingsView(
     ReferenceRetention ReferenceRetention,
     bool KeepProbeImages,
@@ -56,11 +64,19 @@ public sealed record GallerySettingsView(
     bool TargetFmrIsDefault,
     DateTimeOffset? UpdatedUtc,
     string? UpdatedBy,
-    string ConcurrencyStamp);
+    string ConcurrencyStamp,
+    double RiskLimitMultiple = Fairness.GalleryRiskRequest.DefaultLimitMultiple,
+    bool RiskLimitIsDefault = true);
 
 /// <summary>New values from the settings form, with the stamp the form was loaded with.</summary>
+/// <param name="ReferenceRetention">What to keep of enrollment photos.</param>
+/// <param name="KeepProbeImages">Whether to keep probe images with decisions.</param>
+/// <param name="TargetFmr">The target false-match rate.</param>
+/// <param name="ConcurrencyStamp">The stamp the form was loaded with.</param>
+/// <param name="RiskLimitMultiple">The gallery-risk flag limit (× target FMR); null leaves it as it is.</param>
 public sealed record GallerySettingsChange(
     ReferenceRetention ReferenceRetention,
     bool KeepProbeImages,
     double TargetFmr,
-    string ConcurrencyStamp);
+    string ConcurrencyStamp,
+    double? RiskLimitMultiple = null);

@@ -16,6 +16,7 @@ public sealed class GallerySettingsStore(MoteDbContext db, EngineSettings engine
         return row is null
             ? new GallerySettingsView(ReferenceRetention.None, false, engine.TargetFmr, true, null, null, "")
             : new GallerySettingsView(row.ReferenceRetention, row.KeepProbeImages, row.TargetFmr ?? engine.TargetFmr,
-                row.TargetFmr is null, row.UpdatedUtc, row.UpdatedBy, row.ConcurrencyStamp);
+                row.TargetFmr is null, row.UpdatedUtc, row.UpdatedBy, row.ConcurrencyStamp,
+                row.RiskLimitMultiple ?? Fairness.GalleryRiskRequest.DefaultLimitMultiple, row.RiskLimitMultiple is null);
     }
 }

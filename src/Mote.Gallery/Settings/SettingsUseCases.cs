@@ -21,12 +21,19 @@ public sealed class ReadGallerySettings(GallerySettingsStore store)
 /// Saves the Gallery settings. Needs <see cref="Permission.ManageSettings"/>; writes one
 /// <see cref="AuditEventCode.SettingsChanged"/> event listing what changed (nothing changed: no write, no event).
 /// Refuses a save made against settings someone else changed since they were read. A new target FMR
-/// applies to enrollments and retrainings from now on; existing thresholds stay until a person is retrained.
+/// applies to enrollments and retrainings from now on; existing thresholds stay until a person is retrained. The
+/// gallery-risk limit is the Fairness page's flag limit (a multiple of the target FMR).
 /// </summary>
 public sealed class UpdateGallerySettings(MoteDbContext db, GallerySettingsStore store, AuditTrail audit, TimeProvider time)
 {
     /// <summary>The lowest and highest target false-match rate accepted (1e-6 … 1e-1).</summary>
     public const double MinTargetFmr = 1e-6, MaxTargetFmr = 0.1;
+
+    /// <summary>
+    /// The lowest and highest saved gallery-risk limit (× target FMR). Below 1× nearly everyone is flagged, since each
+    /// threshold is calibrated to the target itself; above 1000× (100 % at the default target) nobody ever is.
+    /// </summary>
+    public const double MinRiskLimitMultiple = 1, MaxRiskLimitMultiple = 1000;
 
     public async Task<GallerySettingsView> ExecuteAsync(Actor actor, GallerySettingsChange change, CancellationToken ct = default)
     {
@@ -41,6 +48,11 @@ public sealed class UpdateGallerySettings(MoteDbContext db, GallerySettingsStore
         {
             throw new GalleryException(string.Create(CultureInfo.InvariantCulture,
                 $"The target false-match rate must be between {MinTargetFmr:0.######} and {MaxTargetFmr:0.#} (e.g. 0.001 for 1 in 1,000)."));
+        }
+        if (change.RiskLimitMultiple is { } risk && (!double.IsFinite(risk) || risk < MinRiskLimitMultiple || risk > MaxRiskLimitMultiple))
+        {
+            throw new GalleryException(string.Create(CultureInfo.InvariantCulture,
+                $"The gallery-risk limit must be between {MinRiskLimitMultiple:0} and {MaxRiskLimitMultiple:0} times the target false-match rate (e.g. 10)."));
         }
 
         var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
@@ -65,6 +77,10 @@ public sealed class UpdateGallerySettings(MoteDbContext db, GallerySettingsStore
             row.ReferenceRetention = change.ReferenceRetention;
             row.KeepProbeImages = change.KeepProbeImages;
             row.TargetFmr = change.TargetFmr;
+            if (change.RiskLimitMultiple is { } limit)
+            {
+                row.RiskLimitMultiple = limit;
+            }
             row.UpdatedUtc = time.GetUtcNow();
             row.UpdatedBy = actor.Name;
             row.ConcurrencyStamp = Guid.NewGuid().ToString("N");
@@ -90,6 +106,10 @@ public sealed class UpdateGallerySettings(MoteDbContext db, GallerySettingsStore
         if (before.TargetFmr != after.TargetFmr)
         {
             changes.Add(string.Create(CultureInfo.InvariantCulture, $"target FMR {before.TargetFmr:G4} → {after.TargetFmr:G4}"));
+        }
+        if (after.RiskLimitMultiple is { } limit && limit != before.RiskLimitMultiple)
+        {
+            changes.Add(string.Create(CultureInfo.InvariantCulture, $"gallery-risk limit {before.RiskLimitMultiple:G4}× → {limit:G4}× target FMR"));
         }
         return changes;
     }

@@ -32,7 +32,7 @@ public sealed class EvaluationRunTests
     }
 
     [Fact]
-    public async Task RecordEvaluationRun_WithoutManageSettings_IsDenied_AndWritesNothing()
+    public async Task RecordEvaluationRun_WithoutRunEvaluations_IsDenied_AndWritesNothing()
     {
         await using var db = await GalleryTestDatabase.CreateAsync();
 

@@ -4,6 +4,7 @@ using Mote.Gallery.Engine;
 using Mote.Gallery.Fairness;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
+using Mote.Gallery.Settings;
 using Mote.Gallery.Tests.Builders;
 using Mote.Gallery.Tests.People;
 using Microsoft.Extensions.DependencyInjection;
@@ -114,6 +115,39 @@ public sealed class AssessGalleryRiskTests(EngineGallery gallery, Xunit.Abstract
                 (p.Threshold, p.ConcurrencyStamp) = (oldThreshold, oldStamp);
                 return await c.SaveChangesAsync();
             });
+        }
+    }
+
+    [Fact]
+    public async Task Execute_SavedRiskLimit_IsTheDefaultFlagLimit_ATrialLimitIsNotSaved()
+    {
+        var opened = await Db.InScopeAsync<ReadGallerySettings, GallerySettingsView>(r => r.ExecuteAsync(Actors.Admin));
+        var saved = await Db.InScopeAsync<UpdateGallerySettings, GallerySettingsView>(u => u.ExecuteAsync(Actors.Admin,
+            new GallerySettingsChange(opened.ReferenceRetention, opened.KeepProbeImages, opened.TargetFmr, opened.ConcurrencyStamp, RiskLimitMultiple: 1000)));
+        try
+        {
+            // The policy: 1000 × 1e-3 = an FMR of 1, which nobody exceeds.
+            var policy = await AssessAsync(Actors.Auditor, new GalleryRiskRequest(ImpostorsPerGroup: 200));
+            Assert.True(policy.LimitIsPolicy);
+            Assert.Equal(1000, policy.LimitMultiple);
+            Assert.Equal(1000, policy.PolicyLimitMultiple);
+            Assert.Equal(1000 * saved.TargetFmr, policy.Limit, 12);
+            Assert.Equal(0, policy.FlaggedCount);
+
+            // A trial limit below every non-zero rate flags whoever accepts any impostor, and leaves the saved policy alone.
+            var trial = await AssessAsync(Actors.Auditor, new GalleryRiskRequest(LimitMultiple: 1e-6, ImpostorsPerGroup: 200));
+            Assert.False(trial.LimitIsPolicy);
+            Assert.Equal(1000, trial.PolicyLimitMultiple);
+            Assert.All(trial.People, p => Assert.Equal(p.WorstFmr > 0, p.Flagged));
+            var after = await Db.InScopeAsync<ReadGallerySettings, GallerySettingsView>(r => r.ExecuteAsync(Actors.Admin));
+            Assert.Equal(1000, after.RiskLimitMultiple);
+            Assert.Equal(saved.ConcurrencyStamp, after.ConcurrencyStamp);
+        }
+        finally
+        {
+            // The fixture is shared: put the default limit back for the other tests.
+            await Db.InScopeAsync<UpdateGallerySettings, GallerySettingsView>(u => u.ExecuteAsync(Actors.Admin,
+                new GallerySettingsChange(saved.ReferenceRetention, saved.KeepProbeImages, saved.TargetFmr, saved.ConcurrencyStamp, GalleryRiskRequest.DefaultLimitMultiple)));
         }
     }
 

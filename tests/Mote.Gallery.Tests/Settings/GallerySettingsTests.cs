@@ -1,4 +1,5 @@
 using Mote.Gallery.Audit;
+using Mote.Gallery.Fairness;
 using Mote.Gallery.Security;
 using Mote.Gallery.Settings;
 using Mote.Gallery.Tests.Builders;
@@ -93,6 +94,74 @@ public sealed class GallerySettingsTests
         await Assert.ThrowsAsync<PermissionDeniedException>(() => db.InScopeAsync<ReadGallerySettings, GallerySettingsView>(r => r.ExecuteAsync(Actors.Operator)));
         await Assert.ThrowsAsync<PermissionDeniedException>(() => db.InScopeAsync<UpdateGallerySettings, GallerySettingsView>(u =>
             u.ExecuteAsync(Actors.Auditor, new GallerySettingsChange(ReferenceRetention.Thumbnail, false, 1e-3, ""))));
+        Assert.Equal(0, db.Scalar("SELECT COUNT(*) FROM GallerySettings"));
+    }
+
+    [Fact]
+    public async Task UpdateGallerySettings_RiskLimit_SavedAuditedAndReadByTheRiskTabPolicy()
+    {
+        await using var db = await GalleryTestDatabase.CreateAsync();
+        var before = await db.InScopeAsync<ReadGalleryRiskPolicy, GalleryRiskPolicy>(r => r.ExecuteAsync(Actors.Auditor));
+        Assert.Equal(GalleryRiskRequest.DefaultLimitMultiple, before.LimitMultiple);
+        Assert.True(before.IsDefault);
+
+        await db.InScopeAsync<UpdateGallerySettings, GallerySettingsView>(u =>
+            u.ExecuteAsync(Actors.Admin, new GallerySettingsChange(ReferenceRetention.None, false, 1e-3, "", RiskLimitMultiple: 25)));
+
+        var settings = await db.InScopeAsync<ReadGallerySettings, GallerySettingsView>(r => r.ExecuteAsync(Actors.Admin));
+        Assert.Equal(25, settings.RiskLimitMultiple);
+        Assert.False(settings.RiskLimitIsDefault);
+        var policy = await db.InScopeAsync<ReadGalleryRiskPolicy, GalleryRiskPolicy>(r => r.ExecuteAsync(Actors.Auditor));
+        Assert.Equal(25, policy.LimitMultiple);
+        Assert.False(policy.IsDefault);
+        Assert.Equal(0.025, policy.Limit, 12);
+        Assert.Equal(25, db.Scalar("SELECT RiskLimitMultiple FROM GallerySettings"));
+        Assert.Equal(1, db.Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.SettingsChanged}"));
+        Assert.Equal(1, db.Scalar("SELECT COUNT(*) FROM AuditPayloads WHERE Detail = 'gallery-risk limit 10× → 25× target FMR'"));
+    }
+
+    [Fact]
+    public async Task UpdateGallerySettings_RiskLimitNotGiven_KeepsTheSavedLimit()
+    {
+        await using var db = await GalleryTestDatabase.CreateAsync();
+        var first = await db.InScopeAsync<UpdateGallerySettings, GallerySettingsView>(u =>
+            u.ExecuteAsync(Actors.Admin, new GallerySettingsChange(ReferenceRetention.None, false, 1e-3, "", RiskLimitMultiple: 4)));
+
+        // A caller that does not know the limit (e.g. an older form) changes something else.
+        var second = await db.InScopeAsync<UpdateGallerySettings, GallerySettingsView>(u =>
+            u.ExecuteAsync(Actors.Admin, new GallerySettingsChange(ReferenceRetention.Thumbnail, false, 1e-3, first.ConcurrencyStamp)));
+
+        Assert.Equal(4, second.RiskLimitMultiple);
+        Assert.Equal(2, db.Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.SettingsChanged}"));
+        Assert.Equal(0, db.Scalar("SELECT COUNT(*) FROM AuditPayloads WHERE Detail LIKE '%Thumbnail%' AND Detail LIKE '%gallery-risk%'"));
+    }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.0)]
+    [InlineData(1001.0)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NaN)]
+    public async Task UpdateGallerySettings_RiskLimitOutOfRange_RefusedInWordsAndNothingWritten(double limit)
+    {
+        await using var db = await GalleryTestDatabase.CreateAsync();
+
+        var refused = await Assert.ThrowsAsync<GalleryException>(() => db.InScopeAsync<UpdateGallerySettings, GallerySettingsView>(u =>
+            u.ExecuteAsync(Actors.Admin, new GallerySettingsChange(ReferenceRetention.Thumbnail, false, 1e-3, "", limit))));
+
+        Assert.Contains("gallery-risk limit must be between 1 and 1000", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(0, db.Scalar("SELECT COUNT(*) FROM GallerySettings"));
+        Assert.Equal(0, db.Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.SettingsChanged}"));
+    }
+
+    [Fact]
+    public async Task RiskLimit_AuditorMayReadThePolicyButNotChangeIt_OperatorMayNotRead()
+    {
+        await using var db = await GalleryTestDatabase.CreateAsync();
+
+        await Assert.ThrowsAsync<PermissionDeniedException>(() => db.InScopeAsync<UpdateGallerySettings, GallerySettingsView>(u =>
+            u.ExecuteAsync(Actors.Auditor, new GallerySettingsChange(ReferenceRetention.None, false, 1e-3, "", 5))));
+        await Assert.ThrowsAsync<PermissionDeniedException>(() => db.InScopeAsync<ReadGalleryRiskPolicy, GalleryRiskPolicy>(r => r.ExecuteAsync(Actors.Operator)));
         Assert.Equal(0, db.Scalar("SELECT COUNT(*) FROM GallerySettings"));
     }
 }

@@ -69,7 +69,7 @@ public sealed class EvaluationRunsPanelTests : GalleryBunitContext
     }
 
     /// <summary>A report shaped like the 300-identity LFW run's (figures from docs/evaluation.md), small enough to read.</summary>
-    private static EvaluationReport Report()
+    internal static EvaluationReport Report()
     {
         static ErrorPoint[] Det(double scale) => [new(3, 1e-4, 0.2 * scale), new(2, 1e-3, 0.1 * scale), new(1, 1e-2, 0.03 * scale)];
         static GroupRates Group(string name, int identities, double fnmr, double low, double high, string? warning = null) =>

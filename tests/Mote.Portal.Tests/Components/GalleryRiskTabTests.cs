@@ -62,6 +62,27 @@ public sealed class GalleryRiskTabTests : GalleryBunitContext
         Assert.Empty(cut.FindAll("[data-testid=risk-table]"));
     }
 
+    [Fact]
+    public async Task RiskLimit_SavedPolicyIsTheFieldsValue_ATypedLimitIsATrialNotSaved()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        var scope = Services.CreateAsyncScope();
+        await using (scope)
+        {
+            await scope.ServiceProvider.GetRequiredService<Mote.Gallery.Settings.UpdateGallerySettings>().ExecuteAsync(Actors.Admin,
+                new Mote.Gallery.Settings.GallerySettingsChange(Mote.Gallery.Settings.ReferenceRetention.None, false, 1e-3, "", RiskLimitMultiple: 25));
+        }
+        Render<MudPopoverProvider>();
+        SignInAs(Roles.Auditor);
+
+        var cut = Render<GalleryRiskTab>();
+
+        cut.WaitForAssertion(() => Assert.Equal("25", Input(cut, "risk-limit").GetAttribute("value")));
+        Assert.Contains("The saved policy (25×; Settings → Thresholds)", cut.Markup, StringComparison.Ordinal);
+        Input(cut, "risk-limit").Change("3");
+        cut.WaitForAssertion(() => Assert.Contains("Trying a limit; not saved (policy 25×)", cut.Markup, StringComparison.Ordinal));
+    }
+
     /// <summary>MudBlazor puts the test id on the input itself or on its wrapper, depending on the component.</summary>
     private static AngleSharp.Dom.IElement Input(IRenderedComponent<GalleryRiskTab> cut, string testId)
     {

@@ -49,6 +49,30 @@ public sealed class SettingsTabsTests : GalleryBunitContext
     }
 
     [Fact]
+    public async Task Thresholds_RiskLimit_SavedWithOneAuditEvent_OutOfRangeRefusedInWords()
+    {
+        var cut = await OpenTabAsync("Thresholds");
+        cut.WaitForAssertion(() => Assert.Equal("10", cut.Find("[data-testid=risk-limit-setting] input").GetAttribute("value")));
+        Assert.NotNull(cut.Find("[data-testid=risk-limit-default]"));
+
+        cut.Find("[data-testid=risk-limit-setting] input").Input("0.5");
+        cut.Find("[data-testid=save-thresholds]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("The gallery-risk limit must be between 1 and 1000 times the target false-match rate.", cut.Find("[data-testid=settings-message]").TextContent.Trim()));
+        Assert.Equal(0, await CountAsync(db => db.Settings.Count()));
+
+        cut.Find("[data-testid=risk-limit-setting] input").Input("20");
+        cut.Find("[data-testid=save-thresholds]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("Saved.", cut.Find("[data-testid=settings-message]").TextContent.Trim()));
+        var saved = await ReadAsync();
+        Assert.Equal(20, saved.RiskLimitMultiple);
+        Assert.False(saved.RiskLimitIsDefault);
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=risk-limit-default]")));
+        Assert.Equal(1e-3, saved.TargetFmr); // the other field on the tab is untouched
+        Assert.Equal(1, await CountAsync(db => db.AuditEvents.Count(e => e.Code == (int)AuditEventCode.SettingsChanged)));
+    }
+
+    [Fact]
     public async Task Retention_ThenThresholds_FromOnePage_BothSavedNotMistakenForStale()
     {
         var cut = await OpenTabAsync("Retention");

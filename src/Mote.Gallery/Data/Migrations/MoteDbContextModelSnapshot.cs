@@ -662,6 +662,9 @@ namespace Mote.Gallery.Data.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<double?>("RiskLimitMultiple")
+                        .HasColumnType("REAL");
+
                     b.Property<double?>("TargetFmr")
                         .HasColumnType("REAL");
 

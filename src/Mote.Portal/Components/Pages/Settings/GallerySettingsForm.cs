@@ -23,6 +23,9 @@ public sealed class GallerySettingsForm(ReadGallerySettings read, UpdateGalleryS
     /// <summary>The target false-match rate as typed (e.g. <c>0.001</c> or <c>1e-3</c>).</summary>
     public string TargetFmrText { get; set; } = "";
 
+    /// <summary>The gallery-risk flag limit as typed, a multiple of the target FMR (e.g. <c>10</c>).</summary>
+    public string RiskLimitText { get; set; } = "";
+
     /// <summary>The last save's outcome in words (success, a refusal, or the stale-save message).</summary>
     public string? Message { get; private set; }
 
@@ -52,6 +55,18 @@ public sealed class GallerySettingsForm(ReadGallerySettings read, UpdateGalleryS
             : null;
     }
 
+    /// <summary>Null when <paramref name="text"/> is an accepted gallery-risk limit (× target FMR); otherwise why not, in words.</summary>
+    public static string? ValidateRiskLimit(string? text)
+    {
+        if (!TryParseFmr(text, out var value))
+        {
+            return "Enter a multiple of the target false-match rate, such as 10.";
+        }
+        return value is < UpdateGallerySettings.MinRiskLimitMultiple or > UpdateGallerySettings.MaxRiskLimitMultiple
+            ? string.Create(CultureInfo.InvariantCulture, $"The gallery-risk limit must be between {UpdateGallerySettings.MinRiskLimitMultiple:0} and {UpdateGallerySettings.MaxRiskLimitMultiple:0} times the target false-match rate.")
+            : null;
+    }
+
     /// <summary>"1 in 1,000" for 0.001: what the number means to a reader.</summary>
     public static string OneIn(string? text) =>
         TryParseFmr(text, out var value) && value > 0
@@ -69,12 +84,18 @@ public sealed class GallerySettingsForm(ReadGallerySettings read, UpdateGalleryS
             SetMessage(invalid, error: true);
             return;
         }
+        if (ValidateRiskLimit(RiskLimitText) is { } badLimit)
+        {
+            SetMessage(badLimit, error: true);
+            return;
+        }
         TryParseFmr(TargetFmrText, out var fmr);
+        TryParseFmr(RiskLimitText, out var riskLimit);
         Busy = true;
         try
         {
             var saved = await update.ExecuteAsync(await currentActor.GetAsync().ConfigureAwait(false),
-                new GallerySettingsChange(ReferenceRetention, KeepProbeImages, fmr, Loaded.ConcurrencyStamp), ct).ConfigureAwait(false);
+                new GallerySettingsChange(ReferenceRetention, KeepProbeImages, fmr, Loaded.ConcurrencyStamp, riskLimit), ct).ConfigureAwait(false);
             Show(saved);
             SetMessage("Saved.", error: false);
         }
@@ -99,6 +120,7 @@ public sealed class GallerySettingsForm(ReadGallerySettings read, UpdateGalleryS
         ReferenceRetention = view.ReferenceRetention;
         KeepProbeImages = view.KeepProbeImages;
         TargetFmrText = view.TargetFmr.ToString("G4", CultureInfo.InvariantCulture);
+        RiskLimitText = view.RiskLimitMultiple.ToString("G4", CultureInfo.InvariantCulture);
     }
 
     private void SetMessage(string message, bool error)
