@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Mote.Core.Evaluation;
 using Mote.Core.Faces.Descriptors;
 using Mote.Core.Faces.Pipeline;
-using Mote.Core.Imaging;
 using Mote.Core.Population.Packs;
 using Mote.Core.Population.Sampling;
 using Mote.Core.Templates;
@@ -112,7 +111,7 @@ internal static class EvaluateCommand
             var commandLine = "mote " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
             var bar = new ProgressBar(error);
             var report = await Task.Run(() => new EvaluationRunner(options).Run(
-                data, bytes => Describe(pipeline, bytes), descriptorCache, backbone, pack, packId, impostors, commandLine, GitCommit(),
+                data, bytes => EvaluationRunner.BestFaceDescriptor(pipeline, bytes), descriptorCache, backbone, pack, packId, impostors, commandLine, GitCommit(),
                 bar, ct), ct).ConfigureAwait(false);
             bar.Finish();
 
@@ -181,19 +180,6 @@ internal static class EvaluateCommand
         runsCommand.Subcommands.Add(list);
         runsCommand.Subcommands.Add(show);
         return runsCommand;
-    }
-
-    private static float[]? Describe(FacePipeline pipeline, byte[] bytes)
-    {
-        try
-        {
-            // Quality is not required: the evaluation measures recognition on every face found (as `faces bench`).
-            return pipeline.Analyze(bytes).BestFace(requireAccepted: false)?.Descriptor;
-        }
-        catch (ImageRejectedException)
-        {
-            return null;
-        }
     }
 
     private static IReadOnlyList<double> ParseShares(string text)

@@ -205,6 +205,23 @@ public sealed class EvaluationRunner
         return new Balance(Weights(pack.Negatives.Keys, share), Weights(pack.Variation.Keys, share));
     }
 
+    /// <summary>
+    /// The descriptor an evaluation uses for a photo: the best face's, quality not required (an evaluation measures
+    /// recognition on every face found, as <c>mote faces bench</c> does); null when there is no face or the image is refused.
+    /// </summary>
+    public static float[]? BestFaceDescriptor(Faces.Pipeline.FacePipeline pipeline, byte[] photo)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        try
+        {
+            return pipeline.Analyze(photo).BestFace(requireAccepted: false)?.Descriptor;
+        }
+        catch (Imaging.ImageRejectedException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The attribute name of an intersection of attributes ("gender × ethnicity").</summary>
     public static string IntersectionOf(params string[] attributes) => string.Join(" × ", attributes);
 

@@ -336,22 +336,9 @@ public sealed class EvaluationJobs(
             };
             // A thread of its own: the run blocks for minutes, which the thread pool should not lend.
             return await Task.Factory.StartNew(
-                () => new EvaluationRunner(options, time).Run(data, bytes => Describe(pipeline, bytes), cache, backbone, pack,
-                    PersonTemplates.PackId(pack), request.Describe(), null, progress, ct),
+                () => new EvaluationRunner(options, time).Run(data, bytes => EvaluationRunner.BestFaceDescriptor(pipeline, bytes), cache, backbone, pack,
+                    PersonTemplates.PackId(pack), command: request.Describe(), progress: progress, ct: ct),
                 ct, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
-        }
-    }
-
-    private static float[]? Describe(FacePipeline pipeline, byte[] bytes)
-    {
-        try
-        {
-            // As `mote evaluate`: quality is not required, the evaluation measures recognition on every face found.
-            return pipeline.Analyze(bytes).BestFace(requireAccepted: false)?.Descriptor;
-        }
-        catch (ImageRejectedException)
-        {
-            return null;
         }
     }
 
