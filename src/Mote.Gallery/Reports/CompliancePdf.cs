@@ -22,7 +22,7 @@ internal static class CompliancePdf
     /// <summary>The one font family of the report (DejaVu Sans, see <see cref="DejaVuFonts"/>).</summary>
     internal const string Family = "DejaVu Sans";
 
-    // Heights of the chart areas in points (A4 text width is 495 pt): a DET plot about 280 × 170, so two charts and
+    // Heights of the chart areas in points (A4 text width is 495 pt): a DET plot is then about 300 × 170, so two charts and
     // their captions fit a page.
     private const double DetHeight = 200;
     private const double SweepHeight = 170;
@@ -114,7 +114,7 @@ internal static class CompliancePdf
             if (run.Sweep.Count > 0)
             {
                 writer.Figure(SweepTitle,
-                    $"MOTE re-enrolled per share, each at its own FMR 0.001 threshold. {source}",
+                    $"Rates at each setting's own FMR 0.001 threshold. {source}",
                     SweepHeight, (g, area) => ComplianceCharts.Sweep(g, area, run.Sweep));
             }
             else

@@ -193,7 +193,7 @@ public sealed class ExportComplianceReportTests(ITestOutputHelper output) : IAsy
                 ("DET: MOTE model-templates beside vector templates (pooled)", $"FNMR vs FMR at every threshold, all pairs. {source}"),
                 ("DET by gender: MOTE model-templates", $"FNMR vs FMR per gender group (same-group impostors). {source}"),
                 ("DET by gender: vector templates (baseline)", $"FNMR vs FMR per gender group (same-group impostors). {source}"),
-                ("Balance sweep: per-gender FMR and FNMR against the female share (MOTE)", $"MOTE re-enrolled per share, each at its own FMR 0.001 threshold. {source}"),
+                ("Balance sweep: per-gender FMR and FNMR against the female share (MOTE)", $"Rates at each setting's own FMR 0.001 threshold. {source}"),
                 ("Score distributions: MOTE model-templates", $"Genuine vs impostor score shares per bin (logit). {source}"),
                 ("Score distributions: vector templates (baseline)", $"Genuine vs impostor score shares per bin (cosine). {source}"),
             };
