@@ -19,7 +19,14 @@ internal static class CompliancePdf
     ];
 
     private const double Margin = 50;
-    private const string Family = "DejaVu Sans";
+    /// <summary>The one font family of the report (DejaVu Sans, see <see cref="DejaVuFonts"/>).</summary>
+    internal const string Family = "DejaVu Sans";
+
+    // Heights of the chart areas in points (A4 text width is 495 pt): a DET plot is then about 300 × 170, so two charts and
+    // their captions fit a page.
+    private const double DetHeight = 200;
+    private const double SweepHeight = 170;
+    private const double HistogramHeight = 160;
 
     public static byte[] Render(ComplianceReport report, string sha)
     {
@@ -76,10 +83,19 @@ internal static class CompliancePdf
         {
             writer.Line($"{run.Identities} identities, {run.GenuinePairs} genuine and {run.ImpostorPairs} impostor pairs; backbone {run.Backbone}, population pack {run.PopulationPack}, seed {run.Seed}; target FMR {N(run.TargetFmr)}.");
             writer.Line($"Command: {run.Command ?? "?"} (commit {run.Commit ?? "?"}).");
+            // Every caption names the run, so a chart cut out of the report still says where it came from.
+            var dataset = Path.GetFileName(run.Dataset.TrimEnd('/', '\\'));
+            var finished = run.FinishedUtc.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+            var source = $"Run {run.RunId} ({dataset}, {finished} UTC).";
             writer.Subheading("Recognition: MOTE model-templates beside vector templates");
             foreach (var k in run.Recognition)
             {
                 writer.Bullet($"{k.Kind}: ROC AUC {N(k.RocAuc)}, EER {N(k.Eer)}, at FMR {N(run.TargetFmr)}: FNMR {N(k.FnmrAtTarget)} (FMR {N(k.FmrAtTarget)}).");
+            }
+            if (run.Recognition.Any(k => k.Det.Count > 0))
+            {
+                writer.Figure(DetPooledTitle, $"FNMR vs FMR at every threshold, all pairs. {source}", DetHeight,
+                    (g, area) => ComplianceCharts.Det(g, area, run.Recognition.Select(k => (KindName(k.Kind), k.Det)).ToArray(), run.TargetFmr));
             }
             foreach (var f in run.Fairness)
             {
@@ -89,6 +105,26 @@ internal static class CompliancePdf
                 {
                     writer.Bullet($"{row.Group} ({row.Identities} identities): FMR {N(row.Fmr)} [{N(row.FmrLow)}, {N(row.FmrHigh)}], FNMR {N(row.Fnmr)} [{N(row.FnmrLow)}, {N(row.FnmrHigh)}]{(row.Warning is null ? "" : " — " + row.Warning)}");
                 }
+                if (f.Groups.Any(row => row.Det.Count > 0))
+                {
+                    writer.Figure(DetByGroupTitle(f.Kind, f.Attribute), $"FNMR vs FMR per {f.Attribute} group (same-group impostors). {source}", DetHeight,
+                        (g, area) => ComplianceCharts.Det(g, area, f.Groups.Select(row => ($"{row.Group} ({row.Identities} identities)", row.Det)).ToArray(), run.TargetFmr));
+                }
+            }
+            if (run.Sweep.Count > 0)
+            {
+                writer.Figure(SweepTitle,
+                    $"Rates at each setting's own FMR 0.001 threshold. {source}",
+                    SweepHeight, (g, area) => ComplianceCharts.Sweep(g, area, run.Sweep));
+            }
+            else
+            {
+                writer.Line("Balance sweep: not run in this evaluation (mote evaluate --sweep-shares none skips it).");
+            }
+            foreach (var h in run.Distributions)
+            {
+                writer.Figure(DistributionTitle(h.Kind), $"Genuine vs impostor score shares per bin ({h.ScoreUnit}). {source}", HistogramHeight,
+                    (g, area) => ComplianceCharts.Histogram(g, area, h));
             }
             foreach (var w in run.Warnings)
             {
@@ -138,6 +174,25 @@ internal static class CompliancePdf
         return buffer.ToArray();
     }
 
+    /// <summary>Title of the pooled DET chart.</summary>
+    internal const string DetPooledTitle = "DET: MOTE model-templates beside vector templates (pooled)";
+
+    /// <summary>Title of the balance-sweep chart.</summary>
+    internal const string SweepTitle = "Balance sweep: per-gender FMR and FNMR against the female share (MOTE)";
+
+    /// <summary>Title of the DET chart of one kind's groups of one attribute.</summary>
+    internal static string DetByGroupTitle(string kind, string attribute) => $"DET by {attribute}: {KindName(kind)}";
+
+    /// <summary>Title of one kind's score-distribution chart.</summary>
+    internal static string DistributionTitle(string kind) => $"Score distributions: {KindName(kind)}";
+
+    private static string KindName(string kind) => kind switch
+    {
+        "model" => "MOTE model-templates",
+        "vector" => "vector templates (baseline)",
+        _ => kind,
+    };
+
     private static string N(double? x) => x is { } v ? v.ToString("0.#####", CultureInfo.InvariantCulture) : "n/a";
 
     private static string Utc(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
@@ -154,6 +209,7 @@ internal static class CompliancePdf
         private readonly XFont _subheading = new(Family, 10.5, XFontStyleEx.Bold);
         private readonly XFont _body = new(Family, 9.5, XFontStyleEx.Regular);
         private readonly XFont _small = new(Family, 7.5, XFontStyleEx.Regular);
+        private readonly XFont _caption = new(Family, 7, XFontStyleEx.Regular);
         private XGraphics? _gfx;
         private PdfPage? _page;
         private double _y;
@@ -214,12 +270,36 @@ internal static class CompliancePdf
 
         public void Line(string text) => Wrapped(text, 0, null);
 
+        /// <summary>
+        /// A chart: its title, a drawing area of <paramref name="height"/> points across the text width, and a caption
+        /// below; kept together on one page (a new page starts when the rest of this one is too short).
+        /// </summary>
+        public void Figure(string title, string caption, double height, Action<XGraphics, XRect> draw)
+        {
+            const double captionLine = 10;
+            var captionLines = Wrap(caption, Width, _caption);
+            Ensure(18 + height + 4 + (captionLines.Count * captionLine) + 10);
+            _y += 4;
+            _gfx!.DrawString(title, _subheading, XBrushes.Black, new XRect(Margin, _y, Width, 14), XStringFormats.TopLeft);
+            _y += 16;
+            var state = _gfx.Save();
+            draw(_gfx, new XRect(Margin, _y, Width, height));
+            _gfx.Restore(state);
+            _y += height + 4;
+            foreach (var line in captionLines)
+            {
+                _gfx.DrawString(line, _caption, XBrushes.DimGray, new XRect(Margin, _y, Width, captionLine), XStringFormats.TopLeft);
+                _y += captionLine;
+            }
+            _y += 10;
+        }
+
         public void Bullet(string text) => Wrapped(text, 12, "•");
 
         private void Wrapped(string text, double indent, string? marker)
         {
             const double lineHeight = 13;
-            var lines = Wrap(text, Width - indent);
+            var lines = Wrap(text, Width - indent, _body);
             for (var i = 0; i < lines.Count; i++)
             {
                 Ensure(lineHeight);
@@ -233,14 +313,14 @@ internal static class CompliancePdf
             _y += 3;
         }
 
-        private List<string> Wrap(string text, double width)
+        private List<string> Wrap(string text, double width, XFont font)
         {
             var lines = new List<string>();
             var current = "";
             foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             {
                 var candidate = current.Length == 0 ? word : current + " " + word;
-                if (current.Length > 0 && _gfx!.MeasureString(candidate, _body).Width > width)
+                if (current.Length > 0 && _gfx!.MeasureString(candidate, font).Width > width)
                 {
                     lines.Add(current);
                     current = word;

@@ -61,24 +61,53 @@ public sealed record GroupCount(string Group, int? Count, bool Suppressed);
 /// <summary>The latest evaluation run; <paramref name="Recorded"/> false (and <paramref name="Latest"/> null) until one is recorded.</summary>
 public sealed record EvaluationSection(bool Recorded, string Note, string Command, EvaluationFigures? Latest);
 
-/// <summary>The latest run's headline figures (aggregate rates on a research dataset; nothing about enrolled people).</summary>
+/// <summary>
+/// The latest run's figures (aggregate rates on a research dataset; nothing about enrolled people), with the curves the
+/// PDF draws: DET points per kind and per group, the balance sweep (<paramref name="Sweep"/>, empty when the run
+/// skipped it) and the score histograms (<paramref name="Distributions"/>).
+/// </summary>
 public sealed record EvaluationFigures(
     string RunId, DateTimeOffset FinishedUtc, string Dataset, string Backbone, string PopulationPack, int Seed, int Identities,
     long GenuinePairs, long ImpostorPairs, double TargetFmr, string? Command, string? Commit,
     IReadOnlyList<KindFigures> Recognition, IReadOnlyList<FairnessFigures> Fairness, IReadOnlyList<AttackFigures> AttributeInference,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings, IReadOnlyList<SweepFigures> Sweep, IReadOnlyList<ScoreDistribution> Distributions);
 
-/// <summary>Recognition accuracy of one template kind ("model" = MOTE, "vector" = baseline).</summary>
-public sealed record KindFigures(string Kind, double RocAuc, double Eer, double? FmrAtTarget, double? FnmrAtTarget);
+/// <summary>
+/// Recognition accuracy of one template kind ("model" = MOTE, "vector" = baseline); <paramref name="ScoreUnit"/> says
+/// what a score is ("logit" or "cosine"), <paramref name="Det"/> is the DET curve over all pairs by rising threshold.
+/// </summary>
+public sealed record KindFigures(string Kind, double RocAuc, double Eer, double? FmrAtTarget, double? FnmrAtTarget, string ScoreUnit, IReadOnlyList<DetPoint> Det);
+
+/// <summary>One point of a DET curve: the false-match and false-non-match rates at one threshold (fractions, 0–1).</summary>
+public sealed record DetPoint(double Fmr, double Fnmr);
+
+/// <summary>One setting of the balance sweep: MOTE enrolled with this share of female synthetic negatives.</summary>
+/// <param name="FemaleShare">Share of female synthetic negatives, 0–1.</param>
+/// <param name="Identities">Identities re-enrolled at this setting.</param>
+/// <param name="ByGender">Per-gender FMR and FNMR (95 % intervals) at this setting's FMR 1e-3 threshold.</param>
+public sealed record SweepFigures(double FemaleShare, int Identities, IReadOnlyList<SweepRates> ByGender);
+
+/// <summary>One gender group's rates at one sweep setting, with 95 % intervals.</summary>
+public sealed record SweepRates(string Group, double Fmr, double FmrLow, double FmrHigh, double Fnmr, double FnmrLow, double FnmrHigh);
+
+/// <summary>
+/// A histogram of one kind's genuine and impostor scores (in <paramref name="ScoreUnit"/>, "logit" or "cosine") over
+/// equal bins from <paramref name="Min"/> to <paramref name="Max"/>; each list holds shares of its own pairs (each sums
+/// to 1). <paramref name="Threshold"/> is the kind's global threshold at FMR 1e-3, null when the run had too few
+/// impostor pairs for it.
+/// </summary>
+public sealed record ScoreDistribution(
+    string Kind, string ScoreUnit, double Min, double Max, double? Threshold, IReadOnlyList<double> Genuine, IReadOnlyList<double> Impostor);
 
 /// <summary>Per-group rates with 95 % confidence intervals, and the summary fairness measures, for one kind and attribute.</summary>
 public sealed record FairnessFigures(
     string Kind, string Attribute, double? Fdr, double? Garbe, double? FmrMaxToGeometricMean, double? FnmrMaxToGeometricMean,
     IReadOnlyList<GroupFigures> Groups);
 
-/// <summary>One group's FMR and FNMR with 95 % intervals.</summary>
+/// <summary>One group's FMR and FNMR with 95 % intervals, and its DET curve (same-group impostor pairs).</summary>
 public sealed record GroupFigures(
-    string Group, int Identities, double Fmr, double FmrLow, double FmrHigh, double Fnmr, double FnmrLow, double FnmrHigh, string? Warning);
+    string Group, int Identities, double Fmr, double FmrLow, double FmrHigh, double Fnmr, double FnmrLow, double FnmrHigh, string? Warning,
+    IReadOnlyList<DetPoint> Det);
 
 /// <summary>One attribute-inference attack: accuracy (95 % interval) against chance.</summary>
 public sealed record AttackFigures(string Attribute, string Source, int Samples, double Accuracy, double AccuracyLow, double AccuracyHigh, double Chance);

@@ -226,12 +226,20 @@ public sealed class ExportComplianceReport(
         return new EvaluationFigures(
             latest.Id, latest.FinishedUtc, s.Dataset, s.Backbone, s.PopulationPack, s.Seed, report.Data.Enrolled,
             report.Data.GenuinePairs, report.Data.ImpostorPairs, s.TargetFmr, s.Command, s.Commit,
-            report.Recognition.Select(k => new KindFigures(k.Kind, k.RocAuc, k.Eer.Fmr, k.AtFmr1e3?.Fmr, k.AtFmr1e3?.Fnmr)).ToArray(),
+            report.Recognition.Select(k => new KindFigures(k.Kind, k.RocAuc, k.Eer.Fmr, k.AtFmr1e3?.Fmr, k.AtFmr1e3?.Fnmr, k.ScoreUnit, Det(k.Det))).ToArray(),
             report.Fairness.Select(f => new FairnessFigures(f.Kind, f.Attribute, f.Fdr, f.Garbe, f.FmrMaxToGeometricMean, f.FnmrMaxToGeometricMean,
-                f.Groups.Select(g => new GroupFigures(g.Group, g.Identities, g.Fmr.Value, g.Fmr.Low, g.Fmr.High, g.Fnmr.Value, g.Fnmr.Low, g.Fnmr.High, g.Warning)).ToArray())).ToArray(),
+                f.Groups.Select(g => new GroupFigures(g.Group, g.Identities, g.Fmr.Value, g.Fmr.Low, g.Fmr.High, g.Fnmr.Value, g.Fnmr.Low, g.Fnmr.High, g.Warning, Det(g.Det))).ToArray())).ToArray(),
             report.Privacy.Select(a => new AttackFigures(a.Attribute, a.Source, a.Samples, a.Accuracy, a.AccuracyLow, a.AccuracyHigh, a.Chance)).ToArray(),
-            report.Warnings.ToArray());
+            report.Warnings.ToArray(),
+            report.Sweep.Select(w => new SweepFigures(w.FemaleShare, w.Identities,
+                w.ByGender.Select(g => new SweepRates(g.Group, g.Fmr.Value, g.Fmr.Low, g.Fmr.High, g.Fnmr.Value, g.Fnmr.Low, g.Fnmr.High)).ToArray())).ToArray(),
+            report.Distributions.Select(h => new ScoreDistribution(h.Kind,
+                report.Recognition.FirstOrDefault(k => k.Kind == h.Kind)?.ScoreUnit ?? "score",
+                h.Min, h.Max, report.Recognition.FirstOrDefault(k => k.Kind == h.Kind)?.AtFmr1e3?.Threshold, h.Genuine.ToArray(), h.Impostor.ToArray())).ToArray());
     }
+
+    // The evaluation keeps at most 60 points per curve (ScoreSet.DetCurve), so the report carries them all: about 2 KB a curve.
+    private static DetPoint[] Det(IReadOnlyList<Core.Evaluation.ErrorPoint> points) => points.Select(p => new DetPoint(p.Fmr, p.Fnmr)).ToArray();
 
     private static GroupCount[] Counts(IEnumerable<string?> values) =>
         values.GroupBy(v => string.IsNullOrWhiteSpace(v) ? "not known" : v, StringComparer.Ordinal)

@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Json.Schema;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -156,6 +158,86 @@ public sealed class ExportComplianceReportTests(ITestOutputHelper output) : IAsy
     }
 
     [Fact]
+    public async Task Pdf_WithRecordedRunCurves_DrawsEachChartWithTitleCaptionAxesAndLegend()
+    {
+        var id = await _db.InScopeAsync<Mote.Gallery.Evaluations.RecordEvaluationRun, string>(r => r.ExecuteAsync(Actors.Admin, ChartedEvaluationReport.Build(), null));
+        var file = Path.Combine(Path.GetTempPath(), $"mote-report-{Guid.NewGuid():N}.pdf");
+        using var json = new MemoryStream();
+        try
+        {
+            ReportExportResult result;
+            await using (var stream = File.Create(file))
+            {
+                result = await ExportAsync(Actors.Auditor, "pdf", stream);
+            }
+            await ExportAsync(Actors.Auditor, "json", json);
+            output.WriteLine($"PDF {result.Bytes} bytes in {result.Duration.TotalMilliseconds:0} ms");
+
+            // The JSON carries the curves the PDF draws, and still validates.
+            using var doc = JsonDocument.Parse(json.ToArray());
+            var validation = Schema.Value.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+            Assert.True(validation.IsValid, JsonSerializer.Serialize(validation));
+            var latest = doc.RootElement.GetProperty("report").GetProperty("evaluation").GetProperty("latest");
+            Assert.Equal(21, latest.GetProperty("recognition")[0].GetProperty("det").GetArrayLength());
+            Assert.Equal(21, latest.GetProperty("fairness")[1].GetProperty("groups")[0].GetProperty("det").GetArrayLength());
+            Assert.Equal(3, latest.GetProperty("sweep").GetArrayLength());
+            Assert.Equal(0.002, latest.GetProperty("sweep")[2].GetProperty("byGender")[0].GetProperty("fmr").GetDouble());
+            Assert.Equal(0.5, latest.GetProperty("distributions")[0].GetProperty("threshold").GetDouble());
+            Assert.Equal("cosine", latest.GetProperty("distributions")[1].GetProperty("scoreUnit").GetString());
+
+            // Every chart has its title, a caption naming the run, axis labels with units and a legend.
+            var text = string.Join(' ', PdfText(file).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+            var source = $"Run {id} (lfw-dev, 2026-11-29 22:00 UTC).";
+            var figures = new (string Title, string Caption)[]
+            {
+                ("DET: MOTE model-templates beside vector templates (pooled)", $"FNMR vs FMR at every threshold, all pairs. {source}"),
+                ("DET by gender: MOTE model-templates", $"FNMR vs FMR per gender group (same-group impostors). {source}"),
+                ("DET by gender: vector templates (baseline)", $"FNMR vs FMR per gender group (same-group impostors). {source}"),
+                ("Balance sweep: per-gender FMR and FNMR against the female share (MOTE)", $"Rates at each setting's own FMR 0.001 threshold. {source}"),
+                ("Score distributions: MOTE model-templates", $"Genuine vs impostor score shares per bin (logit). {source}"),
+                ("Score distributions: vector templates (baseline)", $"Genuine vs impostor score shares per bin (cosine). {source}"),
+            };
+            foreach (var (title, caption) in figures)
+            {
+                Assert.Contains(title, text, StringComparison.Ordinal);
+                Assert.Contains(caption, text, StringComparison.Ordinal);
+            }
+            foreach (var label in new[]
+            {
+                "FMR (fraction of impostor pairs accepted, log scale)", "female share of synthetic negatives (fraction)", "score (logit)",
+                "score (cosine similarity)", "MOTE model-templates", "vector templates (baseline)", "female (10 identities)", "male (32 identities)",
+                "target FMR 0.001", "genuine pairs", "impostor pairs", "threshold at FMR 0.001 (0.5)", "bar: 95 % interval",
+            })
+            {
+                Assert.Contains(label, text, StringComparison.Ordinal);
+            }
+
+            // Drawn, not only labelled: render each chart's page (poppler's pdftoppm, 72 dpi so a pixel is a point) and
+            // count coloured pixels between the title and the caption. Text, grid and frame are black or grey, so only
+            // the curves, bars and outlines are coloured; without the drawing code the count is 0.
+            var words = PdfWords(file);
+            foreach (var (title, _) in figures)
+            {
+                var (page, top, bottom) = FigureArea(words, title, id);
+                var image = RenderPage(file, page);
+                var coloured = image.Count(top, bottom, (r, g, b) => Math.Max(r, Math.Max(g, b)) - Math.Min(r, Math.Min(g, b)) > 80);
+                output.WriteLine($"'{title}': page {page}, y {top:0}–{bottom:0} pt, {coloured} coloured pixels");
+                Assert.True(coloured >= 150, $"'{title}' has only {coloured} coloured pixels between its title and caption.");
+                if (title.StartsWith("DET: ", StringComparison.Ordinal))
+                {
+                    // Both kinds are drawn: the MOTE curve in the portal's blue (#1e88e5), the vector one in its pink (#d81b60).
+                    Assert.True(image.Count(top, bottom, (r, g, b) => b > r + 100 && b > g + 40) >= 60, "no blue MOTE curve");
+                    Assert.True(image.Count(top, bottom, (r, g, b) => r > b + 60 && r > g + 100) >= 60, "no pink vector curve");
+                }
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Export_OperatorOrUnknownFormat_RefusedNothingWrittenNoEvent()
     {
         var before = await CountAsync(AuditEventCode.ReportExported);
@@ -186,6 +268,109 @@ public sealed class ExportComplianceReportTests(ITestOutputHelper output) : IAsy
         process.WaitForExit();
         Assert.True(process.ExitCode == 0, $"pdftotext exited {process.ExitCode}: {error}");
         return text;
+    }
+
+    private sealed record PdfWord(int Page, double Top, double Bottom, string Text);
+
+    /// <summary>Every word of a PDF with its page (1-based) and vertical extent in points, via <c>pdftotext -bbox</c>.</summary>
+    private static List<PdfWord> PdfWords(string file)
+    {
+        var html = Run("pdftotext", ["-bbox", file, "-"]);
+        var words = new List<PdfWord>();
+        var page = 0;
+        foreach (Match m in Regex.Matches(html,
+            "<page |<word xMin=\"[^\"]+\" yMin=\"([^\"]+)\" xMax=\"[^\"]+\" yMax=\"([^\"]+)\">([^<]*)</word>"))
+        {
+            if (m.Value == "<page ")
+            {
+                page++;
+                continue;
+            }
+            words.Add(new PdfWord(page, double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture),
+                double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), System.Net.WebUtility.HtmlDecode(m.Groups[3].Value)));
+        }
+        return words;
+    }
+
+    /// <summary>The band of a figure: from below its title to above its caption (the first word that is the run id after the title).</summary>
+    private static (int Page, double Top, double Bottom) FigureArea(List<PdfWord> words, string title, string runId)
+    {
+        var tokens = title.Split(' ');
+        var start = Enumerable.Range(0, words.Count - tokens.Length + 1)
+            .First(i => tokens.Select((t, j) => words[i + j].Text == t).All(x => x));
+        var caption = words.Skip(start + tokens.Length).First(w => w.Text == runId);
+        var titleWord = words[start];
+        Assert.True(caption.Page == titleWord.Page, $"'{title}' and its caption are on different pages.");
+        return (titleWord.Page, words.Skip(start).Take(tokens.Length).Max(w => w.Bottom) + 1, caption.Top - 1);
+    }
+
+    /// <summary>One page rendered at 72 dpi by poppler's pdftoppm (binary PPM).</summary>
+    private static PageImage RenderPage(string file, int page)
+    {
+        var prefix = Path.Combine(Path.GetTempPath(), $"mote-page-{Guid.NewGuid():N}");
+        try
+        {
+            var number = page.ToString(CultureInfo.InvariantCulture);
+            Run("pdftoppm", ["-f", number, "-l", number, "-r", "72", "-singlefile", file, prefix]);
+            return PageImage.ReadPpm(File.ReadAllBytes(prefix + ".ppm"));
+        }
+        finally
+        {
+            File.Delete(prefix + ".ppm");
+        }
+    }
+
+    private sealed class PageImage(int width, int height, byte[] rgb)
+    {
+        /// <summary>Pixels in the rows from <paramref name="top"/> to <paramref name="bottom"/> (points = pixels at 72 dpi) whose colour passes <paramref name="test"/>.</summary>
+        public int Count(double top, double bottom, Func<int, int, int, bool> test)
+        {
+            var count = 0;
+            for (var y = Math.Max(0, (int)Math.Ceiling(top)); y < Math.Min(height, (int)Math.Floor(bottom)); y++)
+            {
+                for (var x = 0; x < width; x++)
+                {
+                    var i = ((y * width) + x) * 3;
+                    count += test(rgb[i], rgb[i + 1], rgb[i + 2]) ? 1 : 0;
+                }
+            }
+            return count;
+        }
+
+        /// <summary>Reads "P6 width height 255" and the RGB bytes that follow.</summary>
+        public static PageImage ReadPpm(byte[] bytes)
+        {
+            var fields = new List<string>();
+            var at = 0;
+            while (fields.Count < 4)
+            {
+                while (char.IsWhiteSpace((char)bytes[at]))
+                {
+                    at++;
+                }
+                var begin = at;
+                while (!char.IsWhiteSpace((char)bytes[at]))
+                {
+                    at++;
+                }
+                fields.Add(Encoding.ASCII.GetString(bytes, begin, at - begin));
+            }
+            Assert.Equal("P6", fields[0]);
+            Assert.Equal("255", fields[3]);
+            int w = int.Parse(fields[1], CultureInfo.InvariantCulture), h = int.Parse(fields[2], CultureInfo.InvariantCulture);
+            return new PageImage(w, h, bytes[(at + 1)..(at + 1 + (w * h * 3))]);
+        }
+    }
+
+    private static string Run(string tool, string[] arguments)
+    {
+        var start = new ProcessStartInfo(tool, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{tool} did not start.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{tool} exited {process.ExitCode}: {error}");
+        return stdout.Result;
     }
 
     private static string RepositoryRoot()
