@@ -17,7 +17,7 @@ public sealed record ComplianceReport(
     DpiaInputs Dpia)
 {
     /// <summary>The schema id and version; bump the number on any incompatible change.</summary>
-    public const string SchemaId = "mote-compliance-report/1";
+    public const string SchemaId = "mote-compliance-report/2";
 }
 
 /// <summary>The recognition system: face pipeline, models and their licences, population pack, thresholds.</summary>
