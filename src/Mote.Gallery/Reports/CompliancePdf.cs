@@ -126,6 +126,10 @@ internal static class CompliancePdf
                 writer.Figure(DistributionTitle(h.Kind), $"Genuine vs impostor score shares per bin ({h.ScoreUnit}). {source}", HistogramHeight,
                     (g, area) => ComplianceCharts.Histogram(g, area, h));
             }
+            if (run.Impostors is { } imp)
+            {
+                ImpostorTables(writer, imp);
+            }
             foreach (var w in run.Warnings)
             {
                 writer.Bullet($"Warning: {w}");
@@ -200,6 +204,27 @@ internal static class CompliancePdf
     private static string Short(string? hash) => hash is { Length: > 16 } ? hash[..16] + "…" : hash ?? "unknown";
 
     /// <summary>Lays text out top to bottom, wrapping words and starting new pages as needed.</summary>
+    /// <summary>One table per attribute: each group's same-group FMR under every kind and threshold, most at risk first.</summary>
+    private static void ImpostorTables(PageWriter writer, ImpostorFigures imp)
+    {
+        writer.Subheading($"Impostors by group: {Path.GetFileName(imp.Dataset.TrimEnd('/', '\\'))}, {imp.Templates} templates, {imp.Probes} probes");
+        writer.Line("One photo per person, no identity labels: every pair is an impostor pair and only same-group pairs count; rates are upper bounds. "
+            + "Global: each kind's threshold from the genuine dataset; personal: each MOTE template's own threshold.");
+        foreach (var attribute in imp.Series.GroupBy(x => x.Attribute))
+        {
+            var series = attribute.ToArray();
+            writer.Line($"FMR by {attribute.Key} (95 % intervals). FMR max/geometric mean: "
+                + string.Join("; ", series.Select(x => $"{x.Kind} {x.Thresholds} {N(x.FmrMaxToGeometricMean)}")) + ".");
+            foreach (var group in series[0].Groups.OrderByDescending(row => row.Fmr).Select(row => row.Group))
+            {
+                var rows = series.Select(x => (x, Row: x.Groups.FirstOrDefault(row => row.Group == group))).Where(p => p.Row is not null).ToArray();
+                writer.Bullet($"{group} ({rows[0].Row!.Templates} templates): "
+                    + string.Join("; ", rows.Select(p => $"{p.x.Kind} {p.x.Thresholds} {N(p.Row!.Fmr)} [{N(p.Row.FmrLow)}, {N(p.Row.FmrHigh)}]"))
+                    + (rows[0].Row!.Warning is null ? "" : " (not reliable)"));
+            }
+        }
+    }
+
     private sealed class PageWriter
     {
         private readonly PdfDocument _document;

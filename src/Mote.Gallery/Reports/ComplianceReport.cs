@@ -70,7 +70,21 @@ public sealed record EvaluationFigures(
     string RunId, DateTimeOffset FinishedUtc, string Dataset, string Backbone, string PopulationPack, int Seed, int Identities,
     long GenuinePairs, long ImpostorPairs, double TargetFmr, string? Command, string? Commit,
     IReadOnlyList<KindFigures> Recognition, IReadOnlyList<FairnessFigures> Fairness, IReadOnlyList<AttackFigures> AttributeInference,
-    IReadOnlyList<string> Warnings, IReadOnlyList<SweepFigures> Sweep, IReadOnlyList<ScoreDistribution> Distributions);
+    IReadOnlyList<string> Warnings, IReadOnlyList<SweepFigures> Sweep, IReadOnlyList<ScoreDistribution> Distributions,
+    ImpostorFigures? Impostors);
+
+/// <summary>
+/// The run's impostor-only analysis on a dataset without identities (null when the run had none): same-group FMR per
+/// group, down to gender × ethnicity × age band, per template kind and kind of threshold ("global" or "personal").
+/// </summary>
+public sealed record ImpostorFigures(string Dataset, int Templates, int Probes, IReadOnlyList<ImpostorSeries> Series);
+
+/// <summary>One kind, threshold source and attribute of the impostor analysis, with its FMR summaries over reliable groups.</summary>
+public sealed record ImpostorSeries(
+    string Kind, string Thresholds, string Attribute, double? FmrMaxToGeometricMean, double? FmrGini, IReadOnlyList<ImpostorGroupFigures> Groups);
+
+/// <summary>One group's same-group FMR with its 95 % interval; <paramref name="Warning"/> when it rests on too few templates or pairs.</summary>
+public sealed record ImpostorGroupFigures(string Group, int Templates, long ImpostorPairs, double Fmr, double FmrLow, double FmrHigh, string? Warning);
 
 /// <summary>
 /// Recognition accuracy of one template kind ("model" = MOTE, "vector" = baseline); <paramref name="ScoreUnit"/> says

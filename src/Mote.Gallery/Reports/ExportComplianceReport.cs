@@ -235,7 +235,12 @@ public sealed class ExportComplianceReport(
                 w.ByGender.Select(g => new SweepRates(g.Group, g.Fmr.Value, g.Fmr.Low, g.Fmr.High, g.Fnmr.Value, g.Fnmr.Low, g.Fnmr.High)).ToArray())).ToArray(),
             report.Distributions.Select(h => new ScoreDistribution(h.Kind,
                 report.Recognition.FirstOrDefault(k => k.Kind == h.Kind)?.ScoreUnit ?? "score",
-                h.Min, h.Max, report.Recognition.FirstOrDefault(k => k.Kind == h.Kind)?.AtFmr1e3?.Threshold, h.Genuine.ToArray(), h.Impostor.ToArray())).ToArray());
+                h.Min, h.Max, report.Recognition.FirstOrDefault(k => k.Kind == h.Kind)?.AtFmr1e3?.Threshold, h.Genuine.ToArray(), h.Impostor.ToArray())).ToArray(),
+            report.Impostors is { } imp
+                ? new ImpostorFigures(imp.Dataset, imp.Templates, imp.Probes, imp.Results.Select(f => new ImpostorSeries(f.Kind, f.Thresholds, f.Attribute,
+                    f.FmrMaxToGeometricMean, f.FmrGini,
+                    f.Groups.Select(g => new ImpostorGroupFigures(g.Group, g.Templates, g.ImpostorPairs, g.Fmr.Value, g.Fmr.Low, g.Fmr.High, g.Warning)).ToArray())).ToArray())
+                : null);
     }
 
     // The evaluation keeps at most 60 points per curve (ScoreSet.DetCurve), so the report carries them all: about 2 KB a curve.

@@ -14,6 +14,10 @@ using Mote.Gallery.Reports;
 using Mote.Gallery.Security;
 using Mote.Gallery.Tests.Builders;
 using Xunit.Abstractions;
+using ImpostorAnalysis = Mote.Core.Evaluation.ImpostorAnalysis;
+using ImpostorFairness = Mote.Core.Evaluation.ImpostorFairness;
+using ImpostorGroupRate = Mote.Core.Evaluation.ImpostorGroupRate;
+using RateInterval = Mote.Core.Evaluation.RateInterval;
 
 namespace Mote.Gallery.Tests.Reports;
 
@@ -150,6 +154,50 @@ public sealed class ExportComplianceReportTests(ITestOutputHelper output) : IAsy
             Assert.Contains("FNMR 0.05 [0.01, 0.1]", text, StringComparison.Ordinal);
             Assert.Contains("accuracy 0.900 [0.700, 0.970]", text, StringComparison.Ordinal);
             Assert.DoesNotContain("No evaluation run recorded yet", text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Export_RunWithImpostorAnalysis_JsonValidates_PdfListsGroupsMostAtRiskFirst()
+    {
+        static ImpostorGroupRate Row(string group, int templates, double fmr, string? warning = null) =>
+            new(group, templates, 100, templates * 100L, new RateInterval(fmr, fmr / 2, fmr * 2), warning);
+        const string Cell = "gender × ethnicity × age band";
+        var impostors = new ImpostorAnalysis("/data/utkface-part1", 9778, 282, 40, 9456, 20, new Dictionary<string, int> { ["female/asian/0-17"] = 20, ["male/white/18-59"] = 20 },
+        [
+            new ImpostorFairness("model", "global", -6.5, Cell, [Row("male/white/18-59", 20, 0.002), Row("female/asian/0-17", 20, 0.037, "only 20 template(s)")], 1.6, 0.2, 18.5),
+            new ImpostorFairness("model", "personal", null, Cell, [Row("male/white/18-59", 20, 0.009), Row("female/asian/0-17", 20, 0.004, "only 20 template(s)")], 1.3, 0.1, 2.2),
+            new ImpostorFairness("vector", "global", 0.926, Cell, [Row("male/white/18-59", 20, 0.02), Row("female/asian/0-17", 20, 0.74, "only 20 template(s)")], 4.8, 0.6, 37),
+        ]);
+        await _db.InScopeAsync<Mote.Gallery.Evaluations.RecordEvaluationRun, string>(r => r.ExecuteAsync(Actors.Admin, ChartedEvaluationReport.Build() with { Impostors = impostors }, null));
+        var file = Path.Combine(Path.GetTempPath(), $"mote-report-{Guid.NewGuid():N}.pdf");
+        using var json = new MemoryStream();
+        try
+        {
+            await using (var stream = File.Create(file))
+            {
+                await ExportAsync(Actors.Auditor, "pdf", stream);
+            }
+            await ExportAsync(Actors.Auditor, "json", json);
+
+            using var doc = JsonDocument.Parse(json.ToArray());
+            var validation = Schema.Value.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+            Assert.True(validation.IsValid, JsonSerializer.Serialize(validation));
+            var series = doc.RootElement.GetProperty("report").GetProperty("evaluation").GetProperty("latest").GetProperty("impostors").GetProperty("series");
+            Assert.Equal(3, series.GetArrayLength());
+            Assert.Equal(0.74, series[2].GetProperty("groups")[1].GetProperty("fmr").GetDouble());
+
+            var text = string.Join(' ', PdfText(file).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("Impostors by group: utkface-part1, 40 templates, 9456 probes", text, StringComparison.Ordinal);
+            Assert.Contains("FMR max/geometric mean: model global 1.6; model personal 1.3; vector global 4.8.", text, StringComparison.Ordinal);
+            // Ordered by MOTE's FMR at the global threshold: the cell most at risk comes first, with every series.
+            var worst = text.IndexOf("female/asian/0-17 (20 templates): model global 0.037 [0.0185, 0.074]; model personal 0.004 [0.002, 0.008]; vector global 0.74 [0.37, 1.48] (not reliable)", StringComparison.Ordinal);
+            var best = text.IndexOf("male/white/18-59 (20 templates): model global 0.002", StringComparison.Ordinal);
+            Assert.True(worst >= 0 && best > worst, $"worst {worst}, best {best}");
         }
         finally
         {
