@@ -327,6 +327,7 @@ public static class AttributeInferenceAttack
         var denominator = 1 + Z * Z / trials;
         var centre = (p + Z * Z / (2 * trials)) / denominator;
         var half = Z * Math.Sqrt(p * (1 - p) / trials + Z * Z / (4.0 * trials * trials)) / denominator;
-        return (Math.Max(0, centre - half), Math.Min(1, centre + half));
+        // At p = 0 or 1 the interval's end is exactly p; floating point leaves it 1e-16 short, outside [low, high].
+        return (successes == 0 ? 0 : Math.Max(0, centre - half), successes == trials ? 1 : Math.Min(1, centre + half));
     }
 }

@@ -160,7 +160,9 @@ public sealed class EvaluationRunner
         if (impostors is not null)
         {
             started = time.GetTimestamp();
-            impostorAnalysis = Guarded("impostors", () => ImpostorOnly(impostors, describe, cache, pack, packId, backbone, globalThresholds, progress, ct));
+            var impostorPrivacy = new List<AttackResult>();
+            impostorAnalysis = Guarded("impostors", () => ImpostorOnly(impostors, describe, cache, pack, packId, backbone, globalThresholds, impostorPrivacy, progress, ct));
+            privacy = [.. privacy, .. impostorPrivacy];
             Phase("impostors", started);
         }
 
@@ -330,6 +332,51 @@ public sealed class EvaluationRunner
         }
 
         return result;
+    }
+
+    /// <summary>The fixed synthetic descriptors every model is probed with in the response-pattern attack (equal over groups).</summary>
+    private (float[] Flat, int Count) ResponseProbes(PopulationPack pack)
+    {
+        var probes = new TrainingSetSampler(pack).Sample(new float[pack.Dimension].Select((_, j) => j == 0 ? 1f : 0f).ToArray(), Balance.EqualOver(pack),
+            options.Seed + 23, new TrainingSetOptions { Positives = 0, Negatives = options.ResponseProbes }).Negatives;
+        return (Flatten(probes, pack.Dimension), probes.Length);
+    }
+
+    /// <summary>
+    /// Each attribute inferred from the three stored forms of the same people: vector templates, flattened MOTE weights, and
+    /// each model's responses to the fixed synthetic probes. <paramref name="suffix"/> names the template set in the source.
+    /// </summary>
+    private void AttackStoredForms(
+        List<AttackResult> attacks, VectorTemplate[] vectors, ModelTemplate[] models, float[] responseFlat, int responseCount, string suffix,
+        IEnumerable<(string Attribute, string?[] Labels)> attributes, IProgress<EvaluationProgress>? progress, CancellationToken ct)
+    {
+        var forms = new (string Source, float[][] Features)[]
+        {
+            ("vector templates", vectors.Select(v => v.UnitVector.ToArray()).ToArray()),
+            ("MOTE weights", models.Select(m => FlattenWeights(m, null)).ToArray()),
+            ("MOTE responses", models.Select(m => Logits(m, responseFlat, responseCount)).ToArray()),
+        };
+        foreach (var (attribute, labels) in attributes)
+        {
+            foreach (var (source, features) in forms)
+            {
+                RunAttack(attacks, attribute, source + suffix, features, labels, progress, ct);
+            }
+        }
+    }
+
+    private void RunAttack(List<AttackResult> attacks, string attribute, string source, IReadOnlyList<float[]> features, string?[] labels, IProgress<EvaluationProgress>? progress, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        progress?.Report(new EvaluationProgress($"privacy {attribute} from {source}", attacks.Count, 8));
+        try
+        {
+            attacks.Add(AttributeInferenceAttack.Run(attribute, source, features, labels, options.Seed + 31));
+        }
+        catch (ArgumentException e)
+        {
+            warnings.Add($"privacy attack {attribute} from {source} skipped: {e.Message}");
+        }
     }
 
     private float[][] CosineMatrix(VectorTemplate[] vectors, float[] probes, int probeCount)
@@ -533,9 +580,10 @@ public sealed class EvaluationRunner
         return thresholds;
     }
 
+    /// <summary>The impostor-only analysis; with privacy on, adds the attribute-inference attacks on its templates to <paramref name="privacy"/>.</summary>
     private ImpostorAnalysis ImpostorOnly(
         ImpostorDataset data, Func<byte[], float[]?> describe, DescriptorCache? cache, PopulationPack pack, string packId,
-        BackboneIdentity backbone, IReadOnlyDictionary<string, double> globalThresholds, IProgress<EvaluationProgress>? progress, CancellationToken ct)
+        BackboneIdentity backbone, IReadOnlyDictionary<string, double> globalThresholds, List<AttackResult> privacy, IProgress<EvaluationProgress>? progress, CancellationToken ct)
     {
         var descriptors = DescribeAll(data.Photos.Select(p => p.Path).ToArray(), describe, cache, "impostor-describe", progress, ct);
         var usable = data.Photos.Where(p => descriptors[p.Path] is not null).ToArray();
@@ -568,6 +616,14 @@ public sealed class EvaluationRunner
         var modelScores = LogitMatrix(models, probes, probePhotos.Length, "impostor-score", progress, ct);
         var vectorScores = CosineMatrix(vectors, probes, probePhotos.Length);
         var personal = CalibratedThresholds(models, pack, ct);
+        if (options.Privacy)
+        {
+            // Every template here has gender and ethnicity labels (drawn per cell): the ethnicity attack that lfw-dev's
+            // few labels cannot support (5 classes of 93–120 people on UTKFace).
+            var (responseFlat, responseCount) = ResponseProbes(pack);
+            AttackStoredForms(privacy, vectors, models, responseFlat, responseCount, $", {System.IO.Path.GetFileName(data.Root.TrimEnd('/'))} templates",
+                [("gender", templatePhotos.Select(p => p.Gender).ToArray()), ("ethnicity", templatePhotos.Select(p => p.Ethnicity).ToArray())], progress, ct);
+        }
 
         var attributes = new (string Name, Func<LabelledPhoto, string?> Label)[]
         {
@@ -751,38 +807,12 @@ public sealed class EvaluationRunner
         var bigEthnicities = ethnicities.Where(e => e is not null).GroupBy(e => e).Where(g => g.Count() >= 20).Select(g => g.Key).ToHashSet();
         var ethnicityLabels = ethnicities.Select(e => e is not null && bigEthnicities.Contains(e) ? e : null).ToArray();
 
-        var vectorFeatures = vectors.Select(v => v.UnitVector.ToArray()).ToArray();
-        var weightFeatures = models.Select(m => FlattenWeights(m, null)).ToArray();
-        // Response patterns: every model's logits on one fixed set of synthetic descriptors (equal over groups).
-        var sampler = new TrainingSetSampler(pack);
-        var responseProbes = sampler.Sample(new float[pack.Dimension].Select((_, j) => j == 0 ? 1f : 0f).ToArray(), Balance.EqualOver(pack),
-            options.Seed + 23, new TrainingSetOptions { Positives = 0, Negatives = options.ResponseProbes }).Negatives;
-        var responseFlat = Flatten(responseProbes, pack.Dimension);
-        var responseFeatures = models.Select(m => Logits(m, responseFlat, responseProbes.Length)).ToArray();
+        var (responseFlat, responseCount) = ResponseProbes(pack);
+        void Attack(string attribute, string source, IReadOnlyList<float[]> features, string?[] labels) =>
+            RunAttack(attacks, attribute, source, features, labels, progress, ct);
 
-        void Attack(string attribute, string source, IReadOnlyList<float[]> features, string?[] labels, int maxPerClass = int.MaxValue)
-        {
-            ct.ThrowIfCancellationRequested();
-            progress?.Report(new EvaluationProgress($"privacy {attribute} from {source}", attacks.Count, 8));
-            try
-            {
-                attacks.Add(AttributeInferenceAttack.Run(attribute, source, features, labels, options.Seed + 31, maxPerClass: maxPerClass));
-            }
-            catch (ArgumentException e)
-            {
-                warnings.Add($"privacy attack {attribute} from {source} skipped: {e.Message}");
-            }
-        }
-
-        Attack("gender", "vector templates", vectorFeatures, genders);
-        Attack("gender", "MOTE weights", weightFeatures, genders);
-        Attack("gender", "MOTE responses", responseFeatures, genders);
-        if (bigEthnicities.Count >= 2)
-        {
-            Attack("ethnicity", "vector templates", vectorFeatures, ethnicityLabels);
-            Attack("ethnicity", "MOTE weights", weightFeatures, ethnicityLabels);
-            Attack("ethnicity", "MOTE responses", responseFeatures, ethnicityLabels);
-        }
+        AttackStoredForms(attacks, vectors, models, responseFlat, responseCount, "", bigEthnicities.Count >= 2
+            ? [("gender", genders), ("ethnicity", ethnicityLabels)] : [("gender", genders)], progress, ct);
 
         if (options.PrivacyPerClass >= 5 && options.PrivacyWidthJitter > 0)
         {
@@ -794,7 +824,7 @@ public sealed class EvaluationRunner
             var maxWidths = Enumerable.Range(0, jittered[0].Architecture.Widths.Count).Select(l => jittered.Max(m => m.Architecture.Widths[l])).ToArray();
             var subsetGenders = subset.Select(i => genders[i]).ToArray();
             Attack("gender", $"MOTE weights, width jitter ±{options.PrivacyWidthJitter}", jittered.Select(m => FlattenWeights(m, maxWidths)).ToArray(), subsetGenders);
-            Attack("gender", $"MOTE responses, width jitter ±{options.PrivacyWidthJitter}", jittered.Select(m => Logits(m, responseFlat, responseProbes.Length)).ToArray(), subsetGenders);
+            Attack("gender", $"MOTE responses, width jitter ±{options.PrivacyWidthJitter}", jittered.Select(m => Logits(m, responseFlat, responseCount)).ToArray(), subsetGenders);
         }
 
         return attacks;

@@ -67,4 +67,16 @@ public sealed class AttributeInferenceAttackTests
         Assert.Equal(0.4038, low, 3);
         Assert.Equal(0.5962, high, 3);
     }
+
+    [Fact]
+    public void Wilson_AllOrNothing_EndsExactlyAtTheRate()
+    {
+        // 10 of 10: upper end exactly 1 (floating point gave 0.9999999999999999, below the accuracy itself);
+        // lower end 10/(10 + 1.96²) ≈ 0.7225.
+        var (low, high) = AttributeInferenceAttack.Wilson(10, 10);
+        var (zeroLow, zeroHigh) = AttributeInferenceAttack.Wilson(0, 10);
+
+        Assert.Equal((0.7225, 1.0), (Math.Round(low, 4), high));
+        Assert.Equal((0.0, 0.2775), (zeroLow, Math.Round(zeroHigh, 4)));
+    }
 }

@@ -84,7 +84,7 @@ public sealed class EvaluationRunnerTests(ModelPackFixture models) : IDisposable
     public void Run_WithImpostorDataset_ReportsSameGroupFmrDownToIntersections()
     {
         var data = EvaluationDataset.Open(LinkSmallDataset(TestDatasets.Find("lfw-dev")!, 4, 2));
-        var impostors = ImpostorDataset.Open(LinkUtkCells(TestDatasets.Find("utkface-part1")!, ["female,white,adult", "male,white,adult", "female,asian,child"], 4));
+        var impostors = ImpostorDataset.Open(LinkUtkCells(TestDatasets.Find("utkface-part1")!, ["female,white,adult", "male,white,adult", "female,asian,child"], 6));
         using var pipeline = new FacePipeline(new FacePipelineOptions(), models.Pack);
         var backbone = new BackboneIdentity(pipeline.Describer.BackboneId, pipeline.Describer.BackboneHash);
         var pack = PopulationPackFile.Load(Path.Combine(AppContext.BaseDirectory, "population", "dlib-resnet.motepop"));
@@ -93,20 +93,20 @@ public sealed class EvaluationRunnerTests(ModelPackFixture models) : IDisposable
             TrainingSet = new TrainingSetOptions { Positives = 200, Negatives = 400 },
             Trainer = TemplateTrainerOptions.Default with { MaxEpochs = 8 },
             SweepFemaleShares = [],
-            Privacy = false,
+            PrivacyPerClass = 0,
             CalibrationImpostorsPerGroup = 20,
             BootstrapReplicates = 50,
-            ImpostorTemplatesPerCell = 2,
+            ImpostorTemplatesPerCell = 5,
         };
 
         var report = EvaluationReportWriter.FromJson(EvaluationReportWriter.ToJson(new EvaluationRunner(options).Run(
             data, b => pipeline.Analyze(b).BestFace(requireAccepted: false)?.Descriptor, null, backbone, pack, "test-pack", impostors)));
 
         var imp = Assert.IsType<ImpostorAnalysis>(report.Impostors);
-        Assert.Equal(12, imp.Photos);
+        Assert.Equal(18, imp.Photos);
         Assert.Equal(imp.Photos, imp.Templates + imp.Probes + imp.FailedToDetect);
         Assert.Equal(["female/asian/0-17", "female/white/18-59", "male/white/18-59"], imp.TemplatesByCell.Keys.Order(StringComparer.Ordinal));
-        Assert.All(imp.TemplatesByCell.Values, n => Assert.InRange(n, 1, 2));
+        Assert.All(imp.TemplatesByCell.Values, n => Assert.InRange(n, 1, 5));
         // Three kinds of threshold (model global, model personal, vector global) × four attributes.
         Assert.Equal(12, imp.Results.Count);
         Assert.Equal(["age band", "ethnicity", "gender", "gender × ethnicity × age band"], imp.Results.Select(r => r.Attribute).Distinct().Order(StringComparer.Ordinal));
@@ -126,6 +126,14 @@ public sealed class EvaluationRunnerTests(ModelPackFixture models) : IDisposable
         var female = imp.Results.First(r => r.Kind == "vector" && r.Attribute == "gender").Groups.Single(g => g.Group == "female");
         Assert.Equal(imp.TemplatesByCell["female/asian/0-17"] + imp.TemplatesByCell["female/white/18-59"], female.Templates);
         Assert.Contains("## Impostor-only analysis", EvaluationReportWriter.ToMarkdown(report), StringComparison.Ordinal);
+
+        // The impostor dataset's templates all carry gender and ethnicity: both are attacked in all three stored forms.
+        var onTemplates = report.Privacy.Where(a => a.Source.EndsWith(", utk templates", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(
+            ["ethnicity/MOTE responses", "ethnicity/MOTE weights", "ethnicity/vector templates", "gender/MOTE responses", "gender/MOTE weights", "gender/vector templates"],
+            onTemplates.Select(a => $"{a.Attribute}/{a.Source[..^", utk templates".Length]}").Order(StringComparer.Ordinal));
+        Assert.Equal(["asian", "white"], onTemplates.First(a => a.Attribute == "ethnicity").Classes);
+        Assert.All(onTemplates, a => Assert.InRange(a.Accuracy, a.AccuracyLow, a.AccuracyHigh));
     }
 
     [Fact]
