@@ -58,14 +58,30 @@ public static class HeadlessChromium
         ArgumentNullException.ThrowIfNull(page);
         ArgumentNullException.ThrowIfNull(portal);
         await page.GotoAsync((await portal.WaitForSetupLinkAsync()).ToString());
-        await page.FillAsync("#email", email);
-        await page.FillAsync("#password", password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/account/login?created=true");
-        await page.FillAsync("#email", email);
-        await page.FillAsync("#password", password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(portal.BaseAddress.ToString());
+        await SubmitAsync(page, email, password, "**/account/login?created=true");
+        await SubmitAsync(page, email, password, portal.BaseAddress.ToString());
         await page.WaitForSelectorAsync("[data-interactive=true]");
+    }
+
+    /// <summary>
+    /// Fills and submits an account form once the page's scripts have settled (blazor.web.js takes over form posts
+    /// when it has loaded; a click racing it was lost once in CI, under load), then waits for <paramref name="next"/>.
+    /// A timeout names the page the browser was on and what it said, so a failure explains itself.
+    /// </summary>
+    private static async Task SubmitAsync(IPage page, string email, string password, string next)
+    {
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("button[type=submit]");
+        try
+        {
+            await page.WaitForURLAsync(next);
+        }
+        catch (TimeoutException e)
+        {
+            var body = await page.InnerTextAsync("body");
+            throw new TimeoutException($"After submitting the form the browser stayed on {page.Url}, not {next}; the page says: {body[..Math.Min(body.Length, 600)]}", e);
+        }
     }
 }
