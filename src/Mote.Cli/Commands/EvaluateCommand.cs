@@ -3,9 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Mote.Core.Evaluation;
-using Mote.Core.Faces.Descriptors;
-using Mote.Core.Faces.Pipeline;
-using Mote.Core.Population.Packs;
 using Mote.Core.Population.Sampling;
 using Mote.Core.Templates;
 using Mote.Gallery;
@@ -97,22 +94,15 @@ internal static class EvaluateCommand
             var folder = Path.GetFullPath(parse.GetValue(outFolder) ?? Path.Combine("evaluations", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
             Directory.CreateDirectory(folder);
 
-            var engine = services.GetRequiredService<GalleryEngine>();
             var models = services.GetRequiredService<ModelPackService>();
             var modelPack = await ModelsCommand.WithProgressAsync(models, error, () => models.GetAsync(ct)).ConfigureAwait(false);
-            using var pipeline = new FacePipeline(new FacePipelineOptions { Backbone = DlibResNetDescriber.Id }, modelPack);
-            var backbone = new BackboneIdentity(pipeline.Describer.BackboneId, pipeline.Describer.BackboneHash);
-            var pack = engine.GetPopulation(backbone);
-            var packId = $"{pack.BackboneId}/{pack.Provenance.CreatedUtc:yyyyMMddHHmmss}";
             var cacheFolder = parse.GetValue(cache) ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "mote", "descriptors");
-            using var descriptorCache = DescriptorCache.Open(cacheFolder, backbone.Id, backbone.Sha256Hex, pack.Dimension);
-            await error.WriteLineAsync(F($"{root}: {data.Identities.Count} identities with ≥ 2 photos ({data.PhotoCount} photos); descriptor cache {descriptorCache.Path} ({descriptorCache.Count} entries); {options.Parallelism} parallel trainings; load {LoadAverage()}")).ConfigureAwait(false);
+            using var inputs = EvaluationInputs.Open(modelPack, services.GetRequiredService<GalleryEngine>(), cacheFolder);
+            await error.WriteLineAsync(F($"{root}: {data.Identities.Count} identities with ≥ 2 photos ({data.PhotoCount} photos); descriptor cache {inputs.Cache.Path} ({inputs.Cache.Count} entries); {options.Parallelism} parallel trainings; load {LoadAverage()}")).ConfigureAwait(false);
 
             var commandLine = "mote " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
             var bar = new ProgressBar(error);
-            var report = await Task.Run(() => new EvaluationRunner(options).Run(
-                data, bytes => EvaluationRunner.BestFaceDescriptor(pipeline, bytes), descriptorCache, backbone, pack, packId, impostors, commandLine, GitCommit(),
-                bar, ct), ct).ConfigureAwait(false);
+            var report = await Task.Run(() => inputs.Run(new EvaluationRunner(options), data, impostors, commandLine, GitCommit(), bar, ct), ct).ConfigureAwait(false);
             bar.Finish();
 
             await File.WriteAllTextAsync(Path.Combine(folder, "report.json"), EvaluationReportWriter.ToJson(report), ct).ConfigureAwait(false);

@@ -4,15 +4,11 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Mote.Core;
 using Mote.Core.Evaluation;
-using Mote.Core.Faces.Descriptors;
-using Mote.Core.Faces.Pipeline;
 using Mote.Core.Imaging;
 using Mote.Core.Population.Labels;
-using Mote.Core.Templates;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Engine;
 using Mote.Gallery.Models;
-using Mote.Gallery.People;
 using Mote.Gallery.Security;
 
 namespace Mote.Gallery.Evaluations;
@@ -322,11 +318,7 @@ public sealed class EvaluationJobs(
         await using (scope.ConfigureAwait(false))
         {
             var modelPack = await scope.ServiceProvider.GetRequiredService<ModelPackService>().GetAsync(ct).ConfigureAwait(false);
-            // The backbone is fixed to dlib, as in `mote evaluate`, so figures compare with the terminal's runs and the default pack.
-            using var pipeline = new FacePipeline(new FacePipelineOptions { Backbone = DlibResNetDescriber.Id }, modelPack);
-            var backbone = new BackboneIdentity(pipeline.Describer.BackboneId, pipeline.Describer.BackboneHash);
-            var pack = scope.ServiceProvider.GetRequiredService<GalleryEngine>().GetPopulation(backbone);
-            using var cache = DescriptorCache.Open(settings.DescriptorCache!, backbone.Id, backbone.Sha256Hex, pack.Dimension);
+            using var inputs = EvaluationInputs.Open(modelPack, scope.ServiceProvider.GetRequiredService<GalleryEngine>(), settings.DescriptorCache!);
             var options = new EvaluationOptions
             {
                 Seed = request.Seed,
@@ -336,8 +328,7 @@ public sealed class EvaluationJobs(
             };
             // A thread of its own: the run blocks for minutes, which the thread pool should not lend.
             return await Task.Factory.StartNew(
-                () => new EvaluationRunner(options, time).Run(data, bytes => EvaluationRunner.BestFaceDescriptor(pipeline, bytes), cache, backbone, pack,
-                    PersonTemplates.PackId(pack), command: request.Describe(), progress: progress, ct: ct),
+                () => inputs.Run(new EvaluationRunner(options, time), data, impostors: null, request.Describe(), commit: null, progress, ct),
                 ct, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         }
     }
