@@ -28,6 +28,7 @@ public static class MoteCommand
         root.Subcommands.Add(PopulationCommand.Build(output, error));
         root.Subcommands.Add(EvaluateCommand.Build(output, error));
         root.Subcommands.Add(EvaluateCommand.BuildRuns(output, error));
+        root.Subcommands.Add(BalanceCheckCommand.Build(output, error));
         root.Subcommands.Add(ExplainCommand.Build(output, error));
         return root;
     }

@@ -33,8 +33,10 @@ internal static class EvaluateCommand
         var variationScale = new Option<double>("--variation-scale") { Description = "Factor on the synthetic residuals of the positives (default 1).", DefaultValueFactory = _ => 1.0 };
         var positives = new Option<int>("--positives") { Description = "Synthetic positives per person (default 2000).", DefaultValueFactory = _ => 2000 };
         var negatives = new Option<int>("--negatives") { Description = "Synthetic negatives per person (default 4000).", DefaultValueFactory = _ => 4000 };
-        var maxEpochs = new Option<int>("--max-epochs") { Description = "Training epochs at most (default 120, early stopping decides).", DefaultValueFactory = _ => 120 };
+        var maxEpochs = new Option<int>("--max-epochs") { Description = "Training epochs at most (default: the engine's, 20; early stopping may end sooner).", DefaultValueFactory = _ => TemplateTrainerOptions.Engine.MaxEpochs };
         var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay (default 5e-5).", DefaultValueFactory = _ => 5e-5 };
+        var anchorScale = new Option<double?>("--anchor-scale") { Description = "Anchored model-templates: logit = scale·(cos(x, r) − anchor cosine) + g(x); 0 trains the paper's plain MLP (default: the engine's)." };
+        var anchorCosine = new Option<double?>("--anchor-cosine") { Description = "The cosine where the anchor term is zero (default: the engine's)." };
         var parallel = new Option<int>("--parallel") { Description = "Concurrent trainings (default: the processor count).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var cache = new Option<string?>("--cache") { Description = "Descriptor cache folder (default ~/.cache/mote/descriptors)." };
         var impostorDataset = new Option<string?>("--impostor-dataset") { Description = "A second dataset without identities (UTKFace style: images/<file> + labels.csv file,age,gender,ethnicity) for the impostor-only analysis by gender × ethnicity × age band." };
@@ -44,7 +46,7 @@ internal static class EvaluateCommand
         var evaluate = new Command("evaluate", "Evaluate MOTE model-templates against vector templates on a dataset: accuracy, fairness, privacy, cost.")
         {
             dataset, outFolder, seed, identities, shares, sweepIdentities, privacyPerClass, noPrivacy, variationScale, positives, negatives,
-            maxEpochs, weightDecay, parallel, cache, impostorDataset, impostorTemplates, noRecord, db,
+            maxEpochs, weightDecay, anchorScale, anchorCosine, parallel, cache, impostorDataset, impostorTemplates, noRecord, db,
         };
         evaluate.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
         {
@@ -89,7 +91,13 @@ internal static class EvaluateCommand
                 Privacy = !parse.GetValue(noPrivacy),
                 Parallelism = Math.Max(1, parse.GetValue(parallel)),
                 TrainingSet = new TrainingSetOptions { Positives = parse.GetValue(positives), Negatives = parse.GetValue(negatives), VariationScale = parse.GetValue(variationScale) },
-                Trainer = TemplateTrainerOptions.Default with { MaxEpochs = parse.GetValue(maxEpochs), WeightDecay = parse.GetValue(weightDecay) },
+                Trainer = TemplateTrainerOptions.Engine with
+                {
+                    MaxEpochs = parse.GetValue(maxEpochs),
+                    WeightDecay = parse.GetValue(weightDecay),
+                    AnchorScale = parse.GetValue(anchorScale) ?? TemplateTrainerOptions.Engine.AnchorScale,
+                    AnchorCosine = parse.GetValue(anchorCosine) ?? TemplateTrainerOptions.Engine.AnchorCosine,
+                },
             };
             var folder = Path.GetFullPath(parse.GetValue(outFolder) ?? Path.Combine("evaluations", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
             Directory.CreateDirectory(folder);
@@ -117,6 +125,17 @@ internal static class EvaluateCommand
             foreach (var r in report.Recognition)
             {
                 await output.WriteLineAsync(F($"{r.Kind,-6} ROC-AUC {r.RocAuc:F5}  EER {r.Eer.Fmr:P2}  FNMR@FMR1e-3 {Pct(r.AtFmr1e3?.Fnmr)}  FNMR@FMR1e-4 {Pct(r.AtFmr1e4?.Fnmr)}")).ConfigureAwait(false);
+            }
+
+            if (report.PersonalThresholds is { } pt)
+            {
+                await output.WriteLineAsync(F($"model  synthetic per-person thresholds at FMR {pt.TargetFmr:G}: real FMR {pt.Fmr:P3} ({pt.Fmr / pt.TargetFmr:F1}x), FNMR {pt.Fnmr:P2}")).ConfigureAwait(false);
+            }
+
+            foreach (var c in report.CalibratedThresholds ?? [])
+            {
+                await output.WriteLineAsync(F($"{c.Kind,-6} calibrated thresholds ({c.Policy}) at FMR {c.TargetFmr:G}: real FMR {c.Fmr:P3} ({c.PooledRatio:F2}x), worst group {c.WorstGroupRatio:F2}x, FNMR {c.Fnmr:P2}, holds {c.Holds}; ")
+                    + string.Join("  ", c.Groups.Where(g => g.Warning is null).Select(g => F($"{g.Group} FMR {g.Fmr.Value:P3} FNMR {g.Fnmr.Value:P2}")))).ConfigureAwait(false);
             }
 
             foreach (var f in report.Fairness)

@@ -1,3 +1,4 @@
+using Mote.Core.Templates;
 using Mote.Core;
 using System.CommandLine;
 using System.Globalization;
@@ -65,7 +66,7 @@ internal static class PeopleCommands
                 await output.WriteLineAsync(parse.GetValue(json)
                     ? JsonSerializer.Serialize(result, Json)
                     : string.Create(CultureInfo.InvariantCulture,
-                        $"{(result.Accepted ? "ACCEPTED" : "REJECTED")}: {result.PersonName}, score {result.Score:G4} vs threshold {result.Threshold:G4} ({result.Duration.TotalMilliseconds:0} ms, decision {result.DecisionId})")).ConfigureAwait(false);
+                        $"{(result.Accepted ? "ACCEPTED" : "REJECTED")}: {result.PersonName}, score {result.Reading?.Text ?? ReadableScore.LogOdds(result.Score)} vs threshold {result.ThresholdReading?.Text ?? ReadableScore.LogOdds(result.Threshold)} ({result.Duration.TotalMilliseconds:0} ms, decision {result.DecisionId})")).ConfigureAwait(false);
             }, ct).ConfigureAwait(false);
             return code != 0 ? code : result!.Accepted ? 0 : 4;
         });
@@ -98,7 +99,7 @@ internal static class PeopleCommands
                 }
                 foreach (var (m, i) in outcome.Matches.Select((m, i) => (m, i)))
                 {
-                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{i + 1}. {m.PersonName}: score {m.Score:G4} vs threshold {m.Threshold:G4}")).ConfigureAwait(false);
+                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{i + 1}. {m.PersonName}: score {m.Reading?.Text ?? ReadableScore.LogOdds(m.Score)} vs threshold {m.ThresholdReading?.Text ?? ReadableScore.LogOdds(m.Threshold)}")).ConfigureAwait(false);
                 }
                 await output.WriteLineAsync($"({outcome.GallerySize} people searched in {outcome.Duration.TotalMilliseconds:0} ms, decision {outcome.DecisionId})").ConfigureAwait(false);
             }, ct).ConfigureAwait(false);

@@ -57,6 +57,52 @@ internal static class PopulationCommand
         }, ct).ConfigureAwait(false));
         var population = new Command("population", "Population packs: the per-group models synthetic samples are drawn from.");
         population.Subcommands.Add(build);
+        population.Subcommands.Add(Calibrate(output, error));
         return population;
+    }
+
+    private static Command Calibrate(TextWriter output, TextWriter error)
+    {
+        var pack = new Option<string?>("--pack") { Description = "The pack to calibrate (default: the configured one)." };
+        var people = new Option<string[]>("--people") { Description = "Dataset(s) of distinct people: from a dataset with identities only those with exactly one photo are used; from one without, every photo.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var outPath = new Option<string>("--out") { Description = "The calibrated pack file to write.", Required = true };
+        var cache = new Option<string?>("--cache") { Description = "Descriptor cache folder (default ~/.cache/mote/descriptors)." };
+        var templates = new Option<int>("--templates") { Description = "Model-templates to train (as enrollment does, with the engine's trainer) on that many of the people and score on the rest, for the model-template calibration; 0 skips it (default 300).", DefaultValueFactory = _ => 300 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the template choice and trainings (default 1).", DefaultValueFactory = _ => 1 };
+        var parallel = new Option<int>("--parallel") { Description = "Concurrent trainings (default: the processor count).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var calibrate = new Command("calibrate", "Measure how often real strangers reach each cosine, per demographic group, and store those thresholds (scalars only) in the pack.")
+        {
+            pack, people, outPath, cache, templates, seed, parallel,
+        };
+        calibrate.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(null, error, async services =>
+        {
+            var engine = services.GetRequiredService<GalleryEngine>();
+            var models = services.GetRequiredService<Mote.Gallery.Models.ModelPackService>();
+            var modelPack = await ModelsCommand.WithProgressAsync(models, error, () => models.GetAsync(ct)).ConfigureAwait(false);
+            var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
+            var source = parse.GetValue(pack) is { Length: > 0 } path ? PopulationPackFile.Load(Path.GetFullPath(path)) : engine.GetPopulation(analyzer.Backbone);
+            var cacheFolder = parse.GetValue(cache) ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "mote", "descriptors");
+            var progress = new InlineProgress<(int Done, int Total)>(p =>
+                error.Write(string.Create(CultureInfo.InvariantCulture, $"\r  described {p.Done}/{p.Total} people   ")));
+            var result = await Task.Run(() => services.GetRequiredService<CalibratePopulationPack>().Execute(
+                source, modelPack, parse.GetValue(people)!.Select(Path.GetFullPath).ToArray(), cacheFolder, progress, ct,
+                parse.GetValue(templates), parse.GetValue(seed), parse.GetValue(parallel)), ct).ConfigureAwait(false);
+            await error.WriteLineAsync().ConfigureAwait(false);
+            var target = Path.GetFullPath(parse.GetValue(outPath)!);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            PopulationPackFile.Save(result.Pack, target);
+            await output.WriteLineAsync($"Wrote {target}: calibrated on {result.People} people ({result.NoFace} photos without a face).").ConfigureAwait(false);
+            foreach (var calibration in new[] { result.Pack.Calibration, result.Pack.ModelCalibration }.OfType<Mote.Core.Population.Packs.RealImpostorCalibration>())
+            {
+                await output.WriteLineAsync($"{calibration.Unit} calibration{(calibration.Trainer is { } t ? $" (trainer: {t})" : "")}:").ConfigureAwait(false);
+                foreach (var group in calibration.Groups)
+                {
+                    var at = Mote.Core.Population.Packs.RealImpostorCalibration.ThresholdAt(group, 1e-3);
+                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"  {group.Group,-24} {group.People,6} people {group.Pairs,12:N0} pairs  threshold at FMR 1e-3: {(at is { } c ? c.ToString("F4", CultureInfo.InvariantCulture) : "– (too few pairs)")}")).ConfigureAwait(false);
+                }
+            }
+        }, ct).ConfigureAwait(false));
+        return calibrate;
     }
 }

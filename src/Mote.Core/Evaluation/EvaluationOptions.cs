@@ -49,8 +49,8 @@ public sealed record EvaluationOptions
     /// <summary>Synthetic training-set counts (and the variation scale); default 2,000 positives, 4,000 negatives.</summary>
     public TrainingSetOptions TrainingSet { get; init; } = new();
 
-    /// <summary>Trainer options; default the paper's.</summary>
-    public TemplateTrainerOptions Trainer { get; init; } = TemplateTrainerOptions.Default;
+    /// <summary>Trainer options; default what the Gallery trains (<see cref="TemplateTrainerOptions.Engine"/>).</summary>
+    public TemplateTrainerOptions Trainer { get; init; } = TemplateTrainerOptions.Engine;
 
     /// <summary>
     /// Templates drawn per gender × ethnicity × age-band cell in the impostor-only analysis; default 20 (30 cells on

@@ -19,6 +19,8 @@ namespace Mote.Core.Evaluation;
 /// <param name="PhaseSeconds">Wall time of each phase, in run order.</param>
 /// <param name="Warnings">Things a reader must know (small groups, skipped parts).</param>
 /// <param name="Impostors">The impostor-only analysis on a second dataset without identities (null when none was given).</param>
+/// <param name="CalibratedThresholds">Per-person thresholds set from the pack's real-impostor calibration, per kind and
+/// policy, applied to the real pairs (null when the pack has no calibration; absent from reports written before it).</param>
 public sealed record EvaluationReport(
     int SchemaVersion,
     DateTimeOffset CreatedUtc,
@@ -34,7 +36,8 @@ public sealed record EvaluationReport(
     IReadOnlyList<ScoreHistogram> Distributions,
     IReadOnlyList<PhaseTime> PhaseSeconds,
     IReadOnlyList<string> Warnings,
-    ImpostorAnalysis? Impostors = null)
+    ImpostorAnalysis? Impostors = null,
+    IReadOnlyList<CalibratedThresholdResult>? CalibratedThresholds = null)
 {
     /// <summary>The schema version this code writes.</summary>
     public const int CurrentSchemaVersion = 1;
@@ -77,6 +80,25 @@ public sealed record KindRecognition(
 public sealed record PersonalThresholdResult(
     double TargetFmr, int ImpostorsPerGroup, double Fmr, double Fnmr,
     double ThresholdMedian, double ThresholdP05, double ThresholdP95, double RealFmrPerPersonMedian);
+
+/// <summary>
+/// Per-person thresholds taken from the pack's real-impostor calibration (measured on other people), applied to the run's
+/// real pairs: does the stated false-match rate hold? Per group, same-group impostor pairs (as <see cref="AttributeFairness"/>).
+/// </summary>
+/// <param name="Kind">"model" (anchored model-templates: logit threshold = scale · (cosine threshold − anchor cosine)) or "vector".</param>
+/// <param name="Policy">"own group": each person's most specific calibrated group (gender here); "worst group": the highest
+/// threshold over every calibrated group.</param>
+/// <param name="TargetFmr">The promised false-match rate.</param>
+/// <param name="CalibrationSource">Whom the calibration was measured on.</param>
+/// <param name="Fmr">Pooled real FMR over every impostor pair.</param>
+/// <param name="Fnmr">Pooled real FNMR.</param>
+/// <param name="Groups">Per gender and ethnicity group: rates with 95 % identity-bootstrap intervals.</param>
+/// <param name="PooledRatio">Fmr / TargetFmr.</param>
+/// <param name="WorstGroupRatio">Highest group FMR / TargetFmr over groups without a warning and with ≥ 10/FMR impostor pairs (null if none).</param>
+/// <param name="Holds">PooledRatio ≤ 1.5 and WorstGroupRatio ≤ 2 (issue 17's requirement).</param>
+public sealed record CalibratedThresholdResult(
+    string Kind, string Policy, double TargetFmr, string CalibrationSource, double Fmr, double Fnmr,
+    IReadOnlyList<GroupRates> Groups, double PooledRatio, double? WorstGroupRatio, bool Holds);
 
 /// <summary>
 /// Mean cosine similarity to the enrollment descriptor of (a) the synthetic positives enrollment trains on and (b) the

@@ -138,6 +138,7 @@ public sealed class EvaluationRunner
         started = time.GetTimestamp();
         var personal = PersonalThresholds(models, modelScores, owners, pack, ct);
         var variation = CheckVariation(references, probeList, pack, balance);
+        var calibrated = CalibratedThresholds(models, modelScores, vectorScores, owners, genders, ethnicities, pack);
         Phase("personal-thresholds", started);
 
         // 6. Fairness sweep.
@@ -178,8 +179,106 @@ public sealed class EvaluationRunner
             Count(genders), Count(ethnicities));
         var distributions = new[] { Histogram("model", modelSet, 60), Histogram("vector", vectorSet, 60) };
         return new EvaluationReport(EvaluationReport.CurrentSchemaVersion, time.GetUtcNow(), settings, summary, recognition, personal,
-            variation, fairness, sweep, privacy, costs, distributions, phases.ToArray(), warnings.ToArray(), impostorAnalysis);
+            variation, fairness, sweep, privacy, costs, distributions, phases.ToArray(), warnings.ToArray(), impostorAnalysis, calibrated);
     }
+
+    /// <summary>The policies a calibrated threshold can follow (see <see cref="CalibratedThresholdResult.Policy"/>).</summary>
+    public static IReadOnlyList<string> CalibrationPolicies { get; } = ["own group", "worst group"];
+
+    /// <summary>
+    /// A person's threshold from a real-impostor calibration (in its unit): their own most specific calibrated group, or
+    /// the worst group; null when the calibration cannot reach <paramref name="targetFmr"/>.
+    /// </summary>
+    public static double? CalibratedThreshold(RealImpostorCalibration calibration, string policy, Gender? gender, Ethnicity? ethnicity, AgeBand? ageBand, double targetFmr)
+    {
+        ArgumentNullException.ThrowIfNull(calibration);
+        return policy == "worst group"
+            ? calibration.WorstThresholdAt(targetFmr)
+            : RealImpostorCalibration.ThresholdAt(calibration.GroupFor(gender, ethnicity, ageBand, targetFmr), targetFmr);
+    }
+
+    private List<CalibratedThresholdResult>? CalibratedThresholds(
+        ModelTemplate[] models, float[][] modelScores, float[][] vectorScores, int[] owners, string?[] genders, string?[] ethnicities, PopulationPack pack)
+    {
+        var results = new List<CalibratedThresholdResult>();
+        var kinds = new List<(string Kind, float[][] Matrix, CalibratedScale? Scale)>
+        {
+            ("model", modelScores, CalibratedScale.ForKind(TemplateKind.Model, models[0].Anchor, pack, options.Trainer.Signature)),
+            ("vector", vectorScores, CalibratedScale.ForKind(TemplateKind.Vector, null, pack, null)),
+        };
+        foreach (var (kind, matrix, scale) in kinds)
+        {
+            if (scale is null)
+            {
+                warnings.Add($"{kind}: no real-impostor calibration in the pack applies to these templates; only synthetic per-person thresholds were measured");
+                continue;
+            }
+
+            foreach (var policy in CalibrationPolicies)
+            {
+                var thresholds = new double[models.Length];
+                var missing = false;
+                for (var t = 0; t < models.Length; t++)
+                {
+                    var value = CalibratedThreshold(scale.Calibration, policy, ParseGender(genders[t]), ParseEthnicity(ethnicities[t]), null, options.TargetFmr);
+                    if (value is null)
+                    {
+                        missing = true;
+                        break;
+                    }
+
+                    thresholds[t] = scale.RawFromUnit(value.Value);
+                }
+
+                if (missing)
+                {
+                    warnings.Add($"{kind} calibrated thresholds ({policy}): the calibration has too few pairs to reach FMR {options.TargetFmr:G}");
+                    continue;
+                }
+
+                long genuine = 0, falseNonMatch = 0, impostor = 0, falseMatch = 0;
+                for (var t = 0; t < matrix.Length; t++)
+                {
+                    var row = matrix[t];
+                    for (var p = 0; p < owners.Length; p++)
+                    {
+                        var accepted = row[p] >= thresholds[t];
+                        if (owners[p] == t)
+                        {
+                            genuine++;
+                            falseNonMatch += accepted ? 0 : 1;
+                        }
+                        else
+                        {
+                            impostor++;
+                            falseMatch += accepted ? 1 : 0;
+                        }
+                    }
+                }
+
+                var groups = new List<GroupRates>();
+                foreach (var (attribute, labels, seed) in new[] { ("gender", genders, options.Seed + 5), ("ethnicity", ethnicities, options.Seed + 6) })
+                {
+                    groups.AddRange(Fairness(kind, attribute, labels, matrix, owners, double.NaN, seed, t => thresholds[t], warn: false).Groups
+                        .Select(g => g with { Group = $"{attribute}: {g.Group}", Det = [] }));
+                }
+
+                var fmr = impostor == 0 ? 0 : falseMatch / (double)impostor;
+                var minimumPairs = 10 / options.TargetFmr;
+                var reliable = groups.Where(g => g.Warning is null && g.ImpostorPairs >= minimumPairs).ToArray();
+                double? worst = reliable.Length == 0 ? null : reliable.Max(g => g.Fmr.Value) / options.TargetFmr;
+                var pooledRatio = fmr / options.TargetFmr;
+                results.Add(new CalibratedThresholdResult(kind, policy, options.TargetFmr, $"{scale.Basis}: {scale.Calibration.Source}", fmr,
+                    genuine == 0 ? 0 : falseNonMatch / (double)genuine, groups, pooledRatio, worst, pooledRatio <= 1.5 && (worst ?? 0) <= 2));
+            }
+        }
+
+        return results.Count == 0 ? null : results;
+    }
+
+    private static Gender? ParseGender(string? id) => id is null ? null : DemographicVocabulary.TryParseGender(id, out var g) ? g : null;
+
+    private static Ethnicity? ParseEthnicity(string? id) => id is null ? null : DemographicVocabulary.TryParseEthnicity(id, out var e) ? e : null;
 
     /// <summary>Builds the balance that gives female groups <paramref name="share"/> of the weight (split equally among
     /// them) and male groups the rest, for negatives and variation alike; groups without a gender get none.</summary>
@@ -272,7 +371,7 @@ public sealed class EvaluationRunner
             var sample = sampler.Sample(references[i], balance, personSeed, options.TrainingSet);
             var set = Templates.TrainingSet.FromRows(sample.Positives, sample.Negatives);
             // TemplateTrainer.Train retries a rare libtorch failure itself (deterministic by seed); see the warning below.
-            models[i] = trainer.Train(set, personSeed, provenance);
+            models[i] = trainer.Train(set, personSeed, provenance, references[i]);
             if (enrollMs is not null)
             {
                 enrollMs[i] = clock.Elapsed.TotalMilliseconds;
@@ -308,8 +407,8 @@ public sealed class EvaluationRunner
         return matrix;
     }
 
-    /// <summary>The model's logits for a block of probes, through the engine's dense kernel in blocks of 256 probes.</summary>
-    internal static float[] Logits(ModelTemplate model, float[] probes, int probeCount)
+    /// <summary>The model's logits for a block of probes (row-major), through the engine's dense kernel in blocks of 256 probes. Mutates nothing.</summary>
+    public static float[] Logits(ModelTemplate model, float[] probes, int probeCount)
     {
         const int Block = 256;
         var width = model.Architecture.Widths.Max();
@@ -445,8 +544,10 @@ public sealed class EvaluationRunner
             set.AtFmr(1e-3), set.AtFmr(1e-4), set.DetCurve(60), Quantiles(set.Genuine), Quantiles(set.Impostor));
     }
 
-    private AttributeFairness Fairness(string kind, string attribute, string?[] labels, float[][] matrix, int[] owners, double threshold, int seed)
+    private AttributeFairness Fairness(string kind, string attribute, string?[] labels, float[][] matrix, int[] owners, double threshold, int seed,
+        Func<int, double>? perTemplate = null, bool warn = true)
     {
+        var thresholdOf = perTemplate ?? (_ => threshold);
         var groups = new List<GroupRates>();
         foreach (var group in labels.Where(l => l is not null).Distinct().Order(StringComparer.Ordinal))
         {
@@ -471,13 +572,13 @@ public sealed class EvaluationRunner
                     if (owners[p] == t)
                     {
                         g++;
-                        fn += s < threshold ? 1 : 0;
+                        fn += s < thresholdOf(t) ? 1 : 0;
                         genuine.Add(s);
                     }
                     else
                     {
                         i++;
-                        fm += s >= threshold ? 1 : 0;
+                        fm += s >= thresholdOf(t) ? 1 : 0;
                         impostor.Add(s);
                     }
                 }
@@ -492,7 +593,7 @@ public sealed class EvaluationRunner
 
             var (fmr, fnmr) = IdentityBootstrap.Rates(counts, options.BootstrapReplicates, seed);
             string? warning = genuine.Count < 30 ? $"only {genuine.Count} genuine pairs (< 30): rates are not reliable" : null;
-            if (warning is not null)
+            if (warning is not null && warn)
             {
                 warnings.Add($"{kind} {attribute} {group}: {warning}");
             }
@@ -633,12 +734,29 @@ public sealed class EvaluationRunner
             (IntersectionOf("gender", "ethnicity", "age band"), Cell),
         };
         var results = new List<ImpostorFairness>();
-        foreach (var (kind, matrix, source, threshold) in new (string, float[][], string, Func<int, double>)[]
+        var sources = new List<(string, float[][], string, Func<int, double>)>
         {
             ("model", modelScores, "global", _ => globalThresholds["model"]),
             ("model", modelScores, "personal", t => personal[t]),
             ("vector", vectorScores, "global", _ => globalThresholds["vector"]),
+        };
+        foreach (var (kind, matrix, scale) in new[]
+        {
+            ("model", modelScores, CalibratedScale.ForKind(TemplateKind.Model, models[0].Anchor, pack, options.Trainer.Signature)),
+            ("vector", vectorScores, CalibratedScale.ForKind(TemplateKind.Vector, null, pack, null)),
         })
+        {
+            if (scale is not null)
+            {
+                // Each template's own calibrated group (gender × ethnicity × age band where the calibration has it).
+                var raw = templatePhotos.Select(p => CalibratedThreshold(scale.Calibration, "own group", ParseGender(p.Gender), ParseEthnicity(p.Ethnicity),
+                    p.AgeBand is { } a && DemographicVocabulary.TryParseAgeBand(a, out var band) ? band : null, options.TargetFmr) is { } v
+                    ? scale.RawFromUnit(v) : double.PositiveInfinity).ToArray();
+                sources.Add((kind, matrix, "calibrated", t => raw[t]));
+            }
+        }
+
+        foreach (var (kind, matrix, source, threshold) in sources)
         {
             foreach (var (name, label) in attributes)
             {

@@ -17,10 +17,11 @@ public sealed class ModelTemplate : ITemplate
     /// <param name="training">The training summary.</param>
     /// <param name="precision">How weights are stored by <see cref="ToBytes"/>; default float32. With float16 the
     /// weights are rounded through half precision here, so scores before and after a round trip are equal.</param>
+    /// <param name="anchor">The cosine anchor already folded into <paramref name="layers"/>, or null for the paper's plain MLP.</param>
     /// <exception cref="ArgumentException">Layers do not chain (one's outputs ≠ next's inputs) or do not end in one logit.</exception>
     public ModelTemplate(
         ModelTemplateProvenance provenance, long seed, IReadOnlyList<DenseLayer> layers, TrainingSummary training,
-        WeightPrecision precision = WeightPrecision.Float32)
+        WeightPrecision precision = WeightPrecision.Float32, TemplateAnchor? anchor = null)
     {
         ArgumentNullException.ThrowIfNull(provenance);
         ArgumentNullException.ThrowIfNull(provenance.Backbone);
@@ -41,6 +42,8 @@ public sealed class ModelTemplate : ITemplate
             }
         }
 
+        anchor?.Validate();
+        Anchor = anchor;
         Architecture = new MlpArchitecture(layers.Select(l => l.Inputs).Append(layers[^1].Outputs));
         Provenance = provenance;
         Seed = seed;
@@ -58,6 +61,9 @@ public sealed class ModelTemplate : ITemplate
 
     /// <summary>Backbone, population pack and balance.</summary>
     public ModelTemplateProvenance Provenance { get; }
+
+    /// <summary>The cosine anchor folded into the layers (anchored architecture), or null for the paper's plain MLP.</summary>
+    public TemplateAnchor? Anchor { get; }
 
     /// <summary>The seed the template was trained with.</summary>
     public long Seed { get; }
@@ -81,7 +87,7 @@ public sealed class ModelTemplate : ITemplate
     public int StorageBytes => ModelTemplateFormat.SizeOf(this);
 
     /// <summary>A copy stored (and scoring) at another precision.</summary>
-    public ModelTemplate WithPrecision(WeightPrecision precision) => new(Provenance, Seed, layers, Training, precision);
+    public ModelTemplate WithPrecision(WeightPrecision precision) => new(Provenance, Seed, layers, Training, precision, Anchor);
 
     /// <summary>The classifier's logit for one probe (eval mode: no dropout). Mutates nothing.</summary>
     /// <exception cref="ArgumentException">The probe's length is not <see cref="Dimension"/>.</exception>

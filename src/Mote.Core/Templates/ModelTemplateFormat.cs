@@ -13,14 +13,16 @@ namespace Mote.Core.Templates;
 /// i64 seed · u8 precision (0 fp32, 1 fp16) · u8 layer count L · (L+1) × u32 widths
 /// i32 epochs run · i32 best epoch · f32 best validation loss · f32 train loss · i64 duration ticks
 /// per layer: W (out × in, row-major) then b (out), at the stated precision
+/// (version 2) u8 anchored (0/1) · if 1: f32 anchor scale · f32 anchor cosine
 /// 32 B SHA-256 over every byte before it
 /// </code>
 /// where str is u16 byte length + UTF-8. The total length lets a truncated file be told from a corrupt one.
+/// Version 1 (no anchor field) is still read: such a template is the paper's plain MLP.
 /// </summary>
 public static class ModelTemplateFormat
 {
-    /// <summary>The version this build writes and the only one it reads.</summary>
-    public const ushort CurrentVersion = 1;
+    /// <summary>The version this build writes; it reads this one and version 1.</summary>
+    public const ushort CurrentVersion = 2;
 
     private const int ChecksumLength = 32;
     private static readonly byte[] Magic = "MOTE-MT\0"u8.ToArray();
@@ -35,6 +37,7 @@ public static class ModelTemplateFormat
         size += 8 + 1 + 1 + (4 * template.Architecture.Widths.Count);
         size += 4 + 4 + 4 + 4 + 8;
         size += template.Architecture.ParameterCount * (template.Precision == WeightPrecision.Float16 ? 2 : 4);
+        size += 1 + (template.Anchor is null ? 0 : 8);
         return size + ChecksumLength;
     }
 
@@ -76,6 +79,13 @@ public static class ModelTemplateFormat
             w.Floats(layer.Bias, template.Precision);
         }
 
+        w.U8(template.Anchor is null ? (byte)0 : (byte)1);
+        if (template.Anchor is { } anchor)
+        {
+            w.F32(anchor.Scale);
+            w.F32(anchor.Cosine);
+        }
+
         SHA256.HashData(data.AsSpan(0, w.Position), data.AsSpan(w.Position, ChecksumLength));
         return data;
     }
@@ -94,9 +104,9 @@ public static class ModelTemplateFormat
         }
 
         var version = BinaryPrimitives.ReadUInt16LittleEndian(data[Magic.Length..]);
-        if (version != CurrentVersion)
+        if (version is not (1 or CurrentVersion))
         {
-            throw new TemplateFormatException(TemplateFormatError.UnsupportedVersion, $"Model-template format version {version} is not supported; this build reads version {CurrentVersion}.");
+            throw new TemplateFormatException(TemplateFormatError.UnsupportedVersion, $"Model-template format version {version} is not supported; this build reads versions 1 and {CurrentVersion}.");
         }
 
         var declared = BinaryPrimitives.ReadUInt32LittleEndian(data[(Magic.Length + 2)..]);
@@ -120,7 +130,7 @@ public static class ModelTemplateFormat
 
         try
         {
-            return Parse(content[(Magic.Length + 6)..]);
+            return Parse(content[(Magic.Length + 6)..], version);
         }
         catch (ArgumentException e)
         {
@@ -128,7 +138,7 @@ public static class ModelTemplateFormat
         }
     }
 
-    private static ModelTemplate Parse(ReadOnlySpan<byte> body)
+    private static ModelTemplate Parse(ReadOnlySpan<byte> body, ushort version)
     {
         var r = new Reader(body);
         var backboneId = r.String();
@@ -174,13 +184,24 @@ public static class ModelTemplateFormat
             layers[l] = new DenseLayer(inputs, outputs, weights, bias);
         }
 
+        TemplateAnchor? anchor = null;
+        if (version >= 2)
+        {
+            anchor = r.U8() switch
+            {
+                0 => null,
+                1 => new TemplateAnchor(r.F32(), r.F32()),
+                var flag => throw new TemplateFormatException(TemplateFormatError.InvalidField, $"Unknown anchor flag {flag}."),
+            };
+        }
+
         if (r.Remaining != 0)
         {
             throw new TemplateFormatException(TemplateFormatError.InvalidField, $"{r.Remaining} unexplained bytes before the checksum.");
         }
 
         var provenance = new ModelTemplateProvenance(new BackboneIdentity(backboneId, backboneHash), packId, balance);
-        return new ModelTemplate(provenance, seed, layers, summary, precision);
+        return new ModelTemplate(provenance, seed, layers, summary, precision, anchor);
     }
 
     private static int StringSize(string value) => 2 + Encoding.UTF8.GetByteCount(value);

@@ -34,15 +34,33 @@ public sealed class TemplateTrainer
     /// <param name="set">Positives and negatives; at least 2 of each (one for training, one for validation).</param>
     /// <param name="seed">The seed that fixes jitter, split, shuffling, initialisation and dropout.</param>
     /// <param name="provenance">Backbone, population pack and balance, stored in the template.</param>
-    /// <exception cref="ArgumentException">Too few samples of a class.</exception>
+    /// <param name="reference">The enrollment descriptor the anchor is measured from when
+    /// <see cref="TemplateTrainerOptions.AnchorScale"/> &gt; 0; default the first positive row (the sampler puts the
+    /// reference there). Normalised here; not mutated.</param>
+    /// <exception cref="ArgumentException">Too few samples of a class, or a reference of another dimension or zero norm.</exception>
     /// <exception cref="TorchRuntimeUnavailableException">TorchSharp cannot be loaded.</exception>
-    public ModelTemplate Train(TrainingSet set, long seed, ModelTemplateProvenance provenance)
+    public ModelTemplate Train(TrainingSet set, long seed, ModelTemplateProvenance provenance, float[]? reference = null)
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(provenance);
         if (set.PositiveCount < 2 || set.NegativeCount < 2)
         {
             throw new ArgumentException($"Training needs at least 2 positives and 2 negatives; got {set.PositiveCount} and {set.NegativeCount}.", nameof(set));
+        }
+
+        float[]? unitReference = null;
+        if (options.AnchorScale > 0)
+        {
+            reference ??= set.Positives[..set.Dimension];
+            if (reference.Length != set.Dimension)
+            {
+                throw new ArgumentException($"The reference has {reference.Length} values; the training set's dimension is {set.Dimension}.", nameof(reference));
+            }
+
+            var norm = Math.Sqrt(reference.Sum(v => (double)v * v));
+            unitReference = norm > 0 && double.IsFinite(norm)
+                ? reference.Select(v => (float)(v / norm)).ToArray()
+                : throw new ArgumentException("The reference has zero or non-finite norm.", nameof(reference));
         }
 
         TorchRuntime.EnsureLoaded();
@@ -54,7 +72,7 @@ public sealed class TemplateTrainer
         {
             try
             {
-                return TrainOnce(set, seed, provenance);
+                return TrainOnce(set, seed, provenance, unitReference);
             }
             catch (System.Runtime.InteropServices.ExternalException) when (attempt < 3)
             {
@@ -68,7 +86,7 @@ public sealed class TemplateTrainer
 
     private static int retriedAfterTorchFailure;
 
-    private ModelTemplate TrainOnce(TrainingSet set, long seed, ModelTemplateProvenance provenance)
+    private ModelTemplate TrainOnce(TrainingSet set, long seed, ModelTemplateProvenance provenance, float[]? unitReference)
     {
         if (torch.get_num_threads() != options.IntraOpThreads)
         {
@@ -87,6 +105,14 @@ public sealed class TemplateTrainer
         var split = SplitStratified(set, streams.NextRandom());
         var shuffle = streams.NextRandom();
         var initial = Initialise(architecture, streams.NextRandom());
+        var anchor = unitReference is null ? null : new TemplateAnchor((float)options.AnchorScale, (float)options.AnchorCosine);
+        if (anchor is not null)
+        {
+            // The correction g starts at exactly 0, so an untrained template decides like the scaled cosine; g then
+            // learns only what the synthetic samples ask of it.
+            Array.Clear(initial[^1].W);
+            Array.Clear(initial[^1].B);
+        }
         using var dropoutGenerator = new Generator(streams.NextUInt64());
 
         using var scope = NewDisposeScope();
@@ -97,6 +123,14 @@ public sealed class TemplateTrainer
         var yTrain = tensor(split.TrainY);
         var xVal = tensor(split.ValX, [split.ValCount, set.Dimension]);
         var yVal = tensor(split.ValY);
+        // Anchor term a·(x·r̂ − c) of every row, computed once: it has no trainable part.
+        Tensor? anchorTrain = null, anchorVal = null;
+        if (anchor is not null)
+        {
+            var r = tensor(unitReference!, [set.Dimension, 1]);
+            anchorTrain = xTrain.matmul(r).squeeze(-1).sub_(anchor.Cosine).mul_(anchor.Scale);
+            anchorVal = xVal.matmul(r).squeeze(-1).sub_(anchor.Cosine).mul_(anchor.Scale);
+        }
 
         var optimizer = optim.AdamW(parameters.SelectMany(p => new[] { p.W, p.B }), options.LearningRate, weight_decay: options.WeightDecay);
         var stepsPerEpoch = (split.TrainCount + options.BatchSize - 1) / options.BatchSize;
@@ -120,11 +154,17 @@ public sealed class TemplateTrainer
                 var permutation = tensor(order.Select(i => (long)i).ToArray());
                 var xEpoch = xTrain.index_select(0, permutation);
                 var yEpoch = yTrain.index_select(0, permutation);
+                var aEpoch = anchorTrain?.index_select(0, permutation);
                 for (var start = 0; start < order.Length; start += options.BatchSize)
                 {
                     using var batchScope = NewDisposeScope();
                     var count = Math.Min(options.BatchSize, order.Length - start);
                     var logits = Forward(parameters, xEpoch.narrow(0, start, count), options.Dropout, dropoutGenerator);
+                    if (aEpoch is not null)
+                    {
+                        logits = logits.add(aEpoch.narrow(0, start, count));
+                    }
+
                     var loss = nn.functional.binary_cross_entropy_with_logits(logits, yEpoch.narrow(0, start, count));
                     optimizer.zero_grad();
                     loss.backward();
@@ -138,7 +178,13 @@ public sealed class TemplateTrainer
             using (no_grad())
             using (var evalScope = NewDisposeScope())
             {
-                valLoss = nn.functional.binary_cross_entropy_with_logits(Forward(parameters, xVal, 0, null), yVal).item<float>();
+                var valLogits = Forward(parameters, xVal, 0, null);
+                if (anchorVal is not null)
+                {
+                    valLogits = valLogits.add(anchorVal);
+                }
+
+                valLoss = nn.functional.binary_cross_entropy_with_logits(valLogits, yVal).item<float>();
             }
 
             if (valLoss < bestLoss)
@@ -155,7 +201,9 @@ public sealed class TemplateTrainer
         }
 
         var summary = new TrainingSummary(epoch, bestEpoch, bestLoss, bestTrainLoss, time.GetElapsedTime(started));
-        return new ModelTemplate(provenance, seed, best, summary, options.Precision);
+        return anchor is null
+            ? new ModelTemplate(provenance, seed, best, summary, options.Precision)
+            : new ModelTemplate(provenance, seed, anchor.Fold(best, unitReference), summary, options.Precision, anchor);
     }
 
     /// <summary>TorchSharp's eval-mode forward of a template's MLP (for checking the pure-C# forward).</summary>

@@ -47,14 +47,37 @@ public sealed record TemplateTrainerOptions
     /// </summary>
     public int IntraOpThreads { get; init; } = 1;
 
+    /// <summary>
+    /// Logit units per unit of cosine of the anchored architecture, <c>logit = AnchorScale · (cos(x, r) − AnchorCosine) + g(x)</c>
+    /// with g the MLP of <see cref="HiddenWidths"/> (its last layer starting at 0); 0 turns the anchor off and trains the
+    /// paper's plain MLP. Default 0 here (the paper); the engine's default is set by measurement (docs/evaluation.md, third round).
+    /// </summary>
+    public double AnchorScale { get; init; }
+
+    /// <summary>The cosine at which the anchor term is zero (see <see cref="AnchorScale"/>); default 0.9.</summary>
+    public double AnchorCosine { get; init; } = 0.9;
+
     /// <summary>Storage precision of the resulting template; default float32.</summary>
     public WeightPrecision Precision { get; init; } = WeightPrecision.Float32;
 
-    /// <summary>The paper's architecture with all defaults.</summary>
+    /// <summary>The paper's architecture with all defaults (no anchor).</summary>
     public static TemplateTrainerOptions Default { get; } = new();
+
+    /// <summary>
+    /// What the Gallery trains by default: the paper's MLP as a small correction on a cosine anchor (chosen by the third
+    /// evaluation round, docs/evaluation.md).
+    /// </summary>
+    public static TemplateTrainerOptions Engine { get; } = new() { AnchorScale = 20, AnchorCosine = 0.9, MaxEpochs = 20 };
 
     /// <summary>A compact d→32→16→1 architecture, otherwise defaults.</summary>
     public static TemplateTrainerOptions Compact { get; } = new() { HiddenWidths = [32, 16] };
+
+    /// <summary>
+    /// The settings that shape a trained template's logits, as one string: a model-template calibration applies only to
+    /// templates trained with an equal signature (and the same population pack and training-set sizes).
+    /// </summary>
+    public string Signature => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"mlp {string.Join("-", HiddenWidths)} anchor {AnchorScale:R}/{AnchorCosine:R} epochs {MaxEpochs} patience {Patience} dropout {Dropout:R} lr {LearningRate:R}/{MaxLearningRate:R} wd {WeightDecay:R} batch {BatchSize} val {ValidationFraction:R} jitter {WidthJitter}");
 
     internal void Validate()
     {
@@ -64,6 +87,7 @@ public sealed record TemplateTrainerOptions
         }
 
         if (WidthJitter < 0 || !(Dropout >= 0 && Dropout < 1) || !(LearningRate > 0) || !(WeightDecay >= 0) || !(MaxLearningRate > 0)
+            || !(AnchorScale >= 0 && double.IsFinite(AnchorScale)) || !double.IsFinite(AnchorCosine)
             || BatchSize < 1 || IntraOpThreads < 1 || MaxEpochs < 1 || Patience < 1 || !(ValidationFraction > 0 && ValidationFraction < 1))
         {
             throw new ArgumentException($"Invalid trainer options: {this}.");

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Mote.Core.Templates;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Data;
 using Mote.Gallery.Engine;
+using Mote.Gallery.People;
 using Mote.Gallery.Security;
 using Mote.Gallery.Settings;
 
@@ -35,6 +37,27 @@ public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, Galler
             matches.AddRange(result.Candidates.Select(c => new IdentificationMatch(gallery.People[c.TemplateIndex].Id, gallery.People[c.TemplateIndex].Name, c.Score, c.Threshold)));
         }
         var elapsed = started.Elapsed;
+        if (matches.Count > 0)
+        {
+            // Readable scores for the few candidates: their groups and templates (scale) from their records.
+            var population = engine.GetPopulation(analyzer.Backbone);
+            var ids = matches.Select(m => m.PersonId).ToArray();
+            var people = await db.People.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct).ConfigureAwait(false);
+            for (var i = 0; i < matches.Count; i++)
+            {
+                if (people.TryGetValue(matches[i].PersonId, out var person))
+                {
+                    var template = PersonRecords.OpenTemplate(person, protector, analyzer.Backbone);
+                    var group = PersonGroup.Of(person);
+                    matches[i] = matches[i] with
+                    {
+                        Reading = ScoreReading.For(template, population, engine.TrainerOptions.Signature, group, matches[i].Score, person.TargetFmr),
+                        ThresholdReading = ScoreReading.For(template, population, engine.TrainerOptions.Signature, group, matches[i].Threshold, person.TargetFmr),
+                    };
+                }
+            }
+        }
+
         var best = matches.FirstOrDefault();
         var row = new Decision
         {
@@ -51,7 +74,7 @@ public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, Galler
             ActorName = actor.Name,
         };
         await DecisionRecorder.RecordAsync(db, settings, protector, audit, actor, row, probe, AuditEventCode.ProbeIdentified, best?.PersonId,
-            best is null ? $"decision {row.Id}: no match among {gallery.People.Count}" : $"decision {row.Id}: {matches.Count} match(es), best score {best.Score:0.####}", ct).ConfigureAwait(false);
+            best is null ? $"decision {row.Id}: no match among {gallery.People.Count}" : $"decision {row.Id}: {matches.Count} match(es), best {best.PersonName}: score {best.Reading?.Text ?? ReadableScore.LogOdds(best.Score)} vs threshold {best.ThresholdReading?.Text ?? ReadableScore.LogOdds(best.Threshold)}", ct).ConfigureAwait(false);
         if (best is not null)
         {
             // A 1:N decision is explained for its best match (a decision with no match has no template to explain).

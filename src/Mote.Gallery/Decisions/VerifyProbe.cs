@@ -34,6 +34,10 @@ public sealed class VerifyProbe(MoteDbContext db, GalleryEngine engine, Template
         var template = PersonRecords.OpenTemplate(claimed, protector, analyzer.Backbone);
         var decision = TemplateDecision.Verify(template, analyzer.Backbone, face.Descriptor, claimed.Threshold);
         var elapsed = started.Elapsed;
+        var population = engine.GetPopulation(analyzer.Backbone);
+        var group = PersonGroup.Of(claimed);
+        var reading = ScoreReading.For(template, population, engine.TrainerOptions.Signature, group, decision.Score, claimed.TargetFmr);
+        var thresholdReading = ScoreReading.For(template, population, engine.TrainerOptions.Signature, group, decision.Threshold, claimed.TargetFmr);
 
         var row = new Decision
         {
@@ -49,9 +53,9 @@ public sealed class VerifyProbe(MoteDbContext db, GalleryEngine engine, Template
             ActorName = actor.Name,
         };
         await DecisionRecorder.RecordAsync(db, settings, protector, audit, actor, row, probe, AuditEventCode.ProbeVerified, claimed.Id,
-            $"decision {row.Id}: {(decision.Accepted ? "accepted" : "rejected")}, score {decision.Score:0.####} vs {decision.Threshold:0.####}", ct).ConfigureAwait(false);
+            $"decision {row.Id}: {(decision.Accepted ? "accepted" : "rejected")}, score {reading.Text} vs threshold {thresholdReading.Text}", ct).ConfigureAwait(false);
         // Explained in the background (about a second on 2 cores), so the decision's latency does not grow.
         explanations?.Enqueue(new ExplanationRequest(row.Id, claimed.Id, probe.ToArray(), decision.Score, decision.Threshold));
-        return new VerificationResult(row.Id, claimed.Id, claimed.Name, decision.Score, decision.Threshold, decision.Accepted, elapsed);
+        return new VerificationResult(row.Id, claimed.Id, claimed.Name, decision.Score, decision.Threshold, decision.Accepted, elapsed, reading, thresholdReading);
     }
 }

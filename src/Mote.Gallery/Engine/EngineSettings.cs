@@ -1,3 +1,5 @@
+using Mote.Core.Templates;
+
 namespace Mote.Gallery.Engine;
 
 /// <summary>How people are enrolled and decided about. Bound from <c>Mote:Engine</c>.</summary>
@@ -15,7 +17,28 @@ public sealed class EngineSettings
     /// <summary>"model" (MOTE model-templates, the default) or "vector" (the baseline, for comparison).</summary>
     public string TemplateKind { get; set; } = "model";
 
-    /// <summary>The false-match rate each person's threshold is calibrated to on synthetic impostors. Default 1e-3.</summary>
+    /// <summary>
+    /// How a person's threshold is set: <c>own group</c> (default) takes the threshold of their most specific demographic
+    /// group (declared, else estimated) from the pack's real-impostor calibration; <c>worst group</c> the highest over every
+    /// calibrated group; <c>synthetic</c> calibrates on synthetic impostors only (the MOTE paper's way, which let through
+    /// 8.8x its target of real impostors: docs/evaluation.md). Without a calibration in the pack, or for a template whose
+    /// logits are not on the cosine scale (no anchor), the threshold falls back to synthetic.
+    /// </summary>
+    public string ThresholdPolicy { get; set; } = "own group";
+
+    /// <summary>
+    /// Anchored model-templates: logit = AnchorScale · (cos(x, reference) − AnchorCosine) + g(x); 0 trains the paper's
+    /// plain MLP. Defaults from the third evaluation round (docs/evaluation.md).
+    /// </summary>
+    public double AnchorScale { get; set; } = TemplateTrainerOptions.Engine.AnchorScale;
+
+    /// <summary>Training epochs at most (early stopping may end sooner). Default from <see cref="TemplateTrainerOptions.Engine"/>.</summary>
+    public int MaxEpochs { get; set; } = TemplateTrainerOptions.Engine.MaxEpochs;
+
+    /// <summary>The cosine at which the anchor term is zero. Default from <see cref="TemplateTrainerOptions.Engine"/>.</summary>
+    public double AnchorCosine { get; set; } = TemplateTrainerOptions.Engine.AnchorCosine;
+
+    /// <summary>The false-match rate each person's threshold is set to. Default 1e-3.</summary>
     public double TargetFmr { get; set; } = 1e-3;
 
     /// <summary>Synthetic impostors drawn per negative group to calibrate a threshold. Default 2,000.</summary>

@@ -62,14 +62,17 @@ public sealed class GalleryEngine(ModelPackService models, IFaceAnalyzerFactory 
         }
     }
 
-    public TemplateTrainer CreateTrainer()
+    public TemplateTrainer CreateTrainer() => new(TrainerOptions);
+
+    /// <summary>The trainer options the engine's settings give (architecture, anchor, jitter).</summary>
+    public TemplateTrainerOptions TrainerOptions
     {
-        var options = settings.CompactArchitecture ? TemplateTrainerOptions.Compact : TemplateTrainerOptions.Default;
-        if (settings.WidthJitter > 0)
+        get
         {
-            options = options with { WidthJitter = settings.WidthJitter };
+            var options = (settings.CompactArchitecture ? TemplateTrainerOptions.Compact : TemplateTrainerOptions.Default)
+                with { AnchorScale = settings.AnchorScale, AnchorCosine = settings.AnchorCosine, MaxEpochs = settings.MaxEpochs };
+            return settings.WidthJitter > 0 ? options with { WidthJitter = settings.WidthJitter } : options;
         }
-        return new TemplateTrainer(options);
     }
 
     public void Dispose()

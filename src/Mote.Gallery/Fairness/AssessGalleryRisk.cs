@@ -50,9 +50,14 @@ public sealed record GroupRisk(string Group, int FalseMatches, int Impostors)
 /// <param name="WorstFmr">That highest FMR (0 without rates).</param>
 /// <param name="Flagged">WorstFmr is above the limit.</param>
 /// <param name="Error">Why the template could not be assessed (e.g. enrolled with another backbone); null when assessed.</param>
+/// <param name="RealFmr">The false-match rate expected against real strangers of the person's own group at their threshold,
+/// from the population pack's real-impostor calibration (measured, not synthetic); null when no calibration applies.</param>
+/// <param name="RealGroup">The calibrated group <paramref name="RealFmr"/> is read from.</param>
+/// <param name="RealFmrAtMost">The rate is an upper bound (the threshold is above every measured point).</param>
 public sealed record PersonRisk(
     string Id, string Name, string? Gender, string? Ethnicity, bool AttributesEstimated, string TemplateKind, float Threshold,
-    IReadOnlyList<GroupRisk> Groups, string? WorstGroup, double WorstFmr, bool Flagged, string? Error);
+    IReadOnlyList<GroupRisk> Groups, string? WorstGroup, double WorstFmr, bool Flagged, string? Error,
+    double? RealFmr = null, string? RealGroup = null, bool RealFmrAtMost = false);
 
 /// <summary>The gallery's risk assessment.</summary>
 /// <param name="TargetFmr">The target FMR thresholds are calibrated to.</param>
@@ -85,6 +90,12 @@ public sealed class GalleryRiskCache
 
     internal void Set(string key, IReadOnlyList<GroupRisk> rates) => _rates[key] = rates;
 
+    private readonly ConcurrentDictionary<string, Decisions.ScoreReading> _readings = new(StringComparer.Ordinal);
+
+    internal Decisions.ScoreReading? TryGetReading(string key) => _readings.TryGetValue(key, out var r) ? r : null;
+
+    internal void SetReading(string key, Decisions.ScoreReading reading) => _readings[key] = reading;
+
     internal List<(string Group, float[][] Impostors)> Impostors(string key, Func<List<(string, float[][])>> sample) =>
         _impostors.GetOrAdd(key, _ => sample());
 
@@ -94,8 +105,9 @@ public sealed class GalleryRiskCache
 
 /// <summary>
 /// Gallery risk: for every enrolled person, the expected false-match rate against synthetic impostors of each
-/// negative group of the population pack at the person's current threshold; people whose worst group exceeds
-/// <see cref="GalleryRiskRequest.LimitMultiple"/> × the target FMR are flagged. Everyone is scored against the
+/// negative group of the population pack at the person's current threshold, and — where the pack carries a real-impostor
+/// calibration — the rate expected against real strangers of their own group; people whose worst synthetic group or whose
+/// real rate exceeds <see cref="GalleryRiskRequest.LimitMultiple"/> × the target FMR are flagged. Everyone is scored against the
 /// same seeded impostors (seed <see cref="ImpostorSeed"/>), so rows compare like with like and reruns agree.
 /// Unchanged people come from <see cref="GalleryRiskCache"/>. Read-only, writes no audit event. Needs
 /// <see cref="Permission.ViewFairness"/>.
@@ -150,6 +162,7 @@ public sealed class AssessGalleryRisk(MoteDbContext db, GalleryEngine engine, Te
             var key = $"{p.Id}|{p.ConcurrencyStamp}|{p.Threshold:R}|{packId}|{request.ImpostorsPerGroup}";
             IReadOnlyList<GroupRisk> rates = [];
             string? error = null;
+            Decisions.ScoreReading? real = null;
             if (cache.TryGet(key) is { } cached)
             {
                 rates = cached;
@@ -160,6 +173,7 @@ public sealed class AssessGalleryRisk(MoteDbContext db, GalleryEngine engine, Te
                 {
                     var template = PersonRecords.OpenTemplate(p, protector, analyzer.Backbone);
                     var threshold = p.Threshold;
+                    real = Decisions.ScoreReading.For(template, population, engine.TrainerOptions.Signature, PersonGroup.Of(p), threshold, targetFmr);
                     // ~6 groups × 1000 impostors through a small MLP: CPU work, off the caller's (a circuit's) thread.
                     rates = await Task.Run(() => impostors
                         .Select(g => new GroupRisk(g.Group, g.Impostors.Count(x => template.Score(x) >= threshold), g.Impostors.Length))
@@ -172,9 +186,20 @@ public sealed class AssessGalleryRisk(MoteDbContext db, GalleryEngine engine, Te
                     error = e.Message;
                 }
             }
+            if (real is null && error is null && cache.TryGetReading(key) is { } cachedReading)
+            {
+                real = cachedReading;
+            }
+            else if (real is not null)
+            {
+                cache.SetReading(key, real);
+            }
+
             var worst = rates.OrderByDescending(r => r.Fmr).ThenBy(r => r.Group, StringComparer.Ordinal).FirstOrDefault();
+            var realFmr = real?.FalseMatchRate;
             rows.Add(new PersonRisk(p.Id, p.Name, summary.Gender, summary.Ethnicity, summary.AttributesEstimated, p.TemplateKind, p.Threshold,
-                rates, worst?.Group, worst?.Fmr ?? 0, worst is not null && worst.Fmr > limit, error));
+                rates, worst?.Group, worst?.Fmr ?? 0, (worst is not null && worst.Fmr > limit) || realFmr > limit, error,
+                realFmr, real?.CalibrationGroup, real?.AtMost ?? false));
             progress?.Report((rows.Count, people.Count));
         }
         var ordered = rows.OrderByDescending(r => r.WorstFmr).ThenBy(r => r.Name, StringComparer.Ordinal).ToArray();

@@ -75,6 +75,7 @@ public static class GalleryServiceCollectionExtensions
         services.AddSingleton<DecisionExplanationQueue>();
         services.AddHostedService(sp => sp.GetRequiredService<DecisionExplanationQueue>());
         services.AddSingleton<BuildPopulationPack>();
+        services.AddSingleton<CalibratePopulationPack>();
         services.AddScoped<GallerySettingsStore>();
         services.AddScoped<ReadGallerySettings>();
         services.AddScoped<UpdateGallerySettings>();

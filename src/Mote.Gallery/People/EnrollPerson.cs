@@ -111,7 +111,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         var built = await PersonTemplates.BuildAsync(engine, face.Descriptor, population, balance, seed, analyzer.Backbone, ct).ConfigureAwait(false);
         PersonTemplates.Store(person, built, protector);
         progress?.Report(EnrollmentStages.Calibrating);
-        var threshold = person.Threshold = PersonTemplates.Calibrate(engine, built.Template, population, seed, targetFmr);
+        var threshold = person.Threshold = PersonTemplates.Calibrate(engine, built.Template, population, seed, targetFmr, PersonGroup.Of(person));
         var images = RetainedImages(person.Id, request.Photo, face, current.ReferenceRetention, ct);
 
         progress?.Report(EnrollmentStages.Saving);
@@ -122,7 +122,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
             db.PersonImages.AddRange(images);
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
             await audit.AppendAsync(actor, AuditEventCode.PersonEnrolled, person.Id,
-                $"{name}: {person.TemplateKind} template, {person.TemplateBytes} bytes, threshold {threshold:G4}{(images.Count > 0 ? $", kept {string.Join(" and ", images.Select(i => i.Kind))}" : "")}", ct).ConfigureAwait(false);
+                $"{name}: {person.TemplateKind} template, {person.TemplateBytes} bytes, threshold {(person.TemplateKind == "vector" ? $"cosine {threshold:0.000}" : Core.Templates.ReadableScore.LogOdds(threshold) + " (log-odds)")}{(images.Count > 0 ? $", kept {string.Join(" and ", images.Select(i => i.Kind))}" : "")}", ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
         }
         index.Invalidate();

@@ -73,12 +73,30 @@ internal static class PersonTemplates
         var entries = balance.Negatives.Keys.Union(balance.Variation.Keys)
             .Select(g => new BalanceEntry(g.Id, (float)balance.Negatives.GetValueOrDefault(g), (float)balance.Variation.GetValueOrDefault(g)))
             .ToArray();
-        return engine.CreateTrainer().Train(set, seed, new ModelTemplateProvenance(backbone, PackId(population), entries));
+        return engine.CreateTrainer().Train(set, seed, new ModelTemplateProvenance(backbone, PackId(population), entries), reference);
     }
 
-    /// <summary>The person's threshold at <paramref name="targetFmr"/> on synthetic impostors pooled over every negative group.</summary>
-    public static float Calibrate(GalleryEngine engine, ITemplate template, PopulationPack population, long seed, double targetFmr) =>
-        ThresholdCalibration.ForTemplate(template, CalibrationImpostors(engine, population, seed).SelectMany(g => g.Impostors).ToList(), targetFmr);
+    /// <summary>
+    /// The person's threshold at <paramref name="targetFmr"/> (in <see cref="ITemplate.Score"/> units): from the pack's
+    /// real-impostor calibration for <paramref name="group"/> under the engine's <see cref="EngineSettings.ThresholdPolicy"/>
+    /// when the template's score is on the calibration's scale, else on synthetic impostors pooled over every negative group.
+    /// </summary>
+    public static float Calibrate(GalleryEngine engine, ITemplate template, PopulationPack population, long seed, double targetFmr, PersonGroup group) =>
+        CalibratedThreshold(engine.Settings.ThresholdPolicy, template, population, engine.TrainerOptions.Signature, targetFmr, group)
+        ?? ThresholdCalibration.ForTemplate(template, CalibrationImpostors(engine, population, seed).SelectMany(g => g.Impostors).ToList(), targetFmr);
+
+    /// <summary>The calibrated threshold (score units), or null when the policy is synthetic, the pack has no calibration,
+    /// the template is not on the cosine scale, or the calibration cannot reach the rate.</summary>
+    public static float? CalibratedThreshold(string policy, ITemplate template, PopulationPack population, string trainerSignature, double targetFmr, PersonGroup group)
+    {
+        if (policy == "synthetic" || CalibratedScale.For(template, population, trainerSignature) is not { } scale)
+        {
+            return null;
+        }
+
+        var value = Core.Evaluation.EvaluationRunner.CalibratedThreshold(scale.Calibration, policy, group.Gender, group.Ethnicity, group.AgeBand, targetFmr);
+        return value is null ? null : scale.ScoreFromRaw(scale.RawFromUnit(value.Value));
+    }
 
     /// <summary>Synthetic impostors per negative group, drawn with a seed apart from training's.</summary>
     public static List<(DemographicGroup Group, float[][] Impostors)> CalibrationImpostors(GalleryEngine engine, PopulationPack population, long seed) =>

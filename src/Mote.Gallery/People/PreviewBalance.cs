@@ -35,7 +35,9 @@ public sealed record GroupFalseMatchRate(string Group, int Impostors, int Curren
 /// <param name="Groups">One row per negative group of the population pack.</param>
 /// <param name="CandidateUnavailable">Why there is no candidate (no reference kept and no photo given); null when there is one.</param>
 /// <param name="TargetFmr">The target FMR thresholds are calibrated to.</param>
-public sealed record BalancePreview(float CurrentThreshold, float? CandidateThreshold, IReadOnlyList<GroupFalseMatchRate> Groups, string? CandidateUnavailable, double TargetFmr);
+/// <param name="Notes">What the preview can and cannot show, in words: e.g. a raised group whose rate did not drop, and why.</param>
+public sealed record BalancePreview(float CurrentThreshold, float? CandidateThreshold, IReadOnlyList<GroupFalseMatchRate> Groups, string? CandidateUnavailable, double TargetFmr,
+    IReadOnlyList<string>? Notes = null);
 
 /// <summary>
 /// Previews a balance before retraining: this person's expected false-match rate against synthetic impostors of
@@ -65,7 +67,7 @@ public sealed class PreviewBalance(MoteDbContext db, GalleryEngine engine, Templ
         {
             var face = await ReferenceFaces.ResolveAsync(db, protector, analyzer, person, request.Photo, request.FaceIndex, ct).ConfigureAwait(false);
             candidate = (await PersonTemplates.BuildAsync(engine, face.Descriptor, population, balance, person.Seed, analyzer.Backbone, ct).ConfigureAwait(false)).Template;
-            candidateThreshold = await Task.Run(() => PersonTemplates.Calibrate(engine, candidate, population, person.Seed, targetFmr), ct).ConfigureAwait(false);
+            candidateThreshold = await Task.Run(() => PersonTemplates.Calibrate(engine, candidate, population, person.Seed, targetFmr, PersonGroup.Of(person)), ct).ConfigureAwait(false);
         }
         catch (GalleryException e) when (request.Photo is null)
         {
@@ -80,6 +82,51 @@ public sealed class PreviewBalance(MoteDbContext db, GalleryEngine engine, Templ
                 candidate is null ? null : g.Impostors.Count(x => candidate.Score(x) >= candidateThreshold!.Value)))
             .OrderBy(r => r.Group, StringComparer.Ordinal)
             .ToArray(), ct).ConfigureAwait(false);
-        return new BalancePreview(person.Threshold, candidateThreshold, rows, unavailable, targetFmr);
+        return new BalancePreview(person.Threshold, candidateThreshold, rows, unavailable, targetFmr,
+            Notes(population, balance, PersonRecords.BalanceFromJson(person.BalanceJson), rows, candidate is not null, current, engine.TrainerOptions.Signature, targetFmr, PersonGroup.Of(person)));
+    }
+
+    /// <summary>Says which groups were raised without their rate dropping, and why; and how the threshold is set.</summary>
+    internal static List<string> Notes(
+        Core.Population.Packs.PopulationPack population, Core.Population.Sampling.Balance proposed, Core.Population.Sampling.Balance stored,
+        IReadOnlyList<GroupFalseMatchRate> rows, bool hasCandidate, Core.Templates.ITemplate current, string trainerSignature, double targetFmr, PersonGroup group)
+    {
+        var notes = new List<string>();
+        if (Core.Templates.CalibratedScale.For(current, population, trainerSignature) is { } scale)
+        {
+            var calibrated = scale.Calibration.GroupFor(group.Gender, group.Ethnicity, group.AgeBand, targetFmr);
+            notes.Add($"The threshold is set from real impostors of the group '{calibrated.Group}' ({scale.Calibration.Source}); the balance changes which synthetic faces the template learns to reject, not how the threshold is set.");
+        }
+
+        if (!hasCandidate)
+        {
+            return notes;
+        }
+
+        static double Share(Core.Population.Sampling.Balance b, string id)
+        {
+            var total = b.Negatives.Values.Sum();
+            return total <= 0 ? 0 : b.Negatives.Where(kv => kv.Key.Id == id).Sum(kv => kv.Value) / total;
+        }
+
+        foreach (var row in rows)
+        {
+            if (Share(proposed, row.Group) <= Share(stored, row.Group) + 1e-9)
+            {
+                continue;
+            }
+
+            var label = row.Group.Replace("|", ", ", StringComparison.Ordinal);
+            if (row.CurrentFalseMatches == 0 && row.CandidateFalseMatches == 0)
+            {
+                notes.Add($"Raising {label} cannot lower this rate further here: none of the {row.Impostors:N0} synthetic impostors of that group passes either threshold (the rate is below 1 in {row.Impostors:N0}, the most these impostors can show).");
+            }
+            else if (row.CandidateFalseMatches >= row.CurrentFalseMatches)
+            {
+                notes.Add($"Raising {label} did not lower the expected false-match rate against it ({row.CurrentFalseMatches} → {row.CandidateFalseMatches} of {row.Impostors:N0}): the person's synthetic training set already rejects that group as well as the small correction network can; a higher weight only takes samples from the other groups.");
+            }
+        }
+
+        return notes;
     }
 }

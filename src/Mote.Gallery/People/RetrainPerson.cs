@@ -57,7 +57,7 @@ public sealed class RetrainPerson(MoteDbContext db, GalleryEngine engine, Galler
         progress?.Report(EnrollmentStages.Training);
         var built = await PersonTemplates.BuildAsync(engine, face.Descriptor, population, balance, seed, analyzer.Backbone, ct).ConfigureAwait(false);
         progress?.Report(EnrollmentStages.Calibrating);
-        var threshold = PersonTemplates.Calibrate(engine, built.Template, population, seed, current.TargetFmr);
+        var threshold = PersonTemplates.Calibrate(engine, built.Template, population, seed, current.TargetFmr, PersonGroup.Of(person));
         var images = request.Photo is { } photo
             ? EnrollPerson.RetainedImages(protector, time, person.Id, photo, face, current.ReferenceRetention, ct)
             : [];
@@ -91,7 +91,7 @@ public sealed class RetrainPerson(MoteDbContext db, GalleryEngine engine, Galler
                 throw Stale(person.Name);
             }
             await audit.AppendAsync(actor, AuditEventCode.PersonRetrained, person.Id,
-                $"{person.Name}: {person.TemplateKind} template, {person.TemplateBytes} bytes, threshold {threshold:0.####}, balance {PersonRecords.Summarise(person.BalanceJson)}, " +
+                $"{person.Name}: {person.TemplateKind} template, {person.TemplateBytes} bytes, threshold {Core.Templates.ReadableScore.LogOdds(threshold)} (log-odds), balance {PersonRecords.Summarise(person.BalanceJson)}, " +
                 (request.Photo is null ? "from the kept reference face" : "from a new photo"), ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
         }

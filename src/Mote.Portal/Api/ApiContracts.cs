@@ -13,14 +13,32 @@ namespace Mote.Portal.Api;
 /// <param name="Score">The person's model-template score for the probe, 0…1.</param>
 /// <param name="Threshold">The person's threshold (set at the target false-match rate).</param>
 /// <param name="ProcessingMs">Server time for the decision, in milliseconds.</param>
-public sealed record VerifyResponse(string DecisionId, string Decision, bool Accepted, string PersonId, string PersonName, float Score, float Threshold, double ProcessingMs)
+/// <param name="ScoreReading">The score as people read it: log-odds and, where calibrated, the expected false-match rate at this score.</param>
+/// <param name="ThresholdReading">The threshold read the same way.</param>
+public sealed record VerifyResponse(string DecisionId, string Decision, bool Accepted, string PersonId, string PersonName, float Score, float Threshold, double ProcessingMs,
+    ScoreReadingResponse? ScoreReading = null, ScoreReadingResponse? ThresholdReading = null)
 {
     internal static VerifyResponse From(VerificationResult r) =>
-        new(r.DecisionId, r.Accepted ? "accept" : "reject", r.Accepted, r.PersonId, r.PersonName, r.Score, r.Threshold, r.Duration.TotalMilliseconds);
+        new(r.DecisionId, r.Accepted ? "accept" : "reject", r.Accepted, r.PersonId, r.PersonName, r.Score, r.Threshold, r.Duration.TotalMilliseconds,
+            ScoreReadingResponse.From(r.Reading), ScoreReadingResponse.From(r.ThresholdReading));
+}
+
+/// <summary>A score as people read it.</summary>
+/// <param name="LogOdds">ln(score / (1 − score)) of a model-template score; a vector template's cosine.</param>
+/// <param name="EstimatedFalseMatchRate">The rate of strangers of the person's group expected to score at least this (from the
+/// population pack's real-impostor calibration); null when the template or pack has no calibration.</param>
+/// <param name="EstimatedFalseMatchRateIsUpperBound">The score is above every measured threshold: the rate is at most the value given.</param>
+/// <param name="CalibrationGroup">The calibrated group the rate is read from.</param>
+/// <param name="Text">The same in words, e.g. "expected false-match rate 0.02 % (1 in 5,000) · log-odds +2.4".</param>
+public sealed record ScoreReadingResponse(double LogOdds, double? EstimatedFalseMatchRate, bool EstimatedFalseMatchRateIsUpperBound, string? CalibrationGroup, string Text)
+{
+    internal static ScoreReadingResponse? From(ScoreReading? r) =>
+        r is null ? null : new(Math.Round(r.LogOdds, 3), r.FalseMatchRate, r.AtMost, r.CalibrationGroup, r.Text);
 }
 
 /// <summary>One person who passed their own threshold in a 1:N search.</summary>
-public sealed record IdentifyCandidate(int Rank, string PersonId, string PersonName, float Score, float Threshold);
+public sealed record IdentifyCandidate(int Rank, string PersonId, string PersonName, float Score, float Threshold,
+    ScoreReadingResponse? ScoreReading = null, ScoreReadingResponse? ThresholdReading = null);
 
 /// <summary>A 1:N decision: up to <c>top</c> people who pass their own threshold, best first, or <c>no match</c>.</summary>
 /// <param name="DecisionId">Stored decision id.</param>
@@ -38,7 +56,7 @@ public sealed record IdentifyResponse(string DecisionId, string Decision, float?
         o.IsNoMatch ? "no match" : "match",
         o.Matches.FirstOrDefault()?.Score,
         o.Matches.FirstOrDefault()?.Threshold,
-        o.Matches.Select((m, i) => new IdentifyCandidate(i + 1, m.PersonId, m.PersonName, m.Score, m.Threshold)).ToArray(),
+        o.Matches.Select((m, i) => new IdentifyCandidate(i + 1, m.PersonId, m.PersonName, m.Score, m.Threshold, ScoreReadingResponse.From(m.Reading), ScoreReadingResponse.From(m.ThresholdReading))).ToArray(),
         top,
         o.GallerySize,
         o.Duration.TotalMilliseconds);

@@ -55,7 +55,7 @@ public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainP
     {
         var result = await retrain.ExecuteAsync(actor, new RetrainRequest(Person!.Summary.Id, Person.Summary.ConcurrencyStamp, Balance!.ToRequest(), Optional(photo)), null, ct).ConfigureAwait(false);
         await LoadAsync(actor, result.Person.Id, ct).ConfigureAwait(false);
-        Notice = $"{result.Person.Name} was retrained in {result.Duration.TotalSeconds:0.0} s; new threshold {result.Person.Threshold:G3}.";
+        Notice = $"{result.Person.Name} was retrained in {result.Duration.TotalSeconds:0.0} s; new threshold {Components.Pages.Verify.ScoreText.Format(result.Person.Threshold)}.";
     });
 
     /// <summary>Erases the person; true when done (the page then leaves).</summary>

@@ -94,12 +94,12 @@ public sealed class ModelTemplateFormatTests(ITestOutputHelper output)
     public void Read_FutureVersion_ThrowsUnsupportedVersionNamingIt()
     {
         var bytes = RandomTemplates.Create(MlpArchitecture.Compact(128), seed: 6).ToBytes();
-        bytes[8] = 2; // little-endian u16 version right after the 8-byte magic
+        bytes[8] = 3; // little-endian u16 version right after the 8-byte magic
 
         var e = Assert.Throws<TemplateFormatException>(() => ModelTemplate.Read(bytes));
 
         Assert.Equal(TemplateFormatError.UnsupportedVersion, e.Error);
-        Assert.Contains("version 2", e.Message);
+        Assert.Contains("version 3", e.Message);
     }
 
     [Fact]

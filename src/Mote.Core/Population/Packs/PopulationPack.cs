@@ -15,7 +15,9 @@ public sealed class PopulationPack
         DensityKind densityKind,
         IReadOnlyDictionary<DemographicGroup, IDensity> negatives,
         IReadOnlyDictionary<DemographicGroup, IDensity> variation,
-        PopulationProvenance provenance)
+        PopulationProvenance provenance,
+        RealImpostorCalibration? calibration = null,
+        RealImpostorCalibration? modelCalibration = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(backboneId);
         ArgumentException.ThrowIfNullOrWhiteSpace(backboneManifestHash);
@@ -38,7 +40,25 @@ public sealed class PopulationPack
         Negatives = Sorted(negatives);
         Variation = Sorted(variation);
         Provenance = provenance;
+        Calibration = calibration;
+        ModelCalibration = modelCalibration;
     }
+
+    /// <summary>
+    /// Real-impostor logit thresholds of model-templates trained with <see cref="RealImpostorCalibration.Trainer"/> on some
+    /// calibration people and scored on the others (scalars only), or null.
+    /// </summary>
+    public RealImpostorCalibration? ModelCalibration { get; }
+
+    /// <summary>
+    /// Real-impostor thresholds measured on distinct people when the pack was built or calibrated (scalars only), or null
+    /// for a pack without one (its thresholds then rest on synthetic impostors alone).
+    /// </summary>
+    public RealImpostorCalibration? Calibration { get; }
+
+    /// <summary>A copy of this pack with these calibrations (densities and provenance shared, unchanged).</summary>
+    public PopulationPack WithCalibration(RealImpostorCalibration? calibration, RealImpostorCalibration? modelCalibration) =>
+        new(BackboneId, BackboneManifestHash, DensityKind, Negatives, Variation, Provenance, calibration, modelCalibration);
 
     /// <summary>The backbone whose descriptors the densities model.</summary>
     public string BackboneId { get; }

@@ -11,7 +11,8 @@ namespace Mote.Core.Population.Packs;
 /// 8 bytes   magic "MOTEPOP\0"
 /// int32     format version (1)
 /// int32     manifest length L, then L bytes UTF-8 JSON: backboneId, backboneManifestHash, dimension, densityKind,
-///           negativeGroups[], variationGroups[] (group ids, in the order of the densities below), provenance
+///           negativeGroups[], variationGroups[] (group ids, in the order of the densities below), provenance,
+///           calibration and modelCalibration (optional <see cref="RealImpostorCalibration"/>s, thresholds only; absent in older packs)
 /// int32     density count (= negativeGroups + variationGroups), then each density as <see cref="DensitySerializer"/> writes it
 /// 32 bytes  SHA-256 of every byte before it
 /// </code>
@@ -46,7 +47,9 @@ public static class PopulationPackFile
                 pack.DensityKind.ToString(),
                 pack.Negatives.Keys.Select(g => g.Id).ToArray(),
                 pack.Variation.Keys.Select(g => g.Id).ToArray(),
-                pack.Provenance);
+                pack.Provenance,
+                pack.Calibration,
+                pack.ModelCalibration);
             var json = JsonSerializer.SerializeToUtf8Bytes(manifest, Json);
             w.Write(json.Length);
             w.Write(json);
@@ -136,7 +139,7 @@ public static class PopulationPackFile
             {
                 throw new PopulationPackFormatException(sourceName, $"{stream.Length - stream.Position} unexpected bytes follow the densities");
             }
-            var pack = new PopulationPack(manifest.BackboneId, manifest.BackboneManifestHash, kind, negatives, variation, manifest.Provenance);
+            var pack = new PopulationPack(manifest.BackboneId, manifest.BackboneManifestHash, kind, negatives, variation, manifest.Provenance, manifest.Calibration, manifest.ModelCalibration);
             if (pack.Dimension != manifest.Dimension)
             {
                 throw new PopulationPackFormatException(sourceName, $"densities have dimension {pack.Dimension}, the manifest says {manifest.Dimension}");
@@ -166,5 +169,7 @@ public static class PopulationPackFile
         string DensityKind,
         string[] NegativeGroups,
         string[] VariationGroups,
-        PopulationProvenance Provenance);
+        PopulationProvenance Provenance,
+        RealImpostorCalibration? Calibration = null,
+        RealImpostorCalibration? ModelCalibration = null);
 }

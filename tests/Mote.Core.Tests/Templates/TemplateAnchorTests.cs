@@ -1,0 +1,100 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Mote.Core.Templates;
+
+namespace Mote.Core.Tests.Templates;
+
+public sealed class TemplateAnchorTests
+{
+    private static readonly TemplateTrainerOptions Anchored = TemplateTrainerOptions.Default with { AnchorScale = 20, AnchorCosine = 0.9, MaxEpochs = 8 };
+
+    [Fact]
+    public void Train_Anchored_StoredMlpEqualsAnchorPlusCorrection()
+    {
+        var data = new SyntheticDescriptors(seed: 11);
+        var centre = data.Centre();
+        var template = new TemplateTrainer(Anchored).Train(data.TrainingSetFor(centre, 200, 400), seed: 3, SyntheticDescriptors.Provenance, centre);
+
+        Assert.Equal(new TemplateAnchor(20, 0.9f), template.Anchor);
+        Assert.Equal([128, 129, 65, 17, 1], template.Architecture.Widths);
+        // The folded MLP's carrier unit must reproduce the cosine exactly: strip the correction (zero its output weights
+        // in the last layer and its bias), and the logit is 20·(cos − 0.9).
+        var last = template.Layers[^1];
+        var w = new float[last.Inputs];
+        w[^1] = last.Weights[^1];
+        var stripped = template.Layers.Take(template.Layers.Count - 1)
+            .Append(new DenseLayer(last.Inputs, 1, w, [-20f * (2f + 0.9f)])).ToArray();
+        var anchorOnly = new ModelTemplate(template.Provenance, template.Seed, stripped, template.Training);
+        foreach (var probe in data.Others(20).Concat(data.Around(centre, 20)))
+        {
+            var cosine = Kernels.Dot(probe, centre);
+            Assert.Equal(20 * (cosine - 0.9), anchorOnly.Logit(probe), 3);
+        }
+    }
+
+    [Fact]
+    public void Train_Anchored_TorchForwardAgreesWithStoredMlp()
+    {
+        var data = new SyntheticDescriptors(seed: 12);
+        var centre = data.Centre();
+        var template = new TemplateTrainer(Anchored).Train(data.TrainingSetFor(centre, 200, 400), seed: 4, SyntheticDescriptors.Provenance, centre);
+        var probes = data.Others(10).Concat(data.Around(centre, 10)).ToArray();
+
+        var torch = TemplateTrainer.TorchLogits(template, probes.SelectMany(p => p).ToArray(), probes.Length);
+
+        for (var i = 0; i < probes.Length; i++)
+        {
+            Assert.Equal(torch[i], template.Logit(probes[i]), 3);
+        }
+    }
+
+    [Fact]
+    public void Train_Anchored_SeparatesHeldOutLikeThePlainMlp()
+    {
+        var data = new SyntheticDescriptors(seed: 13);
+        var centre = data.Centre();
+        var template = new TemplateTrainer(Anchored).Train(data.TrainingSetFor(centre, 300, 600), seed: 5, SyntheticDescriptors.Provenance, centre);
+
+        Assert.True(data.Around(centre, 100).All(p => template.Logit(p) > 0), "every held-out positive above 0");
+        Assert.True(data.Others(200).All(p => template.Logit(p) < 0), "every held-out negative below 0");
+    }
+
+    [Fact]
+    public void Format_AnchoredTemplate_RoundTripsWithItsAnchor()
+    {
+        var data = new SyntheticDescriptors(seed: 14);
+        var centre = data.Centre();
+        var template = new TemplateTrainer(Anchored with { MaxEpochs = 2 }).Train(data.TrainingSetFor(centre, 50, 100), seed: 6, SyntheticDescriptors.Provenance, centre);
+
+        var read = ModelTemplate.Read(template.ToBytes());
+
+        Assert.Equal(template.Anchor, read.Anchor);
+        Assert.Equal(template.ToBytes().Length, template.StorageBytes);
+        var probe = data.Around(centre);
+        Assert.Equal(template.Logit(probe), read.Logit(probe));
+    }
+
+    [Fact]
+    public void Read_Version1Template_ReadsAsPlainMlp()
+    {
+        var template = RandomTemplates.Create(MlpArchitecture.Compact(128), seed: 9);
+        var v2 = template.ToBytes();
+        // Version 1 is version 2 without the trailing anchor flag byte: rebuild it and its checksum.
+        var body = v2.AsSpan(0, v2.Length - 32 - 1).ToArray();
+        BinaryPrimitives.WriteUInt16LittleEndian(body.AsSpan(8), 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(body.AsSpan(10), (uint)(body.Length + 32));
+        var v1 = body.Concat(SHA256.HashData(body)).ToArray();
+
+        var read = ModelTemplate.Read(v1);
+
+        Assert.Null(read.Anchor);
+        var probe = new SyntheticDescriptors(seed: 9).Centre();
+        Assert.Equal(template.Logit(probe), read.Logit(probe));
+    }
+
+    [Fact]
+    public void Options_NegativeAnchorScale_Refused()
+    {
+        Assert.Throws<ArgumentException>(() => new TemplateTrainer(TemplateTrainerOptions.Default with { AnchorScale = -1 }));
+    }
+}
