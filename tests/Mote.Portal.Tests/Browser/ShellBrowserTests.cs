@@ -61,6 +61,33 @@ public sealed class ShellBrowserTests
     }
 
     [Fact]
+    public async Task SignOut_FromTheUserMenu_EndsTheSession_ProtectedPagesGoToSignIn()
+    {
+        await using var portal = await PortalProcess.StartAsync();
+        var (playwright, browser) = await HeadlessChromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await HeadlessChromium.NewPageAsync(browser, 1280, 800);
+        await HeadlessChromium.SignInAsFirstAdminAsync(page, portal, "ada@example.org", Password);
+
+        // The user chip opens the menu (it did nothing before: aria-expanded stayed false), and Sign out signs out.
+        await page.Locator("[data-testid=user-chip]").ClickAsync();
+        var signOut = page.Locator("[data-testid=sign-out-form] button[type=submit]");
+        await Assertions.Expect(signOut).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=user-menu] [aria-expanded]").First).ToHaveAttributeAsync("aria-expanded", "true");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("user-menu.png") });
+        await signOut.ClickAsync();
+        await page.WaitForURLAsync("**/account/login");
+
+        // The session is gone: a protected page sends the browser back to sign-in.
+        await page.GotoAsync(new Uri(portal.BaseAddress, "audit").ToString());
+        await page.WaitForURLAsync(url => url.Contains("/account/login", StringComparison.Ordinal));
+        Assert.Contains("ReturnUrl=%2Faudit", page.Url, StringComparison.Ordinal);
+        await Assertions.Expect(page.Locator("#password")).ToBeVisibleAsync();
+        Assert.Equal(1, portal.Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.SignedOut}"));
+    }
+
+    [Fact]
     public async Task NarrowViewport_DrawerCollapsesAndToggles()
     {
         await using var portal = await PortalProcess.StartAsync();

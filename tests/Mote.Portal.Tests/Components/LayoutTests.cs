@@ -26,6 +26,24 @@ public sealed class LayoutTests : PortalBunitContext
     }
 
     [Fact]
+    public void UserMenu_ChipClicked_OpensTheMenuWithTheSignOutForm()
+    {
+        // MudBlazor 9 opens a menu with custom activator content only when the activator calls the menu's toggle.
+        SignInAs(Roles.Admin, "ada@example.org");
+        // The menu's content renders in the popover provider, not under the chip.
+        var popovers = Render<MudBlazor.MudPopoverProvider>();
+        var cut = Render<CascadingAuthenticationState>(p => p.AddChildContent<UserMenu>());
+        Assert.Empty(popovers.FindAll("[data-testid=sign-out-form]"));
+
+        cut.Find("[data-testid=user-chip]").Click();
+
+        popovers.WaitForAssertion(() => Assert.NotNull(popovers.Find("[data-testid=sign-out-form]")));
+        var form = popovers.Find("[data-testid=sign-out-form]");
+        Assert.Equal("account/logout", form.GetAttribute("action"));
+        Assert.Contains("Sign out", form.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void NavMenu_Operator_ShowsOnlyAreasItsRoleMayOpen()
     {
         SignInAs(Roles.Operator);
