@@ -53,6 +53,10 @@ public sealed class ShellBrowserTests
 
         await page.Locator("[data-testid=theme-toggle]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=theme-toggle]")).ToHaveAttributeAsync("data-mode", "dark");
+        // The choice survives a reload (it went back to light before).
+        await page.ReloadAsync();
+        await page.WaitForSelectorAsync("[data-interactive=true]");
+        await Assertions.Expect(page.Locator("[data-testid=theme-toggle]")).ToHaveAttributeAsync("data-mode", "dark");
         await nav.GetByText("Settings", new LocatorGetByTextOptions { Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=users-table]")).ToContainTextAsync("ada@example.org");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("settings-dark.png") });

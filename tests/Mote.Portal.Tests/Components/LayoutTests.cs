@@ -64,11 +64,27 @@ public sealed class LayoutTests : PortalBunitContext
         var toggle = () => cut.Find("[data-testid=theme-toggle]");
         Assert.Equal("light", toggle().GetAttribute("data-mode"));
 
+        // The toggle's handler awaits saving the choice (JS interop): wait for its render.
         toggle().Click();
-        Assert.Equal("dark", toggle().GetAttribute("data-mode"));
+        cut.WaitForAssertion(() => Assert.Equal("dark", toggle().GetAttribute("data-mode")));
         Assert.Contains("--mud-palette-background: rgba(20,25,37,1)", cut.Markup, StringComparison.Ordinal);
 
         toggle().Click();
-        Assert.Equal("light", toggle().GetAttribute("data-mode"));
+        cut.WaitForAssertion(() => Assert.Equal("light", toggle().GetAttribute("data-mode")));
+        // Each choice is kept in this browser's localStorage.
+        Assert.Equal(["dark", "light"], JSInterop.Invocations["localStorage.setItem"].Select(i => (string)i.Arguments[1]!));
+    }
+
+    [Fact]
+    public void MainLayout_SavedDarkChoice_StartsDarkOnTheNextLoad()
+    {
+        // The choice used to last only for the circuit: a reload went back to the system's (light) theme.
+        JSInterop.Setup<string?>("localStorage.getItem", Mote.Portal.Services.ThemePreference.Key).SetResult("dark");
+        SignInAs(Roles.Admin);
+
+        var cut = Render<CascadingAuthenticationState>(p => p.AddChildContent<MainLayout>(l => l.Add(x => x.Body, (RenderFragment)(_ => { }))));
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-interactive=true]")));
+        Assert.Equal("dark", cut.Find("[data-testid=theme-toggle]").GetAttribute("data-mode"));
     }
 }
