@@ -86,7 +86,7 @@ public static class EvaluationReportWriter
         {
             foreach (var g in f.Groups)
             {
-                Line($"| {f.Kind} | {f.Attribute} | {g.Group} | {g.Identities} | {g.GenuinePairs:N0} | {g.ImpostorPairs:N0} | {Interval(g.Fmr, 3)} | {Interval(g.Fnmr, 2)} | {g.Warning} |");
+                Line($"| {f.Kind} | {f.Attribute} | {g.Group} | {g.Identities} | {g.GenuinePairs:N0} | {g.ImpostorPairs:N0} | {ReadableNumber.Interval(g.Fmr)} | {ReadableNumber.Interval(g.Fnmr)} | {g.Warning} |");
             }
         }
 
@@ -109,7 +109,7 @@ public static class EvaluationReportWriter
             {
                 var f = w.ByGender.FirstOrDefault(g => g.Group == "female");
                 var m = w.ByGender.FirstOrDefault(g => g.Group == "male");
-                Line($"| {w.FemaleShare:0.##} | {Rate(w.AtFmr1e3?.Fnmr)} | {(f is null ? "–" : Interval(f.Fmr, 3))} | {(m is null ? "–" : Interval(m.Fmr, 3))} | {(f is null ? "–" : Interval(f.Fnmr, 2))} | {(m is null ? "–" : Interval(m.Fnmr, 2))} | {Num(w.Fdr)} | {Num(w.Garbe)} | {w.EnrollSeconds:F0} |");
+                Line($"| {w.FemaleShare:0.##} | {Rate(w.AtFmr1e3?.Fnmr)} | {(f is null ? "–" : ReadableNumber.Interval(f.Fmr))} | {(m is null ? "–" : ReadableNumber.Interval(m.Fmr))} | {(f is null ? "–" : ReadableNumber.Interval(f.Fnmr))} | {(m is null ? "–" : ReadableNumber.Interval(m.Fnmr))} | {Num(w.Fdr)} | {Num(w.Garbe)} | {w.EnrollSeconds:F0} |");
             }
         }
 
@@ -147,7 +147,7 @@ public static class EvaluationReportWriter
             {
                 foreach (var g in f.Groups)
                 {
-                    Line($"| {f.Kind} | {f.Thresholds} | {f.Attribute} | {g.Group} | {g.Templates} | {g.Probes:N0} | {g.ImpostorPairs:N0} | {Interval(g.Fmr, 3)} | {g.Warning} |");
+                    Line($"| {f.Kind} | {f.Thresholds} | {f.Attribute} | {g.Group} | {g.Templates} | {g.Probes:N0} | {g.ImpostorPairs:N0} | {ReadableNumber.Interval(g.Fmr)} | {g.Warning} |");
                 }
             }
         }
@@ -180,6 +180,4 @@ public static class EvaluationReportWriter
 
     private static string Num(double? value) => value is { } v ? v.ToString("G4", CultureInfo.InvariantCulture) : "–";
 
-    private static string Interval(RateInterval r, int decimals) =>
-        string.Create(CultureInfo.InvariantCulture, $"{r.Value.ToString("P" + decimals, CultureInfo.InvariantCulture)} ({r.Low.ToString("P" + decimals, CultureInfo.InvariantCulture)}–{r.High.ToString("P" + decimals, CultureInfo.InvariantCulture)})");
 }

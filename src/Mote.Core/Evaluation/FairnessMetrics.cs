@@ -103,10 +103,14 @@ public static class FairnessMetrics
 /// <param name="FalseMatches">Impostor comparisons accepted.</param>
 public readonly record struct IdentityCounts(long Genuine, long FalseNonMatches, long Impostor, long FalseMatches);
 
-/// <summary>A rate with its percentile-bootstrap 95% confidence interval.</summary>
+/// <summary>
+/// A rate with its 95% confidence interval: the percentile bootstrap, except where the rate has zero events (or
+/// only events), where the bootstrap can only say 0–0 (1–1) and the exact Clopper–Pearson bound is given instead
+/// (<see cref="ClopperPearson"/>).
+/// </summary>
 /// <param name="Value">The rate on the full sample.</param>
-/// <param name="Low">2.5th percentile of the bootstrap distribution.</param>
-/// <param name="High">97.5th percentile.</param>
+/// <param name="Low">2.5th percentile of the bootstrap distribution (with only events: the exact lower bound).</param>
+/// <param name="High">97.5th percentile (with zero events: the exact upper bound, never 0 when anything was compared).</param>
 public sealed record RateInterval(double Value, double Low, double High);
 
 /// <summary>Percentile bootstrap over identities (seeded: equal seed, equal intervals).</summary>
@@ -147,7 +151,8 @@ public static class IdentityBootstrap
 
         long tg = identities.Sum(c => c.Genuine), tfn = identities.Sum(c => c.FalseNonMatches);
         long ti = identities.Sum(c => c.Impostor), tfm = identities.Sum(c => c.FalseMatches);
-        return (Interval(ti == 0 ? 0 : tfm / (double)ti, fmr), Interval(tg == 0 ? 0 : tfn / (double)tg, fnmr));
+        return (ClopperPearson.Bound(Interval(ti == 0 ? 0 : tfm / (double)ti, fmr), tfm, ti),
+            ClopperPearson.Bound(Interval(tg == 0 ? 0 : tfn / (double)tg, fnmr), tfn, tg));
     }
 
     /// <summary>The 2.5th and 97.5th percentiles (linear interpolation) around a value.</summary>
@@ -171,5 +176,42 @@ public static class IdentityBootstrap
         var lo = (int)Math.Floor(position);
         var hi = Math.Min(lo + 1, sorted.Count - 1);
         return sorted[lo] + (position - lo) * (sorted[hi] - sorted[lo]);
+    }
+}
+
+/// <summary>
+/// Exact (Clopper–Pearson) 95% bounds for the two cases the bootstrap cannot bound: zero events in n trials (every
+/// replicate is 0, so the percentile interval is 0–0, which reads as certainty) and n events in n trials (1–1).
+/// With 0 of n the two-sided 95% interval is [0, 1 − 0.025^(1/n)] (about 3.69 / n for large n: 3.7e-6 for a
+/// million impostor pairs). The trials are pairs, which are not independent within a person, so the bound is if
+/// anything optimistic; it is still the honest "at most" a zero-event rate allows.
+/// </summary>
+public static class ClopperPearson
+{
+    /// <summary>The upper end of the two-sided 95% interval with zero events in <paramref name="trials"/>: 1 − 0.025^(1/n).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="trials"/> is not positive.</exception>
+    public static double ZeroEventsUpper(long trials)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(trials);
+        // For n = 1e9, 1 − pow still keeps about 7 significant digits of the 3.7e-9 it returns: plenty for a bound.
+        return 1 - Math.Pow(0.025, 1.0 / trials);
+    }
+
+    /// <summary>
+    /// <paramref name="interval"/> with its empty side replaced by the exact bound: with 0 events, High = <see cref="ZeroEventsUpper"/>;
+    /// with <paramref name="events"/> = <paramref name="trials"/>, Low = 1 − that. Unchanged otherwise, and with no trials.
+    /// </summary>
+    public static RateInterval Bound(RateInterval interval, long events, long trials)
+    {
+        ArgumentNullException.ThrowIfNull(interval);
+        if (trials <= 0)
+        {
+            return interval;
+        }
+        if (events == 0)
+        {
+            return interval with { Low = 0, High = ZeroEventsUpper(trials) };
+        }
+        return events == trials ? interval with { Low = 1 - ZeroEventsUpper(trials), High = 1 } : interval;
     }
 }

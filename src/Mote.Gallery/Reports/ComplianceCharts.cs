@@ -52,7 +52,7 @@ internal static class ComplianceCharts
             var target = new XPen(XColors.Black, 0.8) { DashStyle = XDashStyle.Dash };
             var x = At(plot, DetAxis.Position(targetFmr), 0).X;
             g.DrawLine(target, x, plot.Top, x, plot.Bottom);
-            legend.Add(($"target FMR {targetFmr.ToString("G3", CultureInfo.InvariantCulture)}", target));
+            legend.Add(($"target FMR {Core.Evaluation.ReadableNumber.Decimal(targetFmr)}", target));
         }
         Legend(g, plot.Right + 14, plot.Top, fonts, legend);
     }
@@ -154,7 +154,7 @@ internal static class ComplianceCharts
             var pen = new XPen(XColors.Black, 0.8) { DashStyle = XDashStyle.Dash };
             var x = At(plot, (t - min) / (max - min), 0).X;
             g.DrawLine(pen, x, plot.Top, x, plot.Bottom);
-            legend.Add(($"threshold at FMR 0.001 ({t.ToString("G3", CultureInfo.InvariantCulture)})", pen));
+            legend.Add(($"threshold at FMR 0.001 ({Core.Evaluation.ReadableNumber.Decimal(t)})", pen));
         }
         Legend(g, plot.Right + 14, plot.Top, fonts, legend);
     }

@@ -43,7 +43,7 @@ internal static class CompliancePdf
 
         writer.Heading(Sections[0]);
         writer.Line($"Model pack: {r.System.ModelPackState}. Backbone: {r.System.BackboneId ?? "unknown"} (manifest {Short(r.System.BackboneManifestHash)}).");
-        writer.Line($"Template kind: {r.System.TemplateKind}. Target false-match rate: {r.System.TargetFmr.ToString("G3", CultureInfo.InvariantCulture)}{(r.System.TargetFmrIsDefault ? " (default)" : " (set by an administrator)")}.");
+        writer.Line($"Template kind: {r.System.TemplateKind}. Target false-match rate: {Core.Evaluation.ReadableNumber.Decimal(r.System.TargetFmr)}{(r.System.TargetFmrIsDefault ? " (default)" : " (set by an administrator)")}.");
         foreach (var m in r.System.Models)
         {
             writer.Bullet($"{m.Id}: {m.Source}; code licence {m.PackageLicense}; weights licence {m.WeightsLicense.TrimEnd('.')}. ONNX SHA-256 {Short(m.OnnxSha256)}.");
@@ -54,7 +54,7 @@ internal static class CompliancePdf
         }
         var p = r.System.Population;
         writer.Line(p.Error is null
-            ? $"Population pack: {p.DensityKind} densities over {p.Dimension} dimensions for {p.BackboneId}; built {(p.CreatedUtc is { } c ? Utc(c) : "?")} with seed {p.Seed}; raw vectors stored: {(p.ContainsRawVectors ? "yes" : "no")}."
+            ? $"Population pack: {p.DensityKind} densities over {p.Dimension} dimensions for {p.BackboneId}; built {(p.CreatedUtc is { } c ? Utc(c) : "at an unknown time")}{(p.Seed is { } seed ? $" with seed {seed}" : "")}; raw vectors stored: {(p.ContainsRawVectors ? "yes" : "no")}."
             : $"Population pack: {p.Error}");
         foreach (var d in p.Datasets)
         {
@@ -66,8 +66,10 @@ internal static class CompliancePdf
         writer.Line($"{g.People} people enrolled; attributes declared for {g.AttributesDeclared}, estimated only for {g.AttributesEstimatedOnly}, none for {g.AttributesNone}. Counts below {GallerySection.MinimumCount} are suppressed.");
         if (g.ThresholdMedian is { } median)
         {
-            writer.Line($"Median per-person threshold: {median.ToString("0.####", CultureInfo.InvariantCulture)}.");
+            // Thresholds can be tiny (a calibrated logistic output of 4.08e-6): fixed-point, never rounded to 0.
+            writer.Line($"Median per-person threshold: {Core.Evaluation.ReadableNumber.Decimal(median)}.");
         }
+        GalleryRisk(writer, g.Risk);
         writer.Bars("By template kind", g.TemplateKinds);
         writer.Bars("By gender", g.ByGender);
         writer.Bars("By ethnicity", g.ByEthnicity);
@@ -82,7 +84,7 @@ internal static class CompliancePdf
         else
         {
             writer.Line($"{run.Identities} identities, {run.GenuinePairs} genuine and {run.ImpostorPairs} impostor pairs; backbone {run.Backbone}, population pack {run.PopulationPack}, seed {run.Seed}; target FMR {N(run.TargetFmr)}.");
-            writer.Line($"Command: {run.Command ?? "?"} (commit {run.Commit ?? "?"}).");
+            writer.Line(CommandLine(run.Command, run.Commit));
             // Every caption names the run, so a chart cut out of the report still says where it came from.
             var dataset = Path.GetFileName(run.Dataset.TrimEnd('/', '\\'));
             var finished = run.FinishedUtc.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
@@ -147,7 +149,7 @@ internal static class CompliancePdf
         writer.Line($"Attribute inference: {r.Privacy.AttributeInference}");
 
         writer.Heading(Sections[4]);
-        writer.Line($"{(r.Audit.Verified ? "Verified" : "BROKEN")}: {r.Audit.Summary} ({r.Audit.Rows} rows, checked {Utc(r.Audit.CheckedUtc)}).");
+        writer.Line($"{(r.Audit.Verified ? "" : "BROKEN: ")}{r.Audit.Summary.TrimEnd().TrimEnd('.')} ({r.Audit.Rows} rows, checked {Utc(r.Audit.CheckedUtc)}).");
 
         writer.Heading(Sections[5]);
         foreach (var h in r.Iso24745)
@@ -197,13 +199,40 @@ internal static class CompliancePdf
         _ => kind,
     };
 
-    private static string N(double? x) => x is { } v ? v.ToString("0.#####", CultureInfo.InvariantCulture) : "n/a";
+    // Five decimals as before from 0.01 up; below, three significant digits, so a small rate or threshold never prints as "0".
+    private static string N(double? x) => x is not { } v ? "n/a"
+        : Math.Abs(v) >= 0.01 || v == 0 || !double.IsFinite(v) ? v.ToString("0.#####", CultureInfo.InvariantCulture) : Core.Evaluation.ReadableNumber.Decimal(v);
+
+    /// <summary>"Command: … (commit …)." with what is known; an unknown commit is said in words, not "?".</summary>
+    internal static string CommandLine(string? command, string? commit) =>
+        $"Command: {(string.IsNullOrWhiteSpace(command) ? "not recorded" : command)}; {(string.IsNullOrWhiteSpace(commit) ? "commit unknown" : $"commit {commit}")}.";
+
+    /// <summary>The gallery-risk lines of section 2: the outcome (or why there is none), the limit and the worst groups.</summary>
+    private static void GalleryRisk(PageWriter writer, GalleryRiskFigures risk)
+    {
+        writer.Subheading("Gallery risk (synthetic impostors)");
+        writer.Line(risk.Note);
+        writer.Line($"Limit: {Core.Evaluation.ReadableNumber.Percent(risk.Limit)} of a group's impostors, {risk.LimitMultiple.ToString("0.##", CultureInfo.InvariantCulture)}× the target FMR {Core.Evaluation.ReadableNumber.Decimal(risk.TargetFmr)} ({(risk.LimitIsDefault ? "the default" : "saved by an administrator")}); {risk.ImpostorsPerGroup} seeded synthetic impostors per group, the same for everyone.");
+        if (!risk.Assessed)
+        {
+            return;
+        }
+        if (risk.WorstGroups.Count == 0)
+        {
+            writer.Line("No group's synthetic impostors were accepted by anyone.");
+            return;
+        }
+        writer.Line("Worst groups (impostors of this group accepted):");
+        foreach (var w in risk.WorstGroups)
+        {
+            writer.Bullet($"{w.Group}: {w.PeopleAboveLimit} {(w.PeopleAboveLimit == 1 ? "person" : "people")} above the limit; FMR mean {Core.Evaluation.ReadableNumber.Percent(w.MeanFmr)}, highest {Core.Evaluation.ReadableNumber.Percent(w.MaxFmr)}.");
+        }
+    }
 
     private static string Utc(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
     private static string Short(string? hash) => hash is { Length: > 16 } ? hash[..16] + "…" : hash ?? "unknown";
 
-    /// <summary>Lays text out top to bottom, wrapping words and starting new pages as needed.</summary>
     /// <summary>One table per attribute: each group's same-group FMR under every kind and threshold, most at risk first.</summary>
     private static void ImpostorTables(PageWriter writer, ImpostorFigures imp)
     {
@@ -225,6 +254,7 @@ internal static class CompliancePdf
         }
     }
 
+    /// <summary>Lays text out top to bottom, wrapping words and starting new pages as needed.</summary>
     private sealed class PageWriter
     {
         private readonly PdfDocument _document;

@@ -17,7 +17,7 @@ public sealed record ComplianceReport(
     DpiaInputs Dpia)
 {
     /// <summary>The schema id and version; bump the number on any incompatible change.</summary>
-    public const string SchemaId = "mote-compliance-report/2";
+    public const string SchemaId = "mote-compliance-report/3";
 }
 
 /// <summary>The recognition system: face pipeline, models and their licences, population pack, thresholds.</summary>
@@ -39,7 +39,10 @@ public sealed record PopulationEntry(
     string? BackboneId, string? DensityKind, int Dimension, bool ContainsRawVectors, DateTimeOffset? CreatedUtc, int? Seed,
     IReadOnlyList<string> Datasets, string? CommandLine, string? Error);
 
-/// <summary>The gallery in aggregate. Counts below <see cref="GallerySection.MinimumCount"/> are suppressed (null).</summary>
+/// <summary>
+/// The gallery in aggregate. Counts below <see cref="GallerySection.MinimumCount"/> are suppressed (null);
+/// <paramref name="Risk"/> is the gallery-risk assessment at export, as counts.
+/// </summary>
 public sealed record GallerySection(
     int People,
     IReadOnlyList<GroupCount> TemplateKinds,
@@ -49,11 +52,39 @@ public sealed record GallerySection(
     int AttributesDeclared,
     int AttributesEstimatedOnly,
     int AttributesNone,
-    double? ThresholdMedian)
+    double? ThresholdMedian,
+    GalleryRiskFigures Risk)
 {
     /// <summary>A cell with fewer people than this is reported as suppressed, so no count singles anyone out.</summary>
     public const int MinimumCount = 5;
 }
+
+/// <summary>
+/// Gallery risk at export (<c>AssessGalleryRisk</c> with the saved limit): how many enrolled people accept more than
+/// <paramref name="Limit"/> (= <paramref name="LimitMultiple"/> × <paramref name="TargetFmr"/>) of some negative group's
+/// synthetic impostors at their own threshold, and the groups most often above it. No names.
+/// </summary>
+/// <param name="Assessed">False when nobody is enrolled or the assessment could not run (<paramref name="Note"/> says why).</param>
+/// <param name="Note">One sentence: the outcome, or why there is none.</param>
+/// <param name="TargetFmr">The target FMR thresholds are calibrated to.</param>
+/// <param name="LimitMultiple">The saved gallery-risk limit (Settings → Thresholds), as a multiple of the target.</param>
+/// <param name="LimitIsDefault">True until an administrator saves a limit.</param>
+/// <param name="Limit">The flag limit as an FMR.</param>
+/// <param name="ImpostorsPerGroup">Synthetic impostors scored per group.</param>
+/// <param name="PeopleAssessed">People whose template was scored.</param>
+/// <param name="PeopleNotAssessed">People whose template could not be scored (another backbone, a damaged template).</param>
+/// <param name="PeopleAboveLimit">Assessed people above the limit against at least one group.</param>
+/// <param name="WorstGroups">Up to <see cref="GalleryRiskFigures.WorstGroupCount"/> groups with any false match, most people above the limit first.</param>
+public sealed record GalleryRiskFigures(
+    bool Assessed, string Note, double TargetFmr, double LimitMultiple, bool LimitIsDefault, double Limit, int ImpostorsPerGroup,
+    int PeopleAssessed, int PeopleNotAssessed, int PeopleAboveLimit, IReadOnlyList<RiskGroupFigures> WorstGroups)
+{
+    /// <summary>How many groups the report lists: the five worst are what an administrator acts on first.</summary>
+    public const int WorstGroupCount = 5;
+}
+
+/// <summary>One negative group over the assessed people: how many are above the limit against it, and the mean and highest FMR (fractions).</summary>
+public sealed record RiskGroupFigures(string Group, int PeopleAboveLimit, double MeanFmr, double MaxFmr);
 
 /// <summary>How many people fall in one value; <paramref name="Count"/> null when suppressed (fewer than <see cref="GallerySection.MinimumCount"/>).</summary>
 public sealed record GroupCount(string Group, int? Count, bool Suppressed);

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Data;
 using Mote.Gallery.Engine;
+using Mote.Gallery.Fairness;
 using Mote.Gallery.Models;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
@@ -26,11 +27,13 @@ public sealed record ReportExportResult(string Format, string ContentSha256, lon
 /// <see cref="ComplianceReport.SchemaId"/>, docs/compliance-report.schema.json). Needs
 /// <see cref="Permission.ExportReports"/>; writes exactly one <see cref="AuditEventCode.ReportExported"/> event
 /// (format and content hash), appended after the report is fully rendered and before any byte reaches
-/// <c>output</c>, so there is never an export without its event. Nothing in the report is about one person.
+/// <c>output</c>, so there is never an export without its event. Nothing in the report is about one person. Gallery risk
+/// is assessed (<see cref="AssessGalleryRisk"/>, saved limit) only when this process has the model pack: the portal
+/// provisions it at start-up, the CLI with <c>--check-models</c>; otherwise the section says it was not assessed.
 /// </summary>
 public sealed class ExportComplianceReport(
     MoteDbContext db, ReadModelPackStatus models, GallerySettingsStore settings, EngineSettings engine,
-    AuditVerifier verifier, AuditTrail audit, TimeProvider time)
+    AuditVerifier verifier, AuditTrail audit, AssessGalleryRisk risk, TimeProvider time)
 {
     /// <summary>The command that records an evaluation run, quoted when none is recorded yet.</summary>
     public const string EvaluateCommand = "mote evaluate";
@@ -84,6 +87,7 @@ public sealed class ExportComplianceReport(
     {
         var view = await settings.ReadAsync(ct).ConfigureAwait(false);
         var status = models.Read();
+        var galleryRisk = await GalleryRiskAsync(actor, view, status.State.Status == ModelPackStatus.Ready, ct).ConfigureAwait(false);
         var people = await db.People.AsNoTracking()
             .Select(p => new
             {
@@ -129,7 +133,8 @@ public sealed class ExportComplianceReport(
             people.Count(p => p.Declared),
             people.Count(p => !p.Declared && p.Estimated),
             people.Count(p => !p.Declared && !p.Estimated),
-            thresholds.Length == 0 ? null : thresholds[thresholds.Length / 2]);
+            thresholds.Length == 0 ? null : thresholds[thresholds.Length / 2],
+            galleryRisk);
         var latest = await LatestEvaluationAsync(ct).ConfigureAwait(false);
         var evaluation = latest is null
             ? new EvaluationSection(false,
@@ -155,22 +160,24 @@ public sealed class ExportComplianceReport(
             decisions,
             erasures,
             lastErasure,
-            attacks.Count == 0
-                ? "Not measured yet: no evaluation run with attribute-inference attacks is recorded (they run as part of '" + EvaluateCommand + "')."
-                : "Attribute-inference attacks (latest evaluation): " + string.Join("; ", attacks.Select(a => string.Create(CultureInfo.InvariantCulture,
-                    $"{a.Attribute} from {a.Source}: accuracy {a.Accuracy:0.000} [{a.AccuracyLow:0.000}, {a.AccuracyHigh:0.000}] vs chance {a.Chance:0.000} (n={a.Samples})"))) + ".");
+            attacks.Count > 0
+                ? "Attribute-inference attacks (latest evaluation): " + string.Join("; ", attacks.Select(a => string.Create(CultureInfo.InvariantCulture,
+                    $"{a.Attribute} from {a.Source}: accuracy {a.Accuracy:0.000} [{a.AccuracyLow:0.000}, {a.AccuracyHigh:0.000}] vs chance {a.Chance:0.000} (n={a.Samples})"))) + "."
+                : latest is null
+                    ? "Not measured yet: no evaluation run is recorded (the attribute-inference attacks run as part of '" + EvaluateCommand + "')."
+                    : $"Not measured yet: the latest evaluation run ({latest.RunId}) ran without the attribute-inference attacks ('{EvaluateCommand}' runs them unless told --no-privacy).");
         var audits = new AuditSection(chain.Verified, chain.VerifiedUpTo, chain.RowCount, chain.FirstBadSequence, chain.Summary, chain.CheckedUtc);
         var iso = new[]
         {
             new Iso24745Heading("Confidentiality",
             [
-                $"Templates and images are encrypted at rest ({privacy.Encryption}).",
+                $"Templates and images are encrypted at rest: {Sentence(privacy.Encryption)}",
                 $"Reference retention: {privacy.ReferenceRetention}; probe images kept: {(privacy.KeepProbeImages ? "yes" : "no")}.",
                 "Every page and use case checks its permission (roles Admin, Operator, Auditor); API keys are stored hashed.",
             ]),
             new Iso24745Heading("Integrity",
             [
-                $"Audit chain: {chain.Summary}.",
+                $"Audit chain: {Sentence(chain.Summary)}",
                 "Each template blob carries an AES-GCM tag; a model-template also carries a SHA-256 checksum of its format.",
                 "Model files are checked against pinned SHA-512 (package) and SHA-256 (ONNX) hashes.",
             ]),
@@ -187,9 +194,9 @@ public sealed class ExportComplianceReport(
             new Iso24745Heading("Unlinkability",
             [
                 "Each person's template is trained with their own seed and synthetic negatives, so two enrollments of one face give different templates.",
-                latest is null
-                    ? "No evaluation run is recorded yet, so no measured evidence is given here."
-                    : string.Create(CultureInfo.InvariantCulture, $"Measured in evaluation run {latest.RunId}: {attacks.Count} attribute-inference attack result(s), listed under privacy evidence."),
+                attacks.Count == 0
+                    ? "No measured evidence yet: " + (latest is null ? "no evaluation run is recorded." : $"the latest evaluation run ({latest.RunId}) has no attribute-inference results.")
+                    : string.Create(CultureInfo.InvariantCulture, $"Measured in evaluation run {latest!.RunId}: {attacks.Count} attribute-inference attack {(attacks.Count == 1 ? "result" : "results")}, listed under privacy evidence."),
             ]),
         };
         var dpia = new DpiaInputs(
@@ -201,6 +208,51 @@ public sealed class ExportComplianceReport(
             ["False matches falling unevenly across demographic groups", "Inference of attributes from templates", "Unauthorised access to templates"],
             ["Per-person balance and thresholds calibrated to a target FMR", "Encryption at rest bound to the owner", "Tamper-evident audit trail", "Erasure on request"]);
         return new ComplianceReport(time.GetUtcNow(), actor.Name, system, gallery, evaluation, privacy, audits, iso, dpia);
+    }
+
+    /// <summary>
+    /// Gallery risk through <see cref="AssessGalleryRisk"/> at the saved limit and default impostor count (the Fairness page's
+    /// defaults, so both agree and its cache serves both), summarised as counts and the worst groups.
+    /// </summary>
+    private async Task<GalleryRiskFigures> GalleryRiskAsync(Actor actor, GallerySettingsView view, bool modelsReady, CancellationToken ct)
+    {
+        var limit = view.RiskLimitMultiple * view.TargetFmr;
+        GalleryRiskFigures NotAssessed(string note) => new(false, note, view.TargetFmr, view.RiskLimitMultiple, view.RiskLimitIsDefault, limit,
+            GalleryRiskRequest.DefaultImpostorsPerGroup, 0, 0, 0, []);
+        if (!await db.People.AnyAsync(ct).ConfigureAwait(false))
+        {
+            return NotAssessed("Nobody is enrolled, so there is no gallery risk to assess.");
+        }
+        if (!modelsReady)
+        {
+            return NotAssessed("Not assessed: this process has not loaded the model pack (the portal loads it at start-up; from the terminal, mote report export --check-models).");
+        }
+        GalleryRiskReport assessed;
+        try
+        {
+            // Every role that may export reports (Admin, Auditor, the terminal) may view fairness.
+            assessed = await risk.ExecuteAsync(actor, new GalleryRiskRequest(), null, ct).ConfigureAwait(false);
+        }
+        catch (GalleryException e)
+        {
+            // e.g. a population pack built for another backbone: the report still exports, and says why.
+            return NotAssessed($"Not assessed: {e.Message}");
+        }
+        var scored = assessed.People.Where(p => p.Error is null).ToArray();
+        var worst = assessed.Groups
+            .Select(g => (Group: g, Rates: scored.SelectMany(p => p.Groups.Where(r => r.Group == g)).Select(r => r.Fmr).ToArray()))
+            .Where(g => g.Rates.Length > 0 && g.Rates.Max() > 0)
+            .Select(g => new RiskGroupFigures(g.Group, g.Rates.Count(r => r > assessed.Limit), g.Rates.Average(), g.Rates.Max()))
+            .OrderByDescending(g => g.PeopleAboveLimit).ThenByDescending(g => g.MaxFmr).ThenBy(g => g.Group, StringComparer.Ordinal)
+            .Take(GalleryRiskFigures.WorstGroupCount)
+            .ToArray();
+        var flagged = scored.Count(p => p.Flagged);
+        var notScored = assessed.People.Count - scored.Length;
+        var note = string.Create(CultureInfo.InvariantCulture,
+            $"{flagged} of {scored.Length} assessed people accept more than {Core.Evaluation.ReadableNumber.Percent(assessed.Limit)} ({assessed.LimitMultiple:0.##}× the target FMR) of some group's synthetic impostors at their own threshold.")
+            + (notScored == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" {notScored} could not be assessed (enrolled with another backbone, or a damaged template)."));
+        return new GalleryRiskFigures(true, note, assessed.TargetFmr, assessed.LimitMultiple, view.RiskLimitIsDefault, assessed.Limit,
+            assessed.ImpostorsPerGroup, scored.Length, notScored, flagged, worst);
     }
 
     /// <summary>The latest recorded evaluation run's figures, or null. SQLite cannot order by DateTimeOffset: ids and times are read, then the report of the latest.</summary>
@@ -242,6 +294,9 @@ public sealed class ExportComplianceReport(
                     f.Groups.Select(g => new ImpostorGroupFigures(g.Group, g.Templates, g.ImpostorPairs, g.Fmr.Value, g.Fmr.Low, g.Fmr.High, g.Warning)).ToArray())).ToArray())
                 : null);
     }
+
+    /// <summary>The text as one sentence: exactly one full stop at the end, whatever the source ended with.</summary>
+    internal static string Sentence(string text) => text.TrimEnd().TrimEnd('.') + ".";
 
     // The evaluation keeps at most 60 points per curve (ScoreSet.DetCurve), so the report carries them all: about 2 KB a curve.
     private static DetPoint[] Det(IReadOnlyList<Core.Evaluation.ErrorPoint> points) => points.Select(p => new DetPoint(p.Fmr, p.Fnmr)).ToArray();

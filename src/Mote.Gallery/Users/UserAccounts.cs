@@ -41,7 +41,14 @@ public sealed class UserAccounts(MoteDbContext db, UserManager<PortalUser> users
     {
         if (!result.Succeeded)
         {
-            throw new GalleryException($"Could not {what}: {string.Join(" ", result.Errors.Select(e => e.Description))}");
+            // The user name is the e-mail, so Identity reports a duplicate twice ("Username '…' is already taken. Email '…'
+            // is already taken."): say it once, as the e-mail.
+            var errors = result.Errors.ToList();
+            if (errors.Any(e => e.Code == nameof(IdentityErrorDescriber.DuplicateEmail)))
+            {
+                errors.RemoveAll(e => e.Code == nameof(IdentityErrorDescriber.DuplicateUserName));
+            }
+            throw new GalleryException($"Could not {what}: {string.Join(" ", errors.Select(e => e.Description))}");
         }
     }
 

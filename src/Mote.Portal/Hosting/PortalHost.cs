@@ -78,6 +78,7 @@ public static class PortalHost
         });
         services.AddCascadingAuthenticationState();
         services.AddScoped<CurrentActor>();
+        services.AddScoped<ThemePreference>();
         services.AddScoped<SignInUser>();
         services.AddScoped<SignOutUser>();
 

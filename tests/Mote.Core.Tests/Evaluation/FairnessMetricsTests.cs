@@ -88,6 +88,56 @@ public sealed class IdentityBootstrapTests
     }
 
     [Fact]
+    public void Rates_ZeroFalseMatches_HighIsTheExactClopperPearsonBound_NotZero()
+    {
+        // 40 identities × 1,000 impostor pairs, none accepted: the bootstrap alone says 0–0.
+        var none = Counts.Select(c => c with { FalseMatches = 0 }).ToArray();
+
+        var (fmr, fnmr) = IdentityBootstrap.Rates(none, 500, seed: 3);
+
+        Assert.Equal(0, fmr.Value);
+        Assert.Equal(0, fmr.Low);
+        // 1 − 0.025^(1/40,000) = 9.2218e-5 (0 of 40,000 pairs).
+        Assert.Equal(9.221773e-5, fmr.High, 10);
+        // The FNMR has events: still the bootstrap's interval.
+        Assert.True(fnmr.Low > 0 && fnmr.High > fnmr.Value);
+    }
+
+    [Fact]
+    public void Rates_AllGenuineRejected_LowIsTheExactBound_NotOne()
+    {
+        var all = Counts.Select(c => c with { FalseNonMatches = c.Genuine }).ToArray();
+
+        var (_, fnmr) = IdentityBootstrap.Rates(all, 200, seed: 3);
+
+        Assert.Equal(1, fnmr.Value);
+        Assert.Equal(1, fnmr.High);
+        Assert.Equal(1 - ClopperPearson.ZeroEventsUpper(200), fnmr.Low, 12); // 40 × 5 genuine pairs
+    }
+
+    [Theory]
+    // Published Clopper–Pearson upper limits for 0 events (two-sided 95 %): 0/1 0.975, 0/10 0.3085, 0/100 0.0362, 0/1000 0.00368.
+    [InlineData(1, 0.975)]
+    [InlineData(10, 0.308497)]
+    [InlineData(100, 0.0362167)]
+    [InlineData(1000, 0.00368208)]
+    [InlineData(1_000_000, 3.68887e-6)]
+    public void ZeroEventsUpper_KnownValues(long trials, double expected)
+    {
+        Assert.Equal(expected, ClopperPearson.ZeroEventsUpper(trials), expected * 1e-5);
+    }
+
+    [Fact]
+    public void Bound_WithEventsOrNoTrials_LeavesTheIntervalAlone()
+    {
+        var interval = new RateInterval(0.1, 0.05, 0.2);
+
+        Assert.Equal(interval, ClopperPearson.Bound(interval, 10, 100));
+        Assert.Equal(new RateInterval(0, 0, 0), ClopperPearson.Bound(new RateInterval(0, 0, 0), 0, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ClopperPearson.ZeroEventsUpper(0));
+    }
+
+    [Fact]
     public void Percentile_InterpolatesLinearly()
     {
         Assert.Equal(2.5, IdentityBootstrap.Percentile([1, 2, 3, 4], 0.5), 12);

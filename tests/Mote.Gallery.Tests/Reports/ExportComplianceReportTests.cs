@@ -29,7 +29,7 @@ namespace Mote.Gallery.Tests.Reports;
 public sealed class ExportComplianceReportTests(ITestOutputHelper output) : IAsyncLifetime
 {
     /// <summary>Loaded once: JsonSchema.Net registers a schema by its $id globally and refuses a second registration.</summary>
-    private static readonly Lazy<JsonSchema> Schema = new(() => JsonSchema.FromFile(Path.Combine(RepositoryRoot(), "docs", "compliance-report.schema.json")));
+    internal static readonly Lazy<JsonSchema> Schema = new(() => JsonSchema.FromFile(Path.Combine(RepositoryRoot(), "docs", "compliance-report.schema.json")));
 
     private GalleryTestDatabase _db = null!;
 
@@ -79,6 +79,12 @@ public sealed class ExportComplianceReportTests(ITestOutputHelper output) : IAsy
         Assert.DoesNotContain("Secret Name", text, StringComparison.Ordinal);
         Assert.False(report.GetProperty("evaluation").GetProperty("recorded").GetBoolean());
         Assert.True(report.GetProperty("audit").GetProperty("verified").GetBoolean());
+        // This process never loaded the model pack: gallery risk is not assessed, and the report says why.
+        var risk = gallery.GetProperty("risk");
+        Assert.False(risk.GetProperty("assessed").GetBoolean());
+        Assert.StartsWith("Not assessed: this process has not loaded the model pack", risk.GetProperty("note").GetString(), StringComparison.Ordinal);
+        Assert.Equal(10, risk.GetProperty("limitMultiple").GetDouble());
+        Assert.Equal(0, risk.GetProperty("worstGroups").GetArrayLength());
 
         Assert.Equal(before + 1, await CountAsync(AuditEventCode.ReportExported));
         var listed = await _db.InScopeAsync<ListReportExports, IReadOnlyList<ReportExportEntry>>(l => l.ExecuteAsync(Actors.Auditor));
@@ -153,7 +159,56 @@ public sealed class ExportComplianceReportTests(ITestOutputHelper output) : IAsy
             Assert.Contains("Recognition: MOTE model-templates beside vector templates", text, StringComparison.Ordinal);
             Assert.Contains("FNMR 0.05 [0.01, 0.1]", text, StringComparison.Ordinal);
             Assert.Contains("accuracy 0.900 [0.700, 0.970]", text, StringComparison.Ordinal);
+            Assert.Contains($"Measured in evaluation run {id}: 1 attribute-inference attack result, listed under privacy evidence.",
+                string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
             Assert.DoesNotContain("No evaluation run recorded yet", text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Pdf_TinyThresholdsRunWithoutCommitOrAttacks_ReadableNumbersOneFullStopOneStoryOnUnlinkability()
+    {
+        // As measured on a real gallery: calibrated thresholds of about 4e-6 printed as "Median per-person threshold: 0.",
+        // a run without a recorded commit as "(commit ?)", the audit summary as "#30..", the encryption note as "data.).",
+        // and a run without attacks as "0 attribute-inference attack result(s)" beside "Not measured yet".
+        await _db.InScopeAsync<MoteDbContext, int>(async c =>
+        {
+            await c.People.ForEachAsync(p => p.Threshold = 4.08e-6f);
+            return await c.SaveChangesAsync();
+        });
+        var run = Mote.Gallery.Tests.Evaluations.EvaluationRunTests.Report();
+        var id = await _db.InScopeAsync<Mote.Gallery.Evaluations.RecordEvaluationRun, string>(r => r.ExecuteAsync(Actors.Admin,
+            run with { Settings = run.Settings with { Commit = null }, Privacy = [] }, null));
+        var file = Path.Combine(Path.GetTempPath(), $"mote-report-{Guid.NewGuid():N}.pdf");
+        using var json = new MemoryStream();
+        try
+        {
+            await using (var stream = File.Create(file))
+            {
+                await ExportAsync(Actors.Auditor, "pdf", stream);
+            }
+            await ExportAsync(Actors.Auditor, "json", json);
+
+            var text = string.Join(' ', PdfText(file).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("Median per-person threshold: 0.00000408.", text, StringComparison.Ordinal);
+            Assert.DoesNotMatch("[0-9]E[-+][0-9]", text); // no scientific notation anywhere in the PDF
+            Assert.Contains("Command: mote evaluate --dataset x; commit unknown.", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("?", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("..", text, StringComparison.Ordinal);
+            Assert.DoesNotContain(".)", text, StringComparison.Ordinal);
+            Assert.Contains("Audit chain: Verified up to #", text, StringComparison.Ordinal);
+            Assert.Contains("the owner's id and the purpose are bound as associated data. ", text, StringComparison.Ordinal);
+            Assert.Contains($"Not measured yet: the latest evaluation run ({id}) ran without the attribute-inference attacks", text, StringComparison.Ordinal);
+            Assert.Contains($"No measured evidence yet: the latest evaluation run ({id}) has no attribute-inference results.", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("attack result(s)", text, StringComparison.Ordinal);
+
+            using var doc = JsonDocument.Parse(json.ToArray());
+            Assert.True(Schema.Value.Evaluate(doc.RootElement).IsValid);
+            Assert.Equal(4.08e-6, doc.RootElement.GetProperty("report").GetProperty("gallery").GetProperty("thresholdMedian").GetDouble(), 1e-12);
         }
         finally
         {

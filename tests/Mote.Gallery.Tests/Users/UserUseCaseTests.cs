@@ -51,9 +51,11 @@ public sealed class UserUseCaseTests
         await using var db = await GalleryTestDatabase.CreateAsync();
         await db.InScopeAsync<CreateUser, UserSummary>(u => u.ExecuteAsync(Actors.Admin, "ada@example.org", GoodPassword, Roles.Admin));
 
-        await Assert.ThrowsAsync<GalleryException>(() =>
+        var e = await Assert.ThrowsAsync<GalleryException>(() =>
             db.InScopeAsync<CreateUser, UserSummary>(u => u.ExecuteAsync(Actors.Admin, "ADA@example.org", GoodPassword, Roles.Operator)));
 
+        // Said once (Identity reports the user name and the e-mail, which are the same here).
+        Assert.Equal("Could not create the account: Email 'ADA@example.org' is already taken.", e.Message);
         Assert.Equal(1, db.Scalar("SELECT COUNT(*) FROM AspNetUsers"));
         Assert.Equal(1, db.Scalar("SELECT COUNT(*) FROM AuditEvents"));
     }

@@ -55,7 +55,7 @@ public sealed class ReportsBrowserTests
             Assert.Contains("Privacy and compliance report", text, StringComparison.Ordinal);
             Assert.Contains("6. ISO/IEC 24745 protection requirements", text, StringComparison.Ordinal);
             Assert.Contains("ada@example.org", text, StringComparison.Ordinal);
-            Assert.Contains("\"schema\":\"mote-compliance-report/2\"", jsonText, StringComparison.Ordinal);
+            Assert.Contains("\"schema\":\"mote-compliance-report/3\"", jsonText, StringComparison.Ordinal);
         }
         finally
         {

@@ -53,11 +53,42 @@ public sealed class ShellBrowserTests
 
         await page.Locator("[data-testid=theme-toggle]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=theme-toggle]")).ToHaveAttributeAsync("data-mode", "dark");
+        // The choice survives a reload (it went back to light before).
+        await page.ReloadAsync();
+        await page.WaitForSelectorAsync("[data-interactive=true]");
+        await Assertions.Expect(page.Locator("[data-testid=theme-toggle]")).ToHaveAttributeAsync("data-mode", "dark");
         await nav.GetByText("Settings", new LocatorGetByTextOptions { Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=users-table]")).ToContainTextAsync("ada@example.org");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("settings-dark.png") });
 
         Assert.Equal(1, portal.Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.SignInSucceeded}"));
+    }
+
+    [Fact]
+    public async Task SignOut_FromTheUserMenu_EndsTheSession_ProtectedPagesGoToSignIn()
+    {
+        await using var portal = await PortalProcess.StartAsync();
+        var (playwright, browser) = await HeadlessChromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await HeadlessChromium.NewPageAsync(browser, 1280, 800);
+        await HeadlessChromium.SignInAsFirstAdminAsync(page, portal, "ada@example.org", Password);
+
+        // The user chip opens the menu (it did nothing before: aria-expanded stayed false), and Sign out signs out.
+        await page.Locator("[data-testid=user-chip]").ClickAsync();
+        var signOut = page.Locator("[data-testid=sign-out-form] button[type=submit]");
+        await Assertions.Expect(signOut).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=user-menu] [aria-expanded]").First).ToHaveAttributeAsync("aria-expanded", "true");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("user-menu.png") });
+        await signOut.ClickAsync();
+        await page.WaitForURLAsync("**/account/login");
+
+        // The session is gone: a protected page sends the browser back to sign-in.
+        await page.GotoAsync(new Uri(portal.BaseAddress, "audit").ToString());
+        await page.WaitForURLAsync(url => url.Contains("/account/login", StringComparison.Ordinal));
+        Assert.Contains("ReturnUrl=%2Faudit", page.Url, StringComparison.Ordinal);
+        await Assertions.Expect(page.Locator("#password")).ToBeVisibleAsync();
+        Assert.Equal(1, portal.Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.SignedOut}"));
     }
 
     [Fact]

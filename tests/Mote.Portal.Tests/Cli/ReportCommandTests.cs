@@ -27,7 +27,7 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Equal("%PDF-"u8.ToArray(), (await File.ReadAllBytesAsync(pdf))[..5]);
         Assert.Matches(@"Content SHA-256: [0-9a-f]{64}", pdfOut);
         using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
-        Assert.Equal("mote-compliance-report/2", doc.RootElement.GetProperty("schema").GetString());
+        Assert.Equal("mote-compliance-report/3", doc.RootElement.GetProperty("schema").GetString());
         Assert.Contains(doc.RootElement.GetProperty("contentSha256").GetString()!, jsonOut, StringComparison.Ordinal);
         Assert.Equal(2, doc.RootElement.GetProperty("report").GetProperty("audit").GetProperty("rows").GetInt64()); // the user, then the PDF export
         Assert.Equal(2L, MoteCli.Sql(Db, $"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.ReportExported}"));

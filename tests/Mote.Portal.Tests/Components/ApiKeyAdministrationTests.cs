@@ -11,7 +11,7 @@ namespace Mote.Portal.Tests.Components;
 public sealed class ApiKeyAdministrationTests : GalleryBunitContext
 {
     [Fact]
-    public async Task Create_ShowsTheKeyOnceAndListsItThenRevoke()
+    public async Task Create_ShowsTheKeyOnceAndListsIt_RevokeAsksFirst()
     {
         await GalleryDatabase.MigrateAsync(Services);
         SignInAs(Roles.Admin);
@@ -30,7 +30,19 @@ public sealed class ApiKeyAdministrationTests : GalleryBunitContext
         Assert.Contains(key.Split('_')[1], table, StringComparison.Ordinal);
         Assert.DoesNotContain(key.Split('_', 3)[2], table, StringComparison.Ordinal);
 
-        cut.FindAll("button").Single(b => b.TextContent.Trim() == "Revoke").Click();
+        // One click only asks; Cancel keeps the key; confirming revokes it.
+        cut.Find("[data-testid=revoke]").Click();
+        Assert.Contains("stop working at once", cut.Find("[data-testid=revoke-confirm]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("active", cut.Find("[data-testid=keys-table]").TextContent, StringComparison.Ordinal);
+        cut.Find("[data-testid=revoke-cancel]").Click();
+        Assert.Empty(cut.FindAll("[data-testid=revoke-confirm]"));
+        var stillValid = Services.CreateAsyncScope();
+        await using (stillValid)
+        {
+            Assert.NotNull(await stillValid.ServiceProvider.GetRequiredService<AuthenticateApiKey>().ExecuteAsync(key));
+        }
+        cut.Find("[data-testid=revoke]").Click();
+        cut.Find("[data-testid=revoke-yes]").Click();
         cut.WaitForAssertion(() => Assert.Contains("revoked", cut.Find("[data-testid=keys-table]").TextContent, StringComparison.Ordinal));
         var scope = Services.CreateAsyncScope();
         await using (scope)

@@ -36,6 +36,11 @@ public sealed class EnrollPageTests : GalleryBunitContext
         cut.WaitForAssertion(() => Assert.Contains(expected, cut.Find("[data-testid=enroll-error]").TextContent, StringComparison.Ordinal));
         Assert.Empty(cut.FindAll("[data-testid=face-overlay]"));
         Assert.Empty(cut.FindAll("[data-testid=enroll-submit]"));
+        // The file's chip says it was refused (it was green, like an accepted file).
+        var chip = cut.Find("[data-testid=enroll-file]");
+        Assert.Equal("refused", chip.GetAttribute("data-state"));
+        Assert.Contains("mud-chip-color-error", chip.ClassName, StringComparison.Ordinal);
+        Assert.Contains(name, chip.TextContent, StringComparison.Ordinal);
     }
 
     [Fact]

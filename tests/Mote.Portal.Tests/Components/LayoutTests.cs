@@ -26,6 +26,24 @@ public sealed class LayoutTests : PortalBunitContext
     }
 
     [Fact]
+    public void UserMenu_ChipClicked_OpensTheMenuWithTheSignOutForm()
+    {
+        // MudBlazor 9 opens a menu with custom activator content only when the activator calls the menu's toggle.
+        SignInAs(Roles.Admin, "ada@example.org");
+        // The menu's content renders in the popover provider, not under the chip.
+        var popovers = Render<MudBlazor.MudPopoverProvider>();
+        var cut = Render<CascadingAuthenticationState>(p => p.AddChildContent<UserMenu>());
+        Assert.Empty(popovers.FindAll("[data-testid=sign-out-form]"));
+
+        cut.Find("[data-testid=user-chip]").Click();
+
+        popovers.WaitForAssertion(() => Assert.NotNull(popovers.Find("[data-testid=sign-out-form]")));
+        var form = popovers.Find("[data-testid=sign-out-form]");
+        Assert.Equal("account/logout", form.GetAttribute("action"));
+        Assert.Contains("Sign out", form.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void NavMenu_Operator_ShowsOnlyAreasItsRoleMayOpen()
     {
         SignInAs(Roles.Operator);
@@ -46,11 +64,27 @@ public sealed class LayoutTests : PortalBunitContext
         var toggle = () => cut.Find("[data-testid=theme-toggle]");
         Assert.Equal("light", toggle().GetAttribute("data-mode"));
 
+        // The toggle's handler awaits saving the choice (JS interop): wait for its render.
         toggle().Click();
-        Assert.Equal("dark", toggle().GetAttribute("data-mode"));
+        cut.WaitForAssertion(() => Assert.Equal("dark", toggle().GetAttribute("data-mode")));
         Assert.Contains("--mud-palette-background: rgba(20,25,37,1)", cut.Markup, StringComparison.Ordinal);
 
         toggle().Click();
-        Assert.Equal("light", toggle().GetAttribute("data-mode"));
+        cut.WaitForAssertion(() => Assert.Equal("light", toggle().GetAttribute("data-mode")));
+        // Each choice is kept in this browser's localStorage.
+        Assert.Equal(["dark", "light"], JSInterop.Invocations["localStorage.setItem"].Select(i => (string)i.Arguments[1]!));
+    }
+
+    [Fact]
+    public void MainLayout_SavedDarkChoice_StartsDarkOnTheNextLoad()
+    {
+        // The choice used to last only for the circuit: a reload went back to the system's (light) theme.
+        JSInterop.Setup<string?>("localStorage.getItem", Mote.Portal.Services.ThemePreference.Key).SetResult("dark");
+        SignInAs(Roles.Admin);
+
+        var cut = Render<CascadingAuthenticationState>(p => p.AddChildContent<MainLayout>(l => l.Add(x => x.Body, (RenderFragment)(_ => { }))));
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-interactive=true]")));
+        Assert.Equal("dark", cut.Find("[data-testid=theme-toggle]").GetAttribute("data-mode"));
     }
 }

@@ -46,6 +46,7 @@ public abstract class PortalBunitContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<TestAuthenticationStateProvider>();
         Services.AddSingleton<AuthenticationStateProvider>(sp => sp.GetRequiredService<TestAuthenticationStateProvider>());
         Services.AddScoped<CurrentActor>();
+        Services.AddScoped<ThemePreference>();
         // A model-pack service with no recipes: the shell renders its banner without provisioning anything.
         Services.AddSingleton(new ModelPackService(new ModelPackOptions { CacheDir = Path.Combine(Path.GetTempPath(), "mote-bunit-models") }, []));
     }

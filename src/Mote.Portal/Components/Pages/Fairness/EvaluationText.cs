@@ -16,12 +16,12 @@ internal static class EvaluationText
         _ => kind,
     };
 
-    /// <summary>A rate in per cent: three decimals below 0.1 %, else one.</summary>
-    public static string Pct(double v) => (v * 100).ToString(v < 0.001 ? "0.000" : "0.0", Inv) + " %";
+    /// <summary>A rate in per cent: one decimal from 0.1 %, two significant digits below (never "0.000 %" for a rate that is not 0).</summary>
+    public static string Pct(double v) => ReadableNumber.Percent(v);
 
     /// <summary>A summary number with three decimals, or a dash.</summary>
     public static string Num(double? v) => v is { } x ? x.ToString("0.000", Inv) : "—";
 
-    /// <summary>"value (low–high)".</summary>
-    public static string Interval(RateInterval r) => $"{Pct(r.Value)} ({Pct(r.Low)}–{Pct(r.High)})";
+    /// <summary>"value (low–high)"; a zero-event rate shows its exact upper bound ("0 % (0 %–0.0092 %)").</summary>
+    public static string Interval(RateInterval r) => ReadableNumber.Interval(r);
 }
