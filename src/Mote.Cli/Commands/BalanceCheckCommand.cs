@@ -42,12 +42,7 @@ internal static class BalanceCheckCommand
             foreach (var identity in data.Identities)
             {
                 var bytes = await File.ReadAllBytesAsync(identity.Photos[0], ct).ConfigureAwait(false);
-                var hash = DescriptorCache.HashOf(bytes);
-                if (!inputs.Cache.TryGet(hash, out var descriptor))
-                {
-                    descriptor = EvaluationRunner.BestFaceDescriptor(inputs.Pipeline, bytes);
-                    inputs.Cache.Add(hash, descriptor);
-                }
+                var descriptor = inputs.Cache.GetOrAdd(bytes, photo => EvaluationRunner.BestFaceDescriptor(inputs.Pipeline, photo));
 
                 if (descriptor is not null)
                 {
@@ -57,7 +52,7 @@ internal static class BalanceCheckCommand
 
             inputs.Cache.Flush();
             var progress = new Mote.Core.InlineProgress<(int Done, int Total)>(p => error.Write(F($"\r  people {p.Done}/{p.Total}   ")));
-            var report = await Task.Run(() => BalanceKnobCheck.Run(references, inputs.Pack, engine.TrainerOptions, multiplier: parse.GetValue(multiplier),
+            var report = await Task.Run(() => BalanceKnobCheck.Run(references, inputs.Pack, engine.TrainerOptions, engine.SamplingOptions, multiplier: parse.GetValue(multiplier),
                 seed: parse.GetValue(seed), parallelism: parse.GetValue(parallel), progress: progress, ct: ct), ct).ConfigureAwait(false);
             await error.WriteLineAsync().ConfigureAwait(false);
             foreach (var c in report.Cases)

@@ -30,7 +30,7 @@ internal static class EvaluateCommand
         var sweepIdentities = new Option<int>("--sweep-identities") { Description = "Identities re-enrolled per sweep setting, half female (default 200).", DefaultValueFactory = _ => 200 };
         var privacyPerClass = new Option<int>("--privacy-per-class") { Description = "Identities per gender retrained with width jitter for the privacy attack; 0 skips it (default 150).", DefaultValueFactory = _ => 150 };
         var noPrivacy = new Option<bool>("--no-privacy") { Description = "Skip the attribute-inference attacks." };
-        var variationScale = new Option<double>("--variation-scale") { Description = "Factor on the synthetic residuals of the positives (default 1).", DefaultValueFactory = _ => 1.0 };
+        var variationScale = new Option<double>("--variation-scale") { Description = "Factor on the synthetic residuals of the positives (default: the engine's).", DefaultValueFactory = _ => TrainingSetOptions.Engine.VariationScale };
         var positives = new Option<int>("--positives") { Description = "Synthetic positives per person (default 2000).", DefaultValueFactory = _ => 2000 };
         var negatives = new Option<int>("--negatives") { Description = "Synthetic negatives per person (default 4000).", DefaultValueFactory = _ => 4000 };
         var maxEpochs = new Option<int>("--max-epochs") { Description = "Training epochs at most (default: the engine's, 20; early stopping may end sooner).", DefaultValueFactory = _ => TemplateTrainerOptions.Engine.MaxEpochs };

@@ -41,7 +41,7 @@ public static class BalanceKnobCheck
 {
     /// <summary>Runs the check. Deterministic for a seed; trains 1 + groups templates per reference.</summary>
     public static BalanceKnobReport Run(
-        IReadOnlyList<float[]> references, PopulationPack pack, TemplateTrainerOptions trainer, int groups = 3, double multiplier = 3,
+        IReadOnlyList<float[]> references, PopulationPack pack, TemplateTrainerOptions trainer, TrainingSetOptions? sampling = null, int groups = 3, double multiplier = 3,
         double operatingFmr = 0.01, int impostorsPerGroup = 2000, int seed = 1, int parallelism = 1, IProgress<(int Done, int Total)>? progress = null,
         CancellationToken ct = default)
     {
@@ -62,7 +62,7 @@ public static class BalanceKnobCheck
             var personSeed = unchecked((seed * 1_000_003) + i);
             ModelTemplate Train(Balance balance)
             {
-                var sample = sampler.Sample(references[i], balance, personSeed);
+                var sample = sampler.Sample(references[i], balance, personSeed, sampling);
                 return model.Train(Templates.TrainingSet.FromRows(sample.Positives, sample.Negatives), personSeed, provenance, references[i]);
             }
 

@@ -60,6 +60,20 @@ public sealed class DescriptorCache : IDisposable
     /// <summary>The SHA-256 of a photo's bytes, lower-case hex.</summary>
     public static string HashOf(ReadOnlySpan<byte> photo) => Convert.ToHexStringLower(SHA256.HashData(photo));
 
+    /// <summary>The cached descriptor of <paramref name="photo"/> (null: no face), else <paramref name="describe"/>'s, added to the cache.</summary>
+    public float[]? GetOrAdd(byte[] photo, Func<byte[], float[]?> describe)
+    {
+        ArgumentNullException.ThrowIfNull(describe);
+        var hash = HashOf(photo);
+        if (!TryGet(hash, out var descriptor))
+        {
+            descriptor = describe(photo);
+            Add(hash, descriptor);
+        }
+
+        return descriptor;
+    }
+
     /// <summary>True when the photo is cached; <paramref name="descriptor"/> is null when no face was found in it.</summary>
     public bool TryGet(string hash, out float[]? descriptor)
     {

@@ -47,7 +47,7 @@ public sealed record EvaluationOptions
     public int Parallelism { get; init; } = Environment.ProcessorCount;
 
     /// <summary>Synthetic training-set counts (and the variation scale); default 2,000 positives, 4,000 negatives.</summary>
-    public TrainingSetOptions TrainingSet { get; init; } = new();
+    public TrainingSetOptions TrainingSet { get; init; } = TrainingSetOptions.Engine;
 
     /// <summary>Trainer options; default what the Gallery trains (<see cref="TemplateTrainerOptions.Engine"/>).</summary>
     public TemplateTrainerOptions Trainer { get; init; } = TemplateTrainerOptions.Engine;

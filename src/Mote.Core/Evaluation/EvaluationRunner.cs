@@ -203,7 +203,7 @@ public sealed class EvaluationRunner
         var results = new List<CalibratedThresholdResult>();
         var kinds = new List<(string Kind, float[][] Matrix, CalibratedScale? Scale)>
         {
-            ("model", modelScores, CalibratedScale.ForKind(TemplateKind.Model, models[0].Anchor, pack, options.Trainer.Signature)),
+            ("model", modelScores, CalibratedScale.ForKind(TemplateKind.Model, models[0].Anchor, pack, options.Trainer.SignatureWith(options.TrainingSet))),
             ("vector", vectorScores, CalibratedScale.ForKind(TemplateKind.Vector, null, pack, null)),
         };
         foreach (var (kind, matrix, scale) in kinds)
@@ -333,14 +333,7 @@ public sealed class EvaluationRunner
         {
             ct.ThrowIfCancellationRequested();
             var bytes = File.ReadAllBytes(photos[i]);
-            var hash = DescriptorCache.HashOf(bytes);
-            if (cache is null || !cache.TryGet(hash, out var descriptor))
-            {
-                descriptor = describe(bytes);
-                cache?.Add(hash, descriptor);
-            }
-
-            result[photos[i]] = descriptor;
+            result[photos[i]] = cache is null ? describe(bytes) : cache.GetOrAdd(bytes, describe);
             if ((i + 1) % 100 == 0 || i + 1 == photos.Length)
             {
                 cache?.Flush();
@@ -742,7 +735,7 @@ public sealed class EvaluationRunner
         };
         foreach (var (kind, matrix, scale) in new[]
         {
-            ("model", modelScores, CalibratedScale.ForKind(TemplateKind.Model, models[0].Anchor, pack, options.Trainer.Signature)),
+            ("model", modelScores, CalibratedScale.ForKind(TemplateKind.Model, models[0].Anchor, pack, options.Trainer.SignatureWith(options.TrainingSet))),
             ("vector", vectorScores, CalibratedScale.ForKind(TemplateKind.Vector, null, pack, null)),
         })
         {

@@ -124,12 +124,14 @@ public sealed class TemplateTrainer
         var xVal = tensor(split.ValX, [split.ValCount, set.Dimension]);
         var yVal = tensor(split.ValY);
         // Anchor term a·(x·r̂ − c) of every row, computed once: it has no trainable part.
+        // Computed in C#, not with torch's scalar ops: libtorch's Scalar conversion is where the rare "Expected false to be
+        // true" failures under concurrent trainings come from (Scalar.h:140, seen in AdamW and, with 2 parallel trainings
+        // at load 7, three times in a row in mul_(Scalar) here).
         Tensor? anchorTrain = null, anchorVal = null;
         if (anchor is not null)
         {
-            var r = tensor(unitReference!, [set.Dimension, 1]);
-            anchorTrain = xTrain.matmul(r).squeeze(-1).sub_(anchor.Cosine).mul_(anchor.Scale);
-            anchorVal = xVal.matmul(r).squeeze(-1).sub_(anchor.Cosine).mul_(anchor.Scale);
+            anchorTrain = tensor(AnchorTerms(split.TrainX, split.TrainCount, unitReference!, anchor));
+            anchorVal = tensor(AnchorTerms(split.ValX, split.ValCount, unitReference!, anchor));
         }
 
         var optimizer = optim.AdamW(parameters.SelectMany(p => new[] { p.W, p.B }), options.LearningRate, weight_decay: options.WeightDecay);
@@ -234,6 +236,18 @@ public sealed class TemplateTrainer
         }
 
         return nn.functional.linear(h, layers[^1].W, layers[^1].B).squeeze(-1);
+    }
+
+    private static float[] AnchorTerms(float[] rows, int count, float[] unitReference, TemplateAnchor anchor)
+    {
+        var d = unitReference.Length;
+        var terms = new float[count];
+        for (var i = 0; i < count; i++)
+        {
+            terms[i] = (float)anchor.LogitAt(Kernels.Dot(rows.AsSpan(i * d, d), unitReference));
+        }
+
+        return terms;
     }
 
     private static DenseLayer[] CopyWeights((Parameter W, Parameter B)[] parameters) =>

@@ -79,6 +79,17 @@ public sealed record TemplateTrainerOptions
     public string Signature => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"mlp {string.Join("-", HiddenWidths)} anchor {AnchorScale:R}/{AnchorCosine:R} epochs {MaxEpochs} patience {Patience} dropout {Dropout:R} lr {LearningRate:R}/{MaxLearningRate:R} wd {WeightDecay:R} batch {BatchSize} val {ValidationFraction:R} jitter {WidthJitter}");
 
+    /// <summary>
+    /// <see cref="Signature"/> with the training-set sizes and variation scale: everything that shapes a template's logits
+    /// besides the population pack. A pack's model-template calibration records it.
+    /// </summary>
+    public string SignatureWith(Population.Sampling.TrainingSetOptions sampling)
+    {
+        ArgumentNullException.ThrowIfNull(sampling);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{Signature} | positives {sampling.Positives} negatives {sampling.Negatives} variation {sampling.VariationScale:R}");
+    }
+
     internal void Validate()
     {
         if (HiddenWidths is null || HiddenWidths.Count == 0 || HiddenWidths.Count >= MlpArchitecture.MaxLayers || HiddenWidths.Any(w => w < 1))

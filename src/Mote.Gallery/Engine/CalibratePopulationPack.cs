@@ -67,13 +67,7 @@ public sealed class CalibratePopulationPack(GalleryEngine engine)
         {
             ct.ThrowIfCancellationRequested();
             var record = records[i];
-            var bytes = File.ReadAllBytes(record.ImagePath);
-            var hash = DescriptorCache.HashOf(bytes);
-            if (!cache.TryGet(hash, out var descriptor))
-            {
-                descriptor = EvaluationRunner.BestFaceDescriptor(pipeline, bytes);
-                cache.Add(hash, descriptor);
-            }
+            var descriptor = cache.GetOrAdd(File.ReadAllBytes(record.ImagePath), photo => EvaluationRunner.BestFaceDescriptor(pipeline, photo));
 
             if (descriptor is null)
             {
@@ -132,13 +126,13 @@ public sealed class CalibratePopulationPack(GalleryEngine engine)
         {
             var personSeed = unchecked((seed * 1_000_003) + chosen[t]);
             var reference = people[chosen[t]].Unit;
-            var sample = sampler.Sample(reference, balance, personSeed);
+            var sample = sampler.Sample(reference, balance, personSeed, engine.SamplingOptions);
             var model = trainer.Train(Core.Templates.TrainingSet.FromRows(sample.Positives, sample.Negatives), personSeed, provenance, reference);
             logits[t] = EvaluationRunner.Logits(model, probes, people.Count);
             progress?.Report((Interlocked.Increment(ref done), chosen.Length));
         });
         return RealImpostorCalibration.MeasureLogits(people.Select(p => p.Groups).ToArray(), chosen, logits,
-            $"{source}; {chosen.Length} model-templates trained on some of these people, scored on the others", options.Signature);
+            $"{source}; {chosen.Length} model-templates trained on some of these people, scored on the others", engine.TemplateSignature);
     }
 
     private static float[] Normalised(float[] v)

@@ -32,6 +32,9 @@ public sealed class EngineSettings
     /// </summary>
     public double AnchorScale { get; set; } = TemplateTrainerOptions.Engine.AnchorScale;
 
+    /// <summary>Factor on the synthetic residuals of the positives. Default from <see cref="Core.Population.Sampling.TrainingSetOptions.Engine"/>.</summary>
+    public double VariationScale { get; set; } = Core.Population.Sampling.TrainingSetOptions.Engine.VariationScale;
+
     /// <summary>Training epochs at most (early stopping may end sooner). Default from <see cref="TemplateTrainerOptions.Engine"/>.</summary>
     public int MaxEpochs { get; set; } = TemplateTrainerOptions.Engine.MaxEpochs;
 

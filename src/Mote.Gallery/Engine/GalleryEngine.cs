@@ -1,3 +1,4 @@
+using Mote.Core.Population.Sampling;
 using Mote.Core.Models;
 using Mote.Core.Population;
 using Mote.Core.Population.Packs;
@@ -63,6 +64,12 @@ public sealed class GalleryEngine(ModelPackService models, IFaceAnalyzerFactory 
     }
 
     public TemplateTrainer CreateTrainer() => new(TrainerOptions);
+
+    /// <summary>How training sets are sampled (the engine's variation scale; 2,000 positives and 4,000 negatives).</summary>
+    public TrainingSetOptions SamplingOptions => TrainingSetOptions.Engine with { VariationScale = settings.VariationScale };
+
+    /// <summary>Everything that shapes a model-template's logits besides the pack: what a pack's model calibration must match.</summary>
+    public string TemplateSignature => TrainerOptions.SignatureWith(SamplingOptions);
 
     /// <summary>The trainer options the engine's settings give (architecture, anchor, jitter).</summary>
     public TemplateTrainerOptions TrainerOptions

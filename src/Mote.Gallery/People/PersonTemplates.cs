@@ -68,7 +68,7 @@ internal static class PersonTemplates
 
     private static ModelTemplate Train(GalleryEngine engine, float[] reference, PopulationPack population, Balance balance, long seed, BackboneIdentity backbone)
     {
-        var sample = new TrainingSetSampler(population).Sample(reference, balance, unchecked((int)seed));
+        var sample = new TrainingSetSampler(population).Sample(reference, balance, unchecked((int)seed), engine.SamplingOptions);
         var set = Core.Templates.TrainingSet.FromRows(sample.Positives, sample.Negatives);
         var entries = balance.Negatives.Keys.Union(balance.Variation.Keys)
             .Select(g => new BalanceEntry(g.Id, (float)balance.Negatives.GetValueOrDefault(g), (float)balance.Variation.GetValueOrDefault(g)))
@@ -82,7 +82,7 @@ internal static class PersonTemplates
     /// when the template's score is on the calibration's scale, else on synthetic impostors pooled over every negative group.
     /// </summary>
     public static float Calibrate(GalleryEngine engine, ITemplate template, PopulationPack population, long seed, double targetFmr, PersonGroup group) =>
-        CalibratedThreshold(engine.Settings.ThresholdPolicy, template, population, engine.TrainerOptions.Signature, targetFmr, group)
+        CalibratedThreshold(engine.Settings.ThresholdPolicy, template, population, engine.TemplateSignature, targetFmr, group)
         ?? ThresholdCalibration.ForTemplate(template, CalibrationImpostors(engine, population, seed).SelectMany(g => g.Impostors).ToList(), targetFmr);
 
     /// <summary>The calibrated threshold (score units), or null when the policy is synthetic, the pack has no calibration,

@@ -83,7 +83,7 @@ public sealed class PreviewBalance(MoteDbContext db, GalleryEngine engine, Templ
             .OrderBy(r => r.Group, StringComparer.Ordinal)
             .ToArray(), ct).ConfigureAwait(false);
         return new BalancePreview(person.Threshold, candidateThreshold, rows, unavailable, targetFmr,
-            Notes(population, balance, PersonRecords.BalanceFromJson(person.BalanceJson), rows, candidate is not null, current, engine.TrainerOptions.Signature, targetFmr, PersonGroup.Of(person)));
+            Notes(population, balance, PersonRecords.BalanceFromJson(person.BalanceJson), rows, candidate is not null, current, engine.TemplateSignature, targetFmr, PersonGroup.Of(person)));
     }
 
     /// <summary>Says which groups were raised without their rate dropping, and why; and how the threshold is set.</summary>

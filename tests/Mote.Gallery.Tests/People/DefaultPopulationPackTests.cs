@@ -36,4 +36,28 @@ public sealed class DefaultPopulationPackTests(EngineGallery gallery) : IClassFi
         Assert.Equal(gallery.Analyzer.Backbone.Sha256Hex, pack.BackboneManifestHash, ignoreCase: true);
         Assert.Contains("mote population build", pack.Provenance.CommandLine, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void DefaultPack_CarriesRealImpostorCalibrations_ForTheEngineDefaults()
+    {
+        var pack = gallery.Db.Services.GetRequiredService<PopulationPackLocator>().Load();
+
+        // Without them every threshold falls back to synthetic impostors, which let through 8.8x the target (issue 17).
+        var cosine = Assert.IsType<Mote.Core.Population.Packs.RealImpostorCalibration>(pack.Calibration);
+        var model = Assert.IsType<Mote.Core.Population.Packs.RealImpostorCalibration>(pack.ModelCalibration);
+        Assert.Equal("cosine", cosine.Unit);
+        Assert.Equal("logit", model.Unit);
+        // Fails when the engine's trainer defaults change without recalibrating the pack (mote population calibrate).
+        Assert.Equal(Mote.Core.Templates.TemplateTrainerOptions.Engine.SignatureWith(Mote.Core.Population.Sampling.TrainingSetOptions.Engine), model.Trainer);
+        Assert.Equal(new Mote.Gallery.Engine.EngineSettings().AnchorScale, Mote.Core.Templates.TemplateTrainerOptions.Engine.AnchorScale);
+        foreach (var calibration in new[] { cosine, model })
+        {
+            Assert.Contains(calibration.Groups, g => g.Group == "all");
+            Assert.Contains(calibration.Groups, g => g.Group == "female");
+            Assert.Contains(calibration.Groups, g => g.Group == "male");
+            // Thresholds only, and each at a rate backed by at least 10 expected false matches.
+            Assert.All(calibration.Groups, g => Assert.All(g.Points, p => Assert.True(g.Pairs >= 10 / p.Fmr, $"{g.Group} at {p.Fmr}: {g.Pairs} pairs")));
+            Assert.NotNull(Mote.Core.Population.Packs.RealImpostorCalibration.ThresholdAt(calibration.Find("all")!, 1e-3));
+        }
+    }
 }

@@ -33,6 +33,32 @@ public sealed class EnrollmentTests(EngineGallery gallery) : IClassFixture<Engin
     }
 
     [Fact]
+    public async Task Enroll_DefaultPack_ThresholdFromRealImpostorCalibration_AndReadableScores()
+    {
+        var (enrolled, face) = await EnrollDemoAsync("Di Calibrated", "sample5.jpg", seed: 5);
+        var person = await Db.InScopeAsync<MoteDbContext, Person>(c => c.People.AsNoTracking().SingleAsync(p => p.Id == enrolled.Person.Id));
+        var pack = Db.Services.GetRequiredService<Mote.Gallery.Engine.PopulationPackLocator>().Load();
+        var group = PersonGroup.Of(person);
+        var calibrated = pack.ModelCalibration!.GroupFor(group.Gender, group.Ethnicity, group.AgeBand, person.TargetFmr);
+
+        // The stored threshold is the real-impostor logit threshold of the person's group, not a synthetic one.
+        var expected = 1 / (1 + Math.Exp(-Mote.Core.Population.Packs.RealImpostorCalibration.ThresholdAt(calibrated, person.TargetFmr)!.Value));
+        Assert.Equal(expected, person.Threshold, 5);
+
+        var own = await VerifyAsync("Di Calibrated", gallery.FaceCrop("sample5.jpg", face));
+        var other = await VerifyAsync("Di Calibrated", gallery.FaceCrop("sample2.jpg", gallery.EnrollableFace("sample2.jpg")));
+        Assert.NotNull(own.Reading?.FalseMatchRate);
+        Assert.NotNull(other.Reading?.FalseMatchRate);
+        // The threshold reads back as the target rate of the person's group; a genuine probe as rarer, a stranger as commoner.
+        Assert.Equal(person.TargetFmr, own.ThresholdReading!.FalseMatchRate!.Value, 4);
+        Assert.True(own.Reading!.FalseMatchRate < other.Reading!.FalseMatchRate, $"{own.Reading.Text} vs {other.Reading.Text}");
+        var details = await Db.InScopeAsync<MoteDbContext, List<string>>(c => c.AuditEvents.Where(e => e.SubjectId == person.Id)
+            .Join(c.AuditPayloads, e => e.Id, p => p.EventId, (e, p) => p.Detail).ToListAsync());
+        Assert.All(details, d => Assert.DoesNotContain("E-", d, StringComparison.Ordinal));
+        Assert.Contains(details, d => d.Contains("expected false-match rate", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Enroll_StoresOnlyTheEncryptedTemplate_NeitherPhotoNorDescriptor()
     {
         var (enrolled, face) = await EnrollDemoAsync("Bo Stored", "sample3.jpg", seed: 3);
@@ -45,7 +71,8 @@ public sealed class EnrollmentTests(EngineGallery gallery) : IClassFixture<Engin
         Assert.Equal(-1, file.AsSpan().IndexOf(descriptorBytes));
         Assert.Equal(person.TemplateBytes + 29, person.TemplateBlob.Length); // AES-GCM: version, nonce, tag
         var inspection = await Db.InScopeAsync<InspectTemplate, TemplateInspection>(i => i.ExecuteAsync(Actor.System with { Roles = new HashSet<string> { Roles.Admin } }, "Bo Stored"));
-        Assert.Equal("128→128→64→16→1", inspection.Architecture);
+        // The engine's anchored template: the paper's 128→64→16 correction plus one carrier unit per layer for the cosine.
+        Assert.Equal("128→129→65→17→1", inspection.Architecture);
         Assert.Equal(3, inspection.Seed);
     }
 

@@ -25,6 +25,9 @@ public sealed record TrainingSetOptions
     /// </summary>
     public double VariationScale { get; init; } = 1.0;
 
+    /// <summary>What the Gallery samples with by default (chosen with the engine's trainer in the third evaluation round, docs/evaluation.md).</summary>
+    public static TrainingSetOptions Engine { get; } = new() { VariationScale = 2.0 };
+
     /// <summary>Put the (normalised) reference itself first among the positives (default true).</summary>
     public bool IncludeReference { get; init; } = true;
 }
