@@ -71,6 +71,22 @@ public static class EvaluationReportWriter
             Line($"MOTE per-person thresholds calibrated on synthetic impostors ({pt.ImpostorsPerGroup} per group) at FMR {pt.TargetFmr:G}, applied to real pairs: **FMR {pt.Fmr:P3}, FNMR {pt.Fnmr:P2}**; thresholds (sigmoid) median {pt.ThresholdMedian:G3}, 5–95 % {pt.ThresholdP05:G3}…{pt.ThresholdP95:G3}; median real FMR per person {pt.RealFmrPerPersonMedian:P3}.");
         }
 
+        if (report.CalibratedThresholds is { Count: > 0 } calibrated)
+        {
+            md.AppendLine();
+            md.AppendLine("## Per-person thresholds from the pack's real-impostor calibration (measured on other people)");
+            md.AppendLine();
+            md.AppendLine("| kind | policy | real FMR (× target) | worst group (× target) | FNMR | holds (≤ 1.5× pooled, ≤ 2× worst group) | per group: FMR, FNMR |");
+            md.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
+            foreach (var c in calibrated)
+            {
+                Line($"| {c.Kind} | {c.Policy} | {ReadableNumber.Percent(c.Fmr)} ({c.PooledRatio:F2}×) | {(c.WorstGroupRatio is { } w ? $"{w:F2}×" : "–")} | {Rate(c.Fnmr)} | {(c.Holds ? "yes" : "**no**")} | {string.Join("; ", c.Groups.Where(g => g.Warning is null).Select(g => $"{g.Group} {ReadableNumber.Interval(g.Fmr)}, {Rate(g.Fnmr.Value)}"))} |");
+            }
+
+            md.AppendLine();
+            Line($"Calibrations: {string.Join("; ", calibrated.Select(c => $"{c.Kind}: {c.CalibrationSource}").Distinct())}.");
+        }
+
         if (report.Variation is { } v)
         {
             md.AppendLine();

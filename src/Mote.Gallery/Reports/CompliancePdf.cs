@@ -94,6 +94,17 @@ internal static class CompliancePdf
             {
                 writer.Bullet($"{k.Kind}: ROC AUC {N(k.RocAuc)}, EER {N(k.Eer)}, at FMR {N(run.TargetFmr)}: FNMR {N(k.FnmrAtTarget)} (FMR {N(k.FmrAtTarget)}).");
             }
+            if (run.ThresholdsInUse is { Count: > 0 } promises)
+            {
+                writer.Subheading("Thresholds in use: the promised false-match rate against the measured one");
+                foreach (var t in promises)
+                {
+                    writer.Bullet($"{KindName(t.Kind)}, {t.Policy}: promised {Core.Evaluation.ReadableNumber.Percent(t.TargetFmr)}, measured on real impostors {Core.Evaluation.ReadableNumber.Percent(t.Fmr)} ({(t.Fmr / t.TargetFmr).ToString("0.00", CultureInfo.InvariantCulture)}×; worst group {(t.WorstGroupRatio is { } w ? w.ToString("0.00", CultureInfo.InvariantCulture) + "×" : "not measurable")}), FNMR {Core.Evaluation.ReadableNumber.Percent(t.Fnmr)}: {(t.Holds ? "holds" : "does not hold")}.");
+                }
+
+                writer.Line(ExportComplianceReport.Sentence($"Calibration: {promises[0].Calibration}"));
+            }
+
             if (run.Recognition.Any(k => k.Det.Count > 0))
             {
                 writer.Figure(DetPooledTitle, $"FNMR vs FMR at every threshold, all pairs. {source}", DetHeight,

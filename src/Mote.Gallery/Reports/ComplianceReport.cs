@@ -102,7 +102,13 @@ public sealed record EvaluationFigures(
     long GenuinePairs, long ImpostorPairs, double TargetFmr, string? Command, string? Commit,
     IReadOnlyList<KindFigures> Recognition, IReadOnlyList<FairnessFigures> Fairness, IReadOnlyList<AttackFigures> AttributeInference,
     IReadOnlyList<string> Warnings, IReadOnlyList<SweepFigures> Sweep, IReadOnlyList<ScoreDistribution> Distributions,
-    ImpostorFigures? Impostors);
+    ImpostorFigures? Impostors, IReadOnlyList<ThresholdPromiseFigures>? ThresholdsInUse = null);
+
+/// <summary>
+/// How the per-person thresholds set from the pack's real-impostor calibration held on the run's real pairs: the measured
+/// false-match rate against the promised one (issue 17: within 1.5× pooled and 2× in every group with enough pairs).
+/// </summary>
+public sealed record ThresholdPromiseFigures(string Kind, string Policy, double TargetFmr, double Fmr, double? WorstGroupRatio, double Fnmr, bool Holds, string Calibration);
 
 /// <summary>
 /// The run's impostor-only analysis on a dataset without identities (null when the run had none): same-group FMR per

@@ -292,7 +292,8 @@ public sealed class ExportComplianceReport(
                 ? new ImpostorFigures(imp.Dataset, imp.Templates, imp.Probes, imp.Results.Select(f => new ImpostorSeries(f.Kind, f.Thresholds, f.Attribute,
                     f.FmrMaxToGeometricMean, f.FmrGini,
                     f.Groups.Select(g => new ImpostorGroupFigures(g.Group, g.Templates, g.ImpostorPairs, g.Fmr.Value, g.Fmr.Low, g.Fmr.High, g.Warning)).ToArray())).ToArray())
-                : null);
+                : null,
+            report.CalibratedThresholds?.Select(c => new ThresholdPromiseFigures(c.Kind, c.Policy, c.TargetFmr, c.Fmr, c.WorstGroupRatio, c.Fnmr, c.Holds, c.CalibrationSource)).ToArray() ?? []);
     }
 
     /// <summary>The text as one sentence: exactly one full stop at the end, whatever the source ended with.</summary>
