@@ -32,7 +32,14 @@ public static class ReadableScore
             return "unknown";
         }
 
+        // Two significant digits first, so 0.0999999 % (a rate read back at its own grid point) reads 0.10 %, not 0.100 %.
         var percent = fmr * 100;
+        if (percent > 0)
+        {
+            var magnitudeOf = Math.Pow(10, Math.Floor(Math.Log10(percent)) - 1);
+            percent = Math.Round(percent / magnitudeOf) * magnitudeOf;
+        }
+
         var decimals = percent >= 10 ? 0 : percent >= 1 ? 1 : Math.Min(6, (int)Math.Ceiling(-Math.Log10(Math.Max(percent, 1e-6))) + 1);
         var text = percent.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) + " %";
         if (fmr > 0 && fmr < 0.5)

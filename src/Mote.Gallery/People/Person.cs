@@ -43,7 +43,7 @@ public sealed class Person
 
     public string PopulationPackId { get; set; } = "";
 
-    /// <summary>This person's decision threshold, calibrated on synthetic impostors to <see cref="TargetFmr"/>.</summary>
+    /// <summary>This person's decision threshold (score units) at <see cref="TargetFmr"/>: from the pack's real-impostor calibration for their group, else synthetic impostors.</summary>
     public float Threshold { get; set; }
 
     public double TargetFmr { get; set; }

@@ -108,7 +108,15 @@ public sealed class EvaluationRunnerTests(ModelPackFixture models) : IDisposable
         Assert.Equal(["female/asian/0-17", "female/white/18-59", "male/white/18-59"], imp.TemplatesByCell.Keys.Order(StringComparer.Ordinal));
         Assert.All(imp.TemplatesByCell.Values, n => Assert.InRange(n, 1, 5));
         // Three kinds of threshold (model global, model personal, vector global) × four attributes.
-        Assert.Equal(12, imp.Results.Count);
+        // 3 kinds of threshold × 4 groupings, plus the vector's calibrated thresholds (the default pack carries a cosine
+        // calibration); the paper's plain MLP trained here has no calibrated scale, so no calibrated model series.
+        Assert.Equal(16, imp.Results.Count);
+        Assert.Equal(4, imp.Results.Count(r => r.Kind == "vector" && r.Thresholds == "calibrated"));
+        Assert.DoesNotContain(imp.Results, r => r.Kind == "model" && r.Thresholds == "calibrated");
+        var calibrated = Assert.Single(report.CalibratedThresholds!, c => c.Policy == "own group");
+        Assert.Equal("vector", calibrated.Kind);
+        Assert.InRange(calibrated.Fmr, 0, 1);
+        Assert.Contains(report.Warnings, w => w.StartsWith("model: no real-impostor calibration", StringComparison.Ordinal));
         Assert.Equal(["age band", "ethnicity", "gender", "gender × ethnicity × age band"], imp.Results.Select(r => r.Attribute).Distinct().Order(StringComparer.Ordinal));
         var global = imp.Results.Where(r => r.Thresholds == "global").ToArray();
         Assert.All(global, r => Assert.Equal(report.Fairness.First(f => f.Kind == r.Kind).Threshold, r.Threshold));

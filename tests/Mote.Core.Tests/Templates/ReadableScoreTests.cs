@@ -19,6 +19,7 @@ public sealed class ReadableScoreTests
     [InlineData(1e-5, true, "\u2264 0.0010 % (1 in 100,000)")]
     [InlineData(0.2, false, "20 % (1 in 5)")]
     [InlineData(0.03, false, "3.0 % (1 in 33)")]
+    [InlineData(0.0009999997, false, "0.10 % (1 in 1,000)")]
     public void Rate_NeverScientificNorZero(double fmr, bool atMost, string expected) =>
         Assert.Equal(expected, ReadableScore.Rate(fmr, atMost));
 

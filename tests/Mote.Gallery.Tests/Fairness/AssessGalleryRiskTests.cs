@@ -52,7 +52,11 @@ public sealed class AssessGalleryRiskTests(EngineGallery gallery, Xunit.Abstract
             Assert.Equal(report.Groups, p.Groups.Select(g => g.Group));
             Assert.All(p.Groups, g => Assert.Equal(300, g.Impostors));
             Assert.Equal(p.Groups.Max(g => g.Fmr), p.WorstFmr);
-            Assert.Equal(p.WorstFmr > report.Limit, p.Flagged);
+            // Thresholds come from the default pack's real-impostor calibration for the person's own group, so the rate
+            // expected against real strangers of that group reads back as the target.
+            Assert.Equal(1e-3, p.RealFmr!.Value, 5);
+            Assert.Contains(p.RealGroup, new[] { "female", "male" });
+            Assert.Equal(p.WorstFmr > report.Limit || p.RealFmr > report.Limit, p.Flagged);
         });
         // Riskiest first.
         Assert.True(report.People[0].WorstFmr >= report.People[1].WorstFmr);
@@ -69,9 +73,9 @@ public sealed class AssessGalleryRiskTests(EngineGallery gallery, Xunit.Abstract
             .OrderBy(g => g.Id, StringComparer.Ordinal).Select(g => g.Count);
         Assert.Equal(expected, alice.Groups.Select(g => g.FalseMatches));
 
-        // A limit below every non-zero rate flags exactly the people with any false match.
+        // A limit below every non-zero rate flags everyone: each accepts some real strangers (the calibrated rate).
         var strict = await AssessAsync(Actors.Admin, new GalleryRiskRequest(LimitMultiple: 1e-6, ImpostorsPerGroup: 300));
-        Assert.All(strict.People, p => Assert.Equal(p.WorstFmr > 0, p.Flagged));
+        Assert.All(strict.People, p => Assert.True(p.Flagged));
         Assert.Equal(0, strict.Recomputed); // unchanged people come from the cache
 
         // A figure, not a timed assertion: scoring at the default impostor count (sampling included on first use).
@@ -134,11 +138,12 @@ public sealed class AssessGalleryRiskTests(EngineGallery gallery, Xunit.Abstract
             Assert.Equal(1000 * saved.TargetFmr, policy.Limit, 12);
             Assert.Equal(0, policy.FlaggedCount);
 
-            // A trial limit below every non-zero rate flags whoever accepts any impostor, and leaves the saved policy alone.
+            // A trial limit below every non-zero rate flags whoever accepts any impostor (real strangers at the calibrated
+            // rate: everyone), and leaves the saved policy alone.
             var trial = await AssessAsync(Actors.Auditor, new GalleryRiskRequest(LimitMultiple: 1e-6, ImpostorsPerGroup: 200));
             Assert.False(trial.LimitIsPolicy);
             Assert.Equal(1000, trial.PolicyLimitMultiple);
-            Assert.All(trial.People, p => Assert.Equal(p.WorstFmr > 0, p.Flagged));
+            Assert.All(trial.People, p => Assert.Equal(p.WorstFmr > 0 || p.RealFmr > 0, p.Flagged));
             var after = await Db.InScopeAsync<ReadGallerySettings, GallerySettingsView>(r => r.ExecuteAsync(Actors.Admin));
             Assert.Equal(1000, after.RiskLimitMultiple);
             Assert.Equal(saved.ConcurrencyStamp, after.ConcurrencyStamp);

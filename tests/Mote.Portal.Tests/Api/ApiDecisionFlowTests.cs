@@ -54,7 +54,8 @@ public sealed class ApiDecisionFlowTests(ApiPortal api)
         Assert.Equal(1, list.RootElement.GetProperty("total").GetInt32());
         Assert.Equal(id, list.RootElement.GetProperty("items")[0].GetProperty("id").GetString());
         using var details = JsonDocument.Parse(await admin.GetStringAsync($"api/v1/people/{id}"));
-        Assert.Equal("128→128→64→16→1", details.RootElement.GetProperty("template").GetProperty("architecture").GetString());
+        // The anchored template: the paper's 128→64→16 correction plus one carrier unit per layer for the cosine anchor.
+        Assert.Equal("128→129→65→17→1", details.RootElement.GetProperty("template").GetProperty("architecture").GetString());
         Assert.Equal(7, details.RootElement.GetProperty("template").GetProperty("seed").GetInt64());
 
         // Verify 1:1: her own face accepted, a stranger rejected; one decision and one audit event each.

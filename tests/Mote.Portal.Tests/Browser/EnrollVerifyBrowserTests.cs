@@ -47,8 +47,14 @@ public sealed class EnrollVerifyBrowserTests : IDisposable
         await Assertions.Expect(result).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 180_000 });
 
         var decision = (await result.Locator("[data-testid=decision]").InnerTextAsync()).Trim();
-        var score = Number(await result.Locator("[data-testid=score]").InnerTextAsync());
-        var threshold = Number(await result.Locator("[data-testid=threshold]").InnerTextAsync());
+        var scoreText = await result.Locator("[data-testid=score]").InnerTextAsync();
+        var thresholdText = await result.Locator("[data-testid=threshold]").InnerTextAsync();
+        // Readable on the page: the expected false-match rate from the default pack's calibration, then the log-odds.
+        Assert.Contains("expected false-match rate", scoreText, StringComparison.Ordinal);
+        Assert.Contains("expected false-match rate 0.10 % (1 in 1,000)", thresholdText, StringComparison.Ordinal);
+        Assert.DoesNotContain("E-", scoreText + thresholdText, StringComparison.Ordinal);
+        var score = Number(scoreText);
+        var threshold = Number(thresholdText);
         var decisionId = (await result.Locator("[data-testid=decision-id]").InnerTextAsync()).Trim();
         Assert.True(decision == "Match", $"the second photo of {PersonName} was decided '{decision}': score {score} vs threshold {threshold}");
         Assert.True(score >= threshold, $"score {score} below threshold {threshold}");
@@ -193,5 +199,7 @@ public sealed class EnrollVerifyBrowserTests : IDisposable
     /// <summary>Lets the tab indicator finish sliding; for the screenshots only, every assertion waits on events.</summary>
     private static Task SettleAsync(IPage page) => page.WaitForTimeoutAsync(400);
 
-    private static float Number(string text) => float.Parse(text.Trim(), CultureInfo.InvariantCulture);
+    /// <summary>The log-odds in a readable score ("… · log-odds +15.9"; a real minus sign for negatives).</summary>
+    private static float Number(string text) =>
+        float.Parse(System.Text.RegularExpressions.Regex.Match(text, @"log-odds ([+\u2212]?[0-9.]+)").Groups[1].Value.Replace("\u2212", "-", StringComparison.Ordinal), CultureInfo.InvariantCulture);
 }

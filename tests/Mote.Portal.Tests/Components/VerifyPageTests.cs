@@ -144,8 +144,9 @@ public sealed class VerifyPageTests : GalleryBunitContext
         Assert.Equal("Match", cut.Find("[data-testid=decision]").TextContent.Trim());
         Assert.Contains("mud-success-text", cut.Find("[data-testid=decision]").ClassName, StringComparison.Ordinal);
         Assert.Contains("accepted as Ada Lovelace", cut.Markup.Replace("<b>", "", StringComparison.Ordinal).Replace("</b>", "", StringComparison.Ordinal), StringComparison.Ordinal);
-        Assert.Equal("0.8123", cut.Find("[data-testid=score]").TextContent);
-        Assert.Equal("0.4567", cut.Find("[data-testid=threshold]").TextContent);
+        // Without a reading (a result built by hand) the score is written as log-odds: ln(0.8123/0.1877) = 1.465.
+        Assert.Equal("log-odds +1.5", cut.Find("[data-testid=score]").TextContent);
+        Assert.Equal("log-odds \u22120.2", cut.Find("[data-testid=threshold]").TextContent);
         Assert.Equal("232 ms", cut.Find("[data-testid=duration]").TextContent);
         Assert.Equal("d-123", cut.Find("[data-testid=decision-id]").TextContent);
     }
@@ -160,17 +161,29 @@ public sealed class VerifyPageTests : GalleryBunitContext
         Assert.Equal("No match", cut.Find("[data-testid=decision]").TextContent.Trim());
         Assert.Contains("mud-error-text", cut.Find("[data-testid=decision]").ClassName, StringComparison.Ordinal);
         Assert.Contains("below their threshold", cut.Markup, StringComparison.Ordinal);
-        Assert.Equal("0.1200", cut.Find("[data-testid=score]").TextContent);
+        Assert.Equal("log-odds \u22122.0", cut.Find("[data-testid=score]").TextContent);
     }
 
     [Fact]
-    public void VerificationResultCard_ThresholdBelowOneIn10000_WrittenInScientificNotationNotAsZero()
+    public void VerificationResultCard_TinyThresholdAndSaturatedScore_ReadableNeverScientificNorZero()
     {
         var cut = Render<VerificationResultCard>(p => p.Add(c => c.Result,
             new VerificationResult("d-10", "p-1", "Ada Lovelace", 0.99991f, 2.3e-5f, true, TimeSpan.FromMilliseconds(80))));
 
-        Assert.Equal("2.30E-5", cut.Find("[data-testid=threshold]").TextContent);
-        Assert.Equal("0.9999", cut.Find("[data-testid=score]").TextContent);
+        Assert.Equal("log-odds \u221210.7", cut.Find("[data-testid=threshold]").TextContent);
+        Assert.Equal("log-odds +9.3", cut.Find("[data-testid=score]").TextContent);
+    }
+
+    [Fact]
+    public void VerificationResultCard_WithCalibratedReading_ShowsTheExpectedFalseMatchRate()
+    {
+        var cut = Render<VerificationResultCard>(p => p.Add(c => c.Result,
+            new VerificationResult("d-11", "p-1", "Ada Lovelace", 0.99f, 0.92f, true, TimeSpan.FromMilliseconds(80),
+                new ScoreReading(4.6, 1e-5, true, "female"), new ScoreReading(2.44, 1e-3, false, "female"))));
+
+        Assert.Equal("expected false-match rate \u2264 0.0010 % (1 in 100,000) \u00b7 log-odds +4.6", cut.Find("[data-testid=score]").TextContent);
+        Assert.Equal("expected false-match rate 0.10 % (1 in 1,000) \u00b7 log-odds +2.4", cut.Find("[data-testid=threshold]").TextContent);
+        Assert.DoesNotContain("E-", cut.Markup, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -182,8 +195,8 @@ public sealed class VerifyPageTests : GalleryBunitContext
         Assert.Equal("Match: Grace Hopper", cut.Find("[data-testid=decision]").TextContent.Trim());
         var rows = cut.FindAll("[data-testid=candidates] tbody tr");
         Assert.Equal(2, rows.Count);
-        Assert.Equal(["1", "Grace Hopper", "0.9100", "0.5000"], rows[0].QuerySelectorAll("td").Select(td => td.TextContent).ToArray());
-        Assert.Equal(["2", "Ada Lovelace", "0.6200", "0.5500"], rows[1].QuerySelectorAll("td").Select(td => td.TextContent).ToArray());
+        Assert.Equal(["1", "Grace Hopper", "log-odds +2.3", "log-odds 0.0"], rows[0].QuerySelectorAll("td").Select(td => td.TextContent).ToArray());
+        Assert.Equal(["2", "Ada Lovelace", "log-odds +0.5", "log-odds +0.2"], rows[1].QuerySelectorAll("td").Select(td => td.TextContent).ToArray());
         Assert.Contains("2 of 40 enrolled people", cut.Markup, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("[data-testid=no-match]"));
         Assert.Equal("d-7", cut.Find("[data-testid=decision-id]").TextContent);
