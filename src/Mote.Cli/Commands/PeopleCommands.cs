@@ -44,7 +44,7 @@ internal static class PeopleCommands
             var result = await services.GetRequiredService<EnrollPerson>().ExecuteAsync(Actor.Terminal(Environment.UserName), request, progress, ct).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Enrolled {result.Person.Name} (id {result.Person.Id}): {result.Person.TemplateKind} template, {result.Person.TemplateBytes} bytes, " +
-                $"threshold {result.Person.Threshold:G4}, {(result.Training is { } t ? $"{t.EpochsRun} epochs, " : "")}{result.Duration.TotalSeconds:0.0} s.")).ConfigureAwait(false);
+                $"threshold {ReadableScore.OfKind(result.Person.TemplateKind, result.Person.Threshold)}, {(result.Training is { } t ? $"{t.EpochsRun} epochs, " : "")}{result.Duration.TotalSeconds:0.0} s.")).ConfigureAwait(false);
         }, ct).ConfigureAwait(false));
         return enroll;
     }
@@ -137,7 +137,7 @@ internal static class PeopleCommands
                   architecture   {t.Architecture}, {t.Precision}
                   seed           {t.Seed}
                   training       {t.Epochs} epochs, best validation loss {t.ValidationLoss:0.#####}
-                  threshold      {t.Person.Threshold:0.####}
+                  threshold      {ReadableScore.OfKind(t.Person.TemplateKind, t.Person.Threshold)}
                   size           {t.StoredBytes} bytes ({(double)t.StoredBytes / t.VectorBytesForComparison:0.#}x a {t.VectorBytesForComparison}-byte vector template)
                   balance        {t.BalanceJson}
                 """)).ConfigureAwait(false);

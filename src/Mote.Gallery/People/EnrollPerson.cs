@@ -122,7 +122,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
             db.PersonImages.AddRange(images);
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
             await audit.AppendAsync(actor, AuditEventCode.PersonEnrolled, person.Id,
-                $"{name}: {person.TemplateKind} template, {person.TemplateBytes} bytes, threshold {(person.TemplateKind == "vector" ? $"cosine {threshold:0.000}" : Core.Templates.ReadableScore.LogOdds(threshold) + " (log-odds)")}{(images.Count > 0 ? $", kept {string.Join(" and ", images.Select(i => i.Kind))}" : "")}", ct).ConfigureAwait(false);
+                $"{name}: {person.TemplateKind} template, {person.TemplateBytes} bytes, threshold {Core.Templates.ReadableScore.OfKind(person.TemplateKind, threshold)}{(images.Count > 0 ? $", kept {string.Join(" and ", images.Select(i => i.Kind))}" : "")}", ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
         }
         index.Invalidate();

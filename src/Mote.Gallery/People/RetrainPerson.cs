@@ -91,7 +91,7 @@ public sealed class RetrainPerson(MoteDbContext db, GalleryEngine engine, Galler
                 throw Stale(person.Name);
             }
             await audit.AppendAsync(actor, AuditEventCode.PersonRetrained, person.Id,
-                $"{person.Name}: {person.TemplateKind} template, {person.TemplateBytes} bytes, threshold {Core.Templates.ReadableScore.LogOdds(threshold)} (log-odds), balance {PersonRecords.Summarise(person.BalanceJson)}, " +
+                $"{person.Name}: {person.TemplateKind} template, {person.TemplateBytes} bytes, threshold {Core.Templates.ReadableScore.OfKind(person.TemplateKind, threshold)}, balance {PersonRecords.Summarise(person.BalanceJson)}, " +
                 (request.Photo is null ? "from the kept reference face" : "from a new photo"), ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
         }

@@ -30,4 +30,10 @@ public sealed class ReadableScoreTests
         Assert.DoesNotContain("E", text);
         Assert.NotEqual("0 %", text.Split(' ')[0] + " %");
     }
+
+    [Theory]
+    [InlineData("model", 0.92, "log-odds +2.4")]
+    [InlineData("vector", 0.9282, "cosine 0.928")]
+    public void OfKind_WritesEachKindOnItsOwnScale(string kind, double score, string expected) =>
+        Assert.Equal(expected, ReadableScore.OfKind(kind, score));
 }
