@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Mote.Core.Population.Sampling;
 using Mote.Core.Templates;
@@ -50,13 +51,18 @@ internal static class PersonRecords
         try
         {
             var weights = BalanceFromJson(balanceJson).Negatives;
-            var total = weights.Values.Sum();
             if (weights.Values.Distinct().Count() == 1)
             {
                 return $"{weights.Count} groups, equal";
             }
-            return string.Join(", ", weights.Where(w => w.Value > 0).OrderByDescending(w => w.Value)
-                .Select(w => $"{w.Key.Id} {w.Value / total:0.##}"));
+
+            // Compact (issue 16: a retrained person's Balance column listed all 23 weights): the groups that differ from the
+            // most common weight, as multiples of it, largest change first, at most two named.
+            var common = weights.Values.GroupBy(v => v).OrderByDescending(g => g.Count()).ThenByDescending(g => g.Key).First().Key;
+            var changed = weights.Where(w => w.Value != common).Select(w => (w.Key.Id, Ratio: common > 0 ? w.Value / common : double.PositiveInfinity))
+                .OrderByDescending(r => Math.Abs(Math.Log(r.Ratio == 0 ? 1e-9 : r.Ratio))).ThenBy(r => r.Id, StringComparer.Ordinal).ToArray();
+            var named = string.Join(", ", changed.Take(2).Select(r => r.Ratio == 0 ? $"{r.Id} off" : $"{r.Id} ×{r.Ratio.ToString("0.##", CultureInfo.InvariantCulture)}"));
+            return $"custom: {weights.Count} groups, {named}{(changed.Length > 2 ? $" and {changed.Length - 2} more" : "")}";
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or ArgumentException)
         {

@@ -60,6 +60,10 @@ public sealed class PageAuthorizationTests : GalleryBunitContext
 
         cut.WaitForAssertion(() => Assert.Contains("Verified up to #5.", cut.Find("[data-testid=chain-status]").TextContent, StringComparison.Ordinal));
         cut.WaitForAssertion(() => Assert.Contains("detail 2", cut.Find("[data-testid=audit-table]").TextContent, StringComparison.Ordinal));
+        // The event's name and its code in separate columns (a code in brackets read like an HTTP status).
+        Assert.All(cut.FindAll("[data-testid=audit-event]"), e => Assert.DoesNotContain("(", e.TextContent, StringComparison.Ordinal));
+        Assert.All(cut.FindAll("[data-testid=audit-code]"), c => Assert.True(int.TryParse(c.TextContent.Trim(), out _), c.TextContent));
+        Assert.NotEmpty(cut.FindAll("[data-testid=audit-code]"));
     }
 
     [Fact]
