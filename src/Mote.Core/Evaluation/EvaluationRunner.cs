@@ -182,21 +182,6 @@ public sealed class EvaluationRunner
             variation, fairness, sweep, privacy, costs, distributions, phases.ToArray(), warnings.ToArray(), impostorAnalysis, calibrated);
     }
 
-    /// <summary>The policies a calibrated threshold can follow (see <see cref="CalibratedThresholdResult.Policy"/>).</summary>
-    public static IReadOnlyList<string> CalibrationPolicies { get; } = ["own group", "worst group"];
-
-    /// <summary>
-    /// A person's threshold from a real-impostor calibration (in its unit): their own most specific calibrated group, or
-    /// the worst group; null when the calibration cannot reach <paramref name="targetFmr"/>.
-    /// </summary>
-    public static double? CalibratedThreshold(RealImpostorCalibration calibration, string policy, Gender? gender, Ethnicity? ethnicity, AgeBand? ageBand, double targetFmr)
-    {
-        ArgumentNullException.ThrowIfNull(calibration);
-        return policy == "worst group"
-            ? calibration.WorstThresholdAt(targetFmr)
-            : RealImpostorCalibration.ThresholdAt(calibration.GroupFor(gender, ethnicity, ageBand, targetFmr), targetFmr);
-    }
-
     private List<CalibratedThresholdResult>? CalibratedThresholds(
         ModelTemplate[] models, float[][] modelScores, float[][] vectorScores, int[] owners, string?[] genders, string?[] ethnicities, PopulationPack pack)
     {
@@ -214,13 +199,13 @@ public sealed class EvaluationRunner
                 continue;
             }
 
-            foreach (var policy in CalibrationPolicies)
+            foreach (var policy in RealImpostorCalibration.Policies)
             {
                 var thresholds = new double[models.Length];
                 var missing = false;
                 for (var t = 0; t < models.Length; t++)
                 {
-                    var value = CalibratedThreshold(scale.Calibration, policy, ParseGender(genders[t]), ParseEthnicity(ethnicities[t]), null, options.TargetFmr);
+                    var value = scale.Calibration.ThresholdFor(policy, ParseGender(genders[t]), ParseEthnicity(ethnicities[t]), null, options.TargetFmr);
                     if (value is null)
                     {
                         missing = true;
@@ -742,7 +727,7 @@ public sealed class EvaluationRunner
             if (scale is not null)
             {
                 // Each template's own calibrated group (gender × ethnicity × age band where the calibration has it).
-                var raw = templatePhotos.Select(p => CalibratedThreshold(scale.Calibration, "own group", ParseGender(p.Gender), ParseEthnicity(p.Ethnicity),
+                var raw = templatePhotos.Select(p => scale.Calibration.ThresholdFor("own group", ParseGender(p.Gender), ParseEthnicity(p.Ethnicity),
                     p.AgeBand is { } a && DemographicVocabulary.TryParseAgeBand(a, out var band) ? band : null, options.TargetFmr) is { } v
                     ? scale.RawFromUnit(v) : double.PositiveInfinity).ToArray();
                 sources.Add((kind, matrix, "calibrated", t => raw[t]));

@@ -39,14 +39,17 @@ public sealed class CalibratePopulationPack(GalleryEngine engine)
         ArgumentNullException.ThrowIfNull(pack);
         ArgumentNullException.ThrowIfNull(datasetDirs);
         var records = new List<LabelRecord>();
+        var sources = new List<string>();
         foreach (var dir in datasetDirs)
         {
             try
             {
                 var read = DatasetLabelReader.ReadFolder(dir);
-                var singles = read.Where(r => r.Identity is not null).GroupBy(r => r.Identity!, StringComparer.Ordinal)
-                    .Where(g => g.Count() == 1).Select(g => g.First());
-                records.AddRange(read.Any(r => r.Identity is not null) ? singles : read);
+                var withIdentities = read.Any(r => r.Identity is not null);
+                records.AddRange(withIdentities
+                    ? read.Where(r => r.Identity is not null).GroupBy(r => r.Identity!, StringComparer.Ordinal).Where(g => g.Count() == 1).Select(g => g.First())
+                    : read);
+                sources.Add(Path.GetFileName(dir.TrimEnd('/', '\\')) + (withIdentities ? " (identities with exactly one photo)" : " (every photo)"));
             }
             catch (Exception e) when (e is LabelFormatException or IOException)
             {
@@ -87,8 +90,7 @@ public sealed class CalibratePopulationPack(GalleryEngine engine)
             }
         }
 
-        var source = string.Join(" + ", datasetDirs.Select(d => Path.GetFileName(d.TrimEnd('/', '\\'))
-            + (DatasetLabelReader.ReadFolder(d).Any(r => r.Identity is not null) ? " (identities with exactly one photo)" : " (every photo)")));
+        var source = string.Join(" + ", sources);
         try
         {
             var calibration = RealImpostorCalibration.Measure(people, source);

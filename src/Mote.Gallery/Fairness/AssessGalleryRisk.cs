@@ -83,18 +83,12 @@ public sealed record GalleryRiskReport(
 /// </summary>
 public sealed class GalleryRiskCache
 {
-    private readonly ConcurrentDictionary<string, IReadOnlyList<GroupRisk>> _rates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (IReadOnlyList<GroupRisk> Rates, Decisions.ScoreReading Real)> _rates = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, List<(string Group, float[][] Impostors)>> _impostors = new(StringComparer.Ordinal);
 
-    internal IReadOnlyList<GroupRisk>? TryGet(string key) => _rates.TryGetValue(key, out var r) ? r : null;
+    internal (IReadOnlyList<GroupRisk> Rates, Decisions.ScoreReading Real)? TryGet(string key) => _rates.TryGetValue(key, out var r) ? r : null;
 
-    internal void Set(string key, IReadOnlyList<GroupRisk> rates) => _rates[key] = rates;
-
-    private readonly ConcurrentDictionary<string, Decisions.ScoreReading> _readings = new(StringComparer.Ordinal);
-
-    internal Decisions.ScoreReading? TryGetReading(string key) => _readings.TryGetValue(key, out var r) ? r : null;
-
-    internal void SetReading(string key, Decisions.ScoreReading reading) => _readings[key] = reading;
+    internal void Set(string key, IReadOnlyList<GroupRisk> rates, Decisions.ScoreReading real) => _rates[key] = (rates, real);
 
     internal List<(string Group, float[][] Impostors)> Impostors(string key, Func<List<(string, float[][])>> sample) =>
         _impostors.GetOrAdd(key, _ => sample());
@@ -165,7 +159,7 @@ public sealed class AssessGalleryRisk(MoteDbContext db, GalleryEngine engine, Te
             Decisions.ScoreReading? real = null;
             if (cache.TryGet(key) is { } cached)
             {
-                rates = cached;
+                (rates, real) = cached;
             }
             else
             {
@@ -178,7 +172,7 @@ public sealed class AssessGalleryRisk(MoteDbContext db, GalleryEngine engine, Te
                     rates = await Task.Run(() => impostors
                         .Select(g => new GroupRisk(g.Group, g.Impostors.Count(x => template.Score(x) >= threshold), g.Impostors.Length))
                         .ToArray(), ct).ConfigureAwait(false);
-                    cache.Set(key, rates);
+                    cache.Set(key, rates, real);
                     recomputed++;
                 }
                 catch (GalleryException e)
@@ -186,15 +180,6 @@ public sealed class AssessGalleryRisk(MoteDbContext db, GalleryEngine engine, Te
                     error = e.Message;
                 }
             }
-            if (real is null && error is null && cache.TryGetReading(key) is { } cachedReading)
-            {
-                real = cachedReading;
-            }
-            else if (real is not null)
-            {
-                cache.SetReading(key, real);
-            }
-
             var worst = rates.OrderByDescending(r => r.Fmr).ThenBy(r => r.Group, StringComparer.Ordinal).FirstOrDefault();
             var realFmr = real?.FalseMatchRate;
             rows.Add(new PersonRisk(p.Id, p.Name, summary.Gender, summary.Ethnicity, summary.AttributesEstimated, p.TemplateKind, p.Threshold,

@@ -94,7 +94,7 @@ internal static class PersonTemplates
             return null;
         }
 
-        var value = Core.Evaluation.EvaluationRunner.CalibratedThreshold(scale.Calibration, policy, group.Gender, group.Ethnicity, group.AgeBand, targetFmr);
+        var value = scale.Calibration.ThresholdFor(policy, group.Gender, group.Ethnicity, group.AgeBand, targetFmr);
         return value is null ? null : scale.ScoreFromRaw(scale.RawFromUnit(value.Value));
     }
 

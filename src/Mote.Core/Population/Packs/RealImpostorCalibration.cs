@@ -191,6 +191,17 @@ public sealed record RealImpostorCalibration(string Source, int People, IReadOnl
         return Find(DemographicGroup.AllId) ?? Groups[0];
     }
 
+    /// <summary>The threshold policies (see <see cref="ThresholdFor"/>).</summary>
+    public static IReadOnlyList<string> Policies { get; } = ["own group", "worst group"];
+
+    /// <summary>
+    /// A person's threshold at <paramref name="fmr"/> under <paramref name="policy"/>: <c>own group</c>, the person's most
+    /// specific measured group (<see cref="GroupFor"/>); <c>worst group</c>, the highest over every group
+    /// (<see cref="WorstThresholdAt"/>). Null when the calibration cannot reach the rate.
+    /// </summary>
+    public double? ThresholdFor(string policy, Gender? gender, Ethnicity? ethnicity, AgeBand? ageBand, double fmr) =>
+        policy == "worst group" ? WorstThresholdAt(fmr) : ThresholdAt(GroupFor(gender, ethnicity, ageBand, fmr), fmr);
+
     /// <summary>The largest threshold over every measured group that reaches <paramref name="fmr"/> (the worst-group policy), or null.</summary>
     public double? WorstThresholdAt(double fmr) =>
         Groups.Select(g => ThresholdAt(g, fmr)).Where(c => c is not null).Max();
