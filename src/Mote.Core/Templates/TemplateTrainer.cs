@@ -37,9 +37,11 @@ public sealed class TemplateTrainer
     /// <param name="reference">The enrollment descriptor the anchor is measured from when
     /// <see cref="TemplateTrainerOptions.AnchorScale"/> &gt; 0; default the first positive row (the sampler puts the
     /// reference there). Normalised here; not mutated.</param>
+    /// <param name="guards">Guards the person's balance asks for (<see cref="Population.Sampling.BalanceGuards.For"/>), folded
+    /// into the trained layers; default none.</param>
     /// <exception cref="ArgumentException">Too few samples of a class, or a reference of another dimension or zero norm.</exception>
     /// <exception cref="TorchRuntimeUnavailableException">TorchSharp cannot be loaded.</exception>
-    public ModelTemplate Train(TrainingSet set, long seed, ModelTemplateProvenance provenance, float[]? reference = null)
+    public ModelTemplate Train(TrainingSet set, long seed, ModelTemplateProvenance provenance, float[]? reference = null, IReadOnlyList<GroupGuard>? guards = null)
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(provenance);
@@ -72,7 +74,10 @@ public sealed class TemplateTrainer
         {
             try
             {
-                return TrainOnce(set, seed, provenance, unitReference);
+                var trained = TrainOnce(set, seed, provenance, unitReference);
+                return guards is { Count: > 0 }
+                    ? new ModelTemplate(provenance, seed, GroupGuard.Fold(trained.Layers, guards), trained.Training, trained.Precision, trained.Anchor)
+                    : trained;
             }
             catch (System.Runtime.InteropServices.ExternalException) when (attempt < 3)
             {

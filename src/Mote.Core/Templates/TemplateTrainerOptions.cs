@@ -57,6 +57,14 @@ public sealed record TemplateTrainerOptions
     /// <summary>The cosine at which the anchor term is zero (see <see cref="AnchorScale"/>); default 0.9.</summary>
     public double AnchorCosine { get; init; } = 0.9;
 
+    /// <summary>
+    /// Logit units a person's guard against a raised group takes off a typical member of that group per unit of
+    /// <c>ln(weight / mean weight)</c> (<see cref="Population.Sampling.BalanceGuards"/>); 0 leaves the balance to the synthetic
+    /// mix alone, as in the paper. Default 2 (a group raised to 3× the others: 2.2 log-odds). Not part of
+    /// <see cref="Signature"/>: an equal balance has no guard, so the calibration does not depend on it.
+    /// </summary>
+    public double GuardStrength { get; init; } = 2;
+
     /// <summary>Storage precision of the resulting template; default float32.</summary>
     public WeightPrecision Precision { get; init; } = WeightPrecision.Float32;
 
@@ -98,7 +106,7 @@ public sealed record TemplateTrainerOptions
         }
 
         if (WidthJitter < 0 || !(Dropout >= 0 && Dropout < 1) || !(LearningRate > 0) || !(WeightDecay >= 0) || !(MaxLearningRate > 0)
-            || !(AnchorScale >= 0 && double.IsFinite(AnchorScale)) || !double.IsFinite(AnchorCosine)
+            || !(AnchorScale >= 0 && double.IsFinite(AnchorScale)) || !double.IsFinite(AnchorCosine) || !(GuardStrength >= 0 && double.IsFinite(GuardStrength))
             || BatchSize < 1 || IntraOpThreads < 1 || MaxEpochs < 1 || Patience < 1 || !(ValidationFraction > 0 && ValidationFraction < 1))
         {
             throw new ArgumentException($"Invalid trainer options: {this}.");

@@ -41,6 +41,13 @@ public sealed class EngineSettings
     /// <summary>The cosine at which the anchor term is zero. Default from <see cref="TemplateTrainerOptions.Engine"/>.</summary>
     public double AnchorCosine { get; set; } = TemplateTrainerOptions.Engine.AnchorCosine;
 
+    /// <summary>
+    /// How hard a raised negative weight guards the person against that group: logit units taken off a typical member's
+    /// score per unit of ln(weight / mean weight) (<see cref="Core.Population.Sampling.BalanceGuards"/>); 0 leaves the balance
+    /// to the synthetic mix alone. Default from <see cref="TemplateTrainerOptions.Engine"/>.
+    /// </summary>
+    public double GuardStrength { get; set; } = TemplateTrainerOptions.Engine.GuardStrength;
+
     /// <summary>The false-match rate each person's threshold is set to. Default 1e-3.</summary>
     public double TargetFmr { get; set; } = 1e-3;
 

@@ -73,7 +73,8 @@ internal static class PersonTemplates
         var entries = balance.Negatives.Keys.Union(balance.Variation.Keys)
             .Select(g => new BalanceEntry(g.Id, (float)balance.Negatives.GetValueOrDefault(g), (float)balance.Variation.GetValueOrDefault(g)))
             .ToArray();
-        return engine.CreateTrainer().Train(set, seed, new ModelTemplateProvenance(backbone, PackId(population), entries), reference);
+        var guards = BalanceGuards.For(population, balance, engine.TrainerOptions.GuardStrength);
+        return engine.CreateTrainer().Train(set, seed, new ModelTemplateProvenance(backbone, PackId(population), entries), reference, guards);
     }
 
     /// <summary>
