@@ -90,7 +90,7 @@ internal static class EvaluateCommand
                 PrivacyPerClass = parse.GetValue(privacyPerClass),
                 Privacy = !parse.GetValue(noPrivacy),
                 Parallelism = Math.Max(1, parse.GetValue(parallel)),
-                TrainingSet = new TrainingSetOptions { Positives = parse.GetValue(positives), Negatives = parse.GetValue(negatives), VariationScale = parse.GetValue(variationScale) },
+                TrainingSet = TrainingSetOptions.Engine with { Positives = parse.GetValue(positives), Negatives = parse.GetValue(negatives), VariationScale = parse.GetValue(variationScale) },
                 Trainer = TemplateTrainerOptions.Engine with
                 {
                     MaxEpochs = parse.GetValue(maxEpochs),

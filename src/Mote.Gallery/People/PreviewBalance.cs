@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Mote.Core.Population.Sampling;
 using Mote.Gallery.Data;
 using Mote.Gallery.Engine;
 using Mote.Gallery.Security;
@@ -63,9 +64,11 @@ public sealed class PreviewBalance(MoteDbContext db, GalleryEngine engine, Templ
         Core.Templates.ITemplate? candidate = null;
         float? candidateThreshold = null;
         string? unavailable = null;
+        float[]? reference = null;
         try
         {
             var face = await ReferenceFaces.ResolveAsync(db, protector, analyzer, person, request.Photo, request.FaceIndex, ct).ConfigureAwait(false);
+            reference = face.Descriptor;
             candidate = (await PersonTemplates.BuildAsync(engine, face.Descriptor, population, balance, person.Seed, analyzer.Backbone, ct).ConfigureAwait(false)).Template;
             candidateThreshold = await Task.Run(() => PersonTemplates.Calibrate(engine, candidate, population, person.Seed, targetFmr, PersonGroup.Of(person)), ct).ConfigureAwait(false);
         }
@@ -83,13 +86,19 @@ public sealed class PreviewBalance(MoteDbContext db, GalleryEngine engine, Templ
             .OrderBy(r => r.Group, StringComparer.Ordinal)
             .ToArray(), ct).ConfigureAwait(false);
         return new BalancePreview(person.Threshold, candidateThreshold, rows, unavailable, targetFmr,
-            Notes(population, balance, PersonRecords.BalanceFromJson(person.BalanceJson), rows, candidate is not null, current, engine.TemplateSignature, targetFmr, PersonGroup.Of(person)));
+            Notes(population, balance, PersonRecords.BalanceFromJson(person.BalanceJson), rows, candidate is not null, current, engine.TemplateSignature, targetFmr, PersonGroup.Of(person),
+                BalanceGuards.For(population, balance, engine.TrainerOptions.GuardStrength), reference));
     }
 
-    /// <summary>Says which groups were raised without their rate dropping, and why; and how the threshold is set.</summary>
+    /// <summary>
+    /// Says how the threshold is set; for each raised group, when raising it cannot help (no guard, a capped weight, no
+    /// impostor left to stop) or did not help here, and why; and when the person's own face looks like a raised group, so
+    /// that the guard also lowers their genuine scores.
+    /// </summary>
     internal static List<string> Notes(
         Core.Population.Packs.PopulationPack population, Core.Population.Sampling.Balance proposed, Core.Population.Sampling.Balance stored,
-        IReadOnlyList<GroupFalseMatchRate> rows, bool hasCandidate, Core.Templates.ITemplate current, string trainerSignature, double targetFmr, PersonGroup group)
+        IReadOnlyList<GroupFalseMatchRate> rows, bool hasCandidate, Core.Templates.ITemplate current, string trainerSignature, double targetFmr, PersonGroup group,
+        IReadOnlyList<Core.Templates.GroupGuard> guards, float[]? reference)
     {
         var notes = new List<string>();
         if (Core.Templates.CalibratedScale.For(current, population, trainerSignature) is { } scale)
@@ -117,13 +126,28 @@ public sealed class PreviewBalance(MoteDbContext db, GalleryEngine engine, Templ
             }
 
             var label = row.Group.Replace("|", ", ", StringComparison.Ordinal);
-            if (row.CurrentFalseMatches == 0 && row.CandidateFalseMatches == 0)
+            var guard = guards.FirstOrDefault(g => g.Group == row.Group);
+            if (guard is null)
+            {
+                notes.Add($"Raising {label} cannot help here: it is not above the level most groups have in this balance, or guards are switched off (Mote:Engine:GuardStrength = 0), so only the synthetic mix changes.");
+            }
+            else if (row.CurrentFalseMatches == 0 && row.CandidateFalseMatches == 0)
             {
                 notes.Add($"Raising {label} cannot lower this rate further here: none of the {row.Impostors:N0} synthetic impostors of that group passes either threshold (the rate is below 1 in {row.Impostors:N0}, the most these impostors can show).");
             }
             else if (row.CandidateFalseMatches >= row.CurrentFalseMatches)
             {
-                notes.Add($"Raising {label} did not lower the expected false-match rate against it ({row.CurrentFalseMatches} → {row.CandidateFalseMatches} of {row.Impostors:N0}): the person's synthetic training set already rejects that group as well as the small correction network can; a higher weight only takes samples from the other groups.");
+                notes.Add($"Raising {label} did not lower the expected false-match rate against it ({row.CurrentFalseMatches} → {row.CandidateFalseMatches} of {row.Impostors:N0}): the faces that pass this person's threshold do not look enough like {label} to the group detector for its guard (up to {guard.Margin:0.0} log-odds) to stop them.");
+            }
+
+            if (guard is not null && proposed.Negatives.FirstOrDefault(kv => kv.Key.Id == row.Group).Value / BalanceGuards.ReferenceLevel(population, proposed) > BalanceGuards.MaxRatio)
+            {
+                notes.Add($"{label} is raised past {BalanceGuards.MaxRatio:0}× the other groups; a guard grows no further beyond that.");
+            }
+
+            if (guard is not null && reference is not null && guard.Activation(reference) is var own and > 0.05f)
+            {
+                notes.Add($"This person's own face looks like {label} to the group detector ({own:P0} of a typical member), so the guard also takes up to {own * guard.Margin:0.0} log-odds off their own genuine scores: expect more false non-matches for them.");
             }
         }
 

@@ -210,6 +210,20 @@ public sealed class PersonLifecycleTests(EngineGallery gallery) : IClassFixture<
         // Calibrated to 1e-3 on other impostors, the pooled rate on fresh ones stays of that order.
         var pooled = preview.Groups.Sum(g => g.CurrentFalseMatches) / (double)preview.Groups.Sum(g => g.Impostors);
         Assert.True(pooled < 0.02, $"pooled current FMR {pooled}");
+        // The raise folds a guard into the equal-balance template (same seed, same draw): no group's rate can rise, and the
+        // raised group's falls unless nothing passed to begin with, in which case a note says so.
+        Assert.Equal(preview.CurrentThreshold, preview.CandidateThreshold);
+        Assert.All(preview.Groups, g => Assert.True(g.CandidateFalseMatches <= g.CurrentFalseMatches, $"{g.Group}: {g.CurrentFalseMatches} -> {g.CandidateFalseMatches}"));
+        var raised = preview.Groups.Single(g => g.Group == groups[^1]);
+        if (raised.CurrentFalseMatches > 0)
+        {
+            Assert.True(raised.CandidateFalseMatches < raised.CurrentFalseMatches, $"{raised.CurrentFalseMatches} -> {raised.CandidateFalseMatches}");
+        }
+        else
+        {
+            Assert.Contains(preview.Notes!, n => n.Contains("cannot lower this rate further", StringComparison.Ordinal));
+        }
+
         Assert.Equal(audits, Db.Scalar("SELECT COUNT(*) FROM AuditEvents"));
         Assert.Equal(before.TemplateBlob, (await PersonRowAsync(enrolled.Person.Id)).TemplateBlob);
     }

@@ -6,16 +6,19 @@ using Mote.Core.Templates;
 namespace Mote.Core.Population.Sampling;
 
 /// <summary>
-/// The guards a balance asks for (<see cref="GroupGuard"/>): one per negative group whose weight is above the mean of the
-/// pack's negative weights, with margin <c>strength · ln(weight / mean)</c> (the ratio capped at <see cref="MaxRatio"/>).
-/// A weight at or below the mean adds nothing: lowering a group only changes the synthetic mix, it never raises a score.
+/// The guards a balance asks for (<see cref="GroupGuard"/>): one per negative group whose weight is above the balance's
+/// <see cref="ReferenceLevel"/> (the median of its positive negative weights), with margin
+/// <c>strength · ln(weight / level)</c> (the ratio capped at <see cref="MaxRatio"/>). A weight at or below the level adds
+/// nothing: lowering a group only changes the synthetic mix, it never raises a score. With
+/// <see cref="TrainingSetOptions.GuardedNegatives"/> the sampler caps every weight at the same level, so a raised group acts
+/// through its guard alone and the rest of the template is the one an unraised balance trains.
 /// Each group's detector is a logistic regression of that group against all others on the pack's own synthetic
 /// negatives (equal total weight on each side, L2-regularised, Newton's method), fitted once per pack and group and
 /// scaled so that the guard ramps from 0 at the decision boundary to 1 at the group's median member. Deterministic.
 /// </summary>
 public static class BalanceGuards
 {
-    /// <summary>The cap on <c>weight / mean</c>: beyond 10× a guard grows no further.</summary>
+    /// <summary>The cap on <c>weight / level</c>: beyond 10× a guard grows no further.</summary>
     public const double MaxRatio = 10;
 
     /// <summary>Synthetic samples per group the detectors are fitted on.</summary>
@@ -28,7 +31,7 @@ public static class BalanceGuards
     /// <summary>The guards for <paramref name="balance"/> (none for an equal balance or a strength of 0).</summary>
     /// <param name="pack">The pack the balance is over.</param>
     /// <param name="balance">The person's balance (validated against the pack).</param>
-    /// <param name="strength">Logit units of margin per unit of <c>ln(weight / mean)</c>; ≥ 0.</param>
+    /// <param name="strength">Logit units of margin per unit of <c>ln(weight / level)</c>; ≥ 0.</param>
     /// <exception cref="InvalidBalanceException">The balance does not fit the pack.</exception>
     public static IReadOnlyList<GroupGuard> For(PopulationPack pack, Balance balance, double strength)
     {
@@ -45,11 +48,11 @@ public static class BalanceGuards
             return [];
         }
 
-        var mean = pack.Negatives.Keys.Average(g => balance.Negatives.GetValueOrDefault(g));
+        var level = ReferenceLevel(pack, balance);
         var guards = new List<GroupGuard>();
         foreach (var group in pack.Negatives.Keys.OrderBy(g => g.Id, StringComparer.Ordinal))
         {
-            var ratio = balance.Negatives.GetValueOrDefault(group) / mean;
+            var ratio = balance.Negatives.GetValueOrDefault(group) / level;
             if (ratio <= 1 + 1e-9)
             {
                 continue;
@@ -60,6 +63,25 @@ public static class BalanceGuards
         }
 
         return guards;
+    }
+
+    /// <summary>
+    /// The weight a group counts as "not raised" at: the median of the balance's positive negative weights over the pack's
+    /// groups. The median, not the mean, so that raising one group leaves every other group at the level (an equal balance
+    /// has every group at it). Assumes a validated balance (at least one positive weight).
+    /// </summary>
+    public static double ReferenceLevel(PopulationPack pack, Balance balance)
+    {
+        ArgumentNullException.ThrowIfNull(pack);
+        ArgumentNullException.ThrowIfNull(balance);
+        var weights = pack.Negatives.Keys.Select(g => balance.Negatives.GetValueOrDefault(g)).Where(w => w > 0).Order().ToArray();
+        if (weights.Length == 0)
+        {
+            throw new InvalidBalanceException("The balance gives no negative group a positive weight.");
+        }
+
+        var mid = weights.Length / 2;
+        return weights.Length % 2 == 1 ? weights[mid] : (weights[mid - 1] + weights[mid]) / 2;
     }
 
     /// <summary>The scaled detector of <paramref name="group"/> in <paramref name="pack"/> (cached per pack).</summary>

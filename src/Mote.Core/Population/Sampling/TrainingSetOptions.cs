@@ -26,7 +26,17 @@ public sealed record TrainingSetOptions
     public double VariationScale { get; init; } = 1.0;
 
     /// <summary>What the Gallery samples with by default (chosen with the engine's trainer in the third evaluation round, docs/evaluation.md).</summary>
-    public static TrainingSetOptions Engine { get; } = new() { VariationScale = 2.0 };
+    public static TrainingSetOptions Engine { get; } = new() { VariationScale = 2.0, GuardedNegatives = true };
+
+    /// <summary>
+    /// Cap every negative weight at the balance's <see cref="BalanceGuards.ReferenceLevel"/> when drawing negatives
+    /// (default false: the MOTE reference code's plain weighted draw). A raised group then acts only through its
+    /// <see cref="Templates.GroupGuard"/>, so raising a weight lowers the scores of faces like that group by a bounded,
+    /// deterministic margin instead of retraining the whole template on a different mix (measured in docs/evaluation.md,
+    /// "The balance knob"). Lowered and zero weights still shape the draw. An equal balance draws the same either way,
+    /// which is why the flag is not part of <see cref="Templates.TemplateTrainerOptions.SignatureWith"/>.
+    /// </summary>
+    public bool GuardedNegatives { get; init; }
 
     /// <summary>Put the (normalised) reference itself first among the positives (default true).</summary>
     public bool IncludeReference { get; init; } = true;

@@ -66,7 +66,8 @@ public sealed class TrainingSetSampler
             positives.Add(Normalised(p, "synthetic positive"));
             positiveGroups.Add(residualGroups[i]);
         }
-        var (negatives, negativeGroups) = Draw(_pack.Negatives, balance.Negatives, options.Negatives, random);
+        var negativeWeights = options.GuardedNegatives ? Capped(balance.Negatives, BalanceGuards.ReferenceLevel(_pack, balance)) : balance.Negatives;
+        var (negatives, negativeGroups) = Draw(_pack.Negatives, negativeWeights, options.Negatives, random);
         foreach (var n in negatives)
         {
             Normalised(n, "synthetic negative");
@@ -88,6 +89,9 @@ public sealed class TrainingSetSampler
         }
         return samples;
     }
+
+    private static Dictionary<DemographicGroup, double> Capped(IReadOnlyDictionary<DemographicGroup, double> weights, double level) =>
+        weights.ToDictionary(w => w.Key, w => Math.Min(w.Value, level));
 
     private static (float[][] Samples, DemographicGroup[] Groups) Draw(
         IReadOnlyDictionary<DemographicGroup, IDensity> densities, IReadOnlyDictionary<DemographicGroup, double> weights, int count, Random random)
