@@ -67,7 +67,7 @@ internal static class PopulationCommand
         var people = new Option<string[]>("--people") { Description = "Dataset(s) of distinct people: from a dataset with identities only those with exactly one photo are used; from one without, every photo.", Required = true, AllowMultipleArgumentsPerToken = true };
         var outPath = new Option<string>("--out") { Description = "The calibrated pack file to write.", Required = true };
         var cache = new Option<string?>("--cache") { Description = "Descriptor cache folder (default ~/.cache/mote/descriptors)." };
-        var templates = new Option<int>("--templates") { Description = "Model-templates to train (as enrollment does, with the engine's trainer) on that many of the people and score on the rest, for the model-template calibration; 0 skips it (default 300).", DefaultValueFactory = _ => 300 };
+        var templates = new Option<int>("--templates") { Description = "Model-templates to train (as enrollment does, with the engine's trainer) on about that many of the people (each most specific group its share, at least 30 or all of its members) and score on the rest, for the model-template calibration; 0 skips it (default 300).", DefaultValueFactory = _ => 300 };
         var seed = new Option<int>("--seed") { Description = "Seed of the template choice and trainings (default 1).", DefaultValueFactory = _ => 1 };
         var parallel = new Option<int>("--parallel") { Description = "Concurrent trainings (default: the processor count).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var calibrate = new Command("calibrate", "Measure how often real strangers reach each cosine, per demographic group, and store those thresholds (scalars only) in the pack.")

@@ -96,9 +96,13 @@ public sealed record PersonalThresholdResult(
 /// <param name="PooledRatio">Fmr / TargetFmr.</param>
 /// <param name="WorstGroupRatio">Highest group FMR / TargetFmr over groups without a warning and with ≥ 10/FMR impostor pairs (null if none).</param>
 /// <param name="Holds">PooledRatio ≤ 1.5 and WorstGroupRatio ≤ 2 (issue 17's requirement).</param>
+/// <param name="ThresholdGroups">Own-group policy: how many templates read their threshold from each calibrated group
+/// (labelled attributes first, the estimator's guess for the rest, as enrollment does); null for the worst-group policy
+/// and in reports written before it was recorded.</param>
 public sealed record CalibratedThresholdResult(
     string Kind, string Policy, double TargetFmr, string CalibrationSource, double Fmr, double Fnmr,
-    IReadOnlyList<GroupRates> Groups, double PooledRatio, double? WorstGroupRatio, bool Holds);
+    IReadOnlyList<GroupRates> Groups, double PooledRatio, double? WorstGroupRatio, bool Holds,
+    IReadOnlyDictionary<string, int>? ThresholdGroups = null);
 
 /// <summary>
 /// Mean cosine similarity to the enrollment descriptor of (a) the synthetic positives enrollment trains on and (b) the

@@ -85,6 +85,10 @@ public static class EvaluationReportWriter
 
             md.AppendLine();
             Line($"Calibrations: {string.Join("; ", calibrated.Select(c => $"{c.Kind}: {c.CalibrationSource}").Distinct())}.");
+            foreach (var c in calibrated.Where(c => c.ThresholdGroups is { Count: > 0 }))
+            {
+                Line($"{c.Kind}, own group: thresholds read from {string.Join(", ", c.ThresholdGroups!.OrderByDescending(g => g.Value).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} ({g.Value})"))} (labelled attributes, else the estimator's guess).");
+            }
         }
 
         if (report.Variation is { } v)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Mote.Core.Faces;
 using Mote.Core.Population;
 using Mote.Core.Population.Packs;
 using Mote.Core.Population.Sampling;
@@ -43,10 +44,13 @@ public sealed class EvaluationRunner
     /// <param name="commit">The source commit, recorded in the settings.</param>
     /// <param name="progress">Progress per phase.</param>
     /// <param name="ct">Stops between steps.</param>
+    /// <param name="estimateAttributes">Photo bytes → the attribute estimator's guess for the best face (optional). The
+    /// calibrated thresholds then use, as enrollment does, each person's labelled attributes and the estimate for those
+    /// the dataset does not label (lfw-dev labels no age and few ethnicities); without it only labels count.</param>
     public EvaluationReport Run(
         EvaluationDataset data, Func<byte[], float[]?> describe, DescriptorCache? cache, BackboneIdentity backbone,
         PopulationPack pack, string packId, ImpostorDataset? impostors = null, string? command = null, string? commit = null,
-        IProgress<EvaluationProgress>? progress = null, CancellationToken ct = default)
+        IProgress<EvaluationProgress>? progress = null, CancellationToken ct = default, Func<byte[], AttributeEstimate?>? estimateAttributes = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(describe);
@@ -138,7 +142,8 @@ public sealed class EvaluationRunner
         started = time.GetTimestamp();
         var personal = PersonalThresholds(models, modelScores, owners, pack, ct);
         var variation = CheckVariation(references, probeList, pack, balance);
-        var calibrated = CalibratedThresholds(models, modelScores, vectorScores, owners, genders, ethnicities, pack);
+        var thresholdGroups = ThresholdGroups(enrolled, estimateAttributes, progress, ct);
+        var calibrated = CalibratedThresholds(models, modelScores, vectorScores, owners, genders, ethnicities, thresholdGroups, pack);
         Phase("personal-thresholds", started);
 
         // 6. Fairness sweep.
@@ -182,8 +187,33 @@ public sealed class EvaluationRunner
             variation, fairness, sweep, privacy, costs, distributions, phases.ToArray(), warnings.ToArray(), impostorAnalysis, calibrated);
     }
 
+    /// <summary>
+    /// The group each template's calibrated threshold is read for, as the Gallery reads it for a person: labelled (declared)
+    /// attributes first, the estimate of the enrollment photo for the rest.
+    /// </summary>
+    private static (Gender? Gender, Ethnicity? Ethnicity, AgeBand? AgeBand)[] ThresholdGroups(
+        EvaluationIdentity[] enrolled, Func<byte[], AttributeEstimate?>? estimate, IProgress<EvaluationProgress>? progress, CancellationToken ct)
+    {
+        var groups = new (Gender?, Ethnicity?, AgeBand?)[enrolled.Length];
+        for (var t = 0; t < enrolled.Length; t++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var identity = enrolled[t];
+            var guess = estimate?.Invoke(File.ReadAllBytes(identity.Photos[0]));
+            AgeBand? band = guess is not null && DemographicVocabulary.TryParseAgeBand(guess.AgeBand, out var b) ? b : null;
+            groups[t] = (ParseGender(identity.Gender) ?? ParseGender(guess?.Gender), ParseEthnicity(identity.Ethnicity) ?? ParseEthnicity(guess?.Ethnicity), band);
+            if (estimate is not null && ((t + 1) % 100 == 0 || t + 1 == enrolled.Length))
+            {
+                progress?.Report(new EvaluationProgress("estimate attributes", t + 1, enrolled.Length));
+            }
+        }
+
+        return groups;
+    }
+
     private List<CalibratedThresholdResult>? CalibratedThresholds(
-        ModelTemplate[] models, float[][] modelScores, float[][] vectorScores, int[] owners, string?[] genders, string?[] ethnicities, PopulationPack pack)
+        ModelTemplate[] models, float[][] modelScores, float[][] vectorScores, int[] owners, string?[] genders, string?[] ethnicities,
+        (Gender? Gender, Ethnicity? Ethnicity, AgeBand? AgeBand)[] thresholdGroups, PopulationPack pack)
     {
         var results = new List<CalibratedThresholdResult>();
         var kinds = new List<(string Kind, float[][] Matrix, CalibratedScale? Scale)>
@@ -202,10 +232,14 @@ public sealed class EvaluationRunner
             foreach (var policy in RealImpostorCalibration.Policies)
             {
                 var thresholds = new double[models.Length];
+                var readFrom = new Dictionary<string, int>(StringComparer.Ordinal);
                 var missing = false;
                 for (var t = 0; t < models.Length; t++)
                 {
-                    var value = scale.Calibration.ThresholdFor(policy, ParseGender(genders[t]), ParseEthnicity(ethnicities[t]), null, options.TargetFmr);
+                    var (gender, ethnicity, ageBand) = thresholdGroups[t];
+                    var value = scale.Calibration.ThresholdFor(policy, gender, ethnicity, ageBand, options.TargetFmr);
+                    var group = scale.Calibration.GroupFor(gender, ethnicity, ageBand, options.TargetFmr).Group;
+                    readFrom[group] = readFrom.GetValueOrDefault(group) + 1;
                     if (value is null)
                     {
                         missing = true;
@@ -254,7 +288,8 @@ public sealed class EvaluationRunner
                 double? worst = reliable.Length == 0 ? null : reliable.Max(g => g.Fmr.Value) / options.TargetFmr;
                 var pooledRatio = fmr / options.TargetFmr;
                 results.Add(new CalibratedThresholdResult(kind, policy, options.TargetFmr, $"{scale.Basis}: {scale.Calibration.Source}", fmr,
-                    genuine == 0 ? 0 : falseNonMatch / (double)genuine, groups, pooledRatio, worst, pooledRatio <= 1.5 && (worst ?? 0) <= 2));
+                    genuine == 0 ? 0 : falseNonMatch / (double)genuine, groups, pooledRatio, worst, pooledRatio <= 1.5 && (worst ?? 0) <= 2,
+                    policy == "own group" ? readFrom : null));
             }
         }
 

@@ -27,7 +27,8 @@ public sealed class CalibratePopulationPack(GalleryEngine engine)
     /// <param name="datasetDirs">One or more labelled datasets.</param>
     /// <param name="cacheFolder">Descriptor cache folder.</param>
     /// <param name="progress">Photos done / total.</param>
-    /// <param name="templates">Model-templates to train (engine trainer, equal balance) on that many people (seeded choice) and
+    /// <param name="templates">Model-templates to train (engine trainer, equal balance) on that many people (seeded choice, stratified
+    /// by most specific group with a floor per group: <see cref="StratifiedChoice"/>) and
     /// score on every other person for the logit calibration; 0 skips it.</param>
     /// <param name="seed">Seed of the template choice and trainings.</param>
     /// <param name="parallelism">Concurrent trainings.</param>
@@ -38,7 +39,7 @@ public sealed class CalibratePopulationPack(GalleryEngine engine)
     {
         ArgumentNullException.ThrowIfNull(pack);
         ArgumentNullException.ThrowIfNull(datasetDirs);
-        var records = new List<LabelRecord>();
+        var records = new List<(LabelRecord Record, int Dataset)>();
         var sources = new List<string>();
         foreach (var dir in datasetDirs)
         {
@@ -46,9 +47,10 @@ public sealed class CalibratePopulationPack(GalleryEngine engine)
             {
                 var read = DatasetLabelReader.ReadFolder(dir);
                 var withIdentities = read.Any(r => r.Identity is not null);
-                records.AddRange(withIdentities
+                var dataset = sources.Count;
+                records.AddRange((withIdentities
                     ? read.Where(r => r.Identity is not null).GroupBy(r => r.Identity!, StringComparer.Ordinal).Where(g => g.Count() == 1).Select(g => g.First())
-                    : read);
+                    : read).Select(r => (r, dataset)));
                 sources.Add(Path.GetFileName(dir.TrimEnd('/', '\\')) + (withIdentities ? " (identities with exactly one photo)" : " (every photo)"));
             }
             catch (Exception e) when (e is LabelFormatException or IOException)
@@ -65,11 +67,12 @@ public sealed class CalibratePopulationPack(GalleryEngine engine)
 
         using var cache = DescriptorCache.Open(cacheFolder, pipeline.Describer.BackboneId, pipeline.Describer.BackboneHash, pack.Dimension);
         var people = new List<(float[] Unit, IReadOnlyList<string> Groups)>();
+        var datasets = new List<int>();
         var noFace = 0;
         for (var i = 0; i < records.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
-            var record = records[i];
+            var (record, dataset) = records[i];
             var descriptor = cache.GetOrAdd(File.ReadAllBytes(record.ImagePath), photo => EvaluationRunner.BestFaceDescriptor(pipeline, photo));
 
             if (descriptor is null)
@@ -81,6 +84,7 @@ public sealed class CalibratePopulationPack(GalleryEngine engine)
                 var groups = new[] { GroupDimensions.Gender, GroupDimensions.Gender | GroupDimensions.Ethnicity, GroupDimensions.All }
                     .Select(d => DemographicGroup.Of(record, d)?.Id).OfType<string>().ToArray();
                 people.Add((Normalised(descriptor), groups));
+                datasets.Add(dataset);
             }
 
             if ((i + 1) % 100 == 0 || i + 1 == records.Count)
@@ -90,11 +94,12 @@ public sealed class CalibratePopulationPack(GalleryEngine engine)
             }
         }
 
-        var source = string.Join(" + ", sources);
+        // Pairs across datasets are left out (the same person can be in two datasets); within one, every pair counts.
+        var source = string.Join(" + ", sources) + (sources.Count > 1 ? "; pairs within each dataset" : "");
         try
         {
-            var calibration = RealImpostorCalibration.Measure(people, source);
-            var model = templates > 0 ? MeasureModels(pack, people, source, templates, seed, parallelism, progress, ct) : null;
+            var calibration = RealImpostorCalibration.Measure(people, source, datasets);
+            var model = templates > 0 ? MeasureModels(pack, people, datasets, source, templates, seed, parallelism, progress, ct) : null;
             return new PopulationCalibrationResult(pack.WithCalibration(calibration, model), people.Count, noFace);
         }
         catch (ArgumentException e)
@@ -105,16 +110,14 @@ public sealed class CalibratePopulationPack(GalleryEngine engine)
 
     /// <summary>Trains templates for a seeded choice of people exactly as enrollment does and scores every other person.</summary>
     private RealImpostorCalibration MeasureModels(
-        PopulationPack pack, List<(float[] Unit, IReadOnlyList<string> Groups)> people, string source, int templates, int seed, int parallelism,
+        PopulationPack pack, List<(float[] Unit, IReadOnlyList<string> Groups)> people, List<int> datasets, string source, int templates, int seed, int parallelism,
         IProgress<(int Done, int Total)>? progress, CancellationToken ct)
     {
         var options = engine.TrainerOptions;
         var trainer = new TemplateTrainer(options);
         var sampler = new TrainingSetSampler(pack);
         var balance = Balance.EqualOver(pack);
-        var chosen = Enumerable.Range(0, people.Count).ToArray();
-        new Random(seed).Shuffle(chosen);
-        chosen = chosen.Take(Math.Min(templates, people.Count)).Order().ToArray();
+        var chosen = StratifiedChoice(people.Select(p => p.Groups.Count > 0 ? p.Groups[^1] : DemographicGroup.AllId).ToArray(), templates, seed);
         var probes = new float[people.Count * pack.Dimension];
         for (var p = 0; p < people.Count; p++)
         {
@@ -134,7 +137,31 @@ public sealed class CalibratePopulationPack(GalleryEngine engine)
             progress?.Report((Interlocked.Increment(ref done), chosen.Length));
         });
         return RealImpostorCalibration.MeasureLogits(people.Select(p => p.Groups).ToArray(), chosen, logits,
-            $"{source}; {chosen.Length} model-templates trained on some of these people, scored on the others", engine.TemplateSignature);
+            $"{source}; {chosen.Length} model-templates trained on some of these people, scored on the others", engine.TemplateSignature, datasets);
+    }
+
+    /// <summary>
+    /// A seeded choice of people, stratified by most specific group (e.g. female|asian|0-17): each group gets its
+    /// proportional share of <paramref name="count"/>, but never fewer than <paramref name="floor"/> (or all its members), so
+    /// that small groups get templates too — a group's logit curve needs templates of its own members, and a plain random
+    /// choice of 600 from lfw-dev and UTKFace leaves most gender × ethnicity × age cells with under 5. The floors can make
+    /// the choice larger than <paramref name="count"/>. Returns indices in ascending order.
+    /// </summary>
+    internal static int[] StratifiedChoice(IReadOnlyList<string> finestGroups, int count, int seed, int floor = 30)
+    {
+        var random = new Random(seed);
+        var total = finestGroups.Count;
+        return Enumerable.Range(0, total).GroupBy(i => finestGroups[i], StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .SelectMany(g =>
+            {
+                var members = g.ToArray();
+                random.Shuffle(members);
+                var share = (int)Math.Round(count * (double)members.Length / total, MidpointRounding.AwayFromZero);
+                return members.Take(Math.Min(members.Length, Math.Max(share, floor)));
+            })
+            .Order()
+            .ToArray();
     }
 
     private static float[] Normalised(float[] v)

@@ -1,7 +1,11 @@
 using Mote.Core.Evaluation;
+using Mote.Core.Faces;
+using Mote.Core.Faces.Attributes;
 using Mote.Core.Faces.Descriptors;
 using Mote.Core.Faces.Pipeline;
+using Mote.Core.Imaging;
 using Mote.Core.Models;
+using Mote.Core.Models.HumanModels;
 using Mote.Core.Population.Packs;
 using Mote.Core.Templates;
 using Mote.Gallery.Engine;
@@ -12,14 +16,20 @@ namespace Mote.Gallery.Evaluations;
 /// <summary>
 /// What an evaluation reads photos with, the same for <c>mote evaluate</c> and the portal's <see cref="EvaluationJobs"/>:
 /// a face pipeline fixed to the dlib backbone (so figures compare with the default pack and with each other), the
-/// population pack for that backbone with the id templates store, and the descriptor cache. Disposes the pipeline and
-/// the cache.
+/// attribute estimator enrollment uses (when the model pack has it), the population pack for that backbone with the id
+/// templates store, and the descriptor cache. Disposes the pipeline, the estimator and the cache.
 /// </summary>
 public sealed class EvaluationInputs : IDisposable
 {
-    private EvaluationInputs(FacePipeline pipeline, BackboneIdentity backbone, PopulationPack pack, DescriptorCache cache)
+    private readonly OnnxSessionFactory _sessions;
+    private readonly GearAttributeEstimator? _attributes;
+    private readonly ImageDecoder _decoder = new();
+
+    private EvaluationInputs(OnnxSessionFactory sessions, FacePipeline pipeline, GearAttributeEstimator? attributes, BackboneIdentity backbone, PopulationPack pack, DescriptorCache cache)
     {
+        _sessions = sessions;
         Pipeline = pipeline;
+        _attributes = attributes;
         Backbone = backbone;
         Pack = pack;
         Cache = cache;
@@ -43,18 +53,44 @@ public sealed class EvaluationInputs : IDisposable
     /// <summary>Opens the pipeline on <paramref name="modelPack"/>, the engine's population pack and the cache in <paramref name="cacheFolder"/>.</summary>
     public static EvaluationInputs Open(ModelPack modelPack, GalleryEngine engine, string cacheFolder)
     {
+        ArgumentNullException.ThrowIfNull(modelPack);
         ArgumentNullException.ThrowIfNull(engine);
-        var pipeline = new FacePipeline(new FacePipelineOptions { Backbone = DlibResNetDescriber.Id }, modelPack);
+        var sessions = new OnnxSessionFactory();
+        FacePipeline? pipeline = null;
+        GearAttributeEstimator? attributes = null;
         try
         {
+            pipeline = new FacePipeline(new FacePipelineOptions { Backbone = DlibResNetDescriber.Id }, modelPack, sessions);
+            attributes = modelPack.Models.ContainsKey(HumanGraphRecipes.Gear) ? GearAttributeEstimator.Create(modelPack, sessions) : null;
             var backbone = new BackboneIdentity(pipeline.Describer.BackboneId, pipeline.Describer.BackboneHash);
             var pack = engine.GetPopulation(backbone);
-            return new EvaluationInputs(pipeline, backbone, pack, DescriptorCache.Open(cacheFolder, backbone.Id, backbone.Sha256Hex, pack.Dimension));
+            return new EvaluationInputs(sessions, pipeline, attributes, backbone, pack, DescriptorCache.Open(cacheFolder, backbone.Id, backbone.Sha256Hex, pack.Dimension));
         }
         catch
         {
-            pipeline.Dispose();
+            attributes?.Dispose();
+            pipeline?.Dispose();
+            sessions.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The estimator's guess for the photo's best face, as enrollment pre-fills it; null without a face or an estimator.</summary>
+    public AttributeEstimate? EstimateAttributes(byte[] photo)
+    {
+        if (_attributes is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var decoded = _decoder.Decode(photo);
+            return Pipeline.Analyze(decoded).BestFace(requireAccepted: false) is { } face ? _attributes.Estimate(decoded, face.Detection) : null;
+        }
+        catch (ImageRejectedException)
+        {
+            return null;
         }
     }
 
@@ -65,13 +101,16 @@ public sealed class EvaluationInputs : IDisposable
     {
         ArgumentNullException.ThrowIfNull(runner);
         return runner.Run(data, photo => EvaluationRunner.BestFaceDescriptor(Pipeline, photo), Cache, Backbone, Pack, PackId, impostors,
-            command, commit, progress, ct);
+            command, commit, progress, ct, EstimateAttributes);
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
         Cache.Dispose();
+        _attributes?.Dispose();
         Pipeline.Dispose();
+        _decoder.Dispose();
+        _sessions.Dispose();
     }
 }

@@ -1,4 +1,5 @@
 using Mote.Core.Evaluation;
+using Mote.Core.Faces;
 using Mote.Core.Faces.Pipeline;
 using Mote.Core.Population.Packs;
 using Mote.Core.Population.Sampling;
@@ -99,8 +100,15 @@ public sealed class EvaluationRunnerTests(ModelPackFixture models) : IDisposable
             ImpostorTemplatesPerCell = 5,
         };
 
+        // An estimator that always guesses "female": labelled genders must win over it, as declared attributes do at enrollment.
+        var estimates = 0;
         var report = EvaluationReportWriter.FromJson(EvaluationReportWriter.ToJson(new EvaluationRunner(options).Run(
-            data, b => pipeline.Analyze(b).BestFace(requireAccepted: false)?.Descriptor, null, backbone, pack, "test-pack", impostors)));
+            data, b => pipeline.Analyze(b).BestFace(requireAccepted: false)?.Descriptor, null, backbone, pack, "test-pack", impostors,
+            estimateAttributes: _ =>
+            {
+                estimates++;
+                return new AttributeEstimate("female", 0.9, 30, "18-59", "white", 0.8, new Dictionary<string, double> { ["white"] = 0.8 });
+            })));
 
         var imp = Assert.IsType<ImpostorAnalysis>(report.Impostors);
         Assert.Equal(18, imp.Photos);
@@ -116,6 +124,10 @@ public sealed class EvaluationRunnerTests(ModelPackFixture models) : IDisposable
         var calibrated = Assert.Single(report.CalibratedThresholds!, c => c.Policy == "own group");
         Assert.Equal("vector", calibrated.Kind);
         Assert.InRange(calibrated.Fmr, 0, 1);
+        Assert.Equal(report.Data.Enrolled, estimates);
+        // The default pack's calibration has gender curves; 2 labelled women and 2 labelled men read their own gender's.
+        Assert.Equal(new Dictionary<string, int> { ["female"] = 2, ["male"] = 2 }, calibrated.ThresholdGroups);
+        Assert.Contains("vector, own group: thresholds read from", EvaluationReportWriter.ToMarkdown(report), StringComparison.Ordinal);
         Assert.Contains(report.Warnings, w => w.StartsWith("model: no real-impostor calibration", StringComparison.Ordinal));
         Assert.Equal(["age band", "ethnicity", "gender", "gender × ethnicity × age band"], imp.Results.Select(r => r.Attribute).Distinct().Order(StringComparer.Ordinal));
         var global = imp.Results.Where(r => r.Thresholds == "global").ToArray();

@@ -49,8 +49,11 @@ public sealed record RealImpostorCalibration(string Source, int People, IReadOnl
     /// </summary>
     /// <param name="people">One row per distinct person.</param>
     /// <param name="source">Recorded as <see cref="Source"/>.</param>
+    /// <param name="datasets">Optional: the dataset each person comes from. Pairs across datasets are then left out: two
+    /// datasets can photograph the same person (UTKFace holds web photos of celebrities, LFW is celebrities), and such a
+    /// pair is a true match, not an impostor.</param>
     /// <exception cref="ArgumentException">Fewer than <see cref="MinimumPeople"/> people, or descriptors of mixed length.</exception>
-    public static RealImpostorCalibration Measure(IReadOnlyList<(float[] Unit, IReadOnlyList<string> Groups)> people, string source)
+    public static RealImpostorCalibration Measure(IReadOnlyList<(float[] Unit, IReadOnlyList<string> Groups)> people, string source, IReadOnlyList<int>? datasets = null)
     {
         ArgumentNullException.ThrowIfNull(people);
         if (people.Count < MinimumPeople)
@@ -64,6 +67,7 @@ public sealed record RealImpostorCalibration(string Source, int People, IReadOnl
             throw new ArgumentException("The calibration descriptors have mixed lengths.", nameof(people));
         }
 
+        CheckDatasets(datasets, people.Count);
         var memberships = Memberships(people.Select(p => p.Groups).ToArray());
         var groups = new List<CalibrationGroup>();
         foreach (var group in GroupIds(memberships))
@@ -76,10 +80,14 @@ public sealed record RealImpostorCalibration(string Source, int People, IReadOnl
                 var x = people[members[a]].Unit;
                 for (var b = a + 1; b < members.Length; b++)
                 {
-                    scores[k++] = Templates.Kernels.Dot(x, people[members[b]].Unit);
+                    if (datasets is null || datasets[members[a]] == datasets[members[b]])
+                    {
+                        scores[k++] = Templates.Kernels.Dot(x, people[members[b]].Unit);
+                    }
                 }
             }
 
+            Array.Resize(ref scores, (int)k);
             if (Curve(group, members.Length, scores) is { } curve)
             {
                 groups.Add(curve);
@@ -92,14 +100,17 @@ public sealed record RealImpostorCalibration(string Source, int People, IReadOnl
     /// <summary>
     /// Measures logit curves of model-templates: <paramref name="logits"/>[t][p] is template t's logit for person p's photo
     /// (t indexes <paramref name="templatePeople"/>, p every person; pairs with t's own person are skipped). A group's curve
-    /// uses pairs whose template and probe person are both in it.
+    /// uses pairs whose template and probe person are both in it; with <paramref name="datasets"/>, only pairs from one
+    /// dataset (as <see cref="Measure"/>).
     /// </summary>
     public static RealImpostorCalibration MeasureLogits(
-        IReadOnlyList<IReadOnlyList<string>> groupsOfPeople, IReadOnlyList<int> templatePeople, float[][] logits, string source, string trainer)
+        IReadOnlyList<IReadOnlyList<string>> groupsOfPeople, IReadOnlyList<int> templatePeople, float[][] logits, string source, string trainer,
+        IReadOnlyList<int>? datasets = null)
     {
         ArgumentNullException.ThrowIfNull(groupsOfPeople);
         ArgumentNullException.ThrowIfNull(templatePeople);
         ArgumentNullException.ThrowIfNull(logits);
+        CheckDatasets(datasets, groupsOfPeople.Count);
         var memberships = Memberships(groupsOfPeople);
         var groups = new List<CalibrationGroup>();
         foreach (var group in GroupIds(memberships))
@@ -116,7 +127,8 @@ public sealed record RealImpostorCalibration(string Source, int People, IReadOnl
                 templates++;
                 for (var p = 0; p < memberships.Length; p++)
                 {
-                    if (p != templatePeople[t] && memberships[p].Contains(group, StringComparer.Ordinal))
+                    if (p != templatePeople[t] && memberships[p].Contains(group, StringComparer.Ordinal)
+                        && (datasets is null || datasets[p] == datasets[templatePeople[t]]))
                     {
                         scores.Add(logits[t][p]);
                     }
@@ -130,6 +142,14 @@ public sealed record RealImpostorCalibration(string Source, int People, IReadOnl
         }
 
         return new RealImpostorCalibration(source, groupsOfPeople.Count, groups, LogitUnit, trainer);
+    }
+
+    private static void CheckDatasets(IReadOnlyList<int>? datasets, int people)
+    {
+        if (datasets is not null && datasets.Count != people)
+        {
+            throw new ArgumentException($"One dataset index per person is needed; got {datasets.Count} for {people} people.", nameof(datasets));
+        }
     }
 
     private static string[][] Memberships(IReadOnlyList<IReadOnlyList<string>> groups) =>

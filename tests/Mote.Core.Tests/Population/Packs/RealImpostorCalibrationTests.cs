@@ -64,6 +64,25 @@ public sealed class RealImpostorCalibrationTests
     }
 
     [Fact]
+    public void Measure_WithDatasets_LeavesOutPairsAcrossDatasets()
+    {
+        var (people, _) = People(seed: 5, count: 400);
+        // Person 300 is person 0 photographed by the second dataset: a true match that must not count as an impostor.
+        people[300] = (people[0].Unit, people[300].Groups);
+        var datasets = Enumerable.Range(0, 400).Select(i => i < 250 ? 0 : 1).ToArray();
+
+        var all = RealImpostorCalibration.Measure(people, "test", datasets).Find(DemographicGroup.AllId)!;
+        var mixed = RealImpostorCalibration.Measure(people, "test").Find(DemographicGroup.AllId)!;
+
+        Assert.Equal((250 * 249 / 2) + (150 * 149 / 2), all.Pairs);
+        Assert.Equal(400 * 399 / 2, mixed.Pairs);
+        var logits = Enumerable.Range(0, 2).Select(t => Enumerable.Range(0, 400).Select(p => (float)p).ToArray()).ToArray();
+        var groups = people.Select(p => p.Groups).ToArray();
+        Assert.Throws<ArgumentException>(() => RealImpostorCalibration.Measure(people, "test", datasets[..10]));
+        Assert.Throws<ArgumentException>(() => RealImpostorCalibration.MeasureLogits(groups, [0, 300], logits, "test", "t", datasets[..10]));
+    }
+
+    [Fact]
     public void Measure_TooFewPeople_Refused() =>
         Assert.Throws<ArgumentException>(() => RealImpostorCalibration.Measure(People(5, 10).People, "test"));
 
