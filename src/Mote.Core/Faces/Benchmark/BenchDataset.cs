@@ -47,6 +47,9 @@ public sealed class BenchDataset
         return new BenchDataset(root, identities);
     }
 
+    /// <summary>The first photo (in ordinal file-name order) of every identity, identities in ordinal order.</summary>
+    public IEnumerable<(string Identity, string Photo)> FirstPhotos() => _identities.Select(i => (i.Identity, i.Photos[0]));
+
     /// <summary>
     /// <paramref name="count"/> distinct genuine pairs (two photos of one identity) and as many distinct
     /// impostor pairs (photos of two identities), drawn with <paramref name="seed"/>, genuine first.

@@ -37,7 +37,7 @@ public sealed class MobileFaceDescriber(ModelPackEntry model, OnnxSessionFactory
 public static class FaceDescribers
 {
     /// <summary>Backbone ids this factory knows.</summary>
-    public static IReadOnlyList<string> Known { get; } = [DlibResNetDescriber.Id, MobileFaceDescriber.Id];
+    public static IReadOnlyList<string> Known { get; } = [DlibResNetDescriber.Id, MobileFaceDescriber.Id, FacepluginDescriber.Id];
 
     /// <summary>A new describer for <paramref name="backboneId"/>; the caller disposes it.</summary>
     /// <exception cref="ArgumentException">An unknown backbone id (the message lists the known ones).</exception>
@@ -48,7 +48,31 @@ public static class FaceDescribers
         {
             DlibResNetDescriber.Id => new DlibResNetDescriber(pack[DlibResNetDescriber.ModelId], sessions),
             MobileFaceDescriber.Id => new MobileFaceDescriber(pack[MobileFaceDescriber.ModelId], sessions),
+            FacepluginDescriber.Id => FacepluginDescriber.Create(pack, sessions),
             _ => throw new ArgumentException($"Unknown backbone '{backboneId}'; known backbones: {string.Join(", ", Known)}.", nameof(backboneId)),
         };
+    }
+}
+
+/// <summary>
+/// faceplugin's recognition model (<c>faceplugin_fr</c> in the pack, from <c>faceplugin-face-recognition-js@0.0.1</c>)
+/// through <see cref="OnnxRecognitionDescriber"/>: 112x112 RGB NCHW crops aligned to <see cref="FaceTemplates.InsightFace112"/>,
+/// (x − 127) / 128 as the package's <c>lib/fr_feature.js</c> does, 512-d, L2-normalised. Backbone id <c>faceplugin-fr</c>.
+/// Its publisher does not document the training data (recorded in the pack's licence record).
+/// </summary>
+public static class FacepluginDescriber
+{
+    /// <summary>The backbone id.</summary>
+    public const string Id = "faceplugin-fr";
+
+    /// <summary>The model pack entry id.</summary>
+    public const string ModelId = Models.Faceplugin.FacepluginRecognitionRecipe.ModelId;
+
+    /// <summary>Opens the pack's model; the caller disposes the describer.</summary>
+    /// <exception cref="KeyNotFoundException">The pack has no <see cref="ModelId"/>.</exception>
+    public static OnnxRecognitionDescriber Create(ModelPack pack, OnnxSessionFactory sessions)
+    {
+        ArgumentNullException.ThrowIfNull(pack);
+        return OnnxRecognitionDescriber.Load(new OnnxRecognitionOptions { Path = pack[ModelId].OnnxPath, BackboneId = Id, Mean = 127f, Std = 128f }, sessions);
     }
 }

@@ -22,7 +22,7 @@ public sealed record FacePipelineOptions
     /// <summary>The configuration section.</summary>
     public const string Section = "Mote:Faces";
 
-    /// <summary>Backbone id: <c>dlib-resnet</c> (default) or <c>mobileface</c>.</summary>
+    /// <summary>Backbone id: <c>dlib-resnet</c> (default), <c>mobileface</c> or <c>faceplugin-fr</c> (see <see cref="FaceDescribers.Known"/>).</summary>
     public string Backbone { get; init; } = DlibResNetDescriber.Id;
 
     /// <summary>Where alignment landmarks come from. Default <see cref="LandmarkSource.Landmark68"/>.</summary>

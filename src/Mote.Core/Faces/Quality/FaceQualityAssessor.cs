@@ -50,13 +50,13 @@ public sealed class FaceQualityAssessor
         if (Math.Abs(measures.RollDegrees) > _options.MaxRollDegrees)
         {
             issues.Add(FaceQualityIssue.TooMuchRoll);
-            reasons.Add($"head tilted too far: {Math.Abs(measures.RollDegrees):0}° roll, at most {_options.MaxRollDegrees:0}° allowed");
+            reasons.Add($"head tilted too far: {Math.Abs(measures.RollDegrees):0.#}° roll, at most {_options.MaxRollDegrees:0}° allowed");
         }
 
         if (Math.Abs(measures.YawDegrees) > _options.MaxYawDegrees)
         {
             issues.Add(FaceQualityIssue.TooMuchYaw);
-            reasons.Add($"face turned too far sideways: about {Math.Abs(measures.YawDegrees):0}° yaw, at most {_options.MaxYawDegrees:0}° allowed");
+            reasons.Add($"face turned too far sideways: about {Math.Abs(measures.YawDegrees):0.#}° yaw, at most {_options.MaxYawDegrees:0}° allowed");
         }
 
         if (measures.Sharpness < _options.MinSharpness)

@@ -1,4 +1,5 @@
 using Mote.Core.Faces.Alignment;
+using Mote.Core.Faces.Quality;
 using Mote.Core.Imaging;
 
 namespace Mote.Core.Tests.Faces.Quality;
@@ -15,6 +16,19 @@ internal static class QualityTestData
             {
                 var value = ((x / cell) + (y / cell)) % 2 == 0 ? (byte)230 : (byte)25;
                 pixels.Slice(((y * size) + x) * 3, 3).Fill(value);
+            }
+        }
+    });
+
+    /// <summary>The image mirrored left to right (a new buffer).</summary>
+    public static RgbImage Mirror(RgbImage image) => RgbImage.Create(image.Width, image.Height, pixels =>
+    {
+        for (var y = 0; y < image.Height; y++)
+        {
+            var row = image.GetRow(y);
+            for (var x = 0; x < image.Width; x++)
+            {
+                row.Slice((image.Width - 1 - x) * 3, 3).CopyTo(pixels.Slice(((y * image.Width) + x) * 3, 3));
             }
         }
     });
@@ -56,8 +70,8 @@ internal static class QualityTestData
     }
 
     /// <summary>
-    /// Landmarks of a generic head (eye distance <paramref name="eyeDistance"/> px, nose tip 0.4 × that in
-    /// front of the eyes) turned by <paramref name="yawDegrees"/>, tilted by <paramref name="rollDegrees"/>
+    /// Landmarks of a generic head (eye distance <paramref name="eyeDistance"/> px, nose tip
+    /// <see cref="HeadPose.NoseDepthRatio"/> × that in front of the eyes) turned by <paramref name="yawDegrees"/>, tilted by <paramref name="rollDegrees"/>
     /// in the image plane and projected orthographically around (200, 150).
     /// </summary>
     public static FivePointLandmarks Head(double yawDegrees, double rollDegrees, double eyeDistance = 60)
@@ -67,7 +81,7 @@ internal static class QualityTestData
         // (x, y, depth towards the camera) in head coordinates, then turned about the vertical axis.
         (double X, double Y, double Z)[] head =
         [
-            (-e / 2, 0, 0), (e / 2, 0, 0), (0, 0.6 * e, 0.4 * e), (-0.4 * e, 1.1 * e, 0.15 * e), (0.4 * e, 1.1 * e, 0.15 * e),
+            (-e / 2, 0, 0), (e / 2, 0, 0), (0, 0.6 * e, HeadPose.NoseDepthRatio * e), (-0.4 * e, 1.1 * e, 0.15 * e), (0.4 * e, 1.1 * e, 0.15 * e),
         ];
         var turned = head.Select(p => new Point2D((p.X * Math.Cos(yaw)) + (p.Z * Math.Sin(yaw)), p.Y)).ToArray();
         var tilt = SimilarityTransform.FromParameters(1, rollDegrees * Math.PI / 180, 200, 150);

@@ -1,0 +1,48 @@
+using Mote.Core.Faces.Benchmark;
+using Mote.Core.Faces.Pipeline;
+using Mote.Core.Faces.Quality;
+using Mote.Core.Imaging;
+using Mote.Core.Tests.Models;
+
+namespace Mote.Core.Tests.Faces.Quality;
+
+/// <summary>
+/// <see cref="QualityAudit"/> on a small dataset written to a temp folder from lfw-dev photos: one fine, one shrunk below
+/// enrollment's minimum face width, one without a face; only the first photo of each identity is checked.
+/// </summary>
+[Collection(ModelPackCollection.Name)]
+public sealed class QualityAuditTests(ModelPackFixture models)
+{
+    [DatasetFact("lfw-dev")]
+    public void Run_FinePhotoSmallFaceAndNoFace_RefusesTheLastTwoWithReasons()
+    {
+        using var temp = new TempDirectory();
+        using var decoder = new ImageDecoder();
+        var merkel = decoder.Decode(File.ReadAllBytes(Path.Combine(TestDatasets.Find("lfw-dev")!, "images", "Angela_Merkel", "Angela_Merkel_0001.jpg")));
+        Write(temp, "A_Fine", "A_Fine_0001.jpg", merkel);
+        // A second photo of the same identity is never checked: only the first counts.
+        Write(temp, "A_Fine", "A_Fine_0002.jpg", RgbImage.Create(200, 200, p => p.Fill(128)));
+        Write(temp, "B_Small", "B_Small_0001.jpg", ImageResizer.Resize(merkel, 125, 125).Image);
+        Write(temp, "C_Blank", "C_Blank_0001.jpg", RgbImage.Create(200, 200, p => p.Fill(200)));
+        using var pipeline = new FacePipeline(new FacePipelineOptions(), models.Pack);
+
+        var report = QualityAudit.Run(pipeline, BenchDataset.Open(temp.Path));
+
+        Assert.Equal(3, report.Photos);
+        Assert.Equal(1, report.NoFace);
+        Assert.Equal(["B_Small", "C_Blank"], report.Refusals.Select(r => r.Identity));
+        Assert.Equal([FaceQualityIssue.TooSmall], report.Refusals[0].Issues);
+        Assert.StartsWith("face too small", report.Refusals[0].Reasons[0], StringComparison.Ordinal);
+        Assert.Equal(["no face was found"], report.Refusals[1].Reasons);
+        Assert.Null(report.Refusals[1].Measures);
+        Assert.Equal(1, report.IssueCounts[FaceQualityIssue.TooSmall]);
+        Assert.Equal(2 / 3.0, report.RefusalRate, 9);
+        Assert.Equal(1, QualityAudit.Run(pipeline, BenchDataset.Open(temp.Path), limit: 1).Photos);
+    }
+
+    private static void Write(TempDirectory temp, string identity, string file, RgbImage image)
+    {
+        Directory.CreateDirectory(temp.Combine("images", identity));
+        File.WriteAllBytes(temp.Combine("images", identity, file), ImageEncoding.ToJpeg(image, 95));
+    }
+}
