@@ -378,6 +378,9 @@ namespace Mote.Gallery.Data.Migrations
                     b.Property<double>("DurationMs")
                         .HasColumnType("REAL");
 
+                    b.Property<int>("ExplanationState")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)
