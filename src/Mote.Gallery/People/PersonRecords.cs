@@ -7,20 +7,47 @@ using Mote.Gallery.Security;
 namespace Mote.Gallery.People;
 
 /// <summary>A person as listed (no biometric data).</summary>
+/// <param name="Id">Opaque id.</param>
+/// <param name="Name">Display name.</param>
+/// <param name="Gender">Declared gender, else the estimate, else null.</param>
+/// <param name="Ethnicity">Declared ethnicity, else the estimate, else null.</param>
+/// <param name="AgeBand">Declared age band, else the estimate, else null.</param>
+/// <param name="GenderEstimated">True when <paramref name="Gender"/> is an estimate (none declared), each attribute on its own:
+/// declaring one attribute leaves the others estimated.</param>
+/// <param name="EthnicityEstimated">True when <paramref name="Ethnicity"/> is an estimate.</param>
+/// <param name="AgeBandEstimated">True when <paramref name="AgeBand"/> is an estimate.</param>
+/// <param name="TemplateKind"><c>model</c> (model-template) or <c>vector</c>.</param>
+/// <param name="TemplateBytes">Stored template size before encryption.</param>
+/// <param name="Threshold">The person's decision threshold.</param>
+/// <param name="EnrolledUtc">When they were enrolled.</param>
+/// <param name="RetrainedUtc">When their template was last retrained, if ever.</param>
+/// <param name="BalanceSummary">Their balance in a few words (<see cref="PersonRecords.Summarise"/>).</param>
+/// <param name="ConcurrencyStamp">The stamp to save changes against.</param>
 public sealed record PersonSummary(
     string Id,
     string Name,
     string? Gender,
     string? Ethnicity,
     string? AgeBand,
-    bool AttributesEstimated,
+    bool GenderEstimated,
+    bool EthnicityEstimated,
+    bool AgeBandEstimated,
     string TemplateKind,
     int TemplateBytes,
     float Threshold,
     DateTimeOffset EnrolledUtc,
     DateTimeOffset? RetrainedUtc,
     string BalanceSummary,
-    string ConcurrencyStamp);
+    string ConcurrencyStamp)
+{
+    /// <summary>True when any attribute shown is an estimate.</summary>
+    public bool AttributesEstimated => GenderEstimated || EthnicityEstimated || AgeBandEstimated;
+
+    /// <summary>The attributes shown, in order (gender, ethnicity, age band), each with whether it is an estimate; unknown ones left out.</summary>
+    public IReadOnlyList<(string Value, bool Estimated)> Attributes =>
+        new[] { (Gender, GenderEstimated), (Ethnicity, EthnicityEstimated), (AgeBand, AgeBandEstimated) }
+            .Where(a => a.Item1 is not null).Select(a => (a.Item1!, a.Item2)).ToArray();
+}
 
 /// <summary>Declared attributes an administrator enters; null means "not declared" (estimates are then shown, marked).</summary>
 public sealed record DeclaredAttributes(string? Gender = null, string? Ethnicity = null, string? AgeBand = null);
@@ -75,8 +102,10 @@ internal static class PersonRecords
         p.DeclaredGender ?? p.EstimatedGender,
         p.DeclaredEthnicity ?? p.EstimatedEthnicity,
         p.DeclaredAgeBand ?? p.EstimatedAgeBand,
-        p.DeclaredGender is null && p.DeclaredEthnicity is null && p.DeclaredAgeBand is null
-            && (p.EstimatedGender ?? p.EstimatedEthnicity ?? p.EstimatedAgeBand) is not null,
+        // Per attribute (issue 16: declaring one attribute made all three read as declared).
+        p.DeclaredGender is null && p.EstimatedGender is not null,
+        p.DeclaredEthnicity is null && p.EstimatedEthnicity is not null,
+        p.DeclaredAgeBand is null && p.EstimatedAgeBand is not null,
         p.TemplateKind, p.TemplateBytes, p.Threshold, p.EnrolledUtc, p.RetrainedUtc, Summarise(p.BalanceJson), p.ConcurrencyStamp);
 
     /// <summary>Decrypts and parses the stored template, checking it belongs to the current backbone.</summary>

@@ -36,6 +36,30 @@ public sealed class GalleryPageTests : GalleryBunitContext
     }
 
     [Fact]
+    public async Task GalleryPage_OneAttributeDeclared_MarksOnlyTheOtherTwoEstimated()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        await SeedAsync(("Ada Lovelace", "female", "male"));
+        await using (var scope = Services.CreateAsyncScope())
+        {
+            // Declared gender; ethnicity and age band still the estimator's guesses.
+            var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
+            var ada = db.People.Single();
+            (ada.EstimatedEthnicity, ada.EstimatedAgeBand) = ("white", "18-59");
+            await db.SaveChangesAsync();
+        }
+        SignInAs(Roles.Auditor);
+        Render<MudPopoverProvider>();
+
+        var cut = Render<GalleryPage>();
+
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid=person-attribute]").Count));
+        Assert.Equal(["female:false", "white:true", "18-59:true"],
+            cut.FindAll("[data-testid=person-attribute]").Select(a => $"{a.TextContent.TrimStart(',', ' ')}:{a.GetAttribute("data-estimated")}"));
+        Assert.Equal(2, cut.FindAll(".mud-chip").Count(c => c.TextContent.Contains("estimated", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task GalleryPage_Admin_OffersEnroll()
     {
         await GalleryDatabase.MigrateAsync(Services);
