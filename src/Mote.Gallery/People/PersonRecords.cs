@@ -23,6 +23,7 @@ namespace Mote.Gallery.People;
 /// <param name="RetrainedUtc">When their template was last retrained, if ever.</param>
 /// <param name="BalanceSummary">Their balance in a few words (<see cref="PersonRecords.Summarise"/>).</param>
 /// <param name="ConcurrencyStamp">The stamp to save changes against.</param>
+/// <param name="ExternalId">Their external id (an employee number), null when none.</param>
 public sealed record PersonSummary(
     string Id,
     string Name,
@@ -38,7 +39,8 @@ public sealed record PersonSummary(
     DateTimeOffset EnrolledUtc,
     DateTimeOffset? RetrainedUtc,
     string BalanceSummary,
-    string ConcurrencyStamp)
+    string ConcurrencyStamp,
+    string? ExternalId = null)
 {
     /// <summary>True when any attribute shown is an estimate.</summary>
     public bool AttributesEstimated => GenderEstimated || EthnicityEstimated || AgeBandEstimated;
@@ -106,7 +108,7 @@ internal static class PersonRecords
         p.DeclaredGender is null && p.EstimatedGender is not null,
         p.DeclaredEthnicity is null && p.EstimatedEthnicity is not null,
         p.DeclaredAgeBand is null && p.EstimatedAgeBand is not null,
-        p.TemplateKind, p.TemplateBytes, p.Threshold, p.EnrolledUtc, p.RetrainedUtc, Summarise(p.BalanceJson), p.ConcurrencyStamp);
+        p.TemplateKind, p.TemplateBytes, p.Threshold, p.EnrolledUtc, p.RetrainedUtc, Summarise(p.BalanceJson), p.ConcurrencyStamp, p.ExternalId);
 
     /// <summary>Decrypts and parses the stored template, checking it belongs to the current backbone.</summary>
     public static ITemplate OpenTemplate(Person person, TemplateProtector protector, BackboneIdentity backbone)
@@ -141,8 +143,22 @@ internal static class PeopleLookup
     {
         var key = (nameOrId ?? "").Trim();
         var normalized = key.ToUpperInvariant();
-        return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions
-                   .SingleOrDefaultAsync(people, p => p.Id == key || p.NormalizedName == normalized, ct).ConfigureAwait(false)
-               ?? throw new GalleryException($"Nobody called '{nameOrId}' is enrolled.", GalleryErrorKind.NotFound);
+        // The id first, then an external id (unique), then the name, which several people may share.
+        var found = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions
+            .ToListAsync(Queryable.Take(Queryable.Where(people, p => p.Id == key || (normalized != "" && p.NormalizedExternalId == normalized) || p.NormalizedName == normalized), 20), ct)
+            .ConfigureAwait(false);
+        var match = found.FirstOrDefault(p => p.Id == key) ?? found.FirstOrDefault(p => p.NormalizedExternalId.Length > 0 && p.NormalizedExternalId == normalized);
+        if (match is not null)
+        {
+            return match;
+        }
+        return found.Count switch
+        {
+            0 => throw new GalleryException($"Nobody called '{nameOrId}' is enrolled.", GalleryErrorKind.NotFound),
+            1 => found[0],
+            _ => throw new GalleryException(
+                $"{found.Count} people are called '{key}' (external ids {string.Join(", ", found.Select(p => p.ExternalId ?? "none"))}): name them by id or external id.",
+                GalleryErrorKind.Conflict),
+        };
     }
 }

@@ -64,7 +64,7 @@ public sealed record IdentifyResponse(string DecisionId, string Decision, float?
 
 /// <summary>An enrolled person, without biometric data.</summary>
 /// <param name="Id">Opaque id.</param>
-/// <param name="Name">Display name (unique).</param>
+/// <param name="Name">Display name (unique together with <paramref name="ExternalId"/>).</param>
 /// <param name="Gender">Declared gender, else the estimate.</param>
 /// <param name="Ethnicity">Declared ethnicity, else the estimate.</param>
 /// <param name="AgeBand">Declared age band, else the estimate.</param>
@@ -78,14 +78,15 @@ public sealed record IdentifyResponse(string DecisionId, string Decision, float?
 /// <param name="GenderEstimated">True when <paramref name="Gender"/> is an estimate, not declared (API 1.1).</param>
 /// <param name="EthnicityEstimated">True when <paramref name="Ethnicity"/> is an estimate (API 1.1).</param>
 /// <param name="AgeBandEstimated">True when <paramref name="AgeBand"/> is an estimate (API 1.1).</param>
+/// <param name="ExternalId">Their external id (an employee number), null when none (API 1.2).</param>
 public sealed record PersonResponse(
     string Id, string Name, string? Gender, string? Ethnicity, string? AgeBand, bool AttributesEstimated,
     string TemplateKind, int TemplateBytes, float Threshold, DateTimeOffset EnrolledUtc, DateTimeOffset? RetrainedUtc, string Balance,
-    bool GenderEstimated, bool EthnicityEstimated, bool AgeBandEstimated)
+    bool GenderEstimated, bool EthnicityEstimated, bool AgeBandEstimated, string? ExternalId)
 {
     internal static PersonResponse From(PersonSummary p) => new(
         p.Id, p.Name, p.Gender, p.Ethnicity, p.AgeBand, p.AttributesEstimated, p.TemplateKind, p.TemplateBytes, p.Threshold, p.EnrolledUtc, p.RetrainedUtc, p.BalanceSummary,
-        p.GenderEstimated, p.EthnicityEstimated, p.AgeBandEstimated);
+        p.GenderEstimated, p.EthnicityEstimated, p.AgeBandEstimated, p.ExternalId);
 }
 
 /// <summary>A page of people.</summary>

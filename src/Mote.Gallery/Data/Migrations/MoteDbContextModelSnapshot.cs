@@ -577,9 +577,18 @@ namespace Mote.Gallery.Data.Migrations
                     b.Property<string>("EstimatedGender")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NormalizedExternalId")
+                        .IsRequired()
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("NormalizedName")
@@ -618,7 +627,13 @@ namespace Mote.Gallery.Data.Migrations
 
                     b.HasIndex("EnrolledUtc");
 
-                    b.HasIndex("NormalizedName")
+                    b.HasIndex("NormalizedExternalId")
+                        .IsUnique()
+                        .HasFilter("\"NormalizedExternalId\" <> ''");
+
+                    b.HasIndex("NormalizedName");
+
+                    b.HasIndex("NormalizedName", "NormalizedExternalId")
                         .IsUnique();
 
                     b.ToTable("People", (string)null);
