@@ -1,19 +1,22 @@
-using Microsoft.Extensions.DependencyInjection;
-using Mote.Gallery.Data;
 using Mote.Gallery.People;
 
 namespace Mote.Gallery.Tests.Builders;
 
-/// <summary>Person rows written straight into the database (no engine, no training), for tests of what is read back.</summary>
+/// <summary>
+/// Person rows to write straight into a database (no engine, no training), for tests of what is read back. Shared with
+/// Mote.Portal.Tests (linked there), so it depends on Mote.Gallery only.
+/// </summary>
 public static class PersonRows
 {
-    /// <summary>A person with a placeholder template; attributes as given.</summary>
+    /// <summary>A person with a placeholder template; attributes and external id as given.</summary>
     public static Person Build(string name, string? declaredGender = null, string? declaredEthnicity = null, string? declaredAgeBand = null,
-        string? estimatedGender = null, string? estimatedEthnicity = null, string? estimatedAgeBand = null) => new()
+        string? estimatedGender = null, string? estimatedEthnicity = null, string? estimatedAgeBand = null, string? externalId = null) => new()
     {
         Id = Guid.NewGuid().ToString(),
         Name = name,
         NormalizedName = name.ToUpperInvariant(),
+        ExternalId = externalId,
+        NormalizedExternalId = externalId?.ToUpperInvariant() ?? "",
         DeclaredGender = declaredGender,
         DeclaredEthnicity = declaredEthnicity,
         DeclaredAgeBand = declaredAgeBand,
@@ -32,16 +35,4 @@ public static class PersonRows
         EnrolledUtc = new DateTimeOffset(2026, 12, 5, 9, 0, 0, TimeSpan.Zero),
         ConcurrencyStamp = Guid.NewGuid().ToString("N"),
     };
-
-    /// <summary>Saves <paramref name="people"/> in one scope.</summary>
-    public static async Task AddAsync(GalleryTestDatabase db, params Person[] people)
-    {
-        var scope = db.Services.CreateAsyncScope();
-        await using (scope.ConfigureAwait(false))
-        {
-            var context = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
-            context.People.AddRange(people);
-            await context.SaveChangesAsync().ConfigureAwait(false);
-        }
-    }
 }

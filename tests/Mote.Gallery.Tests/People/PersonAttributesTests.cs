@@ -14,7 +14,7 @@ public sealed class PersonAttributesTests
     {
         await using var db = await GalleryTestDatabase.CreateAsync();
         var ada = PersonRows.Build("Ada Declared", declaredGender: "female", estimatedGender: "male", estimatedEthnicity: "white", estimatedAgeBand: "18-59");
-        await PersonRows.AddAsync(db, ada);
+        await db.AddPeopleAsync(ada);
 
         var (rows, _) = await db.InScopeAsync<ListPeople, (IReadOnlyList<PersonSummary>, int)>(l => l.ExecuteAsync(Actors.Auditor, null, PeopleSort.Name, 0, 10));
         var details = await db.InScopeAsync<GetPerson, PersonDetails>(g => g.ExecuteAsync(Actors.Auditor, ada.Id));

@@ -18,7 +18,7 @@ public sealed class PersonIdentityTests
     public async Task Check_EqualNamesDifferentExternalIds_AllowedButDuplicatePairOrExternalIdRefused()
     {
         await using var db = await GalleryTestDatabase.CreateAsync();
-        await PersonRows.AddAsync(db, WithExternalId(PersonRows.Build("Kim Lee"), "E-100"), PersonRows.Build("Sam Park"));
+        await db.AddPeopleAsync(PersonRows.Build("Kim Lee", externalId: "E-100"), PersonRows.Build("Sam Park"));
 
         Assert.Null(await CheckAsync(db, "Kim Lee", "E-200"));
         Assert.Null(await CheckAsync(db, "kim lee", null)); // the other Kim Lee has an id; "no id" is a value of its own
@@ -44,18 +44,18 @@ public sealed class PersonIdentityTests
         Assert.Null(await PersonIdentity.ConflictAsync(a, key));
         Assert.Null(await PersonIdentity.ConflictAsync(b, key));
 
-        a.People.Add(WithExternalId(PersonRows.Build("Kim Lee"), "E-100"));
+        a.People.Add(PersonRows.Build("Kim Lee", externalId: "E-100"));
         await a.SaveChangesAsync();
-        b.People.Add(WithExternalId(PersonRows.Build("Kim Lee"), "e-100"));
+        b.People.Add(PersonRows.Build("Kim Lee", externalId: "e-100"));
         var pair = await Assert.ThrowsAsync<DbUpdateException>(() => b.SaveChangesAsync());
 
         Assert.True(PersonIdentity.IsUniqueViolation(pair));
         Assert.Equal(1, db.Scalar("SELECT COUNT(*) FROM People WHERE NormalizedExternalId = 'E-100'"));
         // The same external id under another name, and the same name twice without ids: both refused by the indexes.
-        await AssertUniqueViolationAsync(db, WithExternalId(PersonRows.Build("Other Name"), "E-100"));
-        await PersonRows.AddAsync(db, PersonRows.Build("Sam Park"));
+        await AssertUniqueViolationAsync(db, PersonRows.Build("Other Name", externalId: "E-100"));
+        await db.AddPeopleAsync(PersonRows.Build("Sam Park"));
         await AssertUniqueViolationAsync(db, PersonRows.Build("SAM PARK"));
-        await PersonRows.AddAsync(db, WithExternalId(PersonRows.Build("Sam Park"), "S-2")); // equal name, own id: fine
+        await db.AddPeopleAsync(PersonRows.Build("Sam Park", externalId: "S-2")); // equal name, own id: fine
         Assert.Equal(2, db.Scalar("SELECT COUNT(*) FROM People WHERE NormalizedName = 'SAM PARK'"));
     }
 
@@ -63,9 +63,9 @@ public sealed class PersonIdentityTests
     public async Task GetPerson_SharedName_AmbiguousInWords_ByExternalIdOrIdFound()
     {
         await using var db = await GalleryTestDatabase.CreateAsync();
-        var first = WithExternalId(PersonRows.Build("Kim Lee"), "E-100");
-        var second = WithExternalId(PersonRows.Build("Kim Lee"), "E-200");
-        await PersonRows.AddAsync(db, first, second);
+        var first = PersonRows.Build("Kim Lee", externalId: "E-100");
+        var second = PersonRows.Build("Kim Lee", externalId: "E-200");
+        await db.AddPeopleAsync(first, second);
 
         var ambiguous = await Assert.ThrowsAsync<GalleryException>(() => db.InScopeAsync<GetPerson, PersonDetails>(g => g.ExecuteAsync(Actors.Auditor, "kim lee")));
         var byExternalId = await db.InScopeAsync<GetPerson, PersonDetails>(g => g.ExecuteAsync(Actors.Auditor, "e-200"));
@@ -85,16 +85,9 @@ public sealed class PersonIdentityTests
     private static Task<string?> CheckAsync(GalleryTestDatabase db, string name, string? externalId) =>
         db.InScopeAsync<CheckPersonIdentity, string?>(c => c.ExecuteAsync(Actors.Admin, name, externalId));
 
-    private static Person WithExternalId(Person person, string externalId)
-    {
-        person.ExternalId = externalId;
-        person.NormalizedExternalId = externalId.ToUpperInvariant();
-        return person;
-    }
-
     private static async Task AssertUniqueViolationAsync(GalleryTestDatabase db, Person person)
     {
-        var e = await Assert.ThrowsAsync<DbUpdateException>(() => PersonRows.AddAsync(db, person));
+        var e = await Assert.ThrowsAsync<DbUpdateException>(() => db.AddPeopleAsync(person));
         Assert.True(PersonIdentity.IsUniqueViolation(e));
     }
 }

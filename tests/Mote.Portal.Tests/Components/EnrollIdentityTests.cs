@@ -118,23 +118,8 @@ public sealed class EnrollIdentityTests : GalleryBunitContext
         return cut;
     }
 
-    private async Task AddPeopleAsync(params (string Name, string? ExternalId)[] people)
-    {
-        await using var scope = Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
-        foreach (var (name, externalId) in people)
-        {
-            db.People.Add(new Person
-            {
-                Id = Guid.NewGuid().ToString(), Name = name, NormalizedName = name.ToUpperInvariant(),
-                ExternalId = externalId, NormalizedExternalId = externalId?.ToUpperInvariant() ?? "",
-                BalanceJson = """{"negatives":{"female":1,"male":1},"variation":{"female":1,"male":1}}""", TemplateKind = "model", TemplateBlob = [1],
-                TemplateBytes = 1, BackboneId = "dlib-resnet", BackboneHash = "x", PopulationPackId = "p", Threshold = 0.001f,
-                EnrolledUtc = DateTimeOffset.UtcNow, ConcurrencyStamp = Guid.NewGuid().ToString("N"),
-            });
-        }
-        await db.SaveChangesAsync();
-    }
+    private Task AddPeopleAsync(params (string Name, string? ExternalId)[] people) =>
+        TestPeople.AddAsync(Services, people.Select(p => TestPeople.Build(p.Name, p.ExternalId)).ToArray());
 
     private long CountPeople(string normalizedName)
     {

@@ -128,7 +128,9 @@ public sealed class ExplanationStatesTests : GalleryBunitContext
         var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
         if (person is not null && await db.People.FindAsync(person) is null)
         {
-            db.People.Add(new Mote.Gallery.People.Person { Id = person, Name = "Exa Plain", NormalizedName = "EXA PLAIN", ConcurrencyStamp = "s" });
+            var row = TestPeople.Build("Exa Plain");
+            row.Id = person;
+            db.People.Add(row);
         }
         var decision = new Decision
         {

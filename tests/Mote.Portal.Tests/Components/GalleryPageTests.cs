@@ -71,23 +71,11 @@ public sealed class GalleryPageTests : GalleryBunitContext
         cut.WaitForAssertion(() => Assert.EndsWith("gallery/enroll", cut.Find("[data-testid=gallery-enroll]").GetAttribute("href"), StringComparison.Ordinal));
     }
 
-    private async Task SeedAsync(params (string Name, string? Declared, string? Estimated)[] people)
-    {
-        var scope = Services.CreateAsyncScope();
-        await using (scope)
+    private Task SeedAsync(params (string Name, string? Declared, string? Estimated)[] people) =>
+        TestPeople.AddAsync(Services, people.Select(p =>
         {
-            var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
-            foreach (var (name, declared, estimated) in people)
-            {
-                db.People.Add(new Person
-                {
-                    Id = Guid.NewGuid().ToString(), Name = name, NormalizedName = name.ToUpperInvariant(), DeclaredGender = declared, EstimatedGender = estimated,
-                    BalanceJson = """{"negatives":{"female":1,"male":1},"variation":{"female":1,"male":1}}""", TemplateKind = "model", TemplateBlob = [1],
-                    TemplateBytes = 103_500, BackboneId = "dlib-resnet", BackboneHash = "x", PopulationPackId = "p", Threshold = 0.001f,
-                    EnrolledUtc = DateTimeOffset.UtcNow, ConcurrencyStamp = Guid.NewGuid().ToString("N"),
-                });
-            }
-            await db.SaveChangesAsync();
-        }
-    }
+            var person = TestPeople.Build(p.Name);
+            (person.DeclaredGender, person.EstimatedGender) = (p.Declared, p.Estimated);
+            return person;
+        }).ToArray());
 }
