@@ -29,21 +29,22 @@ internal static class PeopleCommands
         var gender = new Option<string?>("--gender") { Description = "Declared gender (female, male)." };
         var ethnicity = new Option<string?>("--ethnicity") { Description = "Declared ethnicity (white, black, asian, indian, other)." };
         var age = new Option<string?>("--age-band") { Description = "Declared age band (0-17, 18-59, 60+)." };
+        var externalId = new Option<string?>("--external-id") { Description = "An id from outside the portal (e.g. an employee number), unique; people may share a name when their external ids differ." };
         var db = MoteCommand.DatabaseOption();
         var enroll = new Command("enroll", "Enroll a person: train their model-template from one photo and synthetic samples.")
         {
-            name, image, balance, seed, face, gender, ethnicity, age, db,
+            name, image, balance, seed, face, gender, ethnicity, age, externalId, db,
         };
         enroll.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
         {
             var photo = await ReadPhotoAsync(parse.GetValue(image)!, ct).ConfigureAwait(false);
             var request = new EnrollmentRequest(parse.GetValue(name)!, photo, parse.GetValue(face),
                 new DeclaredAttributes(parse.GetValue(gender), parse.GetValue(ethnicity), parse.GetValue(age)),
-                BalanceText.Parse(parse.GetValue(balance)), parse.GetValue(seed));
+                BalanceText.Parse(parse.GetValue(balance)), parse.GetValue(seed), parse.GetValue(externalId));
             var progress = new InlineProgress<string>(stage => error.WriteLine($"  {stage}…"));
             var result = await services.GetRequiredService<EnrollPerson>().ExecuteAsync(Actor.Terminal(Environment.UserName), request, progress, ct).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"Enrolled {result.Person.Name} (id {result.Person.Id}): {result.Person.TemplateKind} template, {result.Person.TemplateBytes} bytes, " +
+                $"Enrolled {result.Person.Name}{(result.Person.ExternalId is { } x ? $" (external id {x})" : "")} (id {result.Person.Id}): {result.Person.TemplateKind} template, {result.Person.TemplateBytes} bytes, " +
                 $"threshold {ReadableScore.OfKind(result.Person.TemplateKind, result.Person.Threshold)}, {(result.Training is { } t ? $"{t.EpochsRun} epochs, " : "")}{result.Duration.TotalSeconds:0.0} s.")).ConfigureAwait(false);
         }, ct).ConfigureAwait(false));
         return enroll;

@@ -80,7 +80,13 @@ public sealed class MoteDbContext(DbContextOptions<MoteDbContext> options) : Ide
             e.Property(x => x.Id).HasMaxLength(36);
             e.Property(x => x.Name).HasMaxLength(200);
             e.Property(x => x.NormalizedName).HasMaxLength(200);
-            e.HasIndex(x => x.NormalizedName).IsUnique();
+            e.Property(x => x.ExternalId).HasMaxLength(PersonIdentity.MaxExternalIdLength);
+            e.Property(x => x.NormalizedExternalId).HasMaxLength(PersonIdentity.MaxExternalIdLength);
+            // Equal names are allowed when external ids differ; the pair is unique (no id = ""), and so is a non-empty
+            // external id. The indexes, not only the use case's check, refuse a concurrent duplicate (PersonIdentity).
+            e.HasIndex(x => x.NormalizedName);
+            e.HasIndex(x => new { x.NormalizedName, x.NormalizedExternalId }).IsUnique();
+            e.HasIndex(x => x.NormalizedExternalId).IsUnique().HasFilter("\"NormalizedExternalId\" <> ''");
             e.Property(x => x.EnrolledUtc).HasConversion(utcTicks);
             e.Property(x => x.RetrainedUtc).HasConversion(nullableTicks);
             e.HasIndex(x => x.EnrolledUtc);

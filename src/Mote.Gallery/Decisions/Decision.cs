@@ -30,4 +30,10 @@ public sealed class Decision
     public string ActorId { get; set; } = "";
 
     public string ActorName { get; set; } = "";
+
+    /// <summary>
+    /// Where its explanation stands (<see cref="Decisions.ExplanationState"/>): set when the decision is recorded, moved to
+    /// ready or failed by <see cref="ExplainDecision"/>. Never <see cref="ExplanationState.Lost"/> (only ever read).
+    /// </summary>
+    public ExplanationState ExplanationState { get; set; }
 }

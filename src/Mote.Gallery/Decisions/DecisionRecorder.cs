@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Mote.Core.Faces.Quality;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Data;
@@ -45,6 +46,20 @@ internal static class DecisionRecorder
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
             await audit.AppendAsync(actor, code, subjectId, detail, ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Queues the recorded decision's explanation; when the queue is full, marks the decision
+    /// <see cref="ExplanationState.QueueFull"/> so the explanation page says so instead of waiting. No running queue:
+    /// nothing (the decision was recorded <see cref="ExplanationState.NotQueued"/>).
+    /// </summary>
+    public static async Task QueueExplanationAsync(MoteDbContext db, DecisionExplanationQueue? explanations, ExplanationRequest request, CancellationToken ct)
+    {
+        if (explanations is { IsRunning: true } && !explanations.Enqueue(request))
+        {
+            await db.Decisions.Where(d => d.Id == request.DecisionId)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.ExplanationState, ExplanationState.QueueFull), ct).ConfigureAwait(false);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,13 +25,18 @@ public sealed record ExplanationRequest(string DecisionId, string PersonId, byte
 /// </summary>
 public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, TemplateProtector protector, GallerySettingsStore settings, TimeProvider time)
 {
-    /// <summary>Explains and stores; returns null (storing nothing) when the analyzer cannot explain, the decision or person is gone, or the probe yields no face.</summary>
+    /// <summary>
+    /// Explains and stores, and marks the decision <see cref="ExplanationState.Ready"/>; returns null when the analyzer
+    /// cannot explain or the probe yields no face (the decision is then marked <see cref="ExplanationState.Failed"/>), or
+    /// when the decision or person is gone (nothing left to mark).
+    /// </summary>
     public async Task<ProbeExplanation?> ExecuteAsync(ExplanationRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
         if (analyzer is not IProbeExplainer explainer)
         {
+            await MarkAsync(request.DecisionId, ExplanationState.Failed, ct).ConfigureAwait(false);
             return null;
         }
         var person = await db.People.AsNoTracking().SingleOrDefaultAsync(p => p.Id == request.PersonId, ct).ConfigureAwait(false);
@@ -67,6 +73,7 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
         }
         if (result is null)
         {
+            await MarkAsync(request.DecisionId, ExplanationState.Failed, ct).ConfigureAwait(false);
             return null;
         }
         var keep = (await settings.ReadAsync(ct).ConfigureAwait(false)).KeepProbeImages;
@@ -79,15 +86,22 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
             CreatedUtc = time.GetUtcNow(),
         });
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        // Readers take a stored explanation as ready whatever the column says, so this second statement may lag.
+        await MarkAsync(request.DecisionId, ExplanationState.Ready, ct).ConfigureAwait(false);
         return result;
     }
+
+    /// <summary>Sets the decision's <see cref="Decision.ExplanationState"/>; does nothing when the decision is gone.</summary>
+    public Task MarkAsync(string decisionId, ExplanationState state, CancellationToken ct = default) =>
+        db.Decisions.Where(d => d.Id == decisionId).ExecuteUpdateAsync(s => s.SetProperty(d => d.ExplanationState, state), ct);
 }
 
 /// <summary>
 /// Explains decisions in the background, right after they are recorded, one at a time: an explanation costs about
 /// a second on 2 cores (7x7 occlusion ≈ 0.4 s, faithfulness ≈ 0.3 s a map, Grad-CAM++ ≈ 15 ms; docs/explanations.md),
 /// too slow for the verify path. The probe waits in memory only. A full queue (64) or a restart leaves that decision
-/// without an explanation, which the explanation page says.
+/// without an explanation; the decision's <see cref="Decision.ExplanationState"/> and <see cref="Holds"/> let the
+/// explanation page say which (<see cref="GetExplanation"/>).
 /// </summary>
 public sealed class DecisionExplanationQueue(IServiceScopeFactory scopes, ILogger<DecisionExplanationQueue> log) : BackgroundService
 {
@@ -96,11 +110,51 @@ public sealed class DecisionExplanationQueue(IServiceScopeFactory scopes, ILogge
 
     private readonly Channel<ExplanationRequest> _pending = Channel.CreateBounded<ExplanationRequest>(new BoundedChannelOptions(Capacity) { SingleReader = true });
 
+    // Decisions queued or being explained: an id leaves only after its final state is written, so a reader that asks
+    // here first and reads the database second never takes a finishing explanation for a lost one.
+    private readonly ConcurrentDictionary<string, byte> _held = new(StringComparer.Ordinal);
+    private int _running;
+
     /// <summary>Queues a decision; false when the queue is full (the decision then has no explanation).</summary>
-    public bool Enqueue(ExplanationRequest request) => _pending.Writer.TryWrite(request);
+    public bool Enqueue(ExplanationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        _held[request.DecisionId] = 0;
+        if (_pending.Writer.TryWrite(request))
+        {
+            return true;
+        }
+        _held.TryRemove(request.DecisionId, out _);
+        return false;
+    }
+
+    /// <summary>
+    /// True while the background service runs. The command line registers the queue but never starts it: its decisions
+    /// are recorded <see cref="ExplanationState.NotQueued"/> instead of waiting in a queue no one reads.
+    /// </summary>
+    public bool IsRunning => Volatile.Read(ref _running) == 1;
+
+    /// <summary>True while the decision waits in this process's queue or is being explained.</summary>
+    public bool Holds(string decisionId) => _held.ContainsKey(decisionId);
+
+    /// <summary>The decisions held right now (at most <see cref="Capacity"/> + 1).</summary>
+    public IReadOnlySet<string> Held() => _held.Keys.ToHashSet(StringComparer.Ordinal);
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Volatile.Write(ref _running, 1);
+        try
+        {
+            await RunAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _running, 0);
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
     {
         await foreach (var request in _pending.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
         {
@@ -112,7 +166,26 @@ public sealed class DecisionExplanationQueue(IServiceScopeFactory scopes, ILogge
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 log.LogWarning(e, "Explaining decision {DecisionId} failed; it stays without an explanation.", request.DecisionId);
+                await MarkFailedAsync(request.DecisionId, stoppingToken).ConfigureAwait(false);
             }
+            finally
+            {
+                _held.TryRemove(request.DecisionId, out _);
+            }
+        }
+    }
+
+    private async Task MarkFailedAsync(string decisionId, CancellationToken ct)
+    {
+        try
+        {
+            // A fresh scope: the failed one's context may hold the half-written explanation.
+            using var scope = scopes.CreateScope();
+            await scope.ServiceProvider.GetRequiredService<ExplainDecision>().MarkAsync(decisionId, ExplanationState.Failed, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "Marking decision {DecisionId}'s explanation as failed failed too; the page will call it lost.", decisionId);
         }
     }
 }

@@ -5,26 +5,45 @@ using Mote.Gallery.Security;
 
 namespace Mote.Gallery.Decisions;
 
-/// <summary>A decision as the explanation list shows it.</summary>
-public sealed record ExplainableDecision(string DecisionId, string Kind, string? PersonName, DateTimeOffset CreatedUtc, string ActorName, bool Accepted, float? Score, bool HasExplanation);
+/// <summary>A decision as the explanation list shows it, with where its explanation stands.</summary>
+public sealed record ExplainableDecision(string DecisionId, string Kind, string? PersonName, DateTimeOffset CreatedUtc, string ActorName, bool Accepted, float? Score, ExplanationState ExplanationState)
+{
+    /// <summary>True when the explanation is stored.</summary>
+    public bool HasExplanation => ExplanationState == ExplanationState.Ready;
+}
 
-/// <summary>A decision with its explanation (null while it is being computed, or when none could be) and, when probe images are kept, the aligned probe face as PNG.</summary>
-public sealed record ExplanationView(ExplainableDecision Decision, float? Threshold, DecisionExplanation? Explanation, byte[]? AlignedProbePng);
+/// <summary>
+/// A decision with its explanation (null unless <see cref="ExplainableDecision.ExplanationState"/> is ready) and, when
+/// probe images are kept, the aligned probe face as PNG.
+/// </summary>
+public sealed record ExplanationView(ExplainableDecision Decision, float? Threshold, DecisionExplanation? Explanation, byte[]? AlignedProbePng)
+{
+    /// <summary>Where the explanation stands; the page refreshes while it is not final.</summary>
+    public ExplanationState State => Decision.ExplanationState;
+}
 
 /// <summary>
 /// Reads decisions' explanations. Needs <see cref="Permission.ViewExplanations"/>; whoever may read the audit trail
 /// (<see cref="Permission.ViewAudit"/>: Auditors, Admins) sees any decision, everyone else only decisions they asked
-/// for themselves (decisions store who asked). Reads only: writes no audit event.
+/// for themselves (decisions store who asked). Reads only: writes no audit event. A decision recorded as computing
+/// that this process's <see cref="DecisionExplanationQueue"/> no longer holds reads as <see cref="ExplanationState.Lost"/>
+/// once it is <see cref="LostAfter"/> old (the short wait covers the moment between recording and queueing).
 /// </summary>
-public sealed class GetExplanation(MoteDbContext db, TemplateProtector protector)
+public sealed class GetExplanation(MoteDbContext db, TemplateProtector protector, TimeProvider time, DecisionExplanationQueue? queue = null)
 {
+    /// <summary>How old a computing decision the queue does not hold must be to read as lost: 1 minute.</summary>
+    public static readonly TimeSpan LostAfter = TimeSpan.FromMinutes(1);
+
     /// <summary>The most recent decisions the actor may open, newest first.</summary>
     public async Task<IReadOnlyList<ExplainableDecision>> ListAsync(Actor actor, int take = 50, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ViewExplanations);
+        // The queue first, the database second (see DecisionExplanationQueue.Holds): a finishing explanation is then
+        // either still held or already stored, never neither.
+        var held = queue?.Held() ?? new HashSet<string>();
         var rows = await Project(Visible(actor).OrderByDescending(d => d.CreatedUtc).Take(Math.Clamp(take, 1, 500))).ToListAsync(ct).ConfigureAwait(false);
-        return rows.Select(x => ToItem(x.D, x.Name, x.Has)).ToArray();
+        return rows.Select(x => ToItem(x.D, x.Name, x.Has, held.Contains(x.D.Id))).ToArray();
     }
 
     /// <summary>One decision's explanation.</summary>
@@ -33,11 +52,12 @@ public sealed class GetExplanation(MoteDbContext db, TemplateProtector protector
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ViewExplanations);
+        var held = queue?.Holds(decisionId) ?? false;
         var row = await Project(Visible(actor).Where(d => d.Id == decisionId)).SingleOrDefaultAsync(ct).ConfigureAwait(false)
             ?? throw new GalleryException($"No decision '{decisionId}' that you may open.", GalleryErrorKind.NotFound);
         var stored = await db.DecisionExplanations.AsNoTracking().SingleOrDefaultAsync(e => e.DecisionId == decisionId, ct).ConfigureAwait(false);
         byte[]? crop = stored?.CropBlob is { } blob ? protector.Unprotect(decisionId, DecisionExplanationRecord.CropPurpose, blob) : null;
-        return new ExplanationView(ToItem(row.D, row.Name, row.Has), row.D.Threshold, stored is null ? null : DecisionExplanation.FromJson(stored.Json), crop);
+        return new ExplanationView(ToItem(row.D, row.Name, stored is not null, held), row.D.Threshold, stored is null ? null : DecisionExplanation.FromJson(stored.Json), crop);
     }
 
     private IQueryable<Decision> Visible(Actor actor)
@@ -54,8 +74,27 @@ public sealed class GetExplanation(MoteDbContext db, TemplateProtector protector
                select new Row(d, p == null ? null : p.Name, db.DecisionExplanations.Any(e => e.DecisionId == d.Id));
     }
 
-    private static ExplainableDecision ToItem(Decision d, string? name, bool has) =>
-        new(d.Id, d.Kind, name, d.CreatedUtc, d.ActorName, d.Accepted, d.Score, has);
+    private ExplainableDecision ToItem(Decision d, string? name, bool has, bool held) =>
+        new(d.Id, d.Kind, name, d.CreatedUtc, d.ActorName, d.Accepted, d.Score, StateOf(d, has, held));
+
+    private ExplanationState StateOf(Decision d, bool has, bool held)
+    {
+        if (has)
+        {
+            return ExplanationState.Ready;
+        }
+        if (d.Kind == "identify" && d.PersonId is null)
+        {
+            return ExplanationState.NoMatch; // also for decisions recorded before the state was stored
+        }
+        if (d.ExplanationState == ExplanationState.Ready)
+        {
+            return ExplanationState.Failed; // marked ready, yet nothing stored: should not happen; never claim "ready" without one
+        }
+        return d.ExplanationState == ExplanationState.Computing && !held && time.GetUtcNow() - d.CreatedUtc >= LostAfter
+            ? ExplanationState.Lost
+            : d.ExplanationState;
+    }
 
     private sealed record Row(Decision D, string? Name, bool Has);
 }

@@ -72,13 +72,14 @@ public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, Galler
             CreatedUtc = time.GetUtcNow(),
             ActorId = actor.Id,
             ActorName = actor.Name,
+            ExplanationState = best is null ? ExplanationState.NoMatch : explanations is not { IsRunning: true } ? ExplanationState.NotQueued : ExplanationState.Computing,
         };
         await DecisionRecorder.RecordAsync(db, settings, protector, audit, actor, row, probe, AuditEventCode.ProbeIdentified, best?.PersonId,
             best is null ? $"decision {row.Id}: no match among {gallery.People.Count}" : $"decision {row.Id}: {matches.Count} match(es), best {best.PersonName}: score {best.Reading?.Text ?? ReadableScore.LogOdds(best.Score)} vs threshold {best.ThresholdReading?.Text ?? ReadableScore.LogOdds(best.Threshold)}", ct).ConfigureAwait(false);
         if (best is not null)
         {
             // A 1:N decision is explained for its best match (a decision with no match has no template to explain).
-            explanations?.Enqueue(new ExplanationRequest(row.Id, best.PersonId, probe.ToArray(), best.Score, best.Threshold));
+            await DecisionRecorder.QueueExplanationAsync(db, explanations, new ExplanationRequest(row.Id, best.PersonId, probe.ToArray(), best.Score, best.Threshold), ct).ConfigureAwait(false);
         }
         return new IdentificationOutcome(row.Id, matches, gallery.People.Count, elapsed);
     }

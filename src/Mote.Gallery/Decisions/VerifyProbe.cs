@@ -51,11 +51,12 @@ public sealed class VerifyProbe(MoteDbContext db, GalleryEngine engine, Template
             CreatedUtc = time.GetUtcNow(),
             ActorId = actor.Id,
             ActorName = actor.Name,
+            ExplanationState = explanations is not { IsRunning: true } ? ExplanationState.NotQueued : ExplanationState.Computing,
         };
         await DecisionRecorder.RecordAsync(db, settings, protector, audit, actor, row, probe, AuditEventCode.ProbeVerified, claimed.Id,
             $"decision {row.Id}: {(decision.Accepted ? "accepted" : "rejected")}, score {reading.Text} vs threshold {thresholdReading.Text}", ct).ConfigureAwait(false);
         // Explained in the background (about a second on 2 cores), so the decision's latency does not grow.
-        explanations?.Enqueue(new ExplanationRequest(row.Id, claimed.Id, probe.ToArray(), decision.Score, decision.Threshold));
+        await DecisionRecorder.QueueExplanationAsync(db, explanations, new ExplanationRequest(row.Id, claimed.Id, probe.ToArray(), decision.Score, decision.Threshold), ct).ConfigureAwait(false);
         return new VerificationResult(row.Id, claimed.Id, claimed.Name, decision.Score, decision.Threshold, decision.Accepted, elapsed, reading, thresholdReading);
     }
 }

@@ -42,7 +42,7 @@ public sealed record GroupRisk(string Group, int FalseMatches, int Impostors)
 /// <param name="Name">Display name.</param>
 /// <param name="Gender">Declared, else estimated.</param>
 /// <param name="Ethnicity">Declared, else estimated.</param>
-/// <param name="AttributesEstimated">True when the attributes shown are estimates.</param>
+/// <param name="AttributesEstimated">True when the gender or ethnicity shown is an estimate (each is marked on its own in the gallery).</param>
 /// <param name="TemplateKind">"model" or "vector".</param>
 /// <param name="Threshold">The person's decision threshold (the current one).</param>
 /// <param name="Groups">Per negative group, ordered by group id; empty when <paramref name="Error"/> is set.</param>
@@ -182,7 +182,7 @@ public sealed class AssessGalleryRisk(MoteDbContext db, GalleryEngine engine, Te
             }
             var worst = rates.OrderByDescending(r => r.Fmr).ThenBy(r => r.Group, StringComparer.Ordinal).FirstOrDefault();
             var realFmr = real?.FalseMatchRate;
-            rows.Add(new PersonRisk(p.Id, p.Name, summary.Gender, summary.Ethnicity, summary.AttributesEstimated, p.TemplateKind, p.Threshold,
+            rows.Add(new PersonRisk(p.Id, p.Name, summary.Gender, summary.Ethnicity, summary.GenderEstimated || summary.EthnicityEstimated, p.TemplateKind, p.Threshold,
                 rates, worst?.Group, worst?.Fmr ?? 0, (worst is not null && worst.Fmr > limit) || realFmr > limit, error,
                 realFmr, real?.CalibrationGroup, real?.AtMost ?? false));
             progress?.Report((rows.Count, people.Count));

@@ -60,6 +60,7 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<ErasePerson>();
         services.AddScoped<AnalyzePhoto>();
         services.AddScoped<GetPerson>();
+        services.AddScoped<CheckPersonIdentity>();
         services.AddScoped<PreviewBalance>();
         services.AddScoped<RetrainPerson>();
         services.AddScoped<AssessGalleryRisk>();

@@ -15,19 +15,21 @@ using Mote.Gallery.Settings;
 namespace Mote.Gallery.People;
 
 /// <summary>What an administrator asks for when enrolling someone.</summary>
-/// <param name="Name">Display name, unique in the gallery.</param>
+/// <param name="Name">Display name; unique together with <paramref name="ExternalId"/> (<see cref="PersonIdentity"/>).</param>
 /// <param name="Photo">The reference photo (PNG or JPEG); not kept.</param>
 /// <param name="FaceIndex">Which detected face (0 = largest); null picks the largest.</param>
 /// <param name="Declared">Declared attributes; undeclared ones are shown as estimates.</param>
 /// <param name="Balance">Weights by group id; null = equal over the pack's groups.</param>
 /// <param name="Seed">Training seed; null draws a random one (recorded in the template).</param>
+/// <param name="ExternalId">Optional id from outside the portal (an employee number), unique when given; tells people with equal names apart.</param>
 public sealed record EnrollmentRequest(
     string Name,
     ReadOnlyMemory<byte> Photo,
     int? FaceIndex = null,
     DeclaredAttributes? Declared = null,
     (IReadOnlyDictionary<string, double> Negatives, IReadOnlyDictionary<string, double> Variation)? Balance = null,
-    long? Seed = null);
+    long? Seed = null,
+    string? ExternalId = null);
 
 /// <summary>The stages enrollment reports through its <see cref="IProgress{T}"/>, in order.</summary>
 public static class EnrollmentStages
@@ -58,15 +60,11 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         actor.Demand(Permission.ManageGallery);
         PhotoRules.CheckSize(request.Photo);
         var started = Stopwatch.StartNew();
-        var name = (request.Name ?? "").Trim();
-        if (name.Length is 0 or > 200)
+        var key = PersonIdentity.Normalize(request.Name, request.ExternalId);
+        var name = key.Name;
+        if (await PersonIdentity.ConflictAsync(db, key, ct).ConfigureAwait(false) is { } conflict)
         {
-            throw new GalleryException("Give the person a name of 1 to 200 characters.");
-        }
-        var normalized = name.ToUpperInvariant();
-        if (await db.People.AnyAsync(p => p.NormalizedName == normalized, ct).ConfigureAwait(false))
-        {
-            throw new GalleryException($"Someone called '{name}' is already enrolled; names must be unique.", GalleryErrorKind.Conflict);
+            throw new GalleryException(conflict, GalleryErrorKind.Conflict);
         }
         var declared = ValidateDeclared(request.Declared);
 
@@ -88,7 +86,9 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         {
             Id = Guid.NewGuid().ToString(),
             Name = name,
-            NormalizedName = normalized,
+            NormalizedName = key.NormalizedName,
+            ExternalId = key.ExternalId,
+            NormalizedExternalId = key.NormalizedExternalId,
             DeclaredGender = declared.Gender,
             DeclaredEthnicity = declared.Ethnicity,
             DeclaredAgeBand = declared.AgeBand,
@@ -120,9 +120,17 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         {
             db.People.Add(person);
             db.PersonImages.AddRange(images);
-            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            try
+            {
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            }
+            catch (DbUpdateException e) when (PersonIdentity.IsUniqueViolation(e))
+            {
+                // Someone enrolled the same name and external id (or the same external id) since the check above.
+                throw PersonIdentity.Refusal(key);
+            }
             await audit.AppendAsync(actor, AuditEventCode.PersonEnrolled, person.Id,
-                $"{name}: {person.TemplateKind} template, {person.TemplateBytes} bytes, threshold {Core.Templates.ReadableScore.OfKind(person.TemplateKind, threshold)}{(images.Count > 0 ? $", kept {string.Join(" and ", images.Select(i => i.Kind))}" : "")}", ct).ConfigureAwait(false);
+                $"{name}{(key.ExternalId is { } x ? $" (external id {x})" : "")}: {person.TemplateKind} template, {person.TemplateBytes} bytes, threshold {Core.Templates.ReadableScore.OfKind(person.TemplateKind, threshold)}{(images.Count > 0 ? $", kept {string.Join(" and ", images.Select(i => i.Kind))}" : "")}", ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
         }
         index.Invalidate();

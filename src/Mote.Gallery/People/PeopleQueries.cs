@@ -14,7 +14,7 @@ public enum PeopleSort
 }
 
 /// <summary>
-/// A page of enrolled people: search by name (substring, case-insensitive), sort, page. Runs as one
+/// A page of enrolled people: search by name or external id (substring, case-insensitive), sort, page. Runs as one
 /// indexed SQL query, so it stays fast at 10,000 people. Needs <see cref="Permission.ViewGallery"/>.
 /// </summary>
 public sealed class ListPeople(MoteDbContext db)
@@ -27,7 +27,7 @@ public sealed class ListPeople(MoteDbContext db)
         if (!string.IsNullOrWhiteSpace(search))
         {
             var pattern = $"%{search.Trim().ToUpperInvariant()}%";
-            query = query.Where(p => EF.Functions.Like(p.NormalizedName, pattern));
+            query = query.Where(p => EF.Functions.Like(p.NormalizedName, pattern) || EF.Functions.Like(p.NormalizedExternalId, pattern));
         }
         var total = await query.CountAsync(ct).ConfigureAwait(false);
         query = sort switch
@@ -40,7 +40,7 @@ public sealed class ListPeople(MoteDbContext db)
         var rows = await query.Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, 500))
             .Select(p => new Person
             {
-                Id = p.Id, Name = p.Name, DeclaredGender = p.DeclaredGender, DeclaredEthnicity = p.DeclaredEthnicity, DeclaredAgeBand = p.DeclaredAgeBand,
+                Id = p.Id, Name = p.Name, ExternalId = p.ExternalId, DeclaredGender = p.DeclaredGender, DeclaredEthnicity = p.DeclaredEthnicity, DeclaredAgeBand = p.DeclaredAgeBand,
                 EstimatedGender = p.EstimatedGender, EstimatedEthnicity = p.EstimatedEthnicity, EstimatedAgeBand = p.EstimatedAgeBand,
                 TemplateKind = p.TemplateKind, TemplateBytes = p.TemplateBytes, Threshold = p.Threshold, EnrolledUtc = p.EnrolledUtc,
                 RetrainedUtc = p.RetrainedUtc, BalanceJson = p.BalanceJson, ConcurrencyStamp = p.ConcurrencyStamp,

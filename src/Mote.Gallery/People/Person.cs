@@ -11,8 +11,17 @@ public sealed class Person
 
     public string Name { get; set; } = "";
 
-    /// <summary>Upper-case invariant name, unique: the CLI and API find people by name.</summary>
+    /// <summary>
+    /// Upper-case invariant name. Not unique on its own: two people may share a name when their external ids differ
+    /// (unique index on <see cref="NormalizedName"/> + <see cref="NormalizedExternalId"/>).
+    /// </summary>
     public string NormalizedName { get; set; } = "";
+
+    /// <summary>An optional id from outside the portal (an employee or student number), as entered; null when none.</summary>
+    public string? ExternalId { get; set; }
+
+    /// <summary>Upper-case invariant <see cref="ExternalId"/>, "" when none; unique when not empty (filtered unique index).</summary>
+    public string NormalizedExternalId { get; set; } = "";
 
     public string? DeclaredGender { get; set; }
 

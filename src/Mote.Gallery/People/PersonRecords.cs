@@ -7,20 +7,49 @@ using Mote.Gallery.Security;
 namespace Mote.Gallery.People;
 
 /// <summary>A person as listed (no biometric data).</summary>
+/// <param name="Id">Opaque id.</param>
+/// <param name="Name">Display name.</param>
+/// <param name="Gender">Declared gender, else the estimate, else null.</param>
+/// <param name="Ethnicity">Declared ethnicity, else the estimate, else null.</param>
+/// <param name="AgeBand">Declared age band, else the estimate, else null.</param>
+/// <param name="GenderEstimated">True when <paramref name="Gender"/> is an estimate (none declared), each attribute on its own:
+/// declaring one attribute leaves the others estimated.</param>
+/// <param name="EthnicityEstimated">True when <paramref name="Ethnicity"/> is an estimate.</param>
+/// <param name="AgeBandEstimated">True when <paramref name="AgeBand"/> is an estimate.</param>
+/// <param name="TemplateKind"><c>model</c> (model-template) or <c>vector</c>.</param>
+/// <param name="TemplateBytes">Stored template size before encryption.</param>
+/// <param name="Threshold">The person's decision threshold.</param>
+/// <param name="EnrolledUtc">When they were enrolled.</param>
+/// <param name="RetrainedUtc">When their template was last retrained, if ever.</param>
+/// <param name="BalanceSummary">Their balance in a few words (<see cref="PersonRecords.Summarise"/>).</param>
+/// <param name="ConcurrencyStamp">The stamp to save changes against.</param>
+/// <param name="ExternalId">Their external id (an employee number), null when none.</param>
 public sealed record PersonSummary(
     string Id,
     string Name,
     string? Gender,
     string? Ethnicity,
     string? AgeBand,
-    bool AttributesEstimated,
+    bool GenderEstimated,
+    bool EthnicityEstimated,
+    bool AgeBandEstimated,
     string TemplateKind,
     int TemplateBytes,
     float Threshold,
     DateTimeOffset EnrolledUtc,
     DateTimeOffset? RetrainedUtc,
     string BalanceSummary,
-    string ConcurrencyStamp);
+    string ConcurrencyStamp,
+    string? ExternalId = null)
+{
+    /// <summary>True when any attribute shown is an estimate.</summary>
+    public bool AttributesEstimated => GenderEstimated || EthnicityEstimated || AgeBandEstimated;
+
+    /// <summary>The attributes shown, in order (gender, ethnicity, age band), each with whether it is an estimate; unknown ones left out.</summary>
+    public IReadOnlyList<(string Value, bool Estimated)> Attributes =>
+        new[] { (Gender, GenderEstimated), (Ethnicity, EthnicityEstimated), (AgeBand, AgeBandEstimated) }
+            .Where(a => a.Item1 is not null).Select(a => (a.Item1!, a.Item2)).ToArray();
+}
 
 /// <summary>Declared attributes an administrator enters; null means "not declared" (estimates are then shown, marked).</summary>
 public sealed record DeclaredAttributes(string? Gender = null, string? Ethnicity = null, string? AgeBand = null);
@@ -75,9 +104,11 @@ internal static class PersonRecords
         p.DeclaredGender ?? p.EstimatedGender,
         p.DeclaredEthnicity ?? p.EstimatedEthnicity,
         p.DeclaredAgeBand ?? p.EstimatedAgeBand,
-        p.DeclaredGender is null && p.DeclaredEthnicity is null && p.DeclaredAgeBand is null
-            && (p.EstimatedGender ?? p.EstimatedEthnicity ?? p.EstimatedAgeBand) is not null,
-        p.TemplateKind, p.TemplateBytes, p.Threshold, p.EnrolledUtc, p.RetrainedUtc, Summarise(p.BalanceJson), p.ConcurrencyStamp);
+        // Per attribute (issue 16: declaring one attribute made all three read as declared).
+        p.DeclaredGender is null && p.EstimatedGender is not null,
+        p.DeclaredEthnicity is null && p.EstimatedEthnicity is not null,
+        p.DeclaredAgeBand is null && p.EstimatedAgeBand is not null,
+        p.TemplateKind, p.TemplateBytes, p.Threshold, p.EnrolledUtc, p.RetrainedUtc, Summarise(p.BalanceJson), p.ConcurrencyStamp, p.ExternalId);
 
     /// <summary>Decrypts and parses the stored template, checking it belongs to the current backbone.</summary>
     public static ITemplate OpenTemplate(Person person, TemplateProtector protector, BackboneIdentity backbone)
@@ -112,8 +143,22 @@ internal static class PeopleLookup
     {
         var key = (nameOrId ?? "").Trim();
         var normalized = key.ToUpperInvariant();
-        return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions
-                   .SingleOrDefaultAsync(people, p => p.Id == key || p.NormalizedName == normalized, ct).ConfigureAwait(false)
-               ?? throw new GalleryException($"Nobody called '{nameOrId}' is enrolled.", GalleryErrorKind.NotFound);
+        // The id first, then an external id (unique), then the name, which several people may share.
+        var found = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions
+            .ToListAsync(Queryable.Take(Queryable.Where(people, p => p.Id == key || (normalized != "" && p.NormalizedExternalId == normalized) || p.NormalizedName == normalized), 20), ct)
+            .ConfigureAwait(false);
+        var match = found.FirstOrDefault(p => p.Id == key) ?? found.FirstOrDefault(p => p.NormalizedExternalId.Length > 0 && p.NormalizedExternalId == normalized);
+        if (match is not null)
+        {
+            return match;
+        }
+        return found.Count switch
+        {
+            0 => throw new GalleryException($"Nobody called '{nameOrId}' is enrolled.", GalleryErrorKind.NotFound),
+            1 => found[0],
+            _ => throw new GalleryException(
+                $"{found.Count} people are called '{key}' (external ids {string.Join(", ", found.Select(p => p.ExternalId ?? "none"))}): name them by id or external id.",
+                GalleryErrorKind.Conflict),
+        };
     }
 }

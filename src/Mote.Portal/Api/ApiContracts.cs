@@ -64,23 +64,29 @@ public sealed record IdentifyResponse(string DecisionId, string Decision, float?
 
 /// <summary>An enrolled person, without biometric data.</summary>
 /// <param name="Id">Opaque id.</param>
-/// <param name="Name">Display name (unique).</param>
+/// <param name="Name">Display name (unique together with <paramref name="ExternalId"/>).</param>
 /// <param name="Gender">Declared gender, else the estimate.</param>
 /// <param name="Ethnicity">Declared ethnicity, else the estimate.</param>
 /// <param name="AgeBand">Declared age band, else the estimate.</param>
-/// <param name="AttributesEstimated">True when no attribute was declared and the ones shown are estimates.</param>
+/// <param name="AttributesEstimated">True when any attribute shown is an estimate (API 1.0; kept as the OR of the three below).</param>
 /// <param name="TemplateKind"><c>model</c> (MOTE model-template) or <c>vector</c> (baseline).</param>
 /// <param name="TemplateBytes">Stored template size in bytes (before encryption).</param>
 /// <param name="Threshold">The person's decision threshold.</param>
 /// <param name="EnrolledUtc">When they were enrolled.</param>
 /// <param name="RetrainedUtc">When their template was last retrained, if ever.</param>
 /// <param name="Balance">Summary of their synthetic balance.</param>
+/// <param name="GenderEstimated">True when <paramref name="Gender"/> is an estimate, not declared (API 1.1).</param>
+/// <param name="EthnicityEstimated">True when <paramref name="Ethnicity"/> is an estimate (API 1.1).</param>
+/// <param name="AgeBandEstimated">True when <paramref name="AgeBand"/> is an estimate (API 1.1).</param>
+/// <param name="ExternalId">Their external id (an employee number), null when none (API 1.2).</param>
 public sealed record PersonResponse(
     string Id, string Name, string? Gender, string? Ethnicity, string? AgeBand, bool AttributesEstimated,
-    string TemplateKind, int TemplateBytes, float Threshold, DateTimeOffset EnrolledUtc, DateTimeOffset? RetrainedUtc, string Balance)
+    string TemplateKind, int TemplateBytes, float Threshold, DateTimeOffset EnrolledUtc, DateTimeOffset? RetrainedUtc, string Balance,
+    bool GenderEstimated, bool EthnicityEstimated, bool AgeBandEstimated, string? ExternalId)
 {
     internal static PersonResponse From(PersonSummary p) => new(
-        p.Id, p.Name, p.Gender, p.Ethnicity, p.AgeBand, p.AttributesEstimated, p.TemplateKind, p.TemplateBytes, p.Threshold, p.EnrolledUtc, p.RetrainedUtc, p.BalanceSummary);
+        p.Id, p.Name, p.Gender, p.Ethnicity, p.AgeBand, p.AttributesEstimated, p.TemplateKind, p.TemplateBytes, p.Threshold, p.EnrolledUtc, p.RetrainedUtc, p.BalanceSummary,
+        p.GenderEstimated, p.EthnicityEstimated, p.AgeBandEstimated, p.ExternalId);
 }
 
 /// <summary>A page of people.</summary>

@@ -28,7 +28,7 @@ internal static class DecisionEndpoints
             .RequiresScope(ApiKeyScopes.Verify, Permission.Verify)
             .WithName("Verify")
             .WithSummary("1:1 verification: is the largest face in the photo the named person?")
-            .WithDescription("Multipart form: 'personId' (or 'name') and 'image' (JPEG or PNG, at most 10 MB). Scores the probe with the person's model-template against their own threshold and stores the decision (not the photo) with one audit event. Needs the 'verify' scope.")
+            .WithDescription("Multipart form: 'personId' (an id or external id; or 'name', refused when several people share it) and 'image' (JPEG or PNG, at most 10 MB). Scores the probe with the person's model-template against their own threshold and stores the decision (not the photo) with one audit event. Needs the 'verify' scope.")
             .Produces<VerifyResponse>()
             .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status422UnprocessableEntity);
 

@@ -17,6 +17,9 @@ public static class MoteApi
     /// <summary>The OpenAPI document's address.</summary>
     public const string OpenApiPath = "/api/v1/openapi.json";
 
+    /// <summary>The API's version within <c>/api/v1</c>: minor versions only add fields (docs/api.md, "Changes").</summary>
+    public const string ApiVersion = "1.2";
+
     private const string AuthenticatedPolicy = "api";
 
     public static IServiceCollection AddMoteApi(this IServiceCollection services, IConfiguration configuration)
@@ -48,7 +51,8 @@ public static class MoteApi
                 document.Info = new OpenApiInfo
                 {
                     Title = "Mote Portal REST API",
-                    Version = "v1",
+                    // The route stays /api/v1; the document's version counts additive changes (docs/api.md, "Changes").
+                    Version = ApiVersion,
                     Description = "Verification (1:1), identification (1:N) and gallery management with MOTE model-templates. " +
                         "Authenticate with an API key ('Authorization: Bearer mote_…' or 'X-Api-Key: mote_…') whose scopes allow the call; " +
                         "errors are RFC 7807 problem details. See docs/api.md.",

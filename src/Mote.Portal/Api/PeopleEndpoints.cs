@@ -34,7 +34,7 @@ internal static class PeopleEndpoints
             .RequiresScope(ApiKeyScopes.Manage, Permission.ViewGallery)
             .WithName("ListPeople")
             .WithSummary("Lists enrolled people: search by name, sort, page.")
-            .WithDescription("Query: 'search' (part of a name, case-insensitive), 'sort' (name, newest or size; default name), 'skip' (default 0) and 'take' (1 to 500, default 50). No biometric data is returned. Needs the 'manage' scope.")
+            .WithDescription("Query: 'search' (part of a name or external id, case-insensitive), 'sort' (name, newest or size; default name), 'skip' (default 0) and 'take' (1 to 500, default 50). No biometric data is returned. Needs the 'manage' scope.")
             .Produces<PeoplePage>()
             .ProducesApiProblems(StatusCodes.Status400BadRequest);
 
@@ -42,7 +42,7 @@ internal static class PeopleEndpoints
                 Results.Ok(PersonDetailsResponse.From(await inspect.ExecuteAsync(ApiActor.From(http.User), id, ct).ConfigureAwait(false))))
             .RequiresScope(ApiKeyScopes.Manage, Permission.ViewGallery)
             .WithName("GetPerson")
-            .WithSummary("One enrolled person (by id or name) with a description of their template.")
+            .WithSummary("One enrolled person (by id, external id or name) with a description of their template.")
             .WithDescription("Returns the person and what their stored template is (architecture, size, backbone, population pack, seed), never its weights. Needs the 'manage' scope.")
             .Produces<PersonDetailsResponse>()
             .ProducesApiProblems(StatusCodes.Status404NotFound);
@@ -57,6 +57,7 @@ internal static class PeopleEndpoints
                 [FromForm] string? ageBand,
                 [FromForm] string? balance,
                 [FromForm] long? seed,
+                [FromForm] string? externalId,
                 EnrollPerson enroll,
                 CancellationToken ct) =>
             {
@@ -65,14 +66,14 @@ internal static class PeopleEndpoints
                 {
                     return refusal;
                 }
-                var request = new EnrollmentRequest(name ?? "", photo, faceIndex, new DeclaredAttributes(gender, ethnicity, ageBand), BalanceText.Parse(balance), seed);
+                var request = new EnrollmentRequest(name ?? "", photo, faceIndex, new DeclaredAttributes(gender, ethnicity, ageBand), BalanceText.Parse(balance), seed, externalId);
                 var result = await enroll.ExecuteAsync(ApiActor.From(http.User), request, null, ct).ConfigureAwait(false);
                 return Results.Created($"/api/v1/people/{result.Person.Id}", EnrollResponse.From(result));
             })
             .RequiresScope(ApiKeyScopes.Manage, Permission.ManageGallery)
             .WithName("EnrollPerson")
             .WithSummary("Enrolls a person from one photo: trains and stores their model-template.")
-            .WithDescription("Multipart form: 'name' (unique), 'image' (JPEG or PNG, at most 10 MB; not kept), optional 'faceIndex' (0 = largest face), declared 'gender' (female, male), 'ethnicity' (white, black, asian, indian, other), 'ageBand' (0-17, 18-59, 60+), 'balance' (negative-sample weights by population-pack group, e.g. 'female|white|18-59=2,male|white|18-59=1'; 'pos:group=w' weights the positive variation; groups left out weigh 0, parts left out stay equal) and 'seed'. Training takes seconds; the answer comes when the person is stored, with one audit event. Needs the 'manage' scope.")
+            .WithDescription("Multipart form: 'name', optional 'externalId' (an employee number; up to 64 characters, unique; equal names are allowed when external ids differ, API 1.2), 'image' (JPEG or PNG, at most 10 MB; not kept), optional 'faceIndex' (0 = largest face), declared 'gender' (female, male), 'ethnicity' (white, black, asian, indian, other), 'ageBand' (0-17, 18-59, 60+), 'balance' (negative-sample weights by population-pack group, e.g. 'female|white|18-59=2,male|white|18-59=1'; 'pos:group=w' weights the positive variation; groups left out weigh 0, parts left out stay equal) and 'seed'. Training takes seconds; the answer comes when the person is stored, with one audit event. Needs the 'manage' scope.")
             .Produces<EnrollResponse>(StatusCodes.Status201Created)
             .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status422UnprocessableEntity);
 

@@ -26,7 +26,7 @@ public sealed class AttributeChoice(string label, IReadOnlyList<string> options)
 /// The enrollment page's state and steps: read and check an upload, analyse it (every face for the picker),
 /// pick a face, name and attributes, balance, then queue the enrollment. Pages stay thin; this holds no UI.
 /// </summary>
-public sealed class EnrollmentForm(AnalyzePhoto analyze, EnrollmentQueue queue)
+public sealed class EnrollmentForm(AnalyzePhoto analyze, EnrollmentQueue queue, CheckPersonIdentity identity)
 {
     private byte[]? _photo;
 
@@ -36,6 +36,15 @@ public sealed class EnrollmentForm(AnalyzePhoto analyze, EnrollmentQueue queue)
     public int? Selected { get; private set; }
 
     public string Name { get; set; } = "";
+
+    /// <summary>Optional external id (an employee number): lets two people share a name.</summary>
+    public string ExternalId { get; set; } = "";
+
+    /// <summary>
+    /// Why the name and external id clash with someone enrolled, from the last <see cref="CheckIdentityAsync"/>; null when
+    /// they did not (or have not been checked). Typing clears it until the next check.
+    /// </summary>
+    public string? Conflict { get; private set; }
 
     public AttributeChoice Gender { get; } = new("Gender", ["female", "male"]);
 
@@ -56,7 +65,24 @@ public sealed class EnrollmentForm(AnalyzePhoto analyze, EnrollmentQueue queue)
         : SelectedFace is null ? "Pick the face to enroll."
         : !SelectedFace.Accepted ? "This face cannot be enrolled: " + string.Join("; ", SelectedFace.Reasons) + "."
         : string.IsNullOrWhiteSpace(Name) ? "Give the person a name."
+        : Conflict is not null ? "The name and external id clash with someone enrolled (see above)."
         : Balance?.Problem;
+
+    /// <summary>The name or external id was edited: the last check no longer applies.</summary>
+    public void IdentityEdited() => Conflict = null;
+
+    /// <summary>Checks the name and external id against the gallery (the page calls this a moment after typing stops).</summary>
+    public async Task CheckIdentityAsync(Actor actor, CancellationToken ct = default)
+    {
+        try
+        {
+            Conflict = await identity.ExecuteAsync(actor, Name, ExternalId, ct).ConfigureAwait(false);
+        }
+        catch (GalleryException e)
+        {
+            Conflict = e.Message;
+        }
+    }
 
     /// <summary>Checks, reads and analyses an upload. On refusal <see cref="Error"/> says why and the previous photo is dropped.</summary>
     public async Task LoadAsync(Actor actor, IBrowserFile file, CancellationToken ct = default)
@@ -115,20 +141,27 @@ public sealed class EnrollmentForm(AnalyzePhoto analyze, EnrollmentQueue queue)
         AgeBand.Estimate = face.EstimatedAgeBand;
     }
 
-    /// <summary>Queues the enrollment; returns the job id to follow, or null with <see cref="Error"/> set.</summary>
-    public string? Submit(Actor actor)
+    /// <summary>
+    /// Checks the name and external id once more, then queues the enrollment; returns the job id to follow, or null with
+    /// <see cref="Conflict"/> or <see cref="Error"/> set. A refusal leaves every field as it was, and so does a job that fails later: the form keeps
+    /// the photo (in memory, for this page only) so that the page can offer it again.
+    /// </summary>
+    public async Task<string?> SubmitAsync(Actor actor, CancellationToken ct = default)
     {
         Error = NotReady;
         if (Error is not null || _photo is null || Selected is null)
         {
             return null;
         }
+        await CheckIdentityAsync(actor, ct).ConfigureAwait(false);
+        if (Conflict is not null)
+        {
+            return null; // shown beside the name; nothing else changes
+        }
         try
         {
             var declared = new DeclaredAttributes(Blank(Gender.Declared), Blank(Ethnicity.Declared), Blank(AgeBand.Declared));
-            var job = queue.Submit(actor, new EnrollmentRequest(Name, _photo, Selected, declared, Balance?.ToRequest()));
-            // The photo now lives only in the job; the form lets go of it.
-            _photo = null;
+            var job = queue.Submit(actor, new EnrollmentRequest(Name, _photo, Selected, declared, Balance?.ToRequest(), ExternalId: Blank(ExternalId.Trim())));
             return job.Id;
         }
         catch (GalleryException e)

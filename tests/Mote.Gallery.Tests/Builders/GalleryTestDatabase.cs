@@ -54,6 +54,18 @@ public sealed class GalleryTestDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>Saves <paramref name="people"/> (e.g. from <see cref="PersonRows"/>) in one scope.</summary>
+    public async Task AddPeopleAsync(params Mote.Gallery.People.Person[] people)
+    {
+        var scope = Services.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var context = scope.ServiceProvider.GetRequiredService<Mote.Gallery.Data.MoteDbContext>();
+            context.People.AddRange(people);
+            await context.SaveChangesAsync().ConfigureAwait(false);
+        }
+    }
+
     /// <summary>A raw connection to the file, bypassing EF (for checks and for tampering on purpose).</summary>
     public SqliteConnection OpenRaw()
     {

@@ -39,6 +39,11 @@ public sealed class ApiDecisionFlowTests(ApiPortal api)
         Assert.Equal($"/api/v1/people/{id}", enrolled.Headers.Location!.OriginalString);
         Assert.Equal("Ada Api", person.GetProperty("name").GetString());
         Assert.Equal("female", person.GetProperty("gender").GetString());
+        // Gender declared, ethnicity and age band estimated: marked per attribute (API 1.1); the 1.0 field means "any".
+        Assert.False(person.GetProperty("genderEstimated").GetBoolean());
+        Assert.True(person.GetProperty("ethnicityEstimated").GetBoolean());
+        Assert.True(person.GetProperty("ageBandEstimated").GetBoolean());
+        Assert.True(person.GetProperty("attributesEstimated").GetBoolean());
         Assert.Equal("model", person.GetProperty("templateKind").GetString());
         Assert.True(enrollJson.RootElement.GetProperty("training").GetProperty("epochsRun").GetInt32() > 0);
         Assert.Equal(events + 1, api.AuditEvents());

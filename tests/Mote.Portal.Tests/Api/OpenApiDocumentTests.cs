@@ -40,6 +40,12 @@ public sealed class OpenApiDocumentTests(ApiPortal api)
         }
         Assert.Equal(4, paths.EnumerateObject().Count());
         Assert.True(paths.GetProperty("/api/v1/verify").GetProperty("post").GetProperty("requestBody").GetProperty("content").TryGetProperty("multipart/form-data", out _));
+        Assert.Equal(Mote.Portal.Api.MoteApi.ApiVersion, root.GetProperty("info").GetProperty("version").GetString());
+        var person = root.GetProperty("components").GetProperty("schemas").GetProperty("PersonResponse").GetProperty("properties");
+        foreach (var field in new[] { "attributesEstimated", "genderEstimated", "ethnicityEstimated", "ageBandEstimated", "externalId" })
+        {
+            Assert.True(person.TryGetProperty(field, out _), $"PersonResponse has no {field}");
+        }
         var schemes = root.GetProperty("components").GetProperty("securitySchemes");
         Assert.Equal("bearer", schemes.GetProperty("bearer").GetProperty("scheme").GetString());
         Assert.Equal("X-Api-Key", schemes.GetProperty("apiKeyHeader").GetProperty("name").GetString());

@@ -39,6 +39,8 @@ public sealed class ExplainCommandTests : IDisposable
         Assert.Equal(2, root.GetProperty("faithfulness").GetArrayLength());
         Assert.Contains("accepted", root.GetProperty("context").GetProperty("sentence").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, MoteCli.Sql(Db, $"SELECT COUNT(*) FROM DecisionExplanations WHERE DecisionId = '{root.GetProperty("decisionId").GetString()}'"));
+        // Decided where no explanation queue runs, explained at once: the decision reads ready (1), not "being computed".
+        Assert.Equal(1, MoteCli.Sql(Db, $"SELECT ExplanationState FROM Decisions WHERE Id = '{root.GetProperty("decisionId").GetString()}'"));
     }
 
     public void Dispose()

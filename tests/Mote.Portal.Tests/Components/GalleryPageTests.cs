@@ -36,6 +36,30 @@ public sealed class GalleryPageTests : GalleryBunitContext
     }
 
     [Fact]
+    public async Task GalleryPage_OneAttributeDeclared_MarksOnlyTheOtherTwoEstimated()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        await SeedAsync(("Ada Lovelace", "female", "male"));
+        await using (var scope = Services.CreateAsyncScope())
+        {
+            // Declared gender; ethnicity and age band still the estimator's guesses.
+            var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
+            var ada = db.People.Single();
+            (ada.EstimatedEthnicity, ada.EstimatedAgeBand) = ("white", "18-59");
+            await db.SaveChangesAsync();
+        }
+        SignInAs(Roles.Auditor);
+        Render<MudPopoverProvider>();
+
+        var cut = Render<GalleryPage>();
+
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid=person-attribute]").Count));
+        Assert.Equal(["female:false", "white:true", "18-59:true"],
+            cut.FindAll("[data-testid=person-attribute]").Select(a => $"{a.TextContent.TrimStart(',', ' ')}:{a.GetAttribute("data-estimated")}"));
+        Assert.Equal(2, cut.FindAll(".mud-chip").Count(c => c.TextContent.Contains("estimated", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task GalleryPage_Admin_OffersEnroll()
     {
         await GalleryDatabase.MigrateAsync(Services);
@@ -47,23 +71,11 @@ public sealed class GalleryPageTests : GalleryBunitContext
         cut.WaitForAssertion(() => Assert.EndsWith("gallery/enroll", cut.Find("[data-testid=gallery-enroll]").GetAttribute("href"), StringComparison.Ordinal));
     }
 
-    private async Task SeedAsync(params (string Name, string? Declared, string? Estimated)[] people)
-    {
-        var scope = Services.CreateAsyncScope();
-        await using (scope)
+    private Task SeedAsync(params (string Name, string? Declared, string? Estimated)[] people) =>
+        TestPeople.AddAsync(Services, people.Select(p =>
         {
-            var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
-            foreach (var (name, declared, estimated) in people)
-            {
-                db.People.Add(new Person
-                {
-                    Id = Guid.NewGuid().ToString(), Name = name, NormalizedName = name.ToUpperInvariant(), DeclaredGender = declared, EstimatedGender = estimated,
-                    BalanceJson = """{"negatives":{"female":1,"male":1},"variation":{"female":1,"male":1}}""", TemplateKind = "model", TemplateBlob = [1],
-                    TemplateBytes = 103_500, BackboneId = "dlib-resnet", BackboneHash = "x", PopulationPackId = "p", Threshold = 0.001f,
-                    EnrolledUtc = DateTimeOffset.UtcNow, ConcurrencyStamp = Guid.NewGuid().ToString("N"),
-                });
-            }
-            await db.SaveChangesAsync();
-        }
-    }
+            var person = TestPeople.Build(p.Name);
+            (person.DeclaredGender, person.EstimatedGender) = (p.Declared, p.Estimated);
+            return person;
+        }).ToArray());
 }

@@ -378,6 +378,9 @@ namespace Mote.Gallery.Data.Migrations
                     b.Property<double>("DurationMs")
                         .HasColumnType("REAL");
 
+                    b.Property<int>("ExplanationState")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -574,9 +577,18 @@ namespace Mote.Gallery.Data.Migrations
                     b.Property<string>("EstimatedGender")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NormalizedExternalId")
+                        .IsRequired()
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("NormalizedName")
@@ -615,7 +627,13 @@ namespace Mote.Gallery.Data.Migrations
 
                     b.HasIndex("EnrolledUtc");
 
-                    b.HasIndex("NormalizedName")
+                    b.HasIndex("NormalizedExternalId")
+                        .IsUnique()
+                        .HasFilter("\"NormalizedExternalId\" <> ''");
+
+                    b.HasIndex("NormalizedName");
+
+                    b.HasIndex("NormalizedName", "NormalizedExternalId")
                         .IsUnique();
 
                     b.ToTable("People", (string)null);

@@ -1,0 +1,67 @@
+using System.Net;
+using System.Text.Json;
+using Mote.Gallery.Audit;
+using Mote.Portal.Tests.Infrastructure;
+
+namespace Mote.Portal.Tests.Api;
+
+/// <summary>
+/// External ids over the REST API (API 1.2, issue 16 item 7): equal names with different external ids are both
+/// enrolled; a duplicate pair or a taken external id is refused (409, nothing written); people are found by external id,
+/// listed with it, and an ambiguous name is refused in words.
+/// </summary>
+[Collection(ApiPortalCollection.Name)]
+public sealed class ApiPersonIdentityTests(ApiPortal api)
+{
+    [Fact]
+    public async Task Enroll_EqualNamesDifferentExternalIds_BothKept_DuplicatesRefused_FoundByExternalId()
+    {
+        var manage = await api.CreateKeyAsync("manage");
+        using var admin = api.Client(manage.Key);
+        // sample1.jpg face 1: the one face of that photo that passes the enrollment check (as in ApiDecisionFlowTests).
+        var photo = await DemoPhotos.ReadAsync("sample1.jpg");
+        var ids = new List<string>();
+        try
+        {
+            var events = api.AuditEvents();
+            ids.Add(await EnrollAsync(admin, photo, "Bea Twin", "B-1"));
+            ids.Add(await EnrollAsync(admin, photo, "Bea Twin", "B-2"));
+            Assert.Equal(events + 2, api.AuditEvents());
+            Assert.Equal(2, api.AuditEventsBy(manage, AuditEventCode.PersonEnrolled));
+
+            using var pair = await admin.PostAsync("api/v1/people", ApiPortal.Form(photo, ("name", "BEA TWIN"), ("externalId", "b-1"), ("faceIndex", "1")));
+            await ApiPortal.AssertProblemAsync(pair, HttpStatusCode.Conflict, "with the external id 'b-1' is already enrolled");
+            using var taken = await admin.PostAsync("api/v1/people", ApiPortal.Form(photo, ("name", "Someone Else"), ("externalId", "B-2"), ("faceIndex", "1")));
+            await ApiPortal.AssertProblemAsync(taken, HttpStatusCode.Conflict, "already belongs to Bea Twin");
+            Assert.Equal(events + 2, api.AuditEvents());
+
+            using var list = JsonDocument.Parse(await admin.GetStringAsync("api/v1/people?search=bea%20twin"));
+            Assert.Equal(2, list.RootElement.GetProperty("total").GetInt32());
+            Assert.Equal(["B-1", "B-2"], list.RootElement.GetProperty("items").EnumerateArray().Select(p => p.GetProperty("externalId").GetString()).Order());
+            using var byExternalId = JsonDocument.Parse(await admin.GetStringAsync("api/v1/people/b-2"));
+            Assert.Equal(ids[1], byExternalId.RootElement.GetProperty("person").GetProperty("id").GetString());
+            Assert.Equal("B-2", byExternalId.RootElement.GetProperty("person").GetProperty("externalId").GetString());
+            using var ambiguous = await admin.GetAsync("api/v1/people/Bea%20Twin");
+            await ApiPortal.AssertProblemAsync(ambiguous, HttpStatusCode.Conflict, "2 people are called 'Bea Twin'");
+        }
+        finally
+        {
+            foreach (var id in ids)
+            {
+                using var erased = await admin.DeleteAsync($"api/v1/people/{id}");
+            }
+        }
+    }
+
+    private static async Task<string> EnrollAsync(HttpClient client, byte[] photo, string name, string externalId)
+    {
+        using var response = await client.PostAsync("api/v1/people", ApiPortal.Form(photo, ("name", name), ("externalId", externalId), ("faceIndex", "1"), ("seed", "3")));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, body);
+        using var json = JsonDocument.Parse(body);
+        var person = json.RootElement.GetProperty("person");
+        Assert.Equal(externalId, person.GetProperty("externalId").GetString());
+        Assert.Equal(name, person.GetProperty("name").GetString());
+        return person.GetProperty("id").GetString()!;
+    }
+}
