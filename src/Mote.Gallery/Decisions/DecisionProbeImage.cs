@@ -13,7 +13,10 @@ public sealed class DecisionProbeImage
 
     public string DecisionId { get; set; } = "";
 
-    /// <summary>AES-GCM blob of the uploaded bytes as received (PNG or JPEG).</summary>
+    /// <summary>
+    /// AES-GCM blob of the probe re-encoded from its decoded pixels as a JPEG (quality 90, orientation applied): no EXIF,
+    /// GPS, XMP or ICC of the upload survives. Rows written before 2026-12-05 may hold the upload's own bytes.
+    /// </summary>
     public byte[] Blob { get; set; } = [];
 
     public DateTimeOffset CreatedUtc { get; set; }

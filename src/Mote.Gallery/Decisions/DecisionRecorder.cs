@@ -23,22 +23,25 @@ internal static class DecisionRecorder
 
     /// <summary>
     /// Stores <paramref name="row"/> and its one audit event in one transaction. The probe itself is stored only when
-    /// the settings keep probe images (default off), encrypted for this decision; the audit detail then says so.
+    /// the settings keep probe images (default off), re-encoded from its decoded pixels (no EXIF/GPS: never the upload's
+    /// own bytes) and encrypted for this decision; the audit detail then says so.
     /// </summary>
     public static async Task RecordAsync(MoteDbContext db, GallerySettingsStore settings, TemplateProtector protector, AuditTrail audit, Actor actor,
         Decision row, ReadOnlyMemory<byte> probe, AuditEventCode code, string? subjectId, string detail, CancellationToken ct)
     {
+        // Re-encoded before the write transaction, so decoding a large photo does not hold the database's write lock.
+        var reencoded = (await settings.ReadAsync(ct).ConfigureAwait(false)).KeepProbeImages ? PhotoRules.ReencodedJpeg(probe, ct) : null;
         var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
             db.Decisions.Add(row);
-            // Read inside the transaction: a probe is kept only if the setting is on at the moment the decision is written.
+            // Read again inside the transaction: a probe is kept only if the setting is on at the moment the decision is written.
             if ((await settings.ReadAsync(ct).ConfigureAwait(false)).KeepProbeImages)
             {
                 db.DecisionProbeImages.Add(new DecisionProbeImage
                 {
                     DecisionId = row.Id,
-                    Blob = protector.Protect(row.Id, DecisionProbeImage.Purpose, probe.Span),
+                    Blob = protector.Protect(row.Id, DecisionProbeImage.Purpose, reencoded ?? PhotoRules.ReencodedJpeg(probe, ct)),
                     CreatedUtc = row.CreatedUtc,
                 });
                 detail += "; probe image kept (encrypted)";

@@ -45,6 +45,13 @@ public static class PhotoRules
         }
     }
 
+    /// <summary>
+    /// The whole photo decoded (orientation applied) and re-encoded as a JPEG at quality 90, carrying pixels only: no
+    /// EXIF (so no GPS position, camera serial or capture time), no XMP, no ICC. What a kept probe image stores; never
+    /// store an upload's own bytes.
+    /// </summary>
+    internal static byte[] ReencodedJpeg(ReadOnlyMemory<byte> photo, CancellationToken ct) => ImageEncoding.ToJpeg(Decode(photo, ct), 90);
+
     /// <summary>A JPEG of the face with a margin of <paramref name="margin"/> box widths each side, scaled to at most <paramref name="side"/> px.</summary>
     internal static byte[] FaceJpeg(RgbImage image, FaceBox box, double margin, int side, int quality) =>
         ImageEncoding.ToJpeg(FaceCrop(image, box, margin, side), quality);

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Mote.Core.Imaging;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Data;
 using Mote.Gallery.Decisions;
@@ -13,8 +14,8 @@ namespace Mote.Gallery.Tests.Decisions;
 
 /// <summary>
 /// Probe retention with the real engine on real photos: by default nothing of the probe is stored; with
-/// "keep probe images" on, the exact bytes are stored encrypted for their decision only, and go when the
-/// person the decision is about is erased.
+/// "keep probe images" on, the probe is stored re-encoded from its decoded pixels (no EXIF, no GPS) and encrypted
+/// for its decision only, and goes when the person the decision is about is erased.
 /// </summary>
 public sealed class ProbeRetentionTests(EngineGallery gallery) : IClassFixture<EngineGallery>
 {
@@ -51,7 +52,13 @@ public sealed class ProbeRetentionTests(EngineGallery gallery) : IClassFixture<E
             var stored = await Db.InScopeAsync<MoteDbContext, List<DecisionProbeImage>>(c => c.DecisionProbeImages.AsNoTracking().ToListAsync());
             var blob = Assert.Single(stored, s => s.DecisionId == verified.DecisionId).Blob;
             Assert.Contains(stored, s => s.DecisionId == identified.DecisionId);
-            Assert.Equal(probe, protector.Unprotect(verified.DecisionId, DecisionProbeImage.Purpose, blob));
+            var kept = protector.Unprotect(verified.DecisionId, DecisionProbeImage.Purpose, blob);
+            using (var decoder = new ImageDecoder())
+            {
+                var original = decoder.Decode(probe);
+                var reopened = decoder.Decode(kept);
+                Assert.Equal((original.Width, original.Height), (reopened.Width, reopened.Height));
+            }
             Assert.Throws<GalleryException>(() => protector.Unprotect(identified.DecisionId, DecisionProbeImage.Purpose, blob));
             Assert.Equal(-1, (await File.ReadAllBytesAsync(Db.DatabasePath)).AsSpan().IndexOf(probe.AsSpan(100, 64)));
             Assert.Equal(1, Db.Scalar($"SELECT COUNT(*) FROM AuditPayloads p JOIN AuditEvents e ON e.Id = p.EventId WHERE e.Code = {(int)AuditEventCode.ProbeVerified} AND p.Detail LIKE 'decision {verified.DecisionId}:%probe image kept (encrypted)'"));
@@ -84,6 +91,49 @@ public sealed class ProbeRetentionTests(EngineGallery gallery) : IClassFixture<E
         Assert.Equal(0, Db.Scalar($"SELECT COUNT(*) FROM DecisionProbeImages WHERE DecisionId = '{verified.DecisionId}'"));
     }
 
+    [Fact]
+    public async Task StoredImages_UploadWithExifGps_AreReencodedWithoutMetadata()
+    {
+        // The face-api demo photos are real camera JPEGs with an EXIF block that points to a GPS IFD (tag 0x8825).
+        var upload = gallery.Photo("sample6.jpg");
+        Assert.True(StoredImageMetadata.HasExifGps(upload), "fixture lost its EXIF GPS block");
+        var before = await Db.InScopeAsync<GallerySettingsStore, GallerySettingsView>(s => s.ReadAsync());
+        await SetRetentionAsync(ReferenceRetention.ReferencePhoto, keepProbes: true);
+        try
+        {
+            var (name, _) = await EnrollAsync("Gus Gps", "sample6.jpg", seed: 24);
+            var verified = await VerifyAsync(name, upload);
+            await Db.InScopeAsync<ExplainDecision, Mote.Gallery.Engine.ProbeExplanation?>(e =>
+                e.ExecuteAsync(new ExplanationRequest(verified.DecisionId, verified.PersonId, upload, verified.Score, verified.Threshold)));
+
+            var protector = Db.Services.GetRequiredService<TemplateProtector>();
+            var stored = await Db.InScopeAsync<MoteDbContext, List<(string What, byte[] Plain)>>(async c =>
+            {
+                var all = new List<(string, byte[])>();
+                foreach (var image in await c.PersonImages.AsNoTracking().Where(i => i.PersonId == verified.PersonId).ToListAsync())
+                {
+                    all.Add((image.Kind, protector.Unprotect(image.PersonId, PersonImage.Purpose(image.Kind), image.Blob)));
+                }
+                var probeImage = await c.DecisionProbeImages.AsNoTracking().SingleAsync(p => p.DecisionId == verified.DecisionId);
+                all.Add(("probe", protector.Unprotect(probeImage.DecisionId, DecisionProbeImage.Purpose, probeImage.Blob)));
+                var explanation = await c.DecisionExplanations.AsNoTracking().SingleAsync(x => x.DecisionId == verified.DecisionId);
+                all.Add(("explanation crop", protector.Unprotect(explanation.DecisionId, DecisionExplanationRecord.CropPurpose, explanation.CropBlob!)));
+                return all;
+            });
+
+            Assert.Equal(["explanation crop", "probe", "reference", "thumbnail"], stored.Select(s => s.What).Order(StringComparer.Ordinal));
+            Assert.All(stored, s =>
+            {
+                Assert.False(StoredImageMetadata.HasMetadata(s.Plain), $"the stored {s.What} carries EXIF/XMP metadata");
+                Assert.False(s.Plain.AsSpan().SequenceEqual(upload), $"the stored {s.What} is the upload, byte for byte");
+            });
+        }
+        finally
+        {
+            await SetRetentionAsync(before.ReferenceRetention, before.KeepProbeImages);
+        }
+    }
+
     private async Task<(string Name, int Face)> EnrollAsync(string name, string photo, long seed)
     {
         var face = gallery.EnrollableFace(photo);
@@ -98,7 +148,13 @@ public sealed class ProbeRetentionTests(EngineGallery gallery) : IClassFixture<E
     private async Task SetKeepProbeImagesAsync(bool keep)
     {
         var current = await Db.InScopeAsync<GallerySettingsStore, GallerySettingsView>(s => s.ReadAsync());
+        await SetRetentionAsync(current.ReferenceRetention, keep);
+    }
+
+    private async Task SetRetentionAsync(ReferenceRetention retention, bool keepProbes)
+    {
+        var current = await Db.InScopeAsync<GallerySettingsStore, GallerySettingsView>(s => s.ReadAsync());
         await Db.InScopeAsync<UpdateGallerySettings, GallerySettingsView>(u => u.ExecuteAsync(Actors.Admin,
-            new GallerySettingsChange(current.ReferenceRetention, keep, current.TargetFmr, current.ConcurrencyStamp)));
+            new GallerySettingsChange(retention, keepProbes, current.TargetFmr, current.ConcurrencyStamp)));
     }
 }
