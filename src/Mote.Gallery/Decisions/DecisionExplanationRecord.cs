@@ -3,8 +3,9 @@ namespace Mote.Gallery.Decisions;
 /// <summary>
 /// The stored explanation of one decision: low-resolution maps (7x7 occlusion, 2x2 Grad-CAM++), their
 /// faithfulness figures and the score context, as JSON (a few kilobytes; no image of the probe). The aligned
-/// probe face for the overlay is kept only while <see cref="Settings.GallerySettings.KeepProbeImages"/> is on,
-/// encrypted under purpose <see cref="CropPurpose"/> for this decision. Deleted with its decision (cascade).
+/// probe face for the overlay is kept only while <see cref="Settings.GallerySettings.KeepProbeImages"/> is on and the
+/// decision's own probe image was kept, encrypted under purpose <see cref="CropPurpose"/> for this decision. Deleted
+/// with its decision (cascade); cleared when an erased person was a candidate of it (<see cref="People.ErasePerson"/>).
 /// </summary>
 public sealed class DecisionExplanationRecord
 {

@@ -76,7 +76,11 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
             await MarkAsync(request.DecisionId, ExplanationState.Failed, ct).ConfigureAwait(false);
             return null;
         }
-        var keep = (await settings.ReadAsync(ct).ConfigureAwait(false)).KeepProbeImages;
+        // The aligned crop shows the probe's face: kept only with the decision's own kept probe image, so a crop computed
+        // while ErasePerson scrubbed this decision (it deletes the probe image of a decision that listed the erased
+        // person) is not written back after the erasure.
+        var keep = (await settings.ReadAsync(ct).ConfigureAwait(false)).KeepProbeImages
+            && await db.DecisionProbeImages.AnyAsync(p => p.DecisionId == request.DecisionId, ct).ConfigureAwait(false);
         db.DecisionExplanations.Add(new DecisionExplanationRecord
         {
             DecisionId = request.DecisionId,

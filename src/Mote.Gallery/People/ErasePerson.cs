@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Data;
 using Mote.Gallery.Engine;
@@ -8,11 +10,15 @@ namespace Mote.Gallery.People;
 
 /// <summary>
 /// Erases a person completely, in one transaction: their row with the encrypted template and any kept images (SQLite's
-/// <c>secure_delete</c> overwrites the freed pages), their decisions, and the payloads of every audit event
-/// about them (their name lives there); the chained audit rows stay, so the trail still verifies. Writes one
-/// <see cref="AuditEventCode.PersonErased"/> event naming only the opaque id. Needs <see cref="Permission.ManageGallery"/>.
+/// <c>secure_delete</c> overwrites the freed pages), their decisions, the payloads of every audit event
+/// about them (their name lives there), and every trace in other people's 1:N decisions that listed them as a
+/// candidate: their entry (id, score, threshold) leaves the candidate list, and that decision's kept probe image and
+/// explanation crop (which may show their face) are deleted. The chained audit rows stay, so the trail still verifies.
+/// Writes one <see cref="AuditEventCode.PersonErased"/> event naming only the opaque id. After the commit, a TRUNCATE
+/// checkpoint (<see cref="WalCheckpoint"/>) removes the old page images from <c>mote.db-wal</c>.
+/// Needs <see cref="Permission.ManageGallery"/>. A backup taken before the erasure still holds the person (docs/erasure.md).
 /// </summary>
-public sealed class ErasePerson(MoteDbContext db, GalleryIndex index, AuditTrail audit)
+public sealed class ErasePerson(MoteDbContext db, GalleryIndex index, AuditTrail audit, TimeProvider time, ILogger<ErasePerson> log)
 {
     /// <summary>Erases the person with this name or id; returns how many rows were removed.</summary>
     public Task<int> ExecuteAsync(Actor actor, string person, CancellationToken ct = default) => ExecuteAsync(actor, person, null, ct);
@@ -41,6 +47,7 @@ public sealed class ErasePerson(MoteDbContext db, GalleryIndex index, AuditTrail
             var payloads = await db.AuditPayloads
                 .Where(p => db.AuditEvents.Any(e => e.Id == p.EventId && e.SubjectId == target.Id))
                 .ExecuteDeleteAsync(ct).ConfigureAwait(false);
+            var scrubbed = await ScrubCandidateAsync(target.Id, ct).ConfigureAwait(false);
             db.People.Remove(target);
             try
             {
@@ -50,11 +57,39 @@ public sealed class ErasePerson(MoteDbContext db, GalleryIndex index, AuditTrail
             {
                 throw RetrainPerson.Stale(target.Name);
             }
-            removed = 1 + images + decisions + payloads;
+            removed = 1 + images + decisions + payloads + scrubbed;
             await audit.AppendAsync(actor, AuditEventCode.PersonErased, target.Id, null, ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
         }
         index.Invalidate();
+        // Committed: the erasure stands even if the checkpoint has to wait for readers (it then logs a warning).
+        await WalCheckpoint.TruncateAsync(db, time, log, CancellationToken.None).ConfigureAwait(false);
         return removed;
+    }
+
+    /// <summary>
+    /// Removes <paramref name="personId"/> from the candidate lists of the 1:N decisions that remain (their best match was
+    /// someone else), and deletes those decisions' probe images and explanation crops. Returns the probe images and crops removed.
+    /// </summary>
+    private async Task<int> ScrubCandidateAsync(string personId, CancellationToken ct)
+    {
+        // Ids are GUIDs, so a substring match on the JSON finds exactly the lists that name them; parsed below to be sure.
+        var pattern = "%" + personId + "%";
+        var listed = await db.Decisions.Where(d => d.PersonId != personId && d.CandidatesJson != null && EF.Functions.Like(d.CandidatesJson, pattern))
+            .ToListAsync(ct).ConfigureAwait(false);
+        foreach (var decision in listed)
+        {
+            var candidates = JsonNode.Parse(decision.CandidatesJson!)!.AsArray();
+            foreach (var entry in candidates.Where(c => (string?)c?["personId"] == personId).ToList())
+            {
+                candidates.Remove(entry);
+            }
+            decision.CandidatesJson = candidates.ToJsonString();
+        }
+        var ids = listed.Select(d => d.Id).ToList();
+        var probes = await db.DecisionProbeImages.Where(p => ids.Contains(p.DecisionId)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        var crops = await db.DecisionExplanations.Where(x => ids.Contains(x.DecisionId) && x.CropBlob != null)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.CropBlob, (byte[]?)null), ct).ConfigureAwait(false);
+        return probes + crops;
     }
 }

@@ -24,6 +24,9 @@ public sealed class GalleryTestDatabase : IAsyncDisposable
 
     public string DatabasePath { get; }
 
+    /// <summary>The temporary folder that holds everything the Gallery writes: <c>data/</c> (the database, its WAL) and <c>secrets/</c>.</summary>
+    public string Folder => _folder;
+
     public static async Task<GalleryTestDatabase> CreateAsync(Action<IServiceCollection>? configure = null)
     {
         var folder = Directory.CreateTempSubdirectory("mote-gallery-test-").FullName;
