@@ -12,14 +12,53 @@ namespace Mote.Gallery.Decisions;
 /// <summary>What verification and identification share: reading the probe, and storing a decision with its audit event.</summary>
 internal static class DecisionRecorder
 {
-    /// <summary>The probe's largest face; refused with the reasons when it fails the detection quality check.</summary>
-    public static AnalyzedFace ProbeFace(IFaceAnalyzer analyzer, ReadOnlyMemory<byte> probe, CancellationToken ct)
+    /// <summary>Every face of the probe, largest first, checked for a decision (<see cref="QualityPurpose.Detection"/>); refused in words when there is none.</summary>
+    public static FaceAnalysis ProbeFaces(IFaceAnalyzer analyzer, ReadOnlyMemory<byte> probe, CancellationToken ct)
     {
-        var face = EnrollPerson.PickFace(EnrollPerson.Analyze(analyzer, probe, QualityPurpose.Detection, ct), null);
-        return face.Quality.IsAccepted
-            ? face
-            : throw new GalleryException("The probe cannot be used: " + string.Join("; ", face.Quality.Reasons) + ".", GalleryErrorKind.UnusablePhoto);
+        var analysis = EnrollPerson.Analyze(analyzer, probe, QualityPurpose.Detection, ct);
+        _ = EnrollPerson.PickFace(analysis, null); // no face at all: refused
+        return analysis;
     }
+
+    /// <summary>
+    /// The face to decide on: face <paramref name="index"/> when given (refused with its reasons when it fails the quality
+    /// check), else the largest usable face; when none is usable, refused with the largest face's reasons.
+    /// </summary>
+    public static int PickProbeFace(FaceAnalysis analysis, int? index)
+    {
+        if (index is { } i)
+        {
+            var picked = EnrollPerson.PickFace(analysis, i);
+            return picked.Quality.IsAccepted
+                ? i
+                : throw new GalleryException($"Face #{i + 1} of the probe cannot be used: " + string.Join("; ", picked.Quality.Reasons) + ".", GalleryErrorKind.UnusablePhoto);
+        }
+        for (var k = 0; k < analysis.Faces.Count; k++)
+        {
+            if (analysis.Faces[k].Quality.IsAccepted)
+            {
+                return k;
+            }
+        }
+        throw Unusable(analysis);
+    }
+
+    /// <summary>The refusal of a probe with no usable face: the largest face's reasons (the message API 1.0–1.2 gave).</summary>
+    public static GalleryException Unusable(FaceAnalysis analysis)
+    {
+        var reasons = string.Join("; ", analysis.Faces[0].Quality.Reasons) + ".";
+        return new GalleryException(analysis.Faces.Count == 1
+            ? "The probe cannot be used: " + reasons
+            : $"The probe cannot be used: none of its {analysis.Faces.Count} faces passes the quality check; the largest: " + reasons, GalleryErrorKind.UnusablePhoto);
+    }
+
+    /// <summary>The face as a decision reports it.</summary>
+    public static DecidedFace Describe(FaceAnalysis analysis, int index) => new(index, analysis.Faces[index].Box, analysis.Faces.Count);
+
+    /// <summary>Where the face is, for audit details of photos with several faces ("" for a photo with one face, as before).</summary>
+    public static string AuditSuffix(DecidedFace face) => face.FacesInPhoto == 1
+        ? ""
+        : FormattableString.Invariant($"; face #{face.Index + 1} of {face.FacesInPhoto} at {face.Box.X:0},{face.Box.Y:0} {face.Box.Width:0}x{face.Box.Height:0}");
 
     /// <summary>
     /// Stores <paramref name="row"/> and its one audit event in one transaction. The probe itself is stored only when

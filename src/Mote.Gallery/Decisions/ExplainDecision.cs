@@ -14,8 +14,9 @@ using Mote.Gallery.Settings;
 
 namespace Mote.Gallery.Decisions;
 
-/// <summary>A decision to explain: its id, the person whose template decided, the probe (held in memory only) and the figures.</summary>
-public sealed record ExplanationRequest(string DecisionId, string PersonId, byte[] Probe, float Score, float Threshold);
+/// <summary>A decision to explain: its id, the person whose template decided, the probe (held in memory only), the figures,
+/// and which face of the probe was decided (<paramref name="FaceIndex"/>, largest first; default 0, the largest).</summary>
+public sealed record ExplanationRequest(string DecisionId, string PersonId, byte[] Probe, float Score, float Threshold, int FaceIndex = 0);
 
 /// <summary>
 /// Computes and stores one decision's explanation (<see cref="DecisionExplanationRecord"/>): occlusion and
@@ -63,7 +64,7 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
         await PersonTemplates.TrainingGate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            result = await Task.Run(() => explainer.Explain(request.Probe, template, request.Score, request.Threshold, probe => reference is null
+            result = await Task.Run(() => explainer.Explain(request.Probe, request.FaceIndex, template, request.Score, request.Threshold, probe => reference is null
                 ? ScoreContext.SampleImpostors(template, population, request.Score, request.Threshold, seed, probe)
                 : ScoreContext.Sample(template, population, reference, null, request.Score, request.Threshold, seed, probe), seed, ct), ct).ConfigureAwait(false);
         }

@@ -12,10 +12,12 @@ using Mote.Gallery.Settings;
 namespace Mote.Gallery.Decisions;
 
 /// <summary>
-/// 1:N: who, if anyone, is the largest face in the probe? Screens every template at once (int8, both cores),
-/// rescores exactly those that could pass, and returns up to <c>top</c> people who pass their own threshold,
-/// best first, or "no match" — the same answer as scoring each template alone. Stores the
-/// decision (the probe only when the settings keep probe images; default not) and writes one <see cref="AuditEventCode.ProbeIdentified"/> event. Needs
+/// 1:N: who, if anyone, is each usable face in the probe? Analyses every face; each that passes the decision quality
+/// check is searched on its own: screens every template at once (int8, both cores), rescores exactly those that could
+/// pass, and keeps up to <c>top</c> people who pass their own threshold, best first, or "no match" — the same answer as
+/// scoring each template alone. Each searched face is its own decision (the probe stored only when the settings keep
+/// probe images; default not) with one <see cref="AuditEventCode.ProbeIdentified"/> event; faces that fail the check are
+/// returned with their reasons and decide nothing. Refused as a whole only when no face is usable. Needs
 /// <see cref="Permission.Identify"/>.
 /// </summary>
 public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, GalleryIndex index, TemplateProtector protector, GallerySettingsStore settings, AuditTrail audit, TimeProvider time,
@@ -28,15 +30,39 @@ public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, Galler
         top = Math.Clamp(top, 1, 50);
         var started = Stopwatch.StartNew();
         var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
-        var face = DecisionRecorder.ProbeFace(analyzer, probe, ct);
+        var analysis = DecisionRecorder.ProbeFaces(analyzer, probe, ct);
+        if (!analysis.Faces.Any(f => f.Quality.IsAccepted))
+        {
+            throw DecisionRecorder.Unusable(analysis);
+        }
         var gallery = await index.GetAsync(analyzer.Backbone, ct).ConfigureAwait(false);
+        var faces = new List<IdentifiedFace>();
+        for (var i = 0; i < analysis.Faces.Count; i++)
+        {
+            var face = analysis.Faces[i];
+            var decided = DecisionRecorder.Describe(analysis, i);
+            if (!face.Quality.IsAccepted)
+            {
+                faces.Add(new IdentifiedFace(decided, false, face.Quality.Reasons, null, []));
+                continue;
+            }
+            var faceStarted = Stopwatch.StartNew();
+            var matches = await SearchAsync(analyzer, gallery, face.Descriptor, top, ct).ConfigureAwait(false);
+            var decisionId = await RecordAsync(actor, probe, decided, matches, gallery.People.Count, faceStarted.Elapsed, ct).ConfigureAwait(false);
+            faces.Add(new IdentifiedFace(decided, true, [], decisionId, matches));
+        }
+        var first = faces.First(f => f.Usable);
+        return new IdentificationOutcome(first.DecisionId!, first.Matches, gallery.People.Count, started.Elapsed, faces);
+    }
+
+    private async Task<List<IdentificationMatch>> SearchAsync(IFaceAnalyzer analyzer, GalleryIndex.Snapshot gallery, float[] descriptor, int top, CancellationToken ct)
+    {
         var matches = new List<IdentificationMatch>();
         if (gallery.Identifier is { } identifier)
         {
-            var result = identifier.Identify(analyzer.Backbone, face.Descriptor, gallery.Thresholds, top);
+            var result = identifier.Identify(analyzer.Backbone, descriptor, gallery.Thresholds, top);
             matches.AddRange(result.Candidates.Select(c => new IdentificationMatch(gallery.People[c.TemplateIndex].Id, gallery.People[c.TemplateIndex].Name, c.Score, c.Threshold)));
         }
-        var elapsed = started.Elapsed;
         if (matches.Count > 0)
         {
             // Readable scores for the few candidates: their groups and templates (scale) from their records.
@@ -57,7 +83,11 @@ public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, Galler
                 }
             }
         }
+        return matches;
+    }
 
+    private async Task<string> RecordAsync(Actor actor, ReadOnlyMemory<byte> probe, DecidedFace face, List<IdentificationMatch> matches, int gallerySize, TimeSpan elapsed, CancellationToken ct)
+    {
         var best = matches.FirstOrDefault();
         var row = new Decision
         {
@@ -75,12 +105,13 @@ public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, Galler
             ExplanationState = best is null ? ExplanationState.NoMatch : explanations is not { IsRunning: true } ? ExplanationState.NotQueued : ExplanationState.Computing,
         };
         await DecisionRecorder.RecordAsync(db, settings, protector, audit, actor, row, probe, AuditEventCode.ProbeIdentified, best?.PersonId,
-            best is null ? $"decision {row.Id}: no match among {gallery.People.Count}" : $"decision {row.Id}: {matches.Count} match(es), best {best.PersonName}: score {best.Reading?.Text ?? ReadableScore.LogOdds(best.Score)} vs threshold {best.ThresholdReading?.Text ?? ReadableScore.LogOdds(best.Threshold)}", ct).ConfigureAwait(false);
+            (best is null ? $"decision {row.Id}: no match among {gallerySize}" : $"decision {row.Id}: {matches.Count} match(es), best {best.PersonName}: score {best.Reading?.Text ?? ReadableScore.LogOdds(best.Score)} vs threshold {best.ThresholdReading?.Text ?? ReadableScore.LogOdds(best.Threshold)}")
+            + DecisionRecorder.AuditSuffix(face), ct).ConfigureAwait(false);
         if (best is not null)
         {
-            // A 1:N decision is explained for its best match (a decision with no match has no template to explain).
-            await DecisionRecorder.QueueExplanationAsync(db, explanations, new ExplanationRequest(row.Id, best.PersonId, probe.ToArray(), best.Score, best.Threshold), ct).ConfigureAwait(false);
+            // A 1:N decision is explained for its best match, on its own face (a decision with no match has no template to explain).
+            await DecisionRecorder.QueueExplanationAsync(db, explanations, new ExplanationRequest(row.Id, best.PersonId, probe.ToArray(), best.Score, best.Threshold, face.Index), ct).ConfigureAwait(false);
         }
-        return new IdentificationOutcome(row.Id, matches, gallery.People.Count, elapsed);
+        return row.Id;
     }
 }

@@ -11,7 +11,7 @@ using Mote.Gallery.Settings;
 namespace Mote.Gallery.Decisions;
 
 /// <summary>
-/// 1:1: does the largest face in the probe belong to the named person? Scores the probe's descriptor
+/// 1:1: does a face in the probe (the one picked by index, else the largest usable face) belong to the named person? Scores the probe's descriptor
 /// with the person's template against their threshold, stores the decision (the probe only when the settings keep
 /// probe images; default not) and writes one
 /// <see cref="AuditEventCode.ProbeVerified"/> event. Needs <see cref="Permission.Verify"/>.
@@ -19,18 +19,26 @@ namespace Mote.Gallery.Decisions;
 public sealed class VerifyProbe(MoteDbContext db, GalleryEngine engine, TemplateProtector protector, GallerySettingsStore settings, AuditTrail audit, TimeProvider time,
     DecisionExplanationQueue? explanations = null)
 {
+    /// <summary>Verifies the probe's largest usable face.</summary>
+    public Task<VerificationResult> ExecuteAsync(Actor actor, string person, ReadOnlyMemory<byte> probe, CancellationToken ct = default) =>
+        ExecuteAsync(actor, person, probe, null, ct);
+
     /// <param name="actor">Who asks.</param>
     /// <param name="person">The person's name or id.</param>
     /// <param name="probe">The probe photo (PNG or JPEG).</param>
+    /// <param name="faceIndex">Which face to verify, largest first (0 = largest); null: the largest face that passes the quality check.
+    /// A picked face that fails the check is refused with its reasons.</param>
     /// <param name="ct">Cancels the request.</param>
-    public async Task<VerificationResult> ExecuteAsync(Actor actor, string person, ReadOnlyMemory<byte> probe, CancellationToken ct = default)
+    public async Task<VerificationResult> ExecuteAsync(Actor actor, string person, ReadOnlyMemory<byte> probe, int? faceIndex, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.Verify);
         var started = Stopwatch.StartNew();
         var claimed = await db.People.AsNoTracking().FindByNameOrIdAsync(person, ct).ConfigureAwait(false);
         var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
-        var face = DecisionRecorder.ProbeFace(analyzer, probe, ct);
+        var analysis = DecisionRecorder.ProbeFaces(analyzer, probe, ct);
+        var used = DecisionRecorder.Describe(analysis, DecisionRecorder.PickProbeFace(analysis, faceIndex));
+        var face = analysis.Faces[used.Index];
         var template = PersonRecords.OpenTemplate(claimed, protector, analyzer.Backbone);
         var decision = TemplateDecision.Verify(template, analyzer.Backbone, face.Descriptor, claimed.Threshold);
         var elapsed = started.Elapsed;
@@ -54,9 +62,9 @@ public sealed class VerifyProbe(MoteDbContext db, GalleryEngine engine, Template
             ExplanationState = explanations is not { IsRunning: true } ? ExplanationState.NotQueued : ExplanationState.Computing,
         };
         await DecisionRecorder.RecordAsync(db, settings, protector, audit, actor, row, probe, AuditEventCode.ProbeVerified, claimed.Id,
-            $"decision {row.Id}: {(decision.Accepted ? "accepted" : "rejected")}, score {reading.Text} vs threshold {thresholdReading.Text}", ct).ConfigureAwait(false);
+            $"decision {row.Id}: {(decision.Accepted ? "accepted" : "rejected")}, score {reading.Text} vs threshold {thresholdReading.Text}{DecisionRecorder.AuditSuffix(used)}", ct).ConfigureAwait(false);
         // Explained in the background (about a second on 2 cores), so the decision's latency does not grow.
-        await DecisionRecorder.QueueExplanationAsync(db, explanations, new ExplanationRequest(row.Id, claimed.Id, probe.ToArray(), decision.Score, decision.Threshold), ct).ConfigureAwait(false);
-        return new VerificationResult(row.Id, claimed.Id, claimed.Name, decision.Score, decision.Threshold, decision.Accepted, elapsed, reading, thresholdReading);
+        await DecisionRecorder.QueueExplanationAsync(db, explanations, new ExplanationRequest(row.Id, claimed.Id, probe.ToArray(), decision.Score, decision.Threshold, used.Index), ct).ConfigureAwait(false);
+        return new VerificationResult(row.Id, claimed.Id, claimed.Name, decision.Score, decision.Threshold, decision.Accepted, elapsed, reading, thresholdReading, used);
     }
 }

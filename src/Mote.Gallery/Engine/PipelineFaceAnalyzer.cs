@@ -50,14 +50,14 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
     }
 
     /// <inheritdoc />
-    public ProbeExplanation? Explain(ReadOnlyMemory<byte> probe, ITemplate template, float score, float threshold, Func<float[], ScoreContext?> context, int seed, CancellationToken ct)
+    public ProbeExplanation? Explain(ReadOnlyMemory<byte> probe, int faceIndex, ITemplate template, float score, float threshold, Func<float[], ScoreContext?> context, int seed, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(context);
         ct.ThrowIfCancellationRequested();
         var analysis = _pipeline.Analyze(_decoder.Decode(probe.Span, ct), QualityPurpose.Detection);
-        // The same face decisions use: the largest (AnalyzedFace order).
-        var face = analysis.Faces.OrderByDescending(f => f.Box.Width * f.Box.Height).FirstOrDefault();
+        // The face the decision used, numbered as Analyze numbers them (largest first; the sort is stable).
+        var face = analysis.Faces.OrderByDescending(f => f.Box.Width * f.Box.Height).ElementAtOrDefault(faceIndex);
         if (face?.AlignedCrop is not { } crop)
         {
             return null;

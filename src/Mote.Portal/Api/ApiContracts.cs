@@ -15,12 +15,45 @@ namespace Mote.Portal.Api;
 /// <param name="ProcessingMs">Server time for the decision, in milliseconds.</param>
 /// <param name="ScoreReading">The score as people read it: log-odds and, where calibrated, the expected false-match rate at this score.</param>
 /// <param name="ThresholdReading">The threshold read the same way.</param>
+/// <param name="Face">The probe face that was verified: its number and box (API 1.3).</param>
 public sealed record VerifyResponse(string DecisionId, string Decision, bool Accepted, string PersonId, string PersonName, float Score, float Threshold, double ProcessingMs,
-    ScoreReadingResponse? ScoreReading = null, ScoreReadingResponse? ThresholdReading = null)
+    ScoreReadingResponse? ScoreReading = null, ScoreReadingResponse? ThresholdReading = null, ProbeFaceResponse? Face = null)
 {
     internal static VerifyResponse From(VerificationResult r) =>
         new(r.DecisionId, r.Accepted ? "accept" : "reject", r.Accepted, r.PersonId, r.PersonName, r.Score, r.Threshold, r.Duration.TotalMilliseconds,
-            ScoreReadingResponse.From(r.Reading), ScoreReadingResponse.From(r.ThresholdReading));
+            ScoreReadingResponse.From(r.Reading), ScoreReadingResponse.From(r.ThresholdReading), ProbeFaceResponse.From(r.Face));
+}
+
+/// <summary>Where a face is in the photo, in the photo's pixels (after its EXIF orientation is applied).</summary>
+public sealed record FaceBoxResponse(double X, double Y, double Width, double Height)
+{
+    internal static FaceBoxResponse From(Mote.Core.Faces.FaceBox b) => new(Math.Round(b.X, 1), Math.Round(b.Y, 1), Math.Round(b.Width, 1), Math.Round(b.Height, 1));
+}
+
+/// <summary>The probe face a decision used (API 1.3).</summary>
+/// <param name="Index">Its number, largest face first (0 = largest): what <c>faceIndex</c> takes.</param>
+/// <param name="Box">Where it is.</param>
+/// <param name="FacesInPhoto">How many faces the photo holds.</param>
+public sealed record ProbeFaceResponse(int Index, FaceBoxResponse Box, int FacesInPhoto)
+{
+    internal static ProbeFaceResponse? From(DecidedFace? f) => f is null ? null : new(f.Index, FaceBoxResponse.From(f.Box), f.FacesInPhoto);
+}
+
+/// <summary>One face of a 1:N probe and what became of it (API 1.3).</summary>
+/// <param name="Index">Its number, largest face first (0 = largest).</param>
+/// <param name="Box">Where it is.</param>
+/// <param name="Status"><c>match</c> or <c>no match</c> (searched and decided), or <c>unusable</c> (refused by the quality check: no decision).</param>
+/// <param name="Reason">Why it is unusable, in words; null when decided.</param>
+/// <param name="DecisionId">This face's own stored decision; null when unusable.</param>
+/// <param name="Candidates">People who pass their own threshold for this face, best first (empty for no match or unusable).</param>
+public sealed record IdentifyFaceResponse(int Index, FaceBoxResponse Box, string Status, string? Reason, string? DecisionId, IReadOnlyList<IdentifyCandidate> Candidates)
+{
+    internal static IdentifyFaceResponse From(IdentifiedFace f) => new(
+        f.Face.Index, FaceBoxResponse.From(f.Face.Box),
+        !f.Usable ? "unusable" : f.IsNoMatch ? "no match" : "match",
+        f.Usable ? null : string.Join("; ", f.Reasons) + ".",
+        f.DecisionId,
+        IdentifyCandidate.From(f.Matches));
 }
 
 /// <summary>A score as people read it.</summary>
@@ -38,28 +71,40 @@ public sealed record ScoreReadingResponse(double LogOdds, double? EstimatedFalse
 
 /// <summary>One person who passed their own threshold in a 1:N search.</summary>
 public sealed record IdentifyCandidate(int Rank, string PersonId, string PersonName, float Score, float Threshold,
-    ScoreReadingResponse? ScoreReading = null, ScoreReadingResponse? ThresholdReading = null);
+    ScoreReadingResponse? ScoreReading = null, ScoreReadingResponse? ThresholdReading = null)
+{
+    internal static IdentifyCandidate[] From(IReadOnlyList<IdentificationMatch> matches) =>
+        matches.Select((m, i) => new IdentifyCandidate(i + 1, m.PersonId, m.PersonName, m.Score, m.Threshold, ScoreReadingResponse.From(m.Reading), ScoreReadingResponse.From(m.ThresholdReading))).ToArray();
+}
 
-/// <summary>A 1:N decision: up to <c>top</c> people who pass their own threshold, best first, or <c>no match</c>.</summary>
-/// <param name="DecisionId">Stored decision id.</param>
+/// <summary>
+/// A 1:N answer: every face of the photo in <paramref name="Faces"/> (API 1.3); the top-level fields are the largest usable
+/// face's decision: up to <c>top</c> people who pass their own threshold, best first, or <c>no match</c>.
+/// </summary>
+/// <param name="DecisionId">Stored decision id (of the largest usable face).</param>
 /// <param name="Decision"><c>match</c> or <c>no match</c>.</param>
 /// <param name="Score">The best candidate's score; null for no match.</param>
 /// <param name="Threshold">The best candidate's threshold; null for no match.</param>
 /// <param name="Candidates">Matches, best first (empty for no match).</param>
 /// <param name="Top">How many candidates were asked for.</param>
 /// <param name="GallerySize">How many enrolled people were searched.</param>
-/// <param name="ProcessingMs">Server time for the decision, in milliseconds.</param>
-public sealed record IdentifyResponse(string DecisionId, string Decision, float? Score, float? Threshold, IReadOnlyList<IdentifyCandidate> Candidates, int Top, int GallerySize, double ProcessingMs)
+/// <param name="ProcessingMs">Server time for all the photo's decisions, in milliseconds.</param>
+/// <param name="Face">The face the top-level fields are about (API 1.3).</param>
+/// <param name="Faces">Every face found, largest first, each decided on its own or refused with its reason (API 1.3).</param>
+public sealed record IdentifyResponse(string DecisionId, string Decision, float? Score, float? Threshold, IReadOnlyList<IdentifyCandidate> Candidates, int Top, int GallerySize, double ProcessingMs,
+    ProbeFaceResponse? Face, IReadOnlyList<IdentifyFaceResponse> Faces)
 {
     internal static IdentifyResponse From(IdentificationOutcome o, int top) => new(
         o.DecisionId,
         o.IsNoMatch ? "no match" : "match",
         o.Matches.FirstOrDefault()?.Score,
         o.Matches.FirstOrDefault()?.Threshold,
-        o.Matches.Select((m, i) => new IdentifyCandidate(i + 1, m.PersonId, m.PersonName, m.Score, m.Threshold, ScoreReadingResponse.From(m.Reading), ScoreReadingResponse.From(m.ThresholdReading))).ToArray(),
+        IdentifyCandidate.From(o.Matches),
         top,
         o.GallerySize,
-        o.Duration.TotalMilliseconds);
+        o.Duration.TotalMilliseconds,
+        ProbeFaceResponse.From(o.Decided?.Face),
+        o.Faces.Select(IdentifyFaceResponse.From).ToArray());
 }
 
 /// <summary>An enrolled person, without biometric data.</summary>

@@ -10,25 +10,29 @@ internal static class DecisionEndpoints
 {
     public static void MapDecisionEndpoints(this RouteGroupBuilder api)
     {
-        api.MapPost("/verify", async Task<IResult> (HttpContext http, [FromForm] string? personId, [FromForm] string? name, IFormFile? image, VerifyProbe verify, CancellationToken ct) =>
+        api.MapPost("/verify", async Task<IResult> (HttpContext http, [FromForm] string? personId, [FromForm] string? name, [FromForm] int? faceIndex, IFormFile? image, VerifyProbe verify, CancellationToken ct) =>
             {
                 var person = string.IsNullOrWhiteSpace(personId) ? name : personId;
                 if (string.IsNullOrWhiteSpace(person))
                 {
                     return ApiProblems.Problem(StatusCodes.Status400BadRequest, "Person missing", "Say whom the probe claims to be: send the field 'personId' or 'name'.");
                 }
+                if (faceIndex is < 0)
+                {
+                    return ApiProblems.Problem(StatusCodes.Status400BadRequest, "Invalid faceIndex", $"'faceIndex' counts faces from 0 (the largest); {faceIndex} is not one.");
+                }
                 var (photo, refusal) = await ApiUploads.ReadAsync(image, "the probe photo", ct).ConfigureAwait(false);
                 if (refusal is not null)
                 {
                     return refusal;
                 }
-                var result = await verify.ExecuteAsync(ApiActor.From(http.User), person, photo, ct).ConfigureAwait(false);
+                var result = await verify.ExecuteAsync(ApiActor.From(http.User), person, photo, faceIndex, ct).ConfigureAwait(false);
                 return Results.Ok(VerifyResponse.From(result));
             })
             .RequiresScope(ApiKeyScopes.Verify, Permission.Verify)
             .WithName("Verify")
-            .WithSummary("1:1 verification: is the largest face in the photo the named person?")
-            .WithDescription("Multipart form: 'personId' (an id or external id; or 'name', refused when several people share it) and 'image' (JPEG or PNG, at most 10 MB). Scores the probe with the person's model-template against their own threshold and stores the decision (not the photo) with one audit event. Needs the 'verify' scope.")
+            .WithSummary("1:1 verification: is the picked face (default: the largest usable one) in the photo the named person?")
+            .WithDescription("Multipart form: 'personId' (an id or external id; or 'name', refused when several people share it), 'image' (JPEG or PNG, at most 10 MB) and optional 'faceIndex' (0 = the largest face; default: the largest face that passes the quality check; a picked face that fails it is refused with 422). The answer's 'face' says which face was used and where. Scores the probe with the person's model-template against their own threshold and stores the decision (not the photo) with one audit event. Needs the 'verify' scope.")
             .Produces<VerifyResponse>()
             .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status422UnprocessableEntity);
 
@@ -49,8 +53,8 @@ internal static class DecisionEndpoints
             })
             .RequiresScope(ApiKeyScopes.Identify, Permission.Identify)
             .WithName("Identify")
-            .WithSummary("1:N identification: who, if anyone, is the largest face in the photo?")
-            .WithDescription("Multipart form: 'image' (JPEG or PNG, at most 10 MB) and optional 'top' (1 to 50, default 5). Returns up to 'top' people who pass their own threshold, best first, or decision 'no match'; stores the decision (not the photo) with one audit event. Needs the 'identify' scope.")
+            .WithSummary("1:N identification: who, if anyone, is each usable face in the photo?")
+            .WithDescription("Multipart form: 'image' (JPEG or PNG, at most 10 MB) and optional 'top' (1 to 50, default 5). Every face that passes the quality check is searched and decided on its own (one stored decision, not the photo, and one audit event each); 'faces' lists every face, largest first, with its box and status 'match', 'no match' or 'unusable' (with the reason). The top-level fields are the largest usable face's decision: up to 'top' people who pass their own threshold, best first, or 'no match'. Refused with 422 only when no face is usable. Needs the 'identify' scope.")
             .Produces<IdentifyResponse>()
             .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status422UnprocessableEntity);
     }

@@ -35,7 +35,8 @@ public sealed class GalleryIndexIdentifyTests(EngineGallery gallery) : IClassFix
         foreach (var photo in Photos.Append("sample6.jpg"))
         {
             var probe = gallery.FaceCrop(photo, gallery.EnrollableFace(photo));
-            var descriptor = DecisionRecorder.ProbeFace(gallery.Analyzer, probe, default).Descriptor;
+            var faces = DecisionRecorder.ProbeFaces(gallery.Analyzer, probe, default);
+            var descriptor = faces.Faces[DecisionRecorder.PickProbeFace(faces, null)].Descriptor;
             var expected = people
                 .Select((p, i) => (p.Id, Score: templates[i].Score(descriptor), p.Threshold, Index: i))
                 .Where(x => x.Score >= x.Threshold)

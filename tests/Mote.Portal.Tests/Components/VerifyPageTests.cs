@@ -190,7 +190,7 @@ public sealed class VerifyPageTests : GalleryBunitContext
     public void IdentificationResultCard_Matches_ListsTopKBestFirst()
     {
         var cut = Render<IdentificationResultCard>(p => p.Add(c => c.Result, new IdentificationOutcome("d-7",
-            [new IdentificationMatch("p-2", "Grace Hopper", 0.91f, 0.5f), new IdentificationMatch("p-1", "Ada Lovelace", 0.62f, 0.55f)], 40, TimeSpan.FromMilliseconds(12))));
+            [new IdentificationMatch("p-2", "Grace Hopper", 0.91f, 0.5f), new IdentificationMatch("p-1", "Ada Lovelace", 0.62f, 0.55f)], 40, TimeSpan.FromMilliseconds(12), [])));
 
         Assert.Equal("Match: Grace Hopper", cut.Find("[data-testid=decision]").TextContent.Trim());
         var rows = cut.FindAll("[data-testid=candidates] tbody tr");
@@ -205,7 +205,7 @@ public sealed class VerifyPageTests : GalleryBunitContext
     [Fact]
     public void IdentificationResultCard_NobodyPasses_SaysNoMatchWithoutATable()
     {
-        var cut = Render<IdentificationResultCard>(p => p.Add(c => c.Result, new IdentificationOutcome("d-8", [], 40, TimeSpan.FromMilliseconds(12))));
+        var cut = Render<IdentificationResultCard>(p => p.Add(c => c.Result, new IdentificationOutcome("d-8", [], 40, TimeSpan.FromMilliseconds(12), [])));
 
         Assert.Equal("no-match", cut.Find("[data-testid=identification-result]").GetAttribute("data-decision"));
         Assert.Equal("No match", cut.Find("[data-testid=decision]").TextContent.Trim());
