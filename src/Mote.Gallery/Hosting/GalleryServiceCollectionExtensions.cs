@@ -59,6 +59,7 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<InspectTemplate>();
         services.AddScoped<ErasePerson>();
         services.AddScoped<AnalyzePhoto>();
+        services.AddScoped<AnalyzeProbe>();
         services.AddScoped<GetPerson>();
         services.AddScoped<CheckPersonIdentity>();
         services.AddScoped<PreviewBalance>();

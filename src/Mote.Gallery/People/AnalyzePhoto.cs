@@ -22,7 +22,7 @@ public sealed record FaceCandidate(
     IReadOnlyList<Point2D> Landmarks, bool Accepted, IReadOnlyList<string> Reasons,
     string? EstimatedGender, string? EstimatedEthnicity, string? EstimatedAgeBand);
 
-/// <summary>What an uploaded photo holds, for the enrollment page.</summary>
+/// <summary>What an uploaded photo holds, for the face pickers (enrollment; the verify page through <see cref="Decisions.AnalyzeProbe"/>, with no groups).</summary>
 /// <param name="Width">Width of the analysed (orientation-corrected) photo; face coordinates refer to it.</param>
 /// <param name="Height">Its height.</param>
 /// <param name="PreviewJpeg">The photo re-encoded (no metadata, at most 960 px) to show under the boxes.</param>

@@ -2,6 +2,7 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.Extensions.DependencyInjection;
+using Mote.Core.Faces;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Data;
 using Mote.Gallery.Decisions;
@@ -11,6 +12,7 @@ using Mote.Gallery.Security;
 using Mote.Portal.Components;
 using Mote.Portal.Components.Pages.Verify;
 using Mote.Portal.Services;
+using Mote.Portal.Tests.Infrastructure;
 using MudBlazor;
 
 namespace Mote.Portal.Tests.Components;
@@ -106,7 +108,7 @@ public sealed class VerifyPageTests : GalleryBunitContext
         await GalleryDatabase.MigrateAsync(Services);
         SignInAs(Roles.Auditor);
         var workbench = new VerifyWorkbench(Services.GetRequiredService<VerifyProbe>(), Services.GetRequiredService<IdentifyProbe>(),
-            Services.GetRequiredService<ListPeople>(), Services.GetRequiredService<CurrentActor>());
+            Services.GetRequiredService<ListPeople>(), Services.GetRequiredService<CurrentActor>(), Services.GetRequiredService<AnalyzeProbe>());
         await workbench.InitializeAsync();
 
         await workbench.IdentifyAsync(new BytesFile("probe.png", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0]));
@@ -125,7 +127,7 @@ public sealed class VerifyPageTests : GalleryBunitContext
         await SeedPeopleAsync("Ada Lovelace", "Alan Turing", "Grace Hopper");
         SignInAs(Roles.Operator);
         var workbench = new VerifyWorkbench(Services.GetRequiredService<VerifyProbe>(), Services.GetRequiredService<IdentifyProbe>(),
-            Services.GetRequiredService<ListPeople>(), Services.GetRequiredService<CurrentActor>());
+            Services.GetRequiredService<ListPeople>(), Services.GetRequiredService<CurrentActor>(), Services.GetRequiredService<AnalyzeProbe>());
 
         var found = (await workbench.SearchPeopleAsync("a", CancellationToken.None)).Select(p => p.Name).ToArray();
         var hop = (await workbench.SearchPeopleAsync("HOP", CancellationToken.None)).Select(p => p.Name).ToArray();
@@ -200,6 +202,58 @@ public sealed class VerifyPageTests : GalleryBunitContext
         Assert.Contains("2 of 40 enrolled people", cut.Markup, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("[data-testid=no-match]"));
         Assert.Equal("d-7", cut.Find("[data-testid=decision-id]").TextContent);
+    }
+
+    [Fact]
+    public async Task VerifyPage_GroupPhoto_FacePickerBoxesEveryFacePresetsLargestUsableAndPicksByClick()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        SignInAs(Roles.Operator);
+        var cut = Render<VerifyPage>();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=run-verify]")));
+
+        // sample2.jpg, largest first: #1 usable, #2 turned about 69° away (refused), #3 usable (the real engine decides).
+        cut.FindComponents<InputFile>().First().UploadFiles(InputFileContent.CreateFromBinary(await DemoPhotos.ReadAsync("sample2.jpg"), "sample2.jpg", contentType: "image/jpeg"));
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=verify-face-picker]")), TimeSpan.FromMinutes(2));
+        var boxes = cut.FindAll("[data-testid=face-box]");
+        Assert.Equal(3, boxes.Count);
+        Assert.Equal(["true", "false", "true"], boxes.Select(b => b.GetAttribute("data-accepted")));
+        Assert.Equal(["true", "false", "false"], boxes.Select(b => b.GetAttribute("data-selected")));
+        Assert.Contains("face #1 (blue) will be verified", cut.Find("[data-testid=verify-face-hint]").TextContent, StringComparison.Ordinal);
+
+        cut.Find("[data-testid=face-box][data-face='2']").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(["false", "false", "true"], cut.FindAll("[data-testid=face-box]").Select(b => b.GetAttribute("data-selected"))));
+        Assert.Contains("face #3 (blue) will be verified", cut.Find("[data-testid=verify-face-hint]").TextContent, StringComparison.Ordinal);
+        Assert.Equal(0, await CountAsync(db => db.Decisions.Count()));
+    }
+
+    [Fact]
+    public void VerificationResultCard_WithFace_ShowsTheBoxItUsed()
+    {
+        var cut = Render<VerificationResultCard>(p => p.Add(c => c.Result,
+            new VerificationResult("d-12", "p-1", "Ada Lovelace", 0.99f, 0.5f, true, TimeSpan.FromMilliseconds(80), Face: new DecidedFace(2, new FaceBox(1459.3, 201.2, 197.4, 198.1), 3))));
+
+        Assert.Equal("face #3 of 3, at 1459, 201 (197 × 198 px)", cut.Find("[data-testid=face-used]").TextContent);
+    }
+
+    [Fact]
+    public void IdentificationResultCard_SeveralFaces_ListsEveryFaceWithItsOwnOutcome()
+    {
+        IdentifiedFace Face(int i, bool usable, string? id, params IdentificationMatch[] matches) =>
+            new(new DecidedFace(i, new FaceBox(100 * i, 50, 90, 90), 3), usable, usable ? [] : ["face turned too far sideways: about 69° yaw, at most 45° allowed"], id, matches);
+        var gus = new IdentificationMatch("p-1", "Gus Group", 0.9f, 0.5f);
+        var cut = Render<IdentificationResultCard>(p => p.Add(c => c.Result, new IdentificationOutcome("d-1", [gus], 40, TimeSpan.FromMilliseconds(12),
+            [Face(0, true, "d-1", gus), Face(1, false, null), Face(2, true, "d-2")])));
+
+        Assert.Equal("Match: Gus Group", cut.Find("[data-testid=decision]").TextContent.Trim());
+        Assert.Equal("face #1 of 3, at 0, 50 (90 × 90 px)", cut.Find("[data-testid=face-used]").TextContent);
+        var rows = cut.FindAll("[data-testid=face-row]");
+        Assert.Equal(["match", "unusable", "no-match"], rows.Select(r => r.GetAttribute("data-status")));
+        Assert.Contains("Not usable: face turned too far sideways: about 69° yaw", rows[1].TextContent, StringComparison.Ordinal);
+        Assert.Contains("d-2", rows[2].TextContent, StringComparison.Ordinal);
+        Assert.Empty(rows[1].QuerySelectorAll("code"));
     }
 
     [Fact]

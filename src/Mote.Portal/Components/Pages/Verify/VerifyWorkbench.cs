@@ -15,12 +15,15 @@ public sealed record PersonChoice(string Id, string Name)
 
 /// <summary>
 /// The verify page's logic, kept out of the markup: which tabs the user may see, the person search, reading
-/// the probe (<see cref="ProbeUpload"/>), calling <see cref="VerifyProbe"/> / <see cref="IdentifyProbe"/> and
-/// holding the latest outcome or the reason, in words, that there is none. The use cases check the
-/// permission again; this class only decides what to show.
+/// the probe (<see cref="ProbeUpload"/>), the 1:1 face picker (<see cref="AnalyzeProbe"/>), calling
+/// <see cref="VerifyProbe"/> / <see cref="IdentifyProbe"/> and holding the latest outcome or the reason, in words,
+/// that there is none. The use cases check the permission again; this class only decides what to show.
 /// </summary>
-public sealed class VerifyWorkbench(VerifyProbe verify, IdentifyProbe identify, ListPeople people, CurrentActor currentActor)
+public sealed class VerifyWorkbench(VerifyProbe verify, IdentifyProbe identify, ListPeople people, CurrentActor currentActor, AnalyzeProbe analyzeProbe)
 {
+    private IBrowserFile? _analysedFile;
+    private byte[]? _analysedBytes;
+
     /// <summary>How many candidates a 1:N request asks for.</summary>
     public const int TopK = 5;
 
@@ -36,6 +39,37 @@ public sealed class VerifyWorkbench(VerifyProbe verify, IdentifyProbe identify, 
     public VerificationResult? Verification { get; private set; }
 
     public IdentificationOutcome? Identification { get; private set; }
+
+    /// <summary>The 1:1 probe's faces, for the picker; null before a probe is chosen or when it could not be analysed
+    /// (the reason is then given when Verify is pressed).</summary>
+    public PhotoAnalysis? ProbeFaces { get; private set; }
+
+    /// <summary>The face 1:1 verifies (largest first); preset to the largest usable face, as the use case defaults.</summary>
+    public int? SelectedFace { get; private set; }
+
+    /// <summary>Analyses the chosen 1:1 probe so the page can show its faces and let the user pick one.</summary>
+    public async Task AnalyzeVerifyProbeAsync(IBrowserFile? probe, CancellationToken ct = default)
+    {
+        (ProbeFaces, SelectedFace, _analysedFile, _analysedBytes) = (null, null, null, null);
+        if (probe is null)
+        {
+            return;
+        }
+        try
+        {
+            var bytes = await ProbeUpload.ReadAsync(probe, ct).ConfigureAwait(false);
+            var analysis = await analyzeProbe.ExecuteAsync(await currentActor.GetAsync().ConfigureAwait(false), bytes, ct).ConfigureAwait(false);
+            (ProbeFaces, _analysedFile, _analysedBytes) = (analysis, probe, bytes);
+            SelectedFace = analysis.Faces.FirstOrDefault(f => f.Accepted)?.Index;
+        }
+        catch (Exception e) when (e is ProbeUploadException or GalleryException or PermissionDeniedException or Mote.Core.Models.ModelProvisioningException)
+        {
+            // Said in words when Verify is pressed (the same checks run again there).
+        }
+    }
+
+    /// <summary>Picks the face 1:1 verifies.</summary>
+    public void PickFace(int index) => SelectedFace = index;
 
     /// <summary>Reads the signed-in user's permissions (decides which tabs exist).</summary>
     public async Task InitializeAsync()
@@ -61,7 +95,7 @@ public sealed class VerifyWorkbench(VerifyProbe verify, IdentifyProbe identify, 
     public Task VerifyAsync(PersonChoice? person, IBrowserFile? probe, CancellationToken ct = default) =>
         RunAsync(probe, person is null ? "Pick the person to verify against." : null, async (actor, bytes) =>
         {
-            Verification = await verify.ExecuteAsync(actor, person!.Id, bytes, ct).ConfigureAwait(false);
+            Verification = await verify.ExecuteAsync(actor, person!.Id, bytes, ProbeFaces is null ? null : SelectedFace, ct).ConfigureAwait(false);
             Identification = null;
         }, ct);
 
@@ -83,7 +117,8 @@ public sealed class VerifyWorkbench(VerifyProbe verify, IdentifyProbe identify, 
         Busy = true;
         try
         {
-            var bytes = await ProbeUpload.ReadAsync(probe!, ct).ConfigureAwait(false);
+            // The picker's faces are numbered in the bytes it analysed: a file read once is decided on exactly those.
+            var bytes = ReferenceEquals(probe, _analysedFile) && _analysedBytes is { } analysed ? analysed : await ProbeUpload.ReadAsync(probe!, ct).ConfigureAwait(false);
             await decide(await currentActor.GetAsync().ConfigureAwait(false), bytes).ConfigureAwait(false);
         }
         catch (Exception e) when (e is ProbeUploadException or GalleryException or PermissionDeniedException or Mote.Core.Models.ModelProvisioningException)
