@@ -54,20 +54,21 @@ internal static class PeopleCommands
     {
         var name = new Option<string>("--name") { Description = "Who the probe claims to be (name or id).", Required = true };
         var image = new Argument<string>("image") { Description = "The probe photo; it is not kept." };
+        var face = new Option<int?>("--face") { Description = "Which face to verify, largest first (0 = largest); default: the largest face that passes the quality check." };
         var json = new Option<bool>("--json") { Description = "Print the decision as JSON." };
         var db = MoteCommand.DatabaseOption();
-        var verify = new Command("verify", "1:1 — is the probe this person? Exit code 0 when accepted, 4 when rejected.") { name, image, json, db };
+        var verify = new Command("verify", "1:1 — is the probe this person? Exit code 0 when accepted, 4 when rejected.") { name, image, face, json, db };
         verify.SetAction(async (parse, ct) =>
         {
             VerificationResult? result = null;
             var code = await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
             {
                 var photo = await ReadPhotoAsync(parse.GetValue(image)!, ct).ConfigureAwait(false);
-                result = await services.GetRequiredService<VerifyProbe>().ExecuteAsync(Actor.Terminal(Environment.UserName), parse.GetValue(name)!, photo, ct).ConfigureAwait(false);
+                result = await services.GetRequiredService<VerifyProbe>().ExecuteAsync(Actor.Terminal(Environment.UserName), parse.GetValue(name)!, photo, parse.GetValue(face), ct).ConfigureAwait(false);
                 await output.WriteLineAsync(parse.GetValue(json)
                     ? JsonSerializer.Serialize(result, Json)
                     : string.Create(CultureInfo.InvariantCulture,
-                        $"{(result.Accepted ? "ACCEPTED" : "REJECTED")}: {result.PersonName}, score {result.Reading?.Text ?? ReadableScore.LogOdds(result.Score)} vs threshold {result.ThresholdReading?.Text ?? ReadableScore.LogOdds(result.Threshold)} ({result.Duration.TotalMilliseconds:0} ms, decision {result.DecisionId})")).ConfigureAwait(false);
+                        $"{(result.Accepted ? "ACCEPTED" : "REJECTED")}: {result.PersonName}, score {result.Reading?.Text ?? ReadableScore.LogOdds(result.Score)} vs threshold {result.ThresholdReading?.Text ?? ReadableScore.LogOdds(result.Threshold)} ({result.Duration.TotalMilliseconds:0} ms, decision {result.DecisionId}{(result.Face is { FacesInPhoto: > 1 } f ? $", face #{f.Index + 1} of {f.FacesInPhoto}" : "")})")).ConfigureAwait(false);
             }, ct).ConfigureAwait(false);
             return code != 0 ? code : result!.Accepted ? 0 : 4;
         });
@@ -80,7 +81,7 @@ internal static class PeopleCommands
         var top = new Option<int>("--top") { Description = "How many candidates to show (default 5).", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "Print the outcome as JSON." };
         var db = MoteCommand.DatabaseOption();
-        var identify = new Command("identify", "1:N — who in the gallery is the probe? Exit code 0 on a match, 4 on no match.") { image, top, json, db };
+        var identify = new Command("identify", "1:N — who in the gallery is each usable face of the probe? Exit code 0 when a face matches, 4 when none does.") { image, top, json, db };
         identify.SetAction(async (parse, ct) =>
         {
             IdentificationOutcome? outcome = null;
@@ -93,18 +94,31 @@ internal static class PeopleCommands
                     await output.WriteLineAsync(JsonSerializer.Serialize(outcome, Json)).ConfigureAwait(false);
                     return;
                 }
-                if (outcome.IsNoMatch)
+                foreach (var face in outcome.Faces)
                 {
-                    await output.WriteLineAsync($"NO MATCH among {outcome.GallerySize} people ({outcome.Duration.TotalMilliseconds:0} ms, decision {outcome.DecisionId}).").ConfigureAwait(false);
-                    return;
+                    if (outcome.Faces.Count > 1)
+                    {
+                        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                            $"Face #{face.Face.Index + 1} of {outcome.Faces.Count} at {face.Face.Box.X:0},{face.Face.Box.Y:0} {face.Face.Box.Width:0}x{face.Face.Box.Height:0}:{(face.Usable ? "" : " NOT USABLE: " + string.Join("; ", face.Reasons))}")).ConfigureAwait(false);
+                    }
+                    if (!face.Usable)
+                    {
+                        continue;
+                    }
+                    if (face.IsNoMatch)
+                    {
+                        await output.WriteLineAsync($"NO MATCH among {outcome.GallerySize} people (decision {face.DecisionId}).").ConfigureAwait(false);
+                        continue;
+                    }
+                    foreach (var (m, i) in face.Matches.Select((m, i) => (m, i)))
+                    {
+                        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{i + 1}. {m.PersonName}: score {m.Reading?.Text ?? ReadableScore.LogOdds(m.Score)} vs threshold {m.ThresholdReading?.Text ?? ReadableScore.LogOdds(m.Threshold)}")).ConfigureAwait(false);
+                    }
+                    await output.WriteLineAsync($"(decision {face.DecisionId})").ConfigureAwait(false);
                 }
-                foreach (var (m, i) in outcome.Matches.Select((m, i) => (m, i)))
-                {
-                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{i + 1}. {m.PersonName}: score {m.Reading?.Text ?? ReadableScore.LogOdds(m.Score)} vs threshold {m.ThresholdReading?.Text ?? ReadableScore.LogOdds(m.Threshold)}")).ConfigureAwait(false);
-                }
-                await output.WriteLineAsync($"({outcome.GallerySize} people searched in {outcome.Duration.TotalMilliseconds:0} ms, decision {outcome.DecisionId})").ConfigureAwait(false);
+                await output.WriteLineAsync($"({outcome.GallerySize} people searched in {outcome.Duration.TotalMilliseconds:0} ms)").ConfigureAwait(false);
             }, ct).ConfigureAwait(false);
-            return code != 0 ? code : outcome!.IsNoMatch ? 4 : 0;
+            return code != 0 ? code : outcome!.Faces.All(f => f.IsNoMatch) ? 4 : 0;
         });
         return identify;
     }
