@@ -143,9 +143,9 @@ public sealed class EvaluationJobsTests : IDisposable
         }
 
         Assert.True(status.State == EvaluationJobState.Succeeded, status.Message);
-        // The 4-identity run takes seconds, so polling sees some phases only; describing always shows (its report stays until enrolling reports).
-        Assert.Contains("describe", phases);
-        Assert.True(phases.Count >= 2, string.Join(", ", phases));
+        // The 4-identity run takes seconds, so polling sees some phases only (which ones depends on timing): at least one was
+        // seen while it ran, and the report records every phase it went through.
+        Assert.NotEmpty(phases);
         var runs = await db.InScopeAsync<ListEvaluationRuns, IReadOnlyList<EvaluationRunSummary>>(l => l.ExecuteAsync(Actors.Auditor));
         var run = Assert.Single(runs);
         Assert.Equal(status.RunId, run.Id);
@@ -159,6 +159,7 @@ public sealed class EvaluationJobsTests : IDisposable
         Assert.Empty(report.Privacy);
         Assert.Equal("portal: dataset lfw-dev, 4 identities, seed 1, sweep off, privacy off", report.Settings.Command);
         Assert.Equal(2, report.Recognition.Count);
+        Assert.Equal(["describe", "enroll", "score"], report.PhaseSeconds.Select(p => p.Phase).Take(3));
         Assert.All(report.Recognition, r => Assert.InRange(r.RocAuc, 0.5, 1.0));
         Assert.True(report.Data.GenuinePairs > 0);
         Assert.Equal(1, db.Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.EvaluationStarted} AND SubjectId = '{started.Id}'"));
