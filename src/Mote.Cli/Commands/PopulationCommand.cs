@@ -67,12 +67,13 @@ internal static class PopulationCommand
         var people = new Option<string[]>("--people") { Description = "Dataset(s) of distinct people: from a dataset with identities only those with exactly one photo are used; from one without, every photo.", Required = true, AllowMultipleArgumentsPerToken = true };
         var outPath = new Option<string>("--out") { Description = "The calibrated pack file to write.", Required = true };
         var cache = new Option<string?>("--cache") { Description = "Descriptor cache folder (default ~/.cache/mote/descriptors)." };
-        var templates = new Option<int>("--templates") { Description = "Model-templates to train (as enrollment does, with the engine's trainer) on about that many of the people (each most specific group its share, at least 30 or all of its members) and score on the rest, for the model-template calibration; 0 skips it (default 300).", DefaultValueFactory = _ => 300 };
+        var templates = new Option<int>("--templates") { Description = "Model-templates to train (as enrollment does, with the engine's trainer) on about that many of the people (each most specific group its share, at least --group-floor or all of its members) and score on the rest, for the model-template calibration; 0 skips it (default 300).", DefaultValueFactory = _ => 300 };
+        var floor = new Option<int>("--group-floor") { Description = "Model-templates at least per most specific group (or all of its members), so small groups get curves of their own (default 30).", DefaultValueFactory = _ => 30 };
         var seed = new Option<int>("--seed") { Description = "Seed of the template choice and trainings (default 1).", DefaultValueFactory = _ => 1 };
         var parallel = new Option<int>("--parallel") { Description = "Concurrent trainings (default: the processor count).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var calibrate = new Command("calibrate", "Measure how often real strangers reach each cosine, per demographic group, and store those thresholds (scalars only) in the pack.")
         {
-            pack, people, outPath, cache, templates, seed, parallel,
+            pack, people, outPath, cache, templates, floor, seed, parallel,
         };
         calibrate.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(null, error, async services =>
         {
@@ -86,7 +87,7 @@ internal static class PopulationCommand
                 error.Write(string.Create(CultureInfo.InvariantCulture, $"\r  described {p.Done}/{p.Total} people   ")));
             var result = await Task.Run(() => services.GetRequiredService<CalibratePopulationPack>().Execute(
                 source, modelPack, parse.GetValue(people)!.Select(Path.GetFullPath).ToArray(), cacheFolder, progress, ct,
-                parse.GetValue(templates), parse.GetValue(seed), parse.GetValue(parallel)), ct).ConfigureAwait(false);
+                parse.GetValue(templates), parse.GetValue(seed), parse.GetValue(parallel), parse.GetValue(floor)), ct).ConfigureAwait(false);
             await error.WriteLineAsync().ConfigureAwait(false);
             var target = Path.GetFullPath(parse.GetValue(outPath)!);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);

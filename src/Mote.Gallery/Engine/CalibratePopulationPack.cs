@@ -33,10 +33,12 @@ public sealed class CalibratePopulationPack(GalleryEngine engine)
     /// <param name="seed">Seed of the template choice and trainings.</param>
     /// <param name="parallelism">Concurrent trainings.</param>
     /// <param name="ct">Stops between photos.</param>
+    /// <param name="groupFloor">Templates at least per most specific group (or all of its members).</param>
     public PopulationCalibrationResult Execute(
         PopulationPack pack, ModelPack modelPack, IReadOnlyList<string> datasetDirs, string cacheFolder, IProgress<(int Done, int Total)>? progress, CancellationToken ct,
-        int templates = 0, int seed = 1, int parallelism = 1)
+        int templates = 0, int seed = 1, int parallelism = 1, int groupFloor = 30)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(groupFloor);
         ArgumentNullException.ThrowIfNull(pack);
         ArgumentNullException.ThrowIfNull(datasetDirs);
         var records = new List<(LabelRecord Record, int Dataset)>();
@@ -99,7 +101,7 @@ public sealed class CalibratePopulationPack(GalleryEngine engine)
         try
         {
             var calibration = RealImpostorCalibration.Measure(people, source, datasets);
-            var model = templates > 0 ? MeasureModels(pack, people, datasets, source, templates, seed, parallelism, progress, ct) : null;
+            var model = templates > 0 ? MeasureModels(pack, people, datasets, source, templates, groupFloor, seed, parallelism, progress, ct) : null;
             return new PopulationCalibrationResult(pack.WithCalibration(calibration, model), people.Count, noFace);
         }
         catch (ArgumentException e)
@@ -110,14 +112,14 @@ public sealed class CalibratePopulationPack(GalleryEngine engine)
 
     /// <summary>Trains templates for a seeded choice of people exactly as enrollment does and scores every other person.</summary>
     private RealImpostorCalibration MeasureModels(
-        PopulationPack pack, List<(float[] Unit, IReadOnlyList<string> Groups)> people, List<int> datasets, string source, int templates, int seed, int parallelism,
+        PopulationPack pack, List<(float[] Unit, IReadOnlyList<string> Groups)> people, List<int> datasets, string source, int templates, int groupFloor, int seed, int parallelism,
         IProgress<(int Done, int Total)>? progress, CancellationToken ct)
     {
         var options = engine.TrainerOptions;
         var trainer = new TemplateTrainer(options);
         var sampler = new TrainingSetSampler(pack);
         var balance = Balance.EqualOver(pack);
-        var chosen = StratifiedChoice(people.Select(p => p.Groups.Count > 0 ? p.Groups[^1] : DemographicGroup.AllId).ToArray(), templates, seed);
+        var chosen = StratifiedChoice(people.Select(p => p.Groups.Count > 0 ? p.Groups[^1] : DemographicGroup.AllId).ToArray(), templates, seed, groupFloor);
         var probes = new float[people.Count * pack.Dimension];
         for (var p = 0; p < people.Count; p++)
         {
