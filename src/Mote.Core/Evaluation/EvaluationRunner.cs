@@ -142,7 +142,9 @@ public sealed class EvaluationRunner
         started = time.GetTimestamp();
         var personal = PersonalThresholds(models, modelScores, owners, pack, ct);
         var variation = CheckVariation(references, probeList, pack, balance);
-        var thresholdGroups = ThresholdGroups(enrolled, estimateAttributes, progress, ct);
+        // The estimator runs only when a calibration can use what it guesses.
+        var uncalibrated = pack.Calibration is null && pack.ModelCalibration is null;
+        var thresholdGroups = ThresholdGroups(enrolled, uncalibrated ? null : estimateAttributes, progress, ct);
         var calibrated = CalibratedThresholds(models, modelScores, vectorScores, owners, genders, ethnicities, thresholdGroups, pack);
         Phase("personal-thresholds", started);
 
@@ -238,8 +240,11 @@ public sealed class EvaluationRunner
                 {
                     var (gender, ethnicity, ageBand) = thresholdGroups[t];
                     var value = scale.Calibration.ThresholdFor(policy, gender, ethnicity, ageBand, options.TargetFmr);
-                    var group = scale.Calibration.GroupFor(gender, ethnicity, ageBand, options.TargetFmr).Group;
-                    readFrom[group] = readFrom.GetValueOrDefault(group) + 1;
+                    if (policy == "own group")
+                    {
+                        var group = scale.Calibration.GroupFor(gender, ethnicity, ageBand, options.TargetFmr).Group;
+                        readFrom[group] = readFrom.GetValueOrDefault(group) + 1;
+                    }
                     if (value is null)
                     {
                         missing = true;
