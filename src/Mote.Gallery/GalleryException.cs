@@ -14,6 +14,9 @@ public enum GalleryErrorKind
 
     /// <summary>The photo was read but cannot be used: not a JPEG/PNG, damaged, no face, or the face fails the quality check.</summary>
     UnusablePhoto = 3,
+
+    /// <summary>The photo is larger than <see cref="People.PhotoPolicy.MaxBytes"/> (the REST API answers 413).</summary>
+    PhotoTooLarge = 4,
 }
 
 /// <summary>

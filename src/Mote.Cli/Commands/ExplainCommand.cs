@@ -27,12 +27,7 @@ internal static class ExplainCommand
         var explain = new Command("explain", "Verify a probe and explain the decision: heatmaps (occlusion, Grad-CAM++), score context, faithfulness.") { name, image, outDir, db };
         explain.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
         {
-            var path = parse.GetValue(image)!;
-            if (!File.Exists(path))
-            {
-                throw new GalleryException($"No file '{path}'.");
-            }
-            var photo = await File.ReadAllBytesAsync(path, ct).ConfigureAwait(false);
+            var photo = await PhotoFiles.ReadAsync(parse.GetValue(image)!, ct).ConfigureAwait(false);
             var actor = Actor.Terminal(Environment.UserName);
             var verified = await services.GetRequiredService<VerifyProbe>().ExecuteAsync(actor, parse.GetValue(name)!, photo, ct).ConfigureAwait(false);
             // Explained here and now (the portal does it in the background): a terminal waits for the files anyway.

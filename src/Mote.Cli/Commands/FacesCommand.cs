@@ -10,7 +10,9 @@ using Mote.Core.Faces.Pipeline;
 using Mote.Core.Faces.Quality;
 using Mote.Core.Imaging;
 using Mote.Core.Models;
+using Mote.Gallery;
 using Mote.Gallery.Models;
+using Mote.Gallery.People;
 
 namespace Mote.Cli.Commands;
 
@@ -209,13 +211,8 @@ internal static class FacesCommand
 
     private static RgbImage DecodeFile(FacePipeline pipeline, string path, out byte[] bytes)
     {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"Photo '{path}' does not exist.", path);
-        }
-
-        bytes = File.ReadAllBytes(path);
-        using var decoder = new ImageDecoder();
+        bytes = PhotoFiles.Read(path);
+        using var decoder = new ImageDecoder(PhotoPolicy.DecoderOptions);
         return decoder.Decode(bytes);
     }
 
@@ -246,7 +243,7 @@ internal static class FacesCommand
                 return await action(pipeline, provider).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is ImageRejectedException or FaceNotFoundException or FileNotFoundException or DirectoryNotFoundException or ModelProvisioningException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is GalleryException or ImageRejectedException or FaceNotFoundException or FileNotFoundException or DirectoryNotFoundException or ModelProvisioningException or ArgumentException or InvalidOperationException)
         {
             await error.WriteLineAsync(e.Message).ConfigureAwait(false);
             return 1;

@@ -37,7 +37,7 @@ internal static class PeopleCommands
         };
         enroll.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
         {
-            var photo = await ReadPhotoAsync(parse.GetValue(image)!, ct).ConfigureAwait(false);
+            var photo = await PhotoFiles.ReadAsync(parse.GetValue(image)!, ct).ConfigureAwait(false);
             var request = new EnrollmentRequest(parse.GetValue(name)!, photo, parse.GetValue(face),
                 new DeclaredAttributes(parse.GetValue(gender), parse.GetValue(ethnicity), parse.GetValue(age)),
                 BalanceText.Parse(parse.GetValue(balance)), parse.GetValue(seed), parse.GetValue(externalId));
@@ -63,7 +63,7 @@ internal static class PeopleCommands
             VerificationResult? result = null;
             var code = await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
             {
-                var photo = await ReadPhotoAsync(parse.GetValue(image)!, ct).ConfigureAwait(false);
+                var photo = await PhotoFiles.ReadAsync(parse.GetValue(image)!, ct).ConfigureAwait(false);
                 result = await services.GetRequiredService<VerifyProbe>().ExecuteAsync(Actor.Terminal(Environment.UserName), parse.GetValue(name)!, photo, parse.GetValue(face), ct).ConfigureAwait(false);
                 await output.WriteLineAsync(parse.GetValue(json)
                     ? JsonSerializer.Serialize(result, Json)
@@ -87,7 +87,7 @@ internal static class PeopleCommands
             IdentificationOutcome? outcome = null;
             var code = await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
             {
-                var photo = await ReadPhotoAsync(parse.GetValue(image)!, ct).ConfigureAwait(false);
+                var photo = await PhotoFiles.ReadAsync(parse.GetValue(image)!, ct).ConfigureAwait(false);
                 outcome = await services.GetRequiredService<IdentifyProbe>().ExecuteAsync(Actor.Terminal(Environment.UserName), photo, parse.GetValue(top), ct).ConfigureAwait(false);
                 if (parse.GetValue(json))
                 {
@@ -160,19 +160,5 @@ internal static class PeopleCommands
         var templates = new Command("templates", "Inspect stored templates.");
         templates.Subcommands.Add(inspect);
         return templates;
-    }
-
-    private static async Task<byte[]> ReadPhotoAsync(string path, CancellationToken ct)
-    {
-        var info = new FileInfo(path);
-        if (!info.Exists)
-        {
-            throw new GalleryException($"There is no file {path}.");
-        }
-        if (info.Length > 10 * 1024 * 1024)
-        {
-            throw new GalleryException($"{path} is {info.Length / 1024 / 1024} MB; photos may be at most 10 MB.");
-        }
-        return await File.ReadAllBytesAsync(path, ct).ConfigureAwait(false);
     }
 }

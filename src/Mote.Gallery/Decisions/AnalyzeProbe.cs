@@ -16,7 +16,7 @@ public sealed class AnalyzeProbe(GalleryEngine engine)
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.Verify);
-        PhotoRules.CheckSize(probe);
+        PhotoPolicy.CheckSize(probe);
         var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
         var analysis = await Task.Run(() => DecisionRecorder.ProbeFaces(analyzer, probe, ct), ct).ConfigureAwait(false);
         var preview = PhotoRules.PreviewJpeg(PhotoRules.Decode(probe, ct), AnalyzePhoto.PreviewSide);

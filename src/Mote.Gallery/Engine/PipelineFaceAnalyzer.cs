@@ -28,7 +28,7 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
         ArgumentNullException.ThrowIfNull(pack);
         _pack = pack;
         // Aligned crops are kept (about 67 KB a face) so an explanation sees exactly the crop the backbone saw.
-        _pipeline = new FacePipeline(options with { KeepAlignedCrops = true }, pack, _sessions);
+        _pipeline = new FacePipeline(options with { KeepAlignedCrops = true }, pack, _sessions, People.PhotoPolicy.DecoderOptions);
         _attributes = pack.Models.ContainsKey(Core.Models.HumanModels.HumanGraphRecipes.Gear) ? GearAttributeEstimator.Create(pack, _sessions) : null;
         Backbone = new BackboneIdentity(_pipeline.Describer.BackboneId, _pipeline.Describer.BackboneHash);
     }

@@ -48,7 +48,7 @@ public sealed class AnalyzePhoto(GalleryEngine engine)
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ManageGallery);
-        PhotoRules.CheckSize(photo);
+        PhotoPolicy.CheckSize(photo);
         var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
         var analysis = await Task.Run(() => EnrollPerson.Analyze(analyzer, photo, QualityPurpose.Enrollment, ct), ct).ConfigureAwait(false);
         if (analysis.Faces.Count == 0)

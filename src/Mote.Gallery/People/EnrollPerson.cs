@@ -58,7 +58,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(request);
         actor.Demand(Permission.ManageGallery);
-        PhotoRules.CheckSize(request.Photo);
+        PhotoPolicy.CheckSize(request.Photo);
         var started = Stopwatch.StartNew();
         var key = PersonIdentity.Normalize(request.Name, request.ExternalId);
         var name = key.Name;

@@ -62,7 +62,7 @@ public sealed class EnrollmentQueue(IServiceScopeFactory scopes, TimeProvider ti
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(request);
         actor.Demand(Permission.ManageGallery);
-        PhotoRules.CheckSize(request.Photo);
+        PhotoPolicy.CheckSize(request.Photo);
         if (string.IsNullOrWhiteSpace(request.Name))
         {
             throw new GalleryException("Give the person a name of 1 to 200 characters.");

@@ -4,37 +4,21 @@ using Mote.Core.Imaging;
 namespace Mote.Gallery.People;
 
 /// <summary>
-/// What the Gallery accepts as an uploaded photo, checked on the server by every use case that takes one
-/// (the browser checks too, but only as a courtesy), and the images it derives from one for retention.
+/// How the Gallery decodes an uploaded photo and the images it derives from one for retention. What it accepts
+/// is <see cref="PhotoPolicy"/>'s.
 /// </summary>
 public static class PhotoRules
 {
-    /// <summary>The largest photo accepted: 10 MB (10,000,000 bytes, the hardened decoder's own cap).</summary>
-    public const long MaxBytes = 10_000_000;
-
     /// <summary>Longest side of a stored thumbnail, in pixels (a face on the person page; about 5–8 KB as JPEG).</summary>
     public const int ThumbnailSide = 160;
 
     /// <summary>Longest side of a stored reference crop: the descriptor reads a 150-px face, so 480 px keeps enough margin to re-detect it.</summary>
     public const int ReferenceSide = 480;
 
-    /// <summary>Throws a <see cref="GalleryException"/> in words for an empty or over-large upload; the bytes are not read further.</summary>
-    public static void CheckSize(ReadOnlyMemory<byte> photo)
-    {
-        if (photo.IsEmpty)
-        {
-            throw new GalleryException("The file is empty: choose a PNG or JPEG photo.", GalleryErrorKind.UnusablePhoto);
-        }
-        if (photo.Length > MaxBytes)
-        {
-            throw new GalleryException($"The photo is too large ({photo.Length / 1_000_000.0:0.0} MB); the limit is {MaxBytes / 1_000_000} MB.");
-        }
-    }
-
     /// <summary>Decodes an upload through the hardened decoder (PNG/JPEG only, EXIF orientation applied); words on refusal.</summary>
     internal static RgbImage Decode(ReadOnlyMemory<byte> photo, CancellationToken ct)
     {
-        using var decoder = new ImageDecoder();
+        using var decoder = new ImageDecoder(PhotoPolicy.DecoderOptions);
         try
         {
             return decoder.Decode(photo.Span, ct);

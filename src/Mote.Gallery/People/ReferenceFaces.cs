@@ -18,7 +18,7 @@ internal static class ReferenceFaces
     {
         if (photo is { } bytes)
         {
-            PhotoRules.CheckSize(bytes);
+            PhotoPolicy.CheckSize(bytes);
             var face = EnrollPerson.PickFace(await Task.Run(() => EnrollPerson.Analyze(analyzer, bytes, QualityPurpose.Enrollment, ct), ct).ConfigureAwait(false), faceIndex);
             if (!face.Quality.IsAccepted)
             {

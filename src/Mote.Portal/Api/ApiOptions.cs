@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using Mote.Core.Imaging;
+using Mote.Gallery.People;
 
 namespace Mote.Portal.Api;
 
@@ -25,11 +25,8 @@ public sealed class ApiRateLimitOptions
 /// <summary>Fixed limits of the API.</summary>
 public static class ApiLimits
 {
-    /// <summary>Largest accepted photo, in bytes: the decoder's own limit (10 MB = 10,000,000 bytes), checked before decoding.</summary>
-    public static long MaxImageBytes { get; } = new ImageDecoderOptions().MaxEncodedBytes;
-
-    /// <summary>Largest request body: one photo plus 64 KiB for the other form fields and the multipart framing.</summary>
-    public static long MaxRequestBytes { get; } = MaxImageBytes + (64 * 1024);
+    /// <summary>Largest request body: one photo (<see cref="PhotoPolicy.MaxBytes"/>) plus 64 KiB for the other form fields and the multipart framing.</summary>
+    public static long MaxRequestBytes { get; } = PhotoPolicy.MaxBytes + (64 * 1024);
 
     /// <summary>The path every API route lives under.</summary>
     public const string Prefix = "/api";

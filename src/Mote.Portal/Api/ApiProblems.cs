@@ -1,9 +1,9 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Mote.Core.Models;
 using Mote.Core.Templates;
 using Mote.Gallery;
+using Mote.Gallery.People;
 using Mote.Gallery.Security;
 
 namespace Mote.Portal.Api;
@@ -21,11 +21,10 @@ internal static class ApiProblems
     public static IResult Problem(int status, string title, string detail) =>
         Results.Problem(statusCode: status, title: title, detail: detail);
 
-    /// <summary>413 for a photo or body over <see cref="ApiLimits.MaxImageBytes"/>.</summary>
-    public static IResult TooLarge(long? bytes) =>
-        Problem(StatusCodes.Status413PayloadTooLarge, "Image too large",
-            (bytes is { } b ? string.Create(CultureInfo.InvariantCulture, $"The upload is {b:N0} bytes; ") : "The upload is too large; ")
-            + string.Create(CultureInfo.InvariantCulture, $"photos may be at most {ApiLimits.MaxImageBytes:N0} bytes ({ApiLimits.MaxImageBytes / 1_000_000} MB)."));
+    /// <summary>413 for a request body over <see cref="ApiLimits.MaxRequestBytes"/>, in <see cref="PhotoPolicy"/>'s words.</summary>
+    public static IResult TooLarge(long? bytes) => TooLarge(PhotoPolicy.TooLargeMessage("The upload", bytes));
+
+    private static IResult TooLarge(string detail) => Problem(StatusCodes.Status413PayloadTooLarge, "Image too large", detail);
 
     /// <summary>The answer for a refusal a use case raised, in the words it used.</summary>
     public static IResult From(GalleryException e) => e.Kind switch
@@ -33,6 +32,7 @@ internal static class ApiProblems
         GalleryErrorKind.NotFound => Problem(StatusCodes.Status404NotFound, "Not found", e.Message),
         GalleryErrorKind.Conflict => Problem(StatusCodes.Status409Conflict, "Conflict", e.Message),
         GalleryErrorKind.UnusablePhoto => Problem(StatusCodes.Status422UnprocessableEntity, "Unusable photo", e.Message),
+        GalleryErrorKind.PhotoTooLarge => TooLarge(e.Message),
         _ => Problem(StatusCodes.Status400BadRequest, "Invalid request", e.Message),
     };
 }

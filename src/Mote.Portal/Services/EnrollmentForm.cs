@@ -99,9 +99,9 @@ public sealed class EnrollmentForm(AnalyzePhoto analyze, EnrollmentQueue queue, 
             var bytes = await PhotoUploads.ReadAsync(file, ct).ConfigureAwait(false);
             await AnalyseAsync(actor, bytes, ct).ConfigureAwait(false);
         }
-        catch (IOException e)
+        catch (GalleryException e)
         {
-            Error = $"{file.Name} could not be read: {e.Message}";
+            Error = e.Message;
         }
     }
 

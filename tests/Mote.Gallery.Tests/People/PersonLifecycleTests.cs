@@ -48,7 +48,7 @@ public sealed class PersonLifecycleTests(EngineGallery gallery) : IClassFixture<
     public async Task AnalyzePhoto_BadInput_RefusedInWords()
     {
         var blank = ImageEncoding.ToPng(RgbImage.Create(300, 300, px => px.Fill(128)));
-        var tooLarge = new byte[PhotoRules.MaxBytes + 1];
+        var tooLarge = new byte[PhotoPolicy.MaxBytes + 1];
 
         var noFace = await Assert.ThrowsAsync<GalleryException>(() => AnalyzeAsync(Actors.Admin, blank));
         var notImage = await Assert.ThrowsAsync<GalleryException>(() => AnalyzeAsync(Actors.Admin, "not a picture at all"u8.ToArray()));
@@ -272,7 +272,7 @@ public sealed class PersonLifecycleTests(EngineGallery gallery) : IClassFixture<
         Assert.Null(queue.Get(Actors.Admin, "0123456789abcdef0123456789abcdef"));
         Assert.Throws<PermissionDeniedException>(() => queue.Get(Actors.Operator, good.Id));
         Assert.Throws<PermissionDeniedException>(() => queue.Submit(Actors.Auditor, new EnrollmentRequest("Nope", blank)));
-        Assert.Throws<GalleryException>(() => queue.Submit(Actors.Admin, new EnrollmentRequest("Too Big", new byte[PhotoRules.MaxBytes + 1])));
+        Assert.Throws<GalleryException>(() => queue.Submit(Actors.Admin, new EnrollmentRequest("Too Big", new byte[PhotoPolicy.MaxBytes + 1])));
     }
 
     private static async Task<EnrollmentJobStatus> WaitAsync(EnrollmentQueue queue, string id)

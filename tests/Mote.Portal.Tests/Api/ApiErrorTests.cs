@@ -1,4 +1,5 @@
 using System.Net;
+using Mote.Gallery.People;
 using Mote.Portal.Tests.Infrastructure;
 
 namespace Mote.Portal.Tests.Api;
@@ -8,7 +9,7 @@ namespace Mote.Portal.Tests.Api;
 public sealed class ApiErrorTests(ApiPortal api)
 {
     [Fact]
-    public async Task Identify_NotAnImage_422WithTheDecodersWords_NothingStored()
+    public async Task Identify_NotAnImage_422InThePolicysWords_NothingStored()
     {
         var key = await api.CreateKeyAsync("identify");
         using var client = api.Client(key.Key);
@@ -111,20 +112,22 @@ public sealed class ApiErrorTests(ApiPortal api)
 
         using var response = await client.PostAsync("api/v1/identify", ApiPortal.Form(new byte[12_000_000]));
 
-        await ApiPortal.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "at most 10,000,000 bytes (10 MB)");
+        var problem = await ApiPortal.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "the limit is 10 MB (10,000,000 bytes).");
+        Assert.StartsWith("The upload is too large: 12.0 MB (12,000,", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Enroll_ImageOneByteOver10MB_413NamingItsSize_NothingStored()
+    public async Task Enroll_ImageOneByteOverThePolicy_413InThePolicysWords_NothingStored()
     {
         var key = await api.CreateKeyAsync("manage");
         using var client = api.Client(key.Key);
         var events = api.AuditEvents();
 
         // The body stays under the request cap (image + 64 KiB): the image's own size check answers.
-        using var response = await client.PostAsync("api/v1/people", ApiPortal.Form(new byte[10_000_001], ("name", "Too Big")));
+        using var response = await client.PostAsync("api/v1/people", ApiPortal.Form(new byte[PhotoPolicy.MaxBytes + 1], ("name", "Too Big")));
 
-        await ApiPortal.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "The upload is 10,000,001 bytes");
+        // The same limit and words as the portal's pages and `mote` (issue 18, item 1).
+        await ApiPortal.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, PhotoPolicy.TooLargeMessage(null, PhotoPolicy.MaxBytes + 1));
         Assert.Equal(events, api.AuditEvents());
         Assert.Equal(0, api.Portal.Scalar("SELECT COUNT(*) FROM People WHERE Name = 'Too Big'"));
     }
@@ -142,7 +145,7 @@ public sealed class ApiErrorTests(ApiPortal api)
 
         using var response = await client.SendAsync(request);
 
-        await ApiPortal.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "at most 10,000,000 bytes");
+        await ApiPortal.AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "the limit is 10 MB (10,000,000 bytes).");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Mote.Gallery.People;
 using Mote.Portal.Tests.Infrastructure;
 
 namespace Mote.Portal.Tests.Cli;
@@ -29,6 +30,20 @@ public sealed class EnrollCommandTests : IDisposable
         Assert.Contains("already belongs to Cli Twin", takenError, StringComparison.Ordinal);
         Assert.Equal(2, MoteCli.Sql(Db, "SELECT COUNT(*) FROM People WHERE NormalizedName = 'CLI TWIN'"));
         Assert.Equal(1, MoteCli.Sql(Db, "SELECT COUNT(*) FROM AuditPayloads WHERE Detail LIKE '%(external id C-2)%'"));
+    }
+
+    [Fact]
+    public async Task Enroll_FileOverThePhotoPolicy_RefusedInThePolicysWords_NothingStored()
+    {
+        var huge = Path.Combine(_folder, "huge.png");
+        await File.WriteAllBytesAsync(huge, new byte[PhotoPolicy.MaxBytes + 1]);
+
+        var (code, _, error) = await MoteCli.RunAsync("", "enroll", "--name", "Cli Too Big", huge, "--db", Db);
+
+        Assert.Equal(1, code);
+        // Once 10 * 1024 * 1024 bytes here, 10,000,000 everywhere else (issue 18, item 1).
+        Assert.Equal($"“{huge}” is too large: 10.0 MB (10,000,001 bytes); the limit is 10 MB (10,000,000 bytes).", error.Trim());
+        Assert.Equal(0, MoteCli.Sql(Db, "SELECT COUNT(*) FROM People"));
     }
 
     public void Dispose()

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Mote.Core.Imaging;
+using Mote.Gallery.People;
 using Mote.Portal.Tests.Infrastructure;
 
 namespace Mote.Portal.Tests.Cli;
@@ -41,6 +42,27 @@ public sealed class ExplainCommandTests : IDisposable
         Assert.Equal(1, MoteCli.Sql(Db, $"SELECT COUNT(*) FROM DecisionExplanations WHERE DecisionId = '{root.GetProperty("decisionId").GetString()}'"));
         // Decided where no explanation queue runs, explained at once: the decision reads ready (1), not "being computed".
         Assert.Equal(1, MoteCli.Sql(Db, $"SELECT ExplanationState FROM Decisions WHERE Id = '{root.GetProperty("decisionId").GetString()}'"));
+    }
+
+    [Fact]
+    public async Task Explain_FileOverThePhotoPolicy_RefusedInThePolicysWordsBeforeAnyDecision()
+    {
+        var huge = Path.Combine(_folder, "huge.jpg");
+        var bytes = new byte[PhotoPolicy.MaxBytes + 1];
+        bytes[0] = 0xFF;
+        bytes[1] = 0xD8;
+        bytes[2] = 0xFF;
+        await File.WriteAllBytesAsync(huge, bytes);
+
+        var (code, output, error) = await MoteCli.RunAsync("", "explain", "--name", "Nobody", huge, "--out", Path.Combine(_folder, "out"), "--db", Db);
+
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        // The same limit and words as the portal's pages and the API (issue 18, item 1).
+        Assert.Equal(PhotoPolicy.TooLargeMessage($"“{huge}”", PhotoPolicy.MaxBytes + 1), error.Trim());
+        Assert.Contains("the limit is 10 MB (10,000,000 bytes)", error, StringComparison.Ordinal);
+        Assert.Equal(0, MoteCli.Sql(Db, "SELECT COUNT(*) FROM Decisions"));
+        Assert.False(Directory.Exists(Path.Combine(_folder, "out")));
     }
 
     public void Dispose()

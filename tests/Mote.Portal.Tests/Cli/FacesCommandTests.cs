@@ -56,7 +56,7 @@ public sealed class FacesCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task FacesDetect_NotAnImage_ExitsOneWithTheDecoderReason()
+    public async Task FacesDetect_NotAnImage_ExitsOneWithThePhotoPolicysReason()
     {
         var bogus = Path.Combine(_folder, "notes.jpg");
         await File.WriteAllTextAsync(bogus, "this is text, not a JPEG");
@@ -64,7 +64,7 @@ public sealed class FacesCommandTests : IDisposable
         var (code, _, error) = await RunAsync("faces", "detect", bogus, "--db", Db);
 
         Assert.Equal(1, code);
-        Assert.Contains("not", error, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains($"“{bogus}” is not an image", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class EnrollPageTests : GalleryBunitContext
 
     [Theory]
     [InlineData("notes.txt", "text/plain", 100, "not an image we accept")]
-    [InlineData("huge.jpg", "image/jpeg", 10_000_001, "too large (10.0 MB); the limit is 10 MB")]
+    [InlineData("huge.jpg", "image/jpeg", 10_000_001, "“huge.jpg” is too large: 10.0 MB (10,000,001 bytes); the limit is 10 MB (10,000,000 bytes).")]
     [InlineData("empty.png", "image/png", 0, "is empty")]
     public async Task Upload_RefusedFile_SaysWhyAndShowsNoFaces(string name, string type, int size, string expected)
     {

@@ -82,7 +82,7 @@ public sealed class VerifyPageTests : GalleryBunitContext
         cut.FindComponents<InputFile>().Last().UploadFiles(InputFileContent.CreateFromBinary(big, "huge.jpg"));
         cut.Find("[data-testid=run-identify]").Click();
 
-        cut.WaitForAssertion(() => Assert.Equal("“huge.jpg” is 12,000,000 bytes; the limit is 10 MB (10,000,000 bytes).", cut.Find("[data-testid=identify-error]").TextContent.Trim()));
+        cut.WaitForAssertion(() => Assert.Equal("“huge.jpg” is too large: 12.0 MB (12,000,000 bytes); the limit is 10 MB (10,000,000 bytes).", cut.Find("[data-testid=identify-error]").TextContent.Trim()));
         Assert.Equal(0, await CountAsync(db => db.Decisions.Count()));
     }
 

@@ -15,7 +15,7 @@ public sealed record PersonChoice(string Id, string Name)
 
 /// <summary>
 /// The verify page's logic, kept out of the markup: which tabs the user may see, the person search, reading
-/// the probe (<see cref="ProbeUpload"/>), the 1:1 face picker (<see cref="AnalyzeProbe"/>), calling
+/// the probe (<see cref="PhotoUploads"/>), the 1:1 face picker (<see cref="AnalyzeProbe"/>), calling
 /// <see cref="VerifyProbe"/> / <see cref="IdentifyProbe"/> and holding the latest outcome or the reason, in words,
 /// that there is none. The use cases check the permission again; this class only decides what to show.
 /// </summary>
@@ -57,12 +57,12 @@ public sealed class VerifyWorkbench(VerifyProbe verify, IdentifyProbe identify, 
         }
         try
         {
-            var bytes = await ProbeUpload.ReadAsync(probe, ct).ConfigureAwait(false);
+            var bytes = await PhotoUploads.ReadAsync(probe, ct).ConfigureAwait(false);
             var analysis = await analyzeProbe.ExecuteAsync(await currentActor.GetAsync().ConfigureAwait(false), bytes, ct).ConfigureAwait(false);
             (ProbeFaces, _analysedFile, _analysedBytes) = (analysis, probe, bytes);
             SelectedFace = analysis.Faces.FirstOrDefault(f => f.Accepted)?.Index;
         }
-        catch (Exception e) when (e is ProbeUploadException or GalleryException or PermissionDeniedException or Mote.Core.Models.ModelProvisioningException)
+        catch (Exception e) when (e is GalleryException or PermissionDeniedException or Mote.Core.Models.ModelProvisioningException)
         {
             // Said in words when Verify is pressed (the same checks run again there).
         }
@@ -109,7 +109,7 @@ public sealed class VerifyWorkbench(VerifyProbe verify, IdentifyProbe identify, 
 
     private async Task RunAsync(IBrowserFile? probe, string? missing, Func<Actor, byte[], Task> decide, CancellationToken ct)
     {
-        Error = missing ?? (probe is null ? "Choose or drop a probe photo (PNG or JPEG, at most 10 MB)." : null);
+        Error = missing ?? (probe is null ? $"Choose or drop a probe photo ({PhotoPolicy.Description})." : null);
         if (Error is not null)
         {
             return;
@@ -118,10 +118,10 @@ public sealed class VerifyWorkbench(VerifyProbe verify, IdentifyProbe identify, 
         try
         {
             // The picker's faces are numbered in the bytes it analysed: a file read once is decided on exactly those.
-            var bytes = ReferenceEquals(probe, _analysedFile) && _analysedBytes is { } analysed ? analysed : await ProbeUpload.ReadAsync(probe!, ct).ConfigureAwait(false);
+            var bytes = ReferenceEquals(probe, _analysedFile) && _analysedBytes is { } analysed ? analysed : await PhotoUploads.ReadAsync(probe!, ct).ConfigureAwait(false);
             await decide(await currentActor.GetAsync().ConfigureAwait(false), bytes).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is ProbeUploadException or GalleryException or PermissionDeniedException or Mote.Core.Models.ModelProvisioningException)
+        catch (Exception e) when (e is GalleryException or PermissionDeniedException or Mote.Core.Models.ModelProvisioningException)
         {
             Error = e.Message;
             Verification = null;
