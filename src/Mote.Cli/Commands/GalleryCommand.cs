@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Mote.Core.Models;
 using Mote.Gallery;
 using Mote.Gallery.Security;
 
@@ -7,7 +8,10 @@ namespace Mote.Cli.Commands;
 /// <summary>Runs one Gallery action for a command: opens the services, runs in a scope, maps refusals to exit code 1.</summary>
 internal static class GalleryCommand
 {
-    /// <summary>A refused input or permission prints its message to <paramref name="error"/> and returns 1; success returns 0.</summary>
+    /// <summary>
+    /// A refused input or permission prints its message to <paramref name="error"/> and returns 1; face models that cannot be
+    /// provisioned print one line saying so (and how to fetch them) and return 1; success returns 0.
+    /// </summary>
     public static async Task<int> RunAsync(string? databasePath, TextWriter error, Func<IServiceProvider, Task> action, CancellationToken ct)
     {
         try
@@ -28,5 +32,18 @@ internal static class GalleryCommand
             await error.WriteLineAsync(e.Message).ConfigureAwait(false);
             return 1;
         }
+        catch (ModelProvisioningException e)
+        {
+            await error.WriteLineAsync(ModelsUnavailable(e)).ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    /// <summary>One line for face models that could not be provisioned: the reason (npm's output folded onto the line) and the way out.</summary>
+    internal static string ModelsUnavailable(ModelProvisioningException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var reason = string.Join(' ', e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.');
+        return $"The face models are not available: {reason}. Run `mote models pull` (or `mote models import`) and try again.";
     }
 }
