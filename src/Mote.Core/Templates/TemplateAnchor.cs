@@ -72,4 +72,36 @@ public sealed record TemplateAnchor(float Scale, float Cosine)
 
         return folded;
     }
+    /// <summary>
+    /// Caps the learned correction of folded layers (<see cref="Fold"/>'s output, or any layers whose last hidden unit is the
+    /// carrier): the logit becomes <c>Scale·(cos − Cosine) + min(g, cap)</c>, so g can lift no face above what it lifts by
+    /// <paramref name="cap"/>. The old logit layer becomes a hidden layer of three units, <c>relu(L)</c>, <c>relu(−L)</c> and
+    /// <c>relu(g − cap)</c>, and a new logit layer returns <c>relu(L) − relu(−L) − relu(g − cap) = L − max(0, g − cap)</c>.
+    /// Returns new layers; nothing given is mutated.
+    /// </summary>
+    internal IReadOnlyList<DenseLayer> FoldCap(IReadOnlyList<DenseLayer> folded, float cap)
+    {
+        if (!float.IsFinite(cap))
+        {
+            throw new ArgumentException($"The correction cap {cap} must be finite.", nameof(cap));
+        }
+
+        var last = folded[^1];
+        var n = last.Inputs;
+        var w = new float[3 * n];
+        last.Weights.CopyTo(w);
+        for (var i = 0; i < n; i++)
+        {
+            w[n + i] = -last.Weights[i];
+            w[(2 * n) + i] = last.Weights[i];
+        }
+
+        // g = L − Scale·(carrier − CarrierOffset − Cosine): the carrier is the last input.
+        w[(2 * n) + n - 1] -= Scale;
+        var b = new[] { last.Bias[0], -last.Bias[0], last.Bias[0] + (Scale * (CarrierOffset + Cosine)) - cap };
+        var layers = folded.Take(folded.Count - 1).ToList();
+        layers.Add(new DenseLayer(n, 3, w, b));
+        layers.Add(new DenseLayer(3, 1, [1f, -1f, -1f], [0f]));
+        return layers;
+    }
 }

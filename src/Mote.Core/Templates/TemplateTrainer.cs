@@ -208,9 +208,35 @@ public sealed class TemplateTrainer
         }
 
         var summary = new TrainingSummary(epoch, bestEpoch, bestLoss, bestTrainLoss, time.GetElapsedTime(started));
-        return anchor is null
-            ? new ModelTemplate(provenance, seed, best, summary, options.Precision)
-            : new ModelTemplate(provenance, seed, anchor.Fold(best, unitReference), summary, options.Precision, anchor);
+        if (anchor is null)
+        {
+            return new ModelTemplate(provenance, seed, best, summary, options.Precision);
+        }
+
+        var layers = anchor.Fold(best, unitReference);
+        if (options.CapCorrection)
+        {
+            layers = anchor.FoldCap(layers, CorrectionCap(best, set, provenance, seed, summary));
+        }
+
+        return new ModelTemplate(provenance, seed, layers, summary, options.Precision, anchor);
+    }
+
+    /// <summary>
+    /// The most the learned correction g lifts any of the person's own positives: a stranger's face can be lifted no higher
+    /// (<see cref="TemplateTrainerOptions.CapCorrection"/>), so a correction that runs away on faces unlike the training
+    /// samples cannot carry a stranger past the threshold.
+    /// </summary>
+    private static float CorrectionCap(DenseLayer[] correction, TrainingSet set, ModelTemplateProvenance provenance, long seed, TrainingSummary summary)
+    {
+        var g = new ModelTemplate(provenance, seed, correction, summary);
+        var cap = float.NegativeInfinity;
+        for (var i = 0; i < set.PositiveCount; i++)
+        {
+            cap = Math.Max(cap, g.Logit(set.Positives.AsSpan(i * set.Dimension, set.Dimension)));
+        }
+
+        return cap;
     }
 
     /// <summary>TorchSharp's eval-mode forward of a template's MLP (for checking the pure-C# forward).</summary>

@@ -58,6 +58,14 @@ public sealed record TemplateTrainerOptions
     public double AnchorCosine { get; init; } = 0.9;
 
     /// <summary>
+    /// Caps the anchored template's learned correction at the most it lifts the person's own positives:
+    /// <c>logit = AnchorScale · (cos − AnchorCosine) + min(g(x), max g(positives))</c>, folded into the stored MLP (one more
+    /// layer of three units). Without it, g can run away on faces unlike any training sample (measured: black faces on
+    /// UTKFace, docs/evaluation.md). Needs the anchor; default false here (the paper), the engine's default is set by measurement.
+    /// </summary>
+    public bool CapCorrection { get; init; }
+
+    /// <summary>
     /// Logit units a person's guard against a raised group takes off a typical member of that group per unit of
     /// <c>ln(weight / level)</c> (<see cref="Population.Sampling.BalanceGuards"/>); 0 leaves the balance to the synthetic
     /// mix alone, as in the paper. Default 4 (a group raised to 3× the others: 4.4 log-odds off a typical member). Measured
@@ -88,7 +96,7 @@ public sealed record TemplateTrainerOptions
     /// templates trained with an equal signature (and the same population pack and training-set sizes).
     /// </summary>
     public string Signature => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"mlp {string.Join("-", HiddenWidths)} anchor {AnchorScale:R}/{AnchorCosine:R} epochs {MaxEpochs} patience {Patience} dropout {Dropout:R} lr {LearningRate:R}/{MaxLearningRate:R} wd {WeightDecay:R} batch {BatchSize} val {ValidationFraction:R} jitter {WidthJitter}");
+        $"mlp {string.Join("-", HiddenWidths)} anchor {AnchorScale:R}/{AnchorCosine:R} epochs {MaxEpochs} patience {Patience} dropout {Dropout:R} lr {LearningRate:R}/{MaxLearningRate:R} wd {WeightDecay:R} batch {BatchSize} val {ValidationFraction:R} jitter {WidthJitter}{(CapCorrection && AnchorScale > 0 ? " cap positives" : "")}");
 
     /// <summary>
     /// <see cref="Signature"/> with the training-set sizes and variation scale: everything that shapes a template's logits

@@ -42,6 +42,12 @@ public sealed class EngineSettings
     public double AnchorCosine { get; set; } = TemplateTrainerOptions.Engine.AnchorCosine;
 
     /// <summary>
+    /// Caps an anchored template's learned correction at the most it lifts the person's own positives
+    /// (<see cref="TemplateTrainerOptions.CapCorrection"/>). Default from <see cref="TemplateTrainerOptions.Engine"/>.
+    /// </summary>
+    public bool CapCorrection { get; set; } = TemplateTrainerOptions.Engine.CapCorrection;
+
+    /// <summary>
     /// How hard a raised negative weight guards the person against that group: logit units taken off a typical member's
     /// score per unit of ln(weight / level) (<see cref="Core.Population.Sampling.BalanceGuards"/>); 0 leaves the balance
     /// to the synthetic mix alone. Default from <see cref="TemplateTrainerOptions.Engine"/>.

@@ -60,6 +60,45 @@ public sealed class TemplateAnchorTests
     }
 
     [Fact]
+    public void Train_CapCorrection_LogitIsAnchorPlusCorrectionCappedAtItsPositivesMaximum()
+    {
+        var data = new SyntheticDescriptors(seed: 15);
+        var centre = data.Centre();
+        var set = data.TrainingSetFor(centre, 200, 400);
+        var plain = new TemplateTrainer(Anchored).Train(set, seed: 7, SyntheticDescriptors.Provenance, centre);
+        var capped = new TemplateTrainer(Anchored with { CapCorrection = true }).Train(set, seed: 7, SyntheticDescriptors.Provenance, centre);
+
+        Assert.Equal([128, 129, 65, 17, 3, 1], capped.Architecture.Widths);
+        Assert.NotEqual(Anchored.Signature, (Anchored with { CapCorrection = true }).Signature);
+        double Anchor(float[] x) => 20 * (Kernels.Dot(x, centre) - 0.9);
+        var positives = Enumerable.Range(0, set.PositiveCount).Select(i => set.Positives.AsSpan(i * set.Dimension, set.Dimension).ToArray()).ToArray();
+        var cap = positives.Max(p => plain.Logit(p) - Anchor(p));
+        var probes = positives.Concat(data.Others(100)).Concat(data.Around(centre, 100)).ToArray();
+        foreach (var probe in probes)
+        {
+            Assert.Equal(Anchor(probe) + Math.Min(plain.Logit(probe) - Anchor(probe), cap), capped.Logit(probe), 2e-3);
+        }
+
+        // A lower cap (the median correction of these probes) acts on half of them and leaves the rest unchanged.
+        var median = probes.Select(p => plain.Logit(p) - Anchor(p)).Order().ElementAt(probes.Length / 2);
+        var halved = new ModelTemplate(plain.Provenance, plain.Seed, plain.Anchor!.FoldCap(plain.Layers, (float)median), plain.Training, anchor: plain.Anchor);
+        var cut = 0;
+        foreach (var probe in probes)
+        {
+            var g = plain.Logit(probe) - Anchor(probe);
+            cut += g > median + 0.01 ? 1 : 0;
+            Assert.Equal(Anchor(probe) + Math.Min(g, median), halved.Logit(probe), 2e-3);
+        }
+
+        Assert.InRange(cut, probes.Length / 3, probes.Length);
+        var torch = TemplateTrainer.TorchLogits(capped, probes.SelectMany(p => p).ToArray(), probes.Length);
+        for (var i = 0; i < probes.Length; i++)
+        {
+            Assert.Equal(torch[i], capped.Logit(probes[i]), 2e-3);
+        }
+    }
+
+    [Fact]
     public void Format_AnchoredTemplate_RoundTripsWithItsAnchor()
     {
         var data = new SyntheticDescriptors(seed: 14);
