@@ -37,7 +37,7 @@ internal static class EvaluateCommand
         var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay (default 5e-5).", DefaultValueFactory = _ => 5e-5 };
         var anchorScale = new Option<double?>("--anchor-scale") { Description = "Anchored model-templates: logit = scale·(cos(x, r) − anchor cosine) + g(x); 0 trains the paper's plain MLP (default: the engine's)." };
         var anchorCosine = new Option<double?>("--anchor-cosine") { Description = "The cosine where the anchor term is zero (default: the engine's)." };
-        var capCorrection = new Option<bool?>("--cap-correction") { Description = "true: cap the learned correction at the most it lifts the person's own positives; false: uncapped (default: the engine's)." };
+        var correctionCap = new Option<string?>("--correction-cap") { Description = "Cap the model-template's learned correction at this many logit units above its cosine anchor, or 'none' (default: the engine's)." };
         var parallel = new Option<int>("--parallel") { Description = "Concurrent trainings (default: the processor count).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var cache = new Option<string?>("--cache") { Description = "Descriptor cache folder (default ~/.cache/mote/descriptors)." };
         var impostorDataset = new Option<string?>("--impostor-dataset") { Description = "A second dataset without identities (UTKFace style: images/<file> + labels.csv file,age,gender,ethnicity) for the impostor-only analysis by gender × ethnicity × age band." };
@@ -47,7 +47,7 @@ internal static class EvaluateCommand
         var evaluate = new Command("evaluate", "Evaluate MOTE model-templates against vector templates on a dataset: accuracy, fairness, privacy, cost.")
         {
             dataset, outFolder, seed, identities, shares, sweepIdentities, privacyPerClass, noPrivacy, variationScale, positives, negatives,
-            maxEpochs, weightDecay, anchorScale, anchorCosine, capCorrection, parallel, cache, impostorDataset, impostorTemplates, noRecord, db,
+            maxEpochs, weightDecay, anchorScale, anchorCosine, correctionCap, parallel, cache, impostorDataset, impostorTemplates, noRecord, db,
         };
         evaluate.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
         {
@@ -98,7 +98,7 @@ internal static class EvaluateCommand
                     WeightDecay = parse.GetValue(weightDecay),
                     AnchorScale = parse.GetValue(anchorScale) ?? TemplateTrainerOptions.Engine.AnchorScale,
                     AnchorCosine = parse.GetValue(anchorCosine) ?? TemplateTrainerOptions.Engine.AnchorCosine,
-                    CapCorrection = parse.GetValue(capCorrection) ?? TemplateTrainerOptions.Engine.CapCorrection,
+                    CorrectionCap = parse.GetValue(correctionCap) switch { null => TemplateTrainerOptions.Engine.CorrectionCap, "none" => null, var v => double.Parse(v, CultureInfo.InvariantCulture) },
                 },
             };
             var folder = Path.GetFullPath(parse.GetValue(outFolder) ?? Path.Combine("evaluations", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));

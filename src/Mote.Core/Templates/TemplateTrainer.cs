@@ -133,6 +133,8 @@ public sealed class TemplateTrainer
         // true" failures under concurrent trainings come from (Scalar.h:140, seen in AdamW and, with 2 parallel trainings
         // at load 7, three times in a row in mul_(Scalar) here).
         Tensor? anchorTrain = null, anchorVal = null;
+        // The cap as a tensor (min with a scalar goes through libtorch's Scalar conversion, see above).
+        var cap = anchor is not null && options.CorrectionCap is { } capValue ? tensor(new[] { (float)capValue }) : null;
         if (anchor is not null)
         {
             anchorTrain = tensor(AnchorTerms(split.TrainX, split.TrainCount, unitReference!, anchor));
@@ -167,6 +169,11 @@ public sealed class TemplateTrainer
                     using var batchScope = NewDisposeScope();
                     var count = Math.Min(options.BatchSize, order.Length - start);
                     var logits = Forward(parameters, xEpoch.narrow(0, start, count), options.Dropout, dropoutGenerator);
+                    if (cap is not null)
+                    {
+                        logits = logits.minimum(cap);
+                    }
+
                     if (aEpoch is not null)
                     {
                         logits = logits.add(aEpoch.narrow(0, start, count));
@@ -186,6 +193,11 @@ public sealed class TemplateTrainer
             using (var evalScope = NewDisposeScope())
             {
                 var valLogits = Forward(parameters, xVal, 0, null);
+                if (cap is not null)
+                {
+                    valLogits = valLogits.minimum(cap);
+                }
+
                 if (anchorVal is not null)
                 {
                     valLogits = valLogits.add(anchorVal);
@@ -214,29 +226,12 @@ public sealed class TemplateTrainer
         }
 
         var layers = anchor.Fold(best, unitReference);
-        if (options.CapCorrection)
+        if (cap is not null)
         {
-            layers = anchor.FoldCap(layers, CorrectionCap(best, set, provenance, seed, summary));
+            layers = anchor.FoldCap(layers, (float)options.CorrectionCap!.Value);
         }
 
         return new ModelTemplate(provenance, seed, layers, summary, options.Precision, anchor);
-    }
-
-    /// <summary>
-    /// The most the learned correction g lifts any of the person's own positives: a stranger's face can be lifted no higher
-    /// (<see cref="TemplateTrainerOptions.CapCorrection"/>), so a correction that runs away on faces unlike the training
-    /// samples cannot carry a stranger past the threshold.
-    /// </summary>
-    private static float CorrectionCap(DenseLayer[] correction, TrainingSet set, ModelTemplateProvenance provenance, long seed, TrainingSummary summary)
-    {
-        var g = new ModelTemplate(provenance, seed, correction, summary);
-        var cap = float.NegativeInfinity;
-        for (var i = 0; i < set.PositiveCount; i++)
-        {
-            cap = Math.Max(cap, g.Logit(set.Positives.AsSpan(i * set.Dimension, set.Dimension)));
-        }
-
-        return cap;
     }
 
     /// <summary>TorchSharp's eval-mode forward of a template's MLP (for checking the pure-C# forward).</summary>

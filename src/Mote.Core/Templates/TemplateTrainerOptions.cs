@@ -58,12 +58,13 @@ public sealed record TemplateTrainerOptions
     public double AnchorCosine { get; init; } = 0.9;
 
     /// <summary>
-    /// Caps the anchored template's learned correction at the most it lifts the person's own positives:
-    /// <c>logit = AnchorScale · (cos − AnchorCosine) + min(g(x), max g(positives))</c>, folded into the stored MLP (one more
-    /// layer of three units). Without it, g can run away on faces unlike any training sample (measured: black faces on
-    /// UTKFace, docs/evaluation.md). Needs the anchor; default false here (the paper), the engine's default is set by measurement.
+    /// Caps the anchored template's learned correction: <c>logit = AnchorScale · (cos − AnchorCosine) + min(g(x), CorrectionCap)</c>,
+    /// in training and in the stored MLP (folded: one more layer of three units). With it, g can lift no face more than this
+    /// many logit units above its cosine anchor, so a correction that runs away on faces unlike any training sample cannot
+    /// carry a stranger past the threshold (measured: black faces on UTKFace, docs/evaluation.md); 0 lets g only lower a score.
+    /// Null (default here, the paper) leaves g uncapped; the engine's default is set by measurement.
     /// </summary>
-    public bool CapCorrection { get; init; }
+    public double? CorrectionCap { get; init; }
 
     /// <summary>
     /// Logit units a person's guard against a raised group takes off a typical member of that group per unit of
@@ -96,7 +97,7 @@ public sealed record TemplateTrainerOptions
     /// templates trained with an equal signature (and the same population pack and training-set sizes).
     /// </summary>
     public string Signature => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"mlp {string.Join("-", HiddenWidths)} anchor {AnchorScale:R}/{AnchorCosine:R} epochs {MaxEpochs} patience {Patience} dropout {Dropout:R} lr {LearningRate:R}/{MaxLearningRate:R} wd {WeightDecay:R} batch {BatchSize} val {ValidationFraction:R} jitter {WidthJitter}{(CapCorrection && AnchorScale > 0 ? " cap positives" : "")}");
+        $"mlp {string.Join("-", HiddenWidths)} anchor {AnchorScale:R}/{AnchorCosine:R} epochs {MaxEpochs} patience {Patience} dropout {Dropout:R} lr {LearningRate:R}/{MaxLearningRate:R} wd {WeightDecay:R} batch {BatchSize} val {ValidationFraction:R} jitter {WidthJitter}{(CorrectionCap is { } cap && AnchorScale > 0 ? $" cap {cap:R}" : "")}");
 
     /// <summary>
     /// <see cref="Signature"/> with the training-set sizes and variation scale: everything that shapes a template's logits
@@ -117,7 +118,7 @@ public sealed record TemplateTrainerOptions
         }
 
         if (WidthJitter < 0 || !(Dropout >= 0 && Dropout < 1) || !(LearningRate > 0) || !(WeightDecay >= 0) || !(MaxLearningRate > 0)
-            || !(AnchorScale >= 0 && double.IsFinite(AnchorScale)) || !double.IsFinite(AnchorCosine) || !(GuardStrength >= 0 && double.IsFinite(GuardStrength))
+            || !(AnchorScale >= 0 && double.IsFinite(AnchorScale)) || !double.IsFinite(AnchorCosine) || !(GuardStrength >= 0 && double.IsFinite(GuardStrength)) || CorrectionCap is { } c && !double.IsFinite(c)
             || BatchSize < 1 || IntraOpThreads < 1 || MaxEpochs < 1 || Patience < 1 || !(ValidationFraction > 0 && ValidationFraction < 1))
         {
             throw new ArgumentException($"Invalid trainer options: {this}.");

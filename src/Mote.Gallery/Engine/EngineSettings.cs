@@ -42,10 +42,10 @@ public sealed class EngineSettings
     public double AnchorCosine { get; set; } = TemplateTrainerOptions.Engine.AnchorCosine;
 
     /// <summary>
-    /// Caps an anchored template's learned correction at the most it lifts the person's own positives
-    /// (<see cref="TemplateTrainerOptions.CapCorrection"/>). Default from <see cref="TemplateTrainerOptions.Engine"/>.
+    /// Caps an anchored template's learned correction at this many logit units above its cosine anchor
+    /// (<see cref="TemplateTrainerOptions.CorrectionCap"/>); null leaves it uncapped. Default from <see cref="TemplateTrainerOptions.Engine"/>.
     /// </summary>
-    public bool CapCorrection { get; set; } = TemplateTrainerOptions.Engine.CapCorrection;
+    public double? CorrectionCap { get; set; } = TemplateTrainerOptions.Engine.CorrectionCap;
 
     /// <summary>
     /// How hard a raised negative weight guards the person against that group: logit units taken off a typical member's

@@ -77,7 +77,7 @@ public sealed class GalleryEngine(ModelPackService models, IFaceAnalyzerFactory 
         get
         {
             var options = (settings.CompactArchitecture ? TemplateTrainerOptions.Compact : TemplateTrainerOptions.Default)
-                with { AnchorScale = settings.AnchorScale, AnchorCosine = settings.AnchorCosine, CapCorrection = settings.CapCorrection, MaxEpochs = settings.MaxEpochs, GuardStrength = settings.GuardStrength };
+                with { AnchorScale = settings.AnchorScale, AnchorCosine = settings.AnchorCosine, CorrectionCap = settings.CorrectionCap, MaxEpochs = settings.MaxEpochs, GuardStrength = settings.GuardStrength };
             return settings.WidthJitter > 0 ? options with { WidthJitter = settings.WidthJitter } : options;
         }
     }

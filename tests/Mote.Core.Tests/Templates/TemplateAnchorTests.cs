@@ -60,26 +60,36 @@ public sealed class TemplateAnchorTests
     }
 
     [Fact]
-    public void Train_CapCorrection_LogitIsAnchorPlusCorrectionCappedAtItsPositivesMaximum()
+    public void Train_CorrectionCap_NoProbeScoresAboveItsAnchorPlusTheCap()
     {
         var data = new SyntheticDescriptors(seed: 15);
         var centre = data.Centre();
         var set = data.TrainingSetFor(centre, 200, 400);
-        var plain = new TemplateTrainer(Anchored).Train(set, seed: 7, SyntheticDescriptors.Provenance, centre);
-        var capped = new TemplateTrainer(Anchored with { CapCorrection = true }).Train(set, seed: 7, SyntheticDescriptors.Provenance, centre);
+        var capped = new TemplateTrainer(Anchored with { CorrectionCap = 0.5 }).Train(set, seed: 7, SyntheticDescriptors.Provenance, centre);
 
         Assert.Equal([128, 129, 65, 17, 3, 1], capped.Architecture.Widths);
-        Assert.NotEqual(Anchored.Signature, (Anchored with { CapCorrection = true }).Signature);
+        Assert.NotEqual(Anchored.Signature, (Anchored with { CorrectionCap = 0.5 }).Signature);
         double Anchor(float[] x) => 20 * (Kernels.Dot(x, centre) - 0.9);
-        var positives = Enumerable.Range(0, set.PositiveCount).Select(i => set.Positives.AsSpan(i * set.Dimension, set.Dimension).ToArray()).ToArray();
-        var cap = positives.Max(p => plain.Logit(p) - Anchor(p));
-        var probes = positives.Concat(data.Others(100)).Concat(data.Around(centre, 100)).ToArray();
-        foreach (var probe in probes)
+        var probes = data.Others(100).Concat(data.Around(centre, 100)).ToArray();
+        var atCap = probes.Count(p => Math.Abs(capped.Logit(p) - (Anchor(p) + 0.5)) < 1e-3);
+        Assert.All(probes, p => Assert.True(capped.Logit(p) <= Anchor(p) + 0.5 + 1e-3, $"logit {capped.Logit(p)} above anchor {Anchor(p)} + 0.5"));
+        Assert.InRange(atCap, 1, probes.Length);
+        var torch = TemplateTrainer.TorchLogits(capped, probes.SelectMany(p => p).ToArray(), probes.Length);
+        for (var i = 0; i < probes.Length; i++)
         {
-            Assert.Equal(Anchor(probe) + Math.Min(plain.Logit(probe) - Anchor(probe), cap), capped.Logit(probe), 2e-3);
+            Assert.Equal(torch[i], capped.Logit(probes[i]), 2e-3);
         }
+    }
 
-        // A lower cap (the median correction of these probes) acts on half of them and leaves the rest unchanged.
+    [Fact]
+    public void FoldCap_LogitIsAnchorPlusCorrectionCapped()
+    {
+        var data = new SyntheticDescriptors(seed: 16);
+        var centre = data.Centre();
+        var plain = new TemplateTrainer(Anchored).Train(data.TrainingSetFor(centre, 200, 400), seed: 8, SyntheticDescriptors.Provenance, centre);
+        double Anchor(float[] x) => 20 * (Kernels.Dot(x, centre) - 0.9);
+        var probes = data.Others(100).Concat(data.Around(centre, 100)).ToArray();
+        // Cap at the median correction of these probes: it acts on half of them and leaves the rest unchanged.
         var median = probes.Select(p => plain.Logit(p) - Anchor(p)).Order().ElementAt(probes.Length / 2);
         var halved = new ModelTemplate(plain.Provenance, plain.Seed, plain.Anchor!.FoldCap(plain.Layers, (float)median), plain.Training, anchor: plain.Anchor);
         var cut = 0;
@@ -91,11 +101,6 @@ public sealed class TemplateAnchorTests
         }
 
         Assert.InRange(cut, probes.Length / 3, probes.Length);
-        var torch = TemplateTrainer.TorchLogits(capped, probes.SelectMany(p => p).ToArray(), probes.Length);
-        for (var i = 0; i < probes.Length; i++)
-        {
-            Assert.Equal(torch[i], capped.Logit(probes[i]), 2e-3);
-        }
     }
 
     [Fact]
