@@ -82,9 +82,10 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<ReadGallerySettings>();
         services.AddScoped<UpdateGallerySettings>();
 
-        services.AddDbContext<MoteDbContext>(o => o
+        services.AddSingleton<AuditAnchorInterceptor>();
+        services.AddDbContext<MoteDbContext>((sp, o) => o
             .UseSqlite(GalleryDatabase.ConnectionString(databasePath))
-            .AddInterceptors(new SqlitePragmaInterceptor()));
+            .AddInterceptors(new SqlitePragmaInterceptor(), sp.GetRequiredService<AuditAnchorInterceptor>()));
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<AuditTrail>();
