@@ -135,7 +135,12 @@ public sealed class AuditAnchor(SecretKeyStore keys)
                 now.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), Convert.ToHexString(Seal(sequence, hash, now.UtcTicks)));
             Directory.CreateDirectory(keys.Directory);
             var temp = FilePath + $".{Guid.NewGuid():N}.tmp";
-            File.WriteAllText(temp, text);
+            // Owner-only (0600) from creation: the anchor is what vouches for the trail's length (issue 14 item 15).
+            using (var stream = new FileStream(temp, Data.OwnerOnlyFiles.CreateNew()))
+            {
+                stream.Write(Encoding.UTF8.GetBytes(text));
+                stream.Flush(flushToDisk: true);
+            }
             File.Move(temp, FilePath, overwrite: true);
         }
     }
