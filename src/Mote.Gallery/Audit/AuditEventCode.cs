@@ -23,6 +23,9 @@ public enum AuditEventCode
     ProbeVerified = 400,
     ProbeIdentified = 401,
 
+    /// <summary>Someone asked to open a decision (its explanation) that exists but is not theirs to open; refused.</summary>
+    DecisionAccessRefused = 402,
+
     ApiKeyCreated = 500,
     ApiKeyRevoked = 501,
     SettingsChanged = 502,
