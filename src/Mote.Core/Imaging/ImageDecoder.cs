@@ -163,6 +163,10 @@ public sealed class ImageDecoder : IDisposable
                     ?? throw new ImageRejectedException(ImageRejectionReason.Corrupt, $"The {name} file is damaged: its header cannot be read.");
                 CheckDimensions(info.Width, info.Height, name);
             }
+            if (format == EncodedImageFormat.Jpeg)
+            {
+                CheckJpegScans(encoded);
+            }
 
             using var image = Image.Load<Rgb24>(_configuration, encoded);
             image.Mutate(x => x.AutoOrient());
@@ -193,6 +197,24 @@ public sealed class ImageDecoder : IDisposable
                 ImageRejectionReason.Corrupt,
                 $"The {name} file is damaged and cannot be decoded: {ex.Message}",
                 ex);
+        }
+    }
+
+    // After the dimension check, so a pixel-flood header is refused for its size, and the scan walk's state stays bounded.
+    private static void CheckJpegScans(ReadOnlySpan<byte> encoded)
+    {
+        var scans = JpegScanCheck.Check(encoded);
+        switch (scans.Check)
+        {
+            case ContainerCheck.Truncated:
+                throw new ImageRejectedException(
+                    ImageRejectionReason.Truncated,
+                    scans.Expected > 0
+                        ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                            $"The JPEG file is incomplete: its image data stops after {scans.Decoded:N0} of its {scans.Expected:N0} blocks, and an end marker follows (a cut-off file with its end added). Upload the complete photo.")
+                        : "The JPEG file is incomplete: part of its image data is missing. Upload the complete photo.");
+            case ContainerCheck.Corrupt:
+                throw new ImageRejectedException(ImageRejectionReason.Corrupt, "The JPEG file is damaged: its image data holds an invalid code.");
         }
     }
 
