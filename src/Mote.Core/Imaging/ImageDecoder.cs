@@ -16,7 +16,8 @@ namespace Mote.Core.Imaging;
 /// <remarks>
 /// Order of checks, cheapest first and all before pixels are allocated: empty, byte count, magic bytes
 /// (only JPEG and PNG; GIF, BMP, TIFF, WebP, HEIF, ICO are named and refused), container structure
-/// (truncation), then <c>Image.Identify</c> for the header dimensions. Only then is the image decoded to
+/// (truncation), then <c>Image.Identify</c> for the header dimensions, then, for a JPEG, a walk of every scan's
+/// Huffman codes (<see cref="JpegScanCheck"/>: image data cut short and patched with an end marker). Only then is the image decoded to
 /// <c>Rgb24</c> with a <see cref="Configuration"/> that knows PNG and JPEG only and whose allocator is
 /// capped, and EXIF orientation is applied before anything else sees the pixels. ImageSharp is pinned
 /// at 2.1.13, whose GIF, BMP and TIFF decoders have known flaws; they are never registered.
