@@ -102,6 +102,8 @@ public sealed class AuditAnchor(SecretKeyStore keys)
             {
                 return null;
             }
+            // An anchor written 0644 by an earlier version is narrowed the first time it is read.
+            Data.OwnerOnlyFiles.Narrow(FilePath);
             var parts = File.ReadAllText(FilePath).Trim().Split(' ');
             if (parts.Length != 4 || !long.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var sequence)
                 || !long.TryParse(parts[2], System.Globalization.CultureInfo.InvariantCulture, out var ticks))

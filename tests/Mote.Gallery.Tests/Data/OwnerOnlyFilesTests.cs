@@ -35,6 +35,24 @@ public sealed class OwnerOnlyFilesTests
     }
 
     [Fact]
+    public async Task AuditAnchor_WorldReadableFromAnEarlierVersion_NarrowedWhenRead()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // Unix permissions only.
+        }
+        await using var db = await GalleryTestDatabase.CreateAsync();
+        await db.InScopeAsync<AuditTrail, AuditEvent>(a => a.AppendAsync(Actors.Admin, AuditEventCode.UserCreated, "u-1", null));
+        var anchor = Assert.Single(Directory.GetFiles(Path.Combine(db.Folder, "secrets"), "audit-*.anchor"));
+        File.SetUnixFileMode(anchor, OwnerOnlyFiles.FileMode | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var status = await db.InScopeAsync<AuditVerifier, AuditChainStatus>(v => v.VerifyAsync(Mote.Gallery.Security.Actor.System));
+
+        Assert.True(status.Verified, status.Summary);
+        Assert.Equal(OwnerOnlyFiles.FileMode, File.GetUnixFileMode(anchor));
+    }
+
+    [Fact]
     public void PrepareDatabase_ExistingWorldReadableFiles_NarrowedTo0600()
     {
         if (OperatingSystem.IsWindows())
