@@ -16,7 +16,8 @@ namespace Mote.Core.Imaging;
 /// <remarks>
 /// Order of checks, cheapest first and all before pixels are allocated: empty, byte count, magic bytes
 /// (only JPEG and PNG; GIF, BMP, TIFF, WebP, HEIF, ICO are named and refused), container structure
-/// (truncation), then <c>Image.Identify</c> for the header dimensions. Only then is the image decoded to
+/// (truncation), then <c>Image.Identify</c> for the header dimensions, then, for a JPEG, a walk of every scan's
+/// Huffman codes (<see cref="JpegScanCheck"/>: image data cut short and patched with an end marker). Only then is the image decoded to
 /// <c>Rgb24</c> with a <see cref="Configuration"/> that knows PNG and JPEG only and whose allocator is
 /// capped, and EXIF orientation is applied before anything else sees the pixels. ImageSharp is pinned
 /// at 2.1.13, whose GIF, BMP and TIFF decoders have known flaws; they are never registered.
@@ -163,6 +164,10 @@ public sealed class ImageDecoder : IDisposable
                     ?? throw new ImageRejectedException(ImageRejectionReason.Corrupt, $"The {name} file is damaged: its header cannot be read.");
                 CheckDimensions(info.Width, info.Height, name);
             }
+            if (format == EncodedImageFormat.Jpeg)
+            {
+                CheckJpegScans(encoded);
+            }
 
             using var image = Image.Load<Rgb24>(_configuration, encoded);
             image.Mutate(x => x.AutoOrient());
@@ -193,6 +198,24 @@ public sealed class ImageDecoder : IDisposable
                 ImageRejectionReason.Corrupt,
                 $"The {name} file is damaged and cannot be decoded: {ex.Message}",
                 ex);
+        }
+    }
+
+    // After the dimension check, so a pixel-flood header is refused for its size, and the scan walk's state stays bounded.
+    private static void CheckJpegScans(ReadOnlySpan<byte> encoded)
+    {
+        var scans = JpegScanCheck.Check(encoded);
+        switch (scans.Check)
+        {
+            case ContainerCheck.Truncated:
+                throw new ImageRejectedException(
+                    ImageRejectionReason.Truncated,
+                    scans.Expected > 0
+                        ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                            $"The JPEG file is incomplete: its image data stops after {scans.Decoded:N0} of its {scans.Expected:N0} blocks, and an end marker follows (a cut-off file with its end added). Upload the complete photo.")
+                        : "The JPEG file is incomplete: part of its image data is missing. Upload the complete photo.");
+            case ContainerCheck.Corrupt:
+                throw new ImageRejectedException(ImageRejectionReason.Corrupt, "The JPEG file is damaged: its image data holds an invalid code.");
         }
     }
 

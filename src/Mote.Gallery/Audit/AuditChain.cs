@@ -102,6 +102,8 @@ public sealed class AuditAnchor(SecretKeyStore keys)
             {
                 return null;
             }
+            // An anchor written 0644 by an earlier version is narrowed the first time it is read.
+            Data.OwnerOnlyFiles.Narrow(FilePath);
             var parts = File.ReadAllText(FilePath).Trim().Split(' ');
             if (parts.Length != 4 || !long.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var sequence)
                 || !long.TryParse(parts[2], System.Globalization.CultureInfo.InvariantCulture, out var ticks))
@@ -135,7 +137,12 @@ public sealed class AuditAnchor(SecretKeyStore keys)
                 now.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), Convert.ToHexString(Seal(sequence, hash, now.UtcTicks)));
             Directory.CreateDirectory(keys.Directory);
             var temp = FilePath + $".{Guid.NewGuid():N}.tmp";
-            File.WriteAllText(temp, text);
+            // Owner-only (0600) from creation: the anchor is what vouches for the trail's length (issue 14 item 15).
+            using (var stream = new FileStream(temp, Data.OwnerOnlyFiles.CreateNew()))
+            {
+                stream.Write(Encoding.UTF8.GetBytes(text));
+                stream.Flush(flushToDisk: true);
+            }
             File.Move(temp, FilePath, overwrite: true);
         }
     }

@@ -20,8 +20,17 @@ public enum AuditEventCode
     PersonRetrained = 301,
     PersonErased = 302,
 
+    /// <summary>
+    /// A stored template failed its integrity check (does not decrypt, or its format is damaged) and was left out of 1:N
+    /// identification; recorded once per person and stored template, by the system. Re-enroll or erase the person.
+    /// </summary>
+    TemplateIntegrityViolation = 303,
+
     ProbeVerified = 400,
     ProbeIdentified = 401,
+
+    /// <summary>Someone asked to open a decision (its explanation) that exists but is not theirs to open; refused.</summary>
+    DecisionAccessRefused = 402,
 
     ApiKeyCreated = 500,
     ApiKeyRevoked = 501,

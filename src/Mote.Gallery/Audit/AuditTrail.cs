@@ -11,9 +11,13 @@ namespace Mote.Gallery.Audit;
 /// (Microsoft.Data.Sqlite's default), so reading the last hash and inserting the next row can never
 /// interleave with another writer, in this process or another — the chain never forks.
 /// </summary>
-public sealed class AuditTrail(MoteDbContext db, SecretKeyStore keys, AuditAnchor anchor, TimeProvider time)
+public sealed class AuditTrail(MoteDbContext db, SecretKeyStore keys, AuditAnchorInterceptor anchoring, TimeProvider time)
 {
-    /// <summary>Appends one event (and its detail, kept apart from the chain). Saves; commits only a transaction it opened itself.</summary>
+    /// <summary>
+    /// Appends one event (and its detail, kept apart from the chain). Saves; commits only a transaction it opened itself.
+    /// The anchor outside the database moves to this row when its transaction commits, whoever commits it
+    /// (<see cref="AuditAnchorInterceptor"/>); nothing moves when it rolls back.
+    /// </summary>
     public async Task<AuditEvent> AppendAsync(Actor actor, AuditEventCode code, string? subjectId, string? detail, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -42,10 +46,15 @@ public sealed class AuditTrail(MoteDbContext db, SecretKeyStore keys, AuditAncho
                 db.AuditPayloads.Add(new AuditPayload { EventId = row.Id, Detail = detail });
             }
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            if (db.PendingAuditAnchor is not { } pending || pending.Sequence < row.Id)
+            {
+                db.PendingAuditAnchor = new PendingAuditAnchor(instance, row.Id, row.Hash, row.OccurredUtc);
+            }
             if (owned is not null)
             {
                 await owned.CommitAsync(ct).ConfigureAwait(false);
-                anchor.For(instance).Advance(row.Id, row.Hash, row.OccurredUtc);
+                // The interceptor has anchored it already where the context was built with it; this covers one built without.
+                anchoring.AdvancePending(db);
             }
             return row;
         }

@@ -37,6 +37,9 @@ public sealed class MoteDbContext(DbContextOptions<MoteDbContext> options) : Ide
 
     public DbSet<EvaluationRun> EvaluationRuns => Set<EvaluationRun>();
 
+    /// <summary>The newest audit row appended in the open transaction; <see cref="AuditAnchorInterceptor"/> anchors it on commit.</summary>
+    internal PendingAuditAnchor? PendingAuditAnchor { get; set; }
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Mote.Core.Explain;
+using Mote.Gallery.Audit;
 using Mote.Gallery.Data;
 using Mote.Gallery.Security;
 
@@ -25,11 +26,13 @@ public sealed record ExplanationView(ExplainableDecision Decision, float? Thresh
 /// <summary>
 /// Reads decisions' explanations. Needs <see cref="Permission.ViewExplanations"/>; whoever may read the audit trail
 /// (<see cref="Permission.ViewAudit"/>: Auditors, Admins) sees any decision, everyone else only decisions they asked
-/// for themselves (decisions store who asked). Reads only: writes no audit event. A decision recorded as computing
+/// for themselves (decisions store who asked). Reads only; the one event it writes is a refusal: asking for a decision
+/// that exists but is someone else's writes <see cref="AuditEventCode.DecisionAccessRefused"/> (an attempted IDOR is
+/// worth an auditor's eye; an id that matches no decision writes nothing, so guessing ids cannot flood the trail). A decision recorded as computing
 /// that this process's <see cref="DecisionExplanationQueue"/> no longer holds reads as <see cref="ExplanationState.Lost"/>
 /// once it is <see cref="LostAfter"/> old (the short wait covers the moment between recording and queueing).
 /// </summary>
-public sealed class GetExplanation(MoteDbContext db, TemplateProtector protector, TimeProvider time, DecisionExplanationQueue? queue = null)
+public sealed class GetExplanation(MoteDbContext db, TemplateProtector protector, AuditTrail audit, TimeProvider time, DecisionExplanationQueue? queue = null)
 {
     /// <summary>How old a computing decision the queue does not hold must be to read as lost: 1 minute.</summary>
     public static readonly TimeSpan LostAfter = TimeSpan.FromMinutes(1);
@@ -53,8 +56,17 @@ public sealed class GetExplanation(MoteDbContext db, TemplateProtector protector
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ViewExplanations);
         var held = queue?.Holds(decisionId) ?? false;
-        var row = await Project(Visible(actor).Where(d => d.Id == decisionId)).SingleOrDefaultAsync(ct).ConfigureAwait(false)
-            ?? throw new GalleryException($"No decision '{decisionId}' that you may open.", GalleryErrorKind.NotFound);
+        var row = await Project(Visible(actor).Where(d => d.Id == decisionId)).SingleOrDefaultAsync(ct).ConfigureAwait(false);
+        if (row is null)
+        {
+            if (await db.Decisions.AsNoTracking().AnyAsync(d => d.Id == decisionId, ct).ConfigureAwait(false))
+            {
+                await audit.AppendAsync(actor, AuditEventCode.DecisionAccessRefused, decisionId,
+                    $"refused to open decision {decisionId}: it was asked for by someone else and {actor.Name} may not read the audit trail", ct).ConfigureAwait(false);
+            }
+            // The same words either way: ids are not confirmed to outsiders.
+            throw new GalleryException($"No decision '{decisionId}' that you may open.", GalleryErrorKind.NotFound);
+        }
         var stored = await db.DecisionExplanations.AsNoTracking().SingleOrDefaultAsync(e => e.DecisionId == decisionId, ct).ConfigureAwait(false);
         byte[]? crop = stored?.CropBlob is { } blob ? protector.Unprotect(decisionId, DecisionExplanationRecord.CropPurpose, blob) : null;
         return new ExplanationView(ToItem(row.D, row.Name, stored is not null, held), row.D.Threshold, stored is null ? null : DecisionExplanation.FromJson(stored.Json), crop);

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Mote.Core.Templates;
 using Mote.Gallery.Data;
 using Mote.Gallery.People;
@@ -15,9 +16,11 @@ namespace Mote.Gallery.Engine;
 /// lazily after any enrollment, retraining or erasure in this process (<see cref="Invalidate"/>) and, because the
 /// CLI or a second portal may change the same database file, whenever the gallery's fingerprint (people count,
 /// latest enrollment and retraining) differs from the snapshot's, checked with one indexed query per lookup.
+/// A template that fails its integrity check is left out (everyone else is still searched) and reported through
+/// <see cref="TemplateIntegrity"/> (logged, audited once); <see cref="Snapshot.Damaged"/> lists them.
 /// Thread-safe singleton; the decrypted weights stay in this process's memory only.
 /// </summary>
-public sealed class GalleryIndex(IServiceScopeFactory scopes, TemplateProtector protector)
+public sealed class GalleryIndex(IServiceScopeFactory scopes, TemplateProtector protector, ILogger<GalleryIndex> log)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Snapshot? _snapshot;
@@ -26,6 +29,9 @@ public sealed class GalleryIndex(IServiceScopeFactory scopes, TemplateProtector 
     public sealed record Snapshot(IReadOnlyList<(string Id, string Name)> People, float[] Thresholds, ITemplateIdentifier? Identifier)
     {
         internal Fingerprint Version { get; init; }
+
+        /// <summary>People left out because their stored template failed its integrity check.</summary>
+        public IReadOnlyList<DamagedTemplate> Damaged { get; init; } = [];
     }
 
     internal readonly record struct Fingerprint(int Count, long LatestEnrolled, long LatestRetrained);
@@ -50,7 +56,7 @@ public sealed class GalleryIndex(IServiceScopeFactory scopes, TemplateProtector 
                 {
                     return built;
                 }
-                return _snapshot = await BuildAsync(db, backbone, ct).ConfigureAwait(false);
+                return _snapshot = await BuildAsync(db, scope.ServiceProvider.GetRequiredService<Audit.AuditTrail>(), backbone, ct).ConfigureAwait(false);
             }
             finally
             {
@@ -80,12 +86,29 @@ public sealed class GalleryIndex(IServiceScopeFactory scopes, TemplateProtector 
         }
     }
 
-    private async Task<Snapshot> BuildAsync(MoteDbContext db, BackboneIdentity backbone, CancellationToken ct)
+    private async Task<Snapshot> BuildAsync(MoteDbContext db, Audit.AuditTrail audit, BackboneIdentity backbone, CancellationToken ct)
     {
         // Read again: a change between the check and this read makes the next lookup rebuild once more, never serve stale data.
         var version = await FingerprintAsync(db, ct).ConfigureAwait(false);
-        var people = await db.People.AsNoTracking().OrderBy(p => p.EnrolledUtc).ToListAsync(ct).ConfigureAwait(false);
-        var templates = people.Select(p => PersonRecords.OpenTemplate(p, protector, backbone)).ToList();
+        var stored = await db.People.AsNoTracking().OrderBy(p => p.EnrolledUtc).ToListAsync(ct).ConfigureAwait(false);
+        var people = new List<Person>(stored.Count);
+        var templates = new List<ITemplate>(stored.Count);
+        var damaged = new List<DamagedTemplate>();
+        foreach (var person in stored)
+        {
+            try
+            {
+                templates.Add(PersonRecords.OpenTemplate(person, protector, backbone));
+                people.Add(person);
+            }
+            catch (TemplateIntegrityException e)
+            {
+                // One damaged template used to fail 1:N for everyone (issue 14 item 11): leave it out, say so.
+                var entry = new DamagedTemplate(person.Id, person.Name, e.Message);
+                damaged.Add(entry);
+                await TemplateIntegrity.RecordAsync(db, audit, log, person, entry, ct).ConfigureAwait(false);
+            }
+        }
         var kinds = templates.Select(t => t.Kind).Distinct().ToList();
         if (kinds.Count > 1)
         {
@@ -94,7 +117,7 @@ public sealed class GalleryIndex(IServiceScopeFactory scopes, TemplateProtector 
         return new Snapshot(
             people.Select(p => (p.Id, p.Name)).ToArray(),
             people.Select(p => p.Threshold).ToArray(),
-            templates.Count == 0 ? null : Identifier(templates)) { Version = version };
+            templates.Count == 0 ? null : Identifier(templates)) { Version = version, Damaged = damaged };
     }
 
     // A single door probe is what identify serves, so model-templates get the screened single-probe path

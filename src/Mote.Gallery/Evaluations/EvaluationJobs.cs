@@ -91,6 +91,7 @@ public sealed class EvaluationJobs(
     private CancellationTokenSource? _cancel;
     private Actor? _cancellingActor;
     private Task _running = Task.CompletedTask;
+    private int _disposed;
 
     /// <summary>The running job, or the last one to finish; null when none was started since the server started.</summary>
     public EvaluationJobStatus? Current(Actor actor)
@@ -198,7 +199,18 @@ public sealed class EvaluationJobs(
     /// <summary>Stops a running job with the server (it records nothing and is audited as abandoned).</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return; // already stopped and disposed
+        }
+        try
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // disposed in the meantime: nothing left to stop
+        }
         Task running;
         lock (_gate)
         {
@@ -214,8 +226,17 @@ public sealed class EvaluationJobs(
         }
     }
 
+    /// <remarks>
+    /// Idempotent: the container disposes this one instance twice at shutdown — once as the <see cref="EvaluationJobs"/>
+    /// singleton and once as the hosted service its factory returned — and the second call used to cancel an already
+    /// disposed token source, so every graceful stop (SIGTERM) ended in <see cref="ObjectDisposedException"/> (issue 14 item 14).
+    /// </remarks>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         _stopping.Cancel();
         try
         {
@@ -231,6 +252,10 @@ public sealed class EvaluationJobs(
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         _stopping.Dispose();
     }
 

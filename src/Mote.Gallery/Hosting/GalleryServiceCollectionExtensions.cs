@@ -25,7 +25,7 @@ public static class GalleryServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the database (SQLite file from <see cref="GalleryOptions.DatabasePath"/>, resolved
-    /// against <paramref name="contentRoot"/>; its folder is created), Identity's user store, the
+    /// against <paramref name="contentRoot"/>; its folder and the file are created owner-only, see <see cref="OwnerOnlyFiles"/>), Identity's user store, the
     /// audit trail and the use cases. The portal adds cookies and <c>SignInManager</c> on top.
     /// </summary>
     public static IdentityBuilder AddMoteGallery(this IServiceCollection services, IConfiguration configuration, string contentRoot)
@@ -33,7 +33,8 @@ public static class GalleryServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var options = configuration.GetSection(GalleryOptions.Section).Get<GalleryOptions>() ?? new GalleryOptions();
         var databasePath = ContentRoot.Resolve(contentRoot, options.DatabasePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(databasePath)!);
+        // The database holds encrypted templates and the audit trail: owner-only, like the secrets folder (issue 14 item 15).
+        OwnerOnlyFiles.PrepareDatabase(databasePath);
         services.AddSingleton(new GalleryDatabase(databasePath));
         services.Configure<SecretsOptions>(configuration.GetSection(SecretsOptions.Section));
 
@@ -82,9 +83,10 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<ReadGallerySettings>();
         services.AddScoped<UpdateGallerySettings>();
 
-        services.AddDbContext<MoteDbContext>(o => o
+        services.AddSingleton<AuditAnchorInterceptor>();
+        services.AddDbContext<MoteDbContext>((sp, o) => o
             .UseSqlite(GalleryDatabase.ConnectionString(databasePath))
-            .AddInterceptors(new SqlitePragmaInterceptor()));
+            .AddInterceptors(new SqlitePragmaInterceptor(), sp.GetRequiredService<AuditAnchorInterceptor>()));
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<AuditTrail>();

@@ -118,6 +118,12 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
+            // Again inside the write transaction (IMMEDIATE: writers are serialised): enrollments of one name that all
+            // passed the check above while training are refused here in words, before the unique index has to.
+            if (await PersonIdentity.ConflictAsync(db, key, ct).ConfigureAwait(false) is { } late)
+            {
+                throw new GalleryException(late, GalleryErrorKind.Conflict);
+            }
             db.People.Add(person);
             db.PersonImages.AddRange(images);
             try

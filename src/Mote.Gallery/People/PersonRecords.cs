@@ -130,7 +130,7 @@ internal static class PersonRecords
         }
         catch (TemplateFormatException e)
         {
-            throw new GalleryException($"The stored model-template of {person.Name} is damaged: {e.Message}");
+            throw new TemplateIntegrityException($"The stored model-template of {person.Name} is damaged: {e.Message}");
         }
     }
 }

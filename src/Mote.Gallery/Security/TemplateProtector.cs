@@ -29,12 +29,12 @@ public sealed class TemplateProtector(SecretKeyStore keys)
         return blob;
     }
 
-    /// <exception cref="GalleryException">The blob is damaged, belongs to someone else, or the key differs.</exception>
+    /// <exception cref="TemplateIntegrityException">The blob is damaged, belongs to someone else, or the key differs.</exception>
     public byte[] Unprotect(string ownerId, string purpose, ReadOnlySpan<byte> blob)
     {
         if (blob.Length < HeaderSize || blob[0] != Version)
         {
-            throw new GalleryException("The stored template is damaged or in an unknown format.");
+            throw new TemplateIntegrityException("The stored template is damaged or in an unknown format.");
         }
         var plaintext = new byte[blob.Length - HeaderSize];
         try
@@ -44,7 +44,7 @@ public sealed class TemplateProtector(SecretKeyStore keys)
         }
         catch (AuthenticationTagMismatchException)
         {
-            throw new GalleryException("The stored template does not decrypt for this person: it was altered, copied from another record, or the template key changed.");
+            throw new TemplateIntegrityException("The stored template does not decrypt for this person: it was altered, copied from another record, or the template key changed.");
         }
         return plaintext;
     }

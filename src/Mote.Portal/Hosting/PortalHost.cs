@@ -84,7 +84,9 @@ public static class PortalHost
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
-        services.AddHealthChecks().AddCheck<GalleryDatabaseHealthCheck>("gallery-database");
+        services.AddHealthChecks()
+            .AddCheck<GalleryDatabaseHealthCheck>("gallery-database")
+            .AddCheck<TemplateIntegrityHealthCheck>("template-integrity");
         services.AddHostedService<SetupLinkAnnouncer>();
         services.AddHostedService<ModelPackWarmup>();
         services.AddSingleton<AuditChainMonitor>();
@@ -118,7 +120,7 @@ public static class PortalHost
 
         // Framework and MudBlazor assets (_framework/, _content/) come from the static-assets manifest.
         app.MapStaticAssets().AllowAnonymous();
-        app.MapHealthChecks("/healthz").AllowAnonymous();
+        app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthText.WriteAsync }).AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapAuditEndpoints();
         app.MapReportEndpoints();

@@ -120,6 +120,64 @@ public sealed class ImageDecoderTests
     }
 
     [Fact]
+    public void Decode_JpegCutInScanWithEndMarkerAppended_RefusedAsIncomplete()
+    {
+        // Issue 14 item 13: the cut file with FF D9 added passes the end-marker check, and ImageSharp pads the rest.
+        var jpeg = EncodedImageBuilder.Jpeg(512, 512);
+        byte[] patched = [.. jpeg[..(jpeg.Length / 2)], 0xFF, 0xD9];
+
+        var ex = Refused(patched);
+
+        Assert.Equal(ImageRejectionReason.Truncated, ex.Reason);
+        Assert.Contains("incomplete", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("of its 6,144 blocks", ex.Message, StringComparison.Ordinal); // 64x64 luma + 2 x 32x32 chroma (4:2:0)
+    }
+
+    [Theory]
+    [InlineData(nameof(JpegFixtures.Progressive))]
+    [InlineData(nameof(JpegFixtures.BaselineRestarts))]
+    [InlineData(nameof(JpegFixtures.ProgressiveRestarts))]
+    public void Decode_ProgressiveOrRestartJpeg_IntactAcceptedEveryCutWithEndMarkerRefused(string fixture)
+    {
+        var jpeg = JpegFixtures.Named(fixture);
+        Assert.Equal((64, 48), (Decoder.Decode(jpeg).Width, Decoder.Decode(jpeg).Height));
+        var firstScan = FirstScanData(jpeg);
+
+        // Every cut from the first scan's data to the last data byte, with the end marker put back: none may pass,
+        // including cuts exactly between two progressive scans.
+        for (var cut = firstScan; cut < jpeg.Length - 2; cut++)
+        {
+            byte[] patched = [.. jpeg[..cut], 0xFF, 0xD9];
+            var ex = Assert.Throws<ImageRejectedException>(() => Decoder.Decode(patched));
+            Assert.True(ex.Reason is ImageRejectionReason.Truncated or ImageRejectionReason.Corrupt, $"cut at {cut}: {ex.Reason}");
+        }
+    }
+
+    [Fact]
+    public void Decode_BaselineJpegEveryCutWithEndMarker_Refused()
+    {
+        var jpeg = EncodedImageBuilder.Jpeg(40, 24);
+        for (var cut = FirstScanData(jpeg); cut < jpeg.Length - 2; cut++)
+        {
+            byte[] patched = [.. jpeg[..cut], 0xFF, 0xD9];
+            var ex = Assert.Throws<ImageRejectedException>(() => Decoder.Decode(patched));
+            Assert.True(ex.Reason is ImageRejectionReason.Truncated or ImageRejectionReason.Corrupt, $"cut at {cut}: {ex.Reason}");
+        }
+    }
+
+    private static int FirstScanData(byte[] jpeg)
+    {
+        for (var i = 2; i + 3 < jpeg.Length; i++)
+        {
+            if (jpeg[i] == 0xFF && jpeg[i + 1] == 0xDA)
+            {
+                return i + 2 + ((jpeg[i + 2] << 8) | jpeg[i + 3]);
+            }
+        }
+        throw new InvalidOperationException("No scan.");
+    }
+
+    [Fact]
     public void Decode_JpegCutInsideHeaders_RefusedAsTruncated()
     {
         var jpeg = EncodedImageBuilder.Jpeg(64, 64);

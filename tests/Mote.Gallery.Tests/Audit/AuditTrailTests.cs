@@ -111,6 +111,44 @@ public sealed class AuditTrailTests
     }
 
     [Fact]
+    public async Task Verify_TailAppendedInUseCaseTransactionsDeleted_DetectedThroughTheAnchor()
+    {
+        await using var db = await GalleryTestDatabase.CreateAsync();
+        await AppendAsync(db, 2);
+        // Three events each written inside a transaction the use case owns (the key row and its event commit together).
+        for (var i = 0; i < 3; i++)
+        {
+            await db.InScopeAsync<Mote.Gallery.ApiKeys.CreateApiKey, Mote.Gallery.ApiKeys.CreatedApiKey>(c => c.ExecuteAsync(Actors.Admin, $"door {i}", Mote.Gallery.ApiKeys.ApiKeyScopes.Verify, null));
+        }
+
+        Tamper(db, "DELETE FROM AuditPayloads WHERE EventId >= 3; DELETE FROM AuditEvents WHERE Id >= 3");
+        var status = await VerifyAsync(db);
+
+        Assert.False(status.Verified, status.Summary);
+        Assert.Contains("ends at #2, but #5 was recorded outside the database", status.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AppendAsync_UseCaseTransactionRolledBack_AnchorStaysAtTheLastCommittedRow()
+    {
+        await using var db = await GalleryTestDatabase.CreateAsync();
+        await AppendAsync(db, 2);
+
+        var scope = db.Services.CreateAsyncScope();
+        await using (scope)
+        {
+            var context = scope.ServiceProvider.GetRequiredService<Mote.Gallery.Data.MoteDbContext>();
+            await using var transaction = await context.Database.BeginTransactionAsync();
+            await scope.ServiceProvider.GetRequiredService<AuditTrail>().AppendAsync(Actors.Admin, AuditEventCode.UserCreated, "never", null);
+            await transaction.RollbackAsync();
+        }
+        var status = await VerifyAsync(db);
+
+        Assert.True(status.Verified, status.Summary);
+        Assert.Equal(2, status.VerifiedUpTo);
+    }
+
+    [Fact]
     public async Task Verify_InstanceIdSwapped_BreaksAtRowOne()
     {
         await using var db = await GalleryTestDatabase.CreateAsync();

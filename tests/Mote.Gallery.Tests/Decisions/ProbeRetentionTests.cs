@@ -59,7 +59,7 @@ public sealed class ProbeRetentionTests(EngineGallery gallery) : IClassFixture<E
                 var reopened = decoder.Decode(kept);
                 Assert.Equal((original.Width, original.Height), (reopened.Width, reopened.Height));
             }
-            Assert.Throws<GalleryException>(() => protector.Unprotect(identified.DecisionId, DecisionProbeImage.Purpose, blob));
+            Assert.Throws<TemplateIntegrityException>(() => protector.Unprotect(identified.DecisionId, DecisionProbeImage.Purpose, blob));
             Assert.Equal(-1, (await File.ReadAllBytesAsync(Db.DatabasePath)).AsSpan().IndexOf(probe.AsSpan(100, 64)));
             Assert.Equal(1, Db.Scalar($"SELECT COUNT(*) FROM AuditPayloads p JOIN AuditEvents e ON e.Id = p.EventId WHERE e.Code = {(int)AuditEventCode.ProbeVerified} AND p.Detail LIKE 'decision {verified.DecisionId}:%probe image kept (encrypted)'"));
         }

@@ -27,10 +27,10 @@ public sealed class TemplateProtectorTests
         var protector = db.Services.GetRequiredService<TemplateProtector>();
         var blob = protector.Protect("person-a", "model-template", Template);
 
-        var e = Assert.Throws<GalleryException>(() => protector.Unprotect("person-b", "model-template", blob));
+        var e = Assert.Throws<TemplateIntegrityException>(() => protector.Unprotect("person-b", "model-template", blob));
 
         Assert.Contains("does not decrypt for this person", e.Message, StringComparison.Ordinal);
-        Assert.Throws<GalleryException>(() => protector.Unprotect("person-a", "thumbnail", blob));
+        Assert.Throws<TemplateIntegrityException>(() => protector.Unprotect("person-a", "thumbnail", blob));
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class TemplateProtectorTests
         var blob = protector.Protect("person-a", "model-template", Template);
         blob[^5] ^= 1;
 
-        Assert.Throws<GalleryException>(() => protector.Unprotect("person-a", "model-template", blob));
+        Assert.Throws<TemplateIntegrityException>(() => protector.Unprotect("person-a", "model-template", blob));
     }
 
     [Fact]

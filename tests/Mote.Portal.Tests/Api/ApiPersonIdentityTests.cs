@@ -53,6 +53,50 @@ public sealed class ApiPersonIdentityTests(ApiPortal api)
         }
     }
 
+    [Fact]
+    public async Task Enroll_FiveAtOnceWithOneName_OneCreatedFourConflictsNothingHalfWritten()
+    {
+        var manage = await api.CreateKeyAsync("manage");
+        using var admin = api.Client(manage.Key);
+        var photo = await DemoPhotos.ReadAsync("sample1.jpg");
+        var events = api.AuditEvents();
+        var logLines = api.Portal.Log.Count;
+        string? id = null;
+        try
+        {
+            // All five pass the up-front name check before any is saved, so four meet the unique index at save time.
+            var responses = await Task.WhenAll(Enumerable.Range(0, 5).Select(async _ =>
+            {
+                using var response = await admin.PostAsync("api/v1/people", ApiPortal.Form(photo, ("name", "Pat Parallel"), ("faceIndex", "1"), ("seed", "5")));
+                return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+            }));
+
+            var log = string.Join('\n', api.Portal.Log.TakeLast(80));
+            Assert.True(responses.Count(r => r.StatusCode == HttpStatusCode.Created) == 1, string.Join("\n", responses.Select(r => $"{(int)r.StatusCode} {r.Body}")) + "\n" + log);
+            Assert.True(responses.Count(r => r.StatusCode == HttpStatusCode.Conflict) == 4, string.Join("\n", responses.Select(r => $"{(int)r.StatusCode} {r.Body}")) + "\n" + log);
+            foreach (var conflict in responses.Where(r => r.StatusCode == HttpStatusCode.Conflict))
+            {
+                using var problem = JsonDocument.Parse(conflict.Body);
+                Assert.Contains("Someone called 'Pat Parallel'", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            }
+            using var created = JsonDocument.Parse(responses.Single(r => r.StatusCode == HttpStatusCode.Created).Body);
+            id = created.RootElement.GetProperty("person").GetProperty("id").GetString();
+            Assert.Equal(1, api.Portal.Scalar("SELECT COUNT(*) FROM People WHERE NormalizedName = 'PAT PARALLEL'"));
+            Assert.Equal(events + 1, api.AuditEvents());
+            Assert.Equal(1, api.AuditEventsBy(manage, AuditEventCode.PersonEnrolled));
+            Assert.Equal(0, api.Portal.Scalar($"SELECT COUNT(*) FROM PersonImages WHERE PersonId NOT IN (SELECT Id FROM People)"));
+            // Refused in words inside the write transaction, not by the unique index: no database error is logged.
+            Assert.DoesNotContain(api.Portal.Log.Skip(logLines), l => l.Contains("UNIQUE constraint failed", StringComparison.Ordinal) || l.StartsWith("fail:", StringComparison.Ordinal));
+        }
+        finally
+        {
+            if (id is not null)
+            {
+                using var erased = await admin.DeleteAsync($"api/v1/people/{id}");
+            }
+        }
+    }
+
     private static async Task<string> EnrollAsync(HttpClient client, byte[] photo, string name, string externalId)
     {
         using var response = await client.PostAsync("api/v1/people", ApiPortal.Form(photo, ("name", name), ("externalId", externalId), ("faceIndex", "1"), ("seed", "3")));

@@ -28,6 +28,24 @@ public sealed class AuditCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Verify_TailWrittenByUseCasesDeleted_ExitCodeThree()
+    {
+        // Each command's event commits inside the transaction its use case owns (account or key row and event together).
+        await MoteCli.RunAsync("correct horse battery\n", "users", "add", "--role", "Admin", "--email", "a@example.org", "--db", Db);
+        var (ok, okOut, _) = await MoteCli.RunAsync("", "audit", "verify", "--db", Db);
+        Assert.Equal(0, ok);
+        Assert.Contains("Verified up to #1.", okOut, StringComparison.Ordinal);
+        await MoteCli.RunAsync("correct horse battery\n", "users", "add", "--role", "Auditor", "--email", "b@example.org", "--db", Db);
+        await MoteCli.RunAsync("", "apikeys", "create", "--scope", "verify", "--name", "door", "--db", Db);
+
+        MoteCli.Sql(Db, "PRAGMA foreign_keys=OFF; DROP TRIGGER AuditEvents_NoDelete; DELETE FROM AuditPayloads WHERE EventId >= 2; DELETE FROM AuditEvents WHERE Id >= 2");
+        var (bad, _, badErr) = await MoteCli.RunAsync("", "audit", "verify", "--db", Db);
+
+        Assert.Equal(3, bad);
+        Assert.Contains("rows were removed from the end", badErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Export_Json_WritesValidDocumentWithEveryEvent()
     {
         await MoteCli.RunAsync("correct horse battery\n", "users", "add", "--role", "Admin", "--email", "a@example.org", "--db", Db);
