@@ -7,7 +7,7 @@ using Mote.Gallery.Users;
 
 namespace Mote.Cli.Commands;
 
-/// <summary><c>mote users add|list</c>: portal accounts from the server's terminal.</summary>
+/// <summary><c>mote users add|list|disable|enable|reset-password|end-sessions</c>: portal accounts from the server's terminal.</summary>
 internal static class UsersCommand
 {
     public static Command Build(TextReader input, TextWriter output, TextWriter error)
@@ -15,6 +15,31 @@ internal static class UsersCommand
         var users = new Command("users", "Manage portal accounts.");
         users.Subcommands.Add(BuildAdd(input, output, error));
         users.Subcommands.Add(BuildList(output, error));
+        users.Subcommands.Add(BuildAction("disable", "Disable an account: it cannot sign in, and its sessions end.", output, error,
+            async (services, actor, user, ct) =>
+            {
+                await services.GetRequiredService<DisableUser>().ExecuteAsync(actor, user.Id, ct).ConfigureAwait(false);
+                return $"Disabled {user.Email}; its sessions have ended.";
+            }));
+        users.Subcommands.Add(BuildAction("enable", "Enable a disabled account again (also lifts a lock-out after failed sign-ins).", output, error,
+            async (services, actor, user, ct) =>
+            {
+                await services.GetRequiredService<EnableUser>().ExecuteAsync(actor, user.Id, ct).ConfigureAwait(false);
+                return $"Enabled {user.Email}.";
+            }));
+        users.Subcommands.Add(BuildAction("reset-password", "Issue a one-time link (valid 24 h) with which the account's owner sets a new password.", output, error,
+            async (services, actor, user, ct) =>
+            {
+                var link = await services.GetRequiredService<IssuePasswordReset>().ExecuteAsync(actor, user.Id, ct).ConfigureAwait(false);
+                return $"One-time password-reset link for {link.Email}, valid until {link.ExpiresUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC "
+                    + $"(append it to the portal's address, e.g. https://mote.example.org/):{Environment.NewLine}{link.Path}";
+            }));
+        users.Subcommands.Add(BuildAction("end-sessions", "Sign an account out everywhere (every cookie and open tab); it can sign in again.", output, error,
+            async (services, actor, user, ct) =>
+            {
+                await services.GetRequiredService<EndUserSessions>().ExecuteAsync(actor, user.Id, ct).ConfigureAwait(false);
+                return $"Ended every session of {user.Email}.";
+            }));
         return users;
     }
 
@@ -62,10 +87,29 @@ internal static class UsersCommand
             foreach (var u in all)
             {
                 var created = u.CreatedUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
-                await output.WriteLineAsync($"{u.Email.PadRight(width)}  {string.Join("+", u.Roles),-8}  {created,-16}  {(u.LockedOut ? "locked out" : "active")}").ConfigureAwait(false);
+                await output.WriteLineAsync($"{u.Email.PadRight(width)}  {string.Join("+", u.Roles),-8}  {created,-16}  {u.Status}").ConfigureAwait(false);
             }
         }, ct).ConfigureAwait(false));
         return list;
+    }
+
+    /// <summary>A subcommand that finds one account by <c>--email</c> and runs one use case on it as the terminal.</summary>
+    private static Command BuildAction(string name, string description, TextWriter output, TextWriter error,
+        Func<IServiceProvider, Actor, UserSummary, CancellationToken, Task<string>> action)
+    {
+        var email = new Option<string>("--email") { Description = "The account's e-mail address.", Required = true };
+        var db = MoteCommand.DatabaseOption();
+        var command = new Command(name, description) { email, db };
+        command.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
+        {
+            var actor = Actor.Terminal(Environment.UserName);
+            var wanted = parse.GetValue(email)!.Trim();
+            var user = (await services.GetRequiredService<ListUsers>().ExecuteAsync(actor, ct).ConfigureAwait(false))
+                .FirstOrDefault(u => string.Equals(u.Email, wanted, StringComparison.OrdinalIgnoreCase))
+                ?? throw new GalleryException($"No account has the e-mail {wanted}. `mote users list` shows them.");
+            await output.WriteLineAsync(await action(services, actor, user, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false));
+        return command;
     }
 
     /// <summary>Reads one line; from a terminal without echo, from a pipe or file as is.</summary>

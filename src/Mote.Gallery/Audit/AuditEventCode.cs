@@ -12,9 +12,27 @@ public enum AuditEventCode
     SignedOut = 102,
     SignInLockedOut = 103,
 
+    /// <summary>A sign-in refused unchecked: its address had too many recent failures, or an Admin account is waiting after failures.</summary>
+    SignInThrottled = 104,
+
+    /// <summary>A one-time password-reset link was used to set a new password (actor: the anonymous visitor).</summary>
+    PasswordResetCompleted = 105,
+
     UserCreated = 200,
     UserRoleChanged = 201,
     FirstAdminCreatedThroughSetup = 202,
+
+    /// <summary>An Admin disabled an account: it cannot sign in and its sessions ended.</summary>
+    UserDisabled = 203,
+
+    /// <summary>An Admin enabled a disabled (or locked-out) account again.</summary>
+    UserEnabled = 204,
+
+    /// <summary>An Admin issued a one-time password-reset link for an account.</summary>
+    PasswordResetIssued = 205,
+
+    /// <summary>An Admin ended all of an account's sessions (its security stamp changed).</summary>
+    UserSessionsEnded = 206,
 
     PersonEnrolled = 300,
     PersonRetrained = 301,

@@ -109,6 +109,14 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<CreateUser>();
         services.AddScoped<ListUsers>();
         services.AddScoped<ChangeUserRole>();
+        services.AddScoped<DisableUser>();
+        services.AddScoped<EnableUser>();
+        services.AddScoped<EndUserSessions>();
+        services.AddScoped<IssuePasswordReset>();
+        services.AddScoped<CompletePasswordReset>();
+        services.AddScoped<ResolveUserActor>();
+        services.AddOptions<SignInPolicy>().Bind(configuration.GetSection(SignInPolicy.Section)).ValidateDataAnnotations();
+        services.AddSingleton<SignInThrottle>();
         services.AddScoped<CompleteSetup>();
         services.AddSingleton<SetupToken>();
         services.AddSingleton<SecretKeyStore>();
@@ -119,6 +127,7 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<ListApiKeys>();
         services.AddScoped<AuthenticateApiKey>();
 
+        var signIn = configuration.GetSection(SignInPolicy.Section).Get<SignInPolicy>() ?? new SignInPolicy();
         return services
             .AddIdentityCore<PortalUser>(o =>
             {
@@ -130,12 +139,14 @@ public static class GalleryServiceCollectionExtensions
                 o.Password.RequireNonAlphanumeric = false;
                 o.Password.RequiredUniqueChars = 4;
                 o.User.RequireUniqueEmail = true;
-                o.Lockout.MaxFailedAccessAttempts = 5;
-                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                // Non-Admin accounts only: SignInUser never counts an Admin's failures towards a lock-out (issue 14 item 6).
+                o.Lockout.MaxFailedAccessAttempts = signIn.FailuresPerAccount;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(signIn.LockoutMinutes);
                 o.Lockout.AllowedForNewUsers = true;
             })
             .AddRoles<IdentityRole>()
-            .AddEntityFrameworkStores<MoteDbContext>();
+            .AddEntityFrameworkStores<MoteDbContext>()
+            .AddPasswordValidator<PasswordBlocklist>();
     }
 }
 

@@ -30,7 +30,7 @@ public sealed class ChangeUserRole(MoteDbContext db, UserManager<PortalUser> use
                 throw new GalleryException($"{user.Email} already has the role {newRole}.");
             }
             if (current.Contains(Roles.Admin) && newRole != Roles.Admin
-                && (await users.GetUsersInRoleAsync(Roles.Admin).ConfigureAwait(false)).Count <= 1)
+                && (await users.GetUsersInRoleAsync(Roles.Admin).ConfigureAwait(false)).Count(u => !AccountState.IsDisabled(u)) <= 1)
             {
                 throw new GalleryException($"{user.Email} is the last Admin; make another account Admin first.");
             }

@@ -22,7 +22,8 @@ public sealed class ListUsers(MoteDbContext db, TimeProvider time)
                 u.Email ?? u.UserName ?? u.Id,
                 links.Where(l => l.UserId == u.Id).Select(l => roleNames[l.RoleId]).Order(StringComparer.Ordinal).ToArray(),
                 u.CreatedUtc,
-                u.LockoutEnd is { } end && end > now))
+                AccountState.IsLockedOut(u, now),
+                AccountState.IsDisabled(u)))
             .ToArray();
     }
 }

@@ -37,6 +37,24 @@ public sealed class UserAccounts(MoteDbContext db, UserManager<PortalUser> users
 
     internal Task<bool> AnyAsync(CancellationToken ct) => db.Users.AnyAsync(ct);
 
+    /// <summary>The account <paramref name="userId"/>, or a <see cref="GalleryException"/> saying it is gone.</summary>
+    internal async Task<PortalUser> FindAsync(string userId) =>
+        await users.FindByIdAsync(userId ?? "").ConfigureAwait(false) ?? throw new GalleryException("That account no longer exists.");
+
+    /// <summary>Refuses when <paramref name="user"/> is the last Admin who can still sign in: nobody could manage accounts after it.</summary>
+    internal async Task EnsureNotLastEnabledAdminAsync(PortalUser user, string what)
+    {
+        if (!await users.IsInRoleAsync(user, Roles.Admin).ConfigureAwait(false))
+        {
+            return;
+        }
+        var enabledAdmins = (await users.GetUsersInRoleAsync(Roles.Admin).ConfigureAwait(false)).Count(u => !AccountState.IsDisabled(u));
+        if (enabledAdmins <= 1)
+        {
+            throw new GalleryException($"{user.Email} is the last Admin who can sign in; make another account Admin before you {what}.");
+        }
+    }
+
     internal static void Check(IdentityResult result, string what)
     {
         if (!result.Succeeded)

@@ -9,7 +9,7 @@ internal static class AuditEndpoints
     public static void MapAuditEndpoints(this IEndpointRouteBuilder app)
     {
         // A plain download (not a circuit message), so large trails stream straight to the browser.
-        app.MapGet("/audit/export", async Task<IResult> (HttpContext http, string format, ExportAuditTrail export, CancellationToken ct) =>
+        app.MapGet("/audit/export", async Task<IResult> (HttpContext http, string format, ExportAuditTrail export, Mote.Portal.Services.ISignedInActorSource actors, CancellationToken ct) =>
         {
             format = (format ?? "").ToLowerInvariant();
             if (format is not ("csv" or "json"))
@@ -18,7 +18,7 @@ internal static class AuditEndpoints
             }
             http.Response.ContentType = format == "json" ? "application/json" : "text/csv; charset=utf-8";
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"mote-audit-{DateTime.UtcNow:yyyyMMdd-HHmmss}.{format}\"";
-            await export.ExecuteAsync(Actor.FromPrincipal(http.User), format, http.Response.Body, null, ct).ConfigureAwait(false);
+            await export.ExecuteAsync(await actors.ResolveAsync(http.User, ct).ConfigureAwait(false), format, http.Response.Body, null, ct).ConfigureAwait(false);
             return Results.Empty;
         }).RequireAuthorization(nameof(Permission.ViewAudit));
     }

@@ -8,7 +8,7 @@ internal static class ReportEndpoints
 {
     public static void MapReportEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/reports/export", async Task<IResult> (HttpContext http, string format, ExportComplianceReport export, CancellationToken ct) =>
+        app.MapGet("/reports/export", async Task<IResult> (HttpContext http, string format, ExportComplianceReport export, Mote.Portal.Services.ISignedInActorSource actors, CancellationToken ct) =>
         {
             format = (format ?? "").ToLowerInvariant();
             if (format is not ("pdf" or "json"))
@@ -17,7 +17,7 @@ internal static class ReportEndpoints
             }
             // Rendered into memory first: the use case appends its audit event before any byte is sent.
             using var buffer = new MemoryStream();
-            var result = await export.ExecuteAsync(Actor.FromPrincipal(http.User), format, buffer, ct).ConfigureAwait(false);
+            var result = await export.ExecuteAsync(await actors.ResolveAsync(http.User, ct).ConfigureAwait(false), format, buffer, ct).ConfigureAwait(false);
             http.Response.Headers["X-Content-SHA256"] = result.ContentSha256;
             return Results.File(buffer.ToArray(), format == "pdf" ? "application/pdf" : "application/json",
                 $"mote-compliance-report-{DateTime.UtcNow:yyyyMMdd-HHmmss}.{format}");

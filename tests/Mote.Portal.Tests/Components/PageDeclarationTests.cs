@@ -44,6 +44,7 @@ public sealed class PageDeclarationTests
             .Order(StringComparer.Ordinal)
             .ToArray();
 
-        Assert.Equal(["/account/access-denied", "/account/login", "/error", "/not-found", "/setup"], anonymous);
+        // /account/reset-password: the one-time link of ADR 0011, like /setup.
+        Assert.Equal(["/account/access-denied", "/account/login", "/account/reset-password", "/error", "/not-found", "/setup"], anonymous);
     }
 }

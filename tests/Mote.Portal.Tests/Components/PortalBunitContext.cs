@@ -45,6 +45,9 @@ public abstract class PortalBunitContext : BunitContext, IAsyncLifetime
         Services.AddCascadingAuthenticationState();
         Services.AddSingleton<TestAuthenticationStateProvider>();
         Services.AddSingleton<AuthenticationStateProvider>(sp => sp.GetRequiredService<TestAuthenticationStateProvider>());
+        // Component tests render pages for a role without an account in a store: the actor comes from the test
+        // principal's claims. The real source (StoreActorSource) is tested against a real portal process.
+        Services.AddScoped<ISignedInActorSource, ClaimsActorSource>();
         Services.AddScoped<CurrentActor>();
         Services.AddScoped<ThemePreference>();
         // A model-pack service with no recipes: the shell renders its banner without provisioning anything.
@@ -75,4 +78,10 @@ public sealed class TestAuthenticationStateProvider : AuthenticationStateProvide
     }
 
     public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(_user));
+}
+
+/// <summary>Test-only: the actor as the principal's claims say (the portal itself re-reads the store).</summary>
+public sealed class ClaimsActorSource : ISignedInActorSource
+{
+    public Task<Actor> ResolveAsync(ClaimsPrincipal principal, CancellationToken ct = default) => Task.FromResult(Actor.FromPrincipal(principal));
 }
