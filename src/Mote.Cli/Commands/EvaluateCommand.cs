@@ -31,6 +31,7 @@ internal static class EvaluateCommand
         var privacyPerClass = new Option<int>("--privacy-per-class") { Description = "Identities per gender retrained with width jitter for the privacy attack; 0 skips it (default 150).", DefaultValueFactory = _ => 150 };
         var noPrivacy = new Option<bool>("--no-privacy") { Description = "Skip the attribute-inference attacks." };
         var variationScale = new Option<double>("--variation-scale") { Description = "Factor on the synthetic residuals of the positives (default: the engine's).", DefaultValueFactory = _ => TrainingSetOptions.Engine.VariationScale };
+        var hardNegatives = new Option<double>("--hard-negatives") { Description = "Share of synthetic negatives drawn as hard negatives near the reference, 0–1 (default: the engine's).", DefaultValueFactory = _ => TrainingSetOptions.Engine.HardNegativeShare };
         var positives = new Option<int>("--positives") { Description = "Synthetic positives per person (default 2000).", DefaultValueFactory = _ => 2000 };
         var negatives = new Option<int>("--negatives") { Description = "Synthetic negatives per person (default 4000).", DefaultValueFactory = _ => 4000 };
         var maxEpochs = new Option<int>("--max-epochs") { Description = "Training epochs at most (default: the engine's, 20; early stopping may end sooner).", DefaultValueFactory = _ => TemplateTrainerOptions.Engine.MaxEpochs };
@@ -46,7 +47,7 @@ internal static class EvaluateCommand
         var db = MoteCommand.DatabaseOption();
         var evaluate = new Command("evaluate", "Evaluate MOTE model-templates against vector templates on a dataset: accuracy, fairness, privacy, cost.")
         {
-            dataset, outFolder, seed, identities, shares, sweepIdentities, privacyPerClass, noPrivacy, variationScale, positives, negatives,
+            dataset, outFolder, seed, identities, shares, sweepIdentities, privacyPerClass, noPrivacy, variationScale, hardNegatives, positives, negatives,
             maxEpochs, weightDecay, anchorScale, anchorCosine, correctionCap, parallel, cache, impostorDataset, impostorTemplates, noRecord, db,
         };
         evaluate.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
@@ -91,7 +92,7 @@ internal static class EvaluateCommand
                 PrivacyPerClass = parse.GetValue(privacyPerClass),
                 Privacy = !parse.GetValue(noPrivacy),
                 Parallelism = Math.Max(1, parse.GetValue(parallel)),
-                TrainingSet = TrainingSetOptions.Engine with { Positives = parse.GetValue(positives), Negatives = parse.GetValue(negatives), VariationScale = parse.GetValue(variationScale) },
+                TrainingSet = TrainingSetOptions.Engine with { Positives = parse.GetValue(positives), Negatives = parse.GetValue(negatives), VariationScale = parse.GetValue(variationScale), HardNegativeShare = parse.GetValue(hardNegatives) },
                 Trainer = TemplateTrainerOptions.Engine with
                 {
                     MaxEpochs = parse.GetValue(maxEpochs),

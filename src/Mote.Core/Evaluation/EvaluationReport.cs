@@ -87,7 +87,9 @@ public sealed record PersonalThresholdResult(
 /// </summary>
 /// <param name="Kind">"model" (anchored model-templates: logit threshold = scale · (cosine threshold − anchor cosine)) or "vector".</param>
 /// <param name="Policy">"own group": each person's most specific calibrated group (gender here); "worst group": the highest
-/// threshold over every calibrated group.</param>
+/// threshold over every calibrated group; "own group, cosine-bounded" (capped model-templates only): own group, raised to
+/// anchor(cosine threshold) + cap where the person's own group has no model-template curve (see
+/// <see cref="EvaluationRunner.BoundedPolicy"/>).</param>
 /// <param name="TargetFmr">The promised false-match rate.</param>
 /// <param name="CalibrationSource">Whom the calibration was measured on.</param>
 /// <param name="Fmr">Pooled real FMR over every impostor pair.</param>
@@ -96,9 +98,9 @@ public sealed record PersonalThresholdResult(
 /// <param name="PooledRatio">Fmr / TargetFmr.</param>
 /// <param name="WorstGroupRatio">Highest group FMR / TargetFmr over groups without a warning and with ≥ 10/FMR impostor pairs (null if none).</param>
 /// <param name="Holds">PooledRatio ≤ 1.5 and WorstGroupRatio ≤ 2 (issue 17's requirement).</param>
-/// <param name="ThresholdGroups">Own-group policy: how many templates read their threshold from each calibrated group
-/// (labelled attributes first, the estimator's guess for the rest, as enrollment does); null for the worst-group policy
-/// and in reports written before it was recorded.</param>
+/// <param name="ThresholdGroups">Own-group policies: how many templates read their threshold from each calibrated group
+/// (labelled attributes first, the estimator's guess for the rest, as enrollment does; "→ bound by cosine G" where the
+/// cosine bound applied); null for the worst-group policy and in reports written before it was recorded.</param>
 public sealed record CalibratedThresholdResult(
     string Kind, string Policy, double TargetFmr, string CalibrationSource, double Fmr, double Fnmr,
     IReadOnlyList<GroupRates> Groups, double PooledRatio, double? WorstGroupRatio, bool Holds,
@@ -164,7 +166,9 @@ public sealed record ImpostorAnalysis(
 /// <summary>Per-group FMR of one template kind for one attribute (or intersection) at one kind of threshold.</summary>
 /// <param name="Kind">"model" or "vector".</param>
 /// <param name="Thresholds">"global": the kind's global threshold from the genuine dataset (FMR target there);
-/// "personal": each model-template's own threshold, calibrated on synthetic impostors as enrollment does.</param>
+/// "personal": each model-template's own threshold, calibrated on synthetic impostors as enrollment does; "calibrated":
+/// each template's own-group threshold from the pack's real-impostor calibration; "calibrated, cosine-bounded" (capped
+/// model-templates): the same, with the cosine bound of <see cref="EvaluationRunner.BoundedPolicy"/>.</param>
 /// <param name="Threshold">The global threshold (null for personal thresholds).</param>
 /// <param name="Attribute">"gender", "ethnicity", "age band" or "gender × ethnicity × age band".</param>
 /// <param name="Groups">One row per group with templates and probes.</param>

@@ -213,6 +213,26 @@ public sealed class EvaluationRunner
         return groups;
     }
 
+    /// <summary>The evaluation's name of the bounded own-group policy (<see cref="BoundedThreshold"/>).</summary>
+    public const string BoundedPolicy = "own group, cosine-bounded";
+
+    /// <summary>
+    /// The bound of the <see cref="BoundedPolicy"/> for one template, or null where none applies: where the model-template
+    /// curve the person's threshold is read from is coarser than the most specific cosine curve for them (their own group
+    /// has no model-template curve of its own; with no model-template calibration at all, every group), the threshold is at
+    /// least <c>anchor(cosine threshold) + cap</c>. A capped correction cannot lift a score above that unless its cosine
+    /// passes the vector's threshold, so such a person's real false-match rate is at most the vector's.
+    /// </summary>
+    private (double Threshold, string CosineGroup)? BoundedThreshold(
+        TemplateAnchor anchor, double cap, RealImpostorCalibration cosines, CalibratedScale scale, string modelGroup, Gender? gender, Ethnicity? ethnicity, AgeBand? ageBand)
+    {
+        var cosineGroup = cosines.GroupFor(gender, ethnicity, ageBand, options.TargetFmr);
+        var ownCurve = !ReferenceEquals(scale.Calibration, cosines) && string.Equals(cosineGroup.Group, modelGroup, StringComparison.Ordinal);
+        return ownCurve || RealImpostorCalibration.ThresholdAt(cosineGroup, options.TargetFmr) is not { } cosine
+            ? null
+            : (anchor.LogitAt(cosine) + cap, cosineGroup.Group);
+    }
+
     private List<CalibratedThresholdResult>? CalibratedThresholds(
         ModelTemplate[] models, float[][] modelScores, float[][] vectorScores, int[] owners, string?[] genders, string?[] ethnicities,
         (Gender? Gender, Ethnicity? Ethnicity, AgeBand? AgeBand)[] thresholdGroups, PopulationPack pack)
@@ -231,7 +251,13 @@ public sealed class EvaluationRunner
                 continue;
             }
 
-            foreach (var policy in RealImpostorCalibration.Policies)
+            // A capped, anchored model-template's logit never exceeds its anchor by more than the cap, so a threshold of
+            // anchor(cosine threshold) + cap admits no impostor the vector's cosine threshold would refuse.
+            var bound = kind == "model" && models[0].Anchor is { } anchor && options.Trainer.CorrectionCap is { } cap && pack.Calibration is { } cosines
+                ? (Anchor: anchor, Cap: cap, Cosines: cosines)
+                : ((TemplateAnchor Anchor, double Cap, RealImpostorCalibration Cosines)?)null;
+            var policies = bound is null ? RealImpostorCalibration.Policies : [.. RealImpostorCalibration.Policies, BoundedPolicy];
+            foreach (var policy in policies)
             {
                 var thresholds = new double[models.Length];
                 var readFrom = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -239,12 +265,8 @@ public sealed class EvaluationRunner
                 for (var t = 0; t < models.Length; t++)
                 {
                     var (gender, ethnicity, ageBand) = thresholdGroups[t];
-                    var value = scale.Calibration.ThresholdFor(policy, gender, ethnicity, ageBand, options.TargetFmr);
-                    if (policy == "own group")
-                    {
-                        var group = scale.Calibration.GroupFor(gender, ethnicity, ageBand, options.TargetFmr).Group;
-                        readFrom[group] = readFrom.GetValueOrDefault(group) + 1;
-                    }
+                    var value = scale.Calibration.ThresholdFor(policy == BoundedPolicy ? "own group" : policy, gender, ethnicity, ageBand, options.TargetFmr);
+                    var group = policy == "worst group" ? null : scale.Calibration.GroupFor(gender, ethnicity, ageBand, options.TargetFmr).Group;
                     if (value is null)
                     {
                         missing = true;
@@ -252,6 +274,15 @@ public sealed class EvaluationRunner
                     }
 
                     thresholds[t] = scale.RawFromUnit(value.Value);
+                    if (policy == BoundedPolicy && bound is { } b && BoundedThreshold(b.Anchor, b.Cap, b.Cosines, scale, group!, gender, ethnicity, ageBand) is { } bounded)
+                    {
+                        thresholds[t] = Math.Max(thresholds[t], bounded.Threshold);
+                        group = $"{group} → bound by cosine {bounded.CosineGroup}";
+                    }
+                    if (group is not null)
+                    {
+                        readFrom[group] = readFrom.GetValueOrDefault(group) + 1;
+                    }
                 }
 
                 if (missing)
@@ -294,7 +325,7 @@ public sealed class EvaluationRunner
                 var pooledRatio = fmr / options.TargetFmr;
                 results.Add(new CalibratedThresholdResult(kind, policy, options.TargetFmr, $"{scale.Basis}: {scale.Calibration.Source}", fmr,
                     genuine == 0 ? 0 : falseNonMatch / (double)genuine, groups, pooledRatio, worst, pooledRatio <= 1.5 && (worst ?? 0) <= 2,
-                    policy == "own group" ? readFrom : null));
+                    policy == "worst group" ? null : readFrom));
             }
         }
 
@@ -767,10 +798,18 @@ public sealed class EvaluationRunner
             if (scale is not null)
             {
                 // Each template's own calibrated group (gender × ethnicity × age band where the calibration has it).
-                var raw = templatePhotos.Select(p => scale.Calibration.ThresholdFor("own group", ParseGender(p.Gender), ParseEthnicity(p.Ethnicity),
-                    p.AgeBand is { } a && DemographicVocabulary.TryParseAgeBand(a, out var band) ? band : null, options.TargetFmr) is { } v
+                var groups = templatePhotos.Select(p => (Gender: ParseGender(p.Gender), Ethnicity: ParseEthnicity(p.Ethnicity),
+                    AgeBand: p.AgeBand is { } a && DemographicVocabulary.TryParseAgeBand(a, out var band) ? band : (AgeBand?)null)).ToArray();
+                var raw = groups.Select(g => scale.Calibration.ThresholdFor("own group", g.Gender, g.Ethnicity, g.AgeBand, options.TargetFmr) is { } v
                     ? scale.RawFromUnit(v) : double.PositiveInfinity).ToArray();
                 sources.Add((kind, matrix, "calibrated", t => raw[t]));
+                if (kind == "model" && models[0].Anchor is { } anchor && options.Trainer.CorrectionCap is { } cap && pack.Calibration is { } cosines)
+                {
+                    var bounded = groups.Select((g, t) => BoundedThreshold(anchor, cap, cosines, scale,
+                        scale.Calibration.GroupFor(g.Gender, g.Ethnicity, g.AgeBand, options.TargetFmr).Group, g.Gender, g.Ethnicity, g.AgeBand) is { } b
+                        ? Math.Max(raw[t], b.Threshold) : raw[t]).ToArray();
+                    sources.Add((kind, matrix, "calibrated, cosine-bounded", t => bounded[t]));
+                }
             }
         }
 

@@ -107,7 +107,7 @@ public sealed record TemplateTrainerOptions
     {
         ArgumentNullException.ThrowIfNull(sampling);
         return string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{Signature} | positives {sampling.Positives} negatives {sampling.Negatives} variation {sampling.VariationScale:R}");
+            $"{Signature} | positives {sampling.Positives} negatives {sampling.Negatives} variation {sampling.VariationScale:R}{(sampling.HardNegativeShare > 0 ? $" hard {sampling.HardNegativeShare:R}/{sampling.HardNegativeReach:R}" : "")}");
     }
 
     internal void Validate()

@@ -35,6 +35,9 @@ public sealed class EngineSettings
     /// <summary>Factor on the synthetic residuals of the positives. Default from <see cref="Core.Population.Sampling.TrainingSetOptions.Engine"/>.</summary>
     public double VariationScale { get; set; } = Core.Population.Sampling.TrainingSetOptions.Engine.VariationScale;
 
+    /// <summary>Share of synthetic negatives drawn as hard negatives near the reference. Default from <see cref="Core.Population.Sampling.TrainingSetOptions.Engine"/>.</summary>
+    public double HardNegativeShare { get; set; } = Core.Population.Sampling.TrainingSetOptions.Engine.HardNegativeShare;
+
     /// <summary>Training epochs at most (early stopping may end sooner). Default from <see cref="TemplateTrainerOptions.Engine"/>.</summary>
     public int MaxEpochs { get; set; } = TemplateTrainerOptions.Engine.MaxEpochs;
 

@@ -66,7 +66,7 @@ public sealed class GalleryEngine(ModelPackService models, IFaceAnalyzerFactory 
     public TemplateTrainer CreateTrainer() => new(TrainerOptions);
 
     /// <summary>How training sets are sampled (the engine's variation scale; 2,000 positives and 4,000 negatives).</summary>
-    public TrainingSetOptions SamplingOptions => TrainingSetOptions.Engine with { VariationScale = settings.VariationScale };
+    public TrainingSetOptions SamplingOptions => TrainingSetOptions.Engine with { VariationScale = settings.VariationScale, HardNegativeShare = settings.HardNegativeShare };
 
     /// <summary>Everything that shapes a model-template's logits besides the pack: what a pack's model calibration must match.</summary>
     public string TemplateSignature => TrainerOptions.SignatureWith(SamplingOptions);

@@ -82,6 +82,53 @@ public sealed class EvaluationRunnerTests(ModelPackFixture models) : IDisposable
     }
 
     [DatasetFact("lfw-dev", "utkface-part1")]
+    public void Run_CappedAnchoredTemplates_CosineBoundKeepsEveryRateAtOrBelowTheVectors()
+    {
+        var data = EvaluationDataset.Open(LinkSmallDataset(TestDatasets.Find("lfw-dev")!, 6, 2));
+        var impostors = ImpostorDataset.Open(LinkUtkCells(TestDatasets.Find("utkface-part1")!, ["female,white,adult", "male,white,adult", "male,black,adult"], 8));
+        using var pipeline = new FacePipeline(new FacePipelineOptions(), models.Pack);
+        var backbone = new BackboneIdentity(pipeline.Describer.BackboneId, pipeline.Describer.BackboneHash);
+        var pack = PopulationPackFile.Load(Path.Combine(AppContext.BaseDirectory, "population", "dlib-resnet.motepop"));
+        var options = new EvaluationOptions
+        {
+            TrainingSet = TrainingSetOptions.Engine with { Positives = 200, Negatives = 400 },
+            Trainer = TemplateTrainerOptions.Engine with { MaxEpochs = 6, CorrectionCap = 2 },
+            SweepFemaleShares = [],
+            PrivacyPerClass = 0,
+            Privacy = false,
+            CalibrationImpostorsPerGroup = 20,
+            BootstrapReplicates = 20,
+            ImpostorTemplatesPerCell = 4,
+        };
+
+        var report = EvaluationReportWriter.FromJson(EvaluationReportWriter.ToJson(new EvaluationRunner(options).Run(
+            data, b => pipeline.Analyze(b).BestFace(requireAccepted: false)?.Descriptor, null, backbone, pack, "test-pack", impostors)));
+
+        // The pack's model-template calibration belongs to the uncapped trainer, so capped templates read the cosine curves
+        // through their anchor, and the bound (anchor(cosine threshold) + cap) applies to every one of them.
+        var bounded = Assert.Single(report.CalibratedThresholds!, c => c.Policy == EvaluationRunner.BoundedPolicy);
+        Assert.Equal("model", bounded.Kind);
+        Assert.All(bounded.ThresholdGroups!.Keys, g => Assert.Contains("→ bound by cosine", g, StringComparison.Ordinal));
+        var vector = report.CalibratedThresholds!.Single(c => c.Kind == "vector" && c.Policy == "own group");
+        var ownGroup = report.CalibratedThresholds!.Single(c => c.Kind == "model" && c.Policy == "own group");
+        Assert.True(bounded.Fmr <= vector.Fmr, $"bounded {bounded.Fmr} vs vector {vector.Fmr}");
+        Assert.True(bounded.Fmr <= ownGroup.Fmr && bounded.Fnmr >= ownGroup.Fnmr, "the bound only ever raises a threshold");
+        Assert.DoesNotContain(report.CalibratedThresholds!, c => c.Kind == "vector" && c.Policy == EvaluationRunner.BoundedPolicy);
+
+        // On the impostor set, group by group: never above the vector's calibrated rate.
+        var imp = Assert.IsType<ImpostorAnalysis>(report.Impostors);
+        foreach (var attribute in imp.Results.Select(r => r.Attribute).Distinct())
+        {
+            var model = imp.Results.Single(r => r.Kind == "model" && r.Thresholds == "calibrated, cosine-bounded" && r.Attribute == attribute);
+            var vectors = imp.Results.Single(r => r.Kind == "vector" && r.Thresholds == "calibrated" && r.Attribute == attribute);
+            foreach (var g in model.Groups)
+            {
+                Assert.True(g.Fmr.Value <= vectors.Groups.Single(v => v.Group == g.Group).Fmr.Value, $"{attribute} {g.Group}");
+            }
+        }
+    }
+
+    [DatasetFact("lfw-dev", "utkface-part1")]
     public void Run_WithImpostorDataset_ReportsSameGroupFmrDownToIntersections()
     {
         var data = EvaluationDataset.Open(LinkSmallDataset(TestDatasets.Find("lfw-dev")!, 4, 2));

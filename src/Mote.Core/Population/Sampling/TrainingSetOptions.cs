@@ -38,6 +38,19 @@ public sealed record TrainingSetOptions
     /// </summary>
     public bool GuardedNegatives { get; init; }
 
+    /// <summary>
+    /// Share of the negatives drawn as hard negatives (default 0: none, the MOTE reference code). A hard negative starts
+    /// at the reference and moves towards another face of the pack (a draw of the same group the ordinary negative would
+    /// have come from) by as far as one of the person's own synthetic positives lies from the reference, times 1 to
+    /// <see cref="HardNegativeReach"/>: a stranger about as close as the person's own variation. Ordinary negatives lie far
+    /// from the reference, where the cosine anchor already rejects them, so they teach the learned correction nothing about
+    /// the faces near the threshold, the only ones that can become false matches (docs/evaluation.md, "Hard negatives").
+    /// </summary>
+    public double HardNegativeShare { get; init; }
+
+    /// <summary>How far past a positive's distance a hard negative may lie, as a factor (default 1.5; see <see cref="HardNegativeShare"/>).</summary>
+    public double HardNegativeReach { get; init; } = 1.5;
+
     /// <summary>Put the (normalised) reference itself first among the positives (default true).</summary>
     public bool IncludeReference { get; init; } = true;
 }

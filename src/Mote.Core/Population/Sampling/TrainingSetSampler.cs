@@ -36,6 +36,10 @@ public sealed class TrainingSetSampler
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.VariationScale, "The variation scale must be finite and ≥ 0.");
         }
+        if (!(options.HardNegativeShare >= 0 && options.HardNegativeShare <= 1) || !(options.HardNegativeReach >= 1 && double.IsFinite(options.HardNegativeReach)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "The hard-negative share must be in [0, 1] and its reach finite and ≥ 1.");
+        }
         var scale = (float)options.VariationScale;
         if (reference.Length != _pack.Dimension)
         {
@@ -71,6 +75,16 @@ public sealed class TrainingSetSampler
         foreach (var n in negatives)
         {
             Normalised(n, "synthetic negative");
+        }
+        var hard = (int)Math.Round(options.HardNegativeShare * negatives.Length);
+        if (hard > 0 && residuals.Length > 0 && scale > 0)
+        {
+            // Groups come interleaved in draw order, so the first `hard` negatives are a fair sample of the mix.
+            for (var i = 0; i < hard; i++)
+            {
+                var distance = scale * Norm(residuals[i % residuals.Length]) * (1 + (options.HardNegativeReach - 1) * random.NextDouble());
+                negatives[i] = Towards(anchor, negatives[i], distance);
+            }
         }
         return new TrainingSet(positives.ToArray(), positiveGroups.ToArray(), negatives, negativeGroups);
     }
@@ -133,6 +147,37 @@ public sealed class TrainingSetSampler
             labels[i] = groups[g];
         }
         return (samples, labels);
+    }
+
+    /// <summary>The reference moved by <paramref name="distance"/> towards <paramref name="face"/>, on the unit sphere.</summary>
+    private static float[] Towards(float[] reference, float[] face, double distance)
+    {
+        var step = new float[reference.Length];
+        for (var j = 0; j < step.Length; j++)
+        {
+            step[j] = face[j] - reference[j];
+        }
+        var length = Norm(step);
+        if (!(length > 1e-6))
+        {
+            return face;
+        }
+        var p = new float[reference.Length];
+        for (var j = 0; j < p.Length; j++)
+        {
+            p[j] = (float)(reference[j] + distance * step[j] / length);
+        }
+        return Normalised(p, "hard negative");
+    }
+
+    private static double Norm(float[] v)
+    {
+        double norm2 = 0;
+        foreach (var x in v)
+        {
+            norm2 += (double)x * x;
+        }
+        return Math.Sqrt(norm2);
     }
 
     /// <summary>Scales <paramref name="v"/> to unit length in place and returns it.</summary>

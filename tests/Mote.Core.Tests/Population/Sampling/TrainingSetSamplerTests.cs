@@ -163,4 +163,32 @@ public sealed class TrainingSetSamplerTests
         Assert.All(none.Positives, p => Assert.Equal(1.0, Cosine(p, reference), 5));
         Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Sample(reference, null, seed: 9, new TrainingSetOptions { VariationScale = -1 }));
     }
+
+    [Fact]
+    public void Sample_HardNegatives_LieAsNearAsThePositives_TheRestUnchanged()
+    {
+        var reference = Reference();
+        var sampler = new TrainingSetSampler(Pack);
+        var plain = sampler.Sample(reference, null, seed: 11, new TrainingSetOptions { Positives = 400, Negatives = 800 });
+        var hard = sampler.Sample(reference, null, seed: 11, new TrainingSetOptions { Positives = 400, Negatives = 800, HardNegativeShare = 0.25 });
+
+        // The positives and the last three quarters of the negatives are the plain draw; the first quarter moved.
+        Assert.Equal(plain.Positives.SelectMany(p => p), hard.Positives.SelectMany(p => p));
+        Assert.Equal(plain.Negatives.Skip(200).SelectMany(p => p), hard.Negatives.Skip(200).SelectMany(p => p));
+        Assert.Equal(plain.NegativeGroups, hard.NegativeGroups);
+        Assert.All(hard.Negatives, n => Assert.Equal(1.0, Norm(n), 5));
+
+        // Each hard negative lies on the way from the reference to its plain draw, about as far out as the positives.
+        var positiveCosines = hard.Positives.Skip(1).Select(p => Cosine(p, reference)).Order().ToArray();
+        for (var i = 0; i < 200; i++)
+        {
+            var toHard = Cosine(hard.Negatives[i], reference);
+            Assert.True(toHard > Cosine(plain.Negatives[i], reference), $"hard negative {i}: cosine {toHard:F3} not above its draw's");
+            Assert.True(Cosine(hard.Negatives[i], plain.Negatives[i]) > Cosine(reference, plain.Negatives[i]) - 1e-6, $"hard negative {i} does not point towards its draw");
+        }
+        var medianHard = hard.Negatives.Take(200).Select(n => Cosine(n, reference)).Order().ElementAt(100);
+        Assert.InRange(medianHard, positiveCosines[0] - 0.1, positiveCosines[^1]);
+        Assert.True(medianHard < positiveCosines[positiveCosines.Length / 2], $"median hard {medianHard:F3} should sit beyond the median positive {positiveCosines[positiveCosines.Length / 2]:F3}");
+        Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Sample(reference, null, seed: 11, new TrainingSetOptions { HardNegativeShare = 1.5 }));
+    }
 }
