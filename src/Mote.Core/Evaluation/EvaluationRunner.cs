@@ -213,25 +213,8 @@ public sealed class EvaluationRunner
         return groups;
     }
 
-    /// <summary>The evaluation's name of the bounded own-group policy (<see cref="BoundedThreshold"/>).</summary>
-    public const string BoundedPolicy = "own group, cosine-bounded";
-
-    /// <summary>
-    /// The bound of the <see cref="BoundedPolicy"/> for one template, or null where none applies: where the model-template
-    /// curve the person's threshold is read from is coarser than the most specific cosine curve for them (their own group
-    /// has no model-template curve of its own; with no model-template calibration at all, every group), the threshold is at
-    /// least <c>anchor(cosine threshold) + cap</c>. A capped correction cannot lift a score above that unless its cosine
-    /// passes the vector's threshold, so such a person's real false-match rate is at most the vector's.
-    /// </summary>
-    private (double Threshold, string CosineGroup)? BoundedThreshold(
-        TemplateAnchor anchor, double cap, RealImpostorCalibration cosines, CalibratedScale scale, string modelGroup, Gender? gender, Ethnicity? ethnicity, AgeBand? ageBand)
-    {
-        var cosineGroup = cosines.GroupFor(gender, ethnicity, ageBand, options.TargetFmr);
-        var ownCurve = !ReferenceEquals(scale.Calibration, cosines) && string.Equals(cosineGroup.Group, modelGroup, StringComparison.Ordinal);
-        return ownCurve || RealImpostorCalibration.ThresholdAt(cosineGroup, options.TargetFmr) is not { } cosine
-            ? null
-            : (anchor.LogitAt(cosine) + cap, cosineGroup.Group);
-    }
+    /// <summary>The bounded own-group policy's name (<see cref="CalibratedScale.CosineBound"/>).</summary>
+    public const string BoundedPolicy = CalibratedScale.BoundedPolicy;
 
     private List<CalibratedThresholdResult>? CalibratedThresholds(
         ModelTemplate[] models, float[][] modelScores, float[][] vectorScores, int[] owners, string?[] genders, string?[] ethnicities,
@@ -251,12 +234,9 @@ public sealed class EvaluationRunner
                 continue;
             }
 
-            // A capped, anchored model-template's logit never exceeds its anchor by more than the cap, so a threshold of
-            // anchor(cosine threshold) + cap admits no impostor the vector's cosine threshold would refuse.
-            var bound = kind == "model" && models[0].Anchor is { } anchor && options.Trainer.CorrectionCap is { } cap && pack.Calibration is { } cosines
-                ? (Anchor: anchor, Cap: cap, Cosines: cosines)
-                : ((TemplateAnchor Anchor, double Cap, RealImpostorCalibration Cosines)?)null;
-            var policies = bound is null ? RealImpostorCalibration.Policies : [.. RealImpostorCalibration.Policies, BoundedPolicy];
+            // Capped, anchored model-templates: also the own-group threshold with the cosine bound.
+            var bounded = kind == "model" && models[0].Anchor is not null && options.Trainer.CorrectionCap is not null && pack.Calibration is not null;
+            var policies = bounded ? [.. RealImpostorCalibration.Policies, BoundedPolicy] : RealImpostorCalibration.Policies;
             foreach (var policy in policies)
             {
                 var thresholds = new double[models.Length];
@@ -274,10 +254,11 @@ public sealed class EvaluationRunner
                     }
 
                     thresholds[t] = scale.RawFromUnit(value.Value);
-                    if (policy == BoundedPolicy && bound is { } b && BoundedThreshold(b.Anchor, b.Cap, b.Cosines, scale, group!, gender, ethnicity, ageBand) is { } bounded)
+                    if (policy == BoundedPolicy
+                        && scale.CosineBound(models[t].Anchor, options.Trainer.CorrectionCap, pack.Calibration, gender, ethnicity, ageBand, options.TargetFmr) is { } bound)
                     {
-                        thresholds[t] = Math.Max(thresholds[t], bounded.Threshold);
-                        group = $"{group} → bound by cosine {bounded.CosineGroup}";
+                        thresholds[t] = Math.Max(thresholds[t], bound.Raw);
+                        group = $"{group} → bound by cosine {bound.CosineGroup}";
                     }
                     if (group is not null)
                     {
@@ -803,11 +784,10 @@ public sealed class EvaluationRunner
                 var raw = groups.Select(g => scale.Calibration.ThresholdFor("own group", g.Gender, g.Ethnicity, g.AgeBand, options.TargetFmr) is { } v
                     ? scale.RawFromUnit(v) : double.PositiveInfinity).ToArray();
                 sources.Add((kind, matrix, "calibrated", t => raw[t]));
-                if (kind == "model" && models[0].Anchor is { } anchor && options.Trainer.CorrectionCap is { } cap && pack.Calibration is { } cosines)
+                if (kind == "model" && models[0].Anchor is not null && options.Trainer.CorrectionCap is not null && pack.Calibration is not null)
                 {
-                    var bounded = groups.Select((g, t) => BoundedThreshold(anchor, cap, cosines, scale,
-                        scale.Calibration.GroupFor(g.Gender, g.Ethnicity, g.AgeBand, options.TargetFmr).Group, g.Gender, g.Ethnicity, g.AgeBand) is { } b
-                        ? Math.Max(raw[t], b.Threshold) : raw[t]).ToArray();
+                    var bounded = groups.Select((g, t) => scale.CosineBound(models[t].Anchor, options.Trainer.CorrectionCap, pack.Calibration,
+                        g.Gender, g.Ethnicity, g.AgeBand, options.TargetFmr) is { } b ? Math.Max(raw[t], b.Raw) : raw[t]).ToArray();
                     sources.Add((kind, matrix, "calibrated, cosine-bounded", t => bounded[t]));
                 }
             }

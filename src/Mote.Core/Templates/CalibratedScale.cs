@@ -1,3 +1,4 @@
+using Mote.Core.Population;
 using Mote.Core.Population.Packs;
 
 namespace Mote.Core.Templates;
@@ -60,6 +61,40 @@ public sealed class CalibratedScale
         }
 
         return anchor is not null && pack.Calibration is { } cosine ? new CalibratedScale(cosine, anchor, true) : null;
+    }
+
+    /// <summary>The threshold policy that adds <see cref="CosineBound"/> to the own-group threshold.</summary>
+    public const string BoundedPolicy = "own group, cosine-bounded";
+
+    /// <summary>
+    /// The cosine bound of a capped, anchored model-template (raw logit), or null where none applies. A capped correction
+    /// never lifts the logit more than <paramref name="cap"/> above the anchor, so at a threshold of
+    /// <c>anchor(t) + cap</c>, with t the person's own-group cosine threshold, the template accepts no face the vector's
+    /// cosine threshold refuses: its false-match rate is at most the vector's. The bound applies where the curve this scale
+    /// reads for the person is coarser than their cosine curve (their group has no model-template curve of its own), and
+    /// everywhere when this scale reads the cosine calibration through the anchor (no model-template calibration at all).
+    /// </summary>
+    /// <param name="templateAnchor">The template's anchor (null: not anchored, no bound).</param>
+    /// <param name="cap">The correction cap the template was trained with (null: uncapped, no bound).</param>
+    /// <param name="cosines">The pack's cosine calibration (null: none, no bound).</param>
+    /// <param name="gender">The person's gender, if known.</param>
+    /// <param name="ethnicity">The person's ethnicity, if known.</param>
+    /// <param name="ageBand">The person's age band, if known.</param>
+    /// <param name="fmr">The target false-match rate.</param>
+    public (double Raw, string CosineGroup)? CosineBound(
+        TemplateAnchor? templateAnchor, double? cap, RealImpostorCalibration? cosines, Gender? gender, Ethnicity? ethnicity, AgeBand? ageBand, double fmr)
+    {
+        if (!IsModel || templateAnchor is null || cap is not { } c || cosines is null)
+        {
+            return null;
+        }
+
+        var cosineGroup = cosines.GroupFor(gender, ethnicity, ageBand, fmr);
+        var ownCurve = !ReferenceEquals(Calibration, cosines)
+            && string.Equals(Calibration.GroupFor(gender, ethnicity, ageBand, fmr).Group, cosineGroup.Group, StringComparison.Ordinal);
+        return ownCurve || RealImpostorCalibration.ThresholdAt(cosineGroup, fmr) is not { } cosine
+            ? null
+            : (templateAnchor.LogitAt(cosine) + c, cosineGroup.Group);
     }
 
     /// <summary>A threshold in the calibration's unit as a raw score (logit or cosine).</summary>

@@ -83,20 +83,35 @@ internal static class PersonTemplates
     /// when the template's score is on the calibration's scale, else on synthetic impostors pooled over every negative group.
     /// </summary>
     public static float Calibrate(GalleryEngine engine, ITemplate template, PopulationPack population, long seed, double targetFmr, PersonGroup group) =>
-        CalibratedThreshold(engine.Settings.ThresholdPolicy, template, population, engine.TemplateSignature, targetFmr, group)
+        CalibratedThreshold(engine.Settings.ThresholdPolicy, template, population, engine.TemplateSignature, targetFmr, group, engine.Settings.CorrectionCap)
         ?? ThresholdCalibration.ForTemplate(template, CalibrationImpostors(engine, population, seed).SelectMany(g => g.Impostors).ToList(), targetFmr);
 
     /// <summary>The calibrated threshold (score units), or null when the policy is synthetic, the pack has no calibration,
-    /// the template is not on the cosine scale, or the calibration cannot reach the rate.</summary>
-    public static float? CalibratedThreshold(string policy, ITemplate template, PopulationPack population, string trainerSignature, double targetFmr, PersonGroup group)
+    /// the template is not on the cosine scale, or the calibration cannot reach the rate. Under
+    /// <see cref="CalibratedScale.BoundedPolicy"/>, a model-template trained with <paramref name="correctionCap"/> gets the
+    /// own-group threshold raised to its cosine bound where that applies (<see cref="CalibratedScale.CosineBound"/>).</summary>
+    public static float? CalibratedThreshold(
+        string policy, ITemplate template, PopulationPack population, string trainerSignature, double targetFmr, PersonGroup group, double? correctionCap = null)
     {
         if (policy == "synthetic" || CalibratedScale.For(template, population, trainerSignature) is not { } scale)
         {
             return null;
         }
 
-        var value = scale.Calibration.ThresholdFor(policy, group.Gender, group.Ethnicity, group.AgeBand, targetFmr);
-        return value is null ? null : scale.ScoreFromRaw(scale.RawFromUnit(value.Value));
+        var bounded = policy == CalibratedScale.BoundedPolicy;
+        var value = scale.Calibration.ThresholdFor(bounded ? "own group" : policy, group.Gender, group.Ethnicity, group.AgeBand, targetFmr);
+        if (value is null)
+        {
+            return null;
+        }
+
+        var raw = scale.RawFromUnit(value.Value);
+        if (bounded && scale.CosineBound((template as ModelTemplate)?.Anchor, correctionCap, population.Calibration, group.Gender, group.Ethnicity, group.AgeBand, targetFmr) is { } bound)
+        {
+            raw = Math.Max(raw, bound.Raw);
+        }
+
+        return scale.ScoreFromRaw(raw);
     }
 
     /// <summary>Synthetic impostors per negative group, drawn with a seed apart from training's.</summary>
