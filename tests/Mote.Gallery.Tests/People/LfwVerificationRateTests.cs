@@ -8,15 +8,17 @@ namespace Mote.Gallery.Tests.People;
 
 /// <summary>
 /// On real LFW identities (when <c>../shared/datasets/lfw-dev</c> is present): each person's second photo
-/// should pass their model-template's threshold and other people's photos should not, for most people.
-/// Prints the rates; asserts only "most" (the evaluation runs measure the real figures).
+/// should pass their model-template's threshold and other people's photos should not. The bounds are what a working
+/// default must reach, from the full lfw-dev run (docs/evaluation.md: 16.8 % of genuine attempts rejected at the promised
+/// 0.1 % false-match rate): at least 9 of 12 second photos accepted (10 expected), and no stranger among 12 (one would be
+/// a 1-in-100 event at the promised rate).
 /// </summary>
 public sealed class LfwVerificationRateTests(EngineGallery gallery, ITestOutputHelper output) : IClassFixture<EngineGallery>
 {
     private const int People = 12;
 
     [DatasetFact("lfw-dev")]
-    public async Task SecondPhoto_PassesOwnTemplate_OthersDoNot_ForMostPeople()
+    public async Task SecondPhoto_PassesOwnTemplate_AtTheMeasuredRate_NoStrangerDoes()
     {
         var images = Path.Combine(TestDatasets.Find("lfw-dev")!, "images");
         var identities = Directory.GetDirectories(images)
@@ -61,8 +63,9 @@ public sealed class LfwVerificationRateTests(EngineGallery gallery, ITestOutputH
         }
 
         output.WriteLine($"genuine accepted {genuineAccepted}/{identities.Length}; impostors accepted {impostorAccepted}/{impostorTrials}");
-        Assert.True(genuineAccepted * 2 > identities.Length, $"only {genuineAccepted}/{identities.Length} second photos passed");
-        Assert.True(impostorAccepted * 4 < impostorTrials, $"{impostorAccepted}/{impostorTrials} impostor photos passed");
+        Assert.Equal(People, identities.Length);
+        Assert.True(genuineAccepted >= 9, $"only {genuineAccepted}/{identities.Length} second photos passed");
+        Assert.True(impostorAccepted == 0, $"{impostorAccepted}/{impostorTrials} impostor photos passed");
     }
 
     /// <summary>A probe the quality check refuses counts as not accepted (and is printed).</summary>
