@@ -10,11 +10,14 @@ namespace Mote.Cli;
 /// </summary>
 internal static class CliServices
 {
-    /// <summary>Builds the container; <paramref name="databasePath"/> (from <c>--db</c>) overrides the configured file.</summary>
-    public static async Task<ServiceProvider> OpenAsync(string? databasePath, CancellationToken ct)
+    /// <summary>
+    /// Builds the container; <paramref name="databasePath"/> (from <c>--db</c>) overrides the configured file, and
+    /// <paramref name="settings"/> (e.g. <c>Mote:Faces:Backbone</c> from a command's <c>--backbone</c>) override configuration keys.
+    /// </summary>
+    public static async Task<ServiceProvider> OpenAsync(string? databasePath, CancellationToken ct, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var contentRoot = ContentRoot.Locate();
-        var overrides = new Dictionary<string, string?>();
+        var overrides = settings is null ? new Dictionary<string, string?>() : new Dictionary<string, string?>(settings);
         if (!string.IsNullOrWhiteSpace(databasePath))
         {
             overrides[$"{GalleryOptions.Section}:{nameof(GalleryOptions.DatabasePath)}"] = Path.GetFullPath(databasePath);

@@ -11,6 +11,7 @@ using Mote.Core.Faces.Quality;
 using Mote.Core.Imaging;
 using Mote.Core.Models;
 using Mote.Gallery;
+using Mote.Gallery.Engine;
 using Mote.Gallery.Models;
 using Mote.Gallery.People;
 
@@ -36,7 +37,7 @@ internal static class FacesCommand
 
     private static Option<string> BackboneOption() => new("--backbone")
     {
-        Description = $"Backbone: {string.Join(" or ", FaceDescribers.Known)} (default {DlibResNetDescriber.Id}).",
+        Description = $"Backbone: {string.Join(", ", FaceDescribers.Known)} (default {DlibResNetDescriber.Id}; custom: the model under {CustomModelOptions.SectionName}).",
         DefaultValueFactory = _ => DlibResNetDescriber.Id,
     };
 
@@ -103,12 +104,15 @@ internal static class FacesCommand
         {
             a, b, json, backbone, landmarks, db,
         };
-        compare.SetAction(async (parse, ct) => await RunAsync(parse.GetValue(db), output, error, Options(parse.GetValue(backbone)!, parse.GetValue(landmarks)), async (pipeline, _) =>
+        compare.SetAction(async (parse, ct) => await RunAsync(parse.GetValue(db), output, error, Options(parse.GetValue(backbone)!, parse.GetValue(landmarks)), async (pipeline, services) =>
         {
             var first = BestFace(pipeline, parse.GetValue(a)!);
             var second = BestFace(pipeline, parse.GetValue(b)!);
             var similarity = DescriptorMath.Cosine(first.Descriptor, second.Descriptor);
-            var threshold = VerificationThresholds.For(pipeline.Describer.BackboneId);
+            var threshold = pipeline.Options.Backbone == FaceDescribers.Custom
+                ? services.GetRequiredService<CustomModelSettings>().Options.Threshold
+                    ?? throw new GalleryException($"No decision threshold is set for your model: run `mote faces bench --backbone custom` and set {CustomModelOptions.SectionName}:{nameof(CustomModelOptions.Threshold)} to its best threshold.")
+                : VerificationThresholds.For(pipeline.Describer.BackboneId);
             var same = similarity >= threshold;
             if (parse.GetValue(json))
             {
@@ -132,10 +136,15 @@ internal static class FacesCommand
         var json = new Option<bool>("--json") { Description = "Write the report as JSON (progress goes to standard error)." };
         var backbone = BackboneOption();
         var landmarks = LandmarksOption();
-        var db = MoteCommand.DatabaseOption();
-        var bench = new Command("bench", "Verification benchmark: 10-fold accuracy, TAR at FAR 1e-3, failure to detect, latency, memory.")
+        var condition = new Option<string>("--condition")
         {
-            dataset, pairs, seed, json, backbone, landmarks, db,
+            Description = $"Robustness condition applied to every photo (seeded): {string.Join(", ", Enum.GetValues<RobustnessCondition>().Select(RobustnessConditions.Name))}, or all (the photos as they are, then each condition). Default none.",
+            DefaultValueFactory = _ => RobustnessConditions.Name(RobustnessCondition.None),
+        };
+        var db = MoteCommand.DatabaseOption();
+        var bench = new Command("bench", "Verification benchmark: 10-fold accuracy, TAR at FAR 1e-3, FNMR at FMR 1e-4, failure to detect, latency, memory.")
+        {
+            dataset, pairs, seed, json, backbone, landmarks, condition, db,
         };
         bench.SetAction(async (parse, ct) => await RunAsync(parse.GetValue(db), output, error, Options(parse.GetValue(backbone)!, parse.GetValue(landmarks)), async (pipeline, _) =>
         {
@@ -144,23 +153,60 @@ internal static class FacesCommand
             var data = BenchDataset.Open(Path.GetFullPath(parse.GetValue(dataset)!));
             await log.WriteLineAsync($"{data.Root}: {data.IdentityCount} identities, {data.PhotoCount} photos; backbone {pipeline.Describer.BackboneId}, landmarks {pipeline.Options.Landmarks}").ConfigureAwait(false);
             var progress = new InlineProgress<BenchProgress>(p => log.WriteLine(F($"  {p.ImagesDone}/{p.ImagesTotal} photos  managed {p.ManagedBytes / 1048576.0:F1} MiB  process RSS {p.ProcessBytes / 1048576.0:F0} MiB")));
-            var report = await Task.Run(() => FaceBench.Run(pipeline, data, parse.GetValue(pairs), parse.GetValue(seed), progress, 500, ct), ct).ConfigureAwait(false);
+            var wanted = parse.GetValue(condition)!;
+            var conditions = string.Equals(wanted, "all", StringComparison.OrdinalIgnoreCase)
+                ? [RobustnessCondition.None, .. RobustnessConditions.All]
+                : new[] { RobustnessConditions.Parse(wanted) };
+            var reports = new List<FaceBenchReport>();
+            foreach (var c in conditions)
+            {
+                await log.WriteLineAsync($"condition {RobustnessConditions.Name(c)}").ConfigureAwait(false);
+                var report = await Task.Run(() => FaceBench.Run(pipeline, data, parse.GetValue(pairs), parse.GetValue(seed), progress, 500, ct, c), ct).ConfigureAwait(false);
+                reports.Add(report);
+                if (!asJson)
+                {
+                    await WriteReportAsync(output, report).ConfigureAwait(false);
+                }
+            }
+
             if (asJson)
             {
-                await output.WriteLineAsync(JsonSerializer.Serialize(report, Json)).ConfigureAwait(false);
+                await output.WriteLineAsync(JsonSerializer.Serialize<object>(reports.Count == 1 ? reports[0] : reports, Json)).ConfigureAwait(false);
                 return 0;
             }
 
-            await output.WriteLineAsync(F($"pairs: {report.GenuinePairs} genuine + {report.ImpostorPairs} impostor (seed {report.Seed}), {report.Images} photos")).ConfigureAwait(false);
-            await output.WriteLineAsync(F($"accuracy (10-fold): {report.Accuracy.Mean:F4} ± {report.Accuracy.StandardDeviation:F4}  (best threshold over all pairs {report.BestThreshold:F3})")).ConfigureAwait(false);
-            await output.WriteLineAsync(F($"TAR at FAR 1e-3: {report.TarAtFar1e3.TrueAcceptRate:F4}  (threshold {report.TarAtFar1e3.Threshold:F3})")).ConfigureAwait(false);
-            await output.WriteLineAsync(F($"failure to detect: {report.FailedToDetect} of {report.Images} ({report.FailureToDetectRate:P2})")).ConfigureAwait(false);
-            await output.WriteLineAsync(F($"median per photo: {report.MedianTotalMs:F1} ms total, {report.MedianInferenceMs:F1} ms ONNX inference, overhead {report.OverheadOfInference:P0} of inference")).ConfigureAwait(false);
-            await output.WriteLineAsync(F($"CPU time per photo (all threads): {report.CpuMsPerPhoto:F1} ms")).ConfigureAwait(false);
-            await output.WriteLineAsync("median per stage: " + string.Join(", ", report.MedianStageMs.Select(kv => F($"{kv.Key} {kv.Value:F1} ms")))).ConfigureAwait(false);
+            if (reports.Count > 1)
+            {
+                await output.WriteLineAsync("summary: condition | scoring | accuracy | TAR@FAR1e-3 | FNMR@FMR1e-4 | median ms/photo").ConfigureAwait(false);
+                foreach (var r in reports)
+                {
+                    await output.WriteLineAsync(F($"  {r.Condition} | {r.BackboneId} | {r.Accuracy.Mean:F4} | {r.TarAtFar1e3.TrueAcceptRate:F3} | {1 - r.FnmrAtFmr1e4.TrueAcceptRate:F3} | {r.MedianTotalMs:F1}")).ConfigureAwait(false);
+                    foreach (var d in r.Derived)
+                    {
+                        await output.WriteLineAsync(F($"  {r.Condition} | {d.Name} | {d.Accuracy.Mean:F4} | {d.TarAtFar1e3.TrueAcceptRate:F3} | {1 - d.FnmrAtFmr1e4.TrueAcceptRate:F3} | {d.MedianTotalMs:F1}")).ConfigureAwait(false);
+                    }
+                }
+            }
+
             return 0;
         }, ct).ConfigureAwait(false));
         return bench;
+    }
+
+    private static async Task WriteReportAsync(TextWriter output, FaceBenchReport report)
+    {
+        await output.WriteLineAsync(F($"condition {report.Condition}; pairs: {report.GenuinePairs} genuine + {report.ImpostorPairs} impostor (seed {report.Seed}), {report.Images} photos")).ConfigureAwait(false);
+        await output.WriteLineAsync(F($"accuracy (10-fold): {report.Accuracy.Mean:F4} ± {report.Accuracy.StandardDeviation:F4}  (best threshold over all pairs {report.BestThreshold:F3})")).ConfigureAwait(false);
+        await output.WriteLineAsync(F($"TAR at FAR 1e-3: {report.TarAtFar1e3.TrueAcceptRate:F4}  (threshold {report.TarAtFar1e3.Threshold:F3})")).ConfigureAwait(false);
+        await output.WriteLineAsync(F($"FNMR at FMR 1e-4: {1 - report.FnmrAtFmr1e4.TrueAcceptRate:F4}  (threshold {report.FnmrAtFmr1e4.Threshold:F3}, {report.ImpostorPairs} impostor pairs)")).ConfigureAwait(false);
+        await output.WriteLineAsync(F($"failure to detect: {report.FailedToDetect} of {report.Images} ({report.FailureToDetectRate:P2})")).ConfigureAwait(false);
+        await output.WriteLineAsync(F($"median per photo: {report.MedianTotalMs:F1} ms total, {report.MedianInferenceMs:F1} ms ONNX inference, overhead {report.OverheadOfInference:P0} of inference")).ConfigureAwait(false);
+        await output.WriteLineAsync(F($"CPU time per photo (all threads): {report.CpuMsPerPhoto:F1} ms")).ConfigureAwait(false);
+        await output.WriteLineAsync("median per stage: " + string.Join(", ", report.MedianStageMs.Select(kv => F($"{kv.Key} {kv.Value:F1} ms")))).ConfigureAwait(false);
+        foreach (var d in report.Derived)
+        {
+            await output.WriteLineAsync(F($"  {d.Name} on the same pairs: accuracy {d.Accuracy.Mean:F4} ± {d.Accuracy.StandardDeviation:F4} (best threshold {d.BestThreshold:F3}), TAR at FAR 1e-3 {d.TarAtFar1e3.TrueAcceptRate:F4}, FNMR at FMR 1e-4 {1 - d.FnmrAtFmr1e4.TrueAcceptRate:F4}, median {d.MedianTotalMs:F1} ms/photo (estimated)")).ConfigureAwait(false);
+        }
     }
 
     private static Command BuildQualityAudit(TextWriter output, TextWriter error)
@@ -239,11 +285,12 @@ internal static class FacesCommand
             {
                 var service = provider.GetRequiredService<ModelPackService>();
                 var pack = await ModelsCommand.WithProgressAsync(service, error, () => service.GetAsync(ct)).ConfigureAwait(false);
-                using var pipeline = new FacePipeline(options, pack);
+                using var sessions = new OnnxSessionFactory();
+                using var pipeline = new FacePipeline(options, pack, sessions, custom: provider.GetRequiredService<CustomModelSettings>().Factory(sessions));
                 return await action(pipeline, provider).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is GalleryException or ImageRejectedException or FaceNotFoundException or FileNotFoundException or DirectoryNotFoundException or ModelProvisioningException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is GalleryException or ImageRejectedException or FaceNotFoundException or FileNotFoundException or DirectoryNotFoundException or ModelProvisioningException or ArgumentException or InvalidOperationException or CustomModelConfigurationException or CustomModelException)
         {
             await error.WriteLineAsync(e.Message).ConfigureAwait(false);
             return 1;

@@ -12,11 +12,11 @@ internal static class GalleryCommand
     /// A refused input or permission prints its message to <paramref name="error"/> and returns 1; face models that cannot be
     /// provisioned print one line saying so (and how to fetch them) and return 1; success returns 0.
     /// </summary>
-    public static async Task<int> RunAsync(string? databasePath, TextWriter error, Func<IServiceProvider, Task> action, CancellationToken ct)
+    public static async Task<int> RunAsync(string? databasePath, TextWriter error, Func<IServiceProvider, Task> action, CancellationToken ct, IReadOnlyDictionary<string, string?>? settings = null)
     {
         try
         {
-            var provider = await CliServices.OpenAsync(databasePath, ct).ConfigureAwait(false);
+            var provider = await CliServices.OpenAsync(databasePath, ct, settings).ConfigureAwait(false);
             await using (provider.ConfigureAwait(false))
             {
                 var scope = provider.CreateAsyncScope();
@@ -27,7 +27,7 @@ internal static class GalleryCommand
             }
             return 0;
         }
-        catch (Exception e) when (e is GalleryException or PermissionDeniedException)
+        catch (Exception e) when (e is GalleryException or PermissionDeniedException or Core.Faces.Descriptors.CustomModelConfigurationException or Core.Faces.Descriptors.CustomModelException)
         {
             await error.WriteLineAsync(e.Message).ConfigureAwait(false);
             return 1;

@@ -13,25 +13,23 @@ internal static class PopulationCommand
 {
     public static Command Build(TextWriter output, TextWriter error)
     {
-        var backbone = new Option<string?>("--backbone") { Description = "Backbone id; must be the one the pipeline is configured with (default: the configured one)." };
+        var backbone = new Option<string?>("--backbone") { Description = $"Backbone id ({string.Join(", ", Mote.Core.Faces.Descriptors.FaceDescribers.Known)}); overrides Mote:Faces:Backbone for this run (default: the configured one)." };
         var identities = new Option<string>("--identities") { Description = "Dataset with identities (images/<identity>/*.jpg + labels.csv identity,images,gender,ethnicity).", Required = true };
         var negatives = new Option<string?>("--negatives") { Description = "Dataset for negatives (images/... + labels.csv file,age,gender,ethnicity); default: the identities dataset." };
         var kind = new Option<string>("--kind") { Description = "parametric (stores no person's vector; default) or kde (stores real descriptors).", DefaultValueFactory = _ => "parametric" };
         var outPath = new Option<string>("--out") { Description = "The pack file to write.", Required = true };
         var seed = new Option<int>("--seed") { Description = "Fitting seed (default 1).", DefaultValueFactory = _ => 1 };
         var limit = new Option<int?>("--limit") { Description = "Use at most this many images per dataset (for a quick trial)." };
+        var db = MoteCommand.DatabaseOption();
         var build = new Command("build", "Describe every labelled image and fit the per-group densities of a population pack.")
         {
-            backbone, identities, negatives, kind, outPath, seed, limit,
+            backbone, identities, negatives, kind, outPath, seed, limit, db,
         };
-        build.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(null, error, async services =>
+        build.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
         {
             var engine = services.GetRequiredService<GalleryEngine>();
             var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
-            if (parse.GetValue(backbone) is { Length: > 0 } wanted && wanted != analyzer.Backbone.Id)
-            {
-                throw new GalleryException($"The pipeline is configured with backbone {analyzer.Backbone.Id}, not {wanted}; set Mote:Faces:Backbone first.");
-            }
+            await error.WriteLineAsync($"backbone {analyzer.Backbone.Id}").ConfigureAwait(false);
             var densityKind = parse.GetValue(kind)?.ToLowerInvariant() switch
             {
                 "parametric" => PopulationDensityKind.Parametric,
@@ -54,7 +52,7 @@ internal static class PopulationCommand
             {
                 await output.WriteLineAsync($"  left out {skipped.Purpose} group {skipped.GroupId}: {skipped.Reason}").ConfigureAwait(false);
             }
-        }, ct).ConfigureAwait(false));
+        }, ct, parse.GetValue(backbone) is { Length: > 0 } wanted ? new Dictionary<string, string?> { ["Mote:Faces:Backbone"] = wanted } : null).ConfigureAwait(false));
         var population = new Command("population", "Population packs: the per-group models synthetic samples are drawn from.");
         population.Subcommands.Add(build);
         population.Subcommands.Add(Calibrate(output, error));

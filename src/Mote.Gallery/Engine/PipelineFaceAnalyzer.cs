@@ -23,12 +23,16 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
     private readonly Lock _explainerGate = new();
     private DecisionExplainer? _explainer;
 
-    public PipelineFaceAnalyzer(FacePipelineOptions options, ModelPack pack)
+    /// <param name="options">The pipeline settings (<c>Mote:Faces</c>).</param>
+    /// <param name="pack">The provisioned model pack.</param>
+    /// <param name="custom">The user's own model (<c>Mote:Faces:Custom</c>), used when the backbone is <c>custom</c>; null when none is configured.</param>
+    /// <exception cref="Core.Faces.Descriptors.CustomModelConfigurationException">The backbone is <c>custom</c> and no model file is configured or present.</exception>
+    public PipelineFaceAnalyzer(FacePipelineOptions options, ModelPack pack, CustomModelSettings? custom = null)
     {
         ArgumentNullException.ThrowIfNull(pack);
         _pack = pack;
         // Aligned crops are kept (about 67 KB a face) so an explanation sees exactly the crop the backbone saw.
-        _pipeline = new FacePipeline(options with { KeepAlignedCrops = true }, pack, _sessions, People.PhotoPolicy.DecoderOptions);
+        _pipeline = new FacePipeline(options with { KeepAlignedCrops = true }, pack, _sessions, People.PhotoPolicy.DecoderOptions, custom?.Factory(_sessions));
         _attributes = pack.Models.ContainsKey(Core.Models.HumanModels.HumanGraphRecipes.Gear) ? GearAttributeEstimator.Create(pack, _sessions) : null;
         Backbone = new BackboneIdentity(_pipeline.Describer.BackboneId, _pipeline.Describer.BackboneHash);
     }
@@ -99,8 +103,23 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
     }
 }
 
-/// <summary>Creates the <see cref="PipelineFaceAnalyzer"/> with the configured <see cref="FacePipelineOptions"/> (<c>Mote:Faces</c>).</summary>
-public sealed class PipelineFaceAnalyzerFactory(FacePipelineOptions options) : IFaceAnalyzerFactory
+/// <summary>
+/// Creates the <see cref="PipelineFaceAnalyzer"/> with the configured <see cref="FacePipelineOptions"/> (<c>Mote:Faces</c>)
+/// and, for the <c>custom</c> backbone, the user's model (<c>Mote:Faces:Custom</c>).
+/// </summary>
+public sealed class PipelineFaceAnalyzerFactory(FacePipelineOptions options, CustomModelSettings? custom = null) : IFaceAnalyzerFactory
 {
-    public IFaceAnalyzer Create(ModelPack pack) => new PipelineFaceAnalyzer(options, pack);
+    public IFaceAnalyzer Create(ModelPack pack) => new PipelineFaceAnalyzer(options, pack, custom);
+}
+
+/// <summary>
+/// The user's own models as configured under <see cref="Core.Faces.Descriptors.CustomModelOptions.SectionName"/>, with the
+/// folder relative paths start from (the content root). Immutable after binding; a singleton.
+/// </summary>
+/// <param name="Options">The bound options (not modified).</param>
+/// <param name="BaseDirectory">Where relative model paths start.</param>
+public sealed record CustomModelSettings(Core.Faces.Descriptors.CustomModelOptions Options, string BaseDirectory)
+{
+    /// <summary>A factory that opens the configured models with <paramref name="sessions"/> (not owned).</summary>
+    public Core.Faces.Descriptors.CustomModelFactory Factory(OnnxSessionFactory sessions) => new(Options, sessions, BaseDirectory);
 }

@@ -52,7 +52,11 @@ public static class GalleryServiceCollectionExtensions
             ?? new Mote.Core.Faces.Pipeline.FacePipelineOptions();
         faceOptions.Validate();
         services.AddSingleton(faceOptions);
-        services.AddSingleton<IFaceAnalyzerFactory, PipelineFaceAnalyzerFactory>();
+        var customModels = new CustomModelSettings(
+            configuration.GetSection(Mote.Core.Faces.Descriptors.CustomModelOptions.SectionName).Get<Mote.Core.Faces.Descriptors.CustomModelOptions>() ?? new(),
+            contentRoot);
+        services.AddSingleton(customModels);
+        services.AddSingleton<IFaceAnalyzerFactory>(new PipelineFaceAnalyzerFactory(faceOptions, customModels));
         services.AddSingleton<GalleryEngine>();
         services.AddSingleton<GalleryIndex>();
         services.AddScoped<EnrollPerson>();

@@ -33,15 +33,27 @@ public sealed class MobileFaceDescriber(ModelPackEntry model, OnnxSessionFactory
     public const string ModelId = "mobileface";
 }
 
-/// <summary>Creates the pack's describers by backbone id.</summary>
+/// <summary>Creates the pack's describers (and the user's <c>custom</c> one) by backbone id.</summary>
 public static class FaceDescribers
 {
+    /// <summary>
+    /// The backbone id that selects the user's own ONNX recognition model, configured under
+    /// <see cref="CustomModelOptions.SectionName"/> (the describer then records the configured
+    /// <see cref="OnnxRecognitionOptions.BackboneId"/>, default <c>custom-recognition</c>).
+    /// </summary>
+    public const string Custom = "custom";
+
     /// <summary>Backbone ids this factory knows.</summary>
-    public static IReadOnlyList<string> Known { get; } = [DlibResNetDescriber.Id, MobileFaceDescriber.Id, FacepluginDescriber.Id];
+    public static IReadOnlyList<string> Known { get; } = [DlibResNetDescriber.Id, MobileFaceDescriber.Id, FacepluginDescriber.Id, FusedFaceDescriber.Id, Custom];
 
     /// <summary>A new describer for <paramref name="backboneId"/>; the caller disposes it.</summary>
+    /// <param name="backboneId">One of <see cref="Known"/>.</param>
+    /// <param name="pack">The provisioned model pack.</param>
+    /// <param name="sessions">Creates the ONNX sessions (not owned).</param>
+    /// <param name="custom">Loads the user's model for <see cref="Custom"/>; null when none is configured.</param>
     /// <exception cref="ArgumentException">An unknown backbone id (the message lists the known ones).</exception>
-    public static IFaceDescriber Create(string backboneId, ModelPack pack, OnnxSessionFactory sessions)
+    /// <exception cref="CustomModelConfigurationException"><see cref="Custom"/> without a configured model file.</exception>
+    public static IFaceDescriber Create(string backboneId, ModelPack pack, OnnxSessionFactory sessions, CustomModelFactory? custom = null)
     {
         ArgumentNullException.ThrowIfNull(pack);
         return backboneId switch
@@ -49,6 +61,8 @@ public static class FaceDescribers
             DlibResNetDescriber.Id => new DlibResNetDescriber(pack[DlibResNetDescriber.ModelId], sessions),
             MobileFaceDescriber.Id => new MobileFaceDescriber(pack[MobileFaceDescriber.ModelId], sessions),
             FacepluginDescriber.Id => FacepluginDescriber.Create(pack, sessions),
+            FusedFaceDescriber.Id => FusedFaceDescriber.Create(pack, sessions),
+            Custom => (custom ?? new CustomModelFactory(new CustomModelOptions(), sessions)).CreateDescriber(),
             _ => throw new ArgumentException($"Unknown backbone '{backboneId}'; known backbones: {string.Join(", ", Known)}.", nameof(backboneId)),
         };
     }

@@ -23,4 +23,10 @@ public sealed class CustomModelOptions
 
     /// <summary>The user's SCRFD detector. Default: not configured.</summary>
     public ScrfdOptions Detector { get; set; } = new();
+
+    /// <summary>
+    /// The cosine decision threshold <c>mote faces compare</c> uses for the recognition model (measure it with
+    /// <c>mote faces bench --backbone custom</c>: its "best threshold"). Default: none, and compare refuses to decide.
+    /// </summary>
+    public double? Threshold { get; set; }
 }

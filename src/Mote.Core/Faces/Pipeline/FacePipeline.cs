@@ -32,7 +32,9 @@ public sealed class FacePipeline : IDisposable
     /// <param name="decoderOptions">Decoder limits; defaults when null.</param>
     /// <exception cref="ArgumentException">An invalid option (named in the message).</exception>
     /// <exception cref="KeyNotFoundException">A model the options need is missing from the pack.</exception>
-    public FacePipeline(FacePipelineOptions options, ModelPack pack, OnnxSessionFactory? sessions = null, ImageDecoderOptions? decoderOptions = null)
+    /// <param name="custom">Loads the user's recognition model when the backbone is <see cref="FaceDescribers.Custom"/>; null when none is configured.</param>
+    /// <exception cref="CustomModelConfigurationException">The backbone is <see cref="FaceDescribers.Custom"/> and no model file is configured or present.</exception>
+    public FacePipeline(FacePipelineOptions options, ModelPack pack, OnnxSessionFactory? sessions = null, ImageDecoderOptions? decoderOptions = null, CustomModelFactory? custom = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(pack);
@@ -58,7 +60,7 @@ public sealed class FacePipeline : IDisposable
                 opened.Add(_refiner);
             }
 
-            _describer = FaceDescribers.Create(options.Backbone, pack, sessions);
+            _describer = FaceDescribers.Create(options.Backbone, pack, sessions, custom);
         }
         catch
         {
@@ -162,14 +164,45 @@ public sealed class FacePipeline : IDisposable
         var template = _describer.Template;
         var aligned = landmarks.Select(l => _aligner.Align(image, l, template)).ToArray();
         var verdicts = detections.Select((d, i) => _quality.Assess(new FaceQualityInput(d.Box.Width, landmarks[i], d.Score, _aligner.Align(image, landmarks[i], Sharpness.FaceTemplate).Crop), purpose)).ToArray();
+        IReadOnlyList<RgbImage>[]? partCrops = null;
+        double[]? partMs = null;
+        if (_describer is ICompositeFaceDescriber composite)
+        {
+            // Each part is aligned to its own template from the same landmarks, exactly as that backbone alone would be.
+            partMs = new double[composite.PartTemplates.Count];
+            partCrops = new IReadOnlyList<RgbImage>[composite.PartTemplates.Count];
+            partCrops[0] = aligned.Select(a => a.Crop).ToArray();
+            for (var p = 1; p < partCrops.Length; p++)
+            {
+                var partStart = Stopwatch.GetTimestamp();
+                var partTemplate = composite.PartTemplates[p];
+                partCrops[p] = landmarks.Select(l => _aligner.Align(image, l, partTemplate).Crop).ToArray();
+                partMs[p] += Stopwatch.GetElapsedTime(partStart).TotalMilliseconds;
+            }
+        }
+
         var alignMs = Lap(ref t);
 
-        var descriptors = _describer.Describe(aligned.Select(a => a.Crop).ToArray());
-        var describeMs = Lap(ref t);
+        float[][] descriptors;
+        if (partCrops is not null)
+        {
+            var describeMs = new double[partCrops.Length];
+            descriptors = ((ICompositeFaceDescriber)_describer).DescribeParts(partCrops, describeMs);
+            for (var p = 0; p < describeMs.Length; p++)
+            {
+                partMs![p] += describeMs[p];
+            }
+        }
+        else
+        {
+            descriptors = _describer.Describe(aligned.Select(a => a.Crop).ToArray());
+        }
+
+        var describeMsTotal = Lap(ref t);
 
         var faces = detections.Select((d, i) => new FaceResult(d, landmarks[i], verdicts[i], Options.KeepAlignedCrops ? aligned[i].Crop : null, descriptors[i])).ToArray();
         var inferenceMs = (InferenceClock.ElapsedTicks - inferenceStart) * 1000.0 / Stopwatch.Frequency;
-        return new FaceAnalysis(image.Width, image.Height, _describer.BackboneId, faces, new PipelineTimings(decodeMs, detectMs, landmarksMs, alignMs, describeMs, inferenceMs));
+        return new FaceAnalysis(image.Width, image.Height, _describer.BackboneId, faces, new PipelineTimings(decodeMs, detectMs, landmarksMs, alignMs, describeMsTotal, inferenceMs) { PartMs = partMs });
     }
 
     private static FivePointLandmarks BlazeFaceLandmarks(DetectedFace face) =>

@@ -22,7 +22,11 @@ public sealed record FacePipelineOptions
     /// <summary>The configuration section.</summary>
     public const string Section = "Mote:Faces";
 
-    /// <summary>Backbone id: <c>dlib-resnet</c> (default), <c>mobileface</c> or <c>faceplugin-fr</c> (see <see cref="FaceDescribers.Known"/>).</summary>
+    /// <summary>
+    /// Backbone id: <c>dlib-resnet</c> (default), <c>mobileface</c>, <c>faceplugin-fr</c>, <c>fused</c> (dlib-resnet and
+    /// faceplugin-fr, <see cref="FusedFaceDescriber"/>) or <c>custom</c> (the user's ONNX model under
+    /// <c>Mote:Faces:Custom</c>); see <see cref="FaceDescribers.Known"/>.
+    /// </summary>
     public string Backbone { get; init; } = DlibResNetDescriber.Id;
 
     /// <summary>Where alignment landmarks come from. Default <see cref="LandmarkSource.Landmark68"/>.</summary>

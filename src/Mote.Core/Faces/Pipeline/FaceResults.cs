@@ -24,6 +24,13 @@ public sealed record PipelineTimings(double DecodeMs, double DetectMs, double La
 {
     /// <summary>Decode through describe.</summary>
     public double TotalMs => DecodeMs + DetectMs + LandmarksMs + AlignMs + DescribeMs;
+
+    /// <summary>
+    /// For a composite backbone (<see cref="Descriptors.ICompositeFaceDescriber"/>), per part: the time spent only for
+    /// that part (its own alignment, except the first part's, which is the pipeline's, and its describe call), so that
+    /// <c>TotalMs − Σ other parts</c> estimates the photo's time on that part alone. Null otherwise.
+    /// </summary>
+    public IReadOnlyList<double>? PartMs { get; init; }
 }
 
 /// <summary>Everything found in one photo.</summary>
