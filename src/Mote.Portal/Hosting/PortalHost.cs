@@ -132,6 +132,7 @@ public static class PortalHost
         services.AddSingleton<AuditChainMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditChainMonitor>());
         services.AddMoteApi(configuration);
+        builder.AddMoteTransport();
     }
 
     /// <summary>Migrates the database, then wires middleware and endpoints.</summary>
@@ -140,6 +141,8 @@ public static class PortalHost
         ArgumentNullException.ThrowIfNull(app);
         await GalleryDatabase.MigrateAsync(app.Services).ConfigureAwait(false);
 
+        // Forwarded headers, security headers, HSTS and the HTTP → HTTPS redirect come first (TransportSecurity).
+        app.UseMoteTransport();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);

@@ -48,7 +48,11 @@ internal sealed partial class SetupLinkAnnouncer(
 
     private string BaseAddress()
     {
-        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:5080";
+        // The HTTPS address when there is one: plain HTTP only redirects to it.
+        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var address = addresses.FirstOrDefault(a => a.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+            ?? addresses.FirstOrDefault()
+            ?? "https://localhost:5443";
         // A wildcard binding is not a browsable address.
         return address.Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal)
             .Replace("://[::]", "://localhost", StringComparison.Ordinal)

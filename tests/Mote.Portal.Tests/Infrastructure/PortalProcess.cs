@@ -18,16 +18,27 @@ public sealed partial class PortalProcess : IAsyncDisposable
     private readonly Lock _logGate = new();
     private readonly string _folder;
 
-    private PortalProcess(Process process, string folder, Uri baseAddress, string databasePath)
+    private readonly bool _ownsFolder;
+
+    private PortalProcess(Process process, string folder, bool ownsFolder, Uri baseAddress, Uri httpAddress, string databasePath)
     {
         _process = process;
         _folder = folder;
+        _ownsFolder = ownsFolder;
         BaseAddress = baseAddress;
+        HttpAddress = httpAddress;
         DatabasePath = databasePath;
         SecretsDirectory = Path.Combine(folder, "secrets");
     }
 
+    /// <summary>Where the tests talk to the portal: its HTTPS address when started with <see cref="PortalStart.Https"/>, else its plain-HTTP one.</summary>
     public Uri BaseAddress { get; }
+
+    /// <summary>The plain-HTTP address (the same as <see cref="BaseAddress"/> unless HTTPS is served too).</summary>
+    public Uri HttpAddress { get; }
+
+    /// <summary>The SHA-256 fingerprint of the last certificate a client of <see cref="CreateClient"/> was shown over HTTPS.</summary>
+    public string? LastServerCertificate { get; private set; }
 
     public string DatabasePath { get; }
 
@@ -45,11 +56,23 @@ public sealed partial class PortalProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the portal; <paramref name="arguments"/> come last, so a <c>--Key=value</c> there overrides the defaults above it.</summary>
-    public static async Task<PortalProcess> StartAsync(params string[] arguments)
+    /// <summary>Starts the portal over plain HTTP; <paramref name="arguments"/> come last, so a <c>--Key=value</c> there overrides the defaults above it.</summary>
+    public static Task<PortalProcess> StartAsync(params string[] arguments) => StartAsync(new PortalStart(), arguments);
+
+    /// <summary>
+    /// Starts the portal as <paramref name="start"/> says: plain HTTP on one loopback port (what most tests need: the
+    /// product's HTTPS defaults are replaced by <c>--urls</c>), or HTTPS and HTTP on two, as the product's defaults do;
+    /// in a fresh temporary folder or in <see cref="PortalStart.Folder"/> (kept afterwards, so a second start reuses its
+    /// database and secrets).
+    /// </summary>
+    public static async Task<PortalProcess> StartAsync(PortalStart start, params string[] arguments)
     {
-        var folder = Directory.CreateTempSubdirectory("mote-portal-test-").FullName;
+        ArgumentNullException.ThrowIfNull(start);
+        var folder = start.Folder ?? Directory.CreateTempSubdirectory("mote-portal-test-").FullName;
         var port = FreePort();
+        var httpsPort = start.Https ? FreePort() : 0;
+        var httpAddress = new Uri($"http://127.0.0.1:{port}/");
+        var baseAddress = start.Https ? new Uri($"https://127.0.0.1:{httpsPort}/") : httpAddress;
         var databasePath = Path.Combine(folder, "data", "mote.db");
         var info = new ProcessStartInfo("dotnet")
         {
@@ -59,7 +82,7 @@ public sealed partial class PortalProcess : IAsyncDisposable
         };
         info.ArgumentList.Add(RepositoryPaths.PortalAssembly);
         info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add($"http://127.0.0.1:{port}");
+        info.ArgumentList.Add(start.Https ? $"https://127.0.0.1:{httpsPort};http://127.0.0.1:{port}" : $"http://127.0.0.1:{port}");
         info.ArgumentList.Add($"--Mote:Gallery:DatabasePath={databasePath}");
         info.ArgumentList.Add($"--Mote:Secrets:Directory={Path.Combine(folder, "secrets")}");
         // Tests of the shell do not need the model pack; the ones that do provision it explicitly.
@@ -71,7 +94,7 @@ public sealed partial class PortalProcess : IAsyncDisposable
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment.Remove("ASPNETCORE_ENVIRONMENT");
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the portal process.");
-        var portal = new PortalProcess(process, folder, new Uri($"http://127.0.0.1:{port}/"), databasePath);
+        var portal = new PortalProcess(process, folder, start.Folder is null, baseAddress, httpAddress, databasePath);
         process.OutputDataReceived += (_, e) => portal.Append(e.Data);
         process.ErrorDataReceived += (_, e) => portal.Append(e.Data);
         process.BeginOutputReadLine();
@@ -80,12 +103,29 @@ public sealed partial class PortalProcess : IAsyncDisposable
         return portal;
     }
 
-    /// <summary>A client that keeps cookies and does not follow redirects, so tests can assert them.</summary>
+    /// <summary>
+    /// A client that keeps cookies and does not follow redirects, so tests can assert them. Over HTTPS it accepts the
+    /// certificate this test's own portal shows on loopback (self-signed: no chain to trust) and records its fingerprint.
+    /// </summary>
     public HttpClient CreateClient(CookieContainer? cookies = null) =>
-        new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies ?? new CookieContainer(), UseCookies = true })
+        new(CreateHandler(cookies))
         {
             BaseAddress = BaseAddress,
             Timeout = TimeSpan.FromSeconds(30),
+        };
+
+    /// <summary>The handler behind <see cref="CreateClient"/>, for clients that need another base address.</summary>
+    public HttpClientHandler CreateHandler(CookieContainer? cookies = null) =>
+        new()
+        {
+            AllowAutoRedirect = false,
+            CookieContainer = cookies ?? new CookieContainer(),
+            UseCookies = true,
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
+            {
+                LastServerCertificate = certificate?.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256);
+                return certificate is not null;
+            },
         };
 
     /// <summary>The one-time setup link the portal wrote to its console log.</summary>
@@ -143,6 +183,10 @@ public sealed partial class PortalProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
+        if (!_ownsFolder)
+        {
+            return;
+        }
         try
         {
             Directory.Delete(_folder, recursive: true);
@@ -199,6 +243,11 @@ public sealed partial class PortalProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    [GeneratedRegex(@"http://\S+/setup\?token=[A-Za-z0-9_\-]+")]
+    [GeneratedRegex(@"https?://\S+/setup\?token=[A-Za-z0-9_\-]+")]
     private static partial Regex SetupLink();
 }
+
+/// <summary>How <see cref="PortalProcess.StartAsync(PortalStart, string[])"/> starts the portal.</summary>
+/// <param name="Https">Serve HTTPS (the self-signed certificate unless the arguments configure one) and plain HTTP, as the product's defaults do.</param>
+/// <param name="Folder">The folder for the database and secrets; kept after the process ends. Null: a fresh temporary folder, deleted afterwards.</param>
+public sealed record PortalStart(bool Https = false, string? Folder = null);
