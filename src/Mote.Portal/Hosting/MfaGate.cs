@@ -29,7 +29,7 @@ internal sealed class MfaClaimsPrincipalFactory(UserManager<PortalUser> users, R
 
 /// <summary>
 /// Two-factor sign-in is required for Admins (issue 14 item 3, ADR 0013): a signed-in Admin without an authenticator
-/// reaches only <c>/account/mfa</c>, the other account pages and public files until it is set up; every other request
+/// reaches only <c>/account/mfa</c>, the other account pages and public files (and <c>/api</c>, which ignores cookies) until it is set up; every other request
 /// is sent there (GET) or refused with 403. Runs after authentication, before any endpoint. The set-up page is a
 /// static form, so no interactive circuit (which would navigate without requests) can exist in that state.
 /// </summary>
@@ -48,7 +48,13 @@ internal static class MfaGate
             }
             else
             {
+                // A plain 403: the status-code page would re-run this POST against /not-found.
+                if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+                {
+                    pages.Enabled = false;
+                }
                 http.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await http.Response.WriteAsync("Set up two-factor sign-in first: /account/mfa").ConfigureAwait(false);
             }
             return;
         }
@@ -62,7 +68,9 @@ internal static class MfaGate
         && MfaPolicy.IsRequired(user.FindAll(ClaimTypes.Role).Select(c => c.Value))
         && user.FindFirst(MfaClaimsPrincipalFactory.MfaClaim) is null;
 
+    // /api authenticates with API keys only and answers 401 to a cookie (docs/api.md); it is never a way in for a session.
     private static bool IsAllowed(HttpContext http) =>
         http.Request.Path.StartsWithSegments("/account", StringComparison.OrdinalIgnoreCase)
+        || http.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
         || http.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null;
 }
