@@ -7,7 +7,7 @@ using Mote.Gallery.Users;
 
 namespace Mote.Cli.Commands;
 
-/// <summary><c>mote users add|list|disable|enable|reset-password|end-sessions</c>: portal accounts from the server's terminal.</summary>
+/// <summary><c>mote users add|list|disable|enable|reset-password|end-sessions|reset-mfa</c>: portal accounts from the server's terminal.</summary>
 internal static class UsersCommand
 {
     public static Command Build(TextReader input, TextWriter output, TextWriter error)
@@ -39,6 +39,12 @@ internal static class UsersCommand
             {
                 await services.GetRequiredService<EndUserSessions>().ExecuteAsync(actor, user.Id, ct).ConfigureAwait(false);
                 return $"Ended every session of {user.Email}.";
+            }));
+        users.Subcommands.Add(BuildAction("reset-mfa", "Remove an account's authenticator and recovery codes (a lost phone); its sessions end, and an Admin must set up a new authenticator at its next sign-in.", output, error,
+            async (services, actor, user, ct) =>
+            {
+                await services.GetRequiredService<ResetUserMfa>().ExecuteAsync(actor, user.Id, ct).ConfigureAwait(false);
+                return $"Reset two-factor sign-in of {user.Email}; its sessions have ended.";
             }));
         return users;
     }
@@ -83,11 +89,11 @@ internal static class UsersCommand
                 return;
             }
             var width = Math.Max(5, all.Max(u => u.Email.Length));
-            await output.WriteLineAsync($"{"EMAIL".PadRight(width)}  {"ROLE",-8}  {"CREATED (UTC)",-16}  STATUS").ConfigureAwait(false);
+            await output.WriteLineAsync($"{"EMAIL".PadRight(width)}  {"ROLE",-8}  {"CREATED (UTC)",-16}  STATUS      MFA").ConfigureAwait(false);
             foreach (var u in all)
             {
                 var created = u.CreatedUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
-                await output.WriteLineAsync($"{u.Email.PadRight(width)}  {string.Join("+", u.Roles),-8}  {created,-16}  {u.Status}").ConfigureAwait(false);
+                await output.WriteLineAsync($"{u.Email.PadRight(width)}  {string.Join("+", u.Roles),-8}  {created,-16}  {u.Status,-10}  {(u.MfaEnabled ? "on" : "off")}").ConfigureAwait(false);
             }
         }, ct).ConfigureAwait(false));
         return list;

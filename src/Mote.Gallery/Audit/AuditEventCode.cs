@@ -18,6 +18,12 @@ public enum AuditEventCode
     /// <summary>A one-time password-reset link was used to set a new password (actor: the anonymous visitor).</summary>
     PasswordResetCompleted = 105,
 
+    /// <summary>The password was right and the account uses two-factor sign-in: a code is asked for next (ADR 0013).</summary>
+    SignInCodeRequired = 106,
+
+    /// <summary>The second sign-in step was refused: a wrong, expired or already used authenticator or recovery code.</summary>
+    SignInCodeFailed = 107,
+
     UserCreated = 200,
     UserRoleChanged = 201,
     FirstAdminCreatedThroughSetup = 202,
@@ -33,6 +39,21 @@ public enum AuditEventCode
 
     /// <summary>An Admin ended all of an account's sessions (its security stamp changed).</summary>
     UserSessionsEnded = 206,
+
+    /// <summary>An account started setting up an authenticator (a new secret, pending its first code).</summary>
+    MfaSetupStarted = 207,
+
+    /// <summary>An account turned two-factor sign-in on (its first code matched; recovery codes issued).</summary>
+    MfaEnabled = 208,
+
+    /// <summary>An account turned its own two-factor sign-in off.</summary>
+    MfaDisabled = 209,
+
+    /// <summary>An account replaced its recovery codes.</summary>
+    RecoveryCodesRegenerated = 210,
+
+    /// <summary>An Admin (or `mote users reset-mfa`) removed an account's authenticator and recovery codes.</summary>
+    MfaReset = 211,
 
     PersonEnrolled = 300,
     PersonRetrained = 301,

@@ -119,6 +119,13 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<IssuePasswordReset>();
         services.AddScoped<CompletePasswordReset>();
         services.AddScoped<ResolveUserActor>();
+        services.AddScoped<AuthenticatorStore>();
+        services.AddScoped<ReadMfaStatus>();
+        services.AddScoped<BeginMfaSetup>();
+        services.AddScoped<ConfirmMfaSetup>();
+        services.AddScoped<DisableMfa>();
+        services.AddScoped<RegenerateRecoveryCodes>();
+        services.AddScoped<ResetUserMfa>();
         services.AddOptions<SignInPolicy>().Bind(configuration.GetSection(SignInPolicy.Section)).ValidateDataAnnotations();
         services.AddSingleton<SignInThrottle>();
         services.AddScoped<CompleteSetup>();

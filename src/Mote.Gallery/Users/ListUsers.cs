@@ -23,7 +23,8 @@ public sealed class ListUsers(MoteDbContext db, TimeProvider time)
                 links.Where(l => l.UserId == u.Id).Select(l => roleNames[l.RoleId]).Order(StringComparer.Ordinal).ToArray(),
                 u.CreatedUtc,
                 AccountState.IsLockedOut(u, now),
-                AccountState.IsDisabled(u)))
+                AccountState.IsDisabled(u),
+                u.TwoFactorEnabled))
             .ToArray();
     }
 }

@@ -14,6 +14,12 @@ public enum SignInOutcome
 
     /// <summary>Refused without checking the password: too many recent failures from this address, or against this Admin.</summary>
     Throttled,
+
+    /// <summary>The password was right; the account uses two-factor sign-in, so a code is asked for next (<see cref="SignInWithCode"/>).</summary>
+    CodeRequired,
+
+    /// <summary>The second step found no pending sign-in (it expired after five minutes, or the account changed meanwhile).</summary>
+    Expired,
 }
 
 /// <summary>
@@ -24,7 +30,7 @@ public enum SignInOutcome
 /// accounts lock after <see cref="SignInPolicy.FailuresPerAccount"/> failures. An unknown or disabled account
 /// costs the same password hash as a real one, so the answer time does not tell which e-mails exist.
 /// </summary>
-public sealed class SignInUser(SignInManager<PortalUser> signIn, UserManager<PortalUser> users, AuditTrail audit, SignInThrottle throttle)
+public sealed class SignInUser(SignInManager<PortalUser> signIn, UserManager<PortalUser> users, AuditTrail audit, SignInThrottle throttle, TimeProvider time)
 {
     private static readonly Lock DummyGate = new();
     private static string? _dummyHash;
@@ -56,9 +62,18 @@ public sealed class SignInUser(SignInManager<PortalUser> signIn, UserManager<Por
             return SignInOutcome.Throttled;
         }
         // Admins are exempt from the hard lock-out: five guesses by anyone would otherwise shut every Admin out for 15 minutes.
-        var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: !isAdmin).ConfigureAwait(false);
+        var result = await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: !isAdmin).ConfigureAwait(false);
+        if (result.Succeeded && user.TwoFactorEnabled)
+        {
+            // No session yet: a five-minute cookie of its own scheme remembers whose code to ask for (ADR 0013). The
+            // throttle's counters are not reset: a stranger who knows the password must not clear an Admin's wait.
+            await SecondStep.BeginAsync(signIn.Context, user, time.GetUtcNow()).ConfigureAwait(false);
+            await audit.AppendAsync(Actor.Anonymous(remote), AuditEventCode.SignInCodeRequired, user.Id, remote, ct).ConfigureAwait(false);
+            return SignInOutcome.CodeRequired;
+        }
         if (result.Succeeded)
         {
+            await signIn.SignInAsync(user, isPersistent: false).ConfigureAwait(false);
             throttle.RecordSuccess(user.Id);
             var roles = await users.GetRolesAsync(user).ConfigureAwait(false);
             var actor = new Actor(ActorKind.User, user.Id, user.Email ?? user.Id, roles.ToHashSet(StringComparer.Ordinal));

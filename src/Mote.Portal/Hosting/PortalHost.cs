@@ -48,7 +48,8 @@ public static class PortalHost
 
         services.AddMoteGallery(configuration, builder.Environment.ContentRootPath)
             .AddSignInManager()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddClaimsPrincipalFactory<MfaClaimsPrincipalFactory>();
 
         var secrets = configuration.GetSection(SecretsOptions.Section).Get<SecretsOptions>() ?? new SecretsOptions();
         services.AddDataProtection()
@@ -89,6 +90,17 @@ public static class PortalHost
                 await SecurityStampValidator.ValidatePrincipalAsync(context).ConfigureAwait(false);
             };
         });
+        // Between the password and the code (ADR 0013): Identity's five-minute two-factor cookie, hardened like the session's.
+        services.Configure<CookieAuthenticationOptions>(IdentityConstants.TwoFactorUserIdScheme, o =>
+        {
+            o.Cookie.Name = "mote.mfa";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.CookieManager = new HostPrefixCookieManager();
+            o.ExpireTimeSpan = TimeSpan.FromMinutes(5);
+            o.SlidingExpiration = false;
+        });
         // Every request checks the cookie's security stamp against the store (was: once a minute). Sign-out, a role
         // change, disabling, a password reset and "end sessions" change the stamp, so a copied cookie dies with the
         // session on the server, not when it expires (issue 14 item 2: a copy opened /audit 62 s after sign-out).
@@ -119,6 +131,8 @@ public static class PortalHost
         services.AddScoped<ThemePreference>();
         services.AddScoped<SignInUser>();
         services.AddScoped<SignOutUser>();
+        services.AddScoped<SignInWithCode>();
+        services.AddScoped<MfaSession>();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         // After the framework's own provider, so this one wins: open tabs re-check their account (issue 14 item 1).
@@ -157,6 +171,8 @@ public static class PortalHost
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        // An Admin without an authenticator reaches only /account/mfa until it is set up (ADR 0013).
+        app.UseMfaEnrollmentGate();
         // After authorization: the API's limit is per key, so the key must be known.
         app.UseRateLimiter();
         app.UseAntiforgery();

@@ -137,7 +137,7 @@ public sealed class ApiAuthenticationTests(ApiPortal api)
         var (code, _, error) = await MoteCli.RunAsync(password, "users", "add", "--role", "Admin", "--email", "api-cookie@example.org", "--db", api.Portal.DatabasePath);
         Assert.True(code == 0, error);
         using var browser = api.Client();
-        using var signIn = await FormPost.SubmitAsync(browser, "account/login", new Dictionary<string, string> { ["Input.Email"] = "api-cookie@example.org", ["Input.Password"] = password });
+        using var signIn = await PortalSession.SignInAsync(browser, "api-cookie@example.org", password);
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
         using var page = await browser.GetAsync("settings");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);

@@ -33,6 +33,10 @@ public sealed class ShellBrowserTests
         await page.FillAsync("#email", "ada@example.org");
         await page.FillAsync("#password", Password);
         await page.ClickAsync("button[type=submit]");
+
+        // An Admin must set up two-factor sign-in before anything else opens (ADR 0013).
+        await page.WaitForURLAsync("**/account/mfa**");
+        await HeadlessChromium.SetUpAuthenticatorAsync(page, portal.BaseAddress, "ada@example.org", "mfa-setup.png");
         await page.WaitForURLAsync(portal.BaseAddress.ToString());
 
         // The interactive shell: navigation with every area, the signed-in user, a working theme toggle.

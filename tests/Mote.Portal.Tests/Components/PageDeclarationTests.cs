@@ -44,7 +44,8 @@ public sealed class PageDeclarationTests
             .Order(StringComparer.Ordinal)
             .ToArray();
 
-        // /account/reset-password: the one-time link of ADR 0011, like /setup.
-        Assert.Equal(["/account/access-denied", "/account/login", "/account/reset-password", "/error", "/not-found", "/setup"], anonymous);
+        // /account/reset-password: the one-time link of ADR 0011, like /setup. /account/login-code: the second sign-in
+        // step (ADR 0013), before which no session exists.
+        Assert.Equal(["/account/access-denied", "/account/login", "/account/login-code", "/account/reset-password", "/error", "/not-found", "/setup"], anonymous);
     }
 }

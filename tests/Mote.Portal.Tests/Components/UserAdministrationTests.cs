@@ -44,6 +44,30 @@ public sealed class UserAdministrationTests : GalleryBunitContext
         Assert.Equal(1, CountEvents(AuditEventCode.PasswordResetIssued));
     }
 
+    [Fact]
+    public async Task ResetMfa_AccountWithMfa_TurnsItOffAndIsAuditedOnce()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        var scope = Services.CreateAsyncScope();
+        await using (scope)
+        {
+            var bob = await scope.ServiceProvider.GetRequiredService<CreateUser>().ExecuteAsync(Actor.Terminal("test"), "bob@example.org", "correct horse battery", Roles.Operator);
+            var actor = new Actor(ActorKind.User, bob.Id, bob.Email, new HashSet<string> { Roles.Operator });
+            var setup = await scope.ServiceProvider.GetRequiredService<BeginMfaSetup>().ExecuteAsync(actor);
+            await scope.ServiceProvider.GetRequiredService<ConfirmMfaSetup>().ExecuteAsync(actor, Totp.Code(Base32.Decode(setup.Secret), Totp.StepAt(DateTimeOffset.UtcNow)));
+        }
+        SignInAs(Roles.Admin);
+        Render<MudPopoverProvider>();
+        var cut = Render<UserAdministration>();
+        cut.WaitForAssertion(() => Assert.Equal("on", cut.Find("[data-testid=user-mfa]").TextContent.Trim()));
+
+        cut.Find("[data-testid=user-reset-mfa]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("off", cut.Find("[data-testid=user-mfa]").TextContent.Trim()));
+        Assert.Empty(cut.FindAll("[data-testid=user-reset-mfa]"));
+        Assert.Equal(1, CountEvents(AuditEventCode.MfaReset));
+    }
+
     private int CountEvents(AuditEventCode code)
     {
         using var scope = Services.CreateScope();

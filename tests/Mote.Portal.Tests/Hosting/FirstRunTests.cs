@@ -50,7 +50,8 @@ public sealed class FirstRunTests
         using var unknown = await FormPost.SubmitAsync(client, "account/login", new Dictionary<string, string> { ["Input.Email"] = "nobody@example.org", ["Input.Password"] = Password });
         Assert.Equal(2, portal.Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.SignInFailed}"));
 
-        using var right = await FormPost.SubmitAsync(client, "account/login?ReturnUrl=%2Fsettings", new Dictionary<string, string> { ["Input.Email"] = "ada@example.org", ["Input.Password"] = Password });
+        // PortalSession also sets up the authenticator the portal asks a first-time Admin for (ADR 0013).
+        using var right = await PortalSession.SignInAsync(client, "ada@example.org", Password, returnUrl: "/settings");
         Assert.Equal(HttpStatusCode.Redirect, right.StatusCode);
         Assert.Equal("/settings", right.Headers.Location!.OriginalString.Replace(portal.BaseAddress.ToString().TrimEnd('/'), "", StringComparison.Ordinal));
         Assert.Equal(1, portal.Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.SignInSucceeded}"));

@@ -56,7 +56,7 @@ public sealed class ReportExportPermissionTests
         var (code, _, error) = await MoteCli.RunAsync(Password + "\n", "users", "add", "--role", role, "--email", email, "--db", portal.DatabasePath);
         Assert.True(code == 0, error);
         var client = portal.CreateClient();
-        using var signIn = await FormPost.SubmitAsync(client, "account/login", new Dictionary<string, string> { ["Input.Email"] = email, ["Input.Password"] = Password });
+        using var signIn = await PortalSession.SignInAsync(client, email, Password);
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
         Assert.DoesNotContain("/account/login", signIn.Headers.Location!.OriginalString, StringComparison.Ordinal);
         return client;
