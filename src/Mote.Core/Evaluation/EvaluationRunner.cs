@@ -216,6 +216,10 @@ public sealed class EvaluationRunner
     /// <summary>The bounded own-group policy's name (<see cref="CalibratedScale.CosineBound"/>).</summary>
     public const string BoundedPolicy = CalibratedScale.BoundedPolicy;
 
+    /// <summary>Whether the run's model-templates can carry <see cref="CalibratedScale.CosineBound"/>: anchored, capped, and a cosine calibration to bound by.</summary>
+    private bool HasCosineBound(ModelTemplate[] models, PopulationPack pack) =>
+        models[0].Anchor is not null && options.Trainer.CorrectionCap is not null && pack.Calibration is not null;
+
     private List<CalibratedThresholdResult>? CalibratedThresholds(
         ModelTemplate[] models, float[][] modelScores, float[][] vectorScores, int[] owners, string?[] genders, string?[] ethnicities,
         (Gender? Gender, Ethnicity? Ethnicity, AgeBand? AgeBand)[] thresholdGroups, PopulationPack pack)
@@ -235,8 +239,7 @@ public sealed class EvaluationRunner
             }
 
             // Capped, anchored model-templates: also the own-group threshold with the cosine bound.
-            var bounded = kind == "model" && models[0].Anchor is not null && options.Trainer.CorrectionCap is not null && pack.Calibration is not null;
-            var policies = bounded ? [.. RealImpostorCalibration.Policies, BoundedPolicy] : RealImpostorCalibration.Policies;
+            var policies = kind == "model" && HasCosineBound(models, pack) ? [.. RealImpostorCalibration.Policies, BoundedPolicy] : RealImpostorCalibration.Policies;
             foreach (var policy in policies)
             {
                 var thresholds = new double[models.Length];
@@ -784,7 +787,7 @@ public sealed class EvaluationRunner
                 var raw = groups.Select(g => scale.Calibration.ThresholdFor("own group", g.Gender, g.Ethnicity, g.AgeBand, options.TargetFmr) is { } v
                     ? scale.RawFromUnit(v) : double.PositiveInfinity).ToArray();
                 sources.Add((kind, matrix, "calibrated", t => raw[t]));
-                if (kind == "model" && models[0].Anchor is not null && options.Trainer.CorrectionCap is not null && pack.Calibration is not null)
+                if (kind == "model" && HasCosineBound(models, pack))
                 {
                     var bounded = groups.Select((g, t) => scale.CosineBound(models[t].Anchor, options.Trainer.CorrectionCap, pack.Calibration,
                         g.Gender, g.Ethnicity, g.AgeBand, options.TargetFmr) is { } b ? Math.Max(raw[t], b.Raw) : raw[t]).ToArray();

@@ -1,5 +1,6 @@
 using Mote.Core.Population.Densities;
 using Mote.Core.Population.Packs;
+using Mote.Core.Templates;
 
 namespace Mote.Core.Population.Sampling;
 
@@ -170,15 +171,7 @@ public sealed class TrainingSetSampler
         return Normalised(p, "hard negative");
     }
 
-    private static double Norm(float[] v)
-    {
-        double norm2 = 0;
-        foreach (var x in v)
-        {
-            norm2 += (double)x * x;
-        }
-        return Math.Sqrt(norm2);
-    }
+    private static double Norm(float[] v) => Math.Sqrt(Kernels.Dot(v, v));
 
     /// <summary>Scales <paramref name="v"/> to unit length in place and returns it.</summary>
     private static float[] Normalised(float[] v, string what)
