@@ -60,6 +60,7 @@ public static class GalleryServiceCollectionExtensions
         services.AddSingleton<GalleryEngine>();
         services.AddSingleton<GalleryIndex>();
         services.AddScoped<EnrollPerson>();
+        services.AddScoped<EnrollPeopleInBulk>();
         services.AddScoped<ListPeople>();
         services.AddScoped<InspectTemplate>();
         services.AddScoped<ErasePerson>();

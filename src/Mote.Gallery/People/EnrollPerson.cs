@@ -50,8 +50,10 @@ public sealed record EnrollmentResult(PersonSummary Person, TrainingSummary? Tra
 /// <see cref="AuditEventCode.PersonEnrolled"/> event — all or nothing. Needs <see cref="Permission.ManageGallery"/>.
 /// The photo and the reference descriptor are not stored; a thumbnail and/or the reference face crop are kept
 /// (encrypted, in the same transaction) only when the <see cref="ReferenceRetention"/> setting asks for them.
+/// The audit detail carries the photo's keyed <see cref="PhotoDigest"/>, so a bulk enrollment sent again recognises
+/// the people it enrolled (<see cref="EnrollPeopleInBulk"/>).
 /// </summary>
-public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, GalleryIndex index, TemplateProtector protector, GallerySettingsStore settings, AuditTrail audit, TimeProvider time)
+public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, GalleryIndex index, TemplateProtector protector, GallerySettingsStore settings, AuditTrail audit, SecretKeyStore keys, TimeProvider time)
 {
     public async Task<EnrollmentResult> ExecuteAsync(Actor actor, EnrollmentRequest request, IProgress<string>? progress = null, CancellationToken ct = default)
     {
@@ -114,6 +116,8 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         var threshold = person.Threshold = PersonTemplates.Calibrate(engine, built.Template, population, seed, targetFmr, PersonGroup.Of(person));
         var images = RetainedImages(person.Id, request.Photo, face, current.ReferenceRetention, ct);
 
+        var digest = PhotoDigest.Of(keys, request.Photo.Span);
+
         progress?.Report(EnrollmentStages.Saving);
         var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
@@ -136,7 +140,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
                 throw PersonIdentity.Refusal(key);
             }
             await audit.AppendAsync(actor, AuditEventCode.PersonEnrolled, person.Id,
-                $"{name}{(key.ExternalId is { } x ? $" (external id {x})" : "")}: {person.TemplateKind} template, {person.TemplateBytes} bytes, threshold {Core.Templates.ReadableScore.OfKind(person.TemplateKind, threshold)}{(images.Count > 0 ? $", kept {string.Join(" and ", images.Select(i => i.Kind))}" : "")}", ct).ConfigureAwait(false);
+                $"{name}{(key.ExternalId is { } x ? $" (external id {x})" : "")}: {person.TemplateKind} template, {person.TemplateBytes} bytes, threshold {Core.Templates.ReadableScore.OfKind(person.TemplateKind, threshold)}{(images.Count > 0 ? $", kept {string.Join(" and ", images.Select(i => i.Kind))}" : "")}, {PhotoDigest.Marker}{digest}", ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
         }
         index.Invalidate();

@@ -6,7 +6,7 @@ namespace Mote.Core.Population.Labels;
 /// A minimal RFC 4180 reader: comma separated, fields optionally in double quotes, <c>""</c> for a quote inside a
 /// quoted field, quoted fields may span lines, CRLF or LF line ends, a UTF-8 BOM is skipped. Blank lines are skipped.
 /// </summary>
-internal static class CsvTable
+public static class CsvTable
 {
     /// <summary>Reads rows with their 1-based starting line numbers; malformed quoting throws <see cref="LabelFormatException"/>.</summary>
     public static IEnumerable<(int Line, string[] Fields)> Read(TextReader reader, string sourceName)
