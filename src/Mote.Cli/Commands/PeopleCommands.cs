@@ -21,8 +21,9 @@ internal static class PeopleCommands
 
     private static Command BuildEnroll(TextWriter output, TextWriter error)
     {
-        var name = new Option<string>("--name") { Description = "The person's name (unique).", Required = true };
-        var image = new Argument<string>("image") { Description = "The reference photo (PNG or JPEG); it is not kept." };
+        var name = new Option<string?>("--name") { Description = "The person's name (with --external-id, names may repeat). Required unless --from is given." };
+        var image = new Argument<string?>("image") { Description = "The reference photo (PNG or JPEG); it is not kept. Required unless --from is given.", Arity = ArgumentArity.ZeroOrOne };
+        var from = new Option<string?>("--from") { Description = "Enroll many people: a CSV (name,photo[,external_id,gender,ethnicity,age_band]; photos relative to it), a folder (one person per photo or per sub-folder) or a ZIP of either. Re-running skips who is enrolled already. Exit code 5 when a row failed." };
         var balance = new Option<string?>("--balance") { Description = "Negative-sample weights by group, e.g. 'female|white|18-59=2,male|white|18-59=1'; pos:<group>=<w> weighs the positive variation (default: equal over the population pack's groups)." };
         var seed = new Option<long?>("--seed") { Description = "Training seed (default: random, recorded in the template)." };
         var face = new Option<int?>("--face") { Description = "Which face to enroll when the photo has several (0 = largest)." };
@@ -31,23 +32,86 @@ internal static class PeopleCommands
         var age = new Option<string?>("--age-band") { Description = "Declared age band (0-17, 18-59, 60+)." };
         var externalId = new Option<string?>("--external-id") { Description = "An id from outside the portal (e.g. an employee number), unique; people may share a name when their external ids differ." };
         var db = MoteCommand.DatabaseOption();
-        var enroll = new Command("enroll", "Enroll a person: train their model-template from one photo and synthetic samples.")
+        var enroll = new Command("enroll", "Enroll a person (train their model-template from one photo and synthetic samples), or many with --from.")
         {
-            name, image, balance, seed, face, gender, ethnicity, age, externalId, db,
+            name, image, from, balance, seed, face, gender, ethnicity, age, externalId, db,
         };
-        enroll.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
+        enroll.SetAction(async (parse, ct) =>
         {
-            var photo = await PhotoFiles.ReadAsync(parse.GetValue(image)!, ct).ConfigureAwait(false);
-            var request = new EnrollmentRequest(parse.GetValue(name)!, photo, parse.GetValue(face),
-                new DeclaredAttributes(parse.GetValue(gender), parse.GetValue(ethnicity), parse.GetValue(age)),
-                BalanceText.Parse(parse.GetValue(balance)), parse.GetValue(seed), parse.GetValue(externalId));
-            var progress = new InlineProgress<string>(stage => error.WriteLine($"  {stage}…"));
-            var result = await services.GetRequiredService<EnrollPerson>().ExecuteAsync(Actor.Terminal(Environment.UserName), request, progress, ct).ConfigureAwait(false);
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"Enrolled {result.Person.Name}{(result.Person.ExternalId is { } x ? $" (external id {x})" : "")} (id {result.Person.Id}): {result.Person.TemplateKind} template, {result.Person.TemplateBytes} bytes, " +
-                $"threshold {ReadableScore.OfKind(result.Person.TemplateKind, result.Person.Threshold)}, {(result.Training is { } t ? $"{t.EpochsRun} epochs, " : "")}{result.Duration.TotalSeconds:0.0} s.")).ConfigureAwait(false);
-        }, ct).ConfigureAwait(false));
+            if (parse.GetValue(from) is { } batch)
+            {
+                Option[] single = [name, balance, seed, face, gender, ethnicity, age, externalId];
+                var extra = parse.GetValue(image) is not null ? "the photo argument" : single.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false })?.Name;
+                if (extra is not null)
+                {
+                    await error.WriteLineAsync($"--from takes names, photos and attributes from the batch: leave out {extra}.").ConfigureAwait(false);
+                    return 1;
+                }
+                return await EnrollBatchAsync(batch, parse.GetValue(db), output, error, ct).ConfigureAwait(false);
+            }
+            if (parse.GetValue(name) is not { } person || parse.GetValue(image) is not { } path)
+            {
+                await error.WriteLineAsync("Give --name and the photo (mote enroll --name <n> <image>), or --from <csv|folder|zip> to enroll many.").ConfigureAwait(false);
+                return 1;
+            }
+            return await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
+            {
+                var photo = await PhotoFiles.ReadAsync(path, ct).ConfigureAwait(false);
+                var request = new EnrollmentRequest(person, photo, parse.GetValue(face),
+                    new DeclaredAttributes(parse.GetValue(gender), parse.GetValue(ethnicity), parse.GetValue(age)),
+                    BalanceText.Parse(parse.GetValue(balance)), parse.GetValue(seed), parse.GetValue(externalId));
+                var progress = new InlineProgress<string>(stage => error.WriteLine($"  {stage}…"));
+                var result = await services.GetRequiredService<EnrollPerson>().ExecuteAsync(Actor.Terminal(Environment.UserName), request, progress, ct).ConfigureAwait(false);
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"Enrolled {result.Person.Name}{(result.Person.ExternalId is { } x ? $" (external id {x})" : "")} (id {result.Person.Id}): {result.Person.TemplateKind} template, {result.Person.TemplateBytes} bytes, " +
+                    $"threshold {ReadableScore.OfKind(result.Person.TemplateKind, result.Person.Threshold)}, {(result.Training is { } t ? $"{t.EpochsRun} epochs, " : "")}{result.Duration.TotalSeconds:0.0} s.")).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
+        });
         return enroll;
+    }
+
+    /// <summary>Exit code of <c>mote enroll --from</c> when the batch ran but at least one row failed.</summary>
+    internal const int RowsFailedExitCode = 5;
+
+    /// <summary>
+    /// <c>mote enroll --from</c>: one line per row on standard output as it finishes, stages on standard error, then the summary.
+    /// 0 when every row is enrolled or already enrolled, <see cref="RowsFailedExitCode"/> when a row failed, 1 when the batch
+    /// itself cannot be read.
+    /// </summary>
+    private static async Task<int> EnrollBatchAsync(string path, string? database, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        BulkEnrollmentSummary? summary = null;
+        var code = await GalleryCommand.RunAsync(database, error, async services =>
+        {
+            using var batch = BulkEnrollmentBatch.FromPath(path);
+            await error.WriteLineAsync($"{batch.Source}: {batch.Rows.Count} row{(batch.Rows.Count == 1 ? "" : "s")}.").ConfigureAwait(false);
+            var progress = new InlineProgress<BulkEnrollmentProgress>(p =>
+            {
+                if (p.Finished is { } r)
+                {
+                    output.WriteLine(BulkRowLine(r));
+                }
+                else if (p.Current is { } row && p.Stage is { } stage && stage != EnrollPeopleInBulk.Checking)
+                {
+                    error.WriteLine($"  row {row.Row}/{p.Total} {row.Name}: {stage}…");
+                }
+            });
+            summary = await services.GetRequiredService<EnrollPeopleInBulk>().ExecuteAsync(Actor.Terminal(Environment.UserName), batch, progress, ct).ConfigureAwait(false);
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{summary.Text} ({summary.Duration.TotalSeconds:0.0} s)")).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false);
+        return code != 0 ? code : summary!.Failed > 0 ? RowsFailedExitCode : 0;
+    }
+
+    /// <summary>"row 2: Ada Lovelace (E-17), ada.jpg: enrolled (id …, 3.1 s)" or "… FAILED: No face was found in this photo."</summary>
+    internal static string BulkRowLine(BulkRowResult r)
+    {
+        var who = $"row {r.Row}: {(r.Name.Length > 0 ? r.Name : "(no name)")}{(r.ExternalId is { } x ? $" ({x})" : "")}, {(r.Photo.Length > 0 ? r.Photo : "(no photo)")}";
+        return r.Outcome switch
+        {
+            BulkRowOutcome.Enrolled => string.Create(CultureInfo.InvariantCulture, $"{who}: enrolled (id {r.PersonId}, {r.Duration.TotalSeconds:0.0} s)"),
+            BulkRowOutcome.AlreadyEnrolled => $"{who}: already enrolled, skipped (id {r.PersonId})",
+            _ => $"{who}: FAILED: {r.Message}",
+        };
     }
 
     private static Command BuildVerify(TextWriter output, TextWriter error)
