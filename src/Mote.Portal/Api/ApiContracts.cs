@@ -168,3 +168,26 @@ public sealed record EnrollResponse(PersonResponse Person, TrainingResponse? Tra
     internal static EnrollResponse From(EnrollmentResult r) =>
         new(PersonResponse.From(r.Person), TrainingResponse.From(r.Training), r.Duration.TotalMilliseconds);
 }
+
+/// <summary>One row of a batch enrollment (API 1.4).</summary>
+/// <param name="Row">The row's number (1 = the CSV's first line after its header, else the first photo or folder by name).</param>
+/// <param name="Name">The name the row gave.</param>
+/// <param name="ExternalId">The external id it gave, if any.</param>
+/// <param name="Photo">The photo it named (its path inside the ZIP).</param>
+/// <param name="Outcome"><c>enrolled</c>, <c>already enrolled</c> (skipped: the batch was sent before) or <c>failed</c> (nothing of this row stored).</param>
+/// <param name="Message">In words: why it failed, or what happened.</param>
+/// <param name="PersonId">The (already) enrolled person's id; null when failed.</param>
+/// <param name="ProcessingMs">Server time for this row, in milliseconds.</param>
+public sealed record BatchRowResponse(int Row, string Name, string? ExternalId, string Photo, string Outcome, string Message, string? PersonId, double ProcessingMs)
+{
+    internal static BatchRowResponse From(BulkRowResult r) => new(r.Row, r.Name, r.ExternalId, r.Photo,
+        r.Outcome switch { BulkRowOutcome.Enrolled => "enrolled", BulkRowOutcome.AlreadyEnrolled => "already enrolled", _ => "failed" },
+        r.Message, r.PersonId, r.Duration.TotalMilliseconds);
+}
+
+/// <summary>A batch enrollment's result (API 1.4): counts and one entry per row, in order.</summary>
+public sealed record BatchEnrollResponse(int Rows, int Enrolled, int AlreadyEnrolled, int Failed, IReadOnlyList<BatchRowResponse> Results, double ProcessingMs)
+{
+    internal static BatchEnrollResponse From(BulkEnrollmentSummary s) =>
+        new(s.Rows.Count, s.Enrolled, s.AlreadyEnrolled, s.Failed, s.Rows.Select(BatchRowResponse.From).ToArray(), s.Duration.TotalMilliseconds);
+}

@@ -28,6 +28,16 @@ public static class ApiLimits
     /// <summary>Largest request body: one photo (<see cref="PhotoPolicy.MaxBytes"/>) plus 64 KiB for the other form fields and the multipart framing.</summary>
     public static long MaxRequestBytes { get; } = PhotoPolicy.MaxBytes + (64 * 1024);
 
+    /// <summary>The batch enrollment's path: its body is a ZIP, allowed up to <see cref="BulkEnrollmentBatch.MaxArchiveBytes"/>.</summary>
+    public const string BatchPath = "/api/v1/people/batch";
+
+    /// <summary>Largest request body of the batch enrollment: the ZIP plus 64 KiB of framing.</summary>
+    public static long MaxBatchRequestBytes { get; } = BulkEnrollmentBatch.MaxArchiveBytes + (64 * 1024);
+
+    /// <summary>The body limit of a request to <paramref name="path"/>: <see cref="MaxBatchRequestBytes"/> for the batch enrollment, else <see cref="MaxRequestBytes"/>.</summary>
+    public static long MaxRequestBytesFor(PathString path) =>
+        path.Equals(BatchPath, StringComparison.OrdinalIgnoreCase) ? MaxBatchRequestBytes : MaxRequestBytes;
+
     /// <summary>The path every API route lives under.</summary>
     public const string Prefix = "/api";
 }

@@ -24,6 +24,10 @@ internal static class ApiProblems
     /// <summary>413 for a request body over <see cref="ApiLimits.MaxRequestBytes"/>, in <see cref="PhotoPolicy"/>'s words.</summary>
     public static IResult TooLarge(long? bytes) => TooLarge(PhotoPolicy.TooLargeMessage("The upload", bytes));
 
+    /// <summary>413 for a body over the limit of <paramref name="path"/>: the batch enrollment's ZIP limit there, else the photo's.</summary>
+    public static IResult TooLarge(PathString path, long? bytes) =>
+        path.Equals(ApiLimits.BatchPath, StringComparison.OrdinalIgnoreCase) ? From(BulkEnrollmentBatch.TooLarge(null, bytes)) : TooLarge(bytes);
+
     private static IResult TooLarge(string detail) => Problem(StatusCodes.Status413PayloadTooLarge, "Image too large", detail);
 
     /// <summary>The answer for a refusal a use case raised, in the words it used.</summary>
@@ -51,14 +55,15 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
         {
             pages.Enabled = false;
         }
-        if (context.Request.ContentLength > ApiLimits.MaxRequestBytes)
+        var limit = ApiLimits.MaxRequestBytesFor(context.Request.Path);
+        if (context.Request.ContentLength > limit)
         {
-            await ApiProblems.TooLarge(context.Request.ContentLength).ExecuteAsync(context).ConfigureAwait(false);
+            await ApiProblems.TooLarge(context.Request.Path, context.Request.ContentLength).ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
-            size.MaxRequestBodySize = ApiLimits.MaxRequestBytes;
+            size.MaxRequestBodySize = limit;
         }
 
         try
@@ -82,7 +87,7 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
         {
             var result = response.StatusCode switch
             {
-                StatusCodes.Status413PayloadTooLarge => ApiProblems.TooLarge(null),
+                StatusCodes.Status413PayloadTooLarge => ApiProblems.TooLarge(context.Request.Path, null),
                 StatusCodes.Status404NotFound => ApiProblems.Problem(404, "Not found", $"There is no API endpoint {context.Request.Method} {context.Request.Path}."),
                 StatusCodes.Status405MethodNotAllowed => ApiProblems.Problem(405, "Method not allowed", $"{context.Request.Path} does not accept {context.Request.Method}."),
                 StatusCodes.Status415UnsupportedMediaType => ApiProblems.Problem(415, "Unsupported media type", "Send the request as multipart/form-data."),
@@ -101,7 +106,7 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
             case PermissionDeniedException denied:
                 return ApiProblems.Problem(StatusCodes.Status403Forbidden, "Scope missing", denied.Message);
             case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
-                return ApiProblems.TooLarge(context.Request.ContentLength);
+                return ApiProblems.TooLarge(context.Request.Path, context.Request.ContentLength);
             case BadHttpRequestException bad:
                 return ApiProblems.Problem(bad.StatusCode, "Request refused", bad.Message);
             case ModelProvisioningException or TorchRuntimeUnavailableException:

@@ -77,6 +77,33 @@ internal static class PeopleEndpoints
             .Produces<EnrollResponse>(StatusCodes.Status201Created)
             .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status422UnprocessableEntity);
 
+        api.MapPost("/people/batch", async Task<IResult> (HttpContext http, IFormFile? archive, EnrollPeopleInBulk bulk, CancellationToken ct) =>
+            {
+                if (archive is null)
+                {
+                    return ApiProblems.Problem(StatusCodes.Status400BadRequest, "Archive missing",
+                        $"Send the batch as the multipart/form-data field 'archive': a ZIP of at most {BulkEnrollmentBatch.MaxArchiveBytes:N0} bytes holding the photos and, optionally, a CSV (name,photo,external_id,gender,ethnicity,age_band) at its top.");
+                }
+                if (archive.Length > BulkEnrollmentBatch.MaxArchiveBytes)
+                {
+                    return ApiProblems.From(BulkEnrollmentBatch.TooLarge(archive.FileName, archive.Length));
+                }
+                var stream = archive.OpenReadStream();
+                await using (stream.ConfigureAwait(false))
+                {
+                    using var batch = await BulkEnrollmentBatch.FromZipUploadAsync(stream, string.IsNullOrWhiteSpace(archive.FileName) ? "the ZIP" : Path.GetFileName(archive.FileName), ct).ConfigureAwait(false);
+                    var summary = await bulk.ExecuteAsync(ApiActor.From(http.User), batch, null, ct).ConfigureAwait(false);
+                    return Results.Ok(BatchEnrollResponse.From(summary));
+                }
+            })
+            .RequiresScope(ApiKeyScopes.Manage, Permission.ManageGallery)
+            .WithName("EnrollPeopleInBulk")
+            .WithSummary("Enrolls many people from one ZIP; answers one result per row (API 1.4).")
+            .WithDescription($"Multipart form: 'archive', a ZIP of at most 100 MB and {BulkEnrollmentBatch.MaxRows} people. With one CSV at its top (columns name, photo, optional external_id, gender, ethnicity, age_band; 'photo' is the path inside the ZIP), one person per row; without, one person per photo at its top (named after the file: 'Ada_Lovelace_0001.jpg' is 'Ada Lovelace') and one per folder (named after the folder, from its first photo by name). Each photo follows the single enrollment's rules ({PhotoPolicy.Description}), and each person is enrolled as POST /people enrolls one, with one audit event each. Rows run one after another; the answer (200) comes when all are done and says per row 'enrolled', 'already enrolled' (skipped: same external id and name, or same name and the very same photo) or 'failed' with why in words; a failed row stores nothing. Send the same ZIP again to resume. Needs the 'manage' scope.")
+            .DisableAntiforgery()
+            .Produces<BatchEnrollResponse>()
+            .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status422UnprocessableEntity);
+
         api.MapDelete("/people/{id}", async Task<IResult> (HttpContext http, string id, ErasePerson erase, CancellationToken ct) =>
             {
                 await erase.ExecuteAsync(ApiActor.From(http.User), id, ct).ConfigureAwait(false);

@@ -27,6 +27,7 @@ public sealed class OpenApiDocumentTests(ApiPortal api)
             ("/api/v1/people", "post", "201"),
             ("/api/v1/people/{id}", "get", "200"),
             ("/api/v1/people/{id}", "delete", "204"),
+            ("/api/v1/people/batch", "post", "200"),
         };
         foreach (var (path, method, success) in expected)
         {
@@ -38,7 +39,8 @@ public sealed class OpenApiDocumentTests(ApiPortal api)
                 Assert.True(responses.TryGetProperty(status, out _), $"{method} {path} does not describe {status}");
             }
         }
-        Assert.Equal(4, paths.EnumerateObject().Count());
+        Assert.Equal(5, paths.EnumerateObject().Count());
+        Assert.True(paths.GetProperty("/api/v1/people/batch").GetProperty("post").GetProperty("requestBody").GetProperty("content").TryGetProperty("multipart/form-data", out _));
         Assert.True(paths.GetProperty("/api/v1/verify").GetProperty("post").GetProperty("requestBody").GetProperty("content").TryGetProperty("multipart/form-data", out _));
         Assert.Equal(Mote.Portal.Api.MoteApi.ApiVersion, root.GetProperty("info").GetProperty("version").GetString());
         var person = root.GetProperty("components").GetProperty("schemas").GetProperty("PersonResponse").GetProperty("properties");
