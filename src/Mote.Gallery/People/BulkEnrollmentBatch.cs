@@ -155,7 +155,10 @@ public abstract class BulkEnrollmentBatch : IDisposable
         try
         {
             var files = zip.Entries.Where(e => e.Name.Length > 0 && !IsHidden(e.FullName)).ToArray();
-            var csvs = files.Where(e => !e.FullName.Contains('/', StringComparison.Ordinal) && e.Name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)).ToArray();
+            // A ZIP made by zipping a folder ("zip -r staff.zip staff/") holds everything under one folder: that folder is its top.
+            var root = RootFolder(files.Select(e => e.FullName));
+            string Relative(ZipArchiveEntry e) => e.FullName[root.Length..];
+            var csvs = files.Where(e => !Relative(e).Contains('/', StringComparison.Ordinal) && e.Name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)).ToArray();
             IReadOnlyList<BulkEnrollmentRow> rows;
             if (csvs.Length == 1)
             {
@@ -172,15 +175,39 @@ public abstract class BulkEnrollmentBatch : IDisposable
             }
             else
             {
-                rows = LayoutRows(files.Select(e => e.FullName).Where(IsImage).ToArray(), name);
+                rows = LayoutRows(files.Select(Relative).Where(IsImage).ToArray(), name);
             }
-            return new ZipBatch(name, rows, zip);
+            return new ZipBatch(name, rows, zip, root);
         }
         catch
         {
             zip.Dispose();
             throw;
         }
+    }
+
+    /// <summary>"staff/" when every entry lies under that one folder, else "".</summary>
+    private static string RootFolder(IEnumerable<string> paths)
+    {
+        string? root = null;
+        foreach (var path in paths)
+        {
+            var slash = path.IndexOf('/', StringComparison.Ordinal);
+            if (slash < 0)
+            {
+                return "";
+            }
+            var top = path[..(slash + 1)];
+            if (root is null)
+            {
+                root = top;
+            }
+            else if (!string.Equals(root, top, StringComparison.Ordinal))
+            {
+                return "";
+            }
+        }
+        return root ?? "";
     }
 
     private static CsvFileBatch FromCsvFile(string path)
@@ -330,8 +357,11 @@ public abstract class BulkEnrollmentBatch : IDisposable
         return await File.ReadAllBytesAsync(path, ct).ConfigureAwait(false);
     }
 
-    /// <summary>A ZIP: photos are entries, found by their path inside the archive (relative to the CSV at its top) or, when unique, by file name alone.</summary>
-    private sealed class ZipBatch(string source, IReadOnlyList<BulkEnrollmentRow> rows, ZipArchive zip) : BulkEnrollmentBatch(source, rows)
+    /// <summary>
+    /// A ZIP: photos are entries, found by their path inside the archive (relative to its top: the one folder holding
+    /// everything, when it has one) or, when unique, by file name alone.
+    /// </summary>
+    private sealed class ZipBatch(string source, IReadOnlyList<BulkEnrollmentRow> rows, ZipArchive zip, string root) : BulkEnrollmentBatch(source, rows)
     {
         private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -341,7 +371,8 @@ public abstract class BulkEnrollmentBatch : IDisposable
             await _gate.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                var entry = zip.Entries.FirstOrDefault(e => string.Equals(e.FullName, wanted, StringComparison.Ordinal));
+                var entry = zip.Entries.FirstOrDefault(e => string.Equals(e.FullName, root + wanted, StringComparison.Ordinal))
+                    ?? zip.Entries.FirstOrDefault(e => string.Equals(e.FullName, wanted, StringComparison.Ordinal));
                 if (entry is null)
                 {
                     var byName = zip.Entries.Where(e => string.Equals(e.Name, Path.GetFileName(wanted), StringComparison.Ordinal)).Take(2).ToArray();

@@ -82,6 +82,20 @@ public sealed class BulkEnrollmentBatchTests : IDisposable
     }
 
     [Fact]
+    public async Task FromZipUpload_EverythingUnderOneFolder_ThatFolderIsTheTop()
+    {
+        var zip = Zip(("staff/people.csv", "name,photo\nAda,photos/ada.jpg\n"u8.ToArray()), ("staff/photos/ada.jpg", Jpeg()));
+        var layout = Zip(("staff/Grace_Hopper/1.jpg", Jpeg()), ("staff/Alan_Turing.jpg", Jpeg()));
+
+        using var withCsv = await BulkEnrollmentBatch.FromZipUploadAsync(new MemoryStream(zip), "staff.zip");
+        using var withoutCsv = await BulkEnrollmentBatch.FromZipUploadAsync(new MemoryStream(layout), "layout.zip");
+
+        Assert.Equal(Jpeg(), await withCsv.ReadPhotoAsync(withCsv.Rows.Single()));
+        Assert.Equal([("Alan Turing", "Alan_Turing.jpg"), ("Grace Hopper", "Grace_Hopper/1.jpg")], withoutCsv.Rows.Select(r => (r.Name, r.Photo)));
+        Assert.Equal(Jpeg(), await withoutCsv.ReadPhotoAsync(withoutCsv.Rows[1]));
+    }
+
+    [Fact]
     public async Task FromZipUpload_EntryOverThePhotoLimit_RefusedBeforeUnpacking()
     {
         var zip = Zip(("Big_Person.jpg", new byte[PhotoPolicy.MaxBytes + 1]));
