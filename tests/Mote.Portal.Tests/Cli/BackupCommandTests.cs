@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Mote.Core.Tests;
 using Mote.Gallery.Audit;
+using Mote.Portal.Tests.Infrastructure;
 
 namespace Mote.Portal.Tests.Cli;
 
@@ -94,6 +95,36 @@ public sealed class BackupCommandTests : IDisposable
         Assert.Contains(name, verifyError, StringComparison.Ordinal);
         var (chain, _, chainError) = await MoteCli.RunAsync("", "audit", "verify", "--db", Db);
         Assert.True(chain == 0, chainError);
+    }
+
+    [Fact]
+    public async Task Restore_IntoTheDatabaseARunningPortalServes_RefusedUntilItStops_BackupTakenWhileItRuns()
+    {
+        var site = Path.Combine(_folder, "site");
+        Directory.CreateDirectory(site);
+        var portal = await PortalProcess.StartAsync(new PortalStart(Folder: site));
+        var database = portal.DatabasePath;
+        var archive = Path.Combine(_folder, "live.motebak");
+        try
+        {
+            var (backedUp, _, backupError) = await MoteCli.RunAsync(Passphrase, "backup", "--out", archive, "--db", database);
+            Assert.True(backedUp == 0, backupError);
+
+            var (refused, _, refusedError) = await MoteCli.RunAsync(Passphrase, "restore", "--from", archive, "--db", database);
+
+            Assert.Equal(1, refused);
+            Assert.Contains($"A running portal serves {database}. Stop it first", refusedError, StringComparison.Ordinal);
+            Assert.Equal(1, MoteCli.Sql(database, $"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.BackupCreated}"));
+            Assert.Equal(0, MoteCli.Sql(database, $"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.BackupRestored}"));
+        }
+        finally
+        {
+            await portal.DisposeAsync(); // kill -9: the kernel drops its lock
+        }
+
+        var (code, _, error) = await MoteCli.RunAsync(Passphrase, "restore", "--from", archive, "--force", "--db", database);
+        Assert.True(code == 0, error);
+        Assert.Equal(1, MoteCli.Sql(database, $"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.BackupRestored}"));
     }
 
     /// <summary>Enrolls one LFW identity with at least two photos (the first whose first photo passes the quality check).</summary>
