@@ -62,7 +62,7 @@ public sealed class RestoreBackup(
             var staged = await UnpackAsync(archive, passphrase, staging, ct).ConfigureAwait(false);
             var manifest = staged.Manifest;
             await CheckAsync(staged, ct).ConfigureAwait(false);
-            RefuseTargetUnlessForced(force);
+            RefuseTarget(force);
 
             // From here on the target changes. The ledger first: it only ever grows, and the archive's entries are erasures
             // that happened before the backup (already absent from its database), kept so that an even older backup
@@ -213,17 +213,15 @@ public sealed class RestoreBackup(
         }
     }
 
-    private void RefuseTargetUnlessForced(bool force)
+    private void RefuseTarget(bool force)
     {
         var path = database.Path;
         if (ServingLock.IsHeld(path))
         {
-            if (!force)
-            {
-                throw new GalleryException($"A running portal serves {path}. Stop it first (or pass --force and restart it at once); nothing was changed.", GalleryErrorKind.Conflict);
-            }
-            log.LogWarning("Restoring under a running portal (--force): restart it now, or it keeps serving the replaced database.");
+            // Never under a running portal, --force or not: it would go on serving (and writing to) the replaced file.
+            throw new GalleryException($"A running portal serves {path}. Stop it first; nothing was changed.", GalleryErrorKind.Conflict);
         }
+
         if (!force && DescribeContent(path) is { } content)
         {
             throw new GalleryException($"The database {path} is not empty ({content}). Restoring replaces it: run again with --force " +

@@ -114,6 +114,11 @@ public sealed class BackupCommandTests : IDisposable
 
             Assert.Equal(1, refused);
             Assert.Contains($"A running portal serves {database}. Stop it first", refusedError, StringComparison.Ordinal);
+
+            // --force replaces a non-empty database, never one a running portal serves.
+            var (forced, _, forcedError) = await MoteCli.RunAsync(Passphrase, "restore", "--from", archive, "--force", "--db", database);
+            Assert.Equal(1, forced);
+            Assert.Contains($"A running portal serves {database}. Stop it first", forcedError, StringComparison.Ordinal);
             Assert.Equal(1, MoteCli.Sql(database, $"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.BackupCreated}"));
             Assert.Equal(0, MoteCli.Sql(database, $"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.BackupRestored}"));
         }
