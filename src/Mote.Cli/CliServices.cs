@@ -13,8 +13,9 @@ internal static class CliServices
     /// <summary>
     /// Builds the container; <paramref name="databasePath"/> (from <c>--db</c>) overrides the configured file, and
     /// <paramref name="settings"/> (e.g. <c>Mote:Faces:Backbone</c> from a command's <c>--backbone</c>) override configuration keys.
+    /// <paramref name="migrate"/> false leaves the database untouched (for <c>mote restore</c>, which replaces it).
     /// </summary>
-    public static async Task<ServiceProvider> OpenAsync(string? databasePath, CancellationToken ct, IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<ServiceProvider> OpenAsync(string? databasePath, CancellationToken ct, IReadOnlyDictionary<string, string?>? settings = null, bool migrate = true)
     {
         var contentRoot = ContentRoot.Locate();
         var overrides = settings is null ? new Dictionary<string, string?>() : new Dictionary<string, string?>(settings);
@@ -32,7 +33,10 @@ internal static class CliServices
         services.AddLogging();
         services.AddMoteGallery(configuration, contentRoot);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = false });
-        await GalleryDatabase.MigrateAsync(provider, ct).ConfigureAwait(false);
+        if (migrate)
+        {
+            await GalleryDatabase.MigrateAsync(provider, ct).ConfigureAwait(false);
+        }
         return provider;
     }
 }

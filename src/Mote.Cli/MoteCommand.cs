@@ -30,6 +30,8 @@ public static class MoteCommand
         root.Subcommands.Add(EvaluateCommand.BuildRuns(output, error));
         root.Subcommands.Add(BalanceCheckCommand.Build(output, error));
         root.Subcommands.Add(ExplainCommand.Build(output, error));
+        root.Subcommands.Add(BackupCommand.BuildBackup(input, output, error));
+        root.Subcommands.Add(BackupCommand.BuildRestore(input, output, error));
         return root;
     }
 }

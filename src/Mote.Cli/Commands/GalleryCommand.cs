@@ -12,11 +12,12 @@ internal static class GalleryCommand
     /// A refused input or permission prints its message to <paramref name="error"/> and returns 1; face models that cannot be
     /// provisioned print one line saying so (and how to fetch them) and return 1; success returns 0.
     /// </summary>
-    public static async Task<int> RunAsync(string? databasePath, TextWriter error, Func<IServiceProvider, Task> action, CancellationToken ct, IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<int> RunAsync(string? databasePath, TextWriter error, Func<IServiceProvider, Task> action, CancellationToken ct,
+        IReadOnlyDictionary<string, string?>? settings = null, bool migrate = true)
     {
         try
         {
-            var provider = await CliServices.OpenAsync(databasePath, ct, settings).ConfigureAwait(false);
+            var provider = await CliServices.OpenAsync(databasePath, ct, settings, migrate).ConfigureAwait(false);
             await using (provider.ConfigureAwait(false))
             {
                 var scope = provider.CreateAsyncScope();

@@ -118,14 +118,14 @@ internal static class UsersCommand
         return command;
     }
 
-    /// <summary>Reads one line; from a terminal without echo, from a pipe or file as is.</summary>
-    private static string? ReadPassword(TextReader input, TextWriter error)
+    /// <summary>Reads one line; from a terminal without echo (after <paramref name="prompt"/>), from a pipe or file as is.</summary>
+    internal static string? ReadPassword(TextReader input, TextWriter error, string prompt = "Password: ")
     {
         if (!ReferenceEquals(input, Console.In) || Console.IsInputRedirected)
         {
             return input.ReadLine();
         }
-        error.Write("Password: ");
+        error.Write(prompt);
         var chars = new List<char>();
         while (true)
         {

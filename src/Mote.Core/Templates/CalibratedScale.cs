@@ -71,8 +71,10 @@ public sealed class CalibratedScale
     /// never lifts the logit more than <paramref name="cap"/> above the anchor, so at a threshold of
     /// <c>anchor(t) + cap</c>, with t the person's own-group cosine threshold, the template accepts no face the vector's
     /// cosine threshold refuses: its false-match rate is at most the vector's. The bound applies where the curve this scale
-    /// reads for the person is coarser than their cosine curve (their group has no model-template curve of its own), and
-    /// everywhere when this scale reads the cosine calibration through the anchor (no model-template calibration at all).
+    /// reads for the person is coarser than their cosine curve (their group has no model-template curve of its own), where
+    /// neither calibration measured their gender × ethnicity (both read a coarser curve, as black people of a calibration
+    /// population with few black faces do), and everywhere when this scale reads the cosine calibration through the
+    /// anchor (no model-template calibration at all).
     /// </summary>
     /// <param name="templateAnchor">The template's anchor (null: not anchored, no bound).</param>
     /// <param name="cap">The correction cap the template was trained with (null: uncapped, no bound).</param>
@@ -90,12 +92,24 @@ public sealed class CalibratedScale
         }
 
         var cosineGroup = cosines.GroupFor(gender, ethnicity, ageBand, fmr);
+        var modelGroup = Calibration.GroupFor(gender, ethnicity, ageBand, fmr).Group;
         var ownCurve = !ReferenceEquals(Calibration, cosines)
-            && string.Equals(Calibration.GroupFor(gender, ethnicity, ageBand, fmr).Group, cosineGroup.Group, StringComparison.Ordinal);
+            && string.Equals(modelGroup, cosineGroup.Group, StringComparison.Ordinal)
+            && CoversKnownGroup(modelGroup, gender, ethnicity);
         return ownCurve || RealImpostorCalibration.ThresholdAt(cosineGroup, fmr) is not { } cosine
             ? null
             : (templateAnchor.LogitAt(cosine) + c, cosineGroup.Group);
     }
+
+    /// <summary>
+    /// Whether a curve read for a person is at least as specific as their gender × ethnicity (when both are known): a
+    /// coarser curve (their gender's) says nothing about how the learned correction behaves among people of their
+    /// ethnicity, which is where it was seen to run away (black faces on UTKFace, docs/evaluation.md).
+    /// </summary>
+    private static bool CoversKnownGroup(string group, Gender? gender, Ethnicity? ethnicity) =>
+        gender is null || ethnicity is null
+        || string.Equals(group, new DemographicGroup(gender, ethnicity, null).Id, StringComparison.Ordinal)
+        || group.StartsWith(new DemographicGroup(gender, ethnicity, null).Id + "|", StringComparison.Ordinal);
 
     /// <summary>A threshold in the calibration's unit as a raw score (logit or cosine).</summary>
     public double RawFromUnit(double value) => anchor?.LogitAt(value) ?? value;

@@ -133,6 +133,25 @@ public sealed class AuditAnchor(SecretKeyStore keys)
             {
                 return;
             }
+            WriteUnlocked(sequence, hash, now);
+        }
+    }
+
+    /// <summary>
+    /// Sets the anchor to (<paramref name="sequence"/>, <paramref name="hash"/>) even when that is behind it: only for
+    /// <c>mote restore</c>, which replaces the database with an older, verified copy of the trail (and records that it did).
+    /// </summary>
+    internal void Reset(long sequence, byte[] hash, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            WriteUnlocked(sequence, hash, now);
+        }
+    }
+
+    private void WriteUnlocked(long sequence, byte[] hash, DateTimeOffset now)
+    {
+        {
             var text = string.Join(' ', sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), Convert.ToHexString(hash),
                 now.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), Convert.ToHexString(Seal(sequence, hash, now.UtcTicks)));
             Directory.CreateDirectory(keys.Directory);

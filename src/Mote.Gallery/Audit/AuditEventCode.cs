@@ -3,7 +3,7 @@ namespace Mote.Gallery.Audit;
 /// <summary>
 /// Stable integer codes of audit events. The numbers are stored and exported: never renumber or reuse
 /// one. Blocks of 100 per area: 1xx sign-in, 2xx users, 3xx gallery, 4xx decisions, 5xx settings,
-/// 6xx reports, 7xx evaluation.
+/// 6xx reports, 7xx evaluation, 8xx backup, restore and the erasure ledger.
 /// </summary>
 public enum AuditEventCode
 {
@@ -85,4 +85,16 @@ public enum AuditEventCode
 
     /// <summary>A started evaluation run ended without a record: cancelled, failed, or stopped with the server.</summary>
     EvaluationAbandoned = 702,
+
+    /// <summary>`mote backup` wrote an encrypted backup archive (file name, size, rows and audit head in the detail).</summary>
+    BackupCreated = 800,
+
+    /// <summary>`mote restore` replaced the database with a backup's (archive, when it was taken, what it held in the detail).</summary>
+    BackupRestored = 801,
+
+    /// <summary>
+    /// A person the erasure ledger names was found in the database (restored from a copy older than their erasure) and
+    /// erased again by the system; the subject is their opaque id.
+    /// </summary>
+    ErasureReapplied = 802,
 }

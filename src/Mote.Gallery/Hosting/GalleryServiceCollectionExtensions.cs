@@ -64,6 +64,13 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<ListPeople>();
         services.AddScoped<InspectTemplate>();
         services.AddScoped<ErasePerson>();
+        services.AddSingleton<ErasureLedger>();
+        services.AddScoped<ReapplyErasures>();
+        services.AddScoped<Backup.CreateBackup>();
+        services.AddScoped<Backup.RestoreBackup>();
+        services.AddSingleton<Backup.BackupStatus>();
+        // The portal marks its database as served, so `mote restore` does not replace it under it.
+        services.AddHostedService<ServingLockService>();
         services.AddScoped<AnalyzePhoto>();
         services.AddScoped<AnalyzeProbe>();
         services.AddScoped<GetPerson>();
@@ -170,7 +177,11 @@ public sealed class GalleryDatabase(string path)
     public static string ConnectionString(string path) =>
         new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, ForeignKeys = true }.ToString();
 
-    /// <summary>Creates the database or applies pending EF Core migrations (never <c>EnsureCreated</c>).</summary>
+    /// <summary>
+    /// Creates the database or applies pending EF Core migrations (never <c>EnsureCreated</c>), then erases again anyone the
+    /// erasure ledger names who is back in it (a database restored from an older copy; <see cref="ReapplyErasures"/>).
+    /// Every front end calls this before it serves or runs anything, so an erased person is never served again.
+    /// </summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -179,6 +190,7 @@ public sealed class GalleryDatabase(string path)
         {
             var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
             await db.Database.MigrateAsync(ct).ConfigureAwait(false);
+            await scope.ServiceProvider.GetRequiredService<ReapplyErasures>().ExecuteAsync(ct).ConfigureAwait(false);
         }
     }
 }

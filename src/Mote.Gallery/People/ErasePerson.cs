@@ -16,9 +16,11 @@ namespace Mote.Gallery.People;
 /// explanation crop (which may show their face) are deleted. The chained audit rows stay, so the trail still verifies.
 /// Writes one <see cref="AuditEventCode.PersonErased"/> event naming only the opaque id. After the commit, a TRUNCATE
 /// checkpoint (<see cref="WalCheckpoint"/>) removes the old page images from <c>mote.db-wal</c>.
-/// Needs <see cref="Permission.ManageGallery"/>. A backup taken before the erasure still holds the person (docs/erasure.md).
+/// Needs <see cref="Permission.ManageGallery"/>. The person's id goes into the <see cref="ErasureLedger"/> (secrets folder)
+/// before the commit, so a database restored from a backup taken before the erasure loses them again at its next start
+/// (<see cref="ReapplyErasures"/>, docs/erasure.md).
 /// </summary>
-public sealed class ErasePerson(MoteDbContext db, GalleryIndex index, AuditTrail audit, TimeProvider time, ILogger<ErasePerson> log)
+public sealed class ErasePerson(MoteDbContext db, GalleryIndex index, AuditTrail audit, ErasureLedger ledger, TimeProvider time, ILogger<ErasePerson> log)
 {
     /// <summary>Erases the person with this name or id; returns how many rows were removed.</summary>
     public Task<int> ExecuteAsync(Actor actor, string person, CancellationToken ct = default) => ExecuteAsync(actor, person, null, ct);
@@ -28,10 +30,22 @@ public sealed class ErasePerson(MoteDbContext db, GalleryIndex index, AuditTrail
     /// <paramref name="concurrencyStamp"/> is given and someone changed them since it was read (the page passes
     /// it; the CLI, naming the person outright, does not). Returns how many rows were removed (images included).
     /// </summary>
-    public async Task<int> ExecuteAsync(Actor actor, string person, string? concurrencyStamp, CancellationToken ct = default)
+    public Task<int> ExecuteAsync(Actor actor, string person, string? concurrencyStamp, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ManageGallery);
+        return EraseAsync(actor, person, concurrencyStamp, AuditEventCode.PersonErased, ct);
+    }
+
+    /// <summary>
+    /// Erases again, as the system, a person the <see cref="ErasureLedger"/> names but a restored database still holds;
+    /// audited as <see cref="AuditEventCode.ErasureReapplied"/> instead of <see cref="AuditEventCode.PersonErased"/>.
+    /// </summary>
+    internal Task<int> ReapplyAsync(string personId, CancellationToken ct) =>
+        EraseAsync(Actor.System, personId, null, AuditEventCode.ErasureReapplied, ct);
+
+    private async Task<int> EraseAsync(Actor actor, string person, string? concurrencyStamp, AuditEventCode code, CancellationToken ct)
+    {
         int removed;
         var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
@@ -58,7 +72,10 @@ public sealed class ErasePerson(MoteDbContext db, GalleryIndex index, AuditTrail
                 throw RetrainPerson.Stale(target.Name);
             }
             removed = 1 + images + decisions + payloads + scrubbed;
-            await audit.AppendAsync(actor, AuditEventCode.PersonErased, target.Id, null, ct).ConfigureAwait(false);
+            await audit.AppendAsync(actor, code, target.Id, null, ct).ConfigureAwait(false);
+            // Remembered outside the database before the commit: if the commit then fails, the next start erases them
+            // anyway (what was asked); the other order could lose the erasure from the ledger.
+            ledger.Record(target.Id, time.GetUtcNow());
             await transaction.CommitAsync(ct).ConfigureAwait(false);
         }
         index.Invalidate();

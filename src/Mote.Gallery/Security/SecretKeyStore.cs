@@ -17,6 +17,15 @@ public sealed class SecretKeyStore(IOptions<SecretsOptions> options)
     /// <summary>The directory the keys live in.</summary>
     public string Directory => options.Value.ResolveDirectory();
 
+    /// <summary>Drops the keys read so far, so the next use reads the files again (after <c>mote restore</c> replaced them).</summary>
+    internal void Forget()
+    {
+        lock (_gate)
+        {
+            _cache.Clear();
+        }
+    }
+
     /// <summary>Returns the key called <paramref name="name"/>, creating it (32 random bytes) if absent.</summary>
     public byte[] GetOrCreate(string name)
     {

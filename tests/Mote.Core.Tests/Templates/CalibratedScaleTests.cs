@@ -40,6 +40,25 @@ public sealed class CalibratedScaleTests
     }
 
     [Fact]
+    public void CosineBound_NeitherCalibrationMeasuredTheKnownEthnicity_BoundedByTheCoarserCosineCurve()
+    {
+        // A calibration population with too few black men for a curve of either kind: both read "male".
+        var pack = Pack.WithCalibration(
+            new RealImpostorCalibration("test cosines", 500, [Curve("all", 0.60), Curve("male", 0.62), Curve("male|white", 0.63)]),
+            Logits);
+        var scale = CalibratedScale.ForKind(TemplateKind.Model, Anchor, pack, Trainer)!;
+
+        var black = scale.CosineBound(Anchor, 2, pack.Calibration, Gender.Male, Ethnicity.Black, AgeBand.Adult18To59, 1e-3);
+        Assert.NotNull(black);
+        Assert.Equal("male", black.Value.CosineGroup);
+        Assert.Equal(Anchor.LogitAt(0.62) + 2, black.Value.Raw, 6);
+
+        // White men are measured by both kinds; men of unknown ethnicity have nothing finer to miss: no bound for either.
+        Assert.Null(scale.CosineBound(Anchor, 2, pack.Calibration, Gender.Male, Ethnicity.White, AgeBand.Adult18To59, 1e-3));
+        Assert.Null(scale.CosineBound(Anchor, 2, pack.Calibration, Gender.Male, null, null, 1e-3));
+    }
+
+    [Fact]
     public void CosineBound_NoModelCurveForThisTrainer_AppliesToEveryGroup_AndNeverToVectors()
     {
         // Another trainer's templates read the cosine curves through the anchor: every group is bounded, cap above it.
