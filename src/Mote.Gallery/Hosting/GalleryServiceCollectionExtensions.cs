@@ -69,6 +69,7 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<CheckPersonIdentity>();
         services.AddScoped<PreviewBalance>();
         services.AddScoped<RetrainPerson>();
+        services.AddScoped<EditPerson>();
         services.AddScoped<AssessGalleryRisk>();
         services.AddScoped<ReadGalleryRiskPolicy>();
         services.AddSingleton<GalleryRiskCache>();
