@@ -1,4 +1,5 @@
 using Mote.Gallery;
+using Mote.Gallery.Decisions;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
 
@@ -69,8 +70,14 @@ public sealed class PersonDetailsForm
 /// The person page's state and steps: load, edit the details, edit the balance, preview it, retrain, erase. Every save
 /// passes the concurrency stamp the page was loaded with, so a second administrator's stale save is refused, not applied.
 /// </summary>
-public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainPerson retrain, ErasePerson erase, EditPerson edit)
+public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainPerson retrain, ErasePerson erase, EditPerson edit, GetExplanation decisions)
 {
+    /// <summary>How many of the person's decisions the page lists: the last 20.</summary>
+    public const int HistorySize = 20;
+
+    /// <summary>The person's last decisions the actor may open (<see cref="GetExplanation.ListForPersonAsync"/>), newest first; null when the actor may not see decisions.</summary>
+    public IReadOnlyList<ExplainableDecision>? History { get; private set; }
+
     /// <summary>The details form, reset to the stored values on every load.</summary>
     public PersonDetailsForm Details { get; private set; } = new();
 
@@ -100,6 +107,9 @@ public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainP
             Person = await get.ExecuteAsync(actor, id, ct).ConfigureAwait(false);
             Balance = BalanceModel.From(Person.Negatives, Person.Variation);
             Details = PersonDetailsForm.From(Person);
+            History = actor.Has(Permission.ViewExplanations)
+                ? await decisions.ListForPersonAsync(actor, Person.Summary.Id, HistorySize, ct).ConfigureAwait(false)
+                : null;
         }
         catch (GalleryException e)
         {
