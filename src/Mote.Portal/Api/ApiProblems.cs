@@ -85,7 +85,7 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
                 StatusCodes.Status413PayloadTooLarge => ApiProblems.TooLarge(null),
                 StatusCodes.Status404NotFound => ApiProblems.Problem(404, "Not found", $"There is no API endpoint {context.Request.Method} {context.Request.Path}."),
                 StatusCodes.Status405MethodNotAllowed => ApiProblems.Problem(405, "Method not allowed", $"{context.Request.Path} does not accept {context.Request.Method}."),
-                StatusCodes.Status415UnsupportedMediaType => ApiProblems.Problem(415, "Unsupported media type", "Send the request as multipart/form-data (PATCH /api/v1/people/{id}: application/json)."),
+                StatusCodes.Status415UnsupportedMediaType => ApiProblems.Problem(415, "Unsupported media type", "Send the request as multipart/form-data."),
                 var status => ApiProblems.Problem(status, "Request refused", "The request could not be read; check the fields against the OpenAPI document at /api/v1/openapi.json."),
             };
             await result.ExecuteAsync(context).ConfigureAwait(false);

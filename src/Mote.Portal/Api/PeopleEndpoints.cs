@@ -89,7 +89,7 @@ internal static class PeopleEndpoints
             .WithDescription("JSON body, every field optional (left out = unchanged): 'name', 'externalId' (\"\" removes it), 'gender', 'ethnicity', 'ageBand' (a value declares the attribute, \"\" withdraws the declaration so the estimate shows again; each attribute on its own). The name and external id follow enrollment's rule (409 on a clash). When the person's demographic group changes, their threshold is read again for the new group, as enrollment reads it. One audit event; nothing is written when nothing changes. Needs the 'manage' scope.")
             .Accepts<PersonPatchRequest>("application/json")
             .Produces<PersonPatchResponse>()
-            .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status415UnsupportedMediaType);
+            .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
 
         api.MapDelete("/people/{id}", async Task<IResult> (HttpContext http, string id, ErasePerson erase, CancellationToken ct) =>
             {
