@@ -45,11 +45,12 @@ internal static class ApiKeysCommand
         {
             var keys = await services.GetRequiredService<ListApiKeys>().ExecuteAsync(Actor.Terminal(Environment.UserName), ct).ConfigureAwait(false);
             var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-            await output.WriteLineAsync($"{"PREFIX",-10}  {"SCOPES",-23}  {"STATUS",-8}  {"EXPIRES (UTC)",-16}  NAME").ConfigureAwait(false);
+            await output.WriteLineAsync($"{"PREFIX",-10}  {"SCOPES",-23}  {"STATUS",-8}  {"EXPIRES (UTC)",-16}  {"LAST USED (UTC)",-16}  NAME").ConfigureAwait(false);
             foreach (var k in keys)
             {
                 var expiry = k.ExpiresUtc?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "never";
-                await output.WriteLineAsync($"{k.Prefix,-10}  {ScopeText.Format(k.Scopes),-23}  {k.Status(now),-8}  {expiry,-16}  {k.Name}").ConfigureAwait(false);
+                var used = k.LastUsedUtc?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "never";
+                await output.WriteLineAsync($"{k.Prefix,-10}  {ScopeText.Format(k.Scopes),-23}  {k.Status(now),-8}  {expiry,-16}  {used,-16}  {k.Name}").ConfigureAwait(false);
             }
         }, ct).ConfigureAwait(false));
         return list;

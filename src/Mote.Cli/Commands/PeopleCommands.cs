@@ -11,13 +11,13 @@ using Mote.Gallery.Security;
 
 namespace Mote.Cli.Commands;
 
-/// <summary><c>mote enroll|verify|identify|erase</c> and <c>mote templates inspect</c>: the Gallery's people use cases.</summary>
+/// <summary><c>mote enroll|verify|identify|erase|edit</c> and <c>mote templates inspect</c>: the Gallery's people use cases.</summary>
 internal static class PeopleCommands
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     public static IEnumerable<Command> Build(TextWriter output, TextWriter error) =>
-        [BuildEnroll(output, error), BuildVerify(output, error), BuildIdentify(output, error), BuildErase(output, error), BuildTemplates(output, error)];
+        [BuildEnroll(output, error), BuildVerify(output, error), BuildIdentify(output, error), BuildErase(output, error), BuildEdit(output, error), BuildTemplates(output, error)];
 
     private static Command BuildEnroll(TextWriter output, TextWriter error)
     {
@@ -198,6 +198,31 @@ internal static class PeopleCommands
             await output.WriteLineAsync($"Erased {parse.GetValue(name)} ({removed} rows removed).").ConfigureAwait(false);
         }, ct).ConfigureAwait(false));
         return erase;
+    }
+
+    private static Command BuildEdit(TextWriter output, TextWriter error)
+    {
+        var name = new Option<string>("--name") { Description = "The person to edit (id, external id or name).", Required = true };
+        var newName = new Option<string?>("--new-name") { Description = "Their new name." };
+        var externalId = new Option<string?>("--external-id") { Description = "Their new external id; '' removes it." };
+        var gender = new Option<string?>("--gender") { Description = "Declare the gender (female, male); '' withdraws the declaration (the estimate shows again)." };
+        var ethnicity = new Option<string?>("--ethnicity") { Description = "Declare the ethnicity (white, black, asian, indian, other); '' withdraws it." };
+        var age = new Option<string?>("--age-band") { Description = "Declare the age band (0-17, 18-59, 60+); '' withdraws it." };
+        var db = MoteCommand.DatabaseOption();
+        var edit = new Command("edit", "Edit a person's name, external id or declared attributes after enrollment (a new group reads the threshold again).")
+        {
+            name, newName, externalId, gender, ethnicity, age, db,
+        };
+        edit.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
+        {
+            var request = new PersonEdit(parse.GetValue(name)!, null, parse.GetValue(newName), parse.GetValue(externalId),
+                parse.GetValue(gender), parse.GetValue(ethnicity), parse.GetValue(age));
+            var result = await services.GetRequiredService<EditPerson>().ExecuteAsync(Actor.Terminal(Environment.UserName), request, ct).ConfigureAwait(false);
+            await output.WriteLineAsync(result.Changes.Count == 0
+                ? $"Nothing changed for {result.Person.Name}."
+                : $"Edited {result.Person.Name} (id {result.Person.Id}): {string.Join("; ", result.Changes)}.").ConfigureAwait(false);
+        }, ct).ConfigureAwait(false));
+        return edit;
     }
 
     private static Command BuildTemplates(TextWriter output, TextWriter error)

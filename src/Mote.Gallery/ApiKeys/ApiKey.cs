@@ -40,16 +40,32 @@ public sealed class ApiKey
     public DateTimeOffset? ExpiresUtc { get; set; }
 
     public DateTimeOffset? RevokedUtc { get; set; }
+
+    /// <summary>
+    /// When the key last authenticated successfully, to the minute: written at most once per
+    /// <see cref="AuthenticateApiKey.LastUsedResolution"/> per key, so a busy door does not write on every request. Null: never used.
+    /// </summary>
+    public DateTimeOffset? LastUsedUtc { get; set; }
 }
 
 /// <summary>An API key as listed (never with its secret).</summary>
-public sealed record ApiKeySummary(string Id, string Name, string Prefix, ApiKeyScopes Scopes, DateTimeOffset CreatedUtc, string CreatedBy, DateTimeOffset? ExpiresUtc, DateTimeOffset? RevokedUtc)
+/// <param name="Id">Opaque id.</param>
+/// <param name="Name">What the key is for (e.g. the door).</param>
+/// <param name="Prefix">The public part of the key.</param>
+/// <param name="Scopes">What it may call.</param>
+/// <param name="CreatedUtc">When it was created.</param>
+/// <param name="CreatedBy">Who created it.</param>
+/// <param name="ExpiresUtc">When it stops working; null: never.</param>
+/// <param name="RevokedUtc">When it was revoked; null: not revoked.</param>
+/// <param name="LastUsedUtc">Its last successful authentication (at most <see cref="AuthenticateApiKey.LastUsedResolution"/> old); null: never used.</param>
+public sealed record ApiKeySummary(string Id, string Name, string Prefix, ApiKeyScopes Scopes, DateTimeOffset CreatedUtc, string CreatedBy, DateTimeOffset? ExpiresUtc, DateTimeOffset? RevokedUtc,
+    DateTimeOffset? LastUsedUtc = null)
 {
     public string Status(DateTimeOffset now) =>
         RevokedUtc is not null ? "revoked" : ExpiresUtc is { } e && e <= now ? "expired" : "active";
 
     internal static ApiKeySummary From(ApiKey k) =>
-        new(k.Id, k.Name, k.Prefix, (ApiKeyScopes)k.Scopes, k.CreatedUtc, k.CreatedBy, k.ExpiresUtc, k.RevokedUtc);
+        new(k.Id, k.Name, k.Prefix, (ApiKeyScopes)k.Scopes, k.CreatedUtc, k.CreatedBy, k.ExpiresUtc, k.RevokedUtc, k.LastUsedUtc);
 }
 
 /// <summary>A newly created key: the summary plus the full key, which is never shown again.</summary>

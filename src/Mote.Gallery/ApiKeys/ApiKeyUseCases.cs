@@ -92,9 +92,17 @@ public sealed class ListApiKeys(MoteDbContext db)
 /// <summary>
 /// Turns a presented key into an <see cref="Actor"/> holding exactly its scopes' permissions, or null
 /// when it is unknown, revoked, expired or malformed (the caller answers 401 without saying which).
+/// A successful authentication records <see cref="ApiKey.LastUsedUtc"/>, at most once per <see cref="LastUsedResolution"/>
+/// per key (no audit event: it is a use, not a change; the decisions it makes are audited themselves).
 /// </summary>
 public sealed class AuthenticateApiKey(MoteDbContext db, ApiKeySecrets secrets, TimeProvider time)
 {
+    /// <summary>
+    /// How stale "last used" may be: 1 minute. A door controller calling several times a second would otherwise write (and
+    /// fsync, with <c>synchronous=FULL</c>) the database on every request, competing with decisions for SQLite's one writer.
+    /// </summary>
+    public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
     public async Task<Actor?> ExecuteAsync(string? presented, CancellationToken ct = default)
     {
         if (!ApiKeySecrets.TryParse(presented, out var prefix, out var secret))
@@ -103,10 +111,18 @@ public sealed class AuthenticateApiKey(MoteDbContext db, ApiKeySecrets secrets, 
         }
         var key = await db.ApiKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Prefix == prefix, ct).ConfigureAwait(false);
         var hash = secrets.Hash(secret);
+        var now = time.GetUtcNow();
         if (key is null || !CryptographicOperations.FixedTimeEquals(hash, key.SecretHash)
-            || key.RevokedUtc is not null || (key.ExpiresUtc is { } e && e <= time.GetUtcNow()))
+            || key.RevokedUtc is not null || (key.ExpiresUtc is { } e && e <= now))
         {
             return null;
+        }
+        if (key.LastUsedUtc is not { } last || now - last >= LastUsedResolution)
+        {
+            // Conditional, so concurrent requests of one key write once per resolution, not once each.
+            var stale = now - LastUsedResolution;
+            await db.ApiKeys.Where(k => k.Id == key.Id && (k.LastUsedUtc == null || k.LastUsedUtc <= stale))
+                .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedUtc, now), ct).ConfigureAwait(false);
         }
         var scopes = (ApiKeyScopes)key.Scopes;
         var granted = new HashSet<Permission>();

@@ -65,6 +65,13 @@ public enum AuditEventCode
     /// </summary>
     TemplateIntegrityViolation = 303,
 
+    /// <summary>
+    /// A person's name, external id or declared attributes were edited after enrollment (the changes, and a threshold read
+    /// again for a new group, in the detail). 310, not the next free number: 304–309 are left to other gallery events in
+    /// flight on other branches.
+    /// </summary>
+    PersonEdited = 310,
+
     ProbeVerified = 400,
     ProbeIdentified = 401,
 

@@ -6,7 +6,8 @@ using Mote.Gallery.Security;
 namespace Mote.Gallery.Audit;
 
 /// <summary>
-/// Writes the (filtered) trail as CSV or JSON, oldest first, with the chain status at export time.
+/// Writes the (filtered) trail as CSV or JSON, oldest first, with the chain status at export time (of the whole chain,
+/// whatever the filter) and, in JSON, the filter applied.
 /// Needs <see cref="Permission.ViewAudit"/>; the export itself is recorded as one
 /// <see cref="AuditEventCode.AuditExported"/> event, since it copies personal data out of the system.
 /// </summary>
@@ -30,9 +31,10 @@ public sealed class ExportAuditTrail(ListAuditEvents list, AuditVerifier verifie
         }
         else
         {
-            await WriteJsonAsync(output, rows, status, ct).ConfigureAwait(false);
+            await WriteJsonAsync(output, rows, status, filter ?? new AuditFilter(), ct).ConfigureAwait(false);
         }
-        await audit.AppendAsync(actor, AuditEventCode.AuditExported, null, $"{format}; chain: {status.Summary}", ct).ConfigureAwait(false);
+        // The filter is recorded (the whole trail unless one was given), so an auditor sees what left the system.
+        await audit.AppendAsync(actor, AuditEventCode.AuditExported, null, $"{format}; {(filter ?? new AuditFilter()).Describe()}; chain: {status.Summary}", ct).ConfigureAwait(false);
     }
 
     private static async Task WriteCsvAsync(Stream output, IAsyncEnumerable<AuditEntry> rows, CancellationToken ct)
@@ -55,7 +57,7 @@ public sealed class ExportAuditTrail(ListAuditEvents list, AuditVerifier verifie
         }
     }
 
-    private static async Task WriteJsonAsync(Stream output, IAsyncEnumerable<AuditEntry> rows, AuditChainStatus status, CancellationToken ct)
+    private static async Task WriteJsonAsync(Stream output, IAsyncEnumerable<AuditEntry> rows, AuditChainStatus status, AuditFilter filter, CancellationToken ct)
     {
         var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
         await using (json.ConfigureAwait(false))
@@ -72,6 +74,8 @@ public sealed class ExportAuditTrail(ListAuditEvents list, AuditVerifier verifie
             json.WriteString("summary", status.Summary);
             json.WriteString("checkedUtc", status.CheckedUtc);
             json.WriteEndObject();
+            // Added without a schema bump: readers of mote-audit-export/1 ignore members they do not know.
+            json.WriteString("filter", filter.Describe());
             json.WriteStartArray("events");
             await foreach (var r in rows.WithCancellation(ct).ConfigureAwait(false))
             {

@@ -5,7 +5,42 @@ using Mote.Gallery.Security;
 namespace Mote.Gallery.Audit;
 
 /// <summary>Which events to show or export. Every criterion is optional; text matches are case-insensitive substrings.</summary>
-public sealed record AuditFilter(DateTimeOffset? FromUtc = null, DateTimeOffset? ToUtc = null, string? Actor = null, int? Code = null, string? Subject = null);
+public sealed record AuditFilter(DateTimeOffset? FromUtc = null, DateTimeOffset? ToUtc = null, string? Actor = null, int? Code = null, string? Subject = null)
+{
+    /// <summary>True when no criterion is set (the whole trail).</summary>
+    public bool IsEmpty => FromUtc is null && ToUtc is null && string.IsNullOrWhiteSpace(Actor) && Code is null && string.IsNullOrWhiteSpace(Subject);
+
+    /// <summary>The criteria in words, for the export's audit event: "whole trail", or e.g. "from 2026-12-01T00:00:00Z, code 400, actor 'ada'".</summary>
+    public string Describe()
+    {
+        if (IsEmpty)
+        {
+            return "whole trail";
+        }
+        var parts = new List<string>(5);
+        if (FromUtc is { } from)
+        {
+            parts.Add("from " + from.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        if (ToUtc is { } to)
+        {
+            parts.Add("to " + to.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        if (!string.IsNullOrWhiteSpace(Actor))
+        {
+            parts.Add($"actor '{Actor.Trim()}'");
+        }
+        if (Code is { } code)
+        {
+            parts.Add(FormattableString.Invariant($"code {code}"));
+        }
+        if (!string.IsNullOrWhiteSpace(Subject))
+        {
+            parts.Add($"subject '{Subject.Trim()}'");
+        }
+        return string.Join(", ", parts);
+    }
+}
 
 /// <summary>Reads the audit trail, newest first, filtered. Needs <see cref="Permission.ViewAudit"/>; read-only.</summary>
 public sealed class ListAuditEvents(MoteDbContext db)

@@ -185,6 +185,7 @@ public sealed class MoteDbContext(DbContextOptions<MoteDbContext> options) : Ide
             e.Property(x => x.CreatedUtc).HasConversion(utcTicks);
             e.Property(x => x.ExpiresUtc).HasConversion(nullableTicks);
             e.Property(x => x.RevokedUtc).HasConversion(nullableTicks);
+            e.Property(x => x.LastUsedUtc).HasConversion(nullableTicks);
         });
 
         // The three roles exist in every database; fixed ids keep the seed stable across migrations.

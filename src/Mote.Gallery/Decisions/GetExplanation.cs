@@ -6,8 +6,9 @@ using Mote.Gallery.Security;
 
 namespace Mote.Gallery.Decisions;
 
-/// <summary>A decision as the explanation list shows it, with where its explanation stands.</summary>
-public sealed record ExplainableDecision(string DecisionId, string Kind, string? PersonName, DateTimeOffset CreatedUtc, string ActorName, bool Accepted, float? Score, ExplanationState ExplanationState)
+/// <summary>A decision as the explanation list shows it, with where its explanation stands (and its threshold, for the person page's history).</summary>
+public sealed record ExplainableDecision(string DecisionId, string Kind, string? PersonName, DateTimeOffset CreatedUtc, string ActorName, bool Accepted, float? Score, ExplanationState ExplanationState,
+    float? Threshold = null)
 {
     /// <summary>True when the explanation is stored.</summary>
     public bool HasExplanation => ExplanationState == ExplanationState.Ready;
@@ -47,6 +48,22 @@ public sealed class GetExplanation(MoteDbContext db, TemplateProtector protector
         var held = queue?.Held() ?? new HashSet<string>();
         var rows = await Project(Visible(actor).OrderByDescending(d => d.CreatedUtc).Take(Math.Clamp(take, 1, 500))).ToListAsync(ct).ConfigureAwait(false);
         return rows.Select(x => ToItem(x.D, x.Name, x.Has, held.Contains(x.D.Id))).ToArray();
+    }
+
+    /// <summary>
+    /// The most recent decisions about one person (1:1 verifications of them, 1:N identifications they matched), newest
+    /// first, that the actor may open — everyone's for those who may read the audit trail, else only their own — for the
+    /// person page's history. Needs <see cref="Permission.ViewGallery"/> and <see cref="Permission.ViewExplanations"/>; one query.
+    /// </summary>
+    public async Task<IReadOnlyList<ExplainableDecision>> ListForPersonAsync(Actor actor, string personId, int take = 20, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.Demand(Permission.ViewGallery);
+        actor.Demand(Permission.ViewExplanations);
+        var held = queue?.Held() ?? new HashSet<string>();
+        var rows = await Project(Visible(actor).Where(d => d.PersonId == personId).OrderByDescending(d => d.CreatedUtc).Take(Math.Clamp(take, 1, 200)))
+            .ToListAsync(ct).ConfigureAwait(false);
+        return rows.Select(x => ToItem(x.D, x.Name, x.Has, held.Contains(x.D.Id)) with { Threshold = x.D.Threshold }).ToArray();
     }
 
     /// <summary>One decision's explanation.</summary>

@@ -81,8 +81,10 @@ public sealed record GalleryRiskReport(
 /// every retrain), the pack and the impostor count, so an unchanged person is never scored twice. Holds rates
 /// only — no template, no descriptor.
 /// </summary>
-public sealed class GalleryRiskCache
+public sealed class GalleryRiskCache(TimeProvider time)
 {
+    private LatestGalleryRisk? _latest;
+
     private readonly ConcurrentDictionary<string, (IReadOnlyList<GroupRisk> Rates, Decisions.ScoreReading Real)> _rates = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, List<(string Group, float[][] Impostors)>> _impostors = new(StringComparer.Ordinal);
 
@@ -93,9 +95,17 @@ public sealed class GalleryRiskCache
     internal List<(string Group, float[][] Impostors)> Impostors(string key, Func<List<(string, float[][])>> sample) =>
         _impostors.GetOrAdd(key, _ => sample());
 
+    /// <summary>The latest whole-gallery assessment of this process and when it finished (for the overview); null before the first.</summary>
+    public LatestGalleryRisk? Latest => Volatile.Read(ref _latest);
+
+    internal void SetLatest(GalleryRiskReport report) => Volatile.Write(ref _latest, new LatestGalleryRisk(report, time.GetUtcNow()));
+
     /// <summary>How many person entries are cached (for tests and diagnostics).</summary>
     public int Count => _rates.Count;
 }
+
+/// <summary>A whole-gallery assessment and when it finished.</summary>
+public sealed record LatestGalleryRisk(GalleryRiskReport Report, DateTimeOffset AssessedUtc);
 
 /// <summary>
 /// Gallery risk: for every enrolled person, the expected false-match rate against synthetic impostors of each
@@ -188,8 +198,10 @@ public sealed class AssessGalleryRisk(MoteDbContext db, GalleryEngine engine, Te
             progress?.Report((rows.Count, people.Count));
         }
         var ordered = rows.OrderByDescending(r => r.WorstFmr).ThenBy(r => r.Name, StringComparer.Ordinal).ToArray();
-        return new GalleryRiskReport(targetFmr, limit, limitMultiple, request.ImpostorsPerGroup, groups, ordered, recomputed,
+        var report = new GalleryRiskReport(targetFmr, limit, limitMultiple, request.ImpostorsPerGroup, groups, ordered, recomputed,
             saved.RiskLimitMultiple, request.LimitMultiple is null);
+        cache.SetLatest(report);
+        return report;
     }
 }
 

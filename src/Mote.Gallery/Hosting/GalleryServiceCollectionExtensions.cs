@@ -77,9 +77,16 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<CheckPersonIdentity>();
         services.AddScoped<PreviewBalance>();
         services.AddScoped<RetrainPerson>();
+        services.AddScoped<EditPerson>();
         services.AddScoped<AssessGalleryRisk>();
         services.AddScoped<ReadGalleryRiskPolicy>();
         services.AddSingleton<GalleryRiskCache>();
+        // The overview's figures (one cheap read each).
+        services.AddScoped<Overview.CountPeople>();
+        services.AddScoped<Overview.CountDecisionsToday>();
+        services.AddScoped<Overview.ReadGalleryRiskSummary>();
+        services.AddScoped<Overview.ReadModelPackSummary>();
+        services.AddScoped<Overview.ReadRunningJobs>();
         // One queue per process; the host runs it as a hosted service (the CLI enrolls in the foreground and never starts it).
         services.AddSingleton<EnrollmentQueue>();
         services.AddHostedService(sp => sp.GetRequiredService<EnrollmentQueue>());

@@ -202,7 +202,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         return images;
     }
 
-    private static DeclaredAttributes ValidateDeclared(DeclaredAttributes? declared)
+    internal static DeclaredAttributes ValidateDeclared(DeclaredAttributes? declared)
     {
         if (declared is null)
         {

@@ -89,6 +89,14 @@ public sealed class EnrollmentQueue(IServiceScopeFactory scopes, TimeProvider ti
         return _jobs.TryGetValue(jobId ?? "", out var status) ? status : null;
     }
 
+    /// <summary>The jobs queued or running now (not finished), oldest first; for the overview.</summary>
+    public IReadOnlyList<EnrollmentJobStatus> Active(Actor actor)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.Demand(Permission.ManageGallery);
+        return _jobs.Values.Where(j => !j.IsFinished).OrderBy(j => j.SubmittedUtc).ToArray();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await foreach (var (id, actor, request) in _pending.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))

@@ -41,11 +41,18 @@ public static class PersonIdentity
     }
 
     /// <summary>Why <paramref name="key"/> clashes with someone enrolled, in words; null when it does not.</summary>
-    public static async Task<string?> ConflictAsync(MoteDbContext db, PersonKey key, CancellationToken ct = default)
+    public static Task<string?> ConflictAsync(MoteDbContext db, PersonKey key, CancellationToken ct = default) => ConflictAsync(db, key, null, ct);
+
+    /// <summary>
+    /// Why <paramref name="key"/> clashes with someone enrolled other than <paramref name="exceptPersonId"/> (a person being
+    /// edited does not clash with themself), in words; null when it does not.
+    /// </summary>
+    public static async Task<string?> ConflictAsync(MoteDbContext db, PersonKey key, string? exceptPersonId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(key);
-        var namesakes = await db.People.AsNoTracking().Where(p => p.NormalizedName == key.NormalizedName)
+        var others = exceptPersonId is null ? db.People.AsNoTracking() : db.People.AsNoTracking().Where(p => p.Id != exceptPersonId);
+        var namesakes = await others.Where(p => p.NormalizedName == key.NormalizedName)
             .Select(p => p.NormalizedExternalId).ToListAsync(ct).ConfigureAwait(false);
         if (namesakes.Contains(key.NormalizedExternalId, StringComparer.Ordinal))
         {
@@ -55,7 +62,7 @@ public static class PersonIdentity
         }
         if (key.NormalizedExternalId.Length > 0)
         {
-            var holder = await db.People.AsNoTracking().Where(p => p.NormalizedExternalId == key.NormalizedExternalId)
+            var holder = await others.Where(p => p.NormalizedExternalId == key.NormalizedExternalId)
                 .Select(p => p.Name).FirstOrDefaultAsync(ct).ConfigureAwait(false);
             if (holder is not null)
             {
@@ -85,7 +92,11 @@ public sealed class CheckPersonIdentity(MoteDbContext db)
 {
     /// <summary>The clash in words; null when the pair is free (or the name is still empty, which the form reports itself).</summary>
     /// <exception cref="GalleryException">The external id is too long.</exception>
-    public async Task<string?> ExecuteAsync(Actor actor, string? name, string? externalId, CancellationToken ct = default)
+    public Task<string?> ExecuteAsync(Actor actor, string? name, string? externalId, CancellationToken ct = default) =>
+        ExecuteAsync(actor, name, externalId, null, ct);
+
+    /// <summary>As above, leaving out <paramref name="exceptPersonId"/> (the person being edited, who does not clash with themself).</summary>
+    public async Task<string?> ExecuteAsync(Actor actor, string? name, string? externalId, string? exceptPersonId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ManageGallery);
@@ -93,6 +104,6 @@ public sealed class CheckPersonIdentity(MoteDbContext db)
         {
             return null;
         }
-        return await PersonIdentity.ConflictAsync(db, PersonIdentity.Normalize(name, externalId), ct).ConfigureAwait(false);
+        return await PersonIdentity.ConflictAsync(db, PersonIdentity.Normalize(name, externalId), exceptPersonId, ct).ConfigureAwait(false);
     }
 }

@@ -191,3 +191,20 @@ public sealed record BatchEnrollResponse(int Rows, int Enrolled, int AlreadyEnro
     internal static BatchEnrollResponse From(BulkEnrollmentSummary s) =>
         new(s.Rows.Count, s.Enrolled, s.AlreadyEnrolled, s.Failed, s.Rows.Select(BatchRowResponse.From).ToArray(), s.Duration.TotalMilliseconds);
 }
+
+/// <summary>The body of <c>PATCH /api/v1/people/{id}</c> (API 1.5): every field is optional; a field left out stays as it is.</summary>
+/// <param name="Name">The new name (1–200 characters).</param>
+/// <param name="ExternalId">The new external id (up to 64 characters); "" removes it.</param>
+/// <param name="Gender">Declares the gender (female, male); "" withdraws the declaration, so the estimate shows again.</param>
+/// <param name="Ethnicity">Declares the ethnicity (white, black, asian, indian, other); "" withdraws it.</param>
+/// <param name="AgeBand">Declares the age band (0-17, 18-59, 60+); "" withdraws it.</param>
+public sealed record PersonPatchRequest(string? Name, string? ExternalId, string? Gender, string? Ethnicity, string? AgeBand);
+
+/// <summary>The answer to <c>PATCH /api/v1/people/{id}</c> (API 1.5).</summary>
+/// <param name="Person">The person as stored now.</param>
+/// <param name="Changes">What changed, in words; empty when nothing did (then nothing was written, no audit event).</param>
+/// <param name="PreviousThreshold">The threshold before, when the person's demographic group changed and their threshold was read again for the new group; else null.</param>
+public sealed record PersonPatchResponse(PersonResponse Person, IReadOnlyList<string> Changes, float? PreviousThreshold)
+{
+    internal static PersonPatchResponse From(EditPersonResult r) => new(PersonResponse.From(r.Person), r.Changes, r.PreviousThreshold);
+}

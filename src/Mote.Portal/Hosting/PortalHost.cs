@@ -129,6 +129,7 @@ public static class PortalHost
         services.AddScoped<ISignedInActorSource, StoreActorSource>();
         services.AddScoped<CurrentActor>();
         services.AddScoped<ThemePreference>();
+        services.AddScoped<OverviewLoader>();
         services.AddScoped<SignInUser>();
         services.AddScoped<SignOutUser>();
         services.AddScoped<SignInWithCode>();

@@ -15,6 +15,18 @@ public sealed partial class AuditChainMonitor(IServiceScopeFactory scopes, IConf
     /// <summary>The most recent result, or null before the first check finished.</summary>
     public AuditChainStatus? Latest { get; private set; }
 
+    /// <summary>
+    /// The most recent result for <paramref name="actor"/>, who needs <see cref="Permission.ViewAudit"/> (the overview's
+    /// card); null before the first check finished. Checks nothing itself: the start-up check, the hourly one or the Audit
+    /// page's "Verify now" set it.
+    /// </summary>
+    public AuditChainStatus? LatestFor(Actor actor)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.Demand(Permission.ViewAudit);
+        return Latest;
+    }
+
     /// <summary>Runs a check now as <paramref name="actor"/> (whose permission the verifier checks) and publishes it.</summary>
     public async Task<AuditChainStatus> VerifyNowAsync(Actor actor, CancellationToken ct = default)
     {

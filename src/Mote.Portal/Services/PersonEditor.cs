@@ -1,15 +1,86 @@
 using Mote.Gallery;
+using Mote.Gallery.Decisions;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
 
 namespace Mote.Portal.Services;
 
-/// <summary>
-/// The person page's state and steps: load, edit the balance, preview it, retrain, erase. Every save passes the
-/// concurrency stamp the page was loaded with, so a second administrator's stale save is refused, not applied.
-/// </summary>
-public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainPerson retrain, ErasePerson erase)
+/// <summary>The person page's details form: name, external id and the declared attributes ("" = not declared: the estimate shows).</summary>
+public sealed class PersonDetailsForm
 {
+    public static IReadOnlyList<string> Genders { get; } = ["female", "male"];
+
+    public static IReadOnlyList<string> Ethnicities { get; } = ["white", "black", "asian", "indian", "other"];
+
+    public static IReadOnlyList<string> AgeBands { get; } = ["0-17", "18-59", "60+"];
+
+    public string Name { get; set; } = "";
+
+    public string ExternalId { get; set; } = "";
+
+    public string Gender { get; set; } = "";
+
+    public string Ethnicity { get; set; } = "";
+
+    public string AgeBand { get; set; } = "";
+
+    /// <summary>The declared value of the attribute labelled <paramref name="label"/> (Gender, Ethnicity, Age band).</summary>
+    public string Declared(string label) => label switch
+    {
+        "Gender" => Gender,
+        "Ethnicity" => Ethnicity,
+        "Age band" => AgeBand,
+        _ => throw new ArgumentOutOfRangeException(nameof(label), label, "Gender, Ethnicity or Age band."),
+    };
+
+    /// <summary>Declares the attribute labelled <paramref name="label"/>; "" or null: not declared.</summary>
+    public void Declare(string label, string? value)
+    {
+        value ??= "";
+        switch (label)
+        {
+            case "Gender":
+                Gender = value;
+                break;
+            case "Ethnicity":
+                Ethnicity = value;
+                break;
+            case "Age band":
+                AgeBand = value;
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(label), label, "Gender, Ethnicity or Age band.");
+        }
+    }
+
+    internal static PersonDetailsForm From(PersonDetails person) => new()
+    {
+        Name = person.Summary.Name,
+        ExternalId = person.Summary.ExternalId ?? "",
+        Gender = person.Declared.Gender ?? "",
+        Ethnicity = person.Declared.Ethnicity ?? "",
+        AgeBand = person.Declared.AgeBand ?? "",
+    };
+
+    /// <summary>The edit, against the stamp the page loaded: every field is sent; the use case changes only what differs.</summary>
+    internal PersonEdit ToEdit(PersonSummary person) => new(person.Id, person.ConcurrencyStamp, Name, ExternalId, Gender, Ethnicity, AgeBand);
+}
+
+/// <summary>
+/// The person page's state and steps: load, edit the details, edit the balance, preview it, retrain, erase. Every save
+/// passes the concurrency stamp the page was loaded with, so a second administrator's stale save is refused, not applied.
+/// </summary>
+public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainPerson retrain, ErasePerson erase, EditPerson edit, GetExplanation decisions)
+{
+    /// <summary>How many of the person's decisions the page lists: the last 20.</summary>
+    public const int HistorySize = 20;
+
+    /// <summary>The person's last decisions the actor may open (<see cref="GetExplanation.ListForPersonAsync"/>), newest first; null when the actor may not see decisions.</summary>
+    public IReadOnlyList<ExplainableDecision>? History { get; private set; }
+
+    /// <summary>The details form, reset to the stored values on every load.</summary>
+    public PersonDetailsForm Details { get; private set; } = new();
+
     public PersonDetails? Person { get; private set; }
 
     public BalanceModel? Balance { get; private set; }
@@ -35,6 +106,10 @@ public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainP
         {
             Person = await get.ExecuteAsync(actor, id, ct).ConfigureAwait(false);
             Balance = BalanceModel.From(Person.Negatives, Person.Variation);
+            Details = PersonDetailsForm.From(Person);
+            History = actor.Has(Permission.ViewExplanations)
+                ? await decisions.ListForPersonAsync(actor, Person.Summary.Id, HistorySize, ct).ConfigureAwait(false)
+                : null;
         }
         catch (GalleryException e)
         {
@@ -58,6 +133,17 @@ public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainP
         Notice = $"{result.Person.Name} was retrained in {result.Duration.TotalSeconds:0.0} s; new threshold {Components.Pages.Verify.ScoreText.Format(result.Person.Threshold)}.";
     });
 
+    /// <summary>Saves the details form (one audit event when anything changed); the form stays as typed when refused.</summary>
+    public Task SaveDetailsAsync(Actor actor, CancellationToken ct = default) => RunAsync(async () =>
+    {
+        var typed = Details;
+        var result = await edit.ExecuteAsync(actor, typed.ToEdit(Person!.Summary), ct).ConfigureAwait(false);
+        await LoadAsync(actor, result.Person.Id, ct).ConfigureAwait(false);
+        Notice = result.Changes.Count == 0
+            ? "Nothing changed."
+            : $"Saved: {string.Join("; ", result.Changes)}.";
+    }, usesBalance: false);
+
     /// <summary>Erases the person; true when done (the page then leaves).</summary>
     public async Task<bool> EraseAsync(Actor actor, CancellationToken ct = default)
     {
@@ -76,7 +162,7 @@ public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainP
     /// </summary>
     private static ReadOnlyMemory<byte>? Optional(byte[]? photo) => photo is null ? default(ReadOnlyMemory<byte>?) : photo.AsMemory();
 
-    private async Task RunAsync(Func<Task> action)
+    private async Task RunAsync(Func<Task> action, bool usesBalance = true)
     {
         Error = null;
         Notice = null;
@@ -86,7 +172,7 @@ public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainP
             Error = "Nobody is loaded.";
             return;
         }
-        if (Balance.Problem is { } problem)
+        if (usesBalance && Balance.Problem is { } problem)
         {
             Error = problem;
             return;

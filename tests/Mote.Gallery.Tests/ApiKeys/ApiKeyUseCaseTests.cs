@@ -94,6 +94,35 @@ public sealed class ApiKeyUseCaseTests
         Assert.Null(await db.InScopeAsync<AuthenticateApiKey, Actor?>(a => a.ExecuteAsync(created.Key)));
     }
 
+    [Fact]
+    public async Task AuthenticateApiKey_Success_RecordsLastUsedAtMostOncePerMinute_FailureNever()
+    {
+        var clock = new FakeTimeProvider(Now);
+        await using var db = await GalleryTestDatabase.CreateAsync(s => s.AddSingleton<TimeProvider>(clock));
+        var created = await db.InScopeAsync<CreateApiKey, CreatedApiKey>(c => c.ExecuteAsync(Actors.Admin, "door", ApiKeyScopes.Verify, null));
+        Assert.Null(created.Summary.LastUsedUtc);
+        async Task<DateTimeOffset?> LastUsedAsync() =>
+            (await db.InScopeAsync<ListApiKeys, IReadOnlyList<ApiKeySummary>>(l => l.ExecuteAsync(Actors.Admin))).Single().LastUsedUtc;
+
+        // A wrong secret is no use.
+        Assert.Null(await db.InScopeAsync<AuthenticateApiKey, Actor?>(a => a.ExecuteAsync(created.Key[..^4] + (created.Key.EndsWith("AAAA", StringComparison.Ordinal) ? "BBBB" : "AAAA"))));
+        Assert.Null(await LastUsedAsync());
+
+        Assert.NotNull(await db.InScopeAsync<AuthenticateApiKey, Actor?>(a => a.ExecuteAsync(created.Key)));
+        Assert.Equal(Now, await LastUsedAsync());
+
+        // Within the minute: not written again.
+        clock.Advance(TimeSpan.FromSeconds(59));
+        Assert.NotNull(await db.InScopeAsync<AuthenticateApiKey, Actor?>(a => a.ExecuteAsync(created.Key)));
+        Assert.Equal(Now, await LastUsedAsync());
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.NotNull(await db.InScopeAsync<AuthenticateApiKey, Actor?>(a => a.ExecuteAsync(created.Key)));
+        Assert.Equal(Now.AddMinutes(1), await LastUsedAsync());
+        // Using a key changes nothing an auditor must see: no audit event.
+        Assert.Equal(1, db.Scalar("SELECT COUNT(*) FROM AuditEvents"));
+    }
+
     [Theory]
     [InlineData("", ApiKeyScopes.Verify, "name")]
     [InlineData("door", ApiKeyScopes.None, "at least one scope")]

@@ -60,6 +60,28 @@ public sealed class ApiAuthenticationTests(ApiPortal api)
     }
 
     [Fact]
+    public async Task People_KeyUsed_LastUsedRecordedOnceAndListedByTheCli()
+    {
+        var key = await api.CreateKeyAsync("manage");
+        Assert.Equal(0, api.Portal.Scalar($"SELECT COUNT(*) FROM ApiKeys WHERE Prefix = '{key.Prefix}' AND LastUsedUtc IS NOT NULL"));
+        using var client = api.Client(key.Key);
+
+        using var first = await client.GetAsync("api/v1/people");
+        var recorded = api.Portal.Scalar($"SELECT LastUsedUtc FROM ApiKeys WHERE Prefix = '{key.Prefix}'");
+        using var second = await client.GetAsync("api/v1/people");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        var used = new DateTimeOffset(recorded, TimeSpan.Zero);
+        Assert.InRange(used, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow);
+        // The second request, within the minute, did not write again.
+        Assert.Equal(recorded, api.Portal.Scalar($"SELECT LastUsedUtc FROM ApiKeys WHERE Prefix = '{key.Prefix}'"));
+        var (code, list, error) = await MoteCli.RunAsync("", "apikeys", "list", "--db", api.Portal.DatabasePath);
+        Assert.True(code == 0, error);
+        Assert.Matches($@"{key.Prefix}\s+manage\s+active\s+never\s+{used:yyyy-MM-dd HH:mm}\s", list);
+    }
+
+    [Fact]
     public async Task People_KeyRevokedWithCli_WorksThen401()
     {
         var key = await api.CreateKeyAsync("manage");

@@ -26,6 +26,7 @@ public sealed class OpenApiDocumentTests(ApiPortal api)
             ("/api/v1/people", "get", "200"),
             ("/api/v1/people", "post", "201"),
             ("/api/v1/people/{id}", "get", "200"),
+            ("/api/v1/people/{id}", "patch", "200"),
             ("/api/v1/people/{id}", "delete", "204"),
             ("/api/v1/people/batch", "post", "200"),
         };
@@ -42,6 +43,7 @@ public sealed class OpenApiDocumentTests(ApiPortal api)
         Assert.Equal(5, paths.EnumerateObject().Count());
         Assert.True(paths.GetProperty("/api/v1/people/batch").GetProperty("post").GetProperty("requestBody").GetProperty("content").TryGetProperty("multipart/form-data", out _));
         Assert.True(paths.GetProperty("/api/v1/verify").GetProperty("post").GetProperty("requestBody").GetProperty("content").TryGetProperty("multipart/form-data", out _));
+        Assert.True(paths.GetProperty("/api/v1/people/{id}").GetProperty("patch").GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
         Assert.Equal(Mote.Portal.Api.MoteApi.ApiVersion, root.GetProperty("info").GetProperty("version").GetString());
         var person = root.GetProperty("components").GetProperty("schemas").GetProperty("PersonResponse").GetProperty("properties");
         foreach (var field in new[] { "attributesEstimated", "genderEstimated", "ethnicityEstimated", "ageBandEstimated", "externalId" })

@@ -22,7 +22,7 @@ public sealed class ApiKeysCommandTests : IDisposable
         var prefix = key.Split('_')[1];
 
         var (_, list, _) = await MoteCli.RunAsync("", "apikeys", "list", "--db", Db);
-        Assert.Matches($@"{prefix}\s+verify,identify\s+active\s+2099-01-31 00:00\s+front door", list);
+        Assert.Matches($@"{prefix}\s+verify,identify\s+active\s+2099-01-31 00:00\s+never\s+front door", list);
         Assert.DoesNotContain(key.Split('_', 3)[2], list, StringComparison.Ordinal);
 
         var (revokeCode, revoked, _) = await MoteCli.RunAsync("", "apikeys", "revoke", prefix, "--db", Db);

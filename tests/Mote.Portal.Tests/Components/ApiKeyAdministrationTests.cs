@@ -50,4 +50,35 @@ public sealed class ApiKeyAdministrationTests : GalleryBunitContext
             Assert.Null(await scope.ServiceProvider.GetRequiredService<AuthenticateApiKey>().ExecuteAsync(key));
         }
     }
+
+    [Fact]
+    public async Task KeysTable_ShowsLastUsed_NeverUntilTheKeyAuthenticates()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        SignInAs(Roles.Admin);
+        Render<MudPopoverProvider>();
+        var admin = new Actor(ActorKind.User, "id-Admin", "admin@example.org", new HashSet<string> { Roles.Admin });
+        CreatedApiKey used;
+        var scope = Services.CreateAsyncScope();
+        await using (scope)
+        {
+            used = await scope.ServiceProvider.GetRequiredService<CreateApiKey>().ExecuteAsync(admin, "used door", ApiKeyScopes.Verify, null);
+            await scope.ServiceProvider.GetRequiredService<CreateApiKey>().ExecuteAsync(admin, "idle door", ApiKeyScopes.Verify, null);
+        }
+        var before = DateTimeOffset.UtcNow;
+        var auth = Services.CreateAsyncScope();
+        await using (auth)
+        {
+            Assert.NotNull(await auth.ServiceProvider.GetRequiredService<AuthenticateApiKey>().ExecuteAsync(used.Key));
+        }
+
+        var cut = Render<ApiKeyAdministration>();
+
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=key-last-used]").Count));
+        var cells = cut.FindAll("tr").Where(r => r.QuerySelector("[data-testid=key-last-used]") is not null)
+            .ToDictionary(r => r.TextContent.Contains("used door", StringComparison.Ordinal) ? "used" : "idle", r => r.QuerySelector("[data-testid=key-last-used]")!.TextContent.Trim());
+        Assert.Equal("never", cells["idle"]);
+        var shown = DateTime.ParseExact(cells["used"], "yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(shown, before.UtcDateTime.AddMinutes(-1), DateTime.UtcNow);
+    }
 }

@@ -23,6 +23,7 @@ public sealed class TemporaryGallery : IDisposable
         services.AddSingleton<IConfiguration>(configuration);
         services.AddMoteGallery(configuration, _folder);
         services.AddSingleton<Mote.Portal.Services.AuditChainMonitor>();
+        services.AddScoped<Mote.Portal.Services.OverviewLoader>();
     }
 
     public void Dispose()

@@ -185,6 +185,9 @@ namespace Mote.Gallery.Data.Migrations
                     b.Property<long?>("ExpiresUtc")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("LastUsedUtc")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)

@@ -1,0 +1,158 @@
+using Microsoft.EntityFrameworkCore;
+using Mote.Core.Faces.Pipeline;
+using Mote.Gallery.Data;
+using Mote.Gallery.Decisions;
+using Mote.Gallery.Engine;
+using Mote.Gallery.Evaluations;
+using Mote.Gallery.Fairness;
+using Mote.Gallery.Models;
+using Mote.Gallery.People;
+using Mote.Gallery.Security;
+using Mote.Gallery.Settings;
+
+namespace Mote.Gallery.Overview;
+
+// The overview page's figures. Each is its own use case with its own permission, so the page shows a card only to whom
+// may see that area and the use case refuses everyone else; each is one cheap query (or none: in-memory state), so the
+// overview opens in milliseconds at 10,000 people.
+
+/// <summary>How many people are enrolled: one <c>COUNT</c>. Needs <see cref="Permission.ViewGallery"/>; read-only.</summary>
+public sealed class CountPeople(MoteDbContext db)
+{
+    public async Task<int> ExecuteAsync(Actor actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.Demand(Permission.ViewGallery);
+        return await db.People.CountAsync(ct).ConfigureAwait(false);
+    }
+}
+
+/// <summary>Decisions of one UTC day.</summary>
+/// <param name="SinceUtc">The start of the day counted (UTC midnight).</param>
+/// <param name="Total">Verifications and identifications recorded since then.</param>
+/// <param name="Accepted">How many of them accepted (1:1) or matched someone (1:N).</param>
+/// <param name="Everyone">True when everyone's decisions are counted; false when only the actor's own (they may not read the audit trail).</param>
+public sealed record DecisionTally(DateTimeOffset SinceUtc, int Total, int Accepted, bool Everyone)
+{
+    /// <summary>Accepted ÷ total; null without decisions.</summary>
+    public double? AcceptRate => Total == 0 ? null : (double)Accepted / Total;
+}
+
+/// <summary>
+/// Today's decisions (since UTC midnight by the injected clock) and how many accepted: one grouped query over the indexed
+/// <c>CreatedUtc</c>. Needs <see cref="Permission.ViewExplanations"/> and counts what <see cref="GetExplanation"/> would
+/// list: everyone's decisions for those who may read the audit trail, else only the actor's own. Read-only.
+/// </summary>
+public sealed class CountDecisionsToday(MoteDbContext db, TimeProvider time)
+{
+    public async Task<DecisionTally> ExecuteAsync(Actor actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.Demand(Permission.ViewExplanations);
+        var now = time.GetUtcNow();
+        var since = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        var everyone = actor.Has(Permission.ViewAudit);
+        var query = db.Decisions.AsNoTracking().Where(d => d.CreatedUtc >= since);
+        if (!everyone)
+        {
+            query = query.Where(d => d.ActorId == actor.Id);
+        }
+        var counts = await query.GroupBy(d => d.Accepted).Select(g => new { Accepted = g.Key, Count = g.Count() }).ToListAsync(ct).ConfigureAwait(false);
+        return new DecisionTally(since, counts.Sum(c => c.Count), counts.Where(c => c.Accepted).Sum(c => c.Count), everyone);
+    }
+}
+
+/// <summary>The gallery-risk flags as of the latest assessment, counted at the saved limit.</summary>
+/// <param name="AssessedUtc">When the assessment ran.</param>
+/// <param name="Assessed">People in it.</param>
+/// <param name="Flagged">People whose worst synthetic-group rate or real-stranger rate is above <paramref name="Limit"/>.</param>
+/// <param name="Limit">The saved limit as a false-match rate (multiple × target), as saved now.</param>
+/// <param name="LimitMultiple">The saved multiple.</param>
+/// <param name="EnrolledNow">People enrolled now (differs from <paramref name="Assessed"/> after enrollments or erasures since).</param>
+public sealed record GalleryRiskSummary(DateTimeOffset AssessedUtc, int Assessed, int Flagged, double Limit, double LimitMultiple, int EnrolledNow);
+
+/// <summary>
+/// How many people the latest gallery-risk assessment of this process (Fairness → Gallery risk, or a compliance report)
+/// flags at the <em>saved</em> limit — recounted from its stored rates, so a trial limit on the Fairness page does not
+/// leak into the overview. Assessing scores every person against thousands of impostors, far too slow for an overview,
+/// so this never assesses; null when nothing was assessed since the portal started. One query for the saved limit, one
+/// count. Needs <see cref="Permission.ViewFairness"/>; read-only.
+/// </summary>
+public sealed class ReadGalleryRiskSummary(MoteDbContext db, GallerySettingsStore settings, GalleryRiskCache cache)
+{
+    public async Task<GalleryRiskSummary?> ExecuteAsync(Actor actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.Demand(Permission.ViewFairness);
+        if (cache.Latest is not { } latest)
+        {
+            return null;
+        }
+        var saved = await settings.ReadAsync(ct).ConfigureAwait(false);
+        var limit = saved.RiskLimitMultiple * saved.TargetFmr;
+        var flagged = latest.Report.People.Count(p => (p.Error is null && p.WorstFmr > limit) || p.RealFmr > limit);
+        var enrolled = await db.People.CountAsync(ct).ConfigureAwait(false);
+        return new GalleryRiskSummary(latest.AssessedUtc, latest.Report.People.Count, flagged, limit, saved.RiskLimitMultiple, enrolled);
+    }
+}
+
+/// <summary>The model pack in use, in a few words.</summary>
+/// <param name="Status">Provisioning state in this process.</param>
+/// <param name="Stage">What it is doing (while preparing) or the error (failed).</param>
+/// <param name="Backbone">The configured face-embedding backbone id.</param>
+/// <param name="Sources">The npm packages the provisioned models came from (<c>name@version</c>); empty until ready.</param>
+/// <param name="PopulationPack">The population pack's file name.</param>
+/// <param name="TemplateKind"><c>model</c> (MOTE model-templates) or <c>vector</c> (the baseline).</param>
+public sealed record ModelPackSummary(ModelPackStatus Status, string Stage, string Backbone, IReadOnlyList<string> Sources, string PopulationPack, string TemplateKind);
+
+/// <summary>
+/// The model pack in use: its state in this process, the backbone, the packages and the population pack's file name.
+/// Reads in-memory state only (starts and loads nothing). Needs <see cref="Permission.ViewGallery"/> (every role: which
+/// models decide is no secret to anyone who sees the gallery; hashes and licences stay on Settings). Read-only.
+/// </summary>
+public sealed class ReadModelPackSummary(ModelPackService models, FacePipelineOptions faces, EngineSettings engine, PopulationPackLocator populations)
+{
+    public ModelPackSummary Execute(Actor actor)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.Demand(Permission.ViewGallery);
+        var state = models.State;
+        var sources = state.Pack?.Models.Values.Select(m => m.Manifest.Source).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray() ?? [];
+        return new ModelPackSummary(state.Status, state.Error ?? state.Stage, faces.Backbone, sources, Path.GetFileName(populations.ResolvePath()), engine.TemplateKind);
+    }
+}
+
+/// <summary>Background work in progress, for the areas the actor may see (null where they may not).</summary>
+/// <param name="Enrollments">Enrollments queued or running (<see cref="Permission.ManageGallery"/>).</param>
+/// <param name="Evaluation">The running evaluation, null when none runs (or the actor may not see evaluations: <see cref="EvaluationVisible"/>).</param>
+/// <param name="EvaluationVisible">Whether the actor may see evaluations (<see cref="Permission.ViewFairness"/>).</param>
+/// <param name="Explanations">Explanations waiting or being computed that the actor may open (<see cref="Permission.ViewExplanations"/>).</param>
+public sealed record RunningJobs(IReadOnlyList<EnrollmentJobStatus>? Enrollments, EvaluationJobStatus? Evaluation, bool EvaluationVisible, int? Explanations);
+
+/// <summary>
+/// The background jobs running now: the enrollment queue, a portal-started evaluation, the explanation queue — each only
+/// when the actor holds that area's permission (enrollments: <see cref="Permission.ManageGallery"/>; evaluations:
+/// <see cref="Permission.ViewFairness"/>; explanations: <see cref="Permission.ViewExplanations"/>, counted as
+/// <see cref="GetExplanation"/> would list them). In-memory state plus at most one query (an Operator's own waiting
+/// explanations). Needs <see cref="Permission.ViewGallery"/>; read-only.
+/// </summary>
+public sealed class ReadRunningJobs(MoteDbContext db, EnrollmentQueue enrollments, EvaluationJobs evaluations, DecisionExplanationQueue explanations)
+{
+    public async Task<RunningJobs> ExecuteAsync(Actor actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.Demand(Permission.ViewGallery);
+        var enrolling = actor.Has(Permission.ManageGallery) ? enrollments.Active(actor) : null;
+        var evaluationVisible = actor.Has(Permission.ViewFairness);
+        var evaluation = evaluationVisible && evaluations.Current(actor) is { IsFinished: false } running ? running : null;
+        int? explaining = null;
+        if (actor.Has(Permission.ViewExplanations))
+        {
+            var held = explanations.Held().ToArray();
+            explaining = actor.Has(Permission.ViewAudit) || held.Length == 0
+                ? held.Length
+                : await db.Decisions.AsNoTracking().CountAsync(d => held.Contains(d.Id) && d.ActorId == actor.Id, ct).ConfigureAwait(false);
+        }
+        return new RunningJobs(enrolling, evaluation, evaluationVisible, explaining);
+    }
+}

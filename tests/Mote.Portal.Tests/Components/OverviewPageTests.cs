@@ -1,0 +1,153 @@
+using System.Globalization;
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using Mote.Core.Faces.Quality;
+using Mote.Gallery.Data;
+using Mote.Gallery.Decisions;
+using Mote.Gallery.Engine;
+using Mote.Gallery.Fairness;
+using Mote.Gallery.Hosting;
+using Mote.Gallery.People;
+using Mote.Gallery.Security;
+using Mote.Gallery.Settings;
+using Mote.Portal.Components.Pages;
+using Mote.Portal.Services;
+using Mote.Portal.Tests.Infrastructure;
+using MudBlazor;
+
+namespace Mote.Portal.Tests.Components;
+
+/// <summary>
+/// The overview (/) with the real Gallery: figures come from the use cases over a real SQLite file, and each card shows
+/// only to a role that may see its area.
+/// </summary>
+public sealed class OverviewPageTests : GalleryBunitContext
+{
+    private static readonly TimeSpan Slow = TimeSpan.FromMinutes(3);
+    private static readonly Actor Auditor = new(ActorKind.User, "id-auditor-setup", "auditor@example.org", new HashSet<string> { Roles.Auditor });
+
+    [Fact]
+    public async Task Overview_Admin_CountsRiskAuditChainModelPackAndJobs()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        Render<MudPopoverProvider>();
+        var enrolled = await EnrollAsync("Ovi Overview");
+        await TestPeople.AddAsync(Services, TestPeople.Build("Second Person"));
+        var now = DateTimeOffset.UtcNow;
+        await AddDecisionsAsync(
+            Decision(enrolled.Id, true, now, "someone"), Decision(enrolled.Id, true, now, "someone"),
+            Decision(enrolled.Id, false, now, "someone"), Decision(null, false, now, "other"),
+            Decision(enrolled.Id, true, now.AddDays(-2), "someone"));
+        // A gallery-risk assessment as the Fairness page runs it, with a trial limit: the overview counts at the saved limit.
+        GalleryRiskReport report;
+        var scope = Services.CreateAsyncScope();
+        await using (scope)
+        {
+            report = await scope.ServiceProvider.GetRequiredService<AssessGalleryRisk>().ExecuteAsync(Auditor, new GalleryRiskRequest(LimitMultiple: 1e-6, ImpostorsPerGroup: 100));
+        }
+        var savedLimit = 10 * 1e-3;
+        var flagged = report.People.Count(p => (p.Error is null && p.WorstFmr > savedLimit) || p.RealFmr > savedLimit);
+        await Services.GetRequiredService<AuditChainMonitor>().VerifyNowAsync(Auditor);
+        SignInAs(Roles.Admin);
+
+        var cut = Render<Home>();
+
+        cut.WaitForAssertion(() => Assert.Equal("2", cut.Find("[data-testid=overview-people-count]").TextContent.Trim()), Slow);
+        Assert.Equal("4", cut.Find("[data-testid=overview-decisions-count]").TextContent.Trim());
+        Assert.Contains("accept rate 50%", cut.Find("[data-testid=overview-accept-rate]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("Decisions today", cut.Find("[data-testid=overview-decisions]").TextContent, StringComparison.Ordinal);
+        Assert.Equal(flagged.ToString(CultureInfo.InvariantCulture), cut.Find("[data-testid=overview-risk-flagged]").TextContent.Trim());
+        var riskDetail = cut.Find("[data-testid=overview-risk-detail]").TextContent;
+        Assert.Contains($"of {report.People.Count} assessed", riskDetail, StringComparison.Ordinal);
+        Assert.Contains("10× the target", riskDetail, StringComparison.Ordinal);
+        Assert.Equal("Verified", cut.Find("[data-testid=overview-audit-status]").TextContent.Trim());
+        Assert.Equal("Ready", cut.Find("[data-testid=overview-model-pack-status]").TextContent.Trim());
+        Assert.Equal("dlib-resnet", cut.Find("[data-testid=overview-backbone]").TextContent.Trim());
+        Assert.Contains("@vladmandic/", cut.Find("[data-testid=overview-model-pack]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("Enrollment queue: empty", cut.Find("[data-testid=overview-jobs-enrollments]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("Evaluation: none running", cut.Find("[data-testid=overview-jobs-evaluation]").TextContent, StringComparison.Ordinal);
+        Assert.NotNull(cut.Find("[data-testid=overview-jobs-explanations]"));
+        // No backup card until the Gallery can say when the last backup ran.
+        Assert.DoesNotContain("backup", cut.Markup, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Overview_Operator_OwnDecisionsOnly_NoRiskAuditEnrollmentOrEvaluationCards()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        var person = TestPeople.Build("Op Seen");
+        await TestPeople.AddAsync(Services, person);
+        var now = DateTimeOffset.UtcNow;
+        // SignInAs gives the test user the id "id-Operator".
+        await AddDecisionsAsync(Decision(person.Id, true, now, $"id-{Roles.Operator}"), Decision(person.Id, false, now, "someone-else"));
+        SignInAs(Roles.Operator);
+
+        var cut = Render<Home>();
+
+        cut.WaitForAssertion(() => Assert.Equal("1", cut.Find("[data-testid=overview-people-count]").TextContent.Trim()));
+        Assert.Contains("Your decisions today", cut.Find("[data-testid=overview-decisions]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("1", cut.Find("[data-testid=overview-decisions-count]").TextContent.Trim());
+        Assert.Contains("accept rate 100%", cut.Find("[data-testid=overview-accept-rate]").TextContent, StringComparison.Ordinal);
+        Assert.NotNull(cut.Find("[data-testid=overview-model-pack]"));
+        Assert.Empty(cut.FindAll("[data-testid=overview-risk]"));
+        Assert.Empty(cut.FindAll("[data-testid=overview-audit]"));
+        Assert.Empty(cut.FindAll("[data-testid=overview-jobs-enrollments]"));
+        Assert.Empty(cut.FindAll("[data-testid=overview-jobs-evaluation]"));
+        Assert.NotNull(cut.Find("[data-testid=overview-jobs-explanations]"));
+    }
+
+    [Fact]
+    public async Task Overview_Auditor_RiskNotAssessedYet_AuditChainNotCheckedYet_NoEnrollmentQueue()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        SignInAs(Roles.Auditor);
+
+        var cut = Render<Home>();
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=overview-risk-none]")));
+        Assert.Equal("Not checked yet", cut.Find("[data-testid=overview-audit-status]").TextContent.Trim());
+        Assert.Equal("0", cut.Find("[data-testid=overview-decisions-count]").TextContent.Trim());
+        Assert.Contains("no decisions yet today", cut.Find("[data-testid=overview-accept-rate]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("[data-testid=overview-jobs-enrollments]"));
+        Assert.NotNull(cut.Find("[data-testid=overview-jobs-evaluation]"));
+    }
+
+    private async Task<PersonSummary> EnrollAsync(string name)
+    {
+        var scope = Services.CreateAsyncScope();
+        await using (scope)
+        {
+            var sp = scope.ServiceProvider;
+            await sp.GetRequiredService<UpdateGallerySettings>().ExecuteAsync(Actors.Admin, new GallerySettingsChange(ReferenceRetention.None, false, 1e-3, ""));
+            var photo = await DemoPhotos.ReadAsync("sample5.jpg");
+            var analysis = (await sp.GetRequiredService<GalleryEngine>().GetAnalyzerAsync()).Analyze(photo, QualityPurpose.Enrollment);
+            var face = analysis.Faces.Select((f, i) => (f, i)).First(x => x.f.Quality.IsAccepted).i;
+            return (await sp.GetRequiredService<EnrollPerson>().ExecuteAsync(Actors.Admin, new EnrollmentRequest(name, photo, face, Seed: 5))).Person;
+        }
+    }
+
+    private static Decision Decision(string? personId, bool accepted, DateTimeOffset at, string actorId) => new()
+    {
+        Id = Guid.NewGuid().ToString(),
+        Kind = personId is null ? "identify" : "verify",
+        PersonId = personId,
+        Score = accepted ? 0.9f : 0.1f,
+        Threshold = 0.5f,
+        Accepted = accepted,
+        CreatedUtc = at,
+        ActorId = actorId,
+        ActorName = actorId,
+        ExplanationState = ExplanationState.NotQueued,
+    };
+
+    private async Task AddDecisionsAsync(params Decision[] decisions)
+    {
+        var scope = Services.CreateAsyncScope();
+        await using (scope)
+        {
+            var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
+            db.Decisions.AddRange(decisions);
+            await db.SaveChangesAsync();
+        }
+    }
+}
