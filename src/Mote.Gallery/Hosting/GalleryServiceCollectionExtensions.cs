@@ -83,6 +83,7 @@ public static class GalleryServiceCollectionExtensions
         services.AddSingleton<GalleryRiskCache>();
         // The overview's figures (one cheap read each).
         services.AddScoped<Overview.CountPeople>();
+        services.AddScoped<Overview.ReadLastBackup>();
         services.AddScoped<Overview.CountDecisionsToday>();
         services.AddScoped<Overview.ReadGalleryRiskSummary>();
         services.AddScoped<Overview.ReadModelPackSummary>();

@@ -122,6 +122,20 @@ public sealed class ReadModelPackSummary(ModelPackService models, FacePipelineOp
     }
 }
 
+/// <summary>
+/// The last backup recorded for this database (<see cref="Backup.BackupStatus"/>), or null when none was. Needs
+/// <see cref="Permission.ManageSettings"/>, as the Settings → Backup tab that shows the same. Reads one small file.
+/// </summary>
+public sealed class ReadLastBackup(Backup.BackupStatus backups)
+{
+    public Backup.LastBackup? Execute(Actor actor)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.Demand(Permission.ManageSettings);
+        return backups.Read();
+    }
+}
+
 /// <summary>Background work in progress, for the areas the actor may see (null where they may not).</summary>
 /// <param name="Enrollments">Enrollments queued or running (<see cref="Permission.ManageGallery"/>).</param>
 /// <param name="Evaluation">The running evaluation, null when none runs (or the actor may not see evaluations: <see cref="EvaluationVisible"/>).</param>

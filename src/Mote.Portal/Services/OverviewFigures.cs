@@ -15,9 +15,11 @@ namespace Mote.Portal.Services;
 /// <param name="AuditVisible">Whether the audit-chain card shows (<see cref="Permission.ViewAudit"/>).</param>
 /// <param name="AuditChain">The last chain check; null before the first one finished (or not visible).</param>
 /// <param name="Jobs">Background work in progress, per area the actor may see.</param>
+/// <param name="BackupVisible">Whether the last-backup card shows (<see cref="Permission.ManageSettings"/>).</param>
+/// <param name="LastBackup">The last recorded backup; null when none was (or not visible).</param>
 public sealed record OverviewFigures(
     int? People, DecisionTally? Decisions, bool RiskVisible, GalleryRiskSummary? Risk, ModelPackSummary? ModelPack,
-    bool AuditVisible, AuditChainStatus? AuditChain, RunningJobs? Jobs);
+    bool AuditVisible, AuditChainStatus? AuditChain, RunningJobs? Jobs, bool BackupVisible = false, Mote.Gallery.Backup.LastBackup? LastBackup = null);
 
 /// <summary>
 /// Gathers the overview's figures through the Gallery's use cases, asking each only when the actor holds its permission
@@ -25,7 +27,7 @@ public sealed record OverviewFigures(
 /// </summary>
 public sealed class OverviewLoader(
     CountPeople people, CountDecisionsToday decisions, ReadGalleryRiskSummary risk, ReadModelPackSummary modelPack,
-    ReadRunningJobs jobs, AuditChainMonitor auditChain)
+    ReadRunningJobs jobs, AuditChainMonitor auditChain, ReadLastBackup lastBackup)
 {
     public async Task<OverviewFigures> LoadAsync(Actor actor, CancellationToken ct = default)
     {
@@ -33,6 +35,7 @@ public sealed class OverviewLoader(
         var gallery = actor.Has(Permission.ViewGallery);
         var riskVisible = actor.Has(Permission.ViewFairness);
         var auditVisible = actor.Has(Permission.ViewAudit);
+        var backupVisible = actor.Has(Permission.ManageSettings);
         // Sequential on purpose: the use cases share one scoped DbContext, which allows one query at a time.
         return new OverviewFigures(
             gallery ? await people.ExecuteAsync(actor, ct).ConfigureAwait(false) : null,
@@ -42,6 +45,8 @@ public sealed class OverviewLoader(
             gallery ? modelPack.Execute(actor) : null,
             auditVisible,
             auditVisible ? auditChain.LatestFor(actor) : null,
-            gallery ? await jobs.ExecuteAsync(actor, ct).ConfigureAwait(false) : null);
+            gallery ? await jobs.ExecuteAsync(actor, ct).ConfigureAwait(false) : null,
+            backupVisible,
+            backupVisible ? lastBackup.Execute(actor) : null);
     }
 }

@@ -48,6 +48,11 @@ public sealed class OverviewPageTests : GalleryBunitContext
         var savedLimit = 10 * 1e-3;
         var flagged = report.People.Count(p => (p.Error is null && p.WorstFmr > savedLimit) || p.RealFmr > savedLimit);
         await Services.GetRequiredService<AuditChainMonitor>().VerifyNowAsync(Auditor);
+        // The record `mote backup` leaves beside the database (BackupStatus reads it).
+        var backups = Services.GetRequiredService<Mote.Gallery.Backup.BackupStatus>();
+        var taken = DateTimeOffset.UtcNow.AddDays(-10); // older than a week: the card says to take a new one
+        await File.WriteAllBytesAsync(backups.FilePath, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
+            new Mote.Gallery.Backup.LastBackup(taken, "mote-20261201.motebak", 123_456, new string('a', 64), 2, 5, 40)));
         SignInAs(Roles.Admin);
 
         var cut = Render<Home>();
@@ -67,8 +72,10 @@ public sealed class OverviewPageTests : GalleryBunitContext
         Assert.Contains("Enrollment queue: empty", cut.Find("[data-testid=overview-jobs-enrollments]").TextContent, StringComparison.Ordinal);
         Assert.Contains("Evaluation: none running", cut.Find("[data-testid=overview-jobs-evaluation]").TextContent, StringComparison.Ordinal);
         Assert.NotNull(cut.Find("[data-testid=overview-jobs-explanations]"));
-        // No backup card until the Gallery can say when the last backup ran.
-        Assert.DoesNotContain("backup", cut.Markup, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(taken.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC", cut.Find("[data-testid=overview-backup-time]").TextContent.Trim());
+        var backupDetail = cut.Find("[data-testid=overview-backup-detail]").TextContent;
+        Assert.Contains("mote-20261201.motebak · 2 people", backupDetail, StringComparison.Ordinal);
+        Assert.Contains("more than 7 days ago", backupDetail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -94,6 +101,7 @@ public sealed class OverviewPageTests : GalleryBunitContext
         Assert.Empty(cut.FindAll("[data-testid=overview-jobs-enrollments]"));
         Assert.Empty(cut.FindAll("[data-testid=overview-jobs-evaluation]"));
         Assert.NotNull(cut.Find("[data-testid=overview-jobs-explanations]"));
+        Assert.Empty(cut.FindAll("[data-testid=overview-backup]"));
     }
 
     [Fact]
@@ -110,6 +118,7 @@ public sealed class OverviewPageTests : GalleryBunitContext
         Assert.Contains("no decisions yet today", cut.Find("[data-testid=overview-accept-rate]").TextContent, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("[data-testid=overview-jobs-enrollments]"));
         Assert.NotNull(cut.Find("[data-testid=overview-jobs-evaluation]"));
+        Assert.Empty(cut.FindAll("[data-testid=overview-backup]")); // Settings' business (Admins)
     }
 
     private async Task<PersonSummary> EnrollAsync(string name)
