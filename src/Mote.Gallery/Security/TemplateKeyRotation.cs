@@ -41,7 +41,7 @@ internal sealed record EncryptedColumn(string Name, string Table, string Column,
 
 /// <summary>How many stored values each template key encrypts.</summary>
 /// <param name="KeyIds">The key ids whose files are in the secrets folder, ascending.</param>
-/// <param name="CurrentKeyId">The id new values are encrypted under.</param>
+/// <param name="CurrentKeyId">The id new values are encrypted under (0 when the ring is empty).</param>
 /// <param name="ValuesByKey">Values per key id named in their header (including ids whose file is missing).</param>
 /// <param name="ValuesByColumn">Per column (<see cref="EncryptedColumn.Name"/>), values per key id.</param>
 /// <param name="Unrecognised">Values whose header is of no known format (damaged).</param>
@@ -120,7 +120,8 @@ public sealed class ReadTemplateKeyUsage(MoteDbContext db, TemplateProtector pro
         {
             await db.Database.CloseConnectionAsync().ConfigureAwait(false);
         }
-        return new TemplateKeyUsage(protector.KeyIds(), protector.CurrentKeyId(), total, perColumn, unrecognised);
+        var ring = protector.KeyIds(); // read only: a scan never creates a key
+        return new TemplateKeyUsage(ring, ring.Count > 0 ? ring[^1] : 0, total, perColumn, unrecognised);
     }
 }
 
@@ -188,6 +189,9 @@ public sealed class RotateTemplateKey(MoteDbContext db, TemplateProtector protec
             {
                 if (old.Count > 0)
                 {
+                    // The rewritten pages' old images stay in mote.db-wal until a checkpoint (secure_delete zeroes the
+                    // freed ones it writes back): fold and truncate the WAL before the old key leaves the ring.
+                    await WalCheckpoint.TruncateAsync(db, time, log, CancellationToken.None).ConfigureAwait(false);
                     retiredTo = MoveAside(old);
                     var after = await ReadTemplateKeyUsage.ScanAsync(db, protector, ct).ConfigureAwait(false);
                     if (old.Any(id => after.CountFor(id) > 0))

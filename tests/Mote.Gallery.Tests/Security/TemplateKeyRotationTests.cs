@@ -62,6 +62,7 @@ public sealed class TemplateKeyRotationTests
         Assert.Equal(1, before.Count(v => v.Table == "DecisionExplanations"));
         Assert.Equal(1, before.Count(v => v.Table == "AspNetUserTokens"));
         Assert.All(RowKeyIds(db.DatabasePath), v => Assert.Equal(1, v.KeyId)); // nothing rotated yet: the original format, key 1
+        var oldTemplate = (byte[])Values(db.DatabasePath, "People", "TemplateBlob", "Id", "1", false)[0].Value.Clone();
         var usageBefore = await db.InScopeAsync<ReadTemplateKeyUsage, TemplateKeyUsage>(u => u.ExecuteAsync(Actors.Admin));
         Assert.Equal(before.Count, usageBefore.CountFor(1));
         Assert.Equal([1], usageBefore.KeyIds);
@@ -85,6 +86,11 @@ public sealed class TemplateKeyRotationTests
         var rows = RowKeyIds(db.DatabasePath);
         Assert.Equal(before.Count, rows.Count);
         Assert.All(rows, v => Assert.Equal(2, v.KeyId));
+        // A byte scan of the database file and its WAL: the old ciphertext (tag and first bytes) is gone, not left in freed pages.
+        foreach (var file in new[] { db.DatabasePath, db.DatabasePath + "-wal" }.Where(File.Exists))
+        {
+            Assert.Equal(-1, File.ReadAllBytes(file).AsSpan().IndexOf(oldTemplate.AsSpan(13, 48)));
+        }
         // Every value decrypts (with the ring as it is now) to exactly the bytes it held before.
         Assert.Equal(before.Select(v => (v.Table, v.Owner, Convert.ToHexString(v.Plain))).Order(),
             Plaintexts(db).Select(v => (v.Table, v.Owner, Convert.ToHexString(v.Plain))).Order());
