@@ -32,6 +32,7 @@ public static class MoteCommand
         root.Subcommands.Add(ExplainCommand.Build(output, error));
         root.Subcommands.Add(BackupCommand.BuildBackup(input, output, error));
         root.Subcommands.Add(BackupCommand.BuildRestore(input, output, error));
+        root.Subcommands.Add(KeysCommand.Build(output, error));
         return root;
     }
 }

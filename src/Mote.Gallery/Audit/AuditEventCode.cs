@@ -3,7 +3,7 @@ namespace Mote.Gallery.Audit;
 /// <summary>
 /// Stable integer codes of audit events. The numbers are stored and exported: never renumber or reuse
 /// one. Blocks of 100 per area: 1xx sign-in, 2xx users, 3xx gallery, 4xx decisions, 5xx settings,
-/// 6xx reports, 7xx evaluation, 8xx backup, restore and the erasure ledger.
+/// 6xx reports, 7xx evaluation, 8xx backup, restore and the erasure ledger (82x key rotation).
 /// </summary>
 public enum AuditEventCode
 {
@@ -104,4 +104,10 @@ public enum AuditEventCode
     /// erased again by the system; the subject is their opaque id.
     /// </summary>
     ErasureReapplied = 802,
+
+    /// <summary>
+    /// `mote keys rotate` re-encrypted every encrypted value under a new template key and retired the old one(s)
+    /// (key ids, counts per column and where the old key file went in the detail; docs/decisions/0016).
+    /// </summary>
+    TemplateKeyRotated = 820,
 }

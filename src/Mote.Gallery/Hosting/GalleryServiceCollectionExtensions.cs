@@ -69,6 +69,8 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<Backup.CreateBackup>();
         services.AddScoped<Backup.RestoreBackup>();
         services.AddSingleton<Backup.BackupStatus>();
+        services.AddScoped<Security.RotateTemplateKey>();
+        services.AddScoped<Security.ReadTemplateKeyUsage>();
         // The portal marks its database as served, so `mote restore` does not replace it under it.
         services.AddHostedService<ServingLockService>();
         services.AddScoped<AnalyzePhoto>();

@@ -26,6 +26,43 @@ public sealed class SecretKeyStore(IOptions<SecretsOptions> options)
         }
     }
 
+    /// <summary>Drops one key read so far (after <c>mote keys rotate</c> retired its file).</summary>
+    internal void Forget(string name)
+    {
+        lock (_gate)
+        {
+            _cache.Remove(name);
+        }
+    }
+
+    /// <summary>
+    /// Returns the key called <paramref name="name"/> when its file exists, else null; never creates one (a key that
+    /// protects stored data must not be silently replaced by a new random one).
+    /// </summary>
+    public byte[]? TryGet(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        lock (_gate)
+        {
+            if (_cache.TryGetValue(name, out var cached))
+            {
+                return cached;
+            }
+            var path = Path.Combine(Directory, $"{name}.key");
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+            var key = File.ReadAllBytes(path);
+            if (key.Length != 32)
+            {
+                throw new GalleryException($"The key file {path} is damaged (it holds {key.Length} bytes, not 32). Restore it from backup; without it the data it protects cannot be read.");
+            }
+            _cache[name] = key;
+            return key;
+        }
+    }
+
     /// <summary>Returns the key called <paramref name="name"/>, creating it (32 random bytes) if absent.</summary>
     public byte[] GetOrCreate(string name)
     {

@@ -26,7 +26,10 @@ public sealed class AuthenticatorStore(MoteDbContext db, TemplateProtector prote
     private const string PendingKeyName = "PendingAuthenticatorKey";
     private const string LastStepName = "AuthenticatorLastStep";
     private const string RecoveryPrefix = "RecoveryCode.";
-    private const string Purpose = "authenticator-key";
+    private const string Purpose = KeyPurpose;
+
+    /// <summary>The purpose the TOTP secrets are encrypted under (re-encrypted by <see cref="RotateTemplateKey"/>).</summary>
+    internal const string KeyPurpose = "authenticator-key";
 
     /// <summary>Recovery codes issued at a time.</summary>
     public const int RecoveryCodeCount = 10;
