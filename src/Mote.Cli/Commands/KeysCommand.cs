@@ -67,6 +67,13 @@ internal static class KeysCommand
 
     private static async Task WriteUsageAsync(TextWriter output, TemplateKeyUsage usage)
     {
+        if (!usage.KeyIds.Any() && !usage.ValuesByKey.Keys.Any() && usage.Unrecognised == 0)
+        {
+            // The first key is made when the first value is encrypted (an enrollment, a kept image, an authenticator).
+            await output.WriteLineAsync("No template key yet: nothing has been encrypted in this gallery.").ConfigureAwait(false);
+            return;
+        }
+
         await output.WriteLineAsync($"{"KEY",-5}  {"FILE",-20}  {"STATE",-9}  VALUES").ConfigureAwait(false);
         foreach (var id in usage.KeyIds.Union(usage.ValuesByKey.Keys).Order())
         {
