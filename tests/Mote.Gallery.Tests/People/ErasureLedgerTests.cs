@@ -149,28 +149,7 @@ public sealed class ErasureLedgerTests(EngineGallery gallery) : IClassFixture<En
         Assert.Contains("is damaged", damaged.Message, StringComparison.Ordinal);
     }
 
-    private static List<string> FilesContaining(string[] roots, byte[] needle)
-    {
-        var found = new List<string>();
-        foreach (var file in roots.SelectMany(r => Directory.EnumerateFiles(r, "*", SearchOption.AllDirectories)))
-        {
-            using var copy = new MemoryStream();
-            try
-            {
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                stream.CopyTo(copy);
-            }
-            catch (FileNotFoundException)
-            {
-                continue; // removed between listing and opening (SQLite's -wal as the last connection closes): holds nothing now.
-            }
-            if (copy.GetBuffer().AsSpan(0, (int)copy.Length).IndexOf(needle) >= 0)
-            {
-                found.Add(file);
-            }
-        }
-        return found;
-    }
+    private static List<string> FilesContaining(string[] roots, byte[] needle) => DiskSearch.FilesContaining(roots, needle);
 
     public Task InitializeAsync() => Task.CompletedTask;
 

@@ -74,27 +74,7 @@ public sealed class ErasureTests(EngineGallery gallery) : IClassFixture<EngineGa
         Assert.Equal(0, new FileInfo(Db.DatabasePath + "-wal") is { Exists: true } wal ? wal.Length : 0);
     }
 
-    /// <summary>Every file under the gallery's folder (read while the Gallery still has them open) that holds <paramref name="needle"/>.</summary>
-    private List<string> FilesContaining(byte[] needle)
-    {
-        var found = new List<string>();
-        foreach (var file in Directory.EnumerateFiles(Db.Folder, "*", SearchOption.AllDirectories))
-        {
-            using var copy = new MemoryStream();
-            try
-            {
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                stream.CopyTo(copy);
-            }
-            catch (FileNotFoundException)
-            {
-                continue; // SQLite removed it (the -wal when the last connection closes) between listing and opening: it holds nothing now.
-            }
-            if (copy.GetBuffer().AsSpan(0, (int)copy.Length).IndexOf(needle) >= 0)
-            {
-                found.Add(Path.GetRelativePath(Db.Folder, file));
-            }
-        }
-        return found;
-    }
+    /// <summary>Every file under the gallery's folder that holds <paramref name="needle"/>, relative to it.</summary>
+    private List<string> FilesContaining(byte[] needle) =>
+        DiskSearch.FilesContaining([Db.Folder], needle).Select(f => Path.GetRelativePath(Db.Folder, f)).ToList();
 }
