@@ -78,12 +78,10 @@ public sealed class EditPerson(MoteDbContext db, GalleryEngine engine, GalleryIn
         {
             return new EditPersonResult(PersonRecords.ToSummary(person), [], null);
         }
-        if (key.NormalizedName != person.NormalizedName || key.NormalizedExternalId != person.NormalizedExternalId)
+        var identityChanged = key.NormalizedName != person.NormalizedName || key.NormalizedExternalId != person.NormalizedExternalId;
+        if (identityChanged && await PersonIdentity.ConflictAsync(db, key, person.Id, ct).ConfigureAwait(false) is { } conflict)
         {
-            if (await PersonIdentity.ConflictAsync(db, key, person.Id, ct).ConfigureAwait(false) is { } conflict)
-            {
-                throw new GalleryException(conflict, GalleryErrorKind.Conflict);
-            }
+            throw new GalleryException(conflict, GalleryErrorKind.Conflict);
         }
 
         var groupBefore = PersonGroup.Of(person);
@@ -109,8 +107,7 @@ public sealed class EditPerson(MoteDbContext db, GalleryEngine engine, GalleryIn
         await using (transaction.ConfigureAwait(false))
         {
             // Again inside the write transaction (writers are serialised): an enrollment or edit of the same pair since the check.
-            if ((key.NormalizedName != person.NormalizedName || key.NormalizedExternalId != person.NormalizedExternalId)
-                && await PersonIdentity.ConflictAsync(db, key, person.Id, ct).ConfigureAwait(false) is { } late)
+            if (identityChanged && await PersonIdentity.ConflictAsync(db, key, person.Id, ct).ConfigureAwait(false) is { } late)
             {
                 throw new GalleryException(late, GalleryErrorKind.Conflict);
             }
