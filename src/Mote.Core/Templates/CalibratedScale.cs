@@ -106,10 +106,15 @@ public sealed class CalibratedScale
     /// coarser curve (their gender's) says nothing about how the learned correction behaves among people of their
     /// ethnicity, which is where it was seen to run away (black faces on UTKFace, docs/evaluation.md).
     /// </summary>
-    private static bool CoversKnownGroup(string group, Gender? gender, Ethnicity? ethnicity) =>
-        gender is null || ethnicity is null
-        || string.Equals(group, new DemographicGroup(gender, ethnicity, null).Id, StringComparison.Ordinal)
-        || group.StartsWith(new DemographicGroup(gender, ethnicity, null).Id + "|", StringComparison.Ordinal);
+    private static bool CoversKnownGroup(string group, Gender? gender, Ethnicity? ethnicity)
+    {
+        if (gender is null || ethnicity is null)
+        {
+            return true;
+        }
+        var known = new DemographicGroup(gender, ethnicity, null).Id;
+        return string.Equals(group, known, StringComparison.Ordinal) || group.StartsWith(known + "|", StringComparison.Ordinal);
+    }
 
     /// <summary>A threshold in the calibration's unit as a raw score (logit or cosine).</summary>
     public double RawFromUnit(double value) => anchor?.LogitAt(value) ?? value;
