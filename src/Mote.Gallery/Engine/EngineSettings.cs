@@ -18,16 +18,16 @@ public sealed class EngineSettings
     public string TemplateKind { get; set; } = "model";
 
     /// <summary>
-    /// How a person's threshold is set: <c>own group</c> (default) takes the threshold of their most specific demographic
+    /// How a person's threshold is set: <c>own group</c> takes the threshold of their most specific demographic
     /// group (declared, else estimated) from the pack's real-impostor calibration; <c>worst group</c> the highest over every
-    /// calibrated group; <c>own group, cosine-bounded</c> (model-templates with a <see cref="CorrectionCap"/>) raises the
-    /// own-group threshold, where the person's group has no model-template curve of its own (or neither calibration measured
-    /// their gender × ethnicity), until the template cannot
+    /// calibrated group; <c>own group, cosine-bounded</c> (the default; for model-templates with a <see cref="CorrectionCap"/>,
+    /// otherwise the same as <c>own group</c>) raises the own-group threshold, where the person's group has no model-template
+    /// curve of its own (or neither calibration measured their gender × ethnicity), until the template cannot
     /// accept a face its vector would refuse; <c>synthetic</c> calibrates on synthetic impostors only (the MOTE paper's way, which let through
     /// 8.8x its target of real impostors: docs/evaluation.md). Without a calibration in the pack, or for a template whose
     /// logits are not on the cosine scale (no anchor), the threshold falls back to synthetic.
     /// </summary>
-    public string ThresholdPolicy { get; set; } = "own group";
+    public string ThresholdPolicy { get; set; } = Core.Templates.CalibratedScale.BoundedPolicy;
 
     /// <summary>
     /// Anchored model-templates: logit = AnchorScale · (cos(x, reference) − AnchorCosine) + g(x); 0 trains the paper's

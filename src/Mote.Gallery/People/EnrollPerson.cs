@@ -110,7 +110,8 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         {
             progress?.Report(EnrollmentStages.Training);
         }
-        var built = await PersonTemplates.BuildAsync(engine, face.Descriptor, population, balance, seed, analyzer.Backbone, ct).ConfigureAwait(false);
+        var descriptor = await ReferenceFaces.TrainingDescriptorAsync(analyzer, request.Photo, face, current.ReferenceRetention, ct).ConfigureAwait(false);
+        var built = await PersonTemplates.BuildAsync(engine, descriptor, population, balance, seed, analyzer.Backbone, ct).ConfigureAwait(false);
         PersonTemplates.Store(person, built, protector);
         progress?.Report(EnrollmentStages.Calibrating);
         var threshold = person.Threshold = PersonTemplates.Calibrate(engine, built.Template, population, seed, targetFmr, PersonGroup.Of(person));
@@ -196,8 +197,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         Keep(PersonImage.ThumbnailKind, PhotoRules.FaceJpeg(decoded, face.Box, 0.25, PhotoRules.ThumbnailSide, 85));
         if (retention == ReferenceRetention.ReferencePhoto)
         {
-            // A margin of 0.6 box widths each side lets the detector find the face again when retraining from it.
-            Keep(PersonImage.ReferenceKind, PhotoRules.FacePng(decoded, face.Box, 0.6, PhotoRules.ReferenceSide));
+            Keep(PersonImage.ReferenceKind, PhotoRules.ReferenceCrop(decoded, face.Box));
         }
         return images;
     }

@@ -68,8 +68,10 @@ public sealed class PreviewBalance(MoteDbContext db, GalleryEngine engine, Templ
         try
         {
             var face = await ReferenceFaces.ResolveAsync(db, protector, analyzer, person, request.Photo, request.FaceIndex, ct).ConfigureAwait(false);
-            reference = face.Descriptor;
-            candidate = (await PersonTemplates.BuildAsync(engine, face.Descriptor, population, balance, person.Seed, analyzer.Backbone, ct).ConfigureAwait(false)).Template;
+            reference = request.Photo is { } newPhoto
+                ? await ReferenceFaces.TrainingDescriptorAsync(analyzer, newPhoto, face, (await settings.ReadAsync(ct).ConfigureAwait(false)).ReferenceRetention, ct).ConfigureAwait(false)
+                : face.Descriptor;
+            candidate = (await PersonTemplates.BuildAsync(engine, reference, population, balance, person.Seed, analyzer.Backbone, ct).ConfigureAwait(false)).Template;
             candidateThreshold = await Task.Run(() => PersonTemplates.Calibrate(engine, candidate, population, person.Seed, targetFmr, PersonGroup.Of(person)), ct).ConfigureAwait(false);
         }
         catch (GalleryException e) when (request.Photo is null)

@@ -55,7 +55,10 @@ public sealed class RetrainPerson(MoteDbContext db, GalleryEngine engine, Galler
         var seed = request.Seed ?? person.Seed;
 
         progress?.Report(EnrollmentStages.Training);
-        var built = await PersonTemplates.BuildAsync(engine, face.Descriptor, population, balance, seed, analyzer.Backbone, ct).ConfigureAwait(false);
+        var descriptor = request.Photo is { } newPhoto
+            ? await ReferenceFaces.TrainingDescriptorAsync(analyzer, newPhoto, face, current.ReferenceRetention, ct).ConfigureAwait(false)
+            : face.Descriptor;
+        var built = await PersonTemplates.BuildAsync(engine, descriptor, population, balance, seed, analyzer.Backbone, ct).ConfigureAwait(false);
         progress?.Report(EnrollmentStages.Calibrating);
         var threshold = PersonTemplates.Calibrate(engine, built.Template, population, seed, current.TargetFmr, PersonGroup.Of(person));
         var images = request.Photo is { } photo

@@ -71,8 +71,9 @@ public sealed class EnrollmentTests(EngineGallery gallery) : IClassFixture<Engin
         Assert.Equal(-1, file.AsSpan().IndexOf(descriptorBytes));
         Assert.Equal(person.TemplateBytes + 29, person.TemplateBlob.Length); // AES-GCM: version, nonce, tag
         var inspection = await Db.InScopeAsync<InspectTemplate, TemplateInspection>(i => i.ExecuteAsync(Actor.System with { Roles = new HashSet<string> { Roles.Admin } }, "Bo Stored"));
-        // The engine's anchored template: the paper's 128→64→16 correction plus one carrier unit per layer for the cosine.
-        Assert.Equal("128→129→65→17→1", inspection.Architecture);
+        // The engine's anchored template: the paper's 128→64→16 correction plus one carrier unit per layer for the cosine,
+        // then the cap's layer of three units (min(g, 2) folded in).
+        Assert.Equal("128→129→65→17→3→1", inspection.Architecture);
         Assert.Equal(3, inspection.Seed);
     }
 

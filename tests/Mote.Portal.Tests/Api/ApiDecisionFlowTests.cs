@@ -60,7 +60,7 @@ public sealed class ApiDecisionFlowTests(ApiPortal api)
         Assert.Equal(id, list.RootElement.GetProperty("items")[0].GetProperty("id").GetString());
         using var details = JsonDocument.Parse(await admin.GetStringAsync($"api/v1/people/{id}"));
         // The anchored template: the paper's 128→64→16 correction plus one carrier unit per layer for the cosine anchor.
-        Assert.Equal("128→129→65→17→1", details.RootElement.GetProperty("template").GetProperty("architecture").GetString());
+        Assert.Equal("128→129→65→17→3→1", details.RootElement.GetProperty("template").GetProperty("architecture").GetString());
         Assert.Equal(7, details.RootElement.GetProperty("template").GetProperty("seed").GetInt64());
 
         // Verify 1:1: her own face accepted, a stranger rejected; one decision and one audit event each.
