@@ -50,8 +50,11 @@ public sealed class EvaluationInputs : IDisposable
     /// <summary>The descriptor cache (one writer at a time: the portal and the terminal use different folders).</summary>
     public DescriptorCache Cache { get; }
 
-    /// <summary>Opens the pipeline on <paramref name="modelPack"/>, the engine's population pack and the cache in <paramref name="cacheFolder"/>.</summary>
-    public static EvaluationInputs Open(ModelPack modelPack, GalleryEngine engine, string cacheFolder)
+    /// <summary>
+    /// Opens the pipeline on <paramref name="modelPack"/> with <paramref name="backboneId"/> (default dlib-resnet), the
+    /// engine's population pack (which must be built for that backbone) and the cache in <paramref name="cacheFolder"/>.
+    /// </summary>
+    public static EvaluationInputs Open(ModelPack modelPack, GalleryEngine engine, string cacheFolder, string? backboneId = null)
     {
         ArgumentNullException.ThrowIfNull(modelPack);
         ArgumentNullException.ThrowIfNull(engine);
@@ -60,7 +63,7 @@ public sealed class EvaluationInputs : IDisposable
         GearAttributeEstimator? attributes = null;
         try
         {
-            pipeline = new FacePipeline(new FacePipelineOptions { Backbone = DlibResNetDescriber.Id }, modelPack, sessions);
+            pipeline = new FacePipeline(new FacePipelineOptions { Backbone = backboneId ?? DlibResNetDescriber.Id }, modelPack, sessions);
             attributes = modelPack.Models.ContainsKey(HumanGraphRecipes.Gear) ? GearAttributeEstimator.Create(modelPack, sessions) : null;
             var backbone = new BackboneIdentity(pipeline.Describer.BackboneId, pipeline.Describer.BackboneHash);
             var pack = engine.GetPopulation(backbone);
