@@ -299,6 +299,11 @@ namespace Mote.Reliability
             using var client = new ApiClient(portal.BaseAddress, workload.Key);
             var warm = await client.VerifyAsync(workload.PersonId, workload.OwnFace);
             report.Check(warm.Status == 200, $"warm-up verification answered {warm.Status}");
+            // A large photo cut in the middle of its image data, with the end marker put back: refused in words, nothing decided.
+            var cutDecisions = portal.Scalar("SELECT COUNT(*) FROM Decisions");
+            var cut = await client.VerifyAsync(workload.PersonId, [.. photos[0][..(photos[0].Length / 2)], 0xFF, 0xD9]);
+            report.Check(cut.Status == 422 && cut.Body!.Contains("incomplete", StringComparison.Ordinal) && portal.Scalar("SELECT COUNT(*) FROM Decisions") == cutDecisions,
+                $"a {options.Megapixels}-Mpx photo cut in half with FF D9 appended is refused as incomplete ({cut.Status}), no decision");
             var decisionsBefore = portal.Scalar("SELECT COUNT(*) FROM Decisions");
             var probesBefore = portal.Scalar("SELECT COUNT(*) FROM DecisionProbeImages");
             // Let the warm-up's background explanation finish, so the burst starts from a quiet portal.

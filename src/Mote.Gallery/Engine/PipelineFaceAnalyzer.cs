@@ -16,7 +16,6 @@ namespace Mote.Gallery.Engine;
 public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisposable
 {
     private readonly OnnxSessionFactory _sessions = new();
-    private readonly ImageDecoder _decoder = new();
     private readonly FacePipeline _pipeline;
     private readonly GearAttributeEstimator? _attributes;
     private readonly ModelPack _pack;
@@ -42,15 +41,17 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
     public FaceAnalysis Analyze(ReadOnlyMemory<byte> image, QualityPurpose purpose, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        var decoded = _decoder.Decode(image.Span, ct);
+        var photo = Decode(image, ct);
+        var decoded = photo.Image;
         var analysis = _pipeline.Analyze(decoded, purpose);
         var faces = analysis.Faces
             .OrderByDescending(f => f.Box.Width * f.Box.Height)
             // Attributes are estimated for enrollment only (they are shown as estimates there); a decision does not need them.
-            .Select(f => new AnalyzedFace(f.Box, f.Score, f.Landmarks.ToArray(), f.Quality, f.Descriptor,
-                purpose == QualityPurpose.Enrollment ? _attributes?.Estimate(decoded, f.Detection) : null))
+            // Positions go out in the photo's own pixels, also when it was analysed scaled down.
+            .Select(f => new AnalyzedFace(ToSource(f.Box, photo), f.Score, ToSource(f.Landmarks.ToArray(), photo),
+                f.Quality, f.Descriptor, purpose == QualityPurpose.Enrollment ? _attributes?.Estimate(decoded, f.Detection) : null))
             .ToArray();
-        return new FaceAnalysis(analysis.Width, analysis.Height, faces);
+        return new FaceAnalysis(photo.SourceWidth, photo.SourceHeight, faces);
     }
 
     /// <inheritdoc />
@@ -59,7 +60,7 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(context);
         ct.ThrowIfCancellationRequested();
-        var analysis = _pipeline.Analyze(_decoder.Decode(probe.Span, ct), QualityPurpose.Detection);
+        var analysis = _pipeline.Analyze(Decode(probe, ct).Image, QualityPurpose.Detection);
         // The face the decision used, numbered as Analyze numbers them (largest first; the sort is stable).
         var face = analysis.Faces.OrderByDescending(f => f.Box.Width * f.Box.Height).ElementAtOrDefault(faceIndex);
         if (face?.AlignedCrop is not { } crop)
@@ -67,6 +68,25 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
             return null;
         }
         return new ProbeExplanation(Explainer().Explain(template, crop, score, threshold, context(face.Descriptor), seed), crop);
+    }
+
+    // The process's one photo decoder (its gate bounds full-size frames), scaling a photo above PhotoPolicy.AnalysisPixels
+    // down before it leaves the gate. Analyze and Explain decode alike, so a face index means the same face in both.
+    private static DecodedPhoto Decode(ReadOnlyMemory<byte> image, CancellationToken ct) =>
+        People.PhotoPolicy.Decoder.DecodeWithin(image.Span, People.PhotoPolicy.AnalysisPixels, ct);
+
+    private static FaceBox ToSource(FaceBox box, DecodedPhoto photo) => photo.IsScaled
+        ? new FaceBox(box.X * photo.ToSourceX, box.Y * photo.ToSourceY, box.Width * photo.ToSourceX, box.Height * photo.ToSourceY)
+        : box;
+
+    private static Point2D[] ToSource(IReadOnlyList<Point2D> points, DecodedPhoto photo)
+    {
+        var mapped = new Point2D[points.Count];
+        for (var i = 0; i < mapped.Length; i++)
+        {
+            mapped[i] = new Point2D(points[i].X * photo.ToSourceX, points[i].Y * photo.ToSourceY);
+        }
+        return mapped;
     }
 
     private DecisionExplainer Explainer()
@@ -98,7 +118,6 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
         _explainer?.Dispose();
         _pipeline.Dispose();
         _attributes?.Dispose();
-        _decoder.Dispose();
         _sessions.Dispose();
     }
 }
