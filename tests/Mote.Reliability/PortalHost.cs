@@ -63,7 +63,7 @@ public sealed class PortalHost : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Starts the portal and waits until <c>/healthz</c> answers 200 (at most 120 s).</summary>
+    /// <summary>Starts the portal and waits until <c>/healthz</c> answers 200 (at most 300 s: a loaded 2-core machine is slow to start it).</summary>
     public async Task StartAsync(IEnumerable<string> extraArguments)
     {
         if (IsRunning)
@@ -98,7 +98,7 @@ public sealed class PortalHost : IAsyncDisposable
         _process = process;
         using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(120))
+        while (deadline.Elapsed < TimeSpan.FromSeconds(300))
         {
             if (process.HasExited)
             {
@@ -118,7 +118,7 @@ public sealed class PortalHost : IAsyncDisposable
             }
             await Task.Delay(200);
         }
-        throw new TimeoutException("The portal did not become healthy in 120 s:\n" + Tail());
+        throw new TimeoutException("The portal did not become healthy in 300 s:\n" + Tail());
     }
 
     /// <summary>SIGKILL (kill -9): no shutdown code runs, as in a power cut of the process.</summary>
