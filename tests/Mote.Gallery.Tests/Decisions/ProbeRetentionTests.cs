@@ -96,8 +96,8 @@ public sealed class ProbeRetentionTests(EngineGallery gallery) : IClassFixture<E
         var box = verified.Face!.Box;
         // The face with half its width each side (cut at the photo's edges), at most 480 px: not the 1920x1367 photo.
         Assert.InRange(Math.Max(image.Width, image.Height), 1, PhotoRules.ProbeSide);
-        Assert.InRange(image.Width, (int)(box.Width * 1.5), (int)Math.Ceiling(box.Width * 2) + 2);
-        Assert.InRange(image.Height, (int)(box.Height * 1.5), (int)Math.Ceiling(box.Height * 2) + 2);
+        Assert.InRange(image.Width, (int)box.Width, (int)Math.Ceiling(box.Width * 2) + 2);
+        Assert.InRange(image.Height, (int)box.Height, (int)Math.Ceiling(box.Height * 2) + 2);
         Assert.True(kept.Length < upload.Length / 5, $"kept {kept.Length:N0} bytes of a {upload.Length:N0}-byte photo");
         Assert.False(StoredImageMetadata.HasMetadata(kept), "the kept probe carries EXIF/XMP metadata");
         // It is the decided face: it verifies as that person again.
