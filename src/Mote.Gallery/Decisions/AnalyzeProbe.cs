@@ -19,7 +19,7 @@ public sealed class AnalyzeProbe(GalleryEngine engine)
         PhotoPolicy.CheckSize(probe);
         var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
         var analysis = await Task.Run(() => DecisionRecorder.ProbeFaces(analyzer, probe, ct), ct).ConfigureAwait(false);
-        var preview = PhotoRules.PreviewJpeg(PhotoRules.Decode(probe, ct), AnalyzePhoto.PreviewSide);
+        var preview = PhotoRules.PreviewJpeg(PhotoRules.Decode(probe, ct).Image, AnalyzePhoto.PreviewSide);
         var faces = analysis.Faces.Select((f, i) => new FaceCandidate(
             i, f.Box.X, f.Box.Y, f.Box.Width, f.Box.Height, f.Landmarks, f.Quality.IsAccepted, f.Quality.Reasons, null, null, null)).ToArray();
         return new PhotoAnalysis(analysis.ImageWidth, analysis.ImageHeight, preview, faces, [], []);

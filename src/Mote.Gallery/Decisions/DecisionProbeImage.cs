@@ -14,8 +14,10 @@ public sealed class DecisionProbeImage
     public string DecisionId { get; set; } = "";
 
     /// <summary>
-    /// AES-GCM blob of the probe re-encoded from its decoded pixels as a JPEG (quality 90, orientation applied): no EXIF,
-    /// GPS, XMP or ICC of the upload survives. Rows written before 2026-12-05 may hold the upload's own bytes.
+    /// AES-GCM blob of the decided face's region of the probe (a margin of half a face width each side, at most 480 px),
+    /// re-encoded from decoded pixels as a JPEG (quality 90, orientation applied): no EXIF, GPS, XMP or ICC of the upload
+    /// survives, nor the rest of the photo. Rows written before 2026-12-06 hold the whole photo re-encoded, and before
+    /// 2026-12-05 possibly the upload's own bytes.
     /// </summary>
     public byte[] Blob { get; set; } = [];
 

@@ -62,14 +62,16 @@ internal static class DecisionRecorder
 
     /// <summary>
     /// Stores <paramref name="row"/> and its one audit event in one transaction. The probe itself is stored only when
-    /// the settings keep probe images (default off), re-encoded from its decoded pixels (no EXIF/GPS: never the upload's
-    /// own bytes) and encrypted for this decision; the audit detail then says so.
+    /// the settings keep probe images (default off), and then only the decided <paramref name="face"/>'s region
+    /// (<see cref="PhotoRules.ProbeFaceJpeg"/>: re-encoded from decoded pixels, no EXIF/GPS, never the upload's own bytes
+    /// or the whole photo), encrypted for this decision; the audit detail then says so.
     /// </summary>
     public static async Task RecordAsync(MoteDbContext db, GallerySettingsStore settings, TemplateProtector protector, AuditTrail audit, Actor actor,
-        Decision row, ReadOnlyMemory<byte> probe, AuditEventCode code, string? subjectId, string detail, CancellationToken ct)
+        Decision row, ReadOnlyMemory<byte> probe, DecidedFace face, AuditEventCode code, string? subjectId, string detail, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(face);
         // Re-encoded before the write transaction, so decoding a large photo does not hold the database's write lock.
-        var reencoded = (await settings.ReadAsync(ct).ConfigureAwait(false)).KeepProbeImages ? PhotoRules.ReencodedJpeg(probe, ct) : null;
+        var reencoded = (await settings.ReadAsync(ct).ConfigureAwait(false)).KeepProbeImages ? PhotoRules.ProbeFaceJpeg(probe, face.Box, ct) : null;
         var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
@@ -80,7 +82,7 @@ internal static class DecisionRecorder
                 db.DecisionProbeImages.Add(new DecisionProbeImage
                 {
                     DecisionId = row.Id,
-                    Blob = protector.Protect(row.Id, DecisionProbeImage.Purpose, reencoded ?? PhotoRules.ReencodedJpeg(probe, ct)),
+                    Blob = protector.Protect(row.Id, DecisionProbeImage.Purpose, reencoded ?? PhotoRules.ProbeFaceJpeg(probe, face.Box, ct)),
                     CreatedUtc = row.CreatedUtc,
                 });
                 detail += "; probe image kept (encrypted)";

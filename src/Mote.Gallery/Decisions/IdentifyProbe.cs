@@ -104,7 +104,7 @@ public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, Galler
             ActorName = actor.Name,
             ExplanationState = best is null ? ExplanationState.NoMatch : explanations is not { IsRunning: true } ? ExplanationState.NotQueued : ExplanationState.Computing,
         };
-        await DecisionRecorder.RecordAsync(db, settings, protector, audit, actor, row, probe, AuditEventCode.ProbeIdentified, best?.PersonId,
+        await DecisionRecorder.RecordAsync(db, settings, protector, audit, actor, row, probe, face, AuditEventCode.ProbeIdentified, best?.PersonId,
             (best is null ? $"decision {row.Id}: no match among {gallerySize}" : $"decision {row.Id}: {matches.Count} match(es), best {best.PersonName}: score {best.Reading?.Text ?? ReadableScore.LogOdds(best.Score)} vs threshold {best.ThresholdReading?.Text ?? ReadableScore.LogOdds(best.Threshold)}")
             + DecisionRecorder.AuditSuffix(face), ct).ConfigureAwait(false);
         if (best is not null)

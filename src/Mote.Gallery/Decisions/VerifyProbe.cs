@@ -61,7 +61,7 @@ public sealed class VerifyProbe(MoteDbContext db, GalleryEngine engine, Template
             ActorName = actor.Name,
             ExplanationState = explanations is not { IsRunning: true } ? ExplanationState.NotQueued : ExplanationState.Computing,
         };
-        await DecisionRecorder.RecordAsync(db, settings, protector, audit, actor, row, probe, AuditEventCode.ProbeVerified, claimed.Id,
+        await DecisionRecorder.RecordAsync(db, settings, protector, audit, actor, row, probe, used, AuditEventCode.ProbeVerified, claimed.Id,
             $"decision {row.Id}: {(decision.Accepted ? "accepted" : "rejected")}, score {reading.Text} vs threshold {thresholdReading.Text}{DecisionRecorder.AuditSuffix(used)}", ct).ConfigureAwait(false);
         // Explained in the background (about a second on 2 cores), so the decision's latency does not grow.
         await DecisionRecorder.QueueExplanationAsync(db, explanations, new ExplanationRequest(row.Id, claimed.Id, probe.ToArray(), decision.Score, decision.Threshold, used.Index), ct).ConfigureAwait(false);

@@ -16,12 +16,16 @@ namespace Mote.Gallery.Engine;
 public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisposable
 {
     private readonly OnnxSessionFactory _sessions = new();
-    private readonly ImageDecoder _decoder = new();
     private readonly FacePipeline _pipeline;
     private readonly GearAttributeEstimator? _attributes;
     private readonly ModelPack _pack;
     private readonly Lock _explainerGate = new();
     private DecisionExplainer? _explainer;
+
+    // Analyses running at once, one per core; the others wait holding only their encoded bytes. Without it, 20 concurrent
+    // 12-Mpx verifications each held a 9 MB working image and the detector's tiles at once and the portal peaked at 1.16 GB
+    // even with decoding gated (docs/reliability.md); the work is CPU-bound, so more at once only interleaves it.
+    private readonly SemaphoreSlim _analysisGate = new(Environment.ProcessorCount, Environment.ProcessorCount);
 
     /// <param name="options">The pipeline settings (<c>Mote:Faces</c>).</param>
     /// <param name="pack">The provisioned model pack.</param>
@@ -42,15 +46,30 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
     public FaceAnalysis Analyze(ReadOnlyMemory<byte> image, QualityPurpose purpose, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        var decoded = _decoder.Decode(image.Span, ct);
+        _analysisGate.Wait(ct);
+        try
+        {
+            return AnalyzeGated(image, purpose, ct);
+        }
+        finally
+        {
+            _analysisGate.Release();
+        }
+    }
+
+    private FaceAnalysis AnalyzeGated(ReadOnlyMemory<byte> image, QualityPurpose purpose, CancellationToken ct)
+    {
+        var photo = Decode(image, ct);
+        var decoded = photo.Image;
         var analysis = _pipeline.Analyze(decoded, purpose);
         var faces = analysis.Faces
             .OrderByDescending(f => f.Box.Width * f.Box.Height)
             // Attributes are estimated for enrollment only (they are shown as estimates there); a decision does not need them.
-            .Select(f => new AnalyzedFace(f.Box, f.Score, f.Landmarks.ToArray(), f.Quality, f.Descriptor,
-                purpose == QualityPurpose.Enrollment ? _attributes?.Estimate(decoded, f.Detection) : null))
+            // Positions go out in the photo's own pixels, also when it was analysed scaled down.
+            .Select(f => new AnalyzedFace(ToSource(f.Box, photo), f.Score, ToSource(f.Landmarks.ToArray(), photo),
+                f.Quality, f.Descriptor, purpose == QualityPurpose.Enrollment ? _attributes?.Estimate(decoded, f.Detection) : null))
             .ToArray();
-        return new FaceAnalysis(analysis.Width, analysis.Height, faces);
+        return new FaceAnalysis(photo.SourceWidth, photo.SourceHeight, faces);
     }
 
     /// <inheritdoc />
@@ -59,7 +78,16 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(context);
         ct.ThrowIfCancellationRequested();
-        var analysis = _pipeline.Analyze(_decoder.Decode(probe.Span, ct), QualityPurpose.Detection);
+        Core.Faces.Pipeline.FaceAnalysis analysis;
+        _analysisGate.Wait(ct);
+        try
+        {
+            analysis = _pipeline.Analyze(Decode(probe, ct).Image, QualityPurpose.Detection);
+        }
+        finally
+        {
+            _analysisGate.Release();
+        }
         // The face the decision used, numbered as Analyze numbers them (largest first; the sort is stable).
         var face = analysis.Faces.OrderByDescending(f => f.Box.Width * f.Box.Height).ElementAtOrDefault(faceIndex);
         if (face?.AlignedCrop is not { } crop)
@@ -67,6 +95,25 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
             return null;
         }
         return new ProbeExplanation(Explainer().Explain(template, crop, score, threshold, context(face.Descriptor), seed), crop);
+    }
+
+    // The process's one photo decoder (its gate bounds full-size frames), scaling a photo above PhotoPolicy.AnalysisPixels
+    // down before it leaves the gate. Analyze and Explain decode alike, so a face index means the same face in both.
+    private static DecodedPhoto Decode(ReadOnlyMemory<byte> image, CancellationToken ct) =>
+        People.PhotoPolicy.Decoder.DecodeWithin(image.Span, People.PhotoPolicy.AnalysisPixels, ct);
+
+    private static FaceBox ToSource(FaceBox box, DecodedPhoto photo) => photo.IsScaled
+        ? new FaceBox(box.X * photo.ToSourceX, box.Y * photo.ToSourceY, box.Width * photo.ToSourceX, box.Height * photo.ToSourceY)
+        : box;
+
+    private static Point2D[] ToSource(IReadOnlyList<Point2D> points, DecodedPhoto photo)
+    {
+        var mapped = new Point2D[points.Count];
+        for (var i = 0; i < mapped.Length; i++)
+        {
+            mapped[i] = new Point2D(points[i].X * photo.ToSourceX, points[i].Y * photo.ToSourceY);
+        }
+        return mapped;
     }
 
     private DecisionExplainer Explainer()
@@ -98,7 +145,7 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
         _explainer?.Dispose();
         _pipeline.Dispose();
         _attributes?.Dispose();
-        _decoder.Dispose();
+        _analysisGate.Dispose();
         _sessions.Dispose();
     }
 }

@@ -55,7 +55,7 @@ public sealed class AnalyzePhoto(GalleryEngine engine)
         {
             throw new GalleryException("No face was found in this photo.", GalleryErrorKind.UnusablePhoto);
         }
-        var preview = PhotoRules.PreviewJpeg(PhotoRules.Decode(photo, ct), PreviewSide);
+        var preview = PhotoRules.PreviewJpeg(PhotoRules.Decode(photo, ct).Image, PreviewSide);
         var population = engine.GetPopulation(analyzer.Backbone);
         var faces = analysis.Faces.Select((f, i) => new FaceCandidate(
             i, f.Box.X, f.Box.Y, f.Box.Width, f.Box.Height, f.Landmarks, f.Quality.IsAccepted, f.Quality.Reasons,

@@ -16,6 +16,23 @@ public static class PhotoPolicy
     /// <summary>The decoder options every photo is decoded with; the limits below are read from them.</summary>
     public static ImageDecoderOptions DecoderOptions { get; } = new();
 
+    /// <summary>
+    /// The one decoder of the process for uploaded photos (analysis and stored derivatives alike), so its concurrency gate
+    /// (<see cref="ImageDecoderOptions.MaxConcurrentDecodes"/>, one per core) bounds every full-size frame in memory at once.
+    /// Lives as long as the process; never disposed.
+    /// </summary>
+    public static ImageDecoder Decoder { get; } = new(DecoderOptions);
+
+    /// <summary>
+    /// The most pixels a photo is analysed at: 3,145,728 = 2048 x 1536 (3 Mpx, 4:3). A larger photo is scaled down to this
+    /// inside the decoder before detection: the detector searches overlapping 512-px tiles, so its work grows with the
+    /// pixel count (165 tiles for a 12-Mpx photo, 35 at 3 Mpx), and 20 concurrent 12-Mpx verifications took 3 s of CPU each
+    /// and 2.3 GB of RSS (docs/reliability.md). Face sizes (the quality check's 40 and 80 px) are then counted at this
+    /// size; positions reported are in the photo's own pixels. Every fixture and dataset photo (at most 1920 x 1537) is
+    /// analysed unscaled.
+    /// </summary>
+    public const long AnalysisPixels = 2048L * 1536;
+
     /// <summary>The largest photo accepted, in bytes: the decoder's <see cref="ImageDecoderOptions.MaxEncodedBytes"/> (10 MB = 10,000,000 bytes).</summary>
     public static long MaxBytes => DecoderOptions.MaxEncodedBytes;
 

@@ -15,13 +15,21 @@ public static class PhotoRules
     /// <summary>Longest side of a stored reference crop: the descriptor reads a 150-px face, so 480 px keeps enough margin to re-detect it.</summary>
     public const int ReferenceSide = 480;
 
-    /// <summary>Decodes an upload through the hardened decoder (PNG/JPEG only, EXIF orientation applied); words on refusal.</summary>
-    internal static RgbImage Decode(ReadOnlyMemory<byte> photo, CancellationToken ct)
+    /// <summary>Margin of a kept probe image around the decided face, in box widths each side: the face and its surroundings, not the photo.</summary>
+    public const double ProbeMargin = 0.5;
+
+    /// <summary>Longest side of a kept probe image, in pixels (as <see cref="ReferenceSide"/>).</summary>
+    public const int ProbeSide = 480;
+
+    /// <summary>
+    /// Decodes an upload through the process's hardened decoder (PNG/JPEG only, EXIF orientation applied), scaled down to at
+    /// most <see cref="PhotoPolicy.AnalysisPixels"/> as the analyzer sees it; words on refusal.
+    /// </summary>
+    internal static DecodedPhoto Decode(ReadOnlyMemory<byte> photo, CancellationToken ct)
     {
-        using var decoder = new ImageDecoder(PhotoPolicy.DecoderOptions);
         try
         {
-            return decoder.Decode(photo.Span, ct);
+            return PhotoPolicy.Decoder.DecodeWithin(photo.Span, PhotoPolicy.AnalysisPixels, ct);
         }
         catch (ImageRejectedException e)
         {
@@ -30,15 +38,18 @@ public static class PhotoRules
     }
 
     /// <summary>
-    /// The whole photo decoded (orientation applied) and re-encoded as a JPEG at quality 90, carrying pixels only: no
-    /// EXIF (so no GPS position, camera serial or capture time), no XMP, no ICC. What a kept probe image stores; never
-    /// store an upload's own bytes.
+    /// What a kept probe image stores: the decided face with a margin of <see cref="ProbeMargin"/> box widths each side
+    /// (<paramref name="face"/> in the photo's pixels), at most <see cref="ProbeSide"/> px, decoded and re-encoded as a JPEG at
+    /// quality 90, carrying pixels only: no EXIF (so no GPS position, camera serial or capture time), no XMP, no ICC, and
+    /// nothing of the photo beyond the face's surroundings. Never store an upload's own bytes or the whole photo (a 12-Mpx
+    /// probe was 8 MB).
     /// </summary>
-    internal static byte[] ReencodedJpeg(ReadOnlyMemory<byte> photo, CancellationToken ct) => ImageEncoding.ToJpeg(Decode(photo, ct), 90);
+    internal static byte[] ProbeFaceJpeg(ReadOnlyMemory<byte> photo, FaceBox face, CancellationToken ct) =>
+        FaceJpeg(Decode(photo, ct), face, ProbeMargin, ProbeSide, 90);
 
-    /// <summary>A JPEG of the face with a margin of <paramref name="margin"/> box widths each side, scaled to at most <paramref name="side"/> px.</summary>
-    internal static byte[] FaceJpeg(RgbImage image, FaceBox box, double margin, int side, int quality) =>
-        ImageEncoding.ToJpeg(FaceCrop(image, box, margin, side), quality);
+    /// <summary>A JPEG of the face (<paramref name="box"/> in the photo's pixels) with a margin of <paramref name="margin"/> box widths each side, scaled to at most <paramref name="side"/> px.</summary>
+    internal static byte[] FaceJpeg(DecodedPhoto photo, FaceBox box, double margin, int side, int quality) =>
+        ImageEncoding.ToJpeg(FaceCrop(photo, box, margin, side), quality);
 
     /// <summary>
     /// The reference face crop kept for retraining: 0.6 box widths of margin each side (so the detector finds the face
@@ -48,8 +59,8 @@ public static class PhotoRules
     internal static byte[] ReferenceCrop(RgbImage image, FaceBox box) => FacePng(image, box, 0.6, ReferenceSide);
 
     /// <summary>A PNG (lossless) of the face with a margin, scaled to at most <paramref name="side"/> px.</summary>
-    internal static byte[] FacePng(RgbImage image, FaceBox box, double margin, int side) =>
-        ImageEncoding.ToPng(FaceCrop(image, box, margin, side));
+    internal static byte[] FacePng(DecodedPhoto photo, FaceBox box, double margin, int side) =>
+        ImageEncoding.ToPng(FaceCrop(photo, box, margin, side));
 
     /// <summary>The whole photo re-encoded as a JPEG of at most <paramref name="side"/> px (no metadata): what the picker shows.</summary>
     internal static byte[] PreviewJpeg(RgbImage image, int side)
@@ -59,8 +70,11 @@ public static class PhotoRules
         return ImageEncoding.ToJpeg(shown, 85);
     }
 
-    private static RgbImage FaceCrop(RgbImage image, FaceBox box, double margin, int side)
+    private static RgbImage FaceCrop(DecodedPhoto photo, FaceBox sourceBox, double margin, int side)
     {
+        var image = photo.Image;
+        // The box is in the photo's pixels; the image may be the photo scaled down (PhotoPolicy.AnalysisPixels).
+        var box = new FaceBox(sourceBox.X / photo.ToSourceX, sourceBox.Y / photo.ToSourceY, sourceBox.Width / photo.ToSourceX, sourceBox.Height / photo.ToSourceY);
         var left = (int)Math.Clamp(box.X - (box.Width * margin), 0, image.Width - 1);
         var top = (int)Math.Clamp(box.Y - (box.Height * margin), 0, image.Height - 1);
         var right = (int)Math.Min(image.Width, Math.Ceiling(box.Right + (box.Width * margin)));

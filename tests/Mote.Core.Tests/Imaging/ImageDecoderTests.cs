@@ -97,6 +97,63 @@ public sealed class ImageDecoderTests
     }
 
     [Fact]
+    public void DecodeWithin_LargerThanTheLimit_ScaledDownKeepingAspectAndSourceSize()
+    {
+        var jpeg = EncodedImageBuilder.Jpeg(1600, 1200);
+
+        var photo = Decoder.DecodeWithin(jpeg, maxPixels: 480_000);
+
+        Assert.True(photo.IsScaled);
+        Assert.Equal((1600, 1200), (photo.SourceWidth, photo.SourceHeight));
+        Assert.True((long)photo.Image.Width * photo.Image.Height <= 480_000, $"{photo.Image.Width}x{photo.Image.Height}");
+        Assert.Equal((800, 600), (photo.Image.Width, photo.Image.Height)); // factor sqrt(480,000 / 1,920,000) = 0.5
+        Assert.Equal(2.0, photo.ToSourceX);
+    }
+
+    [Fact]
+    public void DecodeWithin_AtMostTheLimit_SameAsDecode()
+    {
+        var jpeg = EncodedImageBuilder.Jpeg(64, 48);
+
+        var photo = Decoder.DecodeWithin(jpeg, maxPixels: 64 * 48);
+
+        Assert.False(photo.IsScaled);
+        Assert.True(photo.Image.Pixels.SequenceEqual(Decoder.Decode(jpeg).Pixels));
+    }
+
+    [Fact]
+    public void DecodeWithin_RotatedByExif_SourceSizeIsUpright()
+    {
+        // EXIF orientation 6: stored 400x300, shown turned a quarter, 300x400.
+        using var source = EncodedImageBuilder.Gradient(400, 300);
+        var jpeg = EncodedImageBuilder.JpegWithExif(source, orientation: 6);
+
+        var photo = Decoder.DecodeWithin(jpeg, maxPixels: 30_000);
+
+        Assert.Equal((300, 400), (photo.SourceWidth, photo.SourceHeight));
+        Assert.True(photo.Image.Height > photo.Image.Width, $"{photo.Image.Width}x{photo.Image.Height}");
+        Assert.InRange(photo.ToSourceX, photo.ToSourceY * 0.98, photo.ToSourceY * 1.02);
+    }
+
+    [Fact]
+    public void DecodeWithin_TwelveMegapixels_ComesOutAtMostTheLimit()
+    {
+        // 4000x3000 (12 Mpx): ImageSharp needs the 36 MB frame inside the gate; what comes out is the 3-Mpx image only.
+        var allocator = new CountingAllocator();
+        using var decoder = new ImageDecoder(new ImageDecoderOptions(), allocator);
+        var jpeg = EncodedImageBuilder.Jpeg(4000, 3000, quality: 80);
+
+        var photo = decoder.DecodeWithin(jpeg, maxPixels: 2048L * 1536);
+
+        Assert.Equal((4000, 3000), (photo.SourceWidth, photo.SourceHeight));
+        Assert.True(photo.Image.Pixels.Length <= 2048 * 1536 * 3, $"{photo.Image.Pixels.Length:N0} bytes out");
+    }
+
+    [Fact]
+    public void DecodeWithin_NotPositive_Throws() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => Decoder.DecodeWithin(EncodedImageBuilder.Jpeg(8, 8), 0));
+
+    [Fact]
     public void Decode_JpegCutInHalf_RefusedAsTruncated()
     {
         // 512x512: the cut lands inside the entropy-coded scan, the case ImageSharp does not notice.

@@ -57,7 +57,9 @@ public sealed class ProbeRetentionTests(EngineGallery gallery) : IClassFixture<E
             {
                 var original = decoder.Decode(probe);
                 var reopened = decoder.Decode(kept);
-                Assert.Equal((original.Width, original.Height), (reopened.Width, reopened.Height));
+                // The probe is already a face crop: the kept region (half a face width each side) is at most the probe.
+                Assert.True(reopened.Width <= original.Width && reopened.Height <= original.Height,
+                    $"kept {reopened.Width}x{reopened.Height} of a {original.Width}x{original.Height} probe");
             }
             Assert.Throws<TemplateIntegrityException>(() => protector.Unprotect(identified.DecisionId, DecisionProbeImage.Purpose, blob));
             Assert.Equal(-1, (await File.ReadAllBytesAsync(Db.DatabasePath)).AsSpan().IndexOf(probe.AsSpan(100, 64)));
@@ -67,6 +69,40 @@ public sealed class ProbeRetentionTests(EngineGallery gallery) : IClassFixture<E
         {
             await SetKeepProbeImagesAsync(false);
         }
+    }
+
+    [Fact]
+    public async Task Verify_GroupPhotoWithProbesKept_StoresTheDecidedFaceRegionOnly()
+    {
+        // Issue 14 item 13: a kept probe was the whole photo re-encoded (8 MB for a 12-Mpx photo, every bystander with it).
+        var (name, face) = await EnrollAsync("Rae Region", "sample2.jpg", seed: 25);
+        var upload = gallery.Photo("sample2.jpg"); // 1920x1367, several people
+        await SetKeepProbeImagesAsync(true);
+        VerificationResult verified;
+        try
+        {
+            verified = await Db.InScopeAsync<VerifyProbe, VerificationResult>(v => v.ExecuteAsync(Actors.Operator, name, upload, face));
+        }
+        finally
+        {
+            await SetKeepProbeImagesAsync(false);
+        }
+
+        var protector = Db.Services.GetRequiredService<TemplateProtector>();
+        var blob = await Db.InScopeAsync<MoteDbContext, byte[]>(c => c.DecisionProbeImages.AsNoTracking().Where(p => p.DecisionId == verified.DecisionId).Select(p => p.Blob).SingleAsync());
+        var kept = protector.Unprotect(verified.DecisionId, DecisionProbeImage.Purpose, blob);
+        using var decoder = new ImageDecoder();
+        var image = decoder.Decode(kept);
+        var box = verified.Face!.Box;
+        // The face with half its width each side (cut at the photo's edges), at most 480 px: not the 1920x1367 photo.
+        Assert.InRange(Math.Max(image.Width, image.Height), 1, PhotoRules.ProbeSide);
+        Assert.InRange(image.Width, (int)box.Width, (int)Math.Ceiling(box.Width * 2) + 2);
+        Assert.InRange(image.Height, (int)box.Height, (int)Math.Ceiling(box.Height * 2) + 2);
+        Assert.True(kept.Length < upload.Length / 5, $"kept {kept.Length:N0} bytes of a {upload.Length:N0}-byte photo");
+        Assert.False(StoredImageMetadata.HasMetadata(kept), "the kept probe carries EXIF/XMP metadata");
+        // It is the decided face: it verifies as that person again.
+        var again = await VerifyAsync(name, kept);
+        Assert.True(again.Accepted, $"the kept region scored {again.Score} against {again.Threshold}");
     }
 
     [Fact]

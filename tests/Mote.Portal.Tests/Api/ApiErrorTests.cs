@@ -23,6 +23,24 @@ public sealed class ApiErrorTests(ApiPortal api)
     }
 
     [Fact]
+    public async Task Identify_RealPhotoCutInTheMiddleWithEndMarkerAppended_422Incomplete_NothingStored()
+    {
+        // Issue 14 item 13: a camera JPEG cut inside its image data, with FF D9 put back so the end-marker check passes;
+        // ImageSharp alone decodes it and pads the missing half grey, and a decision was made on it.
+        var keys = await api.CreateKeyAsync("identify");
+        using var client = api.Client(keys.Key);
+        var photo = await DemoPhotos.ReadAsync("sample1.jpg");
+        byte[] cut = [.. photo[..(photo.Length / 2)], 0xFF, 0xD9];
+        var (events, decisions) = (api.AuditEvents(), api.Portal.Scalar("SELECT COUNT(*) FROM Decisions"));
+
+        using var identify = await client.PostAsync("api/v1/identify", ApiPortal.Form(cut));
+
+        await ApiPortal.AssertProblemAsync(identify, HttpStatusCode.UnprocessableEntity, "The JPEG file is incomplete: its image data stops after");
+        Assert.Equal(events, api.AuditEvents());
+        Assert.Equal(decisions, api.Portal.Scalar("SELECT COUNT(*) FROM Decisions"));
+    }
+
+    [Fact]
     public async Task Enroll_PhotoWithoutAFace_422NoFace_NothingStored()
     {
         var key = await api.CreateKeyAsync("manage");
