@@ -56,7 +56,7 @@ public static class PhotoRules
     /// again in it), at most <see cref="ReferenceSide"/> pixels, PNG (lossless, so describing it again gives the same
     /// descriptor every time).
     /// </summary>
-    internal static byte[] ReferenceCrop(RgbImage image, FaceBox box) => FacePng(image, box, 0.6, ReferenceSide);
+    internal static byte[] ReferenceCrop(DecodedPhoto photo, FaceBox box) => FacePng(photo, box, 0.6, ReferenceSide);
 
     /// <summary>A PNG (lossless) of the face with a margin, scaled to at most <paramref name="side"/> px.</summary>
     internal static byte[] FacePng(DecodedPhoto photo, FaceBox box, double margin, int side) =>
