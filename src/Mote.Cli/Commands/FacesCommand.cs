@@ -80,7 +80,7 @@ internal static class FacesCommand
                 return 0;
             }
 
-            await output.WriteLineAsync($"{path}: {analysis.Width}x{analysis.Height}, {faces.Length} face(s)").ConfigureAwait(false);
+            await output.WriteLineAsync($"{path}: {analysis.Width}x{analysis.Height}, {Counted.Of(faces.Length, "face")}").ConfigureAwait(false);
             foreach (var f in analysis.Faces)
             {
                 var verdict = f.Quality.IsAccepted ? "quality ok" : $"quality rejected: {string.Join(" ", f.Quality.Reasons)}";

@@ -19,9 +19,11 @@ namespace Mote.Core.Explain;
 /// <param name="GenuineHistogram">Counts of genuine scores in <see cref="Bins"/> equal bins over [0, 1].</param>
 /// <param name="ImpostorHistogram">Counts of impostor scores in the same bins.</param>
 /// <param name="Sentence">One plain-language sentence an auditor can read.</param>
+/// <param name="Readable">The same distributions on the readable score scale (log-odds for a model-template, as thresholds and
+/// scores are written everywhere else; the cosine for a vector template); null in explanations stored before it existed.</param>
 public sealed record ScoreContext(
     float Score, float Threshold, float Margin, double? GenuineBelow, double ImpostorsAtOrAbove,
-    int[] GenuineHistogram, int[] ImpostorHistogram, string Sentence)
+    int[] GenuineHistogram, int[] ImpostorHistogram, string Sentence, ReadableHistograms? Readable = null)
 {
     /// <summary>Histogram bins over [0, 1].</summary>
     public const int Bins = 20;
@@ -52,7 +54,9 @@ public sealed record ScoreContext(
         var impostorsAbove = rankImpostors.Count(i => i >= probe) / (double)impostors.Count;
         var margin = score - threshold;
         return new ScoreContext(score, threshold, margin, genuineBelow, impostorsAbove, Histogram(genuine), Histogram(impostors),
-            Describe(score, threshold, margin, genuineBelow, impostorsAbove, impostors.Count));
+            Describe(score, threshold, margin, genuineBelow, impostorsAbove, impostors.Count),
+            ReadableHistograms.From(ranking is null ? "score" : "log-odds", probe,
+                ranking is null ? threshold : CalibratedScale.LogOdds(threshold), rankGenuine, rankImpostors));
     }
 
     /// <summary>
@@ -133,4 +137,50 @@ public sealed record ScoreContext(
 
     private static string Percent(double fraction) =>
         fraction is > 0 and < 0.001 ? "under 0.1 %" : (fraction * 100).ToString(fraction < 0.1 ? "0.0" : "0", CultureInfo.InvariantCulture) + " %";
+}
+
+/// <summary>
+/// Score distributions on the readable scale: sigmoid scores of a model-template pile up at exactly 0 (impostors) and 1 (the
+/// probe, genuine samples), which left the 0…1 histogram nearly empty (issue 16); their log-odds spread out. The range spans
+/// every sample, the probe and the threshold, so nothing is clipped. Immutable.
+/// </summary>
+/// <param name="Scale"><c>log-odds</c> (model-templates) or <c>score</c> (the template's own score, e.g. a cosine).</param>
+/// <param name="Min">Left edge of the first bin.</param>
+/// <param name="Max">Right edge of the last bin.</param>
+/// <param name="Probe">The probe on this scale.</param>
+/// <param name="Threshold">The threshold on this scale.</param>
+/// <param name="GenuineHistogram">Genuine samples in <see cref="ScoreContext.Bins"/> equal bins over [Min, Max].</param>
+/// <param name="ImpostorHistogram">Impostor samples in the same bins.</param>
+public sealed record ReadableHistograms(string Scale, double Min, double Max, double Probe, double Threshold, int[] GenuineHistogram, int[] ImpostorHistogram)
+{
+    /// <summary>Bins <paramref name="genuine"/> and <paramref name="impostors"/> over a range that holds them, the probe and the threshold.</summary>
+    public static ReadableHistograms From(string scale, double probe, double threshold, IReadOnlyList<float> genuine, IReadOnlyList<float> impostors)
+    {
+        ArgumentNullException.ThrowIfNull(genuine);
+        ArgumentNullException.ThrowIfNull(impostors);
+        var all = genuine.Concat(impostors).Select(v => (double)v).Append(probe).Append(threshold).Where(double.IsFinite).ToArray();
+        var min = all.Length == 0 ? 0 : Math.Floor(all.Min());
+        var max = all.Length == 0 ? 1 : Math.Ceiling(all.Max());
+        if (max <= min)
+        {
+            max = min + 1;
+        }
+        return new ReadableHistograms(scale, min, max, probe, threshold, Bin(genuine, min, max), Bin(impostors, min, max));
+    }
+
+    /// <summary>Where <paramref name="value"/> sits between <see cref="Min"/> and <see cref="Max"/>, 0..1 (clamped).</summary>
+    public double Position(double value) => Math.Clamp((value - Min) / (Max - Min), 0, 1);
+
+    private static int[] Bin(IReadOnlyList<float> values, double min, double max)
+    {
+        var counts = new int[ScoreContext.Bins];
+        foreach (var v in values)
+        {
+            if (double.IsFinite(v))
+            {
+                counts[Math.Clamp((int)((v - min) / (max - min) * ScoreContext.Bins), 0, ScoreContext.Bins - 1)]++;
+            }
+        }
+        return counts;
+    }
 }

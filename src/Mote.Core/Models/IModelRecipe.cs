@@ -22,6 +22,14 @@ public interface IModelRecipe
 
     /// <summary>Builds the model from the extracted package root (the directory holding <c>package.json</c>).</summary>
     ConvertedModel Build(string packageDir);
+
+    /// <summary>
+    /// The licence record this recipe states now, or null (the default) to keep the one written at conversion. The record
+    /// is a statement of this code about the package, not part of the converted model: when set, it replaces a cached
+    /// manifest's record as the pack is loaded, so correcting the wording needs no re-conversion (and no new
+    /// <see cref="Version"/>).
+    /// </summary>
+    ModelLicense? StatedLicense => null;
 }
 
 /// <summary>The result of a recipe: ONNX bytes plus the description that goes into the manifest.</summary>

@@ -260,7 +260,9 @@ public sealed class ModelPackProvisioner
             }
             using var stream = File.OpenRead(onnxPath);
             var sha256 = Convert.ToHexStringLower(SHA256.HashData(stream));
-            return sha256 == manifest.OnnxSha256 ? new ModelPackEntry(recipe.Id, onnxPath, manifest) : null;
+            return sha256 == manifest.OnnxSha256
+                ? new ModelPackEntry(recipe.Id, onnxPath, recipe.StatedLicense is { } license ? manifest with { License = license } : manifest)
+                : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ModelProvisioningException)
         {

@@ -63,6 +63,20 @@ public sealed class GalleryEngine(ModelPackService models, IFaceAnalyzerFactory 
         }
     }
 
+    /// <summary>
+    /// The provenance of the population pack in use (e.g. the groups it left out when it was built), for the balance
+    /// editor to name; loads the pack once, like <see cref="GetPopulation"/>, without the backbone check (reading the
+    /// record needs no model pack).
+    /// </summary>
+    public PopulationProvenance PopulationProvenance()
+    {
+        lock (_populationGate)
+        {
+            _population ??= packs.Load();
+            return _population.Provenance;
+        }
+    }
+
     public TemplateTrainer CreateTrainer() => new(TrainerOptions);
 
     /// <summary>How training sets are sampled (the engine's variation scale; 2,000 positives and 4,000 negatives).</summary>

@@ -76,6 +76,7 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<AnalyzePhoto>();
         services.AddScoped<AnalyzeProbe>();
         services.AddScoped<GetPerson>();
+        services.AddScoped<ReadLeftOutGroups>();
         services.AddScoped<CheckPersonIdentity>();
         services.AddScoped<PreviewBalance>();
         services.AddScoped<RetrainPerson>();

@@ -4,9 +4,21 @@ using Mote.Gallery.People;
 
 namespace Mote.Portal.Api;
 
+/// <summary>The one outcome vocabulary of every decision the API answers (API 1.6): 1:1 and 1:N alike, as the portal says it.</summary>
+public static class DecisionOutcome
+{
+    /// <summary>The probe's face passed the threshold of the person claimed (1:1) or of at least one person (1:N).</summary>
+    public const string Match = "match";
+
+    /// <summary>It passed nobody's threshold.</summary>
+    public const string NoMatch = "no match";
+
+    internal static string Of(bool matched) => matched ? Match : NoMatch;
+}
+
 /// <summary>A 1:1 decision.</summary>
 /// <param name="DecisionId">Stored decision id (the audit event and later explanations refer to it).</param>
-/// <param name="Decision"><c>accept</c> or <c>reject</c>.</param>
+/// <param name="Decision"><c>accept</c> or <c>reject</c>: kept for clients of API 1.0–1.5; read <paramref name="Outcome"/> instead (deprecated in 1.6).</param>
 /// <param name="Accepted">True when the score reached the person's threshold.</param>
 /// <param name="PersonId">The claimed person's id.</param>
 /// <param name="PersonName">The claimed person's name.</param>
@@ -16,12 +28,13 @@ namespace Mote.Portal.Api;
 /// <param name="ScoreReading">The score as people read it: log-odds and, where calibrated, the expected false-match rate at this score.</param>
 /// <param name="ThresholdReading">The threshold read the same way.</param>
 /// <param name="Face">The probe face that was verified: its number and box (API 1.3).</param>
+/// <param name="Outcome"><c>match</c> or <c>no match</c>, the same words as identification's (API 1.6).</param>
 public sealed record VerifyResponse(string DecisionId, string Decision, bool Accepted, string PersonId, string PersonName, float Score, float Threshold, double ProcessingMs,
-    ScoreReadingResponse? ScoreReading = null, ScoreReadingResponse? ThresholdReading = null, ProbeFaceResponse? Face = null)
+    ScoreReadingResponse? ScoreReading = null, ScoreReadingResponse? ThresholdReading = null, ProbeFaceResponse? Face = null, string Outcome = DecisionOutcome.NoMatch)
 {
     internal static VerifyResponse From(VerificationResult r) =>
         new(r.DecisionId, r.Accepted ? "accept" : "reject", r.Accepted, r.PersonId, r.PersonName, r.Score, r.Threshold, r.Duration.TotalMilliseconds,
-            ScoreReadingResponse.From(r.Reading), ScoreReadingResponse.From(r.ThresholdReading), ProbeFaceResponse.From(r.Face));
+            ScoreReadingResponse.From(r.Reading), ScoreReadingResponse.From(r.ThresholdReading), ProbeFaceResponse.From(r.Face), DecisionOutcome.Of(r.Accepted));
 }
 
 /// <summary>Where a face is in the photo, in the photo's pixels (after its EXIF orientation is applied).</summary>
@@ -50,7 +63,7 @@ public sealed record IdentifyFaceResponse(int Index, FaceBoxResponse Box, string
 {
     internal static IdentifyFaceResponse From(IdentifiedFace f) => new(
         f.Face.Index, FaceBoxResponse.From(f.Face.Box),
-        !f.Usable ? "unusable" : f.IsNoMatch ? "no match" : "match",
+        !f.Usable ? "unusable" : DecisionOutcome.Of(!f.IsNoMatch),
         f.Usable ? null : string.Join("; ", f.Reasons) + ".",
         f.DecisionId,
         IdentifyCandidate.From(f.Matches));
@@ -91,12 +104,13 @@ public sealed record IdentifyCandidate(int Rank, string PersonId, string PersonN
 /// <param name="ProcessingMs">Server time for all the photo's decisions, in milliseconds.</param>
 /// <param name="Face">The face the top-level fields are about (API 1.3).</param>
 /// <param name="Faces">Every face found, largest first, each decided on its own or refused with its reason (API 1.3).</param>
+/// <param name="Outcome">The same as <paramref name="Decision"/>, under the name verification answers it too (API 1.6).</param>
 public sealed record IdentifyResponse(string DecisionId, string Decision, float? Score, float? Threshold, IReadOnlyList<IdentifyCandidate> Candidates, int Top, int GallerySize, double ProcessingMs,
-    ProbeFaceResponse? Face, IReadOnlyList<IdentifyFaceResponse> Faces)
+    ProbeFaceResponse? Face, IReadOnlyList<IdentifyFaceResponse> Faces, string Outcome)
 {
     internal static IdentifyResponse From(IdentificationOutcome o, int top) => new(
         o.DecisionId,
-        o.IsNoMatch ? "no match" : "match",
+        DecisionOutcome.Of(!o.IsNoMatch),
         o.Matches.FirstOrDefault()?.Score,
         o.Matches.FirstOrDefault()?.Threshold,
         IdentifyCandidate.From(o.Matches),
@@ -104,7 +118,8 @@ public sealed record IdentifyResponse(string DecisionId, string Decision, float?
         o.GallerySize,
         o.Duration.TotalMilliseconds,
         ProbeFaceResponse.From(o.Decided?.Face),
-        o.Faces.Select(IdentifyFaceResponse.From).ToArray());
+        o.Faces.Select(IdentifyFaceResponse.From).ToArray(),
+        DecisionOutcome.Of(!o.IsNoMatch));
 }
 
 /// <summary>An enrolled person, without biometric data.</summary>

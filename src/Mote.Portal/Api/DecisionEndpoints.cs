@@ -33,7 +33,7 @@ internal static class DecisionEndpoints
             .RequiresScope(ApiKeyScopes.Verify, Permission.Verify)
             .WithName("Verify")
             .WithSummary("1:1 verification: is the picked face (default: the largest usable one) in the photo the named person?")
-            .WithDescription($"Multipart form: 'personId' (an id or external id; or 'name', refused when several people share it), 'image' ({PhotoPolicy.Description}) and optional 'faceIndex' (0 = the largest face; default: the largest face that passes the quality check; a picked face that fails it is refused with 422). The answer's 'face' says which face was used and where. Scores the probe with the person's model-template against their own threshold and stores the decision (not the photo) with one audit event. Needs the 'verify' scope.")
+            .WithDescription($"Multipart form: 'personId' (an id or external id; or 'name', refused when several people share it), 'image' ({PhotoPolicy.Description}) and optional 'faceIndex' (0 = the largest face; default: the largest face that passes the quality check; a picked face that fails it is refused with 422). The answer's 'face' says which face was used and where. Scores the probe with the person's model-template against their own threshold and stores the decision (not the photo) with one audit event. 'outcome' is 'match' or 'no match', the same words as identify's (since 1.6; 'decision' still says 'accept' or 'reject' for older clients and is deprecated). Needs the 'verify' scope.")
             .Produces<VerifyResponse>()
             .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status422UnprocessableEntity);
 
@@ -55,7 +55,7 @@ internal static class DecisionEndpoints
             .RequiresScope(ApiKeyScopes.Identify, Permission.Identify)
             .WithName("Identify")
             .WithSummary("1:N identification: who, if anyone, is each usable face in the photo?")
-            .WithDescription($"Multipart form: 'image' ({PhotoPolicy.Description}) and optional 'top' (1 to 50, default 5). Every face that passes the quality check is searched and decided on its own (one stored decision, not the photo, and one audit event each); 'faces' lists every face, largest first, with its box and status 'match', 'no match' or 'unusable' (with the reason). The top-level fields are the largest usable face's decision: up to 'top' people who pass their own threshold, best first, or 'no match'. Refused with 422 only when no face is usable. Needs the 'identify' scope.")
+            .WithDescription($"Multipart form: 'image' ({PhotoPolicy.Description}) and optional 'top' (1 to 50, default 5). Every face that passes the quality check is searched and decided on its own (one stored decision, not the photo, and one audit event each); 'faces' lists every face, largest first, with its box and status 'match', 'no match' or 'unusable' (with the reason). The top-level fields are the largest usable face's decision: up to 'top' people who pass their own threshold, best first, or 'no match'; 'outcome' (since 1.6, as verify answers it) equals 'decision'. Refused with 422 only when no face is usable. Needs the 'identify' scope.")
             .Produces<IdentifyResponse>()
             .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status422UnprocessableEntity);
     }

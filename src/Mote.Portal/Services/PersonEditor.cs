@@ -70,7 +70,8 @@ public sealed class PersonDetailsForm
 /// The person page's state and steps: load, edit the details, edit the balance, preview it, retrain, erase. Every save
 /// passes the concurrency stamp the page was loaded with, so a second administrator's stale save is refused, not applied.
 /// </summary>
-public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainPerson retrain, ErasePerson erase, EditPerson edit, GetExplanation decisions)
+public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainPerson retrain, ErasePerson erase, EditPerson edit, GetExplanation decisions,
+    CheckPersonIdentity identity)
 {
     /// <summary>How many of the person's decisions the page lists: the last 20.</summary>
     public const int HistorySize = 20;
@@ -80,6 +81,32 @@ public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainP
 
     /// <summary>The details form, reset to the stored values on every load.</summary>
     public PersonDetailsForm Details { get; private set; } = new();
+
+    /// <summary>
+    /// Why the typed name and external id clash with someone else enrolled, from the last <see cref="CheckDetailsIdentityAsync"/>
+    /// (the person never clashes with themself); null when they do not or were not checked. Typing clears it until the next check.
+    /// </summary>
+    public string? DetailsConflict { get; private set; }
+
+    /// <summary>The name or external id was edited: the last check no longer applies.</summary>
+    public void DetailsIdentityEdited() => DetailsConflict = null;
+
+    /// <summary>Checks the typed name and external id as enrollment does (the page calls this a moment after typing stops).</summary>
+    public async Task CheckDetailsIdentityAsync(Actor actor, CancellationToken ct = default)
+    {
+        if (Person is not { } person)
+        {
+            return;
+        }
+        try
+        {
+            DetailsConflict = await identity.ExecuteAsync(actor, Details.Name, Details.ExternalId, person.Summary.Id, ct).ConfigureAwait(false);
+        }
+        catch (GalleryException e)
+        {
+            DetailsConflict = e.Message;
+        }
+    }
 
     public PersonDetails? Person { get; private set; }
 
@@ -107,6 +134,7 @@ public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainP
             Person = await get.ExecuteAsync(actor, id, ct).ConfigureAwait(false);
             Balance = BalanceModel.From(Person.Negatives, Person.Variation);
             Details = PersonDetailsForm.From(Person);
+            DetailsConflict = null;
             History = actor.Has(Permission.ViewExplanations)
                 ? await decisions.ListForPersonAsync(actor, Person.Summary.Id, HistorySize, ct).ConfigureAwait(false)
                 : null;

@@ -69,6 +69,9 @@ public sealed class ApiDecisionFlowTests(ApiPortal api)
         Assert.Equal("accept", own.RootElement.GetProperty("decision").GetString());
         Assert.True(own.RootElement.GetProperty("score").GetSingle() >= own.RootElement.GetProperty("threshold").GetSingle());
         Assert.Equal("reject", other.RootElement.GetProperty("decision").GetString());
+        // API 1.6 (issue 16): one vocabulary for verify and identify, "match" / "no match"; 'decision' stays for 1.5 clients.
+        Assert.Equal("match", own.RootElement.GetProperty("outcome").GetString());
+        Assert.Equal("no match", other.RootElement.GetProperty("outcome").GetString());
         Assert.True(other.RootElement.GetProperty("score").GetSingle() < other.RootElement.GetProperty("threshold").GetSingle());
         Assert.True(own.RootElement.GetProperty("processingMs").GetDouble() > 0);
         Assert.Equal(events + 3, api.AuditEvents());
@@ -82,6 +85,8 @@ public sealed class ApiDecisionFlowTests(ApiPortal api)
         Assert.Equal(id, found.RootElement.GetProperty("candidates")[0].GetProperty("personId").GetString());
         Assert.Equal(1, found.RootElement.GetProperty("candidates")[0].GetProperty("rank").GetInt32());
         Assert.Equal("no match", nobody.RootElement.GetProperty("decision").GetString());
+        Assert.Equal("match", found.RootElement.GetProperty("outcome").GetString());
+        Assert.Equal("no match", nobody.RootElement.GetProperty("outcome").GetString());
         Assert.Equal(0, nobody.RootElement.GetProperty("candidates").GetArrayLength());
         Assert.Equal(JsonValueKind.Null, nobody.RootElement.GetProperty("score").ValueKind);
         Assert.Equal(events + 5, api.AuditEvents());

@@ -55,6 +55,24 @@ public static class HeadlessChromium
         return Path.Combine(dir, name);
     }
 
+    /// <summary>The document is no wider than the viewport; a failure names the elements that stick out.</summary>
+    public static async Task AssertNoSidewaysScrollAsync(IPage page, string where)
+    {
+        var measured = await page.EvaluateAsync<System.Text.Json.JsonElement>(@"() => {
+            const w = document.documentElement.clientWidth;
+            const out = [...document.querySelectorAll('body *')]
+              .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.right > w + 1; })
+              .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > w + 1))
+              .slice(0, 8)
+              .map(e => `${e.tagName.toLowerCase()}.${[...e.classList].slice(0, 3).join('.')}[${e.dataset.testid ?? ''}] right=${Math.round(e.getBoundingClientRect().right)}`);
+            return { scrollWidth: document.documentElement.scrollWidth, viewport: w, culprits: out.join('; ') };
+          }");
+        var scrollWidth = measured.GetProperty("scrollWidth").GetInt32();
+        var viewport = measured.GetProperty("viewport").GetInt32();
+        var culprits = measured.GetProperty("culprits").GetString();
+        Assert.True(scrollWidth <= viewport, $"{where}: the page is {scrollWidth} px wide in a {viewport} px viewport; sticking out: {culprits}");
+    }
+
     /// <summary>Follows the portal's one-time setup link to create the first Admin, then signs in as them and waits for the interactive shell.</summary>
     public static async Task SignInAsFirstAdminAsync(IPage page, Infrastructure.PortalProcess portal, string email, string password)
     {

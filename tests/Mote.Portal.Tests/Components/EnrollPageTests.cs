@@ -2,6 +2,7 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using Mote.Core.Imaging;
+using Mote.Core.Tests;
 using Mote.Gallery.Hosting;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
@@ -69,6 +70,22 @@ public sealed class EnrollPageTests : GalleryBunitContext
         cut.WaitForAssertion(() => Assert.Equal("No face was found in this photo.", cut.Find("[data-testid=enroll-error]").TextContent.Trim()), Slow);
     }
 
+    [DatasetFact("lfw-dev")]
+    public async Task Upload_OneFace_SaysOneFaceFoundInPlainWords()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        SignInAs(Roles.Admin);
+        Render<MudPopoverProvider>();
+        var cut = Render<EnrollPage>();
+
+        Upload(cut, BulkPhotos.LfwBytes(BulkPhotos.People[0]), "one.jpg");
+
+        // Issue 16: it said "1 face(s) found".
+        cut.WaitForAssertion(() => Assert.StartsWith("1 face found.", cut.Find("[data-testid=enroll-face-count]").TextContent.Trim(), StringComparison.Ordinal), Slow);
+        Assert.Equal("The photo with 1 detected face boxed", cut.Find("[data-testid=face-overlay]").GetAttribute("aria-label"));
+        Assert.DoesNotContain("(s)", cut.Markup, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task GroupPhoto_EveryFaceBoxedPickerPrefillsEstimates_SubmitRunsJobToPersonLink()
     {
@@ -82,7 +99,8 @@ public sealed class EnrollPageTests : GalleryBunitContext
 
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=face-overlay]")), Slow);
         var boxes = cut.FindAll("[data-testid=face-box]");
-        Assert.True(boxes.Count > 1, $"{boxes.Count} face(s) boxed");
+        Assert.True(boxes.Count > 1, $"{boxes.Count} faces boxed");
+        Assert.StartsWith($"{boxes.Count} faces found.", cut.Find("[data-testid=enroll-face-count]").TextContent.Trim(), StringComparison.Ordinal);
         Assert.Equal(boxes.Count, cut.FindAll("[data-testid=face-option]").Count);
         Assert.All(boxes, b => Assert.NotEmpty(b.QuerySelectorAll("circle"))); // landmarks drawn
         Assert.Contains(boxes, b => b.GetAttribute("data-accepted") == "false"); // sample1: two tilted heads fail the roll check

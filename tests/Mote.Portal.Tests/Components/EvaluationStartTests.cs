@@ -126,6 +126,8 @@ public sealed class EvaluationStartTests : GalleryBunitContext
 
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=evaluation-progress]")));
         Assert.Contains("Evaluating lfw-dev (started by tester@example.org", cut.Find("[data-testid=evaluation-phase]").TextContent, StringComparison.Ordinal);
+        // Issue 16: phase, an estimate and the elapsed time under the bar (EvaluationProgressClockTests pins the wording).
+        Assert.Matches(@"^Phase: .+ · elapsed \d+ s$", cut.Find("[data-testid=evaluation-timing]").TextContent.Trim());
         Assert.True(cut.Find("[data-testid=evaluation-start-button]").HasAttribute("disabled"));
         cut.WaitForAssertion(() => Assert.Contains("finished and is recorded", cut.Find("[data-testid=evaluation-job-outcome]").TextContent, StringComparison.Ordinal), TimeSpan.FromMinutes(5));
         cut.WaitForAssertion(() => Assert.Contains("first 4 identities only", cut.Find("[data-testid=evaluation-run]").TextContent, StringComparison.Ordinal));

@@ -34,6 +34,13 @@ public sealed class ExplanationsPageTests : GalleryBunitContext
         Assert.NotNull(cut.Find("[data-testid=heatmap-no-probe]"));
         Assert.NotNull(cut.Find("[data-testid=gauge-score]"));
         Assert.NotEmpty(cut.FindAll("[data-testid=bar-impostor]"));
+        // Issue 16: on 0…1 every impostor sat in the first bin and the probe at the far right. On the log-odds scale
+        // the impostors spread over several bins, and the threshold and the probe are marked on the same axis.
+        Assert.Equal("log-odds", cut.Find("[data-testid=distribution]").GetAttribute("data-scale"));
+        var impostorBins = cut.FindAll("[data-testid=bar-impostor]").Count(b => b.GetAttribute("data-count") != "0");
+        Assert.True(impostorBins >= 3, $"impostors fill {impostorBins} of 20 bins");
+        Assert.NotNull(cut.Find("[data-testid=distribution-threshold]"));
+        Assert.Contains("Log-odds of the score", cut.Find("[data-testid=distribution-caption]").TextContent, StringComparison.Ordinal);
         Assert.Equal(2, cut.FindAll("[data-testid=faithfulness-row]").Count);
         var strongest = cut.FindAll("[data-testid=heatmap-cell]").Max(c => double.Parse(c.GetAttribute("fill-opacity")!, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(0.6, strongest, 3);

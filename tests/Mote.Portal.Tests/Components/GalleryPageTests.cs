@@ -71,6 +71,36 @@ public sealed class GalleryPageTests : GalleryBunitContext
         cut.WaitForAssertion(() => Assert.EndsWith("gallery/enroll", cut.Find("[data-testid=gallery-enroll]").GetAttribute("href"), StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task GalleryPage_Operator_IsNotToldToTuneRetrainOrErase()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        SignInAs(Roles.Operator);
+        Render<MudPopoverProvider>();
+
+        var cut = Render<GalleryPage>();
+
+        // Issue 16: Operators were told to "tune their balance, retrain or erase", which they cannot.
+        cut.WaitForAssertion(() => Assert.Contains("recent decisions", cut.Find("[data-testid=gallery-intro-action]").TextContent, StringComparison.Ordinal));
+        var intro = cut.Find("[data-testid=gallery-intro-action]").ParentElement!.TextContent;
+        Assert.DoesNotContain("retrain", intro, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("erase", intro, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("tune", intro, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(cut.FindAll("[data-testid=gallery-enroll]"));
+    }
+
+    [Fact]
+    public async Task GalleryPage_Admin_IsToldWhatOpeningAPersonOffers()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        SignInAs(Roles.Admin);
+        Render<MudPopoverProvider>();
+
+        var cut = Render<GalleryPage>();
+
+        cut.WaitForAssertion(() => Assert.Contains("retrain", cut.Find("[data-testid=gallery-intro-action]").TextContent, StringComparison.Ordinal));
+    }
+
     private Task SeedAsync(params (string Name, string? Declared, string? Estimated)[] people) =>
         TestPeople.AddAsync(Services, people.Select(p =>
         {

@@ -62,6 +62,37 @@ public sealed class PersonPageDetailsTests : GalleryBunitContext
     }
 
     [Fact]
+    public async Task Details_TypingAClash_ShownWhileTypingBeforeSave_SaveDisabled_OwnNameNeverClashes()
+    {
+        var kai = await AddAsync(TestPeople.Build("Kai Check", "K-1"));
+        await AddAsync(TestPeople.Build("Tara Taken", "T-9"));
+        await AddAsync(TestPeople.Build("Noel Noid"));
+        SignInAs(Roles.Admin);
+        var cut = Render<PersonPage>(p => p.Add(x => x.Id, kai.Id));
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=person-details]")));
+
+        // Issue 16: the Details form found a clash only after Save; enrollment checks while typing.
+        Input(cut, "person-edit-external-id").Input("t-9");
+
+        cut.WaitForAssertion(() => Assert.Contains("already belongs to Tara Taken", cut.Find("[data-testid=person-edit-conflict]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        Assert.True(cut.Find("[data-testid=person-save-details]").HasAttribute("disabled"));
+        Assert.Empty(cut.FindAll("[data-testid=person-error]")); // nothing was submitted
+
+        // A name taken by someone without an external id clashes when this person's external id is removed too.
+        Input(cut, "person-edit-external-id").Input("");
+        Input(cut, "person-edit-name").Input("noel noid");
+        cut.WaitForAssertion(() => Assert.Contains("without an external id", cut.Find("[data-testid=person-edit-conflict]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+
+        // Back to the person's own name and id: no clash with themself, Save is offered again.
+        Input(cut, "person-edit-name").Input("Kai Check");
+        Input(cut, "person-edit-external-id").Input("K-1");
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=person-save-details]").HasAttribute("disabled")), TimeSpan.FromSeconds(10));
+        await Task.Delay(Mote.Portal.Components.Pages.Gallery.EnrollPage.IdentityCheckDelay * 3);
+        Assert.Empty(cut.FindAll("[data-testid=person-edit-conflict]"));
+        Assert.Equal(0, await CountAsync(c => c.AuditEvents.CountAsync()));
+    }
+
+    [Fact]
     public async Task Details_Auditor_NoForm()
     {
         var ann = await AddAsync(TestPeople.Build("Ann Auditor"));

@@ -113,6 +113,29 @@ public sealed class PersonPageTests : GalleryBunitContext
         Assert.All(cut.FindAll("[data-testid=balance-negative] input"), i => Assert.True(i.HasAttribute("disabled")));
     }
 
+    [Fact]
+    public async Task BalanceEditor_PackLeavesGroupsOut_SaysWhichAndWhyWhereTheSlidersAre()
+    {
+        var person = await EnrollAsync("Lea Leftout", ReferenceRetention.None);
+        SignInAs(Roles.Admin);
+
+        var cut = Render<PersonPage>(p => p.Add(x => x.Id, person.Id));
+
+        // Issue 16: the editor showed 23 of the 30 gender x ethnicity x age-band groups without a word about the other 7.
+        // The default pack left out seven 60+ groups with fewer than 50 UTKFace faces (docs/population.md).
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=balance-left-out-negative]")), Slow);
+        var note = cut.Find("[data-testid=balance-left-out-negative]");
+        Assert.Equal("7", note.GetAttribute("data-count"));
+        Assert.Contains("7 groups not offered", note.TextContent, StringComparison.Ordinal);
+        Assert.Contains("at least 50", note.TextContent, StringComparison.Ordinal);
+        Assert.Contains("female, black, 60+ (23 faces)", note.TextContent, StringComparison.Ordinal);
+        Assert.Contains("male, other, 60+ (7 faces)", note.TextContent, StringComparison.Ordinal);
+        var offered = cut.FindAll("[data-testid=balance-negative]").Select(s => s.GetAttribute("data-group")).ToHashSet();
+        Assert.DoesNotContain("female|black|60+", offered);
+        Assert.Equal(30, offered.Count + 7);
+        Assert.Empty(cut.FindAll("[data-testid=balance-left-out-variation]")); // the pack leaves no variation group out
+    }
+
     private async Task<PersonSummary> EnrollAsync(string name, ReferenceRetention retention)
     {
         await GalleryDatabase.MigrateAsync(Services);

@@ -124,7 +124,7 @@ public sealed class FacePipeline : IDisposable
         var nearest = analysis.BestFace(requireAccepted: false)!;
         throw new FaceNotFoundException(
             FaceRejectionReason.QualityRejected,
-            $"{analysis.Faces.Count} face(s) found, none good enough: {string.Join(" ", nearest.Quality.Reasons)}",
+            $"{Counted.Of(analysis.Faces.Count, "face")} found, none good enough: {string.Join(" ", nearest.Quality.Reasons)}",
             nearest.Quality);
     }
 

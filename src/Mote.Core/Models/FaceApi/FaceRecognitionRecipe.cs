@@ -18,6 +18,21 @@ public sealed class FaceRecognitionRecipe : IModelRecipe
 
     public PinnedPackage Source => PinnedPackages.FaceApi;
 
+    /// <summary>The licence record of this model (also <see cref="IModelRecipe.StatedLicense"/>, so a pack converted under an
+    /// older wording shows this one).</summary>
+    public static ModelLicense License { get; } = new(
+        Package: $"MIT ({PinnedPackages.FaceApi.Spec} package.json \"license\": \"MIT\"; LICENSE: \"MIT License, Copyright (c) Vladimir Mandic\")",
+        Weights: "The package states no separate licence for the weights; its README credits them to face-api.js-models " +
+            "(justadudewhohacks/face-api.js, MIT), converted from dlib's dlib_face_recognition_resnet_model_v1 by Davis E. King. " +
+            "dlib's model repository (github.com/davisking/dlib-models, README) says of its models: \"anyone can do whatever they " +
+            "want with these model files as I've released them into the public domain\"; the same README says this one was " +
+            "trained on about 3 million faces from FaceScrub, VGG Face and images collected from the internet, whose own terms " +
+            "are not stated there. dlib itself is under the Boost Software License 1.0.",
+        Notes: "Check the training data's terms for your use before deploying (dlib-models README); the conversion to ONNX adds no terms.");
+
+    /// <inheritdoc />
+    public ModelLicense StatedLicense => License;
+
     public ConvertedModel Build(string packageDir)
     {
         var weights = FaceApiWeights.Load(Path.Combine(packageDir, ManifestPath));
@@ -26,13 +41,7 @@ public sealed class FaceRecognitionRecipe : IModelRecipe
             ["mote.model_id"] = ModelId,
             ["mote.source"] = $"{Source.Spec}/{ManifestPath}",
         });
-        var license = new ModelLicense(
-            Package: $"MIT ({Source.Spec} package.json \"license\": \"MIT\"; LICENSE: \"MIT License, Copyright (c) Vladimir Mandic\")",
-            Weights: "The package states no separate licence for the weights; its README credits the original weights to " +
-                "face-api.js-models (justadudewhohacks/face-api.js, MIT). The network and its trained parameters are dlib's " +
-                "dlib_face_recognition_resnet_model_v1 by Davis E. King (dlib: Boost Software License 1.0; dlib's model " +
-                "repository releases the model as CC0 / public domain) — recorded from the project brief, not from this package.",
-            Notes: "Not verifiable offline here: confirm the weights' terms in dlib's model repository before redistributing the pack.");
+        var license = License;
         return new ConvertedModel(
             onnx,
             ManifestPath,

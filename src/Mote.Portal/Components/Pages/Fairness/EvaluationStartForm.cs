@@ -10,8 +10,13 @@ namespace Mote.Portal.Components.Pages.Fairness;
 /// edited, and start / cancel / refresh through <see cref="EvaluationJobs"/> (which checks the permission and the
 /// request again and says what is wrong in words). Kept out of the component so its logic stays small and testable.
 /// </summary>
-public sealed class EvaluationStartForm(ListEvaluationDatasets datasets, EvaluationJobs jobs, CurrentActor currentActor)
+public sealed class EvaluationStartForm(ListEvaluationDatasets datasets, EvaluationJobs jobs, CurrentActor currentActor, TimeProvider time)
 {
+    private readonly EvaluationProgressClock _clock = new(time);
+
+    /// <summary>The running job's phase, estimate and elapsed time, as of the last read; null when no job runs.</summary>
+    public EvaluationTiming? Timing { get; private set; }
+
     /// <summary>The datasets found (null until loaded, or when the user may not start runs).</summary>
     public EvaluationDatasetList? Datasets { get; private set; }
 
@@ -31,7 +36,15 @@ public sealed class EvaluationStartForm(ListEvaluationDatasets datasets, Evaluat
     public string? Error { get; private set; }
 
     /// <summary>The running job, or the last one since the server started.</summary>
-    public EvaluationJobStatus? Job { get; private set; }
+    public EvaluationJobStatus? Job
+    {
+        get;
+        private set
+        {
+            field = value;
+            Timing = _clock.Observe(value);
+        }
+    }
 
     public bool Busy { get; private set; }
 
