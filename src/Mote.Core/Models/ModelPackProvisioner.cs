@@ -207,6 +207,14 @@ public sealed class ModelPackProvisioner
                 }
                 if (Directory.Exists(target))
                 {
+                    // Looked at again now that it exists: between the check above (nothing there yet) and this one another
+                    // provisioner may have published a valid entry, which must not be moved aside (that made its own
+                    // check after publishing fail: seen once in CI with two provisioners on an empty cache).
+                    if (TryLoadValid(recipe) is not null)
+                    {
+                        return;
+                    }
+
                     var stale = Path.Combine(_options.CacheDir, $".{recipe.Id}.stale-{Guid.NewGuid():N}");
                     try
                     {
