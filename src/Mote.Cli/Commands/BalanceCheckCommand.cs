@@ -60,7 +60,7 @@ internal static class BalanceCheckCommand
 
             inputs.Cache.Flush();
             var progress = new Mote.Core.InlineProgress<(int Done, int Total)>(p => error.Write(F($"\r  people {p.Done}/{p.Total}   ")));
-            var report = await Task.Run(() => BalanceKnobCheck.Run(references, inputs.Pack, engine.TrainerOptions, engine.SamplingOptions, multiplier: parse.GetValue(multiplier),
+            var report = await Task.Run(() => BalanceKnobCheck.Run(references, inputs.Pack, engine.TrainerOptionsFor(inputs.Pack.BackboneId), engine.SamplingOptions, multiplier: parse.GetValue(multiplier),
                 seed: parse.GetValue(seed), parallelism: parse.GetValue(parallel), progress: progress, realImpostors: real, ct: ct), ct).ConfigureAwait(false);
             await error.WriteLineAsync().ConfigureAwait(false);
             foreach (var c in report.Cases)

@@ -36,7 +36,7 @@ internal static class EvaluateCommand
         var negatives = new Option<int>("--negatives") { Description = "Synthetic negatives per person (default 4000).", DefaultValueFactory = _ => 4000 };
         var maxEpochs = new Option<int>("--max-epochs") { Description = "Training epochs at most (default: the engine's, 20; early stopping may end sooner).", DefaultValueFactory = _ => TemplateTrainerOptions.Engine.MaxEpochs };
         var weightDecay = new Option<double>("--weight-decay") { Description = "AdamW weight decay (default 5e-5).", DefaultValueFactory = _ => 5e-5 };
-        var anchorScale = new Option<double?>("--anchor-scale") { Description = "Anchored model-templates: logit = scale·(cos(x, r) − anchor cosine) + g(x); 0 trains the paper's plain MLP (default: the engine's)." };
+        var anchorScale = new Option<double?>("--anchor-scale") { Description = "Anchored model-templates: logit = scale·(cos(x, r) − anchor cosine) + g(x); 0 trains the paper's plain MLP (default: the engine's for the configured backbone)." };
         var anchorCosine = new Option<double?>("--anchor-cosine") { Description = "The cosine where the anchor term is zero (default: the engine's)." };
         var correctionCap = new Option<string?>("--correction-cap") { Description = "Cap the model-template's learned correction at this many logit units above its cosine anchor, or 'none' (default: the engine's)." };
         var parallel = new Option<int>("--parallel") { Description = "Concurrent trainings (default: the processor count).", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -83,6 +83,8 @@ internal static class EvaluateCommand
                 }
             }
 
+            // The engine's trainer for the configured backbone (its measured anchor), as enrollment trains on it.
+            var engineTrainer = TemplateTrainerOptions.EngineFor(services.GetRequiredService<Mote.Core.Faces.Pipeline.FacePipelineOptions>().Backbone);
             var options = new EvaluationOptions
             {
                 ImpostorTemplatesPerCell = Math.Max(1, parse.GetValue(impostorTemplates)),
@@ -93,12 +95,12 @@ internal static class EvaluateCommand
                 Privacy = !parse.GetValue(noPrivacy),
                 Parallelism = Math.Max(1, parse.GetValue(parallel)),
                 TrainingSet = TrainingSetOptions.Engine with { Positives = parse.GetValue(positives), Negatives = parse.GetValue(negatives), VariationScale = parse.GetValue(variationScale), HardNegativeShare = parse.GetValue(hardNegatives) },
-                Trainer = TemplateTrainerOptions.Engine with
+                Trainer = engineTrainer with
                 {
                     MaxEpochs = parse.GetValue(maxEpochs),
                     WeightDecay = parse.GetValue(weightDecay),
-                    AnchorScale = parse.GetValue(anchorScale) ?? TemplateTrainerOptions.Engine.AnchorScale,
-                    AnchorCosine = parse.GetValue(anchorCosine) ?? TemplateTrainerOptions.Engine.AnchorCosine,
+                    AnchorScale = parse.GetValue(anchorScale) ?? engineTrainer.AnchorScale,
+                    AnchorCosine = parse.GetValue(anchorCosine) ?? engineTrainer.AnchorCosine,
                     CorrectionCap = parse.GetValue(correctionCap) switch { null => TemplateTrainerOptions.Engine.CorrectionCap, "none" => null, var v => double.Parse(v, CultureInfo.InvariantCulture) },
                 },
             };

@@ -91,6 +91,19 @@ public sealed record TemplateTrainerOptions
     /// </summary>
     public static TemplateTrainerOptions Engine { get; } = new() { AnchorScale = 20, AnchorCosine = 0.9, MaxEpochs = 20, CorrectionCap = 2 };
 
+    /// <summary>
+    /// <see cref="Engine"/> with the anchor measured for <paramref name="backboneId"/>: the anchor sits where that backbone's
+    /// strangers and genuine pairs meet, and its cosines spread differently per backbone. dlib-resnet: scale 20 at cosine 0.9
+    /// (third evaluation round); faceplugin-fr: scale 4 at cosine 0.35 (its cosines spread about five times wider, so the cap of
+    /// 2 log-odds is 0.5 cosine units, the same share of the genuine–impostor gap as on dlib; docs/evaluation.md, "The stronger
+    /// backbone"). Backbones without a measured anchor (fused, mobileface, custom) get dlib-resnet's.
+    /// </summary>
+    public static TemplateTrainerOptions EngineFor(string backboneId) => backboneId switch
+    {
+        "faceplugin-fr" => Engine with { AnchorScale = 4, AnchorCosine = 0.35 },
+        _ => Engine,
+    };
+
     /// <summary>A compact d→32→16→1 architecture, otherwise defaults.</summary>
     public static TemplateTrainerOptions Compact { get; } = new() { HiddenWidths = [32, 16] };
 

@@ -77,8 +77,8 @@ public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, Galler
                     var group = PersonGroup.Of(person);
                     matches[i] = matches[i] with
                     {
-                        Reading = ScoreReading.For(template, population, engine.TemplateSignature, group, matches[i].Score, person.TargetFmr),
-                        ThresholdReading = ScoreReading.For(template, population, engine.TemplateSignature, group, matches[i].Threshold, person.TargetFmr),
+                        Reading = ScoreReading.For(template, population, engine.TemplateSignatureFor(population.BackboneId), group, matches[i].Score, person.TargetFmr),
+                        ThresholdReading = ScoreReading.For(template, population, engine.TemplateSignatureFor(population.BackboneId), group, matches[i].Threshold, person.TargetFmr),
                     };
                 }
             }

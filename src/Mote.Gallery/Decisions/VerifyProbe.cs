@@ -44,8 +44,8 @@ public sealed class VerifyProbe(MoteDbContext db, GalleryEngine engine, Template
         var elapsed = started.Elapsed;
         var population = engine.GetPopulation(analyzer.Backbone);
         var group = PersonGroup.Of(claimed);
-        var reading = ScoreReading.For(template, population, engine.TemplateSignature, group, decision.Score, claimed.TargetFmr);
-        var thresholdReading = ScoreReading.For(template, population, engine.TemplateSignature, group, decision.Threshold, claimed.TargetFmr);
+        var reading = ScoreReading.For(template, population, engine.TemplateSignatureFor(population.BackboneId), group, decision.Score, claimed.TargetFmr);
+        var thresholdReading = ScoreReading.For(template, population, engine.TemplateSignatureFor(population.BackboneId), group, decision.Threshold, claimed.TargetFmr);
 
         var row = new Decision
         {

@@ -115,7 +115,7 @@ public sealed class CalibratePopulationPack(GalleryEngine engine)
         PopulationPack pack, List<(float[] Unit, IReadOnlyList<string> Groups)> people, List<int> datasets, string source, int templates, int groupFloor, int seed, int parallelism,
         IProgress<(int Done, int Total)>? progress, CancellationToken ct)
     {
-        var options = engine.TrainerOptions;
+        var options = engine.TrainerOptionsFor(pack.BackboneId);
         var trainer = new TemplateTrainer(options);
         var sampler = new TrainingSetSampler(pack);
         var balance = Balance.EqualOver(pack);
@@ -139,7 +139,7 @@ public sealed class CalibratePopulationPack(GalleryEngine engine)
             progress?.Report((Interlocked.Increment(ref done), chosen.Length));
         });
         return RealImpostorCalibration.MeasureLogits(people.Select(p => p.Groups).ToArray(), chosen, logits,
-            $"{source}; {chosen.Length} model-templates trained on some of these people, scored on the others", engine.TemplateSignature, datasets);
+            $"{source}; {chosen.Length} model-templates trained on some of these people, scored on the others", engine.TemplateSignatureFor(pack.BackboneId), datasets);
     }
 
     /// <summary>

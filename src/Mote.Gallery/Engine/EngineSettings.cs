@@ -31,9 +31,10 @@ public sealed class EngineSettings
 
     /// <summary>
     /// Anchored model-templates: logit = AnchorScale · (cos(x, reference) − AnchorCosine) + g(x); 0 trains the paper's
-    /// plain MLP. Defaults from the third evaluation round (docs/evaluation.md).
+    /// plain MLP. Null (default): the value measured for the backbone the template is trained on
+    /// (<see cref="TemplateTrainerOptions.EngineFor"/>; docs/evaluation.md).
     /// </summary>
-    public double AnchorScale { get; set; } = TemplateTrainerOptions.Engine.AnchorScale;
+    public double? AnchorScale { get; set; }
 
     /// <summary>Factor on the synthetic residuals of the positives. Default from <see cref="Core.Population.Sampling.TrainingSetOptions.Engine"/>.</summary>
     public double VariationScale { get; set; } = Core.Population.Sampling.TrainingSetOptions.Engine.VariationScale;
@@ -44,8 +45,8 @@ public sealed class EngineSettings
     /// <summary>Training epochs at most (early stopping may end sooner). Default from <see cref="TemplateTrainerOptions.Engine"/>.</summary>
     public int MaxEpochs { get; set; } = TemplateTrainerOptions.Engine.MaxEpochs;
 
-    /// <summary>The cosine at which the anchor term is zero. Default from <see cref="TemplateTrainerOptions.Engine"/>.</summary>
-    public double AnchorCosine { get; set; } = TemplateTrainerOptions.Engine.AnchorCosine;
+    /// <summary>The cosine at which the anchor term is zero. Null (default): the backbone's (<see cref="TemplateTrainerOptions.EngineFor"/>).</summary>
+    public double? AnchorCosine { get; set; }
 
     /// <summary>
     /// Caps an anchored template's learned correction at this many logit units above its cosine anchor

@@ -133,23 +133,35 @@ public sealed class GalleryEngine(ModelPackService models, IFaceAnalyzerFactory 
         }
     }
 
-    public TemplateTrainer CreateTrainer() => new(TrainerOptions);
+    /// <summary>A trainer for templates on <paramref name="backboneId"/> (see <see cref="TrainerOptionsFor"/>).</summary>
+    public TemplateTrainer CreateTrainer(string backboneId) => new(TrainerOptionsFor(backboneId));
 
     /// <summary>How training sets are sampled (the engine's variation scale; 2,000 positives and 4,000 negatives).</summary>
     public TrainingSetOptions SamplingOptions => TrainingSetOptions.Engine with { VariationScale = settings.VariationScale, HardNegativeShare = settings.HardNegativeShare };
 
-    /// <summary>Everything that shapes a model-template's logits besides the pack: what a pack's model calibration must match.</summary>
-    public string TemplateSignature => TrainerOptions.SignatureWith(SamplingOptions);
+    /// <summary>Everything that shapes a model-template's logits on <paramref name="backboneId"/> besides the pack: what a pack's
+    /// model calibration must match.</summary>
+    public string TemplateSignatureFor(string backboneId) => TrainerOptionsFor(backboneId).SignatureWith(SamplingOptions);
 
-    /// <summary>The trainer options the engine's settings give (architecture, anchor, jitter).</summary>
-    public TemplateTrainerOptions TrainerOptions
+    /// <summary>
+    /// The trainer options the engine's settings give for templates on <paramref name="backboneId"/> (architecture, anchor,
+    /// cap, jitter): the anchor is the backbone's measured one (<see cref="TemplateTrainerOptions.EngineFor"/>) unless
+    /// <c>Mote:Engine:AnchorScale</c>/<c>AnchorCosine</c> set it.
+    /// </summary>
+    public TemplateTrainerOptions TrainerOptionsFor(string backboneId)
     {
-        get
+        ArgumentException.ThrowIfNullOrWhiteSpace(backboneId);
+        var anchor = TemplateTrainerOptions.EngineFor(backboneId);
+        var options = (settings.CompactArchitecture ? TemplateTrainerOptions.Compact : TemplateTrainerOptions.Default)
+            with
         {
-            var options = (settings.CompactArchitecture ? TemplateTrainerOptions.Compact : TemplateTrainerOptions.Default)
-                with { AnchorScale = settings.AnchorScale, AnchorCosine = settings.AnchorCosine, CorrectionCap = settings.CorrectionCap, MaxEpochs = settings.MaxEpochs, GuardStrength = settings.GuardStrength };
-            return settings.WidthJitter > 0 ? options with { WidthJitter = settings.WidthJitter } : options;
-        }
+            AnchorScale = settings.AnchorScale ?? anchor.AnchorScale,
+            AnchorCosine = settings.AnchorCosine ?? anchor.AnchorCosine,
+            CorrectionCap = settings.CorrectionCap,
+            MaxEpochs = settings.MaxEpochs,
+            GuardStrength = settings.GuardStrength,
+        };
+        return settings.WidthJitter > 0 ? options with { WidthJitter = settings.WidthJitter } : options;
     }
 
     public void Dispose()

@@ -6,6 +6,7 @@ using Mote.Core;
 using Mote.Core.Evaluation;
 using Mote.Core.Imaging;
 using Mote.Core.Population.Labels;
+using Mote.Core.Templates;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Engine;
 using Mote.Gallery.Models;
@@ -343,9 +344,12 @@ public sealed class EvaluationJobs(
         await using (scope.ConfigureAwait(false))
         {
             var modelPack = await scope.ServiceProvider.GetRequiredService<ModelPackService>().GetAsync(ct).ConfigureAwait(false);
-            using var inputs = EvaluationInputs.Open(modelPack, scope.ServiceProvider.GetRequiredService<GalleryEngine>(), settings.DescriptorCache!);
+            var engine = scope.ServiceProvider.GetRequiredService<GalleryEngine>();
+            using var inputs = EvaluationInputs.Open(modelPack, engine, settings.DescriptorCache!, engine.ConfiguredBackbone);
             var options = new EvaluationOptions
             {
+                // The engine's trainer for this backbone (its measured anchor), as enrollment trains on it.
+                Trainer = TemplateTrainerOptions.EngineFor(inputs.Backbone.Id),
                 Seed = request.Seed,
                 SweepFemaleShares = request.Sweep ? new EvaluationOptions().SweepFemaleShares : [],
                 Privacy = request.Privacy,

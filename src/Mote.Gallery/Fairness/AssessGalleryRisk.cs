@@ -177,7 +177,7 @@ public sealed class AssessGalleryRisk(MoteDbContext db, GalleryEngine engine, Te
                 {
                     var template = PersonRecords.OpenTemplate(p, protector, analyzer.Backbone);
                     var threshold = p.Threshold;
-                    real = Decisions.ScoreReading.For(template, population, engine.TemplateSignature, PersonGroup.Of(p), threshold, targetFmr);
+                    real = Decisions.ScoreReading.For(template, population, engine.TemplateSignatureFor(population.BackboneId), PersonGroup.Of(p), threshold, targetFmr);
                     // ~6 groups × 1000 impostors through a small MLP: CPU work, off the caller's (a circuit's) thread.
                     rates = await Task.Run(() => impostors
                         .Select(g => new GroupRisk(g.Group, g.Impostors.Count(x => template.Score(x) >= threshold), g.Impostors.Length))

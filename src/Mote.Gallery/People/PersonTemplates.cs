@@ -73,8 +73,8 @@ internal static class PersonTemplates
         var entries = balance.Negatives.Keys.Union(balance.Variation.Keys)
             .Select(g => new BalanceEntry(g.Id, (float)balance.Negatives.GetValueOrDefault(g), (float)balance.Variation.GetValueOrDefault(g)))
             .ToArray();
-        var guards = BalanceGuards.For(population, balance, engine.TrainerOptions.GuardStrength);
-        return engine.CreateTrainer().Train(set, seed, new ModelTemplateProvenance(backbone, PackId(population), entries), reference, guards);
+        var guards = BalanceGuards.For(population, balance, engine.Settings.GuardStrength);
+        return engine.CreateTrainer(population.BackboneId).Train(set, seed, new ModelTemplateProvenance(backbone, PackId(population), entries), reference, guards);
     }
 
     /// <summary>
@@ -83,7 +83,7 @@ internal static class PersonTemplates
     /// when the template's score is on the calibration's scale, else on synthetic impostors pooled over every negative group.
     /// </summary>
     public static float Calibrate(GalleryEngine engine, ITemplate template, PopulationPack population, long seed, double targetFmr, PersonGroup group) =>
-        CalibratedThreshold(engine.Settings.ThresholdPolicy, template, population, engine.TemplateSignature, targetFmr, group, engine.Settings.CorrectionCap)
+        CalibratedThreshold(engine.Settings.ThresholdPolicy, template, population, engine.TemplateSignatureFor(population.BackboneId), targetFmr, group, engine.Settings.CorrectionCap)
         ?? ThresholdCalibration.ForTemplate(template, CalibrationImpostors(engine, population, seed).SelectMany(g => g.Impostors).ToList(), targetFmr);
 
     /// <summary>The calibrated threshold (score units), or null when the policy is synthetic, the pack has no calibration,

@@ -88,8 +88,8 @@ public sealed class PreviewBalance(MoteDbContext db, GalleryEngine engine, Templ
             .OrderBy(r => r.Group, StringComparer.Ordinal)
             .ToArray(), ct).ConfigureAwait(false);
         return new BalancePreview(person.Threshold, candidateThreshold, rows, unavailable, targetFmr,
-            Notes(population, balance, PersonRecords.BalanceFromJson(person.BalanceJson), rows, candidate is not null, current, engine.TemplateSignature, targetFmr, PersonGroup.Of(person),
-                BalanceGuards.For(population, balance, engine.TrainerOptions.GuardStrength), reference));
+            Notes(population, balance, PersonRecords.BalanceFromJson(person.BalanceJson), rows, candidate is not null, current, engine.TemplateSignatureFor(population.BackboneId), targetFmr, PersonGroup.Of(person),
+                BalanceGuards.For(population, balance, engine.Settings.GuardStrength), reference));
     }
 
     /// <summary>

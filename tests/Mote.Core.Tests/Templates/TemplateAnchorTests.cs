@@ -141,4 +141,16 @@ public sealed class TemplateAnchorTests
     {
         Assert.Throws<ArgumentException>(() => new TemplateTrainer(TemplateTrainerOptions.Default with { AnchorScale = -1 }));
     }
+
+    [Fact]
+    public void EngineFor_FacepluginFr_ItsMeasuredAnchor_EverythingElseTheEngines()
+    {
+        var faceplugin = TemplateTrainerOptions.EngineFor("faceplugin-fr");
+
+        Assert.Equal((4.0, 0.35), (faceplugin.AnchorScale, faceplugin.AnchorCosine));
+        Assert.Equal(TemplateTrainerOptions.Engine with { AnchorScale = 4, AnchorCosine = 0.35 }, faceplugin);
+        Assert.NotEqual(TemplateTrainerOptions.Engine.Signature, faceplugin.Signature);
+        Assert.Same(TemplateTrainerOptions.Engine, TemplateTrainerOptions.EngineFor("dlib-resnet"));
+        Assert.Same(TemplateTrainerOptions.Engine, TemplateTrainerOptions.EngineFor("custom"));
+    }
 }

@@ -68,8 +68,8 @@ public sealed class AssessGalleryRiskTests(EngineGallery gallery, Xunit.Abstract
         {
             var stored = await Db.InScopeAsync<MoteDbContext, Person>(c => c.People.AsNoTracking().SingleAsync(x => x.Id == person.Id));
             var opened = PersonRecords.OpenTemplate(stored, Db.Services.GetRequiredService<TemplateProtector>(), engineBackbone);
-            var ownGroup = PersonTemplates.CalibratedThreshold("own group", opened, pack, engine.TemplateSignature, 1e-3, PersonGroup.Of(stored))!.Value;
-            var bounded = PersonTemplates.CalibratedThreshold(Core.Templates.CalibratedScale.BoundedPolicy, opened, pack, engine.TemplateSignature, 1e-3, PersonGroup.Of(stored), engine.Settings.CorrectionCap)!.Value;
+            var ownGroup = PersonTemplates.CalibratedThreshold("own group", opened, pack, engine.TemplateSignatureFor(pack.BackboneId), 1e-3, PersonGroup.Of(stored))!.Value;
+            var bounded = PersonTemplates.CalibratedThreshold(Core.Templates.CalibratedScale.BoundedPolicy, opened, pack, engine.TemplateSignatureFor(pack.BackboneId), 1e-3, PersonGroup.Of(stored), engine.Settings.CorrectionCap)!.Value;
             Assert.Equal(bounded, stored.Threshold);
             if (bounded > ownGroup)
             {

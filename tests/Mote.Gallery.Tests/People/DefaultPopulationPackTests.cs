@@ -3,13 +3,16 @@ using Mote.Gallery.Engine;
 
 namespace Mote.Gallery.Tests.People;
 
-/// <summary>The population pack that ships in the repository.</summary>
+/// <summary>The population packs that ship in the repository, one per shipped backbone.</summary>
 public sealed class DefaultPopulationPackTests(EngineGallery gallery) : IClassFixture<EngineGallery>
 {
-    [Fact]
-    public void DefaultPack_HoldsOnlyDistributionParameters_NoVectorOfAnyPerson()
+    public static TheoryData<string> ShippedBackbones => new() { "dlib-resnet", "faceplugin-fr" };
+
+    [Theory]
+    [MemberData(nameof(ShippedBackbones))]
+    public void ShippedPack_HoldsOnlyDistributionParameters_NoVectorOfAnyPerson(string backbone)
     {
-        var pack = gallery.Db.Services.GetRequiredService<PopulationPackLocator>().Load();
+        var pack = gallery.Db.Services.GetRequiredService<PopulationPackLocator>().Load(backbone);
 
         Assert.False(pack.ContainsRawVectors);
         // Every density is a shrinkage Gaussian (mixture) whose components each pool at least 20 points, so no
@@ -26,21 +29,25 @@ public sealed class DefaultPopulationPackTests(EngineGallery gallery) : IClassFi
         Assert.True(pack.Variation.Count >= 2, $"only {pack.Variation.Count} variation groups");
     }
 
-    [Fact]
-    public void DefaultPack_BelongsToTheProvisionedBackbone()
+    [Theory]
+    [MemberData(nameof(ShippedBackbones))]
+    public async Task ShippedPack_BelongsToTheProvisionedBackbone(string backbone)
     {
-        var pack = gallery.Db.Services.GetRequiredService<PopulationPackLocator>().Load();
+        var pack = gallery.Db.Services.GetRequiredService<PopulationPackLocator>().Load(backbone);
+        var analyzer = await gallery.Db.Services.GetRequiredService<GalleryEngine>().GetAnalyzerAsync(backbone);
 
-        // Fails when the backbone ONNX changes (a new face-api version, a changed builder): rebuild the pack then.
-        Assert.Equal(gallery.Analyzer.Backbone.Id, pack.BackboneId);
-        Assert.Equal(gallery.Analyzer.Backbone.Sha256Hex, pack.BackboneManifestHash, ignoreCase: true);
+        // Fails when the backbone ONNX changes (a new package version, a changed builder): rebuild the pack then.
+        Assert.Equal(backbone, analyzer.Backbone.Id);
+        Assert.Equal(analyzer.Backbone.Id, pack.BackboneId);
+        Assert.Equal(analyzer.Backbone.Sha256Hex, pack.BackboneManifestHash, ignoreCase: true);
         Assert.Contains("mote population build", pack.Provenance.CommandLine, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void DefaultPack_CarriesRealImpostorCalibrations_ForTheEngineDefaults()
+    [Theory]
+    [MemberData(nameof(ShippedBackbones))]
+    public void ShippedPack_CarriesRealImpostorCalibrations_ForTheEngineDefaults(string backbone)
     {
-        var pack = gallery.Db.Services.GetRequiredService<PopulationPackLocator>().Load();
+        var pack = gallery.Db.Services.GetRequiredService<PopulationPackLocator>().Load(backbone);
 
         // Without them every threshold falls back to synthetic impostors, which let through 8.8x the target (issue 17).
         var cosine = Assert.IsType<Mote.Core.Population.Packs.RealImpostorCalibration>(pack.Calibration);
@@ -48,8 +55,8 @@ public sealed class DefaultPopulationPackTests(EngineGallery gallery) : IClassFi
         Assert.Equal("cosine", cosine.Unit);
         Assert.Equal("logit", model.Unit);
         // Fails when the engine's trainer defaults change without recalibrating the pack (mote population calibrate).
-        Assert.Equal(Mote.Core.Templates.TemplateTrainerOptions.Engine.SignatureWith(Mote.Core.Population.Sampling.TrainingSetOptions.Engine), model.Trainer);
-        Assert.Equal(new Mote.Gallery.Engine.EngineSettings().AnchorScale, Mote.Core.Templates.TemplateTrainerOptions.Engine.AnchorScale);
+        Assert.Equal(Mote.Core.Templates.TemplateTrainerOptions.EngineFor(backbone).SignatureWith(Mote.Core.Population.Sampling.TrainingSetOptions.Engine), model.Trainer);
+        Assert.Equal(model.Trainer, gallery.Db.Services.GetRequiredService<GalleryEngine>().TemplateSignatureFor(backbone));
         foreach (var calibration in new[] { cosine, model })
         {
             Assert.Contains(calibration.Groups, g => g.Group == "all");

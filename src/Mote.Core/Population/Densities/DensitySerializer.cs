@@ -6,11 +6,24 @@ namespace Mote.Core.Population.Densities;
 /// </summary>
 public static class DensitySerializer
 {
+    /// <summary>
+    /// From this dimension on a <see cref="GaussianMixture"/> is written in its packed form
+    /// (<see cref="DensityKind.GaussianMixturePacked"/>): below it (dlib-resnet's 128-d) the full double matrices are small
+    /// and stay as they were, so those packs read back bit for bit.
+    /// </summary>
+    public const int PackedFromDimension = 256;
+
     /// <summary>Writes the kind tag and body of <paramref name="density"/>.</summary>
     public static void Write(IDensity density, BinaryWriter writer)
     {
         ArgumentNullException.ThrowIfNull(density);
         ArgumentNullException.ThrowIfNull(writer);
+        if (density is GaussianMixture mixture && mixture.Dimension >= PackedFromDimension)
+        {
+            writer.Write((int)DensityKind.GaussianMixturePacked);
+            mixture.WritePackedBody(writer);
+            return;
+        }
         writer.Write((int)density.Kind);
         density.WriteBody(writer);
     }
@@ -24,6 +37,7 @@ public static class DensitySerializer
         {
             DensityKind.GaussianKde => GaussianKde.ReadBody(reader),
             DensityKind.GaussianMixture => GaussianMixture.ReadBody(reader),
+            DensityKind.GaussianMixturePacked => GaussianMixture.ReadPackedBody(reader),
             _ => throw new InvalidDataException($"Unknown density kind {(int)kind}."),
         };
     }
