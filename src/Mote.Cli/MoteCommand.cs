@@ -26,6 +26,7 @@ public static class MoteCommand
             root.Subcommands.Add(command);
         }
         root.Subcommands.Add(PopulationCommand.Build(output, error));
+        root.Subcommands.Add(GalleryBackboneCommand.Build(output, error));
         root.Subcommands.Add(EvaluateCommand.Build(output, error));
         root.Subcommands.Add(EvaluateCommand.BuildRuns(output, error));
         root.Subcommands.Add(BalanceCheckCommand.Build(output, error));

@@ -110,4 +110,11 @@ public enum AuditEventCode
     /// (key ids, counts per column and where the old key file went in the detail; docs/decisions/0016).
     /// </summary>
     TemplateKeyRotated = 820,
+
+    /// <summary>
+    /// The gallery's backbone changed (`mote gallery migrate`, Settings → Model pack): from → to, how many people were
+    /// re-enrolled from their kept reference photo and who was left needing a new photo (detail). Also written for a
+    /// migration run that staged people but did not switch yet (the detail says so).
+    /// </summary>
+    GalleryBackboneChanged = 830,
 }

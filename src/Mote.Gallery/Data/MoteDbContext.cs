@@ -53,6 +53,8 @@ public class MoteDbContext : IdentityDbContext<PortalUser>, IDataProtectionKeyCo
 
     public DbSet<GallerySettings> Settings => Set<GallerySettings>();
 
+    public DbSet<Engine.StagedTemplate> StagedTemplates => Set<Engine.StagedTemplate>();
+
     public DbSet<EvaluationRun> EvaluationRuns => Set<EvaluationRun>();
 
     /// <summary>The newest audit row appended in the open transaction; <see cref="AuditAnchorInterceptor"/> anchors it on commit.</summary>
@@ -166,6 +168,24 @@ public class MoteDbContext : IdentityDbContext<PortalUser>, IDataProtectionKeyCo
             e.Property(x => x.UpdatedUtc).HasConversion(nullableTicks);
             e.Property(x => x.UpdatedBy).HasMaxLength(300);
             e.Property(x => x.ConcurrencyStamp).HasMaxLength(32).IsConcurrencyToken();
+            e.Property(x => x.BackboneId).HasMaxLength(200);
+            e.Property(x => x.BackboneHash).HasMaxLength(64);
+        });
+
+        builder.Entity<Engine.StagedTemplate>(e =>
+        {
+            e.ToTable("StagedTemplates");
+            e.HasKey(x => x.PersonId);
+            e.Property(x => x.PersonId).HasMaxLength(36);
+            e.Property(x => x.Backbone).HasMaxLength(100);
+            e.Property(x => x.BackboneId).HasMaxLength(200);
+            e.Property(x => x.BackboneHash).HasMaxLength(64);
+            e.Property(x => x.TemplateKind).HasMaxLength(16);
+            e.Property(x => x.PopulationPackId).HasMaxLength(200);
+            e.Property(x => x.PersonStamp).HasMaxLength(32);
+            e.Property(x => x.StagedUtc).HasConversion(utcTicks);
+            // Erasing a person deletes what a migration staged for them.
+            e.HasOne<People.Person>().WithOne().HasForeignKey<Engine.StagedTemplate>(x => x.PersonId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<EvaluationRun>(e =>

@@ -10,14 +10,14 @@ namespace Mote.Gallery.Decisions;
 /// verdict (the check <see cref="VerifyProbe"/> applies), largest first, on a re-encoded preview. Stores nothing and
 /// decides nothing. Needs <see cref="Permission.Verify"/>. Refuses in words: over 10 MB, not a PNG/JPEG, no face found.
 /// </summary>
-public sealed class AnalyzeProbe(GalleryEngine engine)
+public sealed class AnalyzeProbe(GalleryEngine engine, Data.MoteDbContext db)
 {
     public async Task<PhotoAnalysis> ExecuteAsync(Actor actor, ReadOnlyMemory<byte> probe, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.Verify);
         PhotoPolicy.CheckSize(probe);
-        var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
+        var analyzer = await engine.GetGalleryAnalyzerAsync(db, ct).ConfigureAwait(false);
         var analysis = await Task.Run(() => DecisionRecorder.ProbeFaces(analyzer, probe, ct), ct).ConfigureAwait(false);
         var preview = PhotoRules.PreviewJpeg(PhotoRules.Decode(probe, ct).Image, AnalyzePhoto.PreviewSide);
         var faces = analysis.Faces.Select((f, i) => new FaceCandidate(

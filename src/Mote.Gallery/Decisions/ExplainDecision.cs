@@ -34,7 +34,7 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
     public async Task<ProbeExplanation?> ExecuteAsync(ExplanationRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
+        var analyzer = await engine.GetGalleryAnalyzerAsync(db, ct).ConfigureAwait(false);
         if (analyzer is not IProbeExplainer explainer)
         {
             await MarkAsync(request.DecisionId, ExplanationState.Failed, ct).ConfigureAwait(false);

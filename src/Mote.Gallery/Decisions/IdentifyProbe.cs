@@ -29,7 +29,7 @@ public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, Galler
         actor.Demand(Permission.Identify);
         top = Math.Clamp(top, 1, 50);
         var started = Stopwatch.StartNew();
-        var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
+        var analyzer = await engine.GetGalleryAnalyzerAsync(db, ct).ConfigureAwait(false);
         var analysis = DecisionRecorder.ProbeFaces(analyzer, probe, ct);
         if (!analysis.Faces.Any(f => f.Quality.IsAccepted))
         {

@@ -35,7 +35,7 @@ public sealed class VerifyProbe(MoteDbContext db, GalleryEngine engine, Template
         actor.Demand(Permission.Verify);
         var started = Stopwatch.StartNew();
         var claimed = await db.People.AsNoTracking().FindByNameOrIdAsync(person, ct).ConfigureAwait(false);
-        var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
+        var analyzer = await engine.GetGalleryAnalyzerAsync(db, ct).ConfigureAwait(false);
         var analysis = DecisionRecorder.ProbeFaces(analyzer, probe, ct);
         var used = DecisionRecorder.Describe(analysis, DecisionRecorder.PickProbeFace(analysis, faceIndex));
         var face = analysis.Faces[used.Index];

@@ -10,34 +10,63 @@ namespace Mote.Gallery.Engine;
 /// <summary>Builds the face analyzer for a provisioned model pack.</summary>
 public interface IFaceAnalyzerFactory
 {
-    IFaceAnalyzer Create(ModelPack pack);
+    /// <summary>The backbone a new gallery starts on (<c>Mote:Faces:Backbone</c>).</summary>
+    string ConfiguredBackbone { get; }
+
+    /// <summary>An analyzer describing faces with <paramref name="backbone"/> (a <see cref="Core.Faces.Descriptors.FaceDescribers.Known"/> id);
+    /// null = <see cref="ConfiguredBackbone"/>.</summary>
+    IFaceAnalyzer Create(ModelPack pack, string? backbone = null);
 }
 
 /// <summary>
-/// The engine parts the use cases share, created lazily once per process: the face analyzer (after the
-/// model pack is ready), the population pack, and the trainer. Thread-safe singleton.
+/// The engine parts the use cases share, created lazily once per process: the face analyzers (after the
+/// model pack is ready; one per backbone asked for), the population packs (one per backbone), and the trainer.
+/// Thread-safe singleton.
 /// </summary>
 public sealed class GalleryEngine(ModelPackService models, IFaceAnalyzerFactory analyzers, EngineSettings settings, PopulationPackLocator packs) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _populationGate = new();
-    private IFaceAnalyzer? _analyzer;
-    private PopulationPack? _population;
+    private readonly Dictionary<string, IFaceAnalyzer> _analyzers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PopulationPack> _populations = new(StringComparer.Ordinal);
 
     public EngineSettings Settings => settings;
 
-    /// <summary>The analyzer; provisions the model pack first if this process has not yet.</summary>
-    public async Task<IFaceAnalyzer> GetAnalyzerAsync(CancellationToken ct = default)
+    /// <summary>The backbone a new gallery starts on and the terminal's face tools use (<c>Mote:Faces:Backbone</c>).</summary>
+    public string ConfiguredBackbone => analyzers.ConfiguredBackbone;
+
+    /// <summary>The analyzer of the configured backbone (<see cref="ConfiguredBackbone"/>); provisions the model pack first if this process has not yet.
+    /// Use cases that decide about the gallery use <see cref="GetGalleryAnalyzerAsync"/> instead.</summary>
+    public Task<IFaceAnalyzer> GetAnalyzerAsync(CancellationToken ct = default) => GetAnalyzerAsync(ConfiguredBackbone, ct);
+
+    /// <summary>The analyzer describing faces with <paramref name="backbone"/> (created once per process).</summary>
+    public async Task<IFaceAnalyzer> GetAnalyzerAsync(string backbone, CancellationToken ct = default)
     {
-        if (_analyzer is { } ready)
+        ArgumentException.ThrowIfNullOrWhiteSpace(backbone);
+        lock (_analyzers)
         {
-            return ready;
+            if (_analyzers.TryGetValue(backbone, out var ready))
+            {
+                return ready;
+            }
         }
         var pack = await models.GetAsync(ct).ConfigureAwait(false);
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            return _analyzer ??= analyzers.Create(pack);
+            lock (_analyzers)
+            {
+                if (_analyzers.TryGetValue(backbone, out var built))
+                {
+                    return built;
+                }
+            }
+            var created = analyzers.Create(pack, backbone);
+            lock (_analyzers)
+            {
+                _analyzers[backbone] = created;
+            }
+            return created;
         }
         finally
         {
@@ -45,35 +74,62 @@ public sealed class GalleryEngine(ModelPackService models, IFaceAnalyzerFactory 
         }
     }
 
-    /// <summary>The population pack (loaded once); it must belong to the analyzer's backbone.</summary>
+    /// <summary>
+    /// The analyzer on the gallery's own backbone (<see cref="GalleryBackbone"/>: stored with the gallery, else the configured
+    /// one for a gallery nobody is enrolled in yet), checked against what the gallery's templates were made with.
+    /// </summary>
+    /// <exception cref="GalleryException">Kind <see cref="GalleryErrorKind.Conflict"/>: this installation's model for the gallery's
+    /// backbone is not the one the templates were made with (its weights differ), so probes it describes cannot be scored.</exception>
+    public async Task<IFaceAnalyzer> GetGalleryAnalyzerAsync(Data.MoteDbContext db, CancellationToken ct = default)
+    {
+        var stored = await GalleryBackbone.ReadAsync(db, ct).ConfigureAwait(false);
+        var analyzer = await GetAnalyzerAsync(stored?.Id ?? ConfiguredBackbone, ct).ConfigureAwait(false);
+        if (stored is not null)
+        {
+            GalleryBackbone.EnsureDescribes(stored, analyzer.Backbone);
+        }
+        return analyzer;
+    }
+
+    /// <summary>The population pack for <paramref name="backbone"/> (loaded once per backbone; see <see cref="PopulationPackLocator"/>).</summary>
+    /// <exception cref="GalleryException">No pack for this backbone, or the pack was built with other weights of it.</exception>
     public PopulationPack GetPopulation(BackboneIdentity backbone)
     {
         ArgumentNullException.ThrowIfNull(backbone);
         lock (_populationGate)
         {
-            _population ??= packs.Load();
-            if (!string.Equals(_population.BackboneId, backbone.Id, StringComparison.Ordinal)
-                || !string.Equals(_population.BackboneManifestHash, backbone.Sha256Hex, StringComparison.OrdinalIgnoreCase))
+            if (!_populations.TryGetValue(backbone.Id, out var population))
+            {
+                population = packs.Load(backbone.Id);
+                _populations[backbone.Id] = population;
+            }
+            if (!string.Equals(population.BackboneId, backbone.Id, StringComparison.Ordinal)
+                || !string.Equals(population.BackboneManifestHash, backbone.Sha256Hex, StringComparison.OrdinalIgnoreCase))
             {
                 throw new GalleryException(
-                    $"The population pack was built for backbone {_population.BackboneId} ({Short(_population.BackboneManifestHash)}), but the " +
-                    $"face pipeline uses {backbone.Id} ({Short(backbone.Sha256Hex)}). Build a pack for this backbone with `mote population build`.");
+                    $"The population pack was built for backbone {population.BackboneId} ({Short(population.BackboneManifestHash)}), but the " +
+                    $"face pipeline uses {backbone.Id} ({Short(backbone.Sha256Hex)}). Build a pack for this backbone with `mote population build --backbone {backbone.Id}`.");
             }
-            return _population;
+            return population;
         }
     }
 
     /// <summary>
-    /// The provenance of the population pack in use (e.g. the groups it left out when it was built), for the balance
-    /// editor to name; loads the pack once, like <see cref="GetPopulation"/>, without the backbone check (reading the
-    /// record needs no model pack).
+    /// The provenance of the population pack for <paramref name="backbone"/> (e.g. the groups it left out when it was built),
+    /// for the balance editor to name; loads the pack once, like <see cref="GetPopulation"/>, without the weights check
+    /// (reading the record needs no model pack).
     /// </summary>
-    public PopulationProvenance PopulationProvenance()
+    public PopulationProvenance PopulationProvenance(string backbone)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(backbone);
         lock (_populationGate)
         {
-            _population ??= packs.Load();
-            return _population.Provenance;
+            if (!_populations.TryGetValue(backbone, out var population))
+            {
+                population = packs.Load(backbone);
+                _populations[backbone] = population;
+            }
+            return population.Provenance;
         }
     }
 
@@ -98,29 +154,97 @@ public sealed class GalleryEngine(ModelPackService models, IFaceAnalyzerFactory 
 
     public void Dispose()
     {
-        (_analyzer as IDisposable)?.Dispose();
+        foreach (var analyzer in _analyzers.Values)
+        {
+            (analyzer as IDisposable)?.Dispose();
+        }
         _gate.Dispose();
     }
 
     private static string Short(string hash) => hash.Length > 12 ? hash[..12] + "…" : hash;
 }
 
-/// <summary>Finds and loads the configured population pack, or the default one that ships with Mote.</summary>
-public sealed class PopulationPackLocator(EngineSettings settings, string contentRoot)
+/// <summary>
+/// Finds and loads population packs. For a backbone: the configured pack (<c>Mote:Engine:PopulationPack</c>) when it was built
+/// for that backbone, else a pack named for it in <paramref name="extraPacks"/> (tests), else the one that ships with Mote
+/// (<c>population/&lt;backbone&gt;.motepop</c> beside the app, else <c>src/Mote.Core/Population/Default/&lt;backbone&gt;.motepop</c>).
+/// </summary>
+/// <param name="settings">The engine settings (read only).</param>
+/// <param name="contentRoot">Where relative paths start.</param>
+/// <param name="extraPacks">Pack files by backbone id, consulted after the configured pack; null = none.</param>
+public sealed class PopulationPackLocator(EngineSettings settings, string contentRoot, IReadOnlyDictionary<string, string>? extraPacks = null)
 {
     /// <summary>Where the default pack lives, relative to the content root.</summary>
     public const string DefaultPackPath = "src/Mote.Core/Population/Default/dlib-resnet.motepop";
 
+    /// <summary>Where the packs that ship with Mote live, relative to the content root (one <c>&lt;backbone&gt;.motepop</c> each).</summary>
+    public const string DefaultPackFolder = "src/Mote.Core/Population/Default";
+
+    /// <summary>The configured pack, or the shipped dlib-resnet one.</summary>
     public string ResolvePath()
     {
         if (!string.IsNullOrWhiteSpace(settings.PopulationPack))
         {
             return Hosting.ContentRoot.Resolve(contentRoot, settings.PopulationPack);
         }
-        var besideApp = Path.Combine(AppContext.BaseDirectory, "population", Path.GetFileName(DefaultPackPath));
-        return File.Exists(besideApp) ? besideApp : Hosting.ContentRoot.Resolve(contentRoot, DefaultPackPath);
+        return ShippedPath(Core.Faces.Descriptors.DlibResNetDescriber.Id);
     }
 
+    /// <summary>Where the pack for <paramref name="backbone"/> is looked for first; the file may not exist (see the class summary).</summary>
+    public string ResolvePath(string backbone)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(backbone);
+        if (!string.IsNullOrWhiteSpace(settings.PopulationPack))
+        {
+            var configured = Hosting.ContentRoot.Resolve(contentRoot, settings.PopulationPack);
+            // A configured file that is missing is named in the refusal rather than passed over.
+            if (!File.Exists(configured) || BackboneOf(configured) == backbone)
+            {
+                return configured;
+            }
+        }
+        if (extraPacks is not null && extraPacks.TryGetValue(backbone, out var extra))
+        {
+            return extra;
+        }
+        return ShippedPath(backbone);
+    }
+
+    /// <summary>Whether a pack for <paramref name="backbone"/> exists (see <see cref="ResolvePath(string)"/>).</summary>
+    public bool Exists(string backbone) => File.Exists(ResolvePath(backbone));
+
+    private string ShippedPath(string backbone)
+    {
+        var file = backbone + ".motepop";
+        var besideApp = Path.Combine(AppContext.BaseDirectory, "population", file);
+        return File.Exists(besideApp) ? besideApp : Hosting.ContentRoot.Resolve(contentRoot, Path.Combine(DefaultPackFolder, file));
+    }
+
+    private static string? BackboneOf(string path)
+    {
+        try
+        {
+            return PopulationPackFile.Load(path).BackboneId;
+        }
+        catch (Exception e) when (e is PopulationPackFormatException or IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Loads the pack for <paramref name="backbone"/>.</summary>
+    /// <exception cref="GalleryException">There is none, or it cannot be read.</exception>
+    public PopulationPack Load(string backbone)
+    {
+        var path = ResolvePath(backbone);
+        if (!File.Exists(path))
+        {
+            throw new GalleryException($"No population pack for backbone {backbone} (looked for {path}). Build one with `mote population build --backbone {backbone}` and set Mote:Engine:PopulationPack to its path.");
+        }
+        return Read(path);
+    }
+
+    /// <summary>Loads the configured pack, or the shipped dlib-resnet one.</summary>
     public PopulationPack Load()
     {
         var path = ResolvePath();
@@ -128,6 +252,11 @@ public sealed class PopulationPackLocator(EngineSettings settings, string conten
         {
             throw new GalleryException($"No population pack at {path}. Build one with `mote population build` and set Mote:Engine:PopulationPack to its path.");
         }
+        return Read(path);
+    }
+
+    private static PopulationPack Read(string path)
+    {
         try
         {
             return PopulationPackFile.Load(path);

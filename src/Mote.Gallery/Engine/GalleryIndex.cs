@@ -30,6 +30,9 @@ public sealed class GalleryIndex(IServiceScopeFactory scopes, TemplateProtector 
     {
         internal Fingerprint Version { get; init; }
 
+        /// <summary>The backbone whose templates this snapshot holds (a migration switches it).</summary>
+        internal BackboneIdentity? Backbone { get; init; }
+
         /// <summary>People left out because their stored template failed its integrity check.</summary>
         public IReadOnlyList<DamagedTemplate> Damaged { get; init; } = [];
     }
@@ -45,14 +48,14 @@ public sealed class GalleryIndex(IServiceScopeFactory scopes, TemplateProtector 
         {
             var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
             var version = await FingerprintAsync(db, ct).ConfigureAwait(false);
-            if (_snapshot is { } ready && ready.Version == version)
+            if (_snapshot is { } ready && ready.Version == version && Equals(ready.Backbone, backbone))
             {
                 return ready;
             }
             await _gate.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                if (_snapshot is { } built && built.Version == version)
+                if (_snapshot is { } built && built.Version == version && Equals(built.Backbone, backbone))
                 {
                     return built;
                 }
@@ -97,6 +100,13 @@ public sealed class GalleryIndex(IServiceScopeFactory scopes, TemplateProtector 
         var damaged = new List<DamagedTemplate>();
         foreach (var person in stored)
         {
+            if (!PersonRecords.IsOn(person, backbone))
+            {
+                // Left behind by a backbone migration (no kept photo): their template cannot score this backbone's probes,
+                // and they must not stop 1:N for everyone else. Their own page and 1:1 say why.
+                log.LogWarning("1:N leaves out {Person}: enrolled with backbone {PersonBackbone}, the gallery uses {Backbone}.", person.Id, person.BackboneId, backbone.Id);
+                continue;
+            }
             try
             {
                 templates.Add(PersonRecords.OpenTemplate(person, protector, backbone));
@@ -118,7 +128,7 @@ public sealed class GalleryIndex(IServiceScopeFactory scopes, TemplateProtector 
         return new Snapshot(
             people.Select(p => (p.Id, p.Name)).ToArray(),
             people.Select(p => p.Threshold).ToArray(),
-            templates.Count == 0 ? null : Identifier(templates)) { Version = version, Damaged = damaged };
+            templates.Count == 0 ? null : Identifier(templates)) { Version = version, Damaged = damaged, Backbone = backbone };
     }
 
     // A single door probe is what identify serves, so model-templates get the screened single-probe path

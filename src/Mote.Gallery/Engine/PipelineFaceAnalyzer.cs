@@ -156,7 +156,10 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
 /// </summary>
 public sealed class PipelineFaceAnalyzerFactory(FacePipelineOptions options, CustomModelSettings? custom = null) : IFaceAnalyzerFactory
 {
-    public IFaceAnalyzer Create(ModelPack pack) => new PipelineFaceAnalyzer(options, pack, custom);
+    public string ConfiguredBackbone => options.Backbone;
+
+    public IFaceAnalyzer Create(ModelPack pack, string? backbone = null) =>
+        new PipelineFaceAnalyzer(backbone is null ? options : options with { Backbone = backbone }, pack, custom);
 }
 
 /// <summary>

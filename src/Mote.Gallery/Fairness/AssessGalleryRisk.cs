@@ -139,7 +139,7 @@ public sealed class AssessGalleryRisk(MoteDbContext db, GalleryEngine engine, Te
             throw new GalleryException("Impostors per group must be between 10 and 20,000.");
         }
         var people = await db.People.AsNoTracking().OrderBy(p => p.Name).ToListAsync(ct).ConfigureAwait(false);
-        var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
+        var analyzer = await engine.GetGalleryAnalyzerAsync(db, ct).ConfigureAwait(false);
         var population = engine.GetPopulation(analyzer.Backbone);
         var packId = PersonTemplates.PackId(population);
         var targetFmr = saved.TargetFmr;

@@ -109,6 +109,8 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<GallerySettingsStore>();
         services.AddScoped<ReadGallerySettings>();
         services.AddScoped<UpdateGallerySettings>();
+        services.AddScoped<MigrateGalleryBackbone>();
+        services.AddScoped<ReadGalleryBackbones>();
 
         services.AddSingleton<AuditAnchorInterceptor>();
         if (database.IsSqlite)

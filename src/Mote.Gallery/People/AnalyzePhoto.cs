@@ -39,7 +39,7 @@ public sealed record PhotoAnalysis(
 /// Needs <see cref="Permission.ManageGallery"/>. Refuses in words: empty or over 10 MB, not a PNG/JPEG,
 /// no face found.
 /// </summary>
-public sealed class AnalyzePhoto(GalleryEngine engine)
+public sealed class AnalyzePhoto(GalleryEngine engine, Data.MoteDbContext db)
 {
     /// <summary>Longest side of the preview image the picker draws on.</summary>
     public const int PreviewSide = 960;
@@ -49,7 +49,7 @@ public sealed class AnalyzePhoto(GalleryEngine engine)
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ManageGallery);
         PhotoPolicy.CheckSize(photo);
-        var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
+        var analyzer = await engine.GetGalleryAnalyzerAsync(db, ct).ConfigureAwait(false);
         var analysis = await Task.Run(() => EnrollPerson.Analyze(analyzer, photo, QualityPurpose.Enrollment, ct), ct).ConfigureAwait(false);
         if (analysis.Faces.Count == 0)
         {

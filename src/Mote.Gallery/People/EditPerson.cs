@@ -92,7 +92,7 @@ public sealed class EditPerson(MoteDbContext db, GalleryEngine engine, GalleryIn
         {
             // The threshold belongs to the person's group: read it again as enrollment does (CPU-bound when it falls back
             // to synthetic impostors, so off the caller's thread, and before the write transaction).
-            var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
+            var analyzer = await engine.GetGalleryAnalyzerAsync(db, ct).ConfigureAwait(false);
             var population = engine.GetPopulation(analyzer.Backbone);
             var template = PersonRecords.OpenTemplate(person, protector, analyzer.Backbone);
             threshold = await Task.Run(() => PersonTemplates.Calibrate(engine, template, population, person.Seed, person.TargetFmr, groupAfter), ct).ConfigureAwait(false);

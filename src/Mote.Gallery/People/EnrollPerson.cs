@@ -71,7 +71,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         var declared = ValidateDeclared(request.Declared);
 
         progress?.Report(EnrollmentStages.Analysing);
-        var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
+        var analyzer = await engine.GetGalleryAnalyzerAsync(db, ct).ConfigureAwait(false);
         var face = PickFace(Analyze(analyzer, request.Photo, QualityPurpose.Enrollment, ct), request.FaceIndex);
         if (!face.Quality.IsAccepted)
         {

@@ -110,14 +110,27 @@ internal static class PersonRecords
         p.DeclaredAgeBand is null && p.EstimatedAgeBand is not null,
         p.TemplateKind, p.TemplateBytes, p.Threshold, p.EnrolledUtc, p.RetrainedUtc, Summarise(p.BalanceJson), p.ConcurrencyStamp, p.ExternalId);
 
+    /// <summary>Whether <paramref name="person"/>'s template was made with <paramref name="backbone"/>.</summary>
+    public static bool IsOn(Person person, BackboneIdentity backbone) =>
+        string.Equals(person.BackboneId, backbone.Id, StringComparison.Ordinal)
+        && string.Equals(person.BackboneHash, backbone.Sha256Hex, StringComparison.OrdinalIgnoreCase);
+
+    private static string Short(string hash) => hash.Length > 12 ? hash[..12] + "…" : hash;
+
     /// <summary>Decrypts and parses the stored template, checking it belongs to the current backbone.</summary>
+    /// <exception cref="GalleryException">Kind <see cref="GalleryErrorKind.Conflict"/>: the template was made with another backbone.</exception>
     public static ITemplate OpenTemplate(Person person, TemplateProtector protector, BackboneIdentity backbone)
     {
         ArgumentNullException.ThrowIfNull(person);
         if (!string.Equals(person.BackboneId, backbone.Id, StringComparison.Ordinal)
             || !string.Equals(person.BackboneHash, backbone.Sha256Hex, StringComparison.OrdinalIgnoreCase))
         {
-            throw new GalleryException($"{person.Name} was enrolled with backbone {person.BackboneId}, but the face pipeline now uses {backbone.Id}; re-enroll them.");
+            // Since the gallery describes every probe with its own backbone, a person on another one was left behind by a
+            // backbone migration (no reference photo kept) or enrolled before the model file changed.
+            throw new GalleryException(
+                $"{person.Name} was enrolled with backbone {person.BackboneId} ({Short(person.BackboneHash)}), but this gallery describes faces with {backbone}; " +
+                "their template cannot score its probes. Retrain them from a new photo (their page, or `mote retrain --name … --photo …`).",
+                GalleryErrorKind.Conflict);
         }
         if (person.TemplateKind == "vector")
         {

@@ -55,7 +55,7 @@ public sealed class PreviewBalance(MoteDbContext db, GalleryEngine engine, Templ
         ArgumentNullException.ThrowIfNull(request);
         actor.Demand(Permission.ManageGallery);
         var person = await db.People.AsNoTracking().FindByNameOrIdAsync(request.Person, ct).ConfigureAwait(false);
-        var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
+        var analyzer = await engine.GetGalleryAnalyzerAsync(db, ct).ConfigureAwait(false);
         var population = engine.GetPopulation(analyzer.Backbone);
         var balance = PersonTemplates.ResolveBalance(population, request.Balance);
         var current = PersonRecords.OpenTemplate(person, protector, analyzer.Backbone);

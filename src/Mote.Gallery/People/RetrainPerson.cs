@@ -47,7 +47,7 @@ public sealed class RetrainPerson(MoteDbContext db, GalleryEngine engine, Galler
         EnsureStamp(person, request.ConcurrencyStamp);
 
         progress?.Report(EnrollmentStages.Analysing);
-        var analyzer = await engine.GetAnalyzerAsync(ct).ConfigureAwait(false);
+        var analyzer = await engine.GetGalleryAnalyzerAsync(db, ct).ConfigureAwait(false);
         var face = await ReferenceFaces.ResolveAsync(db, protector, analyzer, person, request.Photo, request.FaceIndex, ct).ConfigureAwait(false);
         var population = engine.GetPopulation(analyzer.Backbone);
         var balance = PersonTemplates.ResolveBalance(population, request.Balance);

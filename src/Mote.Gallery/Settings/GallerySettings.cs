@@ -39,6 +39,16 @@ public sealed class GallerySettings
     /// </summary>
     public double? RiskLimitMultiple { get; set; }
 
+    /// <summary>
+    /// The backbone the gallery's templates are made with (a describer id, e.g. <c>dlib-resnet</c>); null = not stored: the
+    /// earliest enrolled person's, or the configured one while nobody is enrolled (<see cref="Engine.GalleryBackbone"/>).
+    /// Set only by <see cref="Engine.MigrateGalleryBackbone"/>, never by the settings form.
+    /// </summary>
+    public string? BackboneId { get; set; }
+
+    /// <summary>SHA-256 of that backbone's weights, lowercase hex; null with <see cref="BackboneId"/>.</summary>
+    public string? BackboneHash { get; set; }
+
     public DateTimeOffset? UpdatedUtc { get; set; }
 
     public string? UpdatedBy { get; set; }

@@ -28,11 +28,18 @@ public static class PersonRows
         TemplateBlob = [1],
         TemplateBytes = 103_500,
         BackboneId = "dlib-resnet",
-        BackboneHash = "x",
+        BackboneHash = DlibManifestHash.Value,
         PopulationPackId = "p",
         Threshold = 0.001f,
         TargetFmr = 0.001,
         EnrolledUtc = new DateTimeOffset(2026, 12, 5, 9, 0, 0, TimeSpan.Zero),
         ConcurrencyStamp = Guid.NewGuid().ToString("N"),
     };
+
+    /// <summary>
+    /// The weights hash of the shipped dlib-resnet model (read from the default population pack copied beside the tests), so
+    /// a placeholder person belongs to the same backbone as the probes the real pipeline describes.
+    /// </summary>
+    private static readonly Lazy<string> DlibManifestHash = new(() =>
+        Mote.Core.Population.Packs.PopulationPackFile.Load(Path.Combine(AppContext.BaseDirectory, "population", "dlib-resnet.motepop")).BackboneManifestHash);
 }

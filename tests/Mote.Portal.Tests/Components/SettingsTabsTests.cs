@@ -134,6 +134,26 @@ public sealed class SettingsTabsTests : GalleryBunitContext
         Assert.True(cut.FindAll("[data-testid=population-pack]").Count + cut.FindAll("[data-testid=population-error]").Count == 1);
     }
 
+    [Fact]
+    public async Task ModelPack_Backbones_EachListedWithTrainingDataAndPack_TheGallerysMarked_NoMoveToItself()
+    {
+        var cut = await OpenTabAsync("Model pack");
+
+        cut.WaitForAssertion(() => Assert.Equal("dlib-resnet", cut.Find("[data-testid=backbone-choice]").GetAttribute("data-gallery-backbone")));
+        Assert.Contains("Nobody is enrolled yet: the gallery starts on dlib-resnet", cut.Find("[data-testid=gallery-backbone]").TextContent, StringComparison.Ordinal);
+        var rows = cut.FindAll("[data-testid=backbones-table] tbody tr");
+        Assert.Equal(["dlib-resnet", "mobileface", "faceplugin-fr", "fused", "custom"],
+            rows.Select(r => r.QuerySelector("td b")!.TextContent.Trim()).ToArray());
+        Assert.NotNull(rows[0].QuerySelector("[data-testid=backbone-in-use]"));
+        Assert.All(rows.Skip(1), r => Assert.Null(r.QuerySelector("[data-testid=backbone-in-use]")));
+        // No faceplugin-fr or fused pack ships yet: nobody could be enrolled on them, and the page says so.
+        Assert.Contains("none: nobody can be enrolled on it", rows[2].TextContent, StringComparison.Ordinal);
+        Assert.Contains("none: nobody can be enrolled on it", rows[3].TextContent, StringComparison.Ordinal);
+        Assert.Contains("yours to check", rows[4].TextContent, StringComparison.Ordinal);
+        // The form starts on the gallery's own backbone: there is nothing to move to.
+        Assert.True(cut.Find("[data-testid=backbone-migrate]").HasAttribute("disabled"));
+    }
+
     private async Task<IRenderedComponent<Routes>> OpenTabAsync(string tab)
     {
         await GalleryDatabase.MigrateAsync(Services);

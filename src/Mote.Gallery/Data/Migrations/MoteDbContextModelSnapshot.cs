@@ -466,6 +466,67 @@ namespace Mote.Gallery.Data.Migrations
                     b.ToTable("DecisionProbeImages", (string)null);
                 });
 
+            modelBuilder.Entity("Mote.Gallery.Engine.StagedTemplate", b =>
+                {
+                    b.Property<string>("PersonId")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Backbone")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BackboneHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BackboneId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BalanceJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PersonStamp")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PopulationPackId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StagedUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("TargetFmr")
+                        .HasColumnType("REAL");
+
+                    b.Property<byte[]>("TemplateBlob")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("TemplateBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TemplateKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<float>("Threshold")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("PersonId");
+
+                    b.ToTable("StagedTemplates", (string)null);
+                });
+
             modelBuilder.Entity("Mote.Gallery.Evaluations.EvaluationRun", b =>
                 {
                     b.Property<string>("Id")
@@ -686,6 +747,14 @@ namespace Mote.Gallery.Data.Migrations
                     b.Property<int>("Id")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("BackboneHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BackboneId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ConcurrencyStamp")
                         .IsConcurrencyToken()
                         .IsRequired()
@@ -800,6 +869,15 @@ namespace Mote.Gallery.Data.Migrations
                     b.HasOne("Mote.Gallery.Decisions.Decision", null)
                         .WithOne()
                         .HasForeignKey("Mote.Gallery.Decisions.DecisionProbeImage", "DecisionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Mote.Gallery.Engine.StagedTemplate", b =>
+                {
+                    b.HasOne("Mote.Gallery.People.Person", null)
+                        .WithOne()
+                        .HasForeignKey("Mote.Gallery.Engine.StagedTemplate", "PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

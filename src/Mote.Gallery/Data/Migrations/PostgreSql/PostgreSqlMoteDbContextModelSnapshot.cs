@@ -477,6 +477,67 @@ namespace Mote.Gallery.Data.Migrations.PostgreSql
                     b.ToTable("DecisionProbeImages", (string)null);
                 });
 
+            modelBuilder.Entity("Mote.Gallery.Engine.StagedTemplate", b =>
+                {
+                    b.Property<string>("PersonId")
+                        .HasMaxLength(36)
+                        .HasColumnType("character varying(36)");
+
+                    b.Property<string>("Backbone")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("BackboneHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("BackboneId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("BalanceJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("PersonStamp")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("PopulationPackId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("StagedUtc")
+                        .HasColumnType("bigint");
+
+                    b.Property<double>("TargetFmr")
+                        .HasColumnType("double precision");
+
+                    b.Property<byte[]>("TemplateBlob")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("TemplateBytes")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("TemplateKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<float>("Threshold")
+                        .HasColumnType("real");
+
+                    b.HasKey("PersonId");
+
+                    b.ToTable("StagedTemplates", (string)null);
+                });
+
             modelBuilder.Entity("Mote.Gallery.Evaluations.EvaluationRun", b =>
                 {
                     b.Property<string>("Id")
@@ -697,6 +758,14 @@ namespace Mote.Gallery.Data.Migrations.PostgreSql
                     b.Property<int>("Id")
                         .HasColumnType("integer");
 
+                    b.Property<string>("BackboneHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("BackboneId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<string>("ConcurrencyStamp")
                         .IsConcurrencyToken()
                         .IsRequired()
@@ -811,6 +880,15 @@ namespace Mote.Gallery.Data.Migrations.PostgreSql
                     b.HasOne("Mote.Gallery.Decisions.Decision", null)
                         .WithOne()
                         .HasForeignKey("Mote.Gallery.Decisions.DecisionProbeImage", "DecisionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Mote.Gallery.Engine.StagedTemplate", b =>
+                {
+                    b.HasOne("Mote.Gallery.People.Person", null)
+                        .WithOne()
+                        .HasForeignKey("Mote.Gallery.Engine.StagedTemplate", "PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

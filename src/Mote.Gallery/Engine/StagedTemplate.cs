@@ -1,0 +1,40 @@
+namespace Mote.Gallery.Engine;
+
+/// <summary>
+/// A person's template made on the backbone a gallery is being migrated to (<see cref="MigrateGalleryBackbone"/>), kept
+/// apart from their live template until the migration switches the gallery over; encrypted like
+/// <see cref="People.Person.TemplateBlob"/> (bound to the person id and the template purpose), deleted with the person.
+/// One row per person; a row staged for another backbone, or from a person who changed since, is made again.
+/// </summary>
+public sealed class StagedTemplate
+{
+    public string PersonId { get; set; } = "";
+
+    /// <summary>The <c>Mote:Faces:Backbone</c> value the migration runs to (e.g. <c>faceplugin-fr</c>, <c>custom</c>).</summary>
+    public string Backbone { get; set; } = "";
+
+    public string BackboneId { get; set; } = "";
+
+    public string BackboneHash { get; set; } = "";
+
+    /// <summary>"model" or "vector", as <see cref="People.Person.TemplateKind"/>.</summary>
+    public string TemplateKind { get; set; } = "model";
+
+    public byte[] TemplateBlob { get; set; } = [];
+
+    public int TemplateBytes { get; set; }
+
+    public string PopulationPackId { get; set; } = "";
+
+    public float Threshold { get; set; }
+
+    /// <summary>The balance the staged template was trained with (<see cref="People.Person.BalanceJson"/>'s form).</summary>
+    public string BalanceJson { get; set; } = "{}";
+
+    public double TargetFmr { get; set; }
+
+    /// <summary>The person's <see cref="People.Person.ConcurrencyStamp"/> when this was staged: a different stamp now means they changed since.</summary>
+    public string PersonStamp { get; set; } = "";
+
+    public DateTimeOffset StagedUtc { get; set; }
+}
