@@ -143,6 +143,21 @@ public sealed class GalleryTestDatabase : IAsyncDisposable
         return Convert.ToInt64(command.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Runs one query and returns its first column as text, row by row, bypassing EF. As <see cref="Scalar"/>, on either provider.</summary>
+    public IReadOnlyList<string> Strings(string sql)
+    {
+        using var connection = OpenAny();
+        using var command = connection.CreateCommand();
+        command.CommandText = Dialect(sql);
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+        {
+            rows.Add(reader.GetString(0));
+        }
+        return rows;
+    }
+
     /// <summary>Runs one statement (tampering on purpose), bypassing EF; returns the rows it changed. As <see cref="Scalar"/>, on either provider.</summary>
     public int Execute(string sql)
     {
