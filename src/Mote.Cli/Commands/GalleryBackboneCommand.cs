@@ -36,7 +36,7 @@ internal static class GalleryBackboneCommand
             await services.GetRequiredService<Mote.Gallery.Models.ModelPackService>().GetAsync(ct).ConfigureAwait(false);
             var view = await services.GetRequiredService<ReadGalleryBackbones>().ExecuteAsync(Actor.Terminal(Environment.UserName), ct).ConfigureAwait(false);
             await output.WriteLineAsync(view.GalleryBackbone is { } on
-                ? $"The gallery is on backbone {on} ({view.People} people)."
+                ? $"The gallery is on backbone {on} ({Mote.Core.Counted.Of(view.People, "person", "people")})."
                 : $"No backbone is fixed yet (nobody enrolled): the gallery starts on {view.GalleryOption} (Mote:Faces:Backbone).").ConfigureAwait(false);
             if (view.StagedFor is { } staged)
             {
