@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Mote.Gallery.Hosting;
 
 namespace Mote.Gallery.Tests.Builders;
@@ -12,6 +13,7 @@ namespace Mote.Gallery.Tests.Builders;
 public sealed class GalleryTestDatabase : IAsyncDisposable
 {
     private readonly string _folder;
+    private readonly List<IHostedService> _started = [];
 
     private GalleryTestDatabase(string folder, ServiceProvider services, string path)
     {
@@ -27,7 +29,10 @@ public sealed class GalleryTestDatabase : IAsyncDisposable
     /// <summary>The temporary folder that holds everything the Gallery writes: <c>data/</c> (the database, its WAL) and <c>secrets/</c>.</summary>
     public string Folder => _folder;
 
-    public static async Task<GalleryTestDatabase> CreateAsync(Action<IServiceCollection>? configure = null)
+    /// <param name="configure">Adds or replaces services.</param>
+    /// <param name="startHostedServices">Starts the Gallery's hosted services (the job runtime's scheduler among them), as a host
+    /// would; stopped at disposal. Default off: use cases run in the foreground and decisions are recorded "not queued".</param>
+    public static async Task<GalleryTestDatabase> CreateAsync(Action<IServiceCollection>? configure = null, bool startHostedServices = false)
     {
         var folder = Directory.CreateTempSubdirectory("mote-gallery-test-").FullName;
         var path = Path.Combine(folder, "data", "mote.db");
@@ -40,11 +45,21 @@ public sealed class GalleryTestDatabase : IAsyncDisposable
             .Build();
         var services = new ServiceCollection();
         services.AddLogging();
+        services.AddSingleton<IHostApplicationLifetime, Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>();
         services.AddMoteGallery(configuration, folder);
         configure?.Invoke(services);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         await GalleryDatabase.MigrateAsync(provider);
-        return new GalleryTestDatabase(folder, provider, path);
+        var database = new GalleryTestDatabase(folder, provider, path);
+        if (startHostedServices)
+        {
+            foreach (var hosted in provider.GetServices<IHostedService>())
+            {
+                await hosted.StartAsync(CancellationToken.None).ConfigureAwait(false);
+                database._started.Add(hosted);
+            }
+        }
+        return database;
     }
 
     /// <summary>Resolves <typeparamref name="T"/> from a new scope (a fresh DbContext), as a request would.</summary>
@@ -87,6 +102,10 @@ public sealed class GalleryTestDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        for (var i = _started.Count - 1; i >= 0; i--)
+        {
+            await _started[i].StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
         await Services.DisposeAsync().ConfigureAwait(false);
         SqliteConnection.ClearAllPools();
         try
