@@ -7,9 +7,12 @@ namespace Mote.Gallery.Audit;
 /// <summary>
 /// Appends events to the chain through the caller's <see cref="MoteDbContext"/>, so an event commits in
 /// the same transaction as the change it records: no change without its event, no event without its
-/// change. Appends are serialised by SQLite's write lock: every Gallery transaction begins IMMEDIATE
-/// (Microsoft.Data.Sqlite's default), so reading the last hash and inserting the next row can never
-/// interleave with another writer, in this process or another — the chain never forks.
+/// change. Appends are serialised so that reading the last hash and inserting the next row can never
+/// interleave with another writer, in this process or another — the chain never forks. On SQLite, by its
+/// write lock: every Gallery transaction begins IMMEDIATE (Microsoft.Data.Sqlite's default). On PostgreSQL,
+/// whose transactions run side by side, by a transaction-scoped advisory lock on the chain head
+/// (<c>pg_advisory_xact_lock(<see cref="ChainHeadLock"/>)</c>) taken before the head is read and released by
+/// the commit or rollback: portal instances on other machines wait for it too.
 /// </summary>
 public sealed class AuditTrail(MoteDbContext db, SecretKeyStore keys, AuditAnchorInterceptor anchoring, TimeProvider time)
 {
@@ -18,12 +21,20 @@ public sealed class AuditTrail(MoteDbContext db, SecretKeyStore keys, AuditAncho
     /// The anchor outside the database moves to this row when its transaction commits, whoever commits it
     /// (<see cref="AuditAnchorInterceptor"/>); nothing moves when it rolls back.
     /// </summary>
+    /// <summary>The advisory-lock key that serialises appends on PostgreSQL ("mote" "audt" as one 64-bit number).</summary>
+    public const long ChainHeadLock = 0x6D6F7465_61756474;
+
     public async Task<AuditEvent> AppendAsync(Actor actor, AuditEventCode code, string? subjectId, string? detail, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         var owned = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false) : null;
         try
         {
+            if (db.Database.IsNpgsql())
+            {
+                // Held until this transaction ends; READ COMMITTED then shows the previous holder's row to the read below.
+                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({ChainHeadLock})", ct).ConfigureAwait(false);
+            }
             var last = await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Id)
                 .Select(e => new { e.Id, e.Hash }).FirstOrDefaultAsync(ct).ConfigureAwait(false);
             var row = new AuditEvent

@@ -56,7 +56,7 @@ public sealed class AuditVerifier(MoteDbContext db, SecretKeyStore keys, AuditAn
         long CountRows()
         {
             using var count = connection.CreateCommand();
-            count.CommandText = "SELECT COUNT(*) FROM AuditEvents";
+            count.CommandText = "SELECT COUNT(*) FROM \"AuditEvents\"";
             return Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         }
     }
@@ -73,7 +73,7 @@ public sealed class AuditVerifier(MoteDbContext db, SecretKeyStore keys, AuditAn
         var command = connection.CreateCommand();
         await using (command.ConfigureAwait(false))
         {
-            command.CommandText = "SELECT Id, OccurredUtc, Code, ActorKind, ActorId, ActorName, SubjectId, PayloadDigest, Hash FROM AuditEvents ORDER BY Id";
+            command.CommandText = "SELECT \"Id\", \"OccurredUtc\", \"Code\", \"ActorKind\", \"ActorId\", \"ActorName\", \"SubjectId\", \"PayloadDigest\", \"Hash\" FROM \"AuditEvents\" ORDER BY \"Id\"";
             var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {

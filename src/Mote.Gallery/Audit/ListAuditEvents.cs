@@ -78,7 +78,10 @@ public sealed class ListAuditEvents(MoteDbContext db)
         if (!string.IsNullOrWhiteSpace(filter.Actor))
         {
             var pattern = $"%{filter.Actor.Trim()}%";
-            query = query.Where(e => EF.Functions.Like(e.ActorName, pattern) || EF.Functions.Like(e.ActorId, pattern));
+            // Case-insensitive on both: SQLite's LIKE is for ASCII already; PostgreSQL's is not, ILIKE is.
+            query = db.Database.IsNpgsql()
+                ? query.Where(e => EF.Functions.ILike(e.ActorName, pattern) || EF.Functions.ILike(e.ActorId, pattern))
+                : query.Where(e => EF.Functions.Like(e.ActorName, pattern) || EF.Functions.Like(e.ActorId, pattern));
         }
         if (filter.Code is { } code)
         {
@@ -87,7 +90,9 @@ public sealed class ListAuditEvents(MoteDbContext db)
         if (!string.IsNullOrWhiteSpace(filter.Subject))
         {
             var pattern = $"%{filter.Subject.Trim()}%";
-            query = query.Where(e => e.SubjectId != null && EF.Functions.Like(e.SubjectId, pattern));
+            query = db.Database.IsNpgsql()
+                ? query.Where(e => e.SubjectId != null && EF.Functions.ILike(e.SubjectId, pattern))
+                : query.Where(e => e.SubjectId != null && EF.Functions.Like(e.SubjectId, pattern));
         }
         return query;
     }

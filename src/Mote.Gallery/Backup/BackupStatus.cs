@@ -16,12 +16,22 @@ public sealed class BackupStatus(GalleryDatabase database)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    /// <summary>The status file's path.</summary>
+    /// <summary>The status file's path (SQLite only).</summary>
     public string FilePath => database.Path + ".last-backup.json";
 
-    /// <summary>The last backup recorded, or null when none was ever taken (or the file is unreadable: then none is claimed).</summary>
+    /// <summary>False on PostgreSQL: backups are taken with pg_dump, outside the Gallery, so it records none.</summary>
+    public bool Applies => database.IsSqlite;
+
+    /// <summary>
+    /// The last backup recorded, or null when none was ever taken (or the file is unreadable: then none is claimed), and always
+    /// null on PostgreSQL (<see cref="Applies"/>).
+    /// </summary>
     public LastBackup? Read()
     {
+        if (!Applies)
+        {
+            return null;
+        }
         try
         {
             return File.Exists(FilePath) ? JsonSerializer.Deserialize<LastBackup>(File.ReadAllBytes(FilePath)) : null;

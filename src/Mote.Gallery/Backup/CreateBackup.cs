@@ -37,6 +37,7 @@ public sealed class CreateBackup(
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ManageSettings);
+        database.RequireSqlite("`mote backup`", PostgreSqlBackup.Advice);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputPath);
         if (string.IsNullOrEmpty(passphrase) || passphrase.Length < MinimumPassphraseLength)
         {
@@ -199,4 +200,13 @@ internal static class Staging
             // Left for the next attempt; it holds nothing the database folder does not already.
         }
     }
+}
+
+/// <summary>What `mote backup` and `mote restore` say on PostgreSQL, where the database is backed up with PostgreSQL's own tools.</summary>
+public static class PostgreSqlBackup
+{
+    public const string Advice =
+        "Back up a PostgreSQL gallery with pg_dump (e.g. `pg_dump --format=custom --file=mote.dump <database>`), restore it with pg_restore, "
+        + "and back up the shared secrets folder (Mote:Secrets:Directory; it holds the keys and the erasure ledger): without it the dump's "
+        + "templates and audit trail cannot be read or verified. See docs/backup.md and docs/deployment.md.";
 }

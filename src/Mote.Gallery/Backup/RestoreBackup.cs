@@ -48,6 +48,7 @@ public sealed class RestoreBackup(
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ManageSettings);
+        database.RequireSqlite("`mote restore`", PostgreSqlBackup.Advice);
         ArgumentException.ThrowIfNullOrWhiteSpace(archivePath);
         var archive = Path.GetFullPath(archivePath);
         if (!File.Exists(archive))

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -12,9 +13,26 @@ using Mote.Gallery.Settings;
 
 namespace Mote.Gallery.Data;
 
-/// <summary>The Gallery database: Identity tables, the audit trail, and (later) people and model-templates.</summary>
-public sealed class MoteDbContext(DbContextOptions<MoteDbContext> options) : IdentityDbContext<PortalUser>(options)
+/// <summary>
+/// The Gallery database: Identity tables, the audit trail, people and model-templates, decisions. One model for both
+/// providers; <see cref="PostgreSqlMoteDbContext"/> exists only to keep PostgreSQL's migrations apart from SQLite's.
+/// </summary>
+public class MoteDbContext : IdentityDbContext<PortalUser>, IDataProtectionKeyContext
 {
+    public MoteDbContext(DbContextOptions<MoteDbContext> options) : base(options)
+    {
+    }
+
+    protected MoteDbContext(DbContextOptions options) : base(options)
+    {
+    }
+
+    /// <summary>
+    /// ASP.NET data-protection keys (cookies, antiforgery) when the portal runs on PostgreSQL, so that every instance reads the
+    /// same ring; each key's XML is encrypted with the secrets folder's key first. Empty on SQLite (the ring stays in the secrets folder).
+    /// </summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     public DbSet<AuditPayload> AuditPayloads => Set<AuditPayload>();
@@ -256,4 +274,12 @@ public sealed class MoteDbContext(DbContextOptions<MoteDbContext> options) : Ide
         NormalizedName = name.ToUpperInvariant(),
         ConcurrencyStamp = id,
     };
+}
+
+/// <summary>
+/// The Gallery's context on PostgreSQL: the same model as <see cref="MoteDbContext"/>, with its own migrations
+/// (<c>Data/Migrations/PostgreSql</c>; EF Core's "one context type per provider" layout). Registered as <see cref="MoteDbContext"/>.
+/// </summary>
+public sealed class PostgreSqlMoteDbContext(DbContextOptions<PostgreSqlMoteDbContext> options) : MoteDbContext(options)
+{
 }

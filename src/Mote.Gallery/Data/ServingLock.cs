@@ -52,6 +52,12 @@ public sealed class ServingLockService(GalleryDatabase database, ILogger<Serving
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (!database.IsSqlite)
+        {
+            // The lock guards `mote restore`, which refuses PostgreSQL outright; several instances serving one database is the point there.
+            log.LogInformation("Serving {Database} on PostgreSQL: no serving lock (mote restore refuses PostgreSQL; use pg_restore).", database.Description);
+            return Task.CompletedTask;
+        }
         _lock = ServingLock.TryAcquire(database.Path);
         if (_lock is null)
         {

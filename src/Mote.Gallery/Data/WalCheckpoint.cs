@@ -9,6 +9,9 @@ namespace Mote.Gallery.Data;
 /// and leaves the old ones there until a checkpoint; SQLite's automatic checkpoint (every 1000 pages) is passive and
 /// never shrinks the file, so a deleted row's earlier pages stay readable in the WAL. <c>secure_delete</c> zeroes the
 /// freed content in the pages the checkpoint then writes into <c>mote.db</c>; truncating removes the old images.
+/// On PostgreSQL there is no such file and no <c>secure_delete</c>: the same call runs a plain <c>VACUUM</c> on the tables an
+/// erasure deletes from, which prunes the dead row versions (and their TOAST chunks) so their space is reused; PostgreSQL does
+/// not promise to overwrite those bytes in its data files or WAL at once (docs/erasure.md, docs/deployment.md).
 /// </summary>
 public static class WalCheckpoint
 {
@@ -27,6 +30,10 @@ public static class WalCheckpoint
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(log);
+        if (db.Database.IsNpgsql())
+        {
+            return await VacuumAsync(db, log, ct).ConfigureAwait(false);
+        }
         await db.Database.OpenConnectionAsync(ct).ConfigureAwait(false);
         try
         {
@@ -55,6 +62,29 @@ public static class WalCheckpoint
         finally
         {
             await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The tables an erasure deletes from (and so leaves dead row versions in, on PostgreSQL).</summary>
+    internal static readonly IReadOnlyList<string> ErasedTables =
+        ["People", "PersonImages", "Decisions", "DecisionProbeImages", "DecisionExplanations", "AuditPayloads"];
+
+    // VACUUM cannot run in a transaction block: EF runs this outside one (the erasure has committed). A failure is logged, not
+    // thrown: the erasure stands, and autovacuum prunes the rows later.
+    private static async Task<bool> VacuumAsync(MoteDbContext db, ILogger log, CancellationToken ct)
+    {
+        var tables = string.Join(", ", ErasedTables.Select(t => $"\"{t}\""));
+        try
+        {
+#pragma warning disable EF1002 // Constant table names from ErasedTables, not input.
+            await db.Database.ExecuteSqlRawAsync($"VACUUM {tables}", ct).ConfigureAwait(false);
+#pragma warning restore EF1002
+            return true;
+        }
+        catch (Npgsql.PostgresException e)
+        {
+            log.LogWarning(e, "VACUUM after an erasure failed ({SqlState}); the erased rows' space is pruned by autovacuum later.", e.SqlState);
+            return false;
         }
     }
 }

@@ -79,12 +79,13 @@ public sealed class GalleryIndex(IServiceScopeFactory scopes, TemplateProtector 
         var command = connection.CreateCommand();
         await using (command.ConfigureAwait(false))
         {
-            command.CommandText = "SELECT COUNT(*), IFNULL(MAX(EnrolledUtc), 0), IFNULL(MAX(RetrainedUtc), 0) FROM People";
+            // Quoted, COALESCE: the same SQL on SQLite and PostgreSQL (where another instance's change is noticed the same way).
+            command.CommandText = "SELECT COUNT(*), COALESCE(MAX(\"EnrolledUtc\"), 0), COALESCE(MAX(\"RetrainedUtc\"), 0) FROM \"People\"";
             var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
                 await reader.ReadAsync(ct).ConfigureAwait(false);
-                return new Fingerprint(reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2));
+                return new Fingerprint(Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), reader.GetInt64(1), reader.GetInt64(2));
             }
         }
     }

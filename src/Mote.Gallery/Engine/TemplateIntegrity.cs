@@ -74,8 +74,8 @@ public static partial class TemplateIntegrity
             {
                 // Both columns hold UTC ticks; an event older than the person's current template is about a blob that is gone.
                 command.CommandText = string.Create(CultureInfo.InvariantCulture, $"""
-                    SELECT COUNT(DISTINCT e.SubjectId) FROM AuditEvents e JOIN People p ON p.Id = e.SubjectId
-                    WHERE e.Code = {(int)AuditEventCode.TemplateIntegrityViolation} AND e.OccurredUtc >= IFNULL(p.RetrainedUtc, p.EnrolledUtc)
+                    SELECT COUNT(DISTINCT e."SubjectId") FROM "AuditEvents" e JOIN "People" p ON p."Id" = e."SubjectId"
+                    WHERE e."Code" = {(int)AuditEventCode.TemplateIntegrityViolation} AND e."OccurredUtc" >= COALESCE(p."RetrainedUtc", p."EnrolledUtc")
                     """);
                 return Convert.ToInt32(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
             }

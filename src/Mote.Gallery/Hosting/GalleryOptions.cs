@@ -5,8 +5,29 @@ public sealed class GalleryOptions
 {
     public const string Section = "Mote:Gallery";
 
-    /// <summary>The SQLite file. Relative paths resolve against the content root. Default <c>data/mote.db</c>.</summary>
+    /// <summary>The SQLite file. Relative paths resolve against the content root. Default <c>data/mote.db</c>. Unused on PostgreSQL.</summary>
     public string DatabasePath { get; set; } = "data/mote.db";
+
+    /// <summary>Which database holds the Gallery: <see cref="GalleryProvider.Sqlite"/> (default, embedded) or <see cref="GalleryProvider.PostgreSql"/>.</summary>
+    public GalleryProvider Provider { get; set; } = GalleryProvider.Sqlite;
+
+    /// <summary>
+    /// The PostgreSQL connection string (Npgsql keywords: <c>Host=…;Port=…;Database=…;Username=…</c>), required when
+    /// <see cref="Provider"/> is PostgreSql. Keep the password out of it (and out of the repository): when it names none, the
+    /// password is read from <c>$MOTE_POSTGRES_PASSWORD</c>, else from <c>postgres.password</c> in the secrets folder,
+    /// else left to Npgsql (<c>$PGPASSWORD</c>, <c>~/.pgpass</c>). See docs/deployment.md.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+}
+
+/// <summary>The database engines the Gallery runs on.</summary>
+public enum GalleryProvider
+{
+    /// <summary>One SQLite file on this machine: zero setup, one portal process writing (the default).</summary>
+    Sqlite,
+
+    /// <summary>A PostgreSQL database: several portal instances on one shared gallery.</summary>
+    PostgreSql,
 }
 
 /// <summary>

@@ -33,10 +33,14 @@ public static class GalleryServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var options = configuration.GetSection(GalleryOptions.Section).Get<GalleryOptions>() ?? new GalleryOptions();
-        var databasePath = ContentRoot.Resolve(contentRoot, options.DatabasePath);
-        // The database holds encrypted templates and the audit trail: owner-only, like the secrets folder (issue 14 item 15).
-        OwnerOnlyFiles.PrepareDatabase(databasePath);
-        services.AddSingleton(new GalleryDatabase(databasePath));
+        var secretsOptions = configuration.GetSection(SecretsOptions.Section).Get<SecretsOptions>() ?? new SecretsOptions();
+        var database = GalleryDatabase.From(options, contentRoot, secretsOptions);
+        if (database.IsSqlite)
+        {
+            // The database holds encrypted templates and the audit trail: owner-only, like the secrets folder (issue 14 item 15).
+            OwnerOnlyFiles.PrepareDatabase(database.Path);
+        }
+        services.AddSingleton(database);
         services.Configure<SecretsOptions>(configuration.GetSection(SecretsOptions.Section));
 
         var modelSettings = configuration.GetSection(ModelSettings.Section).Get<ModelSettings>() ?? new ModelSettings();
@@ -94,7 +98,7 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<Overview.ReadRunningJobs>();
         // Background work is durable jobs in the gallery's database (Jobs/, docs/decisions/0019); a host starts the
         // scheduler, the CLI never does (it enrolls and evaluates in the foreground).
-        services.AddMoteJobs(configuration, databasePath);
+        services.AddMoteJobs(database);
         services.AddSingleton<EnrollmentQueue>();
         services.AddScoped<IJobHandler, EnrollJobHandler>();
         services.AddScoped<VerifyProbe>();
@@ -112,9 +116,20 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<ReadGalleryBackbones>();
 
         services.AddSingleton<AuditAnchorInterceptor>();
-        services.AddDbContext<MoteDbContext>((sp, o) => o
-            .UseSqlite(GalleryDatabase.ConnectionString(databasePath))
-            .AddInterceptors(new SqlitePragmaInterceptor(), sp.GetRequiredService<AuditAnchorInterceptor>()));
+        if (database.IsSqlite)
+        {
+            services.AddDbContext<MoteDbContext>((sp, o) => o
+                .UseSqlite(GalleryDatabase.ConnectionString(database.Path))
+                .AddInterceptors(new SqlitePragmaInterceptor(), sp.GetRequiredService<AuditAnchorInterceptor>()));
+        }
+        else
+        {
+            // Its own context type only so that its migrations (Data/Migrations/PostgreSql) are told apart from SQLite's;
+            // everything resolves MoteDbContext as before.
+            services.AddDbContext<MoteDbContext, PostgreSqlMoteDbContext>((sp, o) => o
+                .UseNpgsql(database.ConnectionStringWithPassword)
+                .AddInterceptors(sp.GetRequiredService<AuditAnchorInterceptor>()));
+        }
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<AuditTrail>();
@@ -186,10 +201,111 @@ public static class GalleryServiceCollectionExtensions
     }
 }
 
-/// <summary>The Gallery's SQLite file and how to bring its schema up to date.</summary>
-public sealed class GalleryDatabase(string path)
+/// <summary>
+/// Where the Gallery's data lives — a SQLite file (<see cref="Path"/>) or a PostgreSQL database (<see cref="ConnectionStringWithPassword"/>) —
+/// and how to bring its schema up to date. Features that only exist for a SQLite file (online backup, restore, the serving
+/// lock, WAL truncation, file modes) ask <see cref="RequireSqlite"/>, which refuses on PostgreSQL with what to do instead.
+/// </summary>
+public sealed class GalleryDatabase
 {
-    public string Path { get; } = path;
+    /// <summary>The environment variable a PostgreSQL password is read from when the connection string names none.</summary>
+    public const string PasswordVariable = "MOTE_POSTGRES_PASSWORD";
+
+    /// <summary>The file in the secrets folder a PostgreSQL password is read from when neither the connection string nor the variable has one.</summary>
+    public const string PasswordFile = "postgres.password";
+
+    private readonly string? _path;
+
+    /// <summary>A SQLite file.</summary>
+    public GalleryDatabase(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Provider = GalleryProvider.Sqlite;
+        _path = path;
+    }
+
+    private GalleryDatabase(string connectionString, string description)
+    {
+        Provider = GalleryProvider.PostgreSql;
+        ConnectionStringWithPassword = connectionString;
+        Description = description;
+    }
+
+    public GalleryProvider Provider { get; }
+
+    public bool IsSqlite => Provider == GalleryProvider.Sqlite;
+
+    public bool IsPostgreSql => Provider == GalleryProvider.PostgreSql;
+
+    /// <summary>The SQLite file; throws on PostgreSQL (there is no file: use <see cref="RequireSqlite"/> first).</summary>
+    public string Path => _path ?? throw RequireSqliteError("this operation", "");
+
+    /// <summary>The PostgreSQL connection string, password included (never logged); null for SQLite.</summary>
+    public string? ConnectionStringWithPassword { get; }
+
+    /// <summary>What to call the database in messages: the file, or host/port/database (never the password).</summary>
+    public string Description { get; } = "";
+
+    /// <summary>Throws a <see cref="GalleryException"/> naming <paramref name="feature"/> and <paramref name="instead"/> when this is not a SQLite file.</summary>
+    public void RequireSqlite(string feature, string instead)
+    {
+        if (!IsSqlite)
+        {
+            throw RequireSqliteError(feature, instead);
+        }
+    }
+
+    private GalleryException RequireSqliteError(string feature, string instead) => new(
+        $"{char.ToUpperInvariant(feature[0])}{feature[1..]} works on the embedded SQLite file only; this Gallery runs on PostgreSQL ({Description}). {instead}".TrimEnd(),
+        GalleryErrorKind.Conflict);
+
+    /// <summary>
+    /// The database <paramref name="options"/> name: the SQLite file resolved against <paramref name="contentRoot"/>, or PostgreSQL with
+    /// its connection string (password from the connection string, else <c>$MOTE_POSTGRES_PASSWORD</c>, else the secrets folder's
+    /// <c>postgres.password</c>, else Npgsql's own <c>$PGPASSWORD</c>/<c>~/.pgpass</c>). Throws for a PostgreSQL setting without a connection string.
+    /// </summary>
+    public static GalleryDatabase From(GalleryOptions options, string contentRoot, SecretsOptions secrets)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(secrets);
+        if (options.Provider == GalleryProvider.Sqlite)
+        {
+            return new GalleryDatabase(ContentRoot.Resolve(contentRoot, options.DatabasePath));
+        }
+        if (!Enum.IsDefined(options.Provider))
+        {
+            throw new GalleryException($"Mote:Gallery:Provider must be Sqlite or PostgreSql, not {options.Provider}.");
+        }
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            throw new GalleryException("Mote:Gallery:Provider is PostgreSql but Mote:Gallery:ConnectionString is empty. Set it (e.g. the environment variable "
+                + "Mote__Gallery__ConnectionString=\"Host=db.example.org;Port=5432;Database=mote;Username=mote\"); see docs/deployment.md.");
+        }
+        Npgsql.NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new Npgsql.NpgsqlConnectionStringBuilder(options.ConnectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new GalleryException($"Mote:Gallery:ConnectionString is not a valid PostgreSQL connection string: {e.Message}");
+        }
+        if (string.IsNullOrEmpty(builder.Password))
+        {
+            var password = Environment.GetEnvironmentVariable(PasswordVariable);
+            var file = System.IO.Path.Combine(secrets.ResolveDirectory(), PasswordFile);
+            if (string.IsNullOrEmpty(password) && File.Exists(file))
+            {
+                password = File.ReadAllText(file).TrimEnd('\r', '\n');
+            }
+            if (!string.IsNullOrEmpty(password))
+            {
+                builder.Password = password;
+            }
+        }
+        var description = $"database {builder.Database ?? "(default)"} on {builder.Host}:{builder.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        return new GalleryDatabase(builder.ConnectionString, description);
+    }
 
     public static string ConnectionString(string path) =>
         new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, ForeignKeys = true }.ToString();

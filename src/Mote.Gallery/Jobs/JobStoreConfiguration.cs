@@ -1,31 +1,25 @@
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Mote.Gallery.Hosting;
 using Quartz;
 
 namespace Mote.Gallery.Jobs;
 
 /// <summary>
 /// The one place the job runtime's scheduler is configured: Quartz.NET with its persistent ADO job store in the gallery's
-/// own database (tables created by the gallery's migration, <see cref="QuartzSchema"/>), chosen by the gallery's provider
-/// setting <c>Mote:Gallery:Provider</c> (<c>Sqlite</c>, the default). A second provider adds its case in
-/// <see cref="UseGalleryStore"/> (Quartz has a PostgreSQL delegate, <c>UsePostgres</c>, and clustering for several
-/// instances: <c>UseClustering</c>).
+/// own database (tables created by the gallery's migration, <see cref="QuartzSchema"/>), on the gallery's provider
+/// (<c>Mote:Gallery:Provider</c>, <see cref="GalleryDatabase"/>): the SQLite file (one serving process), or PostgreSQL with
+/// Quartz's PostgreSQL delegate and clustering, since several portal instances may share that database (each fires a job's
+/// trigger at most once across all of them, and a node that dies has its jobs recovered by the others).
 /// </summary>
 public static class JobStoreConfiguration
 {
-    /// <summary>The gallery's database provider setting, shared with the EF Core registration.</summary>
-    public const string ProviderKey = "Mote:Gallery:Provider";
-
     /// <summary>Registers the scheduler, its hosted service (started by hosts, never by the command line), the job runtime and its start-up reconciliation.</summary>
     /// <param name="services">The gallery's services.</param>
-    /// <param name="configuration">Read for <see cref="ProviderKey"/>.</param>
-    /// <param name="sqlitePath">The gallery's SQLite file (used when the provider is SQLite).</param>
-    public static IServiceCollection AddMoteJobs(this IServiceCollection services, IConfiguration configuration, string sqlitePath)
+    /// <param name="database">The gallery's database: the scheduler's tables live in it.</param>
+    public static IServiceCollection AddMoteJobs(this IServiceCollection services, GalleryDatabase database)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var provider = configuration[ProviderKey] is { Length: > 0 } named ? named : "Sqlite";
+        ArgumentNullException.ThrowIfNull(database);
         services.AddQuartz(q =>
         {
             q.ConfigureScheduler(o =>
@@ -46,7 +40,7 @@ public static class JobStoreConfiguration
                     o.SchemaProvisioning = SchemaProvisioning.Validate;
                 });
                 store.UseSystemTextJsonSerializer(_ => { });
-                UseGalleryStore(store, provider, sqlitePath);
+                UseGalleryStore(store, database);
             });
             foreach (var kind in Enum.GetValues<JobKind>())
             {
@@ -65,17 +59,19 @@ public static class JobStoreConfiguration
         return services;
     }
 
-    private static void UseGalleryStore(IPersistentStoreBuilder store, string provider, string sqlitePath)
+    private static void UseGalleryStore(IPersistentStoreBuilder store, GalleryDatabase database)
     {
-        switch (provider)
+        if (database.IsSqlite)
         {
-            case "Sqlite":
-                // Its own connections to the gallery's file; foreign keys on so the trigger tables cascade.
-                store.UseSqlite(new SqliteConnectionStringBuilder { DataSource = sqlitePath, Pooling = true, ForeignKeys = true }.ToString());
-                break;
-            default:
-                throw new InvalidOperationException($"{ProviderKey} is '{provider}': the job runtime supports 'Sqlite' only so far.");
+            // Its own connections to the gallery's file; foreign keys on so the trigger tables cascade.
+            store.UseSqlite(GalleryDatabase.ConnectionString(database.Path));
+            return;
         }
+        // Npgsql's factory handed over directly (no driver looked up by name); the same connection string, password included.
+        store.UsePostgres(Npgsql.NpgsqlFactory.Instance, database.ConnectionStringWithPassword!);
+        // Several instances may serve one PostgreSQL gallery: each needs its own instance id (generated), and the store's row
+        // locks so that a trigger fires on one of them only.
+        store.UseClustering(_ => { });
     }
 }
 

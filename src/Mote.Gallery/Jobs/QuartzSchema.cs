@@ -5,12 +5,13 @@ namespace Mote.Gallery.Jobs;
 /// <summary>
 /// The tables of Quartz.NET's ADO job store (prefix <c>QRTZ_</c>), created by the gallery's own EF Core migration
 /// (<c>DurableJobs</c>) so a fresh database has them and `dotnet run` needs no extra step. The statements are Quartz's own:
-/// the creation script the pinned package embeds for its database (<c>Quartz.Impl.AdoJobStore.Schema.create_sqlite.sql</c>;
-/// every statement <c>IF NOT EXISTS</c>, split on lines reading <c>--;;</c>), so the tables match the driver that reads
+/// the creation script the pinned package embeds for its database (<c>Quartz.Impl.AdoJobStore.Schema.create_sqlite.sql</c>,
+/// <c>create_postgres.sql</c>; every statement <c>IF NOT EXISTS</c>, split on lines reading <c>--;;</c>), so the tables match the driver that reads
 /// them exactly; at start the store validates them (<see cref="JobStoreConfiguration"/>). A Quartz upgrade that changes its
 /// schema needs a migration of its own (Quartz publishes upgrade scripts), which that validation would demand.
 /// </summary>
-/// <remarks>A second provider adds its script name in <see cref="ScriptFor"/> (Quartz embeds <c>create_postgres.sql</c> too).</remarks>
+/// <remarks>PostgreSQL's script names its tables in lower case and unquoted (<c>qrtz_job_details</c>): the store's own queries,
+/// also unquoted, fold to the same names.</remarks>
 internal static partial class QuartzSchema
 {
     /// <summary>The table prefix the store is configured with (Quartz's default).</summary>
@@ -33,6 +34,7 @@ internal static partial class QuartzSchema
     private static string ScriptFor(string? activeProvider) => activeProvider switch
     {
         "Microsoft.EntityFrameworkCore.Sqlite" => "Quartz.Impl.AdoJobStore.Schema.create_sqlite.sql",
+        "Npgsql.EntityFrameworkCore.PostgreSQL" => "Quartz.Impl.AdoJobStore.Schema.create_postgres.sql",
         _ => throw new NotSupportedException($"No Quartz job-store schema for the database provider '{activeProvider}' yet."),
     };
 

@@ -72,9 +72,13 @@ public static class PersonIdentity
         return null;
     }
 
-    /// <summary>True when a save failed on one of the unique indexes (SQLite constraint error 19 naming UNIQUE).</summary>
-    public static bool IsUniqueViolation(DbUpdateException e) =>
-        e?.InnerException is SqliteException { SqliteErrorCode: 19 } s && s.Message.Contains("UNIQUE", StringComparison.OrdinalIgnoreCase);
+    /// <summary>True when a save failed on one of the unique indexes (SQLite constraint error 19 naming UNIQUE; PostgreSQL SQLSTATE 23505).</summary>
+    public static bool IsUniqueViolation(DbUpdateException e) => e?.InnerException switch
+    {
+        SqliteException { SqliteErrorCode: 19 } s => s.Message.Contains("UNIQUE", StringComparison.OrdinalIgnoreCase),
+        Npgsql.PostgresException p => p.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,
+        _ => false,
+    };
 
     /// <summary>The refusal for a save that lost the race to an equal one (the index does not say which rule it broke).</summary>
     internal static GalleryException Refusal(PersonKey key) => new(

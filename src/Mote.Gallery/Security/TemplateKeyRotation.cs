@@ -28,15 +28,16 @@ internal sealed record EncryptedColumn(string Name, string Table, string Column,
     /// </summary>
     public static readonly IReadOnlyList<EncryptedColumn> All =
     [
-        new("templates", "People", "TemplateBlob", "Id", "TemplateKind", "length(TemplateBlob) > 0", false,
+        // Identifiers quoted: the same SQL reads SQLite and PostgreSQL (which folds unquoted names to lower case).
+        new("templates", "People", "TemplateBlob", "\"Id\"", "\"TemplateKind\"", "length(\"TemplateBlob\") > 0", false,
             kind => kind == "vector" ? PersonRecords.VectorTemplatePurpose : PersonRecords.ModelTemplatePurpose),
-        new("staged templates", "StagedTemplates", "TemplateBlob", "PersonId", "TemplateKind", "length(TemplateBlob) > 0", false,
+        new("staged templates", "StagedTemplates", "TemplateBlob", "\"PersonId\"", "\"TemplateKind\"", "length(\"TemplateBlob\") > 0", false,
             kind => kind == "vector" ? PersonRecords.VectorTemplatePurpose : PersonRecords.ModelTemplatePurpose),
-        new("person images", "PersonImages", "Blob", "PersonId", "Kind", "length(Blob) > 0", false, PersonImage.Purpose),
-        new("probe images", "DecisionProbeImages", "Blob", "DecisionId", "''", "length(Blob) > 0", false, _ => DecisionProbeImage.Purpose),
-        new("explanation crops", "DecisionExplanations", "CropBlob", "DecisionId", "''", "CropBlob IS NOT NULL", false, _ => DecisionExplanationRecord.CropPurpose),
-        new("authenticator secrets", "AspNetUserTokens", "Value", "UserId", "''",
-            $"LoginProvider = '{Users.AuthenticatorStore.Provider}' AND Name IN ('AuthenticatorKey', 'PendingAuthenticatorKey') AND Value IS NOT NULL AND Value <> ''", true,
+        new("person images", "PersonImages", "Blob", "\"PersonId\"", "\"Kind\"", "length(\"Blob\") > 0", false, PersonImage.Purpose),
+        new("probe images", "DecisionProbeImages", "Blob", "\"DecisionId\"", "''", "length(\"Blob\") > 0", false, _ => DecisionProbeImage.Purpose),
+        new("explanation crops", "DecisionExplanations", "CropBlob", "\"DecisionId\"", "''", "\"CropBlob\" IS NOT NULL", false, _ => DecisionExplanationRecord.CropPurpose),
+        new("authenticator secrets", "AspNetUserTokens", "Value", "\"UserId\"", "''",
+            $"\"LoginProvider\" = '{Users.AuthenticatorStore.Provider}' AND \"Name\" IN ('AuthenticatorKey', 'PendingAuthenticatorKey') AND \"Value\" IS NOT NULL AND \"Value\" <> ''", true,
             _ => Users.AuthenticatorStore.KeyPurpose),
     ];
 }
@@ -156,6 +157,12 @@ public sealed class RotateTemplateKey(MoteDbContext db, TemplateProtector protec
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ManageSettings);
+        if (db.Database.IsNpgsql())
+        {
+            // Its batches page by SQLite's rowid; PostgreSQL has no stable equivalent yet. Refused before anything changes.
+            throw new GalleryException("`mote keys rotate` works on the embedded SQLite file only for now; this Gallery runs on PostgreSQL. "
+                + "`mote keys status` works on both. See docs/deployment.md.", GalleryErrorKind.Conflict);
+        }
         if (batchSize < 1)
         {
             throw new GalleryException("The batch size must be at least 1.");

@@ -52,9 +52,10 @@ public static class PortalHost
             .AddClaimsPrincipalFactory<MfaClaimsPrincipalFactory>();
 
         var secrets = configuration.GetSection(SecretsOptions.Section).Get<SecretsOptions>() ?? new SecretsOptions();
-        services.AddDataProtection()
-            .SetApplicationName("Mote.Portal")
-            .PersistKeysToFileSystem(SecretDirectory.Ensure(Path.Combine(secrets.ResolveDirectory(), "dataprotection")));
+        // The secrets folder's dataprotection/ on SQLite; the database (encrypted with the secrets folder's key) on PostgreSQL.
+        services.AddMoteDataProtection(
+            GalleryDatabase.From(configuration.GetSection(GalleryOptions.Section).Get<GalleryOptions>() ?? new GalleryOptions(), builder.Environment.ContentRootPath, secrets),
+            secrets, "Mote.Portal");
 
         var portal = configuration.GetSection(PortalOptions.Section).Get<PortalOptions>() ?? new PortalOptions();
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();

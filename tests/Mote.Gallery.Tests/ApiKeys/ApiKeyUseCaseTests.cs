@@ -29,6 +29,7 @@ public sealed class ApiKeyUseCaseTests
     }
 
     [Fact]
+    [Trait("Provider", "SqliteOnly")] // reads the SQLite file's bytes
     public async Task CreateApiKey_StoresOnlyAKeyedHash_NeverTheSecret()
     {
         await using var db = await GalleryTestDatabase.CreateAsync(FixedClock);

@@ -16,6 +16,7 @@ namespace Mote.Gallery.Tests.Backup;
 /// verifying chain and templates that still decide; a wrong passphrase, an altered or cut archive, a non-empty or served
 /// target are refused in words, and nothing changes.
 /// </summary>
+[Trait("Provider", "SqliteOnly")] // mote backup/restore (refused on PostgreSQL, PostgreSqlProviderTests)
 public sealed class BackupRestoreTests(EngineGallery gallery) : IClassFixture<EngineGallery>, IAsyncLifetime
 {
     private const string Passphrase = "correct horse battery staple";

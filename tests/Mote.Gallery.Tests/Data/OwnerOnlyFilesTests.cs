@@ -6,6 +6,7 @@ using Mote.Gallery.Tests.Builders;
 namespace Mote.Gallery.Tests.Data;
 
 /// <summary>Issue 14 item 15: the database, its WAL/SHM and the audit anchor are owner-only (0600) on a fresh data folder.</summary>
+[Trait("Provider", "SqliteOnly")] // the SQLite file's modes
 public sealed class OwnerOnlyFilesTests
 {
     [Fact]

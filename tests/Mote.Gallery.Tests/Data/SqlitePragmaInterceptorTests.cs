@@ -6,6 +6,7 @@ using Mote.Gallery.Tests.Builders;
 
 namespace Mote.Gallery.Tests.Data;
 
+[Trait("Provider", "SqliteOnly")] // SQLite's pragmas
 public sealed class SqlitePragmaInterceptorTests
 {
     [Fact]

@@ -77,7 +77,7 @@ public sealed class GroupPhotoDecisionTests(GroupPhotoDecisionTests.GroupGallery
         Assert.Equal(events + 2, Db.Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.ProbeIdentified}"));
         foreach (var (face, person) in new[] { (largest, LargestId), (third, ThirdId) })
         {
-            Assert.Equal(1, Db.Scalar($"SELECT COUNT(*) FROM Decisions WHERE Id = '{face.DecisionId}' AND Kind = 'identify' AND Accepted = 1 AND PersonId = '{person}'"));
+            Assert.Equal(1, Db.Scalar($"SELECT COUNT(*) FROM Decisions WHERE Id = '{face.DecisionId}' AND Kind = 'identify' AND Accepted = TRUE AND PersonId = '{person}'"));
             Assert.Equal(1, Db.Scalar($"SELECT COUNT(*) FROM AuditPayloads p JOIN AuditEvents e ON e.Id = p.EventId WHERE e.Code = {(int)AuditEventCode.ProbeIdentified} AND p.Detail LIKE 'decision {face.DecisionId}:%face #{face.Face.Index + 1} of 3 at %'"));
         }
     }

@@ -22,6 +22,7 @@ public sealed class ProbeRetentionTests(EngineGallery gallery) : IClassFixture<E
     private GalleryTestDatabase Db => gallery.Db;
 
     [Fact]
+    [Trait("Provider", "SqliteOnly")] // reads the SQLite file's bytes
     public async Task Verify_DefaultSettings_StoresTheDecisionButNoProbeImage()
     {
         await SetKeepProbeImagesAsync(false);
@@ -37,6 +38,7 @@ public sealed class ProbeRetentionTests(EngineGallery gallery) : IClassFixture<E
     }
 
     [Fact]
+    [Trait("Provider", "SqliteOnly")] // reads the SQLite file's bytes
     public async Task VerifyAndIdentify_KeepProbeImagesOn_EncryptedImageOpensForItsDecisionOnly()
     {
         var (name, face) = await EnrollAsync("Kai Kept", "sample4.jpg", seed: 22);

@@ -63,14 +63,8 @@ public sealed class DamagedTemplateTests
         await db.Services.GetRequiredService<GalleryIndex>().GetAsync(Backbone, default);
         Assert.Equal(1, await db.InScopeAsync<MoteDbContext, int>(c => TemplateIntegrity.CountDamagedAsync(c)));
 
-        using (var raw = db.OpenRaw())
-        using (var command = raw.CreateCommand())
-        {
-            command.CommandText = "UPDATE People SET RetrainedUtc = $later WHERE Id = $id";
-            command.Parameters.AddWithValue("$later", DateTimeOffset.UtcNow.AddMinutes(1).UtcTicks);
-            command.Parameters.AddWithValue("$id", eve.Id);
-            command.ExecuteNonQuery();
-        }
+        db.Execute(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"UPDATE People SET RetrainedUtc = {DateTimeOffset.UtcNow.AddMinutes(1).UtcTicks} WHERE Id = '{eve.Id}'"));
 
         Assert.Equal(0, await db.InScopeAsync<MoteDbContext, int>(c => TemplateIntegrity.CountDamagedAsync(c)));
     }

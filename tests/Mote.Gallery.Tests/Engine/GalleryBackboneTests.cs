@@ -60,12 +60,7 @@ public sealed class GalleryBackboneTests : IAsyncLifetime
         var people = await LfwPeople.EnrollAsync(_db, 1);
         // As if the gallery came from an installation whose dlib-resnet model had other weights (a restored backup, a replaced model file).
         var foreign = new string('a', 64);
-        using (var raw = _db.OpenRaw())
-        using (var update = raw.CreateCommand())
-        {
-            update.CommandText = $"UPDATE People SET BackboneHash = '{foreign}'";
-            update.ExecuteNonQuery();
-        }
+        _db.Execute($"UPDATE People SET BackboneHash = '{foreign}'");
         var probe = File.ReadAllBytes(people[0].Files[1]);
 
         var verify = await Assert.ThrowsAsync<GalleryException>(() => _db.InScopeAsync<VerifyProbe, VerificationResult>(v => v.ExecuteAsync(Actors.Admin, people[0].Name, probe)));
@@ -189,17 +184,7 @@ public sealed class GalleryBackboneTests : IAsyncLifetime
         Assert.Contains("Retrain them from a new photo", leftBehind.Message, StringComparison.Ordinal);
 
         // Audited: the run that staged without switching, then the switch (from, to, counts, who needs a photo by id).
-        var details = new List<string>();
-        using (var raw = _db.OpenRaw())
-        using (var read = raw.CreateCommand())
-        {
-            read.CommandText = $"SELECT p.Detail FROM AuditEvents e JOIN AuditPayloads p ON p.EventId = e.Id WHERE e.Code = {(int)AuditEventCode.GalleryBackboneChanged} ORDER BY e.Id";
-            using var reader = read.ExecuteReader();
-            while (reader.Read())
-            {
-                details.Add(reader.GetString(0));
-            }
-        }
+        var details = _db.Strings($"SELECT p.Detail FROM AuditEvents e JOIN AuditPayloads p ON p.EventId = e.Id WHERE e.Code = {(int)AuditEventCode.GalleryBackboneChanged} ORDER BY e.Id");
         Assert.Equal(2, details.Count);
         Assert.Contains("staged, not switched", details[0], StringComparison.Ordinal);
         Assert.Contains("→ faceplugin-fr", details[1], StringComparison.Ordinal);

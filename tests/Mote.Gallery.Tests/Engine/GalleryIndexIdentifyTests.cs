@@ -65,14 +65,8 @@ public sealed class GalleryIndexIdentifyTests(EngineGallery gallery) : IClassFix
         Assert.Contains(before.Matches, m => m.PersonId == enrolled.Person.Id);
 
         // What the CLI or a second portal on the same file would do: no Invalidate() reaches this process.
-        using (var raw = Db.OpenRaw())
-        using (var command = raw.CreateCommand())
-        {
-            command.CommandText = "UPDATE People SET Threshold = 2.0, RetrainedUtc = $now WHERE Id = $id";
-            command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.UtcTicks);
-            command.Parameters.AddWithValue("$id", enrolled.Person.Id);
-            Assert.Equal(1, command.ExecuteNonQuery());
-        }
+        Assert.Equal(1, Db.Execute(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"UPDATE People SET Threshold = 2.0, RetrainedUtc = {DateTimeOffset.UtcNow.UtcTicks} WHERE Id = '{enrolled.Person.Id}'")));
         var after = await Db.InScopeAsync<IdentifyProbe, IdentificationOutcome>(i => i.ExecuteAsync(Actors.Operator, probe, 50));
 
         Assert.DoesNotContain(after.Matches, m => m.PersonId == enrolled.Person.Id);

@@ -13,8 +13,8 @@ using Mote.Gallery.Tests.Builders;
 namespace Mote.Gallery.Tests.Jobs;
 
 /// <summary>
-/// The durable job runtime (issue 15, docs/decisions/0017) on a real host with Quartz's persistent store in a real SQLite
-/// file and the real engine: jobs survive a restart and complete once, cancel stores nothing, and a burst of decisions is
+/// The durable job runtime (issue 15, docs/decisions/0019) on a real host with Quartz's persistent store in a real SQLite
+/// file (or a PostgreSQL database, clustered, when <c>$MOTE_TEST_PROVIDER</c> says so) and the real engine: jobs survive a restart and complete once, cancel stores nothing, and a burst of decisions is
 /// explained or visibly queued — none dropped.
 /// </summary>
 public sealed class DurableJobsTests
@@ -24,7 +24,7 @@ public sealed class DurableJobsTests
     [Fact]
     public async Task EnrollmentJobs_HostStopsWhileOneRunsAndOneWaits_BothCompleteOnceAfterRestart()
     {
-        var folder = JobHost.NewFolder();
+        var folder = await JobHost.NewFolderAsync();
         try
         {
             var first = await JobHost.StartAsync(folder);
@@ -68,14 +68,14 @@ public sealed class DurableJobsTests
         }
         finally
         {
-            JobHost.DeleteFolder(folder);
+            await JobHost.DeleteFolderAsync(folder);
         }
     }
 
     [Fact]
     public async Task EnrollmentJobs_GoodAndBad_DoneWithPersonOrFailedInWordsLeavingNothing()
     {
-        var folder = JobHost.NewFolder();
+        var folder = await JobHost.NewFolderAsync();
         try
         {
             await using var host = await JobHost.StartAsync(folder);
@@ -108,14 +108,14 @@ public sealed class DurableJobsTests
         }
         finally
         {
-            JobHost.DeleteFolder(folder);
+            await JobHost.DeleteFolderAsync(folder);
         }
     }
 
     [Fact]
     public async Task Cancel_QueuedAndRunningEnrollments_EndCancelledAndStoreNothing()
     {
-        var folder = JobHost.NewFolder();
+        var folder = await JobHost.NewFolderAsync();
         try
         {
             await using var host = await JobHost.StartAsync(folder);
@@ -152,14 +152,14 @@ public sealed class DurableJobsTests
         }
         finally
         {
-            JobHost.DeleteFolder(folder);
+            await JobHost.DeleteFolderAsync(folder);
         }
     }
 
     [Fact]
     public async Task Submit_QueueFull_RefusedBusyWithRetryAfterAndNothingQueued()
     {
-        var folder = JobHost.NewFolder();
+        var folder = await JobHost.NewFolderAsync();
         try
         {
             await using var host = await JobHost.StartAsync(folder);
@@ -187,7 +187,7 @@ public sealed class DurableJobsTests
         }
         finally
         {
-            JobHost.DeleteFolder(folder);
+            await JobHost.DeleteFolderAsync(folder);
         }
     }
 
@@ -195,7 +195,7 @@ public sealed class DurableJobsTests
     public async Task Burst_200Decisions_EachExplainedOrVisiblyQueuedNoneDropped()
     {
         const int decisions = 200;
-        var folder = JobHost.NewFolder();
+        var folder = await JobHost.NewFolderAsync();
         try
         {
             await using var host = await JobHost.StartAsync(folder);
@@ -237,7 +237,7 @@ public sealed class DurableJobsTests
         }
         finally
         {
-            JobHost.DeleteFolder(folder);
+            await JobHost.DeleteFolderAsync(folder);
         }
     }
 

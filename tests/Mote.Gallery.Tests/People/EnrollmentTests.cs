@@ -59,6 +59,7 @@ public sealed class EnrollmentTests(EngineGallery gallery) : IClassFixture<Engin
     }
 
     [Fact]
+    [Trait("Provider", "SqliteOnly")] // reads the SQLite file's bytes
     public async Task Enroll_StoresOnlyTheEncryptedTemplate_NeitherPhotoNorDescriptor()
     {
         var (enrolled, face) = await EnrollDemoAsync("Bo Stored", "sample3.jpg", seed: 3);

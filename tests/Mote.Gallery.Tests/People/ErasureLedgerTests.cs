@@ -29,6 +29,7 @@ public sealed class ErasureLedgerTests(EngineGallery gallery) : IClassFixture<En
     private GalleryTestDatabase Db => gallery.Db;
 
     [DatasetFact("lfw-dev")]
+    [Trait("Provider", "SqliteOnly")] // reads the SQLite file's bytes
     public async Task Restore_BackupFromBeforeAnErasure_PersonStaysErasedAudited_NoTraceInAnyFile()
     {
         await Db.InScopeAsync<UpdateGallerySettings, GallerySettingsView>(async u =>
@@ -95,6 +96,7 @@ public sealed class ErasureLedgerTests(EngineGallery gallery) : IClassFixture<En
     }
 
     [Fact]
+    [Trait("Provider", "SqliteOnly")] // reads the SQLite file's bytes
     public async Task Start_DatabaseFileFromBeforeAnErasureCopiedBack_ErasedAgainBeforeServing()
     {
         await using var db = await GalleryTestDatabase.CreateAsync();

@@ -18,6 +18,7 @@ public sealed class ErasureTests(EngineGallery gallery) : IClassFixture<EngineGa
     private GalleryTestDatabase Db => gallery.Db;
 
     [Fact]
+    [Trait("Provider", "SqliteOnly")] // reads the SQLite file's bytes
     public async Task ErasePerson_AfterDecisions_NoTraceInAnyFileOrOtherDecision()
     {
         await Db.InScopeAsync<UpdateGallerySettings, GallerySettingsView>(async u =>

@@ -20,6 +20,7 @@ namespace Mote.Gallery.Tests.Security;
 /// TOTP secret still checks codes, and a backup taken afterwards restores elsewhere and reads. A rotation cancelled
 /// mid-way leaves everything readable and a rerun finishes it.
 /// </summary>
+[Trait("Provider", "SqliteOnly")] // rowid key rotation (refused on PostgreSQL, PostgreSqlProviderTests)
 public sealed class TemplateKeyRotationTests
 {
     private const string Passphrase = "correct horse battery staple";
