@@ -61,14 +61,28 @@ public abstract class GalleryBunitContext : PortalBunitContext
         }
     }
 
+    /// <summary>bUnit disposes <c>Services</c> here, before <see cref="Dispose(bool)"/>: the hosted services
+    /// (Quartz's among them, which resolves services as it stops) stop first.</summary>
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        await StopJobsAsync();
+        await base.DisposeAsyncCore();
+    }
+
+    private async Task StopJobsAsync()
+    {
+        for (var i = _started.Count - 1; i >= 0; i--)
+        {
+            await _started[i].StopAsync(CancellationToken.None);
+        }
+        _started.Clear();
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            for (var i = _started.Count - 1; i >= 0; i--)
-            {
-                _started[i].StopAsync(CancellationToken.None).GetAwaiter().GetResult();
-            }
+            StopJobsAsync().GetAwaiter().GetResult();
         }
         base.Dispose(disposing);
         if (disposing)
