@@ -17,6 +17,9 @@ public enum GalleryErrorKind
 
     /// <summary>The photo is larger than <see cref="People.PhotoPolicy.MaxBytes"/> (the REST API answers 413).</summary>
     PhotoTooLarge = 4,
+
+    /// <summary>The system is saturated and did not take the request (<see cref="Jobs.GalleryBusyException"/>; the REST API answers 503 with Retry-After).</summary>
+    Busy = 5,
 }
 
 /// <summary>

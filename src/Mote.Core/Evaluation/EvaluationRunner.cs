@@ -396,7 +396,7 @@ public sealed class EvaluationRunner
         var provenance = new ModelTemplateProvenance(backbone, packId, entries);
         var models = new ModelTemplate[references.Length];
         var done = 0;
-        var retriedBefore = TemplateTrainer.RetriedAfterTorchFailure;
+        var retriedBefore = trainer.RetriedAfterTorchFailure;
         Parallel.For(0, references.Length, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct }, i =>
         {
             var personSeed = unchecked(seed * 1_000_003 + i);
@@ -404,7 +404,7 @@ public sealed class EvaluationRunner
             var sample = sampler.Sample(references[i], balance, personSeed, options.TrainingSet);
             var set = Templates.TrainingSet.FromRows(sample.Positives, sample.Negatives);
             // TemplateTrainer.Train retries a rare libtorch failure itself (deterministic by seed); see the warning below.
-            models[i] = trainer.Train(set, personSeed, provenance, references[i]);
+            models[i] = trainer.Train(set, personSeed, provenance, references[i], ct: ct);
             if (enrollMs is not null)
             {
                 enrollMs[i] = clock.Elapsed.TotalMilliseconds;
@@ -416,7 +416,7 @@ public sealed class EvaluationRunner
                 progress?.Report(new EvaluationProgress(phase, now, references.Length));
             }
         });
-        if (TemplateTrainer.RetriedAfterTorchFailure - retriedBefore is > 0 and var retried)
+        if (trainer.RetriedAfterTorchFailure - retriedBefore is > 0 and var retried)
         {
             warnings.Add($"{phase}: {retried} training(s) failed once in libtorch and were retried (same seed, same template)");
         }

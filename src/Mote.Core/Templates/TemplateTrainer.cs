@@ -39,9 +39,10 @@ public sealed class TemplateTrainer
     /// reference there). Normalised here; not mutated.</param>
     /// <param name="guards">Guards the person's balance asks for (<see cref="Population.Sampling.BalanceGuards.For"/>), folded
     /// into the trained layers; default none.</param>
+    /// <param name="ct">Cancels the wait for the process's native gate (<see cref="NativeWorkGate"/>), never a training under way.</param>
     /// <exception cref="ArgumentException">Too few samples of a class, or a reference of another dimension or zero norm.</exception>
     /// <exception cref="TorchRuntimeUnavailableException">TorchSharp cannot be loaded.</exception>
-    public ModelTemplate Train(TrainingSet set, long seed, ModelTemplateProvenance provenance, float[]? reference = null, IReadOnlyList<GroupGuard>? guards = null)
+    public ModelTemplate Train(TrainingSet set, long seed, ModelTemplateProvenance provenance, float[]? reference = null, IReadOnlyList<GroupGuard>? guards = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(provenance);
@@ -66,6 +67,8 @@ public sealed class TemplateTrainer
         }
 
         TorchRuntime.EnsureLoaded();
+        // One native computation per process at a time, whoever trains (NativeWorkGate).
+        using var lease = NativeWorkGate.Process.Enter("training", ct);
         // libtorch very rarely fails inside AdamW's step with "Expected false to be true" from Scalar::toFloat
         // (seen 2 times in ~690 trainings of an evaluation run and a few times in test runs, always under heavy load
         // with other threads allocating; never reproduced alone). A training is deterministic for its seed, so a retry
@@ -81,15 +84,19 @@ public sealed class TemplateTrainer
             }
             catch (System.Runtime.InteropServices.ExternalException) when (attempt < 3)
             {
-                Interlocked.Increment(ref retriedAfterTorchFailure);
+                Interlocked.Increment(ref _retriedAfterTorchFailure);
             }
         }
     }
 
-    /// <summary>How many trainings in this process were retried after a libtorch failure (see <see cref="Train"/>); for logs and reports.</summary>
-    public static int RetriedAfterTorchFailure => Volatile.Read(ref retriedAfterTorchFailure);
+    /// <summary>
+    /// How many trainings of this trainer were retried after a libtorch failure (see <see cref="Train"/>); for logs and
+    /// reports. Counted per trainer, not per process, so an evaluation run counts its own retries and not those of
+    /// enrollments training beside it (it was a process-wide counter until issue 15).
+    /// </summary>
+    public int RetriedAfterTorchFailure => Volatile.Read(ref _retriedAfterTorchFailure);
 
-    private static int retriedAfterTorchFailure;
+    private int _retriedAfterTorchFailure;
 
     private ModelTemplate TrainOnce(TrainingSet set, long seed, ModelTemplateProvenance provenance, float[]? unitReference)
     {

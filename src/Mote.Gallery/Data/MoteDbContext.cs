@@ -57,6 +57,10 @@ public class MoteDbContext : IdentityDbContext<PortalUser>, IDataProtectionKeyCo
 
     public DbSet<EvaluationRun> EvaluationRuns => Set<EvaluationRun>();
 
+    public DbSet<Jobs.BackgroundJob> BackgroundJobs => Set<Jobs.BackgroundJob>();
+
+    public DbSet<DecisionExplanationInput> DecisionExplanationInputs => Set<DecisionExplanationInput>();
+
     /// <summary>The newest audit row appended in the open transaction; <see cref="AuditAnchorInterceptor"/> anchors it on commit.</summary>
     internal PendingAuditAnchor? PendingAuditAnchor { get; set; }
 
@@ -147,6 +151,36 @@ public class MoteDbContext : IdentityDbContext<PortalUser>, IDataProtectionKeyCo
             e.Property(x => x.CreatedUtc).HasConversion(utcTicks);
             // Erasing a person deletes their decisions, and with them the decisions' explanations.
             e.HasOne<Decision>().WithOne().HasForeignKey<DecisionExplanationRecord>(x => x.DecisionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<DecisionExplanationInput>(e =>
+        {
+            e.ToTable("DecisionExplanationInputs");
+            e.HasKey(x => x.DecisionId);
+            e.Property(x => x.DecisionId).HasMaxLength(36);
+            e.Property(x => x.CreatedUtc).HasConversion(utcTicks);
+            // Erasing a person deletes their decisions, and with them any explanation input still waiting.
+            e.HasOne<Decision>().WithOne().HasForeignKey<DecisionExplanationInput>(x => x.DecisionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Jobs.BackgroundJob>(e =>
+        {
+            e.ToTable("BackgroundJobs");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(32);
+            e.Property(x => x.Subject).HasMaxLength(256);
+            e.Property(x => x.ActorName).HasMaxLength(256);
+            e.Property(x => x.Phase).HasMaxLength(200);
+            e.Property(x => x.ResultId).HasMaxLength(64);
+            e.Property(x => x.CancelRequestedBy).HasMaxLength(256);
+            e.Property(x => x.CreatedUtc).HasConversion(utcTicks);
+            e.Property(x => x.UpdatedUtc).HasConversion(utcTicks);
+            e.Property(x => x.StartedUtc).HasConversion(nullableTicks);
+            e.Property(x => x.FinishedUtc).HasConversion(nullableTicks);
+            e.Ignore(x => x.IsFinished);
+            e.HasIndex(x => new { x.Kind, x.State });
+            e.HasIndex(x => x.Subject);
+            e.HasIndex(x => x.CreatedUtc);
         });
 
         builder.Entity<PersonImage>(e =>

@@ -94,16 +94,16 @@ internal static class DecisionRecorder
     }
 
     /// <summary>
-    /// Queues the recorded decision's explanation; when the queue is full, marks the decision
-    /// <see cref="ExplanationState.QueueFull"/> so the explanation page says so instead of waiting. No running queue:
-    /// nothing (the decision was recorded <see cref="ExplanationState.NotQueued"/>).
+    /// Queues the recorded decision's explanation as a durable job, with the aligned face and descriptor the decision used
+    /// stored beside it (never the upload). Nothing is dropped: a burst waits queued. No running scheduler (the command
+    /// line): nothing (the decision was recorded <see cref="ExplanationState.NotQueued"/>).
     /// </summary>
-    public static async Task QueueExplanationAsync(MoteDbContext db, DecisionExplanationQueue? explanations, ExplanationRequest request, CancellationToken ct)
+    public static async Task QueueExplanationAsync(MoteDbContext db, DecisionExplanationQueue? explanations, string decisionId, AnalyzedFace face,
+        float score, float threshold, int faceIndex, CancellationToken ct)
     {
-        if (explanations is { IsRunning: true } && !explanations.Enqueue(request))
+        if (explanations is { IsRunning: true })
         {
-            await db.Decisions.Where(d => d.Id == request.DecisionId)
-                .ExecuteUpdateAsync(s => s.SetProperty(d => d.ExplanationState, ExplanationState.QueueFull), ct).ConfigureAwait(false);
+            await explanations.EnqueueAsync(db, decisionId, face, score, threshold, faceIndex, ct).ConfigureAwait(false);
         }
     }
 }

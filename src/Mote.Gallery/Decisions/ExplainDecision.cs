@@ -1,13 +1,12 @@
-using System.Collections.Concurrent;
-using System.Threading.Channels;
+using System.Buffers.Binary;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Mote.Core.Explain;
 using Mote.Core.Imaging;
 using Mote.Gallery.Data;
 using Mote.Gallery.Engine;
+using Mote.Gallery.Jobs;
+using Mote.Core.Templates;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
 using Mote.Gallery.Settings;
@@ -29,19 +28,64 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
     /// <summary>
     /// Explains and stores, and marks the decision <see cref="ExplanationState.Ready"/>; returns null when the analyzer
     /// cannot explain or the probe yields no face (the decision is then marked <see cref="ExplanationState.Failed"/>), or
-    /// when the decision or person is gone (nothing left to mark).
+    /// when the decision or person is gone (nothing left to mark). Detects and aligns the probe again: for an explanation
+    /// computed at once (<c>mote explain</c>); the background job uses <see cref="ExecuteStoredAsync"/>.
     /// </summary>
-    public async Task<ProbeExplanation?> ExecuteAsync(ExplanationRequest request, CancellationToken ct = default)
+    public Task<ProbeExplanation?> ExecuteAsync(ExplanationRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return ExplainAsync(request.DecisionId, request.PersonId, request.Score, request.Threshold,
+            (explainer, template, context, seed) => explainer.Explain(request.Probe, request.FaceIndex, template, request.Score, request.Threshold, context, seed, ct), ct);
+    }
+
+    /// <summary>
+    /// Explains a decision from the input stored with it when it was made (<see cref="DecisionExplanationInput"/>: the aligned
+    /// probe face and its descriptor, never the upload), stores the explanation, marks the decision and deletes the input.
+    /// Returns null when the decision, its person or its input is gone (erased meanwhile) or when an earlier run already stored
+    /// the explanation (a run repeated after a restart).
+    /// </summary>
+    public async Task<ProbeExplanation?> ExecuteStoredAsync(string decisionId, CancellationToken ct = default)
+    {
+        if (await db.DecisionExplanations.AnyAsync(e => e.DecisionId == decisionId, ct).ConfigureAwait(false))
+        {
+            await DropInputAsync(decisionId, ct).ConfigureAwait(false);
+            await MarkAsync(decisionId, ExplanationState.Ready, ct).ConfigureAwait(false);
+            return null;
+        }
+        var input = await db.DecisionExplanationInputs.AsNoTracking().SingleOrDefaultAsync(i => i.DecisionId == decisionId, ct).ConfigureAwait(false);
+        var decision = await db.Decisions.AsNoTracking().SingleOrDefaultAsync(d => d.Id == decisionId, ct).ConfigureAwait(false);
+        if (input is null || decision?.PersonId is null)
+        {
+            return null; // erased meanwhile: nothing to explain
+        }
+        var (descriptor, crop) = DecisionExplanationInputs.Open(protector, input);
+        try
+        {
+            return await ExplainAsync(decisionId, decision.PersonId, input.Score, input.Threshold,
+                (explainer, template, context, seed) => explainer.ExplainAligned(crop, descriptor, template, input.Score, input.Threshold, context, seed), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Done with it either way (a failure is marked, never retried with the same input); not cancellable, so a stop
+            // between storing the explanation and this line leaves the input for the repeated run, which finds the explanation.
+            await DropInputAsync(decisionId, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private Task DropInputAsync(string decisionId, CancellationToken ct) =>
+        db.DecisionExplanationInputs.Where(i => i.DecisionId == decisionId).ExecuteDeleteAsync(ct);
+
+    private async Task<ProbeExplanation?> ExplainAsync(string decisionId, string personId, float score, float threshold,
+        Func<IProbeExplainer, ITemplate, Func<float[], ScoreContext?>, int, ProbeExplanation?> explain, CancellationToken ct)
+    {
         var analyzer = await engine.GetGalleryAnalyzerAsync(db, ct).ConfigureAwait(false);
         if (analyzer is not IProbeExplainer explainer)
         {
-            await MarkAsync(request.DecisionId, ExplanationState.Failed, ct).ConfigureAwait(false);
+            await MarkAsync(decisionId, ExplanationState.Failed, ct).ConfigureAwait(false);
             return null;
         }
-        var person = await db.People.AsNoTracking().SingleOrDefaultAsync(p => p.Id == request.PersonId, ct).ConfigureAwait(false);
-        if (person is null || !await db.Decisions.AnyAsync(d => d.Id == request.DecisionId, ct).ConfigureAwait(false))
+        var person = await db.People.AsNoTracking().SingleOrDefaultAsync(p => p.Id == personId, ct).ConfigureAwait(false);
+        if (person is null || !await db.Decisions.AnyAsync(d => d.Id == decisionId, ct).ConfigureAwait(false))
         {
             return null; // erased meanwhile: nothing to explain
         }
@@ -58,41 +102,36 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
         }
         // Seeds from the person's seed: the same person's contexts are drawn alike, apart from training's streams.
         var seed = unchecked((int)(person.Seed * 53) + 15_485_863);
-        // TorchSharp work in this process is serialised with training (PersonTemplates.TrainingGate): concurrent use
-        // once failed inside AdamW; an explanation in the background can wait for a training to finish.
+        Func<float[], ScoreContext?> context = probe => reference is null
+            ? ScoreContext.SampleImpostors(template, population, score, threshold, seed, probe)
+            : ScoreContext.Sample(template, population, reference, null, score, threshold, seed, probe);
+        // Grad-CAM++ runs TorchSharp autograd: it waits for the process's one native gate (NativeWorkGate), with trainings.
         ProbeExplanation? result;
-        await PersonTemplates.TrainingGate.WaitAsync(ct).ConfigureAwait(false);
-        try
+        using (await NativeWorkGate.Process.EnterAsync("explanation", ct).ConfigureAwait(false))
         {
-            result = await Task.Run(() => explainer.Explain(request.Probe, request.FaceIndex, template, request.Score, request.Threshold, probe => reference is null
-                ? ScoreContext.SampleImpostors(template, population, request.Score, request.Threshold, seed, probe)
-                : ScoreContext.Sample(template, population, reference, null, request.Score, request.Threshold, seed, probe), seed, ct), ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            PersonTemplates.TrainingGate.Release();
+            result = await Task.Run(() => explain(explainer, template, context, seed), ct).ConfigureAwait(false);
         }
         if (result is null)
         {
-            await MarkAsync(request.DecisionId, ExplanationState.Failed, ct).ConfigureAwait(false);
+            await MarkAsync(decisionId, ExplanationState.Failed, ct).ConfigureAwait(false);
             return null;
         }
         // The aligned crop shows the probe's face: kept only with the decision's own kept probe image, so a crop computed
         // while ErasePerson scrubbed this decision (it deletes the probe image of a decision that listed the erased
         // person) is not written back after the erasure.
         var keep = (await settings.ReadAsync(ct).ConfigureAwait(false)).KeepProbeImages
-            && await db.DecisionProbeImages.AnyAsync(p => p.DecisionId == request.DecisionId, ct).ConfigureAwait(false);
+            && await db.DecisionProbeImages.AnyAsync(p => p.DecisionId == decisionId, ct).ConfigureAwait(false);
         db.DecisionExplanations.Add(new DecisionExplanationRecord
         {
-            DecisionId = request.DecisionId,
+            DecisionId = decisionId,
             Json = result.Explanation.ToJson(),
-            CropBlob = keep ? protector.Protect(request.DecisionId, DecisionExplanationRecord.CropPurpose, ImageEncoding.ToPng(result.AlignedCrop)) : null,
+            CropBlob = keep ? protector.Protect(decisionId, DecisionExplanationRecord.CropPurpose, ImageEncoding.ToPng(result.AlignedCrop)) : null,
             ElapsedMs = result.Explanation.TotalMs,
             CreatedUtc = time.GetUtcNow(),
         });
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         // Readers take a stored explanation as ready whatever the column says, so this second statement may lag.
-        await MarkAsync(request.DecisionId, ExplanationState.Ready, ct).ConfigureAwait(false);
+        await MarkAsync(decisionId, ExplanationState.Ready, ct).ConfigureAwait(false);
         return result;
     }
 
@@ -102,95 +141,110 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
 }
 
 /// <summary>
-/// Explains decisions in the background, right after they are recorded, one at a time: an explanation costs about
-/// a second on 2 cores (7x7 occlusion ≈ 0.4 s, faithfulness ≈ 0.3 s a map, Grad-CAM++ ≈ 15 ms; docs/explanations.md),
-/// too slow for the verify path. The probe waits in memory only. A full queue (64) or a restart leaves that decision
-/// without an explanation; the decision's <see cref="Decision.ExplanationState"/> and <see cref="Holds"/> let the
-/// explanation page say which (<see cref="GetExplanation"/>).
+/// Explains decisions in the background, right after they are recorded, as durable jobs of the <see cref="JobRuntime"/>
+/// (kind <see cref="JobKind.Explain"/>), one at a time: an explanation costs about a second on 2 cores (7x7 occlusion ≈ 0.4 s,
+/// faithfulness ≈ 0.3 s a map, Grad-CAM++ ≈ 15 ms; docs/explanations.md), too slow for the verify path. What the job needs —
+/// the aligned probe face and its descriptor, as the decision computed them — is stored with the decision, encrypted
+/// (<see cref="DecisionExplanationInput"/>), so a queued explanation survives a restart and never needs the upload again.
+/// There is no limit: a burst of decisions waits queued (until 2026-12 an in-memory queue held 64 and dropped the rest).
 /// </summary>
-public sealed class DecisionExplanationQueue(IServiceScopeFactory scopes, ILogger<DecisionExplanationQueue> log) : BackgroundService
+public sealed class DecisionExplanationQueue(JobRuntime runtime, TemplateProtector protector, TimeProvider time)
 {
-    /// <summary>At most this many decisions wait.</summary>
-    public const int Capacity = 64;
-
-    private readonly Channel<ExplanationRequest> _pending = Channel.CreateBounded<ExplanationRequest>(new BoundedChannelOptions(Capacity) { SingleReader = true });
-
-    // Decisions queued or being explained: an id leaves only after its final state is written, so a reader that asks
-    // here first and reads the database second never takes a finishing explanation for a lost one.
-    private readonly ConcurrentDictionary<string, byte> _held = new(StringComparer.Ordinal);
-    private int _running;
-
-    /// <summary>Queues a decision; false when the queue is full (the decision then has no explanation).</summary>
-    public bool Enqueue(ExplanationRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        _held[request.DecisionId] = 0;
-        if (_pending.Writer.TryWrite(request))
-        {
-            return true;
-        }
-        _held.TryRemove(request.DecisionId, out _);
-        return false;
-    }
-
     /// <summary>
-    /// True while the background service runs. The command line registers the queue but never starts it: its decisions
-    /// are recorded <see cref="ExplanationState.NotQueued"/> instead of waiting in a queue no one reads.
+    /// True where a scheduler runs jobs (the portal). The command line never starts one: its decisions are recorded
+    /// <see cref="ExplanationState.NotQueued"/> (<c>mote explain</c> explains at once).
     /// </summary>
-    public bool IsRunning => Volatile.Read(ref _running) == 1;
+    public bool IsRunning => runtime.IsRunning;
 
-    /// <summary>True while the decision waits in this process's queue or is being explained.</summary>
-    public bool Holds(string decisionId) => _held.ContainsKey(decisionId);
-
-    /// <summary>The decisions held right now (at most <see cref="Capacity"/> + 1).</summary>
-    public IReadOnlySet<string> Held() => _held.Keys.ToHashSet(StringComparer.Ordinal);
-
-    /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Stores the decision's explanation input with it (in <paramref name="db"/>'s context) and queues its job.</summary>
+    public async Task EnqueueAsync(MoteDbContext db, string decisionId, AnalyzedFace face, float score, float threshold, int faceIndex, CancellationToken ct = default)
     {
-        Volatile.Write(ref _running, 1);
-        try
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(face);
+        if (face.AlignedCrop is not { } crop)
         {
-            await RunAsync(stoppingToken).ConfigureAwait(false);
+            // An analyzer that keeps no aligned face cannot be explained later.
+            await db.Decisions.Where(d => d.Id == decisionId)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.ExplanationState, ExplanationState.Failed), ct).ConfigureAwait(false);
+            return;
         }
-        finally
+        db.DecisionExplanationInputs.Add(new DecisionExplanationInput
         {
-            Volatile.Write(ref _running, 0);
-        }
+            DecisionId = decisionId,
+            Blob = DecisionExplanationInputs.Seal(protector, decisionId, face.Descriptor, crop),
+            FaceIndex = faceIndex,
+            Score = score,
+            Threshold = threshold,
+            CreatedUtc = time.GetUtcNow(),
+        });
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        // Not the request's token: once the input is stored, the job must be scheduled (a crash in between is reconciled at start).
+        await runtime.SubmitAsync(JobKind.Explain, Actor.System, decisionId, new ExplainJobRequest(decisionId), null, capacity: null, CancellationToken.None).ConfigureAwait(false);
+    }
+}
+
+/// <summary>The request an explanation job stores: which decision (its input is stored with the decision).</summary>
+internal sealed record ExplainJobRequest(string DecisionId);
+
+/// <summary>Runs one explanation job through <see cref="ExplainDecision.ExecuteStoredAsync"/>.</summary>
+internal sealed class ExplainJobHandler(ExplainDecision explain, IServiceScopeFactory scopes) : IJobHandler
+{
+    public JobKind Kind => JobKind.Explain;
+
+    public async Task<JobResult> RunAsync(JobRun run, CancellationToken ct)
+    {
+        var decisionId = run.Request<ExplainJobRequest>().DecisionId;
+        run.Report("explaining", percent: 10);
+        var result = await explain.ExecuteStoredAsync(decisionId, ct).ConfigureAwait(false);
+        return new JobResult(decisionId, result is null ? "Nothing to explain (the decision was erased, or an earlier run explained it)." : "Explained.");
     }
 
-    private async Task RunAsync(CancellationToken stoppingToken)
+    public async Task OnEndedAsync(JobRun run, JobState state, string message)
     {
-        await foreach (var request in _pending.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        // A failed or cancelled explanation says so on its page instead of "being computed" forever; a fresh scope, as the
+        // failed one's context may hold the half-written explanation.
+        var scope = scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
         {
-            try
-            {
-                using var scope = scopes.CreateScope();
-                await scope.ServiceProvider.GetRequiredService<ExplainDecision>().ExecuteAsync(request, stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                log.LogWarning(e, "Explaining decision {DecisionId} failed; it stays without an explanation.", request.DecisionId);
-                await MarkFailedAsync(request.DecisionId, stoppingToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                _held.TryRemove(request.DecisionId, out _);
-            }
+            var mark = scope.ServiceProvider.GetRequiredService<ExplainDecision>();
+            var decisionId = run.Request<ExplainJobRequest>().DecisionId;
+            await mark.MarkAsync(decisionId, ExplanationState.Failed, CancellationToken.None).ConfigureAwait(false);
+            await scope.ServiceProvider.GetRequiredService<MoteDbContext>().DecisionExplanationInputs.Where(i => i.DecisionId == decisionId)
+                .ExecuteDeleteAsync(CancellationToken.None).ConfigureAwait(false);
         }
     }
+}
 
-    private async Task MarkFailedAsync(string decisionId, CancellationToken ct)
+/// <summary>Seals and opens <see cref="DecisionExplanationInput.Blob"/>.</summary>
+internal static class DecisionExplanationInputs
+{
+    public static byte[] Seal(TemplateProtector protector, string decisionId, float[] descriptor, RgbImage crop)
     {
-        try
+        var png = ImageEncoding.ToPng(crop);
+        var plain = new byte[4 + (descriptor.Length * 4) + png.Length];
+        BinaryPrimitives.WriteInt32LittleEndian(plain, descriptor.Length);
+        for (var i = 0; i < descriptor.Length; i++)
         {
-            // A fresh scope: the failed one's context may hold the half-written explanation.
-            using var scope = scopes.CreateScope();
-            await scope.ServiceProvider.GetRequiredService<ExplainDecision>().MarkAsync(decisionId, ExplanationState.Failed, ct).ConfigureAwait(false);
+            BinaryPrimitives.WriteSingleLittleEndian(plain.AsSpan(4 + (i * 4)), descriptor[i]);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        png.CopyTo(plain, 4 + (descriptor.Length * 4));
+        return protector.Protect(decisionId, DecisionExplanationInput.Purpose, plain);
+    }
+
+    public static (float[] Descriptor, RgbImage Crop) Open(TemplateProtector protector, DecisionExplanationInput input)
+    {
+        var plain = protector.Unprotect(input.DecisionId, DecisionExplanationInput.Purpose, input.Blob);
+        var length = BinaryPrimitives.ReadInt32LittleEndian(plain);
+        if (length <= 0 || 4 + (length * 4) > plain.Length)
         {
-            log.LogWarning(e, "Marking decision {DecisionId}'s explanation as failed failed too; the page will call it lost.", decisionId);
+            throw new InvalidDataException($"The explanation input of decision {input.DecisionId} is damaged.");
         }
+        var descriptor = new float[length];
+        for (var i = 0; i < length; i++)
+        {
+            descriptor[i] = BinaryPrimitives.ReadSingleLittleEndian(plain.AsSpan(4 + (i * 4)));
+        }
+        using var decoder = new ImageDecoder();
+        return (descriptor, decoder.Decode(plain.AsSpan(4 + (length * 4))));
     }
 }

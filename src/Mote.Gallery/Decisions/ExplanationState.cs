@@ -16,7 +16,8 @@ public enum ExplanationState
     /// <summary>A rejected identification: no one matched, so there is no model-template whose decision could be explained.</summary>
     NoMatch = 2,
 
-    /// <summary>Not queued: the explanation queue was full (<see cref="DecisionExplanationQueue.Capacity"/> waiting).</summary>
+    /// <summary>Not queued: the in-memory explanation queue of earlier versions was full (64 waiting). No longer written: the durable
+    /// job runtime (issue 15) queues every decision; kept for decisions recorded before it.</summary>
     QueueFull = 3,
 
     /// <summary>Tried and failed: the engine cannot explain this backbone, the probe gave no face to explain, or the explainer failed (logged).</summary>
@@ -25,7 +26,8 @@ public enum ExplanationState
     /// <summary>Decided where no explanation queue runs (the command line); <c>mote explain</c> explains a probe at once.</summary>
     NotQueued = 5,
 
-    /// <summary>Read only, never stored: queued, but this portal no longer holds it (it restarted before the explanation was computed).</summary>
+    /// <summary>Read only, never stored: recorded as computing, but its input is gone without an explanation (an earlier version
+    /// queued in memory and restarted before computing it).</summary>
     Lost = 6,
 }
 
@@ -54,10 +56,10 @@ public static class ExplanationStates
         ExplanationState.Computing => "The explanation is being computed in the background (about a second, longer while other explanations or a training run). This page refreshes itself.",
         ExplanationState.Ready => "The explanation is ready.",
         ExplanationState.NoMatch => "No explanation will be made: this identification was rejected, no one in the gallery matched, so there is no model-template whose decision could be explained.",
-        ExplanationState.QueueFull => $"No explanation will be made: the explanation queue was full ({DecisionExplanationQueue.Capacity} decisions waiting) when this decision was made.",
+        ExplanationState.QueueFull => $"No explanation will be made: the explanation queue of an earlier version was full (64 decisions waiting) when this decision was made.",
         ExplanationState.Failed => "No explanation will be made: computing it failed (the probe gave no face to explain, the backbone cannot be explained, or the explainer failed; the portal's log has the details).",
         ExplanationState.NotQueued => "No explanation will be made: this decision was made outside the portal (the command line); `mote explain` explains a probe at once.",
-        ExplanationState.Lost => "No explanation will be made: the portal restarted before this decision's explanation was computed (the probe waited in memory only).",
+        ExplanationState.Lost => "No explanation will be made: the portal restarted before this decision's explanation was computed (an earlier version kept the probe in memory only).",
         _ => state.ToString(),
     };
 }

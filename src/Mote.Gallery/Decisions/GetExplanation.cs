@@ -30,12 +30,13 @@ public sealed record ExplanationView(ExplainableDecision Decision, float? Thresh
 /// for themselves (decisions store who asked). Reads only; the one event it writes is a refusal: asking for a decision
 /// that exists but is someone else's writes <see cref="AuditEventCode.DecisionAccessRefused"/> (an attempted IDOR is
 /// worth an auditor's eye; an id that matches no decision writes nothing, so guessing ids cannot flood the trail). A decision recorded as computing
-/// that this process's <see cref="DecisionExplanationQueue"/> no longer holds reads as <see cref="ExplanationState.Lost"/>
-/// once it is <see cref="LostAfter"/> old (the short wait covers the moment between recording and queueing).
+/// whose explanation input is no longer stored (<see cref="DecisionExplanationInput"/>: it waits with the decision until its
+/// durable job has run) reads as <see cref="ExplanationState.Lost"/> once it is <see cref="LostAfter"/> old (the short
+/// wait covers the moment between recording and queueing; decisions queued in memory before the job runtime, issue 15).
 /// </summary>
-public sealed class GetExplanation(MoteDbContext db, TemplateProtector protector, AuditTrail audit, TimeProvider time, DecisionExplanationQueue? queue = null)
+public sealed class GetExplanation(MoteDbContext db, TemplateProtector protector, AuditTrail audit, TimeProvider time)
 {
-    /// <summary>How old a computing decision the queue does not hold must be to read as lost: 1 minute.</summary>
+    /// <summary>How old a computing decision without a waiting input must be to read as lost: 1 minute.</summary>
     public static readonly TimeSpan LostAfter = TimeSpan.FromMinutes(1);
 
     /// <summary>The most recent decisions the actor may open, newest first.</summary>
@@ -43,11 +44,8 @@ public sealed class GetExplanation(MoteDbContext db, TemplateProtector protector
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ViewExplanations);
-        // The queue first, the database second (see DecisionExplanationQueue.Holds): a finishing explanation is then
-        // either still held or already stored, never neither.
-        var held = queue?.Held() ?? new HashSet<string>();
         var rows = await Project(Visible(actor).OrderByDescending(d => d.CreatedUtc).Take(Math.Clamp(take, 1, 500))).ToListAsync(ct).ConfigureAwait(false);
-        return rows.Select(x => ToItem(x.D, x.Name, x.Has, held.Contains(x.D.Id))).ToArray();
+        return rows.Select(x => ToItem(x.D, x.Name, x.Has, x.Held)).ToArray();
     }
 
     /// <summary>
@@ -60,10 +58,9 @@ public sealed class GetExplanation(MoteDbContext db, TemplateProtector protector
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ViewGallery);
         actor.Demand(Permission.ViewExplanations);
-        var held = queue?.Held() ?? new HashSet<string>();
         var rows = await Project(Visible(actor).Where(d => d.PersonId == personId).OrderByDescending(d => d.CreatedUtc).Take(Math.Clamp(take, 1, 200)))
             .ToListAsync(ct).ConfigureAwait(false);
-        return rows.Select(x => ToItem(x.D, x.Name, x.Has, held.Contains(x.D.Id)) with { Threshold = x.D.Threshold }).ToArray();
+        return rows.Select(x => ToItem(x.D, x.Name, x.Has, x.Held) with { Threshold = x.D.Threshold }).ToArray();
     }
 
     /// <summary>One decision's explanation.</summary>
@@ -72,7 +69,6 @@ public sealed class GetExplanation(MoteDbContext db, TemplateProtector protector
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ViewExplanations);
-        var held = queue?.Holds(decisionId) ?? false;
         var row = await Project(Visible(actor).Where(d => d.Id == decisionId)).SingleOrDefaultAsync(ct).ConfigureAwait(false);
         if (row is null)
         {
@@ -86,7 +82,7 @@ public sealed class GetExplanation(MoteDbContext db, TemplateProtector protector
         }
         var stored = await db.DecisionExplanations.AsNoTracking().SingleOrDefaultAsync(e => e.DecisionId == decisionId, ct).ConfigureAwait(false);
         byte[]? crop = stored?.CropBlob is { } blob ? protector.Unprotect(decisionId, DecisionExplanationRecord.CropPurpose, blob) : null;
-        return new ExplanationView(ToItem(row.D, row.Name, stored is not null, held), row.D.Threshold, stored is null ? null : DecisionExplanation.FromJson(stored.Json), crop);
+        return new ExplanationView(ToItem(row.D, row.Name, stored is not null || row.Has, row.Held), row.D.Threshold, stored is null ? null : DecisionExplanation.FromJson(stored.Json), crop);
     }
 
     private IQueryable<Decision> Visible(Actor actor)
@@ -100,7 +96,8 @@ public sealed class GetExplanation(MoteDbContext db, TemplateProtector protector
         return from d in decisions
                join p in db.People on d.PersonId equals p.Id into people
                from p in people.DefaultIfEmpty()
-               select new Row(d, p == null ? null : p.Name, db.DecisionExplanations.Any(e => e.DecisionId == d.Id));
+               select new Row(d, p == null ? null : p.Name, db.DecisionExplanations.Any(e => e.DecisionId == d.Id),
+                   db.DecisionExplanationInputs.Any(i => i.DecisionId == d.Id));
     }
 
     private ExplainableDecision ToItem(Decision d, string? name, bool has, bool held) =>
@@ -125,5 +122,5 @@ public sealed class GetExplanation(MoteDbContext db, TemplateProtector protector
             : d.ExplanationState;
     }
 
-    private sealed record Row(Decision D, string? Name, bool Has);
+    private sealed record Row(Decision D, string? Name, bool Has, bool Held);
 }

@@ -48,7 +48,7 @@ public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, Galler
             }
             var faceStarted = Stopwatch.StartNew();
             var matches = await SearchAsync(analyzer, gallery, face.Descriptor, top, ct).ConfigureAwait(false);
-            var decisionId = await RecordAsync(actor, probe, decided, matches, gallery.People.Count, faceStarted.Elapsed, ct).ConfigureAwait(false);
+            var decisionId = await RecordAsync(actor, probe, decided, face, matches, gallery.People.Count, faceStarted.Elapsed, ct).ConfigureAwait(false);
             faces.Add(new IdentifiedFace(decided, true, [], decisionId, matches));
         }
         var first = faces.First(f => f.Usable);
@@ -86,7 +86,7 @@ public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, Galler
         return matches;
     }
 
-    private async Task<string> RecordAsync(Actor actor, ReadOnlyMemory<byte> probe, DecidedFace face, List<IdentificationMatch> matches, int gallerySize, TimeSpan elapsed, CancellationToken ct)
+    private async Task<string> RecordAsync(Actor actor, ReadOnlyMemory<byte> probe, DecidedFace face, AnalyzedFace analyzed, List<IdentificationMatch> matches, int gallerySize, TimeSpan elapsed, CancellationToken ct)
     {
         var best = matches.FirstOrDefault();
         var row = new Decision
@@ -110,7 +110,7 @@ public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, Galler
         if (best is not null)
         {
             // A 1:N decision is explained for its best match, on its own face (a decision with no match has no template to explain).
-            await DecisionRecorder.QueueExplanationAsync(db, explanations, new ExplanationRequest(row.Id, best.PersonId, probe.ToArray(), best.Score, best.Threshold, face.Index), ct).ConfigureAwait(false);
+            await DecisionRecorder.QueueExplanationAsync(db, explanations, row.Id, analyzed, best.Score, best.Threshold, face.Index, ct).ConfigureAwait(false);
         }
         return row.Id;
     }

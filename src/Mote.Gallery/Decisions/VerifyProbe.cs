@@ -64,7 +64,7 @@ public sealed class VerifyProbe(MoteDbContext db, GalleryEngine engine, Template
         await DecisionRecorder.RecordAsync(db, settings, protector, audit, actor, row, probe, used, AuditEventCode.ProbeVerified, claimed.Id,
             $"decision {row.Id}: {(decision.Accepted ? "accepted" : "rejected")}, score {reading.Text} vs threshold {thresholdReading.Text}{DecisionRecorder.AuditSuffix(used)}", ct).ConfigureAwait(false);
         // Explained in the background (about a second on 2 cores), so the decision's latency does not grow.
-        await DecisionRecorder.QueueExplanationAsync(db, explanations, new ExplanationRequest(row.Id, claimed.Id, probe.ToArray(), decision.Score, decision.Threshold, used.Index), ct).ConfigureAwait(false);
+        await DecisionRecorder.QueueExplanationAsync(db, explanations, row.Id, face, decision.Score, decision.Threshold, used.Index, ct).ConfigureAwait(false);
         return new VerificationResult(row.Id, claimed.Id, claimed.Name, decision.Score, decision.Threshold, decision.Accepted, elapsed, reading, thresholdReading, used);
     }
 }

@@ -10,13 +10,16 @@ namespace Mote.Gallery.Engine;
 /// <param name="Quality">Whether the face is good enough for the purpose it was analysed for (enrollment is stricter).</param>
 /// <param name="Descriptor">The backbone's L2-normalised descriptor.</param>
 /// <param name="Attributes">Estimated attributes, when an estimator is configured; always estimates.</param>
+/// <param name="AlignedCrop">The aligned face the descriptor was computed on, when the analyzer keeps it (what a decision's
+/// explanation is computed on later, so it never needs the upload again); null otherwise.</param>
 public sealed record AnalyzedFace(
     FaceBox Box,
     double DetectorScore,
     IReadOnlyList<Mote.Core.Imaging.Point2D> Landmarks,
     FaceQualityVerdict Quality,
     float[] Descriptor,
-    AttributeEstimate? Attributes);
+    AttributeEstimate? Attributes,
+    Mote.Core.Imaging.RgbImage? AlignedCrop = null);
 
 /// <summary>The faces found in one photo, largest first.</summary>
 public sealed record FaceAnalysis(int ImageWidth, int ImageHeight, IReadOnlyList<AnalyzedFace> Faces);

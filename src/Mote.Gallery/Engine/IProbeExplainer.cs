@@ -24,4 +24,14 @@ public interface IProbeExplainer
     /// <param name="ct">Cancels before the work starts.</param>
     /// <returns>Null when the probe no longer yields that face.</returns>
     ProbeExplanation? Explain(ReadOnlyMemory<byte> probe, int faceIndex, ITemplate template, float score, float threshold, Func<float[], ScoreContext?> context, int seed, CancellationToken ct);
+
+    /// <summary>Explains the decision on the aligned face and descriptor the decision itself computed (<see cref="AnalyzedFace.AlignedCrop"/>): no detection, no upload.</summary>
+    /// <param name="alignedCrop">The aligned probe face, as the backbone saw it.</param>
+    /// <param name="descriptor">Its descriptor, as the decision scored it.</param>
+    /// <param name="template">The person's template.</param>
+    /// <param name="score">The decision's score.</param>
+    /// <param name="threshold">The decision's threshold.</param>
+    /// <param name="context">Builds the score context from the descriptor, or returns null.</param>
+    /// <param name="seed">Seed of the faithfulness comparison's random map.</param>
+    ProbeExplanation ExplainAligned(RgbImage alignedCrop, float[] descriptor, ITemplate template, float score, float threshold, Func<float[], ScoreContext?> context, int seed);
 }

@@ -67,7 +67,7 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
             // Attributes are estimated for enrollment only (they are shown as estimates there); a decision does not need them.
             // Positions go out in the photo's own pixels, also when it was analysed scaled down.
             .Select(f => new AnalyzedFace(ToSource(f.Box, photo), f.Score, ToSource(f.Landmarks.ToArray(), photo),
-                f.Quality, f.Descriptor, purpose == QualityPurpose.Enrollment ? _attributes?.Estimate(decoded, f.Detection) : null))
+                f.Quality, f.Descriptor, purpose == QualityPurpose.Enrollment ? _attributes?.Estimate(decoded, f.Detection) : null, f.AlignedCrop))
             .ToArray();
         return new FaceAnalysis(photo.SourceWidth, photo.SourceHeight, faces);
     }
@@ -95,6 +95,14 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
             return null;
         }
         return new ProbeExplanation(Explainer().Explain(template, crop, score, threshold, context(face.Descriptor), seed), crop);
+    }
+
+    /// <inheritdoc />
+    public ProbeExplanation ExplainAligned(RgbImage alignedCrop, float[] descriptor, ITemplate template, float score, float threshold, Func<float[], ScoreContext?> context, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(alignedCrop);
+        ArgumentNullException.ThrowIfNull(context);
+        return new ProbeExplanation(Explainer().Explain(template, alignedCrop, score, threshold, context(descriptor), seed), alignedCrop);
     }
 
     // The process's one photo decoder (its gate bounds full-size frames), scaling a photo above PhotoPolicy.AnalysisPixels

@@ -1,6 +1,6 @@
+using System.Text.Json;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Mote.Core;
 using Mote.Core.Evaluation;
@@ -9,6 +9,7 @@ using Mote.Core.Population.Labels;
 using Mote.Core.Templates;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Engine;
+using Mote.Gallery.Jobs;
 using Mote.Gallery.Models;
 using Mote.Gallery.Security;
 
@@ -72,42 +73,30 @@ public sealed record EvaluationJobStatus(
 }
 
 /// <summary>
-/// Runs evaluations started from the portal, one at a time, in the background: the same protocol as <c>mote evaluate</c>
-/// (Core's <see cref="EvaluationRunner"/> on the dlib backbone, best face per photo, the population pack, a descriptor
-/// cache), with <see cref="EvaluationRunSettings.Parallelism"/> trainings (default 1) so the portal stays responsive.
-/// The report is recorded through <see cref="RecordEvaluationRun"/> as the starting actor only when the whole run
-/// finished; a failed or cancelled run records nothing. Job state is in memory only (the last job is kept until the
-/// next starts); a restart stops a run, which is then audited as abandoned.
-/// Starting and cancelling need <see cref="Permission.RunEvaluations"/>, each writing one audit event
-/// (<see cref="AuditEventCode.EvaluationStarted"/>; a cancelled or failed run <see cref="AuditEventCode.EvaluationAbandoned"/>);
-/// reading the status needs <see cref="Permission.ViewFairness"/>.
+/// Evaluations started from the portal, as durable jobs of the <see cref="JobRuntime"/> (kind <see cref="JobKind.Evaluate"/>):
+/// one at a time, the same protocol as <c>mote evaluate</c> (Core's <see cref="EvaluationRunner"/> on the dlib backbone, best
+/// face per photo, the population pack, a descriptor cache), with <see cref="EvaluationRunSettings.Parallelism"/> workers
+/// (default 1); every training waits for the process's one native gate (<see cref="Core.Templates.NativeWorkGate"/>), so a
+/// run never trains beside an enrollment. Progress (phase, done/total) is written to the job store once a second, so any page
+/// of any instance shows it. The report is recorded through <see cref="RecordEvaluationRun"/> as the starting actor only when
+/// the whole run finished; a failed or cancelled run records nothing. A server stop interrupts a run, which then runs again
+/// from the start at the next start (the descriptor cache makes describing fast).
+/// Starting and cancelling need <see cref="Permission.RunEvaluations"/> (starting writes <see cref="AuditEventCode.EvaluationStarted"/>;
+/// a cancelled or failed run <see cref="AuditEventCode.EvaluationAbandoned"/>); reading the status needs <see cref="Permission.ViewFairness"/>.
 /// </summary>
-public sealed class EvaluationJobs(
-    IServiceScopeFactory scopes, EvaluationRunSettings settings, TimeProvider time, ILogger<EvaluationJobs> log)
-    : IHostedService, IDisposable, IAsyncDisposable
+public sealed class EvaluationJobs(JobRuntime runtime, EvaluationRunSettings settings, IServiceScopeFactory scopes)
 {
-    private readonly Lock _gate = new();
-    private readonly CancellationTokenSource _stopping = new();
-    private EvaluationJobStatus? _current;
-    private CancellationTokenSource? _cancel;
-    private Actor? _cancellingActor;
-    private Task _running = Task.CompletedTask;
-    private int _disposed;
-
-    /// <summary>The running job, or the last one to finish; null when none was started since the server started.</summary>
-    public EvaluationJobStatus? Current(Actor actor)
+    /// <summary>The running job, or the last one to finish; null when none was ever started (or it was pruned).</summary>
+    public async Task<EvaluationJobStatus?> CurrentAsync(Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ViewFairness);
-        lock (_gate)
-        {
-            return _current;
-        }
+        return await runtime.LatestAsync(JobKind.Evaluate, ct).ConfigureAwait(false) is { } row ? ToStatus(row) : null;
     }
 
     /// <summary>
-    /// Checks the request, refuses while another run is going, writes the <see cref="AuditEventCode.EvaluationStarted"/>
-    /// event and starts the run in the background. Returns at once.
+    /// Checks the request, refuses while another run is queued or going, writes the <see cref="AuditEventCode.EvaluationStarted"/>
+    /// event and queues the run. Returns at once.
     /// </summary>
     /// <exception cref="GalleryException">A bad request or a run in progress, in words; nothing started, no event.</exception>
     public async Task<EvaluationJobStatus> StartAsync(Actor actor, EvaluationRunRequest request, CancellationToken ct = default)
@@ -115,152 +104,85 @@ public sealed class EvaluationJobs(
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(request);
         actor.Demand(Permission.RunEvaluations);
-        var data = Open(request);
-
-        EvaluationJobStatus status;
-        EvaluationJobStatus? previous;
-        lock (_gate)
+        var data = Open(settings, request);
+        if (await runtime.ActiveAsync(JobKind.Evaluate, ct).ConfigureAwait(false) is [var running, ..])
         {
-            if (_current is { IsFinished: false } running)
-            {
-                throw new GalleryException(string.Create(CultureInfo.InvariantCulture,
-                    $"An evaluation run is already in progress (started by {running.StartedBy} at {running.StartedUtc:HH:mm} UTC on {running.Request.Dataset}); wait for it to finish or cancel it."));
-            }
-            previous = _current;
-            status = new EvaluationJobStatus(Guid.NewGuid().ToString("N"), request, actor.Name, time.GetUtcNow(), EvaluationJobState.Running,
-                new EvaluationProgress("starting", 0, 0), null, null, null, null);
-            // Reserved before the audit write, so a second start in the meantime is refused.
-            _current = status;
+            throw new GalleryException(string.Create(CultureInfo.InvariantCulture,
+                $"An evaluation run is already in progress (started by {running.ActorName} at {running.CreatedUtc:HH:mm} UTC on {running.Subject}); wait for it to finish or cancel it."));
         }
-
-        try
+        var row = await runtime.SubmitAsync(JobKind.Evaluate, actor, request.Dataset, request, null, capacity: 1, ct).ConfigureAwait(false);
+        var scope = scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
         {
-            await AuditAsync(actor, AuditEventCode.EvaluationStarted, status.Id,
-                $"{request.Describe()} ({data.Identities.Count} identities, {data.PhotoCount} photos)", ct).ConfigureAwait(false);
+            await scope.ServiceProvider.GetRequiredService<AuditTrail>().AppendAsync(actor, AuditEventCode.EvaluationStarted, row.Id,
+                $"{request.Describe()} ({data.Identities.Count} identities, {data.PhotoCount} photos)", CancellationToken.None).ConfigureAwait(false);
         }
-        catch
-        {
-            lock (_gate)
-            {
-                _current = previous;
-            }
-            throw;
-        }
-
-        lock (_gate)
-        {
-            _cancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            var token = _cancel.Token;
-            _running = Task.Run(() => RunAsync(status.Id, actor, request, data, token), CancellationToken.None);
-        }
-        return status;
+        return ToStatus(row);
     }
 
-    /// <summary>Asks the running job to stop (it stops between steps, within seconds); the job then records nothing and audits
+    /// <summary>Asks the queued or running job to stop (it stops between steps, within seconds); it records nothing. Writes
     /// <see cref="AuditEventCode.EvaluationAbandoned"/> as <paramref name="actor"/>.</summary>
     /// <exception cref="GalleryException">No run is in progress, or it is already being recorded.</exception>
-    public EvaluationJobStatus Cancel(Actor actor)
+    public async Task<EvaluationJobStatus> CancelAsync(Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.RunEvaluations);
-        lock (_gate)
+        if (await runtime.ActiveAsync(JobKind.Evaluate, ct).ConfigureAwait(false) is not [var running, ..])
         {
-            if (_current is not { IsFinished: false } running || _cancel is null)
-            {
-                throw new GalleryException("No evaluation run is in progress.");
-            }
-            if (running.State == EvaluationJobState.Recording)
-            {
-                throw new GalleryException("The run has finished and is being recorded; it can no longer be cancelled.");
-            }
-            _current = running with { CancelRequestedBy = actor.Name };
-            _cancellingActor = actor;
-            _cancel.Cancel();
-            return _current;
+            throw new GalleryException("No evaluation run is in progress.");
         }
+        if (running.Phase == RecordingPhase)
+        {
+            throw new GalleryException("The run has finished and is being recorded; it can no longer be cancelled.");
+        }
+        var cancelled = await runtime.CancelAsync(running.Id, actor, ct).ConfigureAwait(false);
+        var scope = scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            await scope.ServiceProvider.GetRequiredService<AuditTrail>().AppendAsync(actor, AuditEventCode.EvaluationAbandoned, running.Id,
+                $"Cancelled by {actor.Name}; nothing was recorded.", CancellationToken.None).ConfigureAwait(false);
+        }
+        return ToStatus(cancelled);
     }
 
-    /// <summary>Waits until the current job (if any) has finished; for tests and shutdown.</summary>
+    /// <summary>Waits until the newest job (if any) has finished; for tests.</summary>
     public async Task<EvaluationJobStatus?> WaitAsync(TimeSpan timeout)
     {
-        Task running;
-        lock (_gate)
+        using var cts = new CancellationTokenSource(timeout);
+        if (await runtime.LatestAsync(JobKind.Evaluate, cts.Token).ConfigureAwait(false) is not { } latest)
         {
-            running = _running;
-        }
-        await running.WaitAsync(timeout).ConfigureAwait(false);
-        lock (_gate)
-        {
-            return _current;
-        }
-    }
-
-    Task IHostedService.StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>Stops a running job with the server (it records nothing and is audited as abandoned).</summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (Volatile.Read(ref _disposed) != 0)
-        {
-            return; // already stopped and disposed
+            return null;
         }
         try
         {
-            await _stopping.CancelAsync().ConfigureAwait(false);
+            return ToStatus((await runtime.WaitAsync(latest.Id, cts.Token).ConfigureAwait(false)).Row);
         }
-        catch (ObjectDisposedException)
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
-            return; // disposed in the meantime: nothing left to stop
-        }
-        Task running;
-        lock (_gate)
-        {
-            running = _running;
-        }
-        try
-        {
-            await running.WaitAsync(TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
-        {
-            log.LogWarning("An evaluation run did not stop within 20 s of shutdown.");
+            throw new TimeoutException($"The evaluation job did not finish within {timeout}.");
         }
     }
 
-    /// <remarks>
-    /// Idempotent: the container disposes this one instance twice at shutdown — once as the <see cref="EvaluationJobs"/>
-    /// singleton and once as the hosted service its factory returned — and the second call used to cancel an already
-    /// disposed token source, so every graceful stop (SIGTERM) ended in <see cref="ObjectDisposedException"/> (issue 14 item 14).
-    /// </remarks>
-    public void Dispose()
+    internal const string RecordingPhase = "recording";
+
+    internal static EvaluationJobStatus ToStatus(BackgroundJob row)
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        var request = JsonSerializer.Deserialize<EvaluationRunRequest>(row.RequestJson, JobRuntime.Json) ?? new EvaluationRunRequest(row.Subject);
+        var state = row.State switch
         {
-            return;
-        }
-        _stopping.Cancel();
-        try
-        {
-            _running.Wait(TimeSpan.FromSeconds(20));
-        }
-        catch (AggregateException)
-        {
-            // RunAsync catches everything it can; nothing useful to add at disposal.
-        }
-        _stopping.Dispose();
+            JobState.Succeeded => EvaluationJobState.Succeeded,
+            JobState.Failed => EvaluationJobState.Failed,
+            JobState.Cancelled => EvaluationJobState.Cancelled,
+            _ when row.Phase == RecordingPhase => EvaluationJobState.Recording,
+            _ => EvaluationJobState.Running,
+        };
+        var phase = row.State == JobState.Queued ? (row.Message is { } note ? $"queued: {note}" : "queued") : row.Phase ?? "starting";
+        return new EvaluationJobStatus(row.Id, request, row.ActorName, row.CreatedUtc, state, new EvaluationProgress(phase, row.Done, row.Total),
+            row.IsFinished && row.State != JobState.Succeeded ? row.Message : null, row.State == JobState.Succeeded ? row.ResultId : null,
+            row.FinishedUtc, row.CancelRequestedBy);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-        _stopping.Dispose();
-    }
-
-    private EvaluationDataset Open(EvaluationRunRequest request)
+    internal static EvaluationDataset Open(EvaluationRunSettings settings, EvaluationRunRequest request)
     {
         if (string.IsNullOrWhiteSpace(request.Dataset))
         {
@@ -285,125 +207,71 @@ public sealed class EvaluationJobs(
             throw new GalleryException($"Dataset '{dataset.Name}' cannot be evaluated: {e.Message}");
         }
     }
+}
 
-    private async Task RunAsync(string id, Actor actor, EvaluationRunRequest request, EvaluationDataset data, CancellationToken ct)
+/// <summary>Runs one evaluation job; records the report only when the whole run finished.</summary>
+internal sealed class EvaluateJobHandler(
+    EvaluationRunSettings settings, ModelPackService modelPacks, GalleryEngine engine, RecordEvaluationRun record, AuditTrail audit,
+    TimeProvider time, ILogger<EvaluateJobHandler> log) : IJobHandler
+{
+    public JobKind Kind => JobKind.Evaluate;
+
+    public async Task<JobResult> RunAsync(JobRun run, CancellationToken ct)
     {
+        var request = run.Request<EvaluationRunRequest>();
+        EvaluationReport report;
         try
         {
-            var report = await ProduceAsync(id, request, data, ct).ConfigureAwait(false);
-            ct.ThrowIfCancellationRequested();
-            lock (_gate)
-            {
-                _current = _current! with { State = EvaluationJobState.Recording };
-            }
-            var scope = scopes.CreateAsyncScope();
-            string runId;
-            await using (scope.ConfigureAwait(false))
-            {
-                // Not cancellable: one short transaction, all or nothing.
-                runId = await scope.ServiceProvider.GetRequiredService<RecordEvaluationRun>().ExecuteAsync(actor, report, null, CancellationToken.None).ConfigureAwait(false);
-            }
-            Finish(EvaluationJobState.Succeeded, null, runId);
+            report = await ProduceAsync(run, request, ct).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception e) when (e is GalleryException or ArgumentException or InvalidDataException or ImageRejectedException)
         {
-            Actor? canceller;
-            lock (_gate)
-            {
-                canceller = _cancellingActor;
-            }
-            var message = _stopping.IsCancellationRequested || canceller is null
-                ? "The server stopped before the run finished; nothing was recorded."
-                : $"Cancelled by {canceller.Name}; nothing was recorded.";
-            await AbandonAsync(canceller ?? Actor.System, id, message).ConfigureAwait(false);
-            Finish(EvaluationJobState.Cancelled, message, null);
+            throw new GalleryException($"The run failed: {e.Message} Nothing was recorded.");
         }
-        catch (Exception e) when (e is GalleryException or PermissionDeniedException or ArgumentException or InvalidDataException or ImageRejectedException)
-        {
-            var message = $"The run failed: {e.Message} Nothing was recorded.";
-            await AbandonAsync(Actor.System, id, message).ConfigureAwait(false);
-            Finish(EvaluationJobState.Failed, message, null);
-        }
-#pragma warning disable CA1031 // A background job must report any failure to its page instead of dying unseen.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            log.LogError(e, "Evaluation job {JobId} failed", id);
-            var message = $"The run failed unexpectedly ({e.GetType().Name}: {e.Message.Split('\n')[0]}). Nothing was recorded.";
-            await AbandonAsync(Actor.System, id, message).ConfigureAwait(false);
-            Finish(EvaluationJobState.Failed, message, null);
-        }
+        ct.ThrowIfCancellationRequested();
+        run.Report(EvaluationJobs.RecordingPhase, 1, 1, 99);
+        // Not cancellable: one short transaction, all or nothing.
+        var runId = await record.ExecuteAsync(run.Actor, report, null, CancellationToken.None).ConfigureAwait(false);
+        return new JobResult(runId, "Recorded.");
     }
 
-    /// <summary>The protocol of <c>mote evaluate</c>, on a face pipeline of its own (disposed after the run).</summary>
-    private async Task<EvaluationReport> ProduceAsync(string id, EvaluationRunRequest request, EvaluationDataset data, CancellationToken ct)
+    private async Task<EvaluationReport> ProduceAsync(JobRun run, EvaluationRunRequest request, CancellationToken ct)
     {
-        var progress = new InlineProgress<EvaluationProgress>(p => Report(id, p));
-        progress.Report(new EvaluationProgress("preparing the model pack", 0, 1));
-        var scope = scopes.CreateAsyncScope();
-        await using (scope.ConfigureAwait(false))
+        var data = EvaluationJobs.Open(settings, request);
+        run.Report("preparing the model pack", 0, 1);
+        var modelPack = await modelPacks.GetAsync(ct).ConfigureAwait(false);
+        using var inputs = EvaluationInputs.Open(modelPack, engine, settings.DescriptorCache!, engine.ConfiguredBackbone);
+        var options = new EvaluationOptions
         {
-            var modelPack = await scope.ServiceProvider.GetRequiredService<ModelPackService>().GetAsync(ct).ConfigureAwait(false);
-            var engine = scope.ServiceProvider.GetRequiredService<GalleryEngine>();
-            using var inputs = EvaluationInputs.Open(modelPack, engine, settings.DescriptorCache!, engine.ConfiguredBackbone);
-            var options = new EvaluationOptions
-            {
-                // The engine's trainer for this backbone (its measured anchor), as enrollment trains on it.
-                Trainer = TemplateTrainerOptions.EngineFor(inputs.Backbone.Id),
-                Seed = request.Seed,
-                SweepFemaleShares = request.Sweep ? new EvaluationOptions().SweepFemaleShares : [],
-                Privacy = request.Privacy,
-                Parallelism = settings.Parallelism,
-            };
-            // A thread of its own: the run blocks for minutes, which the thread pool should not lend.
-            return await Task.Factory.StartNew(
-                () => inputs.Run(new EvaluationRunner(options, time), data, impostors: null, request.Describe(), commit: null, progress, ct),
-                ct, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
-        }
+            // The engine's trainer for this backbone (its measured anchor), as enrollment trains on it.
+            Trainer = TemplateTrainerOptions.EngineFor(inputs.Backbone.Id),
+            Seed = request.Seed,
+            SweepFemaleShares = request.Sweep ? new EvaluationOptions().SweepFemaleShares : [],
+            Privacy = request.Privacy,
+            Parallelism = settings.Parallelism,
+        };
+        var progress = new InlineProgress<EvaluationProgress>(p => run.Report(p.Phase, p.Done, p.Total, p.Total > 0 ? 100 * p.Done / p.Total : 0));
+        // A thread of its own: the run blocks for minutes, which the thread pool should not lend.
+        return await Task.Factory.StartNew(
+            () => inputs.Run(new EvaluationRunner(options, time), data, impostors: null, request.Describe(), commit: null, progress, ct),
+            ct, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
     }
 
-    private void Report(string id, EvaluationProgress progress)
+    public async Task OnEndedAsync(JobRun run, JobState state, string message)
     {
-        lock (_gate)
+        if (state != JobState.Failed)
         {
-            if (_current is { } current && current.Id == id && !current.IsFinished)
-            {
-                _current = current with { Progress = progress };
-            }
+            return; // a cancel is audited by EvaluationJobs.CancelAsync, as whoever cancelled
         }
-    }
-
-    private void Finish(EvaluationJobState state, string? message, string? runId)
-    {
-        lock (_gate)
-        {
-            _current = _current! with { State = state, Message = message, RunId = runId, FinishedUtc = time.GetUtcNow() };
-            _cancellingActor = null;
-            _cancel?.Dispose();
-            _cancel = null;
-        }
-    }
-
-    private async Task AbandonAsync(Actor actor, string id, string message)
-    {
         try
         {
-            await AuditAsync(actor, AuditEventCode.EvaluationAbandoned, id, message, CancellationToken.None).ConfigureAwait(false);
+            await audit.AppendAsync(Actor.System, AuditEventCode.EvaluationAbandoned, run.Id, message, CancellationToken.None).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // The job must still finish (and say why) when the audit write fails, e.g. during shutdown.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            log.LogError(e, "Could not audit the end of evaluation job {JobId}", id);
-        }
-    }
-
-    private async Task AuditAsync(Actor actor, AuditEventCode code, string id, string detail, CancellationToken ct)
-    {
-        var scope = scopes.CreateAsyncScope();
-        await using (scope.ConfigureAwait(false))
-        {
-            await scope.ServiceProvider.GetRequiredService<AuditTrail>().AppendAsync(actor, code, id, detail, ct).ConfigureAwait(false);
+            log.LogError(e, "Could not audit the end of evaluation job {JobId}", run.Id);
         }
     }
 }

@@ -10,6 +10,7 @@ using Mote.Gallery.Audit;
 using Mote.Gallery.Decisions;
 using Mote.Gallery.Engine;
 using Mote.Gallery.Fairness;
+using Mote.Gallery.Jobs;
 using Mote.Gallery.People;
 using Mote.Gallery.Reports;
 using Mote.Gallery.Security;
@@ -95,15 +96,17 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<Overview.ReadGalleryRiskSummary>();
         services.AddScoped<Overview.ReadModelPackSummary>();
         services.AddScoped<Overview.ReadRunningJobs>();
-        // One queue per process; the host runs it as a hosted service (the CLI enrolls in the foreground and never starts it).
+        // Background work is durable jobs in the gallery's database (Jobs/, docs/decisions/0019); a host starts the
+        // scheduler, the CLI never does (it enrolls and evaluates in the foreground).
+        services.AddMoteJobs(database);
         services.AddSingleton<EnrollmentQueue>();
-        services.AddHostedService(sp => sp.GetRequiredService<EnrollmentQueue>());
+        services.AddScoped<IJobHandler, EnrollJobHandler>();
         services.AddScoped<VerifyProbe>();
         services.AddScoped<IdentifyProbe>();
         services.AddScoped<ExplainDecision>();
         services.AddScoped<GetExplanation>();
         services.AddSingleton<DecisionExplanationQueue>();
-        services.AddHostedService(sp => sp.GetRequiredService<DecisionExplanationQueue>());
+        services.AddScoped<IJobHandler, ExplainJobHandler>();
         services.AddSingleton<BuildPopulationPack>();
         services.AddSingleton<CalibratePopulationPack>();
         services.AddScoped<GallerySettingsStore>();
@@ -136,9 +139,10 @@ public static class GalleryServiceCollectionExtensions
         var evaluation = configuration.GetSection(Evaluations.EvaluationRunSettings.Section).Get<Evaluations.EvaluationRunSettings>() ?? new Evaluations.EvaluationRunSettings();
         services.AddSingleton(evaluation.Resolve(contentRoot));
         services.AddSingleton<Evaluations.ListEvaluationDatasets>();
-        // One evaluation at a time per process; hosted only so that a shutdown stops a running one (the CLI runs its own in the foreground).
+        // One evaluation at a time, as a durable job (registered once: a singleton that was also a hosted service was disposed
+        // twice and crashed every graceful stop).
         services.AddSingleton<Evaluations.EvaluationJobs>();
-        services.AddHostedService(sp => sp.GetRequiredService<Evaluations.EvaluationJobs>());
+        services.AddScoped<IJobHandler, Evaluations.EvaluateJobHandler>();
         services.AddScoped<ListAuditEvents>();
         services.AddScoped<AuditVerifier>();
         services.AddScoped<ExportAuditTrail>();

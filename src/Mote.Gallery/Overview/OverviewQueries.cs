@@ -147,25 +147,25 @@ public sealed record RunningJobs(IReadOnlyList<EnrollmentJobStatus>? Enrollments
 /// The background jobs running now: the enrollment queue, a portal-started evaluation, the explanation queue — each only
 /// when the actor holds that area's permission (enrollments: <see cref="Permission.ManageGallery"/>; evaluations:
 /// <see cref="Permission.ViewFairness"/>; explanations: <see cref="Permission.ViewExplanations"/>, counted as
-/// <see cref="GetExplanation"/> would list them). In-memory state plus at most one query (an Operator's own waiting
-/// explanations). Needs <see cref="Permission.ViewGallery"/>; read-only.
+/// <see cref="GetExplanation"/> would list them), read from the job store, so every instance shows the same. Needs <see cref="Permission.ViewGallery"/>; read-only.
 /// </summary>
-public sealed class ReadRunningJobs(MoteDbContext db, EnrollmentQueue enrollments, EvaluationJobs evaluations, DecisionExplanationQueue explanations)
+public sealed class ReadRunningJobs(MoteDbContext db, EnrollmentQueue enrollments, EvaluationJobs evaluations)
 {
     public async Task<RunningJobs> ExecuteAsync(Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ViewGallery);
-        var enrolling = actor.Has(Permission.ManageGallery) ? enrollments.Active(actor) : null;
+        var enrolling = actor.Has(Permission.ManageGallery) ? await enrollments.ActiveAsync(actor, ct).ConfigureAwait(false) : null;
         var evaluationVisible = actor.Has(Permission.ViewFairness);
-        var evaluation = evaluationVisible && evaluations.Current(actor) is { IsFinished: false } running ? running : null;
+        var evaluation = evaluationVisible && await evaluations.CurrentAsync(actor, ct).ConfigureAwait(false) is { IsFinished: false } running ? running : null;
         int? explaining = null;
         if (actor.Has(Permission.ViewExplanations))
         {
-            var held = explanations.Held().ToArray();
-            explaining = actor.Has(Permission.ViewAudit) || held.Length == 0
-                ? held.Length
-                : await db.Decisions.AsNoTracking().CountAsync(d => held.Contains(d.Id) && d.ActorId == actor.Id, ct).ConfigureAwait(false);
+            // Waiting explanations keep their input beside the decision until their job has run.
+            var waiting = db.DecisionExplanationInputs.AsNoTracking().Join(db.Decisions, i => i.DecisionId, d => d.Id, (i, d) => d);
+            explaining = actor.Has(Permission.ViewAudit)
+                ? await waiting.CountAsync(ct).ConfigureAwait(false)
+                : await waiting.CountAsync(d => d.ActorId == actor.Id, ct).ConfigureAwait(false);
         }
         return new RunningJobs(enrolling, evaluation, evaluationVisible, explaining);
     }

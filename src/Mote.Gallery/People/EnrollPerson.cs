@@ -22,6 +22,7 @@ namespace Mote.Gallery.People;
 /// <param name="Balance">Weights by group id; null = equal over the pack's groups.</param>
 /// <param name="Seed">Training seed; null draws a random one (recorded in the template).</param>
 /// <param name="ExternalId">Optional id from outside the portal (an employee number), unique when given; tells people with equal names apart.</param>
+/// <param name="PersonId">The id to give the person; null: a new one. An enrollment job passes its own, so a run repeated after a restart finds the person an earlier run stored instead of enrolling them twice.</param>
 public sealed record EnrollmentRequest(
     string Name,
     ReadOnlyMemory<byte> Photo,
@@ -29,7 +30,8 @@ public sealed record EnrollmentRequest(
     DeclaredAttributes? Declared = null,
     (IReadOnlyDictionary<string, double> Negatives, IReadOnlyDictionary<string, double> Variation)? Balance = null,
     long? Seed = null,
-    string? ExternalId = null);
+    string? ExternalId = null,
+    string? PersonId = null);
 
 /// <summary>The stages enrollment reports through its <see cref="IProgress{T}"/>, in order.</summary>
 public static class EnrollmentStages
@@ -86,7 +88,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
 
         var person = new Person
         {
-            Id = Guid.NewGuid().ToString(),
+            Id = request.PersonId ?? Guid.NewGuid().ToString(),
             Name = name,
             NormalizedName = key.NormalizedName,
             ExternalId = key.ExternalId,

@@ -1,9 +1,7 @@
-using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using Mote.Gallery.Data;
+using Mote.Gallery.Jobs;
 using Mote.Gallery.Security;
 
 namespace Mote.Gallery.People;
@@ -18,46 +16,43 @@ public enum EnrollmentJobState
     Saving,
     Done,
     Failed,
+    Cancelled,
 }
 
-/// <summary>A background enrollment as the page polls it.</summary>
+/// <summary>A background enrollment as the page polls it (read from the job store, so any instance can show it).</summary>
 /// <param name="Id">Unguessable job id (128 random bits); the page keeps it in its address so a refresh re-attaches.</param>
 /// <param name="Name">The name being enrolled.</param>
 /// <param name="State">Where it stands.</param>
 /// <param name="Percent">Rough progress for the indicator (by stage, not by epoch).</param>
-/// <param name="Message">The current stage or, when failed, why in words.</param>
+/// <param name="Message">The current stage or, when failed or cancelled, why in words.</param>
 /// <param name="PersonId">The enrolled person's id once done.</param>
 /// <param name="SubmittedUtc">When it was queued.</param>
-/// <param name="FinishedUtc">When it finished (done or failed).</param>
+/// <param name="FinishedUtc">When it finished (done, failed or cancelled).</param>
 public sealed record EnrollmentJobStatus(
     string Id, string Name, EnrollmentJobState State, int Percent, string Message, string? PersonId,
     DateTimeOffset SubmittedUtc, DateTimeOffset? FinishedUtc)
 {
-    public bool IsFinished => State is EnrollmentJobState.Done or EnrollmentJobState.Failed;
+    public bool IsFinished => State is EnrollmentJobState.Done or EnrollmentJobState.Failed or EnrollmentJobState.Cancelled;
 }
 
 /// <summary>
-/// Runs enrollments in the background, one at a time (training is CPU-bound; two at once would only halve
-/// each), so the page can show progress and survive a refresh. Job state lives in memory only: a restart
-/// forgets finished jobs, and a job interrupted by a restart never wrote anything (enrollment commits in one
-/// transaction at its end). The photo is held in memory until its job runs, never written to disk.
-/// Submitting and reading jobs need <see cref="Permission.ManageGallery"/>; the job runs as the submitting actor,
-/// so <see cref="EnrollPerson"/> checks the permission again and writes the one audit event.
+/// Enrollments in the background, as durable jobs of the <see cref="JobRuntime"/> (kind <see cref="JobKind.Enroll"/>): one
+/// at a time, in the order submitted; the photo waits encrypted in the job store (bound to the job) and is deleted when the
+/// job ends, whichever way; a restart runs a queued or interrupted enrollment again (from the start: enrollment commits in
+/// one transaction at its end, and a repeated run finds the person an earlier run stored). At most <see cref="Capacity"/>
+/// wait; beyond that a submission is refused with <see cref="GalleryBusyException"/> (503 with Retry-After in the API).
+/// Submitting, reading and cancelling need <see cref="Permission.ManageGallery"/>; the job runs as the submitting actor, so
+/// <see cref="EnrollPerson"/> checks the permission again and writes the one audit event. The portal's pages and the REST
+/// API both enroll through here, so every enrollment waits its turn.
 /// </summary>
-public sealed class EnrollmentQueue(IServiceScopeFactory scopes, TimeProvider time, ILogger<EnrollmentQueue> log) : BackgroundService
+public sealed class EnrollmentQueue(JobRuntime runtime)
 {
-    /// <summary>Finished jobs are forgotten after this long.</summary>
-    public static readonly TimeSpan Retention = TimeSpan.FromHours(1);
-
-    /// <summary>At most this many jobs wait; beyond it a submission is refused in words (each holds a photo of up to 10 MB).</summary>
+    /// <summary>At most this many enrollments wait or run (each holds a photo of up to 10 MB in the store).</summary>
     public const int Capacity = 32;
 
-    private readonly Channel<(string Id, Actor Actor, EnrollmentRequest Request)> _pending =
-        Channel.CreateBounded<(string, Actor, EnrollmentRequest)>(new BoundedChannelOptions(Capacity) { SingleReader = true });
-    private readonly ConcurrentDictionary<string, EnrollmentJobStatus> _jobs = new(StringComparer.Ordinal);
-
     /// <summary>Queues an enrollment; returns its status (state <see cref="EnrollmentJobState.Queued"/>). Checks size and name up front.</summary>
-    public EnrollmentJobStatus Submit(Actor actor, EnrollmentRequest request)
+    /// <exception cref="GalleryBusyException"><see cref="Capacity"/> enrollments already wait.</exception>
+    public async Task<EnrollmentJobStatus> SubmitAsync(Actor actor, EnrollmentRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(request);
@@ -67,134 +62,151 @@ public sealed class EnrollmentQueue(IServiceScopeFactory scopes, TimeProvider ti
         {
             throw new GalleryException("Give the person a name of 1 to 200 characters.");
         }
-        Prune();
-        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var status = new EnrollmentJobStatus(id, request.Name.Trim(), EnrollmentJobState.Queued, 0, "waiting for earlier enrollments", null, time.GetUtcNow(), null);
-        _jobs[id] = status;
-        // The photo is copied: the caller's buffer (e.g. a pooled upload stream) may be reused once we return.
-        var owned = request with { Photo = request.Photo.ToArray() };
-        if (!_pending.Writer.TryWrite((id, actor, owned)))
-        {
-            _jobs.TryRemove(id, out _);
-            throw new GalleryException($"{Capacity} enrollments are already waiting; try again when some have finished.");
-        }
-        return status;
+        var stored = StoredEnrollment.From(request with { Name = request.Name.Trim(), PersonId = request.PersonId ?? Guid.NewGuid().ToString() });
+        var row = await runtime.SubmitAsync(JobKind.Enroll, actor, stored.Name, stored, request.Photo, Capacity, ct).ConfigureAwait(false);
+        return ToStatus(row);
     }
 
-    /// <summary>The job's status, or null when there is no such job (unknown, or finished over an hour ago).</summary>
-    public EnrollmentJobStatus? Get(Actor actor, string jobId)
+    /// <summary>
+    /// Queues an enrollment and waits for its end (the REST API: one answer when the person is stored, yet in turn with every
+    /// other enrollment). <paramref name="ct"/> ends the wait only (a client that hangs up, a server that stops): the
+    /// accepted job goes on, and survives the stop.
+    /// </summary>
+    /// <exception cref="GalleryException">The enrollment failed or was cancelled, in its words; nothing was stored.</exception>
+    /// <exception cref="GalleryBusyException">The queue is full (nothing queued), or the wait ended before the job did.</exception>
+    public async Task<EnrollmentResult> EnrollAndWaitAsync(Actor actor, EnrollmentRequest request, CancellationToken ct = default)
+    {
+        var status = await SubmitAsync(actor, request, ct).ConfigureAwait(false);
+        JobEnd end;
+        try
+        {
+            end = await runtime.WaitAsync(status.Id, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw new GalleryBusyException($"The server stopped waiting before enrollment job {status.Id} finished; it stays queued and completes when the server runs (look the person up by name later).", TimeSpan.FromSeconds(60));
+        }
+        return end switch
+        {
+            { Value: EnrollmentResult result } => result,
+            { Row.State: JobState.Succeeded } => throw new GalleryException($"{end.Row.Message} (enrolled by another instance; read it with its id {end.Row.ResultId}).", GalleryErrorKind.Conflict),
+            _ => throw new GalleryException(end.Row.Message ?? "The enrollment did not finish.", end.Row.FailureKind ?? GalleryErrorKind.Invalid),
+        };
+    }
+
+    /// <summary>The job's status, or null when there is no such enrollment job (unknown, or finished over a week ago).</summary>
+    public async Task<EnrollmentJobStatus?> GetAsync(Actor actor, string jobId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ManageGallery);
-        return _jobs.TryGetValue(jobId ?? "", out var status) ? status : null;
+        return await runtime.GetAsync(jobId, ct).ConfigureAwait(false) is { Kind: JobKind.Enroll } row ? ToStatus(row) : null;
     }
 
-    /// <summary>The jobs queued or running now (not finished), oldest first; for the overview.</summary>
-    public IReadOnlyList<EnrollmentJobStatus> Active(Actor actor)
+    /// <summary>The enrollments queued or running now, oldest first; for the overview.</summary>
+    public async Task<IReadOnlyList<EnrollmentJobStatus>> ActiveAsync(Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ManageGallery);
-        return _jobs.Values.Where(j => !j.IsFinished).OrderBy(j => j.SubmittedUtc).ToArray();
+        return (await runtime.ActiveAsync(JobKind.Enroll, ct).ConfigureAwait(false)).Select(ToStatus).ToArray();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Cancels a queued or running enrollment; nothing is stored.</summary>
+    /// <exception cref="GalleryException">No such job, or it already finished.</exception>
+    public async Task<EnrollmentJobStatus> CancelAsync(Actor actor, string jobId, CancellationToken ct = default)
     {
-        await foreach (var (id, actor, request) in _pending.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.Demand(Permission.ManageGallery);
+        if (await runtime.GetAsync(jobId, ct).ConfigureAwait(false) is not { Kind: JobKind.Enroll })
         {
-            await RunAsync(id, actor, request, stoppingToken).ConfigureAwait(false);
+            throw new GalleryException("There is no such enrollment job.", GalleryErrorKind.NotFound);
         }
+        return ToStatus(await runtime.CancelAsync(jobId, actor, ct).ConfigureAwait(false));
     }
 
-    private async Task RunAsync(string id, Actor actor, EnrollmentRequest request, CancellationToken ct)
+    internal static EnrollmentJobStatus ToStatus(BackgroundJob row)
     {
-        Update(id, EnrollmentJobState.Analysing, EnrollmentStages.Analysing);
-        var scope = scopes.CreateAsyncScope();
-        await using (scope.ConfigureAwait(false))
+        var state = row.State switch
         {
-            try
+            JobState.Queued => EnrollmentJobState.Queued,
+            JobState.Succeeded => EnrollmentJobState.Done,
+            JobState.Failed => EnrollmentJobState.Failed,
+            JobState.Cancelled => EnrollmentJobState.Cancelled,
+            _ => row.Phase switch
             {
-                var enroll = scope.ServiceProvider.GetRequiredService<EnrollPerson>();
-                var result = await enroll.ExecuteAsync(actor, request, new StageProgress(this, id), ct).ConfigureAwait(false);
-                Finish(id, EnrollmentJobState.Done, $"{result.Person.Name} is enrolled.", result.Person.Id);
-            }
-            catch (GalleryException e)
-            {
-                Finish(id, EnrollmentJobState.Failed, e.Message, null);
-            }
-            catch (PermissionDeniedException e)
-            {
-                Finish(id, EnrollmentJobState.Failed, e.Message, null);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                Finish(id, EnrollmentJobState.Failed, "The server stopped before the enrollment finished; nothing was stored. Enroll again.", null);
-            }
-#pragma warning disable CA1031 // A background job must report any failure to its page instead of killing the worker.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                log.LogError(e, "Enrollment job {JobId} failed", id);
-                Finish(id, EnrollmentJobState.Failed, $"The enrollment failed unexpectedly ({e.GetType().Name}); nothing was stored.", null);
-            }
-        }
-    }
-
-    private void Update(string id, EnrollmentJobState state, string message)
-    {
-        if (_jobs.TryGetValue(id, out var status))
+                EnrollmentStages.Training => EnrollmentJobState.Training,
+                EnrollmentStages.Calibrating => EnrollmentJobState.Calibrating,
+                EnrollmentStages.Saving => EnrollmentJobState.Saving,
+                _ => EnrollmentJobState.Analysing,
+            },
+        };
+        var message = state switch
         {
-            _jobs[id] = status with { State = state, Message = message, Percent = PercentOf(state) };
-        }
-    }
-
-    private void Finish(string id, EnrollmentJobState state, string message, string? personId)
-    {
-        if (_jobs.TryGetValue(id, out var status))
-        {
-            _jobs[id] = status with { State = state, Message = message, PersonId = personId, Percent = 100, FinishedUtc = time.GetUtcNow() };
-        }
-    }
-
-    private void Prune()
-    {
-        var cutoff = time.GetUtcNow() - Retention;
-        foreach (var (id, status) in _jobs)
-        {
-            if (status.FinishedUtc is { } finished && finished < cutoff)
-            {
-                _jobs.TryRemove(id, out _);
-            }
-        }
+            EnrollmentJobState.Queued => row.Message ?? "waiting for earlier enrollments",
+            EnrollmentJobState.Done or EnrollmentJobState.Failed or EnrollmentJobState.Cancelled => row.Message ?? "",
+            _ => row.Phase ?? EnrollmentStages.Analysing,
+        };
+        return new EnrollmentJobStatus(row.Id, row.Subject, state, PercentOf(state, row.Percent), message,
+            state == EnrollmentJobState.Done ? row.ResultId : null, row.CreatedUtc, row.FinishedUtc);
     }
 
     /// <summary>Rough shares by stage for the indicator: training the model-template is by far the longest stage.</summary>
-    private static int PercentOf(EnrollmentJobState state) => state switch
+    private static int PercentOf(EnrollmentJobState state, int stored) => state switch
     {
         EnrollmentJobState.Queued => 0,
         EnrollmentJobState.Analysing => 5,
         EnrollmentJobState.Training => 15,
         EnrollmentJobState.Calibrating => 85,
         EnrollmentJobState.Saving => 95,
-        _ => 100,
+        _ => Math.Max(stored, 100),
     };
+}
 
-    /// <summary>Maps <see cref="EnrollPerson"/>'s stage reports onto the job, synchronously (no context to post to).</summary>
-    private sealed class StageProgress(EnrollmentQueue queue, string id) : IProgress<string>
+/// <summary>An enrollment request as its job stores it: everything but the photo (which waits encrypted as the job's input).</summary>
+internal sealed record StoredEnrollment(
+    string Name, int? FaceIndex, DeclaredAttributes? Declared, Dictionary<string, double>? Negatives, Dictionary<string, double>? Variation,
+    long? Seed, string? ExternalId, string PersonId)
+{
+    public static StoredEnrollment From(EnrollmentRequest r) => new(
+        r.Name, r.FaceIndex, r.Declared,
+        r.Balance is { } b ? new Dictionary<string, double>(b.Negatives, StringComparer.Ordinal) : null,
+        r.Balance is { } v ? new Dictionary<string, double>(v.Variation, StringComparer.Ordinal) : null,
+        r.Seed, r.ExternalId, r.PersonId!);
+
+    public EnrollmentRequest ToRequest(byte[] photo) => new(
+        Name, photo, FaceIndex, Declared,
+        Negatives is not null || Variation is not null
+            ? (Negatives ?? new Dictionary<string, double>(), (IReadOnlyDictionary<string, double>)(Variation ?? new Dictionary<string, double>()))
+            : null,
+        Seed, ExternalId, PersonId);
+}
+
+/// <summary>Runs one enrollment job: <see cref="EnrollPerson"/> as the submitting actor, its stages as the job's progress.</summary>
+internal sealed class EnrollJobHandler(EnrollPerson enroll, MoteDbContext db) : IJobHandler
+{
+    public JobKind Kind => JobKind.Enroll;
+
+    public async Task<JobResult> RunAsync(JobRun run, CancellationToken ct)
     {
-        public void Report(string value)
+        var stored = run.Request<StoredEnrollment>();
+        // A run repeated after a restart: the earlier run may have stored the person just before the server stopped.
+        if (await db.People.AsNoTracking().AnyAsync(p => p.Id == stored.PersonId, ct).ConfigureAwait(false))
         {
-            var state = value switch
-            {
-                EnrollmentStages.Analysing => EnrollmentJobState.Analysing,
-                EnrollmentStages.Training => EnrollmentJobState.Training,
-                EnrollmentStages.Calibrating => EnrollmentJobState.Calibrating,
-                EnrollmentStages.Saving => EnrollmentJobState.Saving,
-                _ => (EnrollmentJobState?)null,
-            };
-            if (state is { } s)
-            {
-                queue.Update(id, s, value);
-            }
+            return new JobResult(stored.PersonId, $"{stored.Name} is enrolled.");
         }
+        var photo = run.Payload ?? throw new GalleryException("The enrollment's photo is gone; enroll again.");
+        run.Report(EnrollmentStages.Analysing, percent: 5);
+        var result = await enroll.ExecuteAsync(run.Actor, stored.ToRequest(photo), new StageProgress(run), ct).ConfigureAwait(false);
+        return new JobResult(result.Person.Id, $"{result.Person.Name} is enrolled.", result);
+    }
+
+    private sealed class StageProgress(JobRun run) : IProgress<string>
+    {
+        public void Report(string value) => run.Report(value, percent: value switch
+        {
+            EnrollmentStages.Training => 15,
+            EnrollmentStages.Calibrating => 85,
+            EnrollmentStages.Saving => 95,
+            _ => 5,
+        });
     }
 }

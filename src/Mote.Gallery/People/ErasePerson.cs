@@ -107,6 +107,13 @@ public sealed class ErasePerson(MoteDbContext db, GalleryIndex index, AuditTrail
         var probes = await db.DecisionProbeImages.Where(p => ids.Contains(p.DecisionId)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
         var crops = await db.DecisionExplanations.Where(x => ids.Contains(x.DecisionId) && x.CropBlob != null)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.CropBlob, (byte[]?)null), ct).ConfigureAwait(false);
-        return probes + crops;
+        // A waiting explanation's input is the probe's aligned face: it goes too, and that explanation will not be made.
+        var inputs = await db.DecisionExplanationInputs.Where(x => ids.Contains(x.DecisionId)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        if (inputs > 0)
+        {
+            await db.Decisions.Where(d => ids.Contains(d.Id) && d.ExplanationState == Decisions.ExplanationState.Computing)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.ExplanationState, Decisions.ExplanationState.Failed), ct).ConfigureAwait(false);
+        }
+        return probes + crops + inputs;
     }
 }

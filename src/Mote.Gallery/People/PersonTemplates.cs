@@ -17,15 +17,6 @@ internal sealed record BuiltTemplate(ITemplate Template, string Kind, byte[] Pla
 /// </summary>
 internal static class PersonTemplates
 {
-    /// <summary>
-    /// Trainings in this process run one at a time. Seen 2026-11-29: with two enrollments training at once in one
-    /// test process (two test classes in parallel), one failed inside TorchSharp's AdamW step
-    /// (<c>addcdiv_</c>: "Expected false to be true" in <c>Scalar::toFloat</c>) although each passes alone; the
-    /// trainer is documented thread-safe, so this is a guard until the cause is found. On 2 cores two trainings
-    /// at once would gain nothing anyway. Explanations (Grad-CAM++ runs TorchSharp autograd) take the same gate.
-    /// </summary>
-    internal static SemaphoreSlim TrainingGate { get; } = new(1, 1);
-
     /// <summary>Parses a requested balance against the pack; an empty part stays equal over the pack's groups. Words on refusal.</summary>
     public static Balance ResolveBalance(PopulationPack population, (IReadOnlyDictionary<string, double> Negatives, IReadOnlyDictionary<string, double> Variation)? requested)
     {
@@ -53,20 +44,12 @@ internal static class PersonTemplates
             var vector = new VectorTemplate(backbone, reference);
             return new BuiltTemplate(vector, "vector", MemoryMarshal.AsBytes(vector.UnitVector).ToArray(), PersonRecords.VectorTemplatePurpose, null);
         }
-        await TrainingGate.WaitAsync(ct).ConfigureAwait(false);
-        ModelTemplate model;
-        try
-        {
-            model = await Task.Run(() => Train(engine, reference, population, balance, seed, backbone), ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            TrainingGate.Release();
-        }
+        // The trainer takes the process's one native gate itself (NativeWorkGate), whoever calls it.
+        var model = await Task.Run(() => Train(engine, reference, population, balance, seed, backbone, ct), ct).ConfigureAwait(false);
         return new BuiltTemplate(model, "model", model.ToBytes(), PersonRecords.ModelTemplatePurpose, model.Training);
     }
 
-    private static ModelTemplate Train(GalleryEngine engine, float[] reference, PopulationPack population, Balance balance, long seed, BackboneIdentity backbone)
+    private static ModelTemplate Train(GalleryEngine engine, float[] reference, PopulationPack population, Balance balance, long seed, BackboneIdentity backbone, CancellationToken ct)
     {
         var sample = new TrainingSetSampler(population).Sample(reference, balance, unchecked((int)seed), engine.SamplingOptions);
         var set = Core.Templates.TrainingSet.FromRows(sample.Positives, sample.Negatives);
@@ -74,7 +57,7 @@ internal static class PersonTemplates
             .Select(g => new BalanceEntry(g.Id, (float)balance.Negatives.GetValueOrDefault(g), (float)balance.Variation.GetValueOrDefault(g)))
             .ToArray();
         var guards = BalanceGuards.For(population, balance, engine.Settings.GuardStrength);
-        return engine.CreateTrainer(population.BackboneId).Train(set, seed, new ModelTemplateProvenance(backbone, PackId(population), entries), reference, guards);
+        return engine.CreateTrainer(population.BackboneId).Train(set, seed, new ModelTemplateProvenance(backbone, PackId(population), entries), reference, guards, ct);
     }
 
     /// <summary>

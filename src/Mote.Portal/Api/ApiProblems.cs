@@ -37,8 +37,21 @@ internal static class ApiProblems
         GalleryErrorKind.Conflict => Problem(StatusCodes.Status409Conflict, "Conflict", e.Message),
         GalleryErrorKind.UnusablePhoto => Problem(StatusCodes.Status422UnprocessableEntity, "Unusable photo", e.Message),
         GalleryErrorKind.PhotoTooLarge => TooLarge(e.Message),
+        GalleryErrorKind.Busy => new RetryAfter(Problem(StatusCodes.Status503ServiceUnavailable, "Busy", e.Message),
+            (e as Mote.Gallery.Jobs.GalleryBusyException)?.RetryAfter ?? TimeSpan.FromSeconds(60)),
         _ => Problem(StatusCodes.Status400BadRequest, "Invalid request", e.Message),
     };
+}
+
+/// <summary>A problem with a <c>Retry-After</c> header (whole seconds): the system was saturated and took nothing.</summary>
+internal sealed class RetryAfter(IResult problem, TimeSpan after) : IResult
+{
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(after.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return problem.ExecuteAsync(httpContext);
+    }
 }
 
 /// <summary>

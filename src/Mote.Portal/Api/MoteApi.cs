@@ -18,7 +18,7 @@ public static class MoteApi
     public const string OpenApiPath = "/api/v1/openapi.json";
 
     /// <summary>The API's version within <c>/api/v1</c>: minor versions only add fields (docs/api.md, "Changes").</summary>
-    public const string ApiVersion = "1.6";
+    public const string ApiVersion = "1.7";
 
     private const string AuthenticatedPolicy = "api";
 

@@ -58,7 +58,8 @@ internal static class PeopleEndpoints
                 [FromForm] string? balance,
                 [FromForm] long? seed,
                 [FromForm] string? externalId,
-                EnrollPerson enroll,
+                EnrollmentQueue enrollments,
+                IHostApplicationLifetime lifetime,
                 CancellationToken ct) =>
             {
                 var (photo, refusal) = await ApiUploads.ReadAsync(image, "the reference photo", ct).ConfigureAwait(false);
@@ -67,15 +68,18 @@ internal static class PeopleEndpoints
                     return refusal;
                 }
                 var request = new EnrollmentRequest(name ?? "", photo, faceIndex, new DeclaredAttributes(gender, ethnicity, ageBand), BalanceText.Parse(balance), seed, externalId);
-                var result = await enroll.ExecuteAsync(ApiActor.From(http.User), request, null, ct).ConfigureAwait(false);
+                // Through the one enrollment queue, like the portal's page: trainings run one at a time; a full queue answers 503.
+                // A stopping server stops waiting (503, the job stays queued) instead of holding the stop for the whole queue.
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
+                var result = await enrollments.EnrollAndWaitAsync(ApiActor.From(http.User), request, wait.Token).ConfigureAwait(false);
                 return Results.Created($"/api/v1/people/{result.Person.Id}", EnrollResponse.From(result));
             })
             .RequiresScope(ApiKeyScopes.Manage, Permission.ManageGallery)
             .WithName("EnrollPerson")
             .WithSummary("Enrolls a person from one photo: trains and stores their model-template.")
-            .WithDescription($"Multipart form: 'name', optional 'externalId' (an employee number; up to 64 characters, unique; equal names are allowed when external ids differ, API 1.2), 'image' ({PhotoPolicy.Description}; not kept), optional 'faceIndex' (0 = largest face), declared 'gender' (female, male), 'ethnicity' (white, black, asian, indian, other), 'ageBand' (0-17, 18-59, 60+), 'balance' (negative-sample weights by population-pack group, e.g. 'female|white|18-59=2,male|white|18-59=1'; 'pos:group=w' weights the positive variation; groups left out weigh 0, parts left out stay equal) and 'seed'. Training takes seconds; the answer comes when the person is stored, with one audit event. Needs the 'manage' scope.")
+            .WithDescription($"Multipart form: 'name', optional 'externalId' (an employee number; up to 64 characters, unique; equal names are allowed when external ids differ, API 1.2), 'image' ({PhotoPolicy.Description}; not kept), optional 'faceIndex' (0 = largest face), declared 'gender' (female, male), 'ethnicity' (white, black, asian, indian, other), 'ageBand' (0-17, 18-59, 60+), 'balance' (negative-sample weights by population-pack group, e.g. 'female|white|18-59=2,male|white|18-59=1'; 'pos:group=w' weights the positive variation; groups left out weigh 0, parts left out stay equal) and 'seed'. Training takes seconds; enrollments run one at a time, in turn with the portal's (a durable job); the answer comes when the person is stored, with one audit event. When {EnrollmentQueue.Capacity} enrollments already wait, the answer is 503 with Retry-After and nothing is queued. Needs the 'manage' scope.")
             .Produces<EnrollResponse>(StatusCodes.Status201Created)
-            .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status422UnprocessableEntity);
+            .ProducesApiProblems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status422UnprocessableEntity, StatusCodes.Status503ServiceUnavailable);
 
         api.MapPost("/people/batch", async Task<IResult> (HttpContext http, IFormFile? archive, EnrollPeopleInBulk bulk, CancellationToken ct) =>
             {

@@ -161,7 +161,7 @@ public sealed class EnrollmentForm(AnalyzePhoto analyze, EnrollmentQueue queue, 
         try
         {
             var declared = new DeclaredAttributes(Blank(Gender.Declared), Blank(Ethnicity.Declared), Blank(AgeBand.Declared));
-            var job = queue.Submit(actor, new EnrollmentRequest(Name, _photo, Selected, declared, Balance?.ToRequest(), ExternalId: Blank(ExternalId.Trim())));
+            var job = await queue.SubmitAsync(actor, new EnrollmentRequest(Name, _photo, Selected, declared, Balance?.ToRequest(), ExternalId: Blank(ExternalId.Trim())), ct).ConfigureAwait(false);
             return job.Id;
         }
         catch (GalleryException e)

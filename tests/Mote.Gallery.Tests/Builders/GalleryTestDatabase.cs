@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Mote.Gallery.Hosting;
 
 namespace Mote.Gallery.Tests.Builders;
@@ -18,6 +19,7 @@ public sealed class GalleryTestDatabase : IAsyncDisposable
 
     private readonly string _folder;
     private readonly string? _postgres;
+    private readonly List<IHostedService> _started = [];
 
     private GalleryTestDatabase(string folder, ServiceProvider services, string path, string? postgres)
     {
@@ -44,10 +46,17 @@ public sealed class GalleryTestDatabase : IAsyncDisposable
     /// <summary>The temporary folder that holds everything the Gallery writes: <c>data/</c> (the database, its WAL) and <c>secrets/</c>.</summary>
     public string Folder => _folder;
 
-    public static Task<GalleryTestDatabase> CreateAsync(Action<IServiceCollection>? configure = null) => CreateAsync(DefaultProvider, configure);
+    /// <param name="configure">Adds or replaces services.</param>
+    /// <param name="startHostedServices">Starts the Gallery's hosted services (the job runtime's scheduler among them), as a host
+    /// would; stopped at disposal. Default off: use cases run in the foreground and decisions are recorded "not queued".</param>
+    public static Task<GalleryTestDatabase> CreateAsync(Action<IServiceCollection>? configure = null, bool startHostedServices = false) =>
+        CreateAsync(DefaultProvider, configure, startHostedServices);
 
     /// <summary>A database on <paramref name="provider"/> (PostgreSQL: a new database on <see cref="TestPostgres"/>'s server).</summary>
-    public static async Task<GalleryTestDatabase> CreateAsync(GalleryProvider provider, Action<IServiceCollection>? configure = null)
+    /// <param name="provider">The Gallery's provider.</param>
+    /// <param name="configure">Adds or replaces services.</param>
+    /// <param name="startHostedServices">Starts the Gallery's hosted services, as a host would; stopped at disposal.</param>
+    public static async Task<GalleryTestDatabase> CreateAsync(GalleryProvider provider, Action<IServiceCollection>? configure = null, bool startHostedServices = false)
     {
         var folder = Directory.CreateTempSubdirectory("mote-gallery-test-").FullName;
         var path = Path.Combine(folder, "data", "mote.db");
@@ -62,8 +71,17 @@ public sealed class GalleryTestDatabase : IAsyncDisposable
             settings[$"{GalleryOptions.Section}:Provider"] = nameof(GalleryProvider.PostgreSql);
             settings[$"{GalleryOptions.Section}:ConnectionString"] = postgres;
         }
-        var provider2 = await BuildAsync(folder, settings, configure);
-        return new GalleryTestDatabase(folder, provider2, path, postgres);
+        var services = await BuildAsync(folder, settings, configure);
+        var database = new GalleryTestDatabase(folder, services, path, postgres);
+        if (startHostedServices)
+        {
+            foreach (var hosted in services.GetServices<IHostedService>())
+            {
+                await hosted.StartAsync(CancellationToken.None).ConfigureAwait(false);
+                database._started.Add(hosted);
+            }
+        }
+        return database;
     }
 
     /// <summary>
@@ -90,6 +108,7 @@ public sealed class GalleryTestDatabase : IAsyncDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();
+        services.AddSingleton<IHostApplicationLifetime, Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>();
         services.AddMoteGallery(configuration, folder);
         configure?.Invoke(services);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
@@ -178,12 +197,11 @@ public sealed class GalleryTestDatabase : IAsyncDisposable
         return connection;
     }
 
-    private string Dialect(string sql)
+    private string Dialect(string sql) => _postgres is null ? sql : ToPostgreSql(sql);
+
+    /// <summary>Test SQL written for SQLite, with its mixed-case identifiers quoted for PostgreSQL.</summary>
+    internal static string ToPostgreSql(string sql)
     {
-        if (_postgres is null)
-        {
-            return sql;
-        }
         // Even segments lie outside '…' literals; there, quote identifiers that mix case (AuditEvents, Id), never SQL keywords (all capitals).
         var parts = sql.Split('\'');
         for (var i = 0; i < parts.Length; i += 2)
@@ -195,6 +213,10 @@ public sealed class GalleryTestDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        for (var i = _started.Count - 1; i >= 0; i--)
+        {
+            await _started[i].StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
         await Services.DisposeAsync().ConfigureAwait(false);
         SqliteConnection.ClearAllPools();
         if (_postgres is not null)

@@ -262,52 +262,6 @@ public sealed class PersonLifecycleTests(EngineGallery gallery) : IClassFixture<
             new BalancePreviewRequest(enrolled.Person.Id, (new Dictionary<string, double>(), new Dictionary<string, double>())))));
     }
 
-    [Fact]
-    public async Task EnrollmentQueue_GoodAndBadJobs_DoneWithPersonOrFailedInWordsLeavingNothing()
-    {
-        await SetRetentionAsync(ReferenceRetention.None);
-        using var queue = new EnrollmentQueue(Db.Services.GetRequiredService<IServiceScopeFactory>(), TimeProvider.System, NullLogger<EnrollmentQueue>.Instance);
-        await queue.StartAsync(CancellationToken.None);
-        var audits = Db.Scalar("SELECT COUNT(*) FROM AuditEvents");
-        var blank = ImageEncoding.ToPng(RgbImage.Create(300, 300, px => px.Fill(90)));
-
-        var bad = queue.Submit(Actors.Admin, new EnrollmentRequest("Queue Bad", blank, Seed: 1));
-        var good = queue.Submit(Actors.Admin, new EnrollmentRequest("Queue Good", gallery.Photo("sample3.jpg"), gallery.EnrollableFace("sample3.jpg"), Seed: 73));
-        var badDone = await WaitAsync(queue, bad.Id);
-        var goodDone = await WaitAsync(queue, good.Id);
-        await queue.StopAsync(CancellationToken.None);
-
-        Assert.Equal(32, bad.Id.Length);
-        Assert.NotEqual(bad.Id, good.Id);
-        Assert.Equal(EnrollmentJobState.Failed, badDone.State);
-        Assert.Equal("No face was found in this photo.", badDone.Message);
-        Assert.Null(badDone.PersonId);
-        Assert.Equal(0, Db.Scalar("SELECT COUNT(*) FROM People WHERE Name = 'Queue Bad'"));
-        Assert.Equal(EnrollmentJobState.Done, goodDone.State);
-        Assert.Equal(1, Db.Scalar($"SELECT COUNT(*) FROM People WHERE Id = '{goodDone.PersonId}' AND Name = 'Queue Good'"));
-        // Only the good job wrote: exactly one event.
-        Assert.Equal(audits + 1, Db.Scalar("SELECT COUNT(*) FROM AuditEvents"));
-        Assert.Null(queue.Get(Actors.Admin, "0123456789abcdef0123456789abcdef"));
-        Assert.Throws<PermissionDeniedException>(() => queue.Get(Actors.Operator, good.Id));
-        Assert.Throws<PermissionDeniedException>(() => queue.Submit(Actors.Auditor, new EnrollmentRequest("Nope", blank)));
-        Assert.Throws<GalleryException>(() => queue.Submit(Actors.Admin, new EnrollmentRequest("Too Big", new byte[PhotoPolicy.MaxBytes + 1])));
-    }
-
-    private static async Task<EnrollmentJobStatus> WaitAsync(EnrollmentQueue queue, string id)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (DateTime.UtcNow < deadline)
-        {
-            var status = queue.Get(Actors.Admin, id) ?? throw new InvalidOperationException($"job {id} vanished");
-            if (status.IsFinished)
-            {
-                return status;
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"job {id} did not finish in 3 minutes");
-    }
-
     private string MultiFacePhoto()
     {
         foreach (var name in new[] { "sample1.jpg", "sample2.jpg", "sample3.jpg", "sample4.jpg", "sample5.jpg", "sample6.jpg" })

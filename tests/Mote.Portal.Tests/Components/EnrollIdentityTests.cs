@@ -77,7 +77,7 @@ public sealed class EnrollIdentityTests : GalleryBunitContext
         cut.WaitForAssertion(() => Assert.Contains("job=", navigation.Uri, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         // Someone else takes the pair between the check and the job: the job is refused.
         await AddPeopleAsync(("Kim Lee", "E-1"));
-        await queue.StartAsync(CancellationToken.None);
+        await StartJobsAsync();
         try
         {
             cut.WaitForAssertion(() => Assert.Contains("external id 'E-1'", cut.Find("[data-testid=enroll-error]").TextContent, StringComparison.Ordinal), Slow);
@@ -94,8 +94,7 @@ public sealed class EnrollIdentityTests : GalleryBunitContext
         }
         finally
         {
-            await queue.StopAsync(CancellationToken.None);
-        }
+            }
     }
 
     private async Task<IRenderedComponent<EnrollPage>> FormWithPhotoAsync(params (string Name, string? ExternalId)[] enrolled)

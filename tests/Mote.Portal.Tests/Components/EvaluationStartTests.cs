@@ -74,7 +74,7 @@ public sealed class EvaluationStartTests : GalleryBunitContext
         cut.Find("[data-testid=evaluation-start-button]").Click();
 
         cut.WaitForAssertion(() => Assert.Equal("Evaluate at least 2 identities (or leave the limit empty for all of them).", cut.Find("[data-testid=evaluation-start-error]").TextContent.Trim()));
-        Assert.Null(Services.GetRequiredService<EvaluationJobs>().Current(Actor.Terminal("t")));
+        Assert.Null(await Services.GetRequiredService<EvaluationJobs>().CurrentAsync(Actor.Terminal("t")));
         Assert.Empty(cut.FindAll("[data-testid=evaluation-job]"));
     }
 
@@ -91,7 +91,7 @@ public sealed class EvaluationStartTests : GalleryBunitContext
         cut.Find("[data-testid=evaluation-start-button]").Click();
 
         cut.WaitForAssertion(() => Assert.Contains($"There is no dataset 'alpha' under {_root}", cut.Find("[data-testid=evaluation-start-error]").TextContent, StringComparison.Ordinal));
-        Assert.Null(Services.GetRequiredService<EvaluationJobs>().Current(Actor.Terminal("t")));
+        Assert.Null(await Services.GetRequiredService<EvaluationJobs>().CurrentAsync(Actor.Terminal("t")));
     }
 
     [Fact]
@@ -113,6 +113,7 @@ public sealed class EvaluationStartTests : GalleryBunitContext
     {
         Services.AddSingleton(new EvaluationRunSettings { DatasetsRoot = TestDatasets.Root, DescriptorCache = Path.Combine(_root, "cache") }.Resolve(_root));
         await GalleryDatabase.MigrateAsync(Services);
+        await StartJobsAsync(); // the portal's job runtime runs the evaluation
         SignInAs(Roles.Admin);
         Render<MudPopoverProvider>();
         var cut = Render<EvaluationRunsPanel>();

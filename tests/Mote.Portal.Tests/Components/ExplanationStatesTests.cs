@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Mote.Core.Explain;
@@ -27,7 +28,7 @@ public sealed class ExplanationStatesTests : GalleryBunitContext
     public async Task DecisionPage_ExplanationStoredWhileOpen_ShowsComputingThenRefreshesToReady()
     {
         var id = await AddDecisionAsync("verify", accepted: true, ExplanationState.Computing);
-        Services.GetRequiredService<DecisionExplanationQueue>().Enqueue(new ExplanationRequest(id, PersonId, [], 0.9f, 0.5f));
+        await AddWaitingInputAsync(id);
         SignInAs(Roles.Auditor);
 
         var cut = Render<ExplanationsPage>(p => p.Add(x => x.DecisionId, id));
@@ -60,7 +61,7 @@ public sealed class ExplanationStatesTests : GalleryBunitContext
     [Fact]
     public async Task DecisionPage_QueuedButNoLongerHeld_TurnsLostAfterAMinuteAndStopsRefreshing()
     {
-        // Recorded as computing, but this process's queue does not hold it: the portal restarted meanwhile.
+        // Recorded as computing, but no input waits for it (an earlier version queued it in memory and restarted).
         var id = await AddDecisionAsync("verify", accepted: false, ExplanationState.Computing);
         SignInAs(Roles.Auditor);
 
@@ -85,7 +86,7 @@ public sealed class ExplanationStatesTests : GalleryBunitContext
     public async Task List_ComputingRowRefreshesToReady_RejectedIdentificationAndFullQueueSayNone()
     {
         var computing = await AddDecisionAsync("verify", accepted: true, ExplanationState.Computing);
-        Services.GetRequiredService<DecisionExplanationQueue>().Enqueue(new ExplanationRequest(computing, PersonId, [], 0.9f, 0.5f));
+        await AddWaitingInputAsync(computing);
         var noMatch = await AddDecisionAsync("identify", accepted: false, ExplanationState.NoMatch, person: null);
         var full = await AddDecisionAsync("verify", accepted: false, ExplanationState.QueueFull);
         SignInAs(Roles.Auditor);
@@ -150,7 +151,16 @@ public sealed class ExplanationStatesTests : GalleryBunitContext
         return decision.Id;
     }
 
-    /// <summary>What <see cref="ExplainDecision"/> writes when it finishes, without the engine.</summary>
+    /// <summary>What a decision's explanation job waits with (its input beside the decision), without the engine: the bytes are never read here.</summary>
+    private async Task AddWaitingInputAsync(string decisionId)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
+        db.DecisionExplanationInputs.Add(new DecisionExplanationInput { DecisionId = decisionId, Blob = [1, 2, 3], Score = 0.9f, Threshold = 0.5f, CreatedUtc = _time.GetUtcNow() });
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>What <see cref="ExplainDecision"/> writes when it finishes, without the engine (it then deletes the input).</summary>
     private async Task StoreExplanationAsync(string decisionId)
     {
         await using var scope = Services.CreateAsyncScope();
@@ -160,5 +170,6 @@ public sealed class ExplanationStatesTests : GalleryBunitContext
         db.DecisionExplanations.Add(new DecisionExplanationRecord { DecisionId = decisionId, Json = explanation.ToJson(), CreatedUtc = _time.GetUtcNow() });
         await db.SaveChangesAsync();
         await scope.ServiceProvider.GetRequiredService<ExplainDecision>().MarkAsync(decisionId, ExplanationState.Ready);
+        await db.DecisionExplanationInputs.Where(i => i.DecisionId == decisionId).ExecuteDeleteAsync();
     }
 }

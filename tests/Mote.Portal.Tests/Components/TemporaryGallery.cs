@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Mote.Gallery.Hosting;
 
 namespace Mote.Portal.Tests.Components;
@@ -20,6 +21,7 @@ public sealed class TemporaryGallery : IDisposable
             })
             .Build();
         services.AddLogging();
+        services.AddSingleton<IHostApplicationLifetime, Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddMoteGallery(configuration, _folder);
         services.AddSingleton<Mote.Portal.Services.AuditChainMonitor>();
@@ -44,11 +46,44 @@ public sealed class TemporaryGallery : IDisposable
 public abstract class GalleryBunitContext : PortalBunitContext
 {
     private readonly TemporaryGallery _gallery = new();
+    private readonly List<IHostedService> _started = [];
 
     protected GalleryBunitContext() => _gallery.Register(Services);
 
+    /// <summary>Starts the Gallery's hosted services as the portal's host does: the job runtime's scheduler runs background jobs
+    /// (enrollments, explanations, evaluations). Migrate first. Stopped when the test is disposed.</summary>
+    protected async Task StartJobsAsync()
+    {
+        foreach (var hosted in Services.GetServices<IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+            _started.Add(hosted);
+        }
+    }
+
+    /// <summary>bUnit disposes <c>Services</c> here, before <see cref="Dispose(bool)"/>: the hosted services
+    /// (Quartz's among them, which resolves services as it stops) stop first.</summary>
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        await StopJobsAsync();
+        await base.DisposeAsyncCore();
+    }
+
+    private async Task StopJobsAsync()
+    {
+        for (var i = _started.Count - 1; i >= 0; i--)
+        {
+            await _started[i].StopAsync(CancellationToken.None);
+        }
+        _started.Clear();
+    }
+
     protected override void Dispose(bool disposing)
     {
+        if (disposing)
+        {
+            StopJobsAsync().GetAwaiter().GetResult();
+        }
         base.Dispose(disposing);
         if (disposing)
         {

@@ -435,6 +435,33 @@ namespace Mote.Gallery.Data.Migrations.PostgreSql
                     b.ToTable("Decisions", (string)null);
                 });
 
+            modelBuilder.Entity("Mote.Gallery.Decisions.DecisionExplanationInput", b =>
+                {
+                    b.Property<string>("DecisionId")
+                        .HasMaxLength(36)
+                        .HasColumnType("character varying(36)");
+
+                    b.Property<byte[]>("Blob")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<long>("CreatedUtc")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("FaceIndex")
+                        .HasColumnType("integer");
+
+                    b.Property<float>("Score")
+                        .HasColumnType("real");
+
+                    b.Property<float>("Threshold")
+                        .HasColumnType("real");
+
+                    b.HasKey("DecisionId");
+
+                    b.ToTable("DecisionExplanationInputs", (string)null);
+                });
+
             modelBuilder.Entity("Mote.Gallery.Decisions.DecisionExplanationRecord", b =>
                 {
                     b.Property<string>("DecisionId")
@@ -622,6 +649,92 @@ namespace Mote.Gallery.Data.Migrations.PostgreSql
                     b.HasIndex("RecordedUtc");
 
                     b.ToTable("EvaluationRuns", (string)null);
+                });
+
+            modelBuilder.Entity("Mote.Gallery.Jobs.BackgroundJob", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("ActorJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ActorName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("CancelRequestedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<long>("CreatedUtc")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Done")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("FailureKind")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("FinishedUtc")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Message")
+                        .HasColumnType("text");
+
+                    b.Property<byte[]>("Payload")
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("Percent")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Phase")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("RequestJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ResultId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long?>("StartedUtc")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("State")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("UpdatedUtc")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedUtc");
+
+                    b.HasIndex("Subject");
+
+                    b.HasIndex("Kind", "State");
+
+                    b.ToTable("BackgroundJobs", (string)null);
                 });
 
             modelBuilder.Entity("Mote.Gallery.People.Person", b =>
@@ -864,6 +977,15 @@ namespace Mote.Gallery.Data.Migrations.PostgreSql
                         .WithMany()
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("Mote.Gallery.Decisions.DecisionExplanationInput", b =>
+                {
+                    b.HasOne("Mote.Gallery.Decisions.Decision", null)
+                        .WithOne()
+                        .HasForeignKey("Mote.Gallery.Decisions.DecisionExplanationInput", "DecisionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Mote.Gallery.Decisions.DecisionExplanationRecord", b =>

@@ -52,7 +52,7 @@ public sealed class EvaluationStartForm(ListEvaluationDatasets datasets, Evaluat
     public async Task LoadAsync()
     {
         var actor = await currentActor.GetAsync().ConfigureAwait(false);
-        Job = jobs.Current(actor);
+        Job = await jobs.CurrentAsync(actor).ConfigureAwait(false);
         if (actor.Has(Permission.RunEvaluations))
         {
             Datasets = datasets.Execute(actor);
@@ -61,7 +61,7 @@ public sealed class EvaluationStartForm(ListEvaluationDatasets datasets, Evaluat
     }
 
     /// <summary>Reads the current job again (the page polls this while a run is going).</summary>
-    public async Task RefreshAsync() => Job = jobs.Current(await currentActor.GetAsync().ConfigureAwait(false));
+    public async Task RefreshAsync() => Job = await jobs.CurrentAsync(await currentActor.GetAsync().ConfigureAwait(false)).ConfigureAwait(false);
 
     public async Task StartAsync()
     {
@@ -86,7 +86,7 @@ public sealed class EvaluationStartForm(ListEvaluationDatasets datasets, Evaluat
     {
         try
         {
-            Job = jobs.Cancel(await currentActor.GetAsync().ConfigureAwait(false));
+            Job = await jobs.CancelAsync(await currentActor.GetAsync().ConfigureAwait(false)).ConfigureAwait(false);
             Error = null;
         }
         catch (Exception e) when (e is GalleryException or PermissionDeniedException)

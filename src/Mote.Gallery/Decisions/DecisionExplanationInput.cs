@@ -1,0 +1,28 @@
+namespace Mote.Gallery.Decisions;
+
+/// <summary>
+/// What an explanation job needs of its decision, taken when the decision was made: the aligned probe face (PNG) and its
+/// descriptor, encrypted by <see cref="Security.TemplateProtector"/> for this decision under <see cref="Purpose"/>. Stored
+/// with the decision (so a queued explanation survives a restart and never needs the raw upload again), deleted once the
+/// explanation is computed or fails, and with the decision (cascade: erasing a person removes it), and by
+/// <see cref="People.ErasePerson"/> for a 1:N decision that listed the erased person.
+/// </summary>
+public sealed class DecisionExplanationInput
+{
+    /// <summary>The purpose string the blob is bound to.</summary>
+    public const string Purpose = "explanation-input";
+
+    public string DecisionId { get; set; } = "";
+
+    /// <summary>AES-GCM blob of: descriptor length (int32, little-endian), the descriptor (float32s), the aligned face (PNG).</summary>
+    public byte[] Blob { get; set; } = [];
+
+    /// <summary>Which face of the probe was decided (largest first), for the record.</summary>
+    public int FaceIndex { get; set; }
+
+    public float Score { get; set; }
+
+    public float Threshold { get; set; }
+
+    public DateTimeOffset CreatedUtc { get; set; }
+}

@@ -1,0 +1,85 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Mote.Gallery.Hosting;
+using Quartz;
+
+namespace Mote.Gallery.Jobs;
+
+/// <summary>
+/// The one place the job runtime's scheduler is configured: Quartz.NET with its persistent ADO job store in the gallery's
+/// own database (tables created by the gallery's migration, <see cref="QuartzSchema"/>), on the gallery's provider
+/// (<c>Mote:Gallery:Provider</c>, <see cref="GalleryDatabase"/>): the SQLite file (one serving process), or PostgreSQL with
+/// Quartz's PostgreSQL delegate and clustering, since several portal instances may share that database (each fires a job's
+/// trigger at most once across all of them, and a node that dies has its jobs recovered by the others).
+/// </summary>
+public static class JobStoreConfiguration
+{
+    /// <summary>Registers the scheduler, its hosted service (started by hosts, never by the command line), the job runtime and its start-up reconciliation.</summary>
+    /// <param name="services">The gallery's services.</param>
+    /// <param name="database">The gallery's database: the scheduler's tables live in it.</param>
+    public static IServiceCollection AddMoteJobs(this IServiceCollection services, GalleryDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        services.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(o =>
+            {
+                o.InstanceName = "mote";
+                // A stop interrupts running jobs (their token is cancelled) and waits for them to put themselves back in the queue.
+                o.ShutdownJobInterruption = ShutdownJobInterruption.Always;
+            });
+            // Jobs of one kind run one at a time (DurableJob); a few kinds may run side by side.
+            q.UseDefaultThreadPool(4);
+            q.UsePersistentStore(store =>
+            {
+                store.ConfigureStore(o =>
+                {
+                    // Job data holds strings only (a job id): no serialised objects in the store.
+                    o.StoreJobDataAsStrings = true;
+                    // The tables come from the gallery's migration (QuartzSchema); the store only checks them.
+                    o.SchemaProvisioning = SchemaProvisioning.Validate;
+                });
+                store.UseSystemTextJsonSerializer(_ => { });
+                UseGalleryStore(store, database);
+            });
+            foreach (var kind in Enum.GetValues<JobKind>())
+            {
+                q.AddJob<DurableJob>(j => j.WithIdentity(JobRuntime.KeyOf(kind)).StoreDurably(true).DisallowConcurrentExecution(true)
+                    .WithDescription($"Mote {kind} jobs"));
+            }
+        });
+        services.AddQuartzHostedService(o =>
+        {
+            o.WaitForJobsToComplete = true;
+            // Started inside StartAsync, so the reconciliation below (registered after it) sees the scheduler's own recovery done.
+            o.AwaitApplicationStarted = false;
+        });
+        services.AddSingleton<JobRuntime>();
+        services.AddHostedService<JobRuntimeService>();
+        return services;
+    }
+
+    private static void UseGalleryStore(IPersistentStoreBuilder store, GalleryDatabase database)
+    {
+        if (database.IsSqlite)
+        {
+            // Its own connections to the gallery's file; foreign keys on so the trigger tables cascade.
+            store.UseSqlite(GalleryDatabase.ConnectionString(database.Path));
+            return;
+        }
+        // Npgsql's factory handed over directly (no driver looked up by name); the same connection string, password included.
+        store.UsePostgres(Npgsql.NpgsqlFactory.Instance, database.ConnectionStringWithPassword!);
+        // Several instances may serve one PostgreSQL gallery: each needs its own instance id (generated), and the store's row
+        // locks so that a trigger fires on one of them only.
+        store.UseClustering(_ => { });
+    }
+}
+
+/// <summary>Runs <see cref="JobRuntime.ReconcileAsync"/> once the scheduler has started. Jobs submitted while the host stops stay
+/// queued in the store and run at the next start.</summary>
+internal sealed class JobRuntimeService(JobRuntime runtime) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => runtime.ReconcileAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
