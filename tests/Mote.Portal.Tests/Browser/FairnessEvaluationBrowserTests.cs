@@ -40,6 +40,9 @@ public sealed class FairnessEvaluationBrowserTests
         await Assertions.Expect(page.Locator("[data-testid=evaluation-run]")).ToContainTextAsync("first 4 identities only", new LocatorAssertionsToContainTextOptions { Timeout = 30_000 });
         await Assertions.Expect(page.Locator("[data-testid=evaluation-run]")).ToContainTextAsync("sweep off, privacy off");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("fairness-evaluation-run.png"), FullPage = true });
+        // Issue 16: with a recorded run the page was 549 px wide at a phone's 390 px (run picker, tables, charts).
+        await page.SetViewportSizeAsync(390, 844);
+        await HeadlessChromium.AssertNoSidewaysScrollAsync(page, "Evaluation runs with a recorded run");
 
         Assert.Equal(1, portal.Scalar("SELECT COUNT(*) FROM EvaluationRuns WHERE Identities BETWEEN 2 AND 4"));
         Assert.Equal(1, portal.Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.EvaluationStarted} AND ActorName = 'ada@example.org'"));

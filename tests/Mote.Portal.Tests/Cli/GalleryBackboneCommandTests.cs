@@ -27,7 +27,8 @@ public sealed class GalleryBackboneCommandTests : IDisposable
         Assert.Contains("The gallery is now on backbone dlib-resnet", switchedOut, StringComparison.Ordinal);
         Assert.True(shown == 0, shownError);
         Assert.Matches(@"(?m)^\* dlib-resnet\s+population pack", shownOut);
-        Assert.Matches(@"(?m)^  faceplugin-fr\s+no population pack; training data not documented", shownOut);
+        Assert.Matches(@"(?m)^  faceplugin-fr\s+population pack \(calibrated\); training data not documented", shownOut);
+        Assert.Matches(@"(?m)^  fused\s+no population pack; training data not documented", shownOut);
     }
 
     [Fact]
