@@ -310,6 +310,9 @@ public sealed class GalleryDatabase
     public static string ConnectionString(string path) =>
         new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, ForeignKeys = true }.ToString();
 
+    /// <summary>The PostgreSQL advisory lock (session level) a migrating front end holds, so concurrent starts migrate one at a time.</summary>
+    public const long MigrationLock = 0x6D6F7465_6D696772;
+
     /// <summary>
     /// Creates the database or applies pending EF Core migrations (never <c>EnsureCreated</c>), then erases again anyone the
     /// erasure ledger names who is back in it (a database restored from an older copy; <see cref="ReapplyErasures"/>).
@@ -322,7 +325,32 @@ public sealed class GalleryDatabase
         await using (scope.ConfigureAwait(false))
         {
             var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
-            await db.Database.MigrateAsync(ct).ConfigureAwait(false);
+            if (db.Database.IsNpgsql())
+            {
+                // Several portals may start at once on one PostgreSQL database: one migrates, the others wait and then find
+                // nothing pending (without the lock a second one applied the same ALTER TABLE and stopped with 42701).
+                await db.Database.OpenConnectionAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({MigrationLock})", ct).ConfigureAwait(false);
+                    try
+                    {
+                        await db.Database.MigrateAsync(ct).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({MigrationLock})", CancellationToken.None).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                await db.Database.MigrateAsync(ct).ConfigureAwait(false);
+            }
             await scope.ServiceProvider.GetRequiredService<ReapplyErasures>().ExecuteAsync(ct).ConfigureAwait(false);
         }
     }
