@@ -204,6 +204,12 @@ public sealed class GaussianMixture : IDensity
         var d = DensitySerializer.ReadCount(reader, "dimension", 1 << 12);
         var k = DensitySerializer.ReadCount(reader, "component count", 1 << 10);
         DensitySerializer.CheckRemaining(reader, (long)k * (1 + d + (long)d * d) * sizeof(double), "mixture parameters");
+        return ReadComponents(reader, d, k, () => DensitySerializer.ReadDoubles(reader, d * d));
+    }
+
+    /// <summary>k components of weight, mean and covariance (read by <paramref name="readCovariance"/>), then the parameters.</summary>
+    private static GaussianMixture ReadComponents(BinaryReader reader, int d, int k, Func<double[]> readCovariance)
+    {
         var weights = new double[k];
         var means = new double[k][];
         var covs = new double[k][];
@@ -211,7 +217,7 @@ public sealed class GaussianMixture : IDensity
         {
             weights[c] = reader.ReadDouble();
             means[c] = DensitySerializer.ReadDoubles(reader, d);
-            covs[c] = DensitySerializer.ReadDoubles(reader, d * d);
+            covs[c] = readCovariance();
         }
         return new GaussianMixture(weights, means, covs, DensitySerializer.ReadParameters(reader));
     }
@@ -252,13 +258,8 @@ public sealed class GaussianMixture : IDensity
         var k = DensitySerializer.ReadCount(reader, "component count", 1 << 10);
         var triangle = (long)d * (d + 1) / 2;
         DensitySerializer.CheckRemaining(reader, k * ((1 + (long)d) * sizeof(double) + triangle * sizeof(float)), "mixture parameters");
-        var weights = new double[k];
-        var means = new double[k][];
-        var covs = new double[k][];
-        for (var c = 0; c < k; c++)
+        return ReadComponents(reader, d, k, () =>
         {
-            weights[c] = reader.ReadDouble();
-            means[c] = DensitySerializer.ReadDoubles(reader, d);
             var cov = new double[d * d];
             for (var i = 0; i < d; i++)
             {
@@ -267,8 +268,7 @@ public sealed class GaussianMixture : IDensity
                     cov[i * d + j] = cov[j * d + i] = reader.ReadSingle();
                 }
             }
-            covs[c] = cov;
-        }
-        return new GaussianMixture(weights, means, covs, DensitySerializer.ReadParameters(reader));
+            return cov;
+        });
     }
 }
