@@ -186,21 +186,8 @@ public sealed class GalleryEngine(ModelPackService models, IFaceAnalyzerFactory 
 /// <param name="extraPacks">Pack files by backbone id, consulted after the configured pack; null = none.</param>
 public sealed class PopulationPackLocator(EngineSettings settings, string contentRoot, IReadOnlyDictionary<string, string>? extraPacks = null)
 {
-    /// <summary>Where the default pack lives, relative to the content root.</summary>
-    public const string DefaultPackPath = "src/Mote.Core/Population/Default/dlib-resnet.motepop";
-
     /// <summary>Where the packs that ship with Mote live, relative to the content root (one <c>&lt;backbone&gt;.motepop</c> each).</summary>
     public const string DefaultPackFolder = "src/Mote.Core/Population/Default";
-
-    /// <summary>The configured pack, or the shipped dlib-resnet one.</summary>
-    public string ResolvePath()
-    {
-        if (!string.IsNullOrWhiteSpace(settings.PopulationPack))
-        {
-            return Hosting.ContentRoot.Resolve(contentRoot, settings.PopulationPack);
-        }
-        return ShippedPath(Core.Faces.Descriptors.DlibResNetDescriber.Id);
-    }
 
     /// <summary>Where the pack for <paramref name="backbone"/> is looked for first; the file may not exist (see the class summary).</summary>
     public string ResolvePath(string backbone)
@@ -252,17 +239,6 @@ public sealed class PopulationPackLocator(EngineSettings settings, string conten
         if (!File.Exists(path))
         {
             throw new GalleryException($"No population pack for backbone {backbone} (looked for {path}). Build one with `mote population build --backbone {backbone}` and set Mote:Engine:PopulationPack to its path.");
-        }
-        return Read(path);
-    }
-
-    /// <summary>Loads the configured pack, or the shipped dlib-resnet one.</summary>
-    public PopulationPack Load()
-    {
-        var path = ResolvePath();
-        if (!File.Exists(path))
-        {
-            throw new GalleryException($"No population pack at {path}. Build one with `mote population build` and set Mote:Engine:PopulationPack to its path.");
         }
         return Read(path);
     }

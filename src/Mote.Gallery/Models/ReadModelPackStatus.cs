@@ -1,4 +1,5 @@
 using Mote.Core.Population.Packs;
+using Mote.Gallery.Data;
 using Mote.Gallery.Engine;
 using Mote.Gallery.Security;
 
@@ -14,7 +15,7 @@ namespace Mote.Gallery.Models;
 /// <param name="LicenseNotes">What else the licence record says.</param>
 public sealed record ModelStatusRow(string Id, string Source, string TarballSha512, string OnnxSha256, string PackageLicense, string WeightsLicense, string LicenseNotes);
 
-/// <summary>The population pack in use and where it came from; <paramref name="Error"/> when it cannot be read.</summary>
+/// <summary>The population pack of the gallery's backbone and where it came from; <paramref name="Error"/> when it cannot be read.</summary>
 public sealed record PopulationPackStatus(
     string Path,
     string? BackboneId,
@@ -30,20 +31,39 @@ public sealed record ModelPackStatusView(ModelPackState State, string CacheDir, 
 
 /// <summary>
 /// Reports the model pack's state in this process (not started, preparing, ready, failed), each provisioned
-/// model's source, hashes and licence, the cache folder, and the population pack's provenance. Needs
-/// <see cref="Permission.ManageSettings"/>; read-only, starts nothing.
+/// model's source, hashes and licence, the cache folder, and the population pack of the gallery's backbone (the one its
+/// decisions are read on: <see cref="GalleryBackbone"/>, else the configured backbone for a gallery nobody is enrolled in yet).
+/// Needs <see cref="Permission.ManageSettings"/>; read-only, starts nothing.
 /// </summary>
-public sealed class ReadModelPackStatus(ModelPackService models, PopulationPackLocator populations)
+public sealed class ReadModelPackStatus(ModelPackService models, PopulationPackLocator populations, MoteDbContext db, GalleryEngine engine)
 {
-    public ModelPackStatusView Execute(Actor actor)
+    public async Task<ModelPackStatusView> ExecuteAsync(Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ManageSettings);
-        return Read();
+        return Read(await PackBackboneAsync(ct).ConfigureAwait(false));
     }
 
+    /// <summary>
+    /// The view again for a backbone read before (<see cref="PackBackboneAsync"/>), without touching the database: for a page
+    /// that follows provisioning live from a background thread.
+    /// </summary>
+    public ModelPackStatusView Execute(Actor actor, string backbone)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentException.ThrowIfNullOrWhiteSpace(backbone);
+        actor.Demand(Permission.ManageSettings);
+        return Read(backbone);
+    }
+
+    /// <summary>The backbone whose population pack the gallery's decisions use: the gallery's own, else the configured one.</summary>
+    public async Task<string> PackBackboneAsync(CancellationToken ct = default) =>
+        (await GalleryBackbone.ReadAsync(db, ct).ConfigureAwait(false))?.Id ?? engine.ConfiguredBackbone;
+
     /// <summary>The same view without a permission check, for use cases that demand their own (the compliance report).</summary>
-    internal ModelPackStatusView Read()
+    internal async Task<ModelPackStatusView> ReadAsync(CancellationToken ct) => Read(await PackBackboneAsync(ct).ConfigureAwait(false));
+
+    private ModelPackStatusView Read(string backbone)
     {
         var state = models.State;
         var rows = state.Pack is { } pack
@@ -52,15 +72,15 @@ public sealed class ReadModelPackStatus(ModelPackService models, PopulationPackL
                     m.Manifest.License.Package, m.Manifest.License.Weights, m.Manifest.License.Notes))
                 .ToArray()
             : [];
-        return new ModelPackStatusView(state, state.Pack?.CacheDir ?? models.Options.CacheDir, rows, ReadPopulation());
+        return new ModelPackStatusView(state, state.Pack?.CacheDir ?? models.Options.CacheDir, rows, ReadPopulation(backbone));
     }
 
-    private PopulationPackStatus ReadPopulation()
+    private PopulationPackStatus ReadPopulation(string backbone)
     {
-        var path = populations.ResolvePath();
+        var path = populations.ResolvePath(backbone);
         try
         {
-            var pack = populations.Load();
+            var pack = populations.Load(backbone);
             return new PopulationPackStatus(path, pack.BackboneId, pack.BackboneManifestHash, pack.Dimension, pack.DensityKind.ToString(),
                 pack.ContainsRawVectors, pack.Provenance, null);
         }

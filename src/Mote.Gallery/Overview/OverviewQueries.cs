@@ -99,26 +99,27 @@ public sealed class ReadGalleryRiskSummary(MoteDbContext db, GallerySettingsStor
 /// <summary>The model pack in use, in a few words.</summary>
 /// <param name="Status">Provisioning state in this process.</param>
 /// <param name="Stage">What it is doing (while preparing) or the error (failed).</param>
-/// <param name="Backbone">The configured face-embedding backbone id.</param>
+/// <param name="Backbone">The gallery's face-embedding backbone id (the configured one for a gallery nobody is enrolled in yet).</param>
 /// <param name="Sources">The npm packages the provisioned models came from (<c>name@version</c>); empty until ready.</param>
-/// <param name="PopulationPack">The population pack's file name.</param>
+/// <param name="PopulationPack">The file name of that backbone's population pack.</param>
 /// <param name="TemplateKind"><c>model</c> (MOTE model-templates) or <c>vector</c> (the baseline).</param>
 public sealed record ModelPackSummary(ModelPackStatus Status, string Stage, string Backbone, IReadOnlyList<string> Sources, string PopulationPack, string TemplateKind);
 
 /// <summary>
-/// The model pack in use: its state in this process, the backbone, the packages and the population pack's file name.
-/// Reads in-memory state only (starts and loads nothing). Needs <see cref="Permission.ViewGallery"/> (every role: which
-/// models decide is no secret to anyone who sees the gallery; hashes and licences stay on Settings). Read-only.
+/// The model pack in use: its state in this process, the gallery's backbone, the packages and that backbone's population pack.
+/// Reads in-memory state and the gallery's backbone (starts and loads nothing). Needs <see cref="Permission.ViewGallery"/> (every
+/// role: which models decide is no secret to anyone who sees the gallery; hashes and licences stay on Settings). Read-only.
 /// </summary>
-public sealed class ReadModelPackSummary(ModelPackService models, FacePipelineOptions faces, EngineSettings engine, PopulationPackLocator populations)
+public sealed class ReadModelPackSummary(ModelPackService models, MoteDbContext db, GalleryEngine engine, EngineSettings settings, PopulationPackLocator populations)
 {
-    public ModelPackSummary Execute(Actor actor)
+    public async Task<ModelPackSummary> ExecuteAsync(Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ViewGallery);
         var state = models.State;
         var sources = state.Pack?.Models.Values.Select(m => m.Manifest.Source).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray() ?? [];
-        return new ModelPackSummary(state.Status, state.Error ?? state.Stage, faces.Backbone, sources, Path.GetFileName(populations.ResolvePath()), engine.TemplateKind);
+        var backbone = (await GalleryBackbone.ReadAsync(db, ct).ConfigureAwait(false))?.Id ?? engine.ConfiguredBackbone;
+        return new ModelPackSummary(state.Status, state.Error ?? state.Stage, backbone, sources, Path.GetFileName(populations.ResolvePath(backbone)), settings.TemplateKind);
     }
 }
 

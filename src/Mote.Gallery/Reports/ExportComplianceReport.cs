@@ -86,7 +86,7 @@ public sealed class ExportComplianceReport(
     internal async Task<ComplianceReport> BuildAsync(Actor actor, CancellationToken ct)
     {
         var view = await settings.ReadAsync(ct).ConfigureAwait(false);
-        var status = models.Read();
+        var status = await models.ReadAsync(ct).ConfigureAwait(false);
         var galleryRisk = await GalleryRiskAsync(actor, view, status.State.Status == ModelPackStatus.Ready, ct).ConfigureAwait(false);
         var people = await db.People.AsNoTracking()
             .Select(p => new

@@ -42,7 +42,7 @@ public sealed class OverviewLoader(
             actor.Has(Permission.ViewExplanations) ? await decisions.ExecuteAsync(actor, ct).ConfigureAwait(false) : null,
             riskVisible,
             riskVisible ? await risk.ExecuteAsync(actor, ct).ConfigureAwait(false) : null,
-            gallery ? modelPack.Execute(actor) : null,
+            gallery ? await modelPack.ExecuteAsync(actor, ct).ConfigureAwait(false) : null,
             auditVisible,
             auditVisible ? auditChain.LatestFor(actor) : null,
             gallery ? await jobs.ExecuteAsync(actor, ct).ConfigureAwait(false) : null,

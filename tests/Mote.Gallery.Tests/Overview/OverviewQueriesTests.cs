@@ -85,12 +85,30 @@ public sealed class OverviewQueriesTests
     {
         await using var db = await GalleryTestDatabase.CreateAsync();
 
-        var summary = await db.InScopeAsync<ReadModelPackSummary, ModelPackSummary>(r => Task.FromResult(r.Execute(Actors.Operator)));
+        var summary = await db.InScopeAsync<ReadModelPackSummary, ModelPackSummary>(r => r.ExecuteAsync(Actors.Operator));
 
         Assert.Equal(Models.ModelPackStatus.NotStarted, summary.Status);
         Assert.Equal("dlib-resnet", summary.Backbone);
         Assert.Equal("dlib-resnet.motepop", summary.PopulationPack);
         Assert.Empty(summary.Sources);
+    }
+
+    [Fact]
+    public async Task ReadModelPackSummaryAndStatus_GalleryOnAnotherBackboneThanConfigured_ShowThatBackboneAndItsPack()
+    {
+        // The configuration says dlib-resnet (what a new gallery starts on); the people were enrolled on faceplugin-fr.
+        await using var db = await GalleryTestDatabase.CreateAsync();
+        var person = PersonRows.Build("Faceplugin Person");
+        person.BackboneId = "faceplugin-fr";
+        person.BackboneHash = new string('a', 64);
+        await db.AddPeopleAsync(person);
+
+        var summary = await db.InScopeAsync<ReadModelPackSummary, ModelPackSummary>(r => r.ExecuteAsync(Actors.Operator));
+        var status = await db.InScopeAsync<Models.ReadModelPackStatus, Models.ModelPackStatusView>(r => r.ExecuteAsync(Actors.Admin));
+
+        Assert.Equal(("faceplugin-fr", "faceplugin-fr.motepop"), (summary.Backbone, summary.PopulationPack));
+        Assert.Equal(("faceplugin-fr.motepop", "faceplugin-fr", 512, (string?)null),
+            (Path.GetFileName(status.Population.Path), status.Population.BackboneId, status.Population.Dimension, status.Population.Error));
     }
 
     private static Decision Decision(string? personId, bool accepted, DateTimeOffset at, string actorId) => new()

@@ -37,7 +37,7 @@ public sealed class EnrollmentTests(EngineGallery gallery) : IClassFixture<Engin
     {
         var (enrolled, face) = await EnrollDemoAsync("Di Calibrated", "sample5.jpg", seed: 5);
         var person = await Db.InScopeAsync<MoteDbContext, Person>(c => c.People.AsNoTracking().SingleAsync(p => p.Id == enrolled.Person.Id));
-        var pack = Db.Services.GetRequiredService<Mote.Gallery.Engine.PopulationPackLocator>().Load();
+        var pack = Db.Services.GetRequiredService<Mote.Gallery.Engine.PopulationPackLocator>().Load(person.BackboneId);
         var group = PersonGroup.Of(person);
         var calibrated = pack.ModelCalibration!.GroupFor(group.Gender, group.Ethnicity, group.AgeBand, person.TargetFmr);
 

@@ -30,5 +30,8 @@ public sealed class ModelPackStatusPanelTests : GalleryBunitContext
         Assert.Contains("github.com/davisking/dlib-models", row.TextContent, StringComparison.Ordinal);
         Assert.Contains("public domain", row.TextContent, StringComparison.Ordinal);
         Assert.Contains("FaceScrub", row.TextContent, StringComparison.Ordinal);
+        // An empty gallery starts on the configured backbone, and the pack shown is that backbone's.
+        Assert.Contains("dlib-resnet", cut.Find("[data-testid=population-backbone]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("dlib-resnet", cut.Find("[data-testid=population-pack]").TextContent, StringComparison.Ordinal);
     }
 }
