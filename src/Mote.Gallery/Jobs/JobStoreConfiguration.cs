@@ -25,6 +25,10 @@ public static class JobStoreConfiguration
             q.ConfigureScheduler(o =>
             {
                 o.InstanceName = "mote";
+                if (!database.IsSqlite)
+                {
+                    o.InstanceId = ClusterInstanceId;
+                }
                 // A stop interrupts running jobs (their token is cancelled) and waits for them to put themselves back in the queue.
                 o.ShutdownJobInterruption = ShutdownJobInterruption.Always;
             });
@@ -44,8 +48,11 @@ public static class JobStoreConfiguration
             });
             foreach (var kind in Enum.GetValues<JobKind>())
             {
+                // RequestRecovery: a job whose process died while running it (kill -9, power loss) is fired again, on PostgreSQL by
+                // another instance as soon as the cluster sees the node gone; JobRuntime runs it again from its stored input (its
+                // handlers are idempotent: an enrollment that was stored before the crash is not stored twice).
                 q.AddJob<DurableJob>(j => j.WithIdentity(JobRuntime.KeyOf(kind)).StoreDurably(true).DisallowConcurrentExecution(true)
-                    .WithDescription($"Mote {kind} jobs"));
+                    .RequestRecovery(true).WithDescription($"Mote {kind} jobs"));
             }
         });
         services.AddQuartzHostedService(o =>
@@ -69,10 +76,17 @@ public static class JobStoreConfiguration
         }
         // Npgsql's factory handed over directly (no driver looked up by name); the same connection string, password included.
         store.UsePostgres(Npgsql.NpgsqlFactory.Instance, database.ConnectionStringWithPassword!);
-        // Several instances may serve one PostgreSQL gallery: each needs its own instance id (generated), and the store's row
+        // Several instances may serve one PostgreSQL gallery: each needs its own instance id (ClusterInstanceId), and the store's row
         // locks so that a trigger fires on one of them only.
         store.UseClustering(_ => { });
     }
+
+    /// <summary>
+    /// The scheduler's instance id in a cluster: host and process id, so an operator (and the failover test) can tell from
+    /// <c>qrtz_fired_triggers.instance_name</c> which process runs a job. Unique among live instances; a restarted process that
+    /// gets the same id takes over its predecessor's record, which Quartz treats as its own recovery.
+    /// </summary>
+    public static string ClusterInstanceId => $"{Environment.MachineName}-{Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 }
 
 /// <summary>Runs <see cref="JobRuntime.ReconcileAsync"/> once the scheduler has started. Jobs submitted while the host stops stay

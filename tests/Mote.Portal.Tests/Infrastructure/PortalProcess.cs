@@ -155,6 +155,16 @@ public sealed partial class PortalProcess : IAsyncDisposable
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The operating system's id of the portal process.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>SIGKILL, as <c>kill -9</c>: the process gets no chance to stop anything; waits until it is gone.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
+    }
+
     /// <summary>Sends SIGTERM (what systemd and <c>docker stop</c> send) and waits for the process to exit; returns its exit code.</summary>
     public async Task<int> TerminateAsync(TimeSpan timeout)
     {

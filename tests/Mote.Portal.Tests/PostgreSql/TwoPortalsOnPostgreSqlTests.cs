@@ -70,7 +70,7 @@ public sealed class TwoPortalsOnPostgreSqlTests
         }
     }
 
-    private static ServiceProvider Open(string connection, string secrets, string folder)
+    internal static ServiceProvider Open(string connection, string secrets, string folder)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
