@@ -170,7 +170,10 @@ public sealed class EvaluationRunnerTests(ModelPackFixture models) : IDisposable
         Assert.DoesNotContain(imp.Results, r => r.Kind == "model" && r.Thresholds == "calibrated");
         var calibrated = Assert.Single(report.CalibratedThresholds!, c => c.Policy == "own group");
         Assert.Equal("vector", calibrated.Kind);
-        Assert.InRange(calibrated.Fmr, 0, 1);
+        // Only a handful of impostor pairs here (2 same-gender pairs a gender): at the promised 1e-3 a single false match
+        // among them would be a rate far beyond the target, and unlikely by chance. Measured: 0, so the requirement holds.
+        Assert.Equal(0, calibrated.Fmr);
+        Assert.True(calibrated.Holds);
         Assert.Equal(report.Data.Enrolled, estimates);
         // 2 labelled women and 2 labelled men: the label decides the gender (the guess says "female" for all), the guess the
         // age band (lfw-dev has none) and the ethnicity where the label has none; the default pack has curves that fine.

@@ -184,6 +184,7 @@ public sealed class ExplainTests(ModelPackFixture models, ITestOutputHelper outp
     }
 
     [Fact]
+    [Trait("Category", "Benchmark")]
     public void Benchmark_GradCamAndOcclusion_PrintsMedians()
     {
         var f = F;

@@ -10,6 +10,7 @@ namespace Mote.Core.Tests.Imaging;
 /// Prints decode timings; asserts only that decoding worked, never a time (the CI machine is shared).
 /// Run: <c>dotnet test tests/Mote.Core.Tests --filter "FullyQualifiedName~ImageDecoderBenchmarkTests" --logger "console;verbosity=detailed"</c>.
 /// </summary>
+[Trait("Category", "Benchmark")]
 public sealed class ImageDecoderBenchmarkTests(ITestOutputHelper output)
 {
     [Theory]

@@ -20,6 +20,7 @@ namespace Mote.Core.Tests.Templates;
 /// hundreds of people. Random-weight templates are shown as the screen's worst case: their logits for all
 /// probes lie within about ±0.2 of each other, so no bound can set anyone aside.
 /// </remarks>
+[Trait("Category", "Benchmark")]
 [Collection(BenchmarkCollection.Name)]
 public sealed class IdentificationBenchmarkTests(ITestOutputHelper output)
 {

@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace Mote.Core.Tests.Templates;
 
 /// <summary>Prints enrollment timings (no assertion on time: machines differ).</summary>
+[Trait("Category", "Benchmark")]
 [Collection(BenchmarkCollection.Name)]
 public sealed class TemplateTrainerBenchmarkTests(ITestOutputHelper output)
 {

@@ -8,19 +8,19 @@ public sealed class TorchNativeBuildTests
 {
     private static readonly string Output = AppContext.BaseDirectory;
 
-    [Fact]
-    public void Build_OnThisSystem_ShipsThePatchedCopyOnlyWhenLibStdCxxIsOld()
+    [ShimFact]
+    public void Build_OldLibStdCxx_ShipsThePatchedCopyAndTheShim()
     {
         var folder = Path.Combine(Output, "mote-native");
 
-        if (!TorchRuntime.NeedsShim())
-        {
-            Assert.False(Directory.Exists(folder), "libstdc++ has GLIBCXX_3.4.32, so the build must change nothing");
-            return;
-        }
-
         Assert.True(File.Exists(Path.Combine(folder, "libmote_iosinit.so")));
         Assert.True(File.Exists(Path.Combine(folder, "libLibTorchSharp.so")));
+    }
+
+    [ShimFact(NeedsShim = false)]
+    public void Build_CurrentLibStdCxx_ChangesNothing()
+    {
+        Assert.False(Directory.Exists(Path.Combine(Output, "mote-native")), "libstdc++ has GLIBCXX_3.4.32, so the build must change nothing");
     }
 
     [ShimFact]
@@ -39,14 +39,32 @@ public sealed class TorchNativeBuildTests
     }
 }
 
-/// <summary>A fact reported as skipped, with the reason, on a system whose libstdc++ needs no patched copy (nothing to check).</summary>
+/// <summary>
+/// A fact that runs only where this system's libstdc++ needs the patched copy (<see cref="NeedsShim"/> true, the default)
+/// or only where it does not (false); elsewhere it is reported as skipped, with the reason, since it has nothing to check.
+/// </summary>
 public sealed class ShimFactAttribute : FactAttribute
 {
+    private static readonly bool SystemNeedsShim = TorchRuntime.NeedsShim();
+
     public ShimFactAttribute()
     {
-        if (!TorchRuntime.NeedsShim())
+        NeedsShim = true;
+    }
+
+    /// <summary>Whether the fact is about a system that needs the patched copy.</summary>
+    public bool NeedsShim
+    {
+        get;
+        set
         {
-            Skip = "libstdc++ already has GLIBCXX_3.4.32: nothing is patched on this system (Build_OnThisSystem_… asserts that).";
+            field = value;
+            Skip = (value, SystemNeedsShim) switch
+            {
+                (true, false) => "libstdc++ already has GLIBCXX_3.4.32: nothing is patched on this system (Build_CurrentLibStdCxx_ChangesNothing asserts that).",
+                (false, true) => "libstdc++ lacks GLIBCXX_3.4.32: the build ships a patched copy here (Build_OldLibStdCxx_… checks it).",
+                _ => null,
+            };
         }
     }
 }

@@ -8,12 +8,12 @@ using Xunit.Abstractions;
 namespace Mote.Gallery.Tests.Audit;
 
 /// <summary>Prints how long verifying a 100,000-row chain takes (target ≤ 5 s); asserts correctness, not time.</summary>
+[Trait("Category", "Benchmark")]
 public sealed class AuditVerifierBenchmarkTests(ITestOutputHelper output)
 {
     private const int Rows = 100_000;
 
     [Fact]
-    [Trait("Category", "Benchmark")]
     public async Task Verify_100kRows_PrintsDuration()
     {
         await using var db = await GalleryTestDatabase.CreateAsync();

@@ -7,10 +7,10 @@ using Xunit.Abstractions;
 namespace Mote.Gallery.Tests.People;
 
 /// <summary>The gallery table's query at 10,000 people: prints its median time; asserts the results, not the time.</summary>
+[Trait("Category", "Benchmark")]
 public sealed class ListPeopleScaleTests(ITestOutputHelper output)
 {
     [Fact]
-    [Trait("Category", "Benchmark")]
     public async Task ListPeople_TenThousandPeople_SearchSortPagePrintsMedian()
     {
         await using var db = await GalleryTestDatabase.CreateAsync();

@@ -222,7 +222,9 @@ public sealed class PersonLifecycleTests(EngineGallery gallery) : IClassFixture<
         Assert.All(preview.Groups, g =>
         {
             Assert.True(g.Impostors >= 1000, $"{g.Group}: {g.Impostors}");
-            Assert.InRange(g.CurrentFmr, 0, 1);
+            // Calibrated to 1e-3, no group may sit an order of magnitude above it. Measured (seed 67, 2,000 impostors a
+            // group): 0 in 21 of 23 groups, 0.0005 for female|white|18-59 and 0.0035 (7 of 2,000) for female|other|18-59.
+            Assert.True(g.CurrentFmr <= 10 * preview.TargetFmr, $"{g.Group}: FMR {g.CurrentFmr} against a target of {preview.TargetFmr}");
             Assert.NotNull(g.CandidateFmr);
         });
         // Calibrated to 1e-3 on other impostors, the pooled rate on fresh ones stays of that order.

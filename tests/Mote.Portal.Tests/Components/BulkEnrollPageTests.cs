@@ -46,7 +46,7 @@ public sealed class BulkEnrollPageTests : GalleryBunitContext
 
         cut.Find("[data-testid=bulk-start]").Click();
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=bulk-summary]")), Slow);
+        cut.WaitForElement("[data-testid=bulk-summary]", Slow);
         Assert.StartsWith("3 rows: 1 enrolled, 0 already enrolled, 2 failed.", cut.Find("[data-testid=bulk-summary]").TextContent.Trim(), StringComparison.Ordinal);
         var rows = cut.FindAll("[data-testid=bulk-row]");
         Assert.Equal(["enrolled", "failed", "failed"], rows.Select(r => r.GetAttribute("data-state")));
@@ -59,10 +59,10 @@ public sealed class BulkEnrollPageTests : GalleryBunitContext
         // The same ZIP on a fresh page: the enrolled row is skipped, the failed rows fail again, nothing new is stored.
         var again = Render<BulkEnrollPage>();
         again.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(zip, "staff.zip", contentType: "application/zip"));
-        again.WaitForAssertion(() => Assert.NotNull(again.Find("[data-testid=bulk-start]")));
+        again.WaitForAssertion(() => Assert.Equal("Enroll 3 people", again.Find("[data-testid=bulk-start]").TextContent.Trim()));
         again.Find("[data-testid=bulk-start]").Click();
 
-        again.WaitForAssertion(() => Assert.NotNull(again.Find("[data-testid=bulk-summary]")), Slow);
+        again.WaitForElement("[data-testid=bulk-summary]", Slow);
         Assert.StartsWith("3 rows: 0 enrolled, 1 already enrolled, 2 failed.", again.Find("[data-testid=bulk-summary]").TextContent.Trim(), StringComparison.Ordinal);
         var first = again.FindAll("[data-testid=bulk-row]")[0];
         Assert.Equal("already-enrolled", first.GetAttribute("data-state"));
@@ -98,7 +98,7 @@ public sealed class BulkEnrollPageTests : GalleryBunitContext
         Services.GetRequiredService<NavigationManager>().NavigateTo("gallery/bulk");
         var routed = Render<Routes>();
 
-        routed.WaitForAssertion(() => Assert.NotNull(routed.Find("[data-testid=not-authorized]")));
+        routed.WaitForAssertion(() => Assert.Contains("Not authorized", routed.Find("[data-testid=not-authorized]").TextContent, StringComparison.Ordinal));
         Assert.Empty(routed.FindAll("[data-testid=bulk-upload]"));
     }
 

@@ -53,7 +53,7 @@ public sealed class EnrollIdentityTests : GalleryBunitContext
         cut.WaitForAssertion(() => Assert.Contains("Kim Lee", cut.Find("[data-testid=enroll-conflict]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         Assert.Equal(before, navigation.Uri); // no job started
         Assert.Empty(cut.FindAll("[data-testid=enroll-job]"));
-        Assert.NotNull(cut.Find("[data-testid=face-overlay]")); // the photo and its faces are still there
+        Assert.Single(cut.FindAll("[data-testid=face-overlay] [data-testid=face-box][data-selected=true]")); // the photo, its faces and the pick are still there
         Assert.Equal("Kim Lee", Input(cut, "enroll-name").GetAttribute("value"));
         Assert.Equal(1, CountPeople("KIM LEE"));
 
@@ -81,12 +81,12 @@ public sealed class EnrollIdentityTests : GalleryBunitContext
         try
         {
             cut.WaitForAssertion(() => Assert.Contains("external id 'E-1'", cut.Find("[data-testid=enroll-error]").TextContent, StringComparison.Ordinal), Slow);
-            Assert.NotNull(cut.Find("[data-testid=enroll-back-to-form]"));
+            Assert.Equal("gallery/enroll", cut.Find("[data-testid=enroll-back-to-form]").GetAttribute("href"));
 
             navigation.NavigateTo("gallery/enroll");
 
-            cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=enroll-details]")), TimeSpan.FromSeconds(10));
-            Assert.NotNull(cut.Find("[data-testid=face-overlay]"));
+            cut.WaitForElement("[data-testid=enroll-details]", TimeSpan.FromSeconds(10));
+            Assert.Single(cut.FindAll("[data-testid=face-overlay] [data-testid=face-box][data-selected=true]"));
             Assert.Equal("Kim Lee", Input(cut, "enroll-name").GetAttribute("value"));
             Assert.Equal("E-1", Input(cut, "enroll-external-id").GetAttribute("value"));
             Type(cut, "enroll-external-id", "E-2");
@@ -107,13 +107,13 @@ public sealed class EnrollIdentityTests : GalleryBunitContext
         // sample1.jpg: several faces; the usable one is pre-picked, or picked here.
         cut.FindComponent<Microsoft.AspNetCore.Components.Forms.InputFile>().UploadFiles(
             InputFileContent.CreateFromBinary(await DemoPhotos.ReadAsync("sample1.jpg"), "sample1.jpg", contentType: "image/jpeg"));
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=face-overlay]")), Slow);
+        cut.WaitForElement("[data-testid=face-overlay]", Slow);
         if (cut.FindAll("[data-testid=enroll-details]").Count == 0)
         {
             var usable = cut.FindAll("[data-testid=face-box]").First(b => b.GetAttribute("data-accepted") == "true").GetAttribute("data-face")!;
             cut.Find($"[data-testid=face-option][data-face='{usable}']").Click();
         }
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=enroll-details]")));
+        cut.WaitForElement("[data-testid=enroll-details]");
         return cut;
     }
 

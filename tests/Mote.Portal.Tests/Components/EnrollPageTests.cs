@@ -97,7 +97,7 @@ public sealed class EnrollPageTests : GalleryBunitContext
 
         Upload(cut, await DemoPhotos.ReadAsync("sample1.jpg"), "sample1.jpg");
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=face-overlay]")), Slow);
+        cut.WaitForElement("[data-testid=face-overlay]", Slow);
         var boxes = cut.FindAll("[data-testid=face-box]");
         Assert.True(boxes.Count > 1, $"{boxes.Count} faces boxed");
         Assert.StartsWith($"{boxes.Count} faces found.", cut.Find("[data-testid=enroll-face-count]").TextContent.Trim(), StringComparison.Ordinal);
@@ -108,7 +108,7 @@ public sealed class EnrollPageTests : GalleryBunitContext
 
         cut.Find($"[data-testid=face-option][data-face='{usable}']").Click();
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=enroll-details]")));
+        cut.WaitForElement("[data-testid=enroll-details]");
         Assert.NotEmpty(cut.FindAll("[data-testid=estimated-chip]"));
         Assert.Equal("Give the person a name.", cut.Find("[data-testid=enroll-not-ready]").TextContent.Trim());
         Assert.True(cut.Find("[data-testid=enroll-submit]").HasAttribute("disabled"));
@@ -123,7 +123,7 @@ public sealed class EnrollPageTests : GalleryBunitContext
         Assert.Matches("^[0-9a-f]{32}$", job);
         // A reload renders the page afresh from its address: it re-attaches to the job.
         var reloaded = RenderFollowing(job!);
-        reloaded.WaitForAssertion(() => Assert.NotNull(reloaded.Find("[data-testid=enroll-done]")), Slow);
+        reloaded.WaitForAssertion(() => Assert.Equal("Picker Person is enrolled.", reloaded.Find("[data-testid=enroll-done]").TextContent.Trim()), Slow);
         var link = reloaded.Find("[data-testid=enroll-open-person]").GetAttribute("href")!;
         var status = (await Services.GetRequiredService<EnrollmentQueue>().GetAsync(Actors.Admin, job!))!;
         Assert.Equal(EnrollmentJobState.Done, status.State);
@@ -154,7 +154,7 @@ public sealed class EnrollPageTests : GalleryBunitContext
 
         var cut = RenderFollowing("0123456789abcdef0123456789abcdef");
 
-        Assert.NotNull(cut.Find("[data-testid=enroll-job-unknown]"));
+        Assert.Contains("This enrollment is not known", cut.Find("[data-testid=enroll-job-unknown]").TextContent, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -167,7 +167,7 @@ public sealed class EnrollPageTests : GalleryBunitContext
 
         var cut = Render<Routes>();
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=not-authorized]")));
+        cut.WaitForAssertion(() => Assert.Contains("Not authorized", cut.Find("[data-testid=not-authorized]").TextContent, StringComparison.Ordinal));
         Assert.Empty(cut.FindAll("[data-testid=enroll-upload]"));
     }
 

@@ -37,7 +37,7 @@ public sealed class EvaluationRunsPanelTests : GalleryBunitContext
 
         var cut = Render<EvaluationRunsPanel>();
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=evaluation-run]")));
+        cut.WaitForElement("[data-testid=evaluation-run]");
         var recognition = cut.Find("[data-testid=recognition-table]").TextContent;
         Assert.Contains("MOTE model-template", recognition, StringComparison.Ordinal);
         Assert.Contains("Vector (baseline)", recognition, StringComparison.Ordinal);

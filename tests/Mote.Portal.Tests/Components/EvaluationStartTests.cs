@@ -38,12 +38,12 @@ public sealed class EvaluationStartTests : GalleryBunitContext
 
         var cut = Render<EvaluationRunsPanel>();
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=evaluation-start]")));
+        cut.WaitForElement("[data-testid=evaluation-start]");
         Assert.Contains("alpha (3 identities, no labels)", cut.Find("[data-testid=evaluation-dataset]").OuterHtml, StringComparison.Ordinal);
         Assert.Equal("100", Input(cut, "evaluation-identities").GetAttribute("value"));
         Assert.Equal("1", Input(cut, "evaluation-seed").GetAttribute("value"));
         Assert.False(cut.Find("[data-testid=evaluation-start-button]").HasAttribute("disabled"));
-        Assert.NotNull(cut.Find("[data-testid=evaluation-none]")); // the list is still there below the form
+        Assert.Contains("No evaluation run is recorded yet", cut.Find("[data-testid=evaluation-none]").TextContent, StringComparison.Ordinal); // the list is still there below the form
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class EvaluationStartTests : GalleryBunitContext
 
         var cut = Render<EvaluationRunsPanel>();
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=evaluation-none]")));
+        cut.WaitForAssertion(() => Assert.Contains("No evaluation run is recorded yet", cut.Find("[data-testid=evaluation-none]").TextContent, StringComparison.Ordinal));
         Assert.Empty(cut.FindAll("[data-testid=evaluation-start]"));
         Assert.Empty(cut.FindAll("[data-testid=evaluation-start-button]"));
         Assert.Empty(cut.FindAll("[data-testid=evaluation-cancel]"));
@@ -68,7 +68,7 @@ public sealed class EvaluationStartTests : GalleryBunitContext
         SignInAs(Roles.Admin);
         Render<MudPopoverProvider>();
         var cut = Render<EvaluationRunStarter>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=evaluation-start-button]")));
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=evaluation-start-button]").HasAttribute("disabled")));
 
         Input(cut, "evaluation-identities").Change("1");
         cut.Find("[data-testid=evaluation-start-button]").Click();
@@ -85,7 +85,7 @@ public sealed class EvaluationStartTests : GalleryBunitContext
         SignInAs(Roles.Admin);
         Render<MudPopoverProvider>();
         var cut = Render<EvaluationRunStarter>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=evaluation-start-button]")));
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=evaluation-start-button]").HasAttribute("disabled")));
 
         Directory.Delete(Path.Combine(_root, "alpha"), recursive: true);
         cut.Find("[data-testid=evaluation-start-button]").Click();
@@ -125,7 +125,7 @@ public sealed class EvaluationStartTests : GalleryBunitContext
         Input(cut, "evaluation-privacy").Change(false);
         cut.Find("[data-testid=evaluation-start-button]").Click();
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=evaluation-progress]")));
+        cut.WaitForElement("[data-testid=evaluation-progress]");
         Assert.Contains("Evaluating lfw-dev (started by tester@example.org", cut.Find("[data-testid=evaluation-phase]").TextContent, StringComparison.Ordinal);
         // Issue 16: phase, an estimate and the elapsed time under the bar (EvaluationProgressClockTests pins the wording).
         Assert.Matches(@"^Phase: .+ · elapsed \d+ s$", cut.Find("[data-testid=evaluation-timing]").TextContent.Trim());
@@ -180,7 +180,7 @@ public sealed class EvaluationStartTests : GalleryBunitContext
 
         var cut = Render<EvaluationRunsPanel>();
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=sweep-chart]")));
+        cut.WaitForElement("[data-testid=sweep-chart]");
         Assert.Equal(4, cut.FindAll("[data-testid=sweep-chart] polyline").Count); // 2 genders × FMR, FNMR
         Assert.Equal(3, cut.FindAll("[data-testid=sweep-table] tbody tr").Count);
         var html = cut.Markup;

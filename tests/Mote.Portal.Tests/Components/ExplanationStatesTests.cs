@@ -66,7 +66,7 @@ public sealed class ExplanationStatesTests : GalleryBunitContext
         SignInAs(Roles.Auditor);
 
         var cut = Render<ExplanationsPage>(p => p.Add(x => x.DecisionId, id));
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=explanation-pending]")), Wait);
+        cut.WaitForAssertion(() => Assert.Equal("Computing", cut.Find("[data-testid=explanation-pending]").GetAttribute("data-state")), Wait);
 
         for (var elapsed = TimeSpan.Zero; elapsed < GetExplanation.LostAfter; elapsed += ExplanationsPage.RefreshInterval)
         {
@@ -79,7 +79,7 @@ public sealed class ExplanationStatesTests : GalleryBunitContext
         await StoreExplanationAsync(id);
         _time.Advance(ExplanationsPage.RefreshInterval * 3);
         await Task.Delay(200);
-        Assert.NotNull(cut.Find("[data-testid=explanation-none]"));
+        Assert.Equal("Lost", cut.Find("[data-testid=explanation-none]").GetAttribute("data-state"));
     }
 
     [Fact]

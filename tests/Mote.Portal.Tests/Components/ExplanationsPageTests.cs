@@ -31,15 +31,20 @@ public sealed class ExplanationsPageTests : GalleryBunitContext
 
         cut.WaitForAssertion(() => Assert.Contains(accepted ? "was accepted" : "was rejected", cut.Find("[data-testid=explanation-sentence]").TextContent, StringComparison.Ordinal), Slow);
         Assert.Equal("49", cut.Find("[data-testid=heatmap]").GetAttribute("data-cells"));
-        Assert.NotNull(cut.Find("[data-testid=heatmap-no-probe]"));
-        Assert.NotNull(cut.Find("[data-testid=gauge-score]"));
+        Assert.Contains("The probe is not kept", cut.Find("[data-testid=heatmap-no-probe]").TextContent, StringComparison.Ordinal);
+        Assert.Equal(accepted ? "#2e7d32" : "#c62828", cut.Find("[data-testid=gauge-score]").GetAttribute("fill"));
         Assert.NotEmpty(cut.FindAll("[data-testid=bar-impostor]"));
         // Issue 16: on 0…1 every impostor sat in the first bin and the probe at the far right. On the log-odds scale
         // the impostors spread over several bins, and the threshold and the probe are marked on the same axis.
         Assert.Equal("log-odds", cut.Find("[data-testid=distribution]").GetAttribute("data-scale"));
         var impostorBins = cut.FindAll("[data-testid=bar-impostor]").Count(b => b.GetAttribute("data-count") != "0");
         Assert.True(impostorBins >= 3, $"impostors fill {impostorBins} of 20 bins");
-        Assert.NotNull(cut.Find("[data-testid=distribution-threshold]"));
+        // The threshold line is drawn where the template's threshold is: right of the impostors (the explanation's own
+        // figure is under 1 % of impostors at or above it), so bins that start right of the line hold almost none.
+        var thresholdX = Svg(cut.Find("[data-testid=distribution-threshold]").GetAttribute("x1"));
+        var impostors = cut.FindAll("[data-testid=bar-impostor]").Select(b => (X: Svg(b.GetAttribute("x")), Count: int.Parse(b.GetAttribute("data-count")!, System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        var rightOfThreshold = impostors.Where(b => b.X >= thresholdX).Sum(b => b.Count);
+        Assert.True(rightOfThreshold <= impostors.Sum(b => b.Count) / 100, $"{rightOfThreshold} of {impostors.Sum(b => b.Count)} impostors drawn right of the threshold at x = {thresholdX}");
         Assert.Contains("Log-odds of the score", cut.Find("[data-testid=distribution-caption]").TextContent, StringComparison.Ordinal);
         Assert.Equal(2, cut.FindAll("[data-testid=faithfulness-row]").Count);
         var strongest = cut.FindAll("[data-testid=heatmap-cell]").Max(c => double.Parse(c.GetAttribute("fill-opacity")!, System.Globalization.CultureInfo.InvariantCulture));
@@ -63,11 +68,11 @@ public sealed class ExplanationsPageTests : GalleryBunitContext
         cut.WaitForAssertion(() => Assert.Contains("that you may open", cut.Find("[data-testid=explanation-error]").TextContent, StringComparison.Ordinal), Slow);
         Assert.Empty(cut.FindAll("[data-testid=heatmap]"));
         var list = Render<ExplanationsPage>();
-        list.WaitForAssertion(() => Assert.NotNull(list.Find("[data-testid=explanations-empty]")), Slow);
+        list.WaitForAssertion(() => Assert.Equal("No decisions yet.", list.Find("[data-testid=explanations-empty]").TextContent.Trim()), Slow);
 
         SignInAs(Roles.Auditor);
         var auditor = Render<ExplanationsPage>(p => p.Add(x => x.DecisionId, decisionId));
-        auditor.WaitForAssertion(() => Assert.NotNull(auditor.Find("[data-testid=heatmap]")), Slow);
+        auditor.WaitForAssertion(() => Assert.Equal("49", auditor.Find("[data-testid=heatmap]").GetAttribute("data-cells")), Slow);
         var auditorList = Render<ExplanationsPage>();
         auditorList.WaitForAssertion(() => Assert.Contains(auditorList.FindAll("[data-testid=explanation-row]"), r => r.GetAttribute("data-decision") == decisionId), Slow);
     }
@@ -95,4 +100,6 @@ public sealed class ExplanationsPageTests : GalleryBunitContext
             return (verified.DecisionId, verified.Accepted);
         }
     }
+
+    private static double Svg(string? value) => double.Parse(value!, System.Globalization.CultureInfo.InvariantCulture);
 }

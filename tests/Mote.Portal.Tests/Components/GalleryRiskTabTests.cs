@@ -27,7 +27,7 @@ public sealed class GalleryRiskTabTests : GalleryBunitContext
         Input(cut, "risk-limit").Change("0.01");
         Input(cut, "risk-impostors").Change("200");
         cut.Find("[data-testid=risk-run]").Click();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=risk-table]")), Slow);
+        cut.WaitForElement("[data-testid=risk-table]", Slow);
 
         var rows = cut.FindAll("[data-testid=risk-name]");
         Assert.Equal(2, rows.Count);

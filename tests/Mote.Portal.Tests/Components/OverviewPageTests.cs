@@ -71,7 +71,7 @@ public sealed class OverviewPageTests : GalleryBunitContext
         Assert.Contains("@vladmandic/", cut.Find("[data-testid=overview-model-pack]").TextContent, StringComparison.Ordinal);
         Assert.Contains("Enrollment queue: empty", cut.Find("[data-testid=overview-jobs-enrollments]").TextContent, StringComparison.Ordinal);
         Assert.Contains("Evaluation: none running", cut.Find("[data-testid=overview-jobs-evaluation]").TextContent, StringComparison.Ordinal);
-        Assert.NotNull(cut.Find("[data-testid=overview-jobs-explanations]"));
+        Assert.Matches(@"^Explanations being computed: \d+$", cut.Find("[data-testid=overview-jobs-explanations]").TextContent.Trim());
         Assert.Equal(taken.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC", cut.Find("[data-testid=overview-backup-time]").TextContent.Trim());
         var backupDetail = cut.Find("[data-testid=overview-backup-detail]").TextContent;
         Assert.Contains("mote-20261201.motebak · 2 people", backupDetail, StringComparison.Ordinal);
@@ -95,12 +95,12 @@ public sealed class OverviewPageTests : GalleryBunitContext
         Assert.Contains("Your decisions today", cut.Find("[data-testid=overview-decisions]").TextContent, StringComparison.Ordinal);
         Assert.Equal("1", cut.Find("[data-testid=overview-decisions-count]").TextContent.Trim());
         Assert.Contains("accept rate 100%", cut.Find("[data-testid=overview-accept-rate]").TextContent, StringComparison.Ordinal);
-        Assert.NotNull(cut.Find("[data-testid=overview-model-pack]"));
+        Assert.Equal("dlib-resnet", cut.Find("[data-testid=overview-model-pack] [data-testid=overview-backbone]").TextContent.Trim());
         Assert.Empty(cut.FindAll("[data-testid=overview-risk]"));
         Assert.Empty(cut.FindAll("[data-testid=overview-audit]"));
         Assert.Empty(cut.FindAll("[data-testid=overview-jobs-enrollments]"));
         Assert.Empty(cut.FindAll("[data-testid=overview-jobs-evaluation]"));
-        Assert.NotNull(cut.Find("[data-testid=overview-jobs-explanations]"));
+        Assert.Matches(@"^Explanations being computed: \d+$", cut.Find("[data-testid=overview-jobs-explanations]").TextContent.Trim());
         Assert.Empty(cut.FindAll("[data-testid=overview-backup]"));
     }
 
@@ -112,12 +112,12 @@ public sealed class OverviewPageTests : GalleryBunitContext
 
         var cut = Render<Home>();
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=overview-risk-none]")));
+        cut.WaitForAssertion(() => Assert.Contains("Not assessed since the portal started", cut.Find("[data-testid=overview-risk-none]").TextContent, StringComparison.Ordinal));
         Assert.Equal("Not checked yet", cut.Find("[data-testid=overview-audit-status]").TextContent.Trim());
         Assert.Equal("0", cut.Find("[data-testid=overview-decisions-count]").TextContent.Trim());
         Assert.Contains("no decisions yet today", cut.Find("[data-testid=overview-accept-rate]").TextContent, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("[data-testid=overview-jobs-enrollments]"));
-        Assert.NotNull(cut.Find("[data-testid=overview-jobs-evaluation]"));
+        Assert.Contains("Evaluation: none running", cut.Find("[data-testid=overview-jobs-evaluation]").TextContent, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("[data-testid=overview-backup]")); // Settings' business (Admins)
     }
 

@@ -18,7 +18,7 @@ public sealed class PageAuthorizationTests : GalleryBunitContext
 
         var cut = RenderAt("settings");
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=users-table]")));
+        cut.WaitForElement("[data-testid=users-table]");
         Assert.Contains("Add an account", cut.Markup, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("[data-testid=not-authorized]"));
     }
@@ -32,7 +32,7 @@ public sealed class PageAuthorizationTests : GalleryBunitContext
 
         var cut = RenderAt("settings");
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=not-authorized]")));
+        cut.WaitForAssertion(() => Assert.Contains("Not authorized", cut.Find("[data-testid=not-authorized]").TextContent, StringComparison.Ordinal));
         Assert.Empty(cut.FindAll("[data-testid=users-table]"));
         Assert.DoesNotContain("Add an account", cut.Markup, StringComparison.Ordinal);
     }
@@ -43,7 +43,7 @@ public sealed class PageAuthorizationTests : GalleryBunitContext
         await GalleryDatabase.MigrateAsync(Services);
         SignInAs(Roles.Auditor);
         var cut = RenderAt("audit");
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=audit-table]")));
+        cut.WaitForElement("[data-testid=audit-table]");
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class PageAuthorizationTests : GalleryBunitContext
     {
         SignInAs(Roles.Operator);
         var cut = RenderAt("audit");
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=not-authorized]")));
+        cut.WaitForAssertion(() => Assert.Contains("Not authorized", cut.Find("[data-testid=not-authorized]").TextContent, StringComparison.Ordinal));
         Assert.Empty(cut.FindAll("[data-testid=audit-table]"));
     }
 

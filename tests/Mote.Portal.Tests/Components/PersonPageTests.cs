@@ -30,7 +30,7 @@ public sealed class PersonPageTests : GalleryBunitContext
         SignInAs(Roles.Admin);
         var cut = Render<PersonPage>(p => p.Add(x => x.Id, person.Id));
         cut.WaitForAssertion(() => Assert.Equal("Pia Preview", cut.Find("[data-testid=person-name]").TextContent.Trim()), Slow);
-        Assert.NotNull(cut.Find("[data-testid=person-thumbnail]"));
+        Assert.Equal("Thumbnail of Pia Preview", cut.Find("[data-testid=person-thumbnail]").GetAttribute("alt"));
         var sliders = cut.FindAll("[data-testid=balance-negative]");
         Assert.True(sliders.Count >= 4, $"{sliders.Count} negative sliders");
         var firstGroup = sliders[0].GetAttribute("data-group")!;
@@ -41,7 +41,7 @@ public sealed class PersonPageTests : GalleryBunitContext
 
         cut.WaitForAssertion(() => Assert.Contains("4.0", cut.Find("[data-testid=balance-negative] [data-testid=balance-share]").TextContent, StringComparison.Ordinal));
         cut.Find("[data-testid=person-preview]").Click();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=preview-table]")), Slow);
+        cut.WaitForElement("[data-testid=preview-table]", Slow);
         var rows = cut.FindAll("[data-testid=preview-row]");
         Assert.Equal(sliders.Count, rows.Count);
         Assert.Contains(rows, r => r.GetAttribute("data-group") == firstGroup);
@@ -58,8 +58,8 @@ public sealed class PersonPageTests : GalleryBunitContext
         var person = await EnrollAsync("Eli Erase", ReferenceRetention.None);
         SignInAs(Roles.Admin);
         var cut = Render<PersonPage>(p => p.Add(x => x.Id, person.Id));
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=person-erase]")), Slow);
-        Assert.NotNull(cut.Find("[data-testid=person-no-thumbnail]"));
+        cut.WaitForElement("[data-testid=person-erase]", Slow);
+        Assert.Contains("No photo kept", cut.Find("[data-testid=person-no-thumbnail]").TextContent, StringComparison.Ordinal);
 
         cut.Find("[data-testid=person-erase]").Click();
         Assert.Contains("Erase Eli Erase completely?", cut.Find("[data-testid=erase-confirm]").TextContent, StringComparison.Ordinal);
@@ -89,7 +89,7 @@ public sealed class PersonPageTests : GalleryBunitContext
         var person = await EnrollAsync("Nora NoRef", ReferenceRetention.None);
         SignInAs(Roles.Admin);
         var cut = Render<PersonPage>(p => p.Add(x => x.Id, person.Id));
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=person-retrain]")), Slow);
+        cut.WaitForElement("[data-testid=person-retrain]", Slow);
 
         Assert.True(cut.Find("[data-testid=person-retrain]").HasAttribute("disabled"));
         cut.Find("[data-testid=person-preview]").Click();
@@ -106,7 +106,7 @@ public sealed class PersonPageTests : GalleryBunitContext
 
         var cut = Render<PersonPage>(p => p.Add(x => x.Id, person.Id));
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=person-read-only]")), Slow);
+        cut.WaitForAssertion(() => Assert.Equal("Only an Admin may change the balance, retrain or erase.", cut.Find("[data-testid=person-read-only]").TextContent.Trim()), Slow);
         Assert.Empty(cut.FindAll("[data-testid=person-preview]"));
         Assert.Empty(cut.FindAll("[data-testid=person-retrain]"));
         Assert.Empty(cut.FindAll("[data-testid=person-erase]"));
@@ -123,7 +123,7 @@ public sealed class PersonPageTests : GalleryBunitContext
 
         // Issue 16: the editor showed 23 of the 30 gender x ethnicity x age-band groups without a word about the other 7.
         // The default pack left out seven 60+ groups with fewer than 50 UTKFace faces (docs/population.md).
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=balance-left-out-negative]")), Slow);
+        cut.WaitForElement("[data-testid=balance-left-out-negative]", Slow);
         var note = cut.Find("[data-testid=balance-left-out-negative]");
         Assert.Equal("7", note.GetAttribute("data-count"));
         Assert.Contains("7 groups not offered", note.TextContent, StringComparison.Ordinal);

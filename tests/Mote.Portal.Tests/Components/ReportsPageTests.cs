@@ -18,7 +18,7 @@ public sealed class ReportsPageTests : GalleryBunitContext
         Render<MudPopoverProvider>();
         SignInAs(Roles.Auditor);
         var cut = Render<ReportsPage>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=report-exports-empty]")));
+        cut.WaitForAssertion(() => Assert.Equal("No report has been exported yet.", cut.Find("[data-testid=report-exports-empty]").TextContent.Trim()));
         Assert.Equal("reports/export?format=pdf", cut.Find("[data-testid=report-export-pdf]").GetAttribute("href"));
         Assert.Equal("reports/export?format=json", cut.Find("[data-testid=report-export-json]").GetAttribute("href"));
 

@@ -53,7 +53,7 @@ public sealed class SettingsTabsTests : GalleryBunitContext
     {
         var cut = await OpenTabAsync("Thresholds");
         cut.WaitForAssertion(() => Assert.Equal("10", cut.Find("[data-testid=risk-limit-setting] input").GetAttribute("value")));
-        Assert.NotNull(cut.Find("[data-testid=risk-limit-default]"));
+        Assert.Equal("The default of 10 applies until someone saves a value here.", cut.Find("[data-testid=risk-limit-default]").TextContent.Trim());
 
         cut.Find("[data-testid=risk-limit-setting] input").Input("0.5");
         cut.Find("[data-testid=save-thresholds]").Click();
@@ -82,7 +82,7 @@ public sealed class SettingsTabsTests : GalleryBunitContext
         cut.WaitForAssertion(() => Assert.Equal("Saved.", cut.Find("[data-testid=settings-message]").TextContent.Trim()));
 
         ClickTab(cut, "Thresholds");
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=target-fmr] input")));
+        cut.WaitForElement("[data-testid=target-fmr] input");
         SetFmr(cut, "0.0005");
         cut.Find("[data-testid=save-thresholds]").Click();
 
@@ -109,7 +109,7 @@ public sealed class SettingsTabsTests : GalleryBunitContext
         cut.Find("[data-testid=save-retention]").Click();
 
         cut.WaitForAssertion(() => Assert.Contains("changed by someone else", cut.Find("[data-testid=settings-message]").TextContent, StringComparison.Ordinal));
-        Assert.NotNull(cut.Find("[data-testid=settings-reload]"));
+        Assert.False(cut.Find("[data-testid=settings-reload]").HasAttribute("disabled"));
         Assert.True(cut.Find("[data-testid=save-retention]").HasAttribute("disabled"));
         var kept = await ReadAsync();
         Assert.Equal(ReferenceRetention.Thumbnail, kept.ReferenceRetention);
@@ -160,7 +160,7 @@ public sealed class SettingsTabsTests : GalleryBunitContext
         SignInAs(Roles.Admin);
         Services.GetRequiredService<NavigationManager>().NavigateTo("settings");
         var cut = Render<Routes>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=settings-tabs]")));
+        cut.WaitForElement("[data-testid=settings-tabs]");
         ClickTab(cut, tab);
         return cut;
     }
@@ -173,7 +173,7 @@ public sealed class SettingsTabsTests : GalleryBunitContext
 
     private static void SetFmr(IRenderedComponent<Routes> cut, string text)
     {
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=target-fmr] input")));
+        cut.WaitForElement("[data-testid=target-fmr] input");
         cut.Find("[data-testid=target-fmr] input").Input(text);
     }
 

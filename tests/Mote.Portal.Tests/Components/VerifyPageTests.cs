@@ -30,11 +30,11 @@ public sealed class VerifyPageTests : GalleryBunitContext
 
         var cut = RenderAt("verify");
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=verify-tabs]")));
+        cut.WaitForElement("[data-testid=verify-tabs]");
         Assert.Contains("1:1 verify", cut.Markup, StringComparison.Ordinal);
         Assert.Contains("1:N identify", cut.Markup, StringComparison.Ordinal);
         Assert.NotEmpty(cut.FindAll("[data-testid=verify-panel] input[type=file]"));
-        Assert.NotNull(cut.Find("[data-testid=person-picker] input"));
+        Assert.False(cut.Find("[data-testid=person-picker] input").HasAttribute("disabled"));
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class VerifyPageTests : GalleryBunitContext
 
         var cut = RenderAt("verify");
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=not-authorized]")));
+        cut.WaitForAssertion(() => Assert.Contains("Not authorized", cut.Find("[data-testid=not-authorized]").TextContent, StringComparison.Ordinal));
         Assert.Empty(cut.FindAll("[data-testid=verify-tabs]"));
         Assert.Empty(cut.FindAll("input[type=file]"));
         Assert.Empty(cut.FindAll("[data-testid=run-verify]"));
@@ -92,7 +92,7 @@ public sealed class VerifyPageTests : GalleryBunitContext
         await GalleryDatabase.MigrateAsync(Services);
         SignInAs(Roles.Operator);
         var cut = Render<VerifyPage>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=run-verify]")));
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=run-verify]").HasAttribute("disabled")));
 
         cut.Find("[data-testid=run-verify]").Click();
         cut.WaitForAssertion(() => Assert.Equal("Pick the person to verify against.", cut.Find("[data-testid=verify-error]").TextContent.Trim()));
@@ -210,12 +210,12 @@ public sealed class VerifyPageTests : GalleryBunitContext
         await GalleryDatabase.MigrateAsync(Services);
         SignInAs(Roles.Operator);
         var cut = Render<VerifyPage>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=run-verify]")));
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=run-verify]").HasAttribute("disabled")));
 
         // sample2.jpg, largest first: #1 usable, #2 turned about 69° away (refused), #3 usable (the real engine decides).
         cut.FindComponents<InputFile>().First().UploadFiles(InputFileContent.CreateFromBinary(await DemoPhotos.ReadAsync("sample2.jpg"), "sample2.jpg", contentType: "image/jpeg"));
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=verify-face-picker]")), TimeSpan.FromMinutes(2));
+        cut.WaitForElement("[data-testid=verify-face-picker]", TimeSpan.FromMinutes(2));
         var boxes = cut.FindAll("[data-testid=face-box]");
         Assert.Equal(3, boxes.Count);
         Assert.Equal(["true", "false", "true"], boxes.Select(b => b.GetAttribute("data-accepted")));
@@ -269,9 +269,9 @@ public sealed class VerifyPageTests : GalleryBunitContext
 
     private static void OpenIdentifyTab(IRenderedComponent<VerifyPage> cut)
     {
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=verify-tabs]")));
+        cut.WaitForElement("[data-testid=verify-tabs]");
         cut.FindAll(".mud-tab").Single(t => t.TextContent.Contains("1:N identify", StringComparison.Ordinal)).Click();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=run-identify]")));
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=run-identify]").HasAttribute("disabled")));
     }
 
     private IRenderedComponent<Routes> RenderAt(string relativeUrl)
