@@ -104,7 +104,7 @@ internal static class EvaluateCommand
                     CorrectionCap = parse.GetValue(correctionCap) switch { null => TemplateTrainerOptions.Engine.CorrectionCap, "none" => null, var v => double.Parse(v, CultureInfo.InvariantCulture) },
                 },
             };
-            var folder = Path.GetFullPath(parse.GetValue(outFolder) ?? Path.Combine("evaluations", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
+            var folder = Path.GetFullPath(parse.GetValue(outFolder) ?? Path.Combine("evaluations", TimeProvider.System.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
             Directory.CreateDirectory(folder);
 
             var models = services.GetRequiredService<ModelPackService>();

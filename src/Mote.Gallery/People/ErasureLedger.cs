@@ -148,7 +148,7 @@ public sealed class ErasureLedger(SecretKeyStore keys)
     {
         keys.GetOrCreate(KeyName); // creates the secrets folder, owner-only
         var path = FilePath + ".lock";
-        var started = DateTime.UtcNow;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         while (true)
         {
             try
@@ -160,7 +160,7 @@ public sealed class ErasureLedger(SecretKeyStore keys)
                 }
                 return new FileStream(path, options);
             }
-            catch (IOException) when (DateTime.UtcNow - started < LockPatience)
+            catch (IOException) when (System.Diagnostics.Stopwatch.GetElapsedTime(started) < LockPatience)
             {
                 Thread.Sleep(50);
             }

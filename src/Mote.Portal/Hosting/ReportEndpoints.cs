@@ -8,7 +8,7 @@ internal static class ReportEndpoints
 {
     public static void MapReportEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/reports/export", async Task<IResult> (HttpContext http, string format, ExportComplianceReport export, Mote.Portal.Services.ISignedInActorSource actors, CancellationToken ct) =>
+        app.MapGet("/reports/export", async Task<IResult> (HttpContext http, string format, ExportComplianceReport export, Mote.Portal.Services.ISignedInActorSource actors, TimeProvider time, CancellationToken ct) =>
         {
             format = (format ?? "").ToLowerInvariant();
             if (format is not ("pdf" or "json"))
@@ -20,7 +20,7 @@ internal static class ReportEndpoints
             var result = await export.ExecuteAsync(await actors.ResolveAsync(http.User, ct).ConfigureAwait(false), format, buffer, ct).ConfigureAwait(false);
             http.Response.Headers["X-Content-SHA256"] = result.ContentSha256;
             return Results.File(buffer.ToArray(), format == "pdf" ? "application/pdf" : "application/json",
-                $"mote-compliance-report-{DateTime.UtcNow:yyyyMMdd-HHmmss}.{format}");
+                $"mote-compliance-report-{time.GetUtcNow():yyyyMMdd-HHmmss}.{format}");
         }).RequireAuthorization(nameof(Permission.ExportReports));
     }
 }
