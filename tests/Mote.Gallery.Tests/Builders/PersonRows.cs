@@ -40,6 +40,6 @@ public static class PersonRows
     /// The weights hash of the shipped dlib-resnet model (read from the default population pack copied beside the tests), so
     /// a placeholder person belongs to the same backbone as the probes the real pipeline describes.
     /// </summary>
-    private static readonly Lazy<string> DlibManifestHash = new(() =>
+    internal static readonly Lazy<string> DlibManifestHash = new(() =>
         Mote.Core.Population.Packs.PopulationPackFile.Load(Path.Combine(AppContext.BaseDirectory, "population", "dlib-resnet.motepop")).BackboneManifestHash);
 }

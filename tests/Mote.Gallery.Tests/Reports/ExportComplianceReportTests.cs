@@ -46,6 +46,8 @@ public sealed class ExportComplianceReportTests(ITestOutputHelper output) : IAsy
                     Id = Guid.NewGuid().ToString(), Name = $"Secret Name {i}", NormalizedName = $"SECRET NAME {i}",
                     DeclaredGender = i < 6 ? "female" : i < 8 ? "male" : null, TemplateKind = "model", Threshold = 0.5f + (i * 0.01f),
                     TargetFmr = 1e-3, EnrolledUtc = DateTimeOffset.UtcNow, ConcurrencyStamp = "s",
+                    // The report reads the gallery's backbone (its population pack) from the earliest person.
+                    BackboneId = "dlib-resnet", BackboneHash = PersonRows.DlibManifestHash.Value,
                 });
             }
             return c.SaveChangesAsync();

@@ -37,7 +37,7 @@ public sealed class BackupStatusPanelTests : GalleryBunitContext
 
         var cut = await OpenBackupTabAsync();
 
-        cut.WaitForElement("[data-testid=last-backup]");
+        cut.WaitForElement("[data-testid=last-backup]", TimeSpan.FromSeconds(15));
         Assert.Equal(archive, cut.Find("[data-testid=last-backup-file]").TextContent.Trim());
         Assert.Equal(result.Manifest.TakenUtc.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " UTC", cut.Find("[data-testid=last-backup-time]").TextContent.Trim());
         Assert.Contains($"({result.Bytes:N0} bytes)", cut.Find("[data-testid=last-backup-size]").TextContent, StringComparison.Ordinal);

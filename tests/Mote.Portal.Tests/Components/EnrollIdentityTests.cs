@@ -113,7 +113,7 @@ public sealed class EnrollIdentityTests : GalleryBunitContext
             var usable = cut.FindAll("[data-testid=face-box]").First(b => b.GetAttribute("data-accepted") == "true").GetAttribute("data-face")!;
             cut.Find($"[data-testid=face-option][data-face='{usable}']").Click();
         }
-        cut.WaitForElement("[data-testid=enroll-details]");
+        cut.WaitForElement("[data-testid=enroll-details]", TimeSpan.FromSeconds(15));
         return cut;
     }
 

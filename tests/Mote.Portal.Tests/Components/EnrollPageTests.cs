@@ -108,7 +108,7 @@ public sealed class EnrollPageTests : GalleryBunitContext
 
         cut.Find($"[data-testid=face-option][data-face='{usable}']").Click();
 
-        cut.WaitForElement("[data-testid=enroll-details]");
+        cut.WaitForElement("[data-testid=enroll-details]", TimeSpan.FromSeconds(15));
         Assert.NotEmpty(cut.FindAll("[data-testid=estimated-chip]"));
         Assert.Equal("Give the person a name.", cut.Find("[data-testid=enroll-not-ready]").TextContent.Trim());
         Assert.True(cut.Find("[data-testid=enroll-submit]").HasAttribute("disabled"));

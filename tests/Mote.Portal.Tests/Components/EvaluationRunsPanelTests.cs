@@ -37,7 +37,7 @@ public sealed class EvaluationRunsPanelTests : GalleryBunitContext
 
         var cut = Render<EvaluationRunsPanel>();
 
-        cut.WaitForElement("[data-testid=evaluation-run]");
+        cut.WaitForElement("[data-testid=evaluation-run]", TimeSpan.FromSeconds(15));
         var recognition = cut.Find("[data-testid=recognition-table]").TextContent;
         Assert.Contains("MOTE model-template", recognition, StringComparison.Ordinal);
         Assert.Contains("Vector (baseline)", recognition, StringComparison.Ordinal);

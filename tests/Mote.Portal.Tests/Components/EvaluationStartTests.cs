@@ -38,7 +38,7 @@ public sealed class EvaluationStartTests : GalleryBunitContext
 
         var cut = Render<EvaluationRunsPanel>();
 
-        cut.WaitForElement("[data-testid=evaluation-start]");
+        cut.WaitForElement("[data-testid=evaluation-start]", TimeSpan.FromSeconds(15));
         Assert.Contains("alpha (3 identities, no labels)", cut.Find("[data-testid=evaluation-dataset]").OuterHtml, StringComparison.Ordinal);
         Assert.Equal("100", Input(cut, "evaluation-identities").GetAttribute("value"));
         Assert.Equal("1", Input(cut, "evaluation-seed").GetAttribute("value"));
@@ -125,7 +125,7 @@ public sealed class EvaluationStartTests : GalleryBunitContext
         Input(cut, "evaluation-privacy").Change(false);
         cut.Find("[data-testid=evaluation-start-button]").Click();
 
-        cut.WaitForElement("[data-testid=evaluation-progress]");
+        cut.WaitForElement("[data-testid=evaluation-progress]", TimeSpan.FromSeconds(15));
         Assert.Contains("Evaluating lfw-dev (started by tester@example.org", cut.Find("[data-testid=evaluation-phase]").TextContent, StringComparison.Ordinal);
         // Issue 16: phase, an estimate and the elapsed time under the bar (EvaluationProgressClockTests pins the wording).
         Assert.Matches(@"^Phase: .+ · elapsed \d+ s$", cut.Find("[data-testid=evaluation-timing]").TextContent.Trim());
@@ -180,7 +180,7 @@ public sealed class EvaluationStartTests : GalleryBunitContext
 
         var cut = Render<EvaluationRunsPanel>();
 
-        cut.WaitForElement("[data-testid=sweep-chart]");
+        cut.WaitForElement("[data-testid=sweep-chart]", TimeSpan.FromSeconds(15));
         Assert.Equal(4, cut.FindAll("[data-testid=sweep-chart] polyline").Count); // 2 genders × FMR, FNMR
         Assert.Equal(3, cut.FindAll("[data-testid=sweep-table] tbody tr").Count);
         var html = cut.Markup;

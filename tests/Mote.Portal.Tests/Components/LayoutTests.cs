@@ -37,7 +37,7 @@ public sealed class LayoutTests : PortalBunitContext
 
         cut.Find("[data-testid=user-chip]").Click();
 
-        popovers.WaitForElement("[data-testid=sign-out-form]");
+        popovers.WaitForElement("[data-testid=sign-out-form]", TimeSpan.FromSeconds(15));
         var form = popovers.Find("[data-testid=sign-out-form]");
         Assert.Equal("account/logout", form.GetAttribute("action"));
         Assert.Contains("Sign out", form.TextContent, StringComparison.Ordinal);
@@ -60,7 +60,7 @@ public sealed class LayoutTests : PortalBunitContext
         SignInAs(Roles.Admin);
         var cut = Render<CascadingAuthenticationState>(p => p.AddChildContent<MainLayout>(l => l.Add(x => x.Body, (RenderFragment)(_ => { }))));
         // The layout reads the system theme after its first render; wait for that before toggling.
-        cut.WaitForElement("[data-interactive=true]");
+        cut.WaitForElement("[data-interactive=true]", TimeSpan.FromSeconds(15));
         var toggle = () => cut.Find("[data-testid=theme-toggle]");
         Assert.Equal("light", toggle().GetAttribute("data-mode"));
 
@@ -84,7 +84,7 @@ public sealed class LayoutTests : PortalBunitContext
 
         var cut = Render<CascadingAuthenticationState>(p => p.AddChildContent<MainLayout>(l => l.Add(x => x.Body, (RenderFragment)(_ => { }))));
 
-        cut.WaitForElement("[data-interactive=true]");
+        cut.WaitForElement("[data-interactive=true]", TimeSpan.FromSeconds(15));
         Assert.Equal("dark", cut.Find("[data-testid=theme-toggle]").GetAttribute("data-mode"));
     }
 }

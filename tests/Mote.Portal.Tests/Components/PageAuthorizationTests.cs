@@ -18,7 +18,7 @@ public sealed class PageAuthorizationTests : GalleryBunitContext
 
         var cut = RenderAt("settings");
 
-        cut.WaitForElement("[data-testid=users-table]");
+        cut.WaitForElement("[data-testid=users-table]", TimeSpan.FromSeconds(15));
         Assert.Contains("Add an account", cut.Markup, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("[data-testid=not-authorized]"));
     }
@@ -43,7 +43,7 @@ public sealed class PageAuthorizationTests : GalleryBunitContext
         await GalleryDatabase.MigrateAsync(Services);
         SignInAs(Roles.Auditor);
         var cut = RenderAt("audit");
-        cut.WaitForElement("[data-testid=audit-table]");
+        cut.WaitForElement("[data-testid=audit-table]", TimeSpan.FromSeconds(15));
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class PersonPageDetailsTests : GalleryBunitContext
         var dee = await AddAsync(TestPeople.Build("Dee Tails"));
         SignInAs(Roles.Admin);
         var cut = Render<PersonPage>(p => p.Add(x => x.Id, dee.Id));
-        cut.WaitForElement("[data-testid=person-details]");
+        cut.WaitForElement("[data-testid=person-details]", TimeSpan.FromSeconds(15));
         Assert.Equal("Dee Tails", Input(cut, "person-edit-name").GetAttribute("value"));
         Assert.Contains("female (estimated)", cut.Find("[data-testid=person-edit-gender]").TextContent, StringComparison.Ordinal);
 
@@ -50,7 +50,7 @@ public sealed class PersonPageDetailsTests : GalleryBunitContext
         await AddAsync(TestPeople.Build("Tara Taken", "T-9"));
         SignInAs(Roles.Admin);
         var cut = Render<PersonPage>(p => p.Add(x => x.Id, eli.Id));
-        cut.WaitForElement("[data-testid=person-details]");
+        cut.WaitForElement("[data-testid=person-details]", TimeSpan.FromSeconds(15));
 
         Input(cut, "person-edit-external-id").Input("t-9");
         cut.Find("[data-testid=person-save-details]").Click();
@@ -69,7 +69,7 @@ public sealed class PersonPageDetailsTests : GalleryBunitContext
         await AddAsync(TestPeople.Build("Noel Noid"));
         SignInAs(Roles.Admin);
         var cut = Render<PersonPage>(p => p.Add(x => x.Id, kai.Id));
-        cut.WaitForElement("[data-testid=person-details]");
+        cut.WaitForElement("[data-testid=person-details]", TimeSpan.FromSeconds(15));
 
         // Issue 16: the Details form found a clash only after Save; enrollment checks while typing.
         Input(cut, "person-edit-external-id").Input("t-9");

@@ -27,7 +27,7 @@ public sealed class PersonPageHistoryTests : GalleryBunitContext
 
         var cut = Render<PersonPage>(p => p.Add(x => x.Id, person.Id));
 
-        cut.WaitForElement("[data-testid=person-history-table]");
+        cut.WaitForElement("[data-testid=person-history-table]", TimeSpan.FromSeconds(15));
         var rows = cut.FindAll("[data-testid=person-history-row]");
         // The three about this person, newest first; the one about someone else is not listed.
         Assert.Equal([decisions[2].Id, decisions[1].Id, decisions[0].Id], rows.Select(r => r.GetAttribute("data-decision")));
@@ -47,7 +47,7 @@ public sealed class PersonPageHistoryTests : GalleryBunitContext
 
         var cut = Render<PersonPage>(p => p.Add(x => x.Id, person.Id));
 
-        cut.WaitForElement("[data-testid=person-history-table]");
+        cut.WaitForElement("[data-testid=person-history-table]", TimeSpan.FromSeconds(15));
         Assert.Equal([decisions[1].Id, decisions[0].Id], cut.FindAll("[data-testid=person-history-row]").Select(r => r.GetAttribute("data-decision")));
         Assert.Contains("yours only", cut.Find("[data-testid=person-history]").TextContent, StringComparison.Ordinal);
     }

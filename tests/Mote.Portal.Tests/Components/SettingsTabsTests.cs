@@ -82,7 +82,7 @@ public sealed class SettingsTabsTests : GalleryBunitContext
         cut.WaitForAssertion(() => Assert.Equal("Saved.", cut.Find("[data-testid=settings-message]").TextContent.Trim()));
 
         ClickTab(cut, "Thresholds");
-        cut.WaitForElement("[data-testid=target-fmr] input");
+        cut.WaitForElement("[data-testid=target-fmr] input", TimeSpan.FromSeconds(15));
         SetFmr(cut, "0.0005");
         cut.Find("[data-testid=save-thresholds]").Click();
 
@@ -160,7 +160,7 @@ public sealed class SettingsTabsTests : GalleryBunitContext
         SignInAs(Roles.Admin);
         Services.GetRequiredService<NavigationManager>().NavigateTo("settings");
         var cut = Render<Routes>();
-        cut.WaitForElement("[data-testid=settings-tabs]");
+        cut.WaitForElement("[data-testid=settings-tabs]", TimeSpan.FromSeconds(15));
         ClickTab(cut, tab);
         return cut;
     }
@@ -173,7 +173,7 @@ public sealed class SettingsTabsTests : GalleryBunitContext
 
     private static void SetFmr(IRenderedComponent<Routes> cut, string text)
     {
-        cut.WaitForElement("[data-testid=target-fmr] input");
+        cut.WaitForElement("[data-testid=target-fmr] input", TimeSpan.FromSeconds(15));
         cut.Find("[data-testid=target-fmr] input").Input(text);
     }
 

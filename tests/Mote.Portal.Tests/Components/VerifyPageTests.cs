@@ -30,7 +30,7 @@ public sealed class VerifyPageTests : GalleryBunitContext
 
         var cut = RenderAt("verify");
 
-        cut.WaitForElement("[data-testid=verify-tabs]");
+        cut.WaitForElement("[data-testid=verify-tabs]", TimeSpan.FromSeconds(15));
         Assert.Contains("1:1 verify", cut.Markup, StringComparison.Ordinal);
         Assert.Contains("1:N identify", cut.Markup, StringComparison.Ordinal);
         Assert.NotEmpty(cut.FindAll("[data-testid=verify-panel] input[type=file]"));
@@ -269,7 +269,7 @@ public sealed class VerifyPageTests : GalleryBunitContext
 
     private static void OpenIdentifyTab(IRenderedComponent<VerifyPage> cut)
     {
-        cut.WaitForElement("[data-testid=verify-tabs]");
+        cut.WaitForElement("[data-testid=verify-tabs]", TimeSpan.FromSeconds(15));
         cut.FindAll(".mud-tab").Single(t => t.TextContent.Contains("1:N identify", StringComparison.Ordinal)).Click();
         cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=run-identify]").HasAttribute("disabled")));
     }
