@@ -98,7 +98,9 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<Overview.ReadRunningJobs>();
         // Background work is durable jobs in the gallery's database (Jobs/, docs/decisions/0019); a host starts the
         // scheduler, the CLI never does (it enrolls and evaluates in the foreground).
-        services.AddMoteJobs(database);
+        services.AddMoteJobs(database, TimeSpan.FromMinutes(Math.Max(1, configuration.GetValue(Audit.AuditChecks.PeriodSetting, 60))));
+        services.AddScoped<Audit.AuditChecks>();
+        services.AddScoped<IJobHandler, Audit.VerifyAuditJobHandler>();
         services.AddSingleton<EnrollmentQueue>();
         services.AddScoped<IJobHandler, EnrollJobHandler>();
         services.AddScoped<VerifyProbe>();

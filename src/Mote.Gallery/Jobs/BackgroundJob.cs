@@ -84,6 +84,10 @@ public sealed class BackgroundJob
     /// <summary>What it made: a person id, an evaluation run id, a decision id.</summary>
     public string? ResultId { get; set; }
 
+    /// <summary>What a job found, as JSON, when its outcome is a value rather than a stored row (the audit check's
+    /// <see cref="Audit.AuditChainStatus"/>); null for the others.</summary>
+    public string? ResultJson { get; set; }
+
     /// <summary>Who asked to cancel, once someone did.</summary>
     public string? CancelRequestedBy { get; set; }
 

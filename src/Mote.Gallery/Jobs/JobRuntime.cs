@@ -69,8 +69,11 @@ public sealed class JobRun
     public T Request<T>() => JsonSerializer.Deserialize<T>(RequestJson, JobRuntime.Json) ?? throw new InvalidDataException($"Job {Id} has no request.");
 }
 
-/// <summary>What a finished job made: the id of its result and a sentence; <see cref="Value"/> goes to an in-process waiter only.</summary>
-public sealed record JobResult(string? ResultId, string Message, object? Value = null);
+/// <summary>
+/// What a finished job made: the id of its result and a sentence; <see cref="Value"/> goes to an in-process waiter only,
+/// <see cref="Json"/> is stored with the job (<see cref="BackgroundJob.ResultJson"/>) for every instance to read.
+/// </summary>
+public sealed record JobResult(string? ResultId, string Message, object? Value = null, string? Json = null);
 
 /// <summary>Runs one kind of job. Registered scoped; <see cref="JobRuntime"/> picks it by <see cref="Kind"/>.</summary>
 public interface IJobHandler
@@ -150,7 +153,7 @@ public sealed class JobRuntime(IServiceScopeFactory scopes, ISchedulerFactory sc
                 Kind = kind,
                 State = JobState.Queued,
                 Subject = subject.Length > 256 ? subject[..256] : subject,
-                ActorJson = JsonSerializer.Serialize(StoredActor.From(actor), Json),
+                ActorJson = ActorJsonOf(actor),
                 ActorName = actor.Name,
                 RequestJson = JsonSerializer.Serialize(request, request.GetType(), Json),
                 Payload = payload is { } p ? protector.Protect(id, PayloadPurpose(kind), p.Span) : null,
@@ -367,7 +370,7 @@ public sealed class JobRuntime(IServiceScopeFactory scopes, ISchedulerFactory sc
             {
                 var result = await handler.RunAsync(run, cancel.Token).ConfigureAwait(false);
                 await StopHeartbeatAsync(heartbeatStop, heartbeat).ConfigureAwait(false);
-                await FinishAsync(row, JobState.Succeeded, result.Message, result.ResultId, result.Value).ConfigureAwait(false);
+                await FinishAsync(row, JobState.Succeeded, result.Message, result.ResultId, result.Value, json: result.Json).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
@@ -484,7 +487,7 @@ public sealed class JobRuntime(IServiceScopeFactory scopes, ISchedulerFactory sc
         }
     }
 
-    private async Task FinishAsync(BackgroundJob row, JobState state, string message, string? resultId, object? value, GalleryErrorKind? failure = null)
+    private async Task FinishAsync(BackgroundJob row, JobState state, string message, string? resultId, object? value, GalleryErrorKind? failure = null, string? json = null)
     {
         var scope = scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
@@ -493,7 +496,7 @@ public sealed class JobRuntime(IServiceScopeFactory scopes, ISchedulerFactory sc
             var now = time.GetUtcNow();
             // Not cancellable: the outcome must be stored even while the server stops.
             await db.BackgroundJobs.Where(j => j.Id == row.Id)
-                .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, state).SetProperty(j => j.Message, message).SetProperty(j => j.ResultId, resultId)
+                .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, state).SetProperty(j => j.Message, message).SetProperty(j => j.ResultId, resultId).SetProperty(j => j.ResultJson, json)
                     .SetProperty(j => j.FailureKind, failure).SetProperty(j => j.Payload, (byte[]?)null).SetProperty(j => j.Percent, 100).SetProperty(j => j.Phase, j => state == JobState.Succeeded ? "done" : j.Phase)
                     .SetProperty(j => j.FinishedUtc, now).SetProperty(j => j.UpdatedUtc, now), CancellationToken.None).ConfigureAwait(false);
             var finished = await db.BackgroundJobs.AsNoTracking().SingleAsync(j => j.Id == row.Id, CancellationToken.None).ConfigureAwait(false);
@@ -509,6 +512,9 @@ public sealed class JobRuntime(IServiceScopeFactory scopes, ISchedulerFactory sc
         }
     }
 
+    /// <summary>How a job row stores its actor (<see cref="BackgroundJob.ActorJson"/>).</summary>
+    internal static string ActorJsonOf(Actor actor) => JsonSerializer.Serialize(StoredActor.From(actor), Json);
+
     private static string PayloadPurpose(JobKind kind) => $"job-input/{kind.ToString().ToLowerInvariant()}";
 
     private static string Noun(JobKind kind) => kind switch
@@ -516,6 +522,7 @@ public sealed class JobRuntime(IServiceScopeFactory scopes, ISchedulerFactory sc
         JobKind.Enroll => "enrollment",
         JobKind.Explain => "explanation",
         JobKind.Evaluate => "evaluation",
+        JobKind.VerifyAudit => "audit check",
         _ => kind.ToString().ToLowerInvariant(),
     };
 

@@ -146,7 +146,6 @@ public static class PortalHost
         services.AddHostedService<SetupLinkAnnouncer>();
         services.AddHostedService<ModelPackWarmup>();
         services.AddSingleton<AuditChainMonitor>();
-        services.AddHostedService(sp => sp.GetRequiredService<AuditChainMonitor>());
         services.AddMoteApi(configuration);
         builder.AddMoteTransport();
     }

@@ -27,7 +27,7 @@ public sealed record OverviewFigures(
 /// </summary>
 public sealed class OverviewLoader(
     CountPeople people, CountDecisionsToday decisions, ReadGalleryRiskSummary risk, ReadModelPackSummary modelPack,
-    ReadRunningJobs jobs, AuditChainMonitor auditChain, ReadLastBackup lastBackup)
+    ReadRunningJobs jobs, Mote.Gallery.Audit.AuditChecks auditChecks, ReadLastBackup lastBackup)
 {
     public async Task<OverviewFigures> LoadAsync(Actor actor, CancellationToken ct = default)
     {
@@ -44,7 +44,7 @@ public sealed class OverviewLoader(
             riskVisible ? await risk.ExecuteAsync(actor, ct).ConfigureAwait(false) : null,
             gallery ? await modelPack.ExecuteAsync(actor, ct).ConfigureAwait(false) : null,
             auditVisible,
-            auditVisible ? auditChain.LatestFor(actor) : null,
+            auditVisible ? await auditChecks.LatestAsync(actor, ct).ConfigureAwait(false) : null,
             gallery ? await jobs.ExecuteAsync(actor, ct).ConfigureAwait(false) : null,
             backupVisible,
             backupVisible ? lastBackup.Execute(actor) : null);

@@ -698,6 +698,9 @@ namespace Mote.Gallery.Data.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ResultJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("StartedUtc")
                         .HasColumnType("INTEGER");
 

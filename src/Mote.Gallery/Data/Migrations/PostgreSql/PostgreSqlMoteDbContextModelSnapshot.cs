@@ -709,6 +709,9 @@ namespace Mote.Gallery.Data.Migrations.PostgreSql
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<string>("ResultJson")
+                        .HasColumnType("text");
+
                     b.Property<long?>("StartedUtc")
                         .HasColumnType("bigint");
 

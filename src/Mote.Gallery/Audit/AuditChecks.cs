@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Mote.Gallery.Data;
+using Mote.Gallery.Jobs;
+using Mote.Gallery.Security;
+using Quartz;
+
+namespace Mote.Gallery.Audit;
+
+/// <summary>
+/// The scheduled audit check as a durable job (issue 15): every <c>Mote:Audit:VerifyEveryMinutes</c> (default 60) and at
+/// each host's start, one <see cref="JobKind.VerifyAudit"/> job verifies the whole chain as the system and stores what it
+/// found with the job (<see cref="BackgroundJob.ResultJson"/>). With several instances on PostgreSQL the schedule is a
+/// clustered trigger, so the chain is checked once per period for all of them, and every instance shows the same latest
+/// result. A check run on demand ("Verify now", <see cref="AuditVerifier"/> directly) is recorded the same way
+/// (<see cref="RecordAsync"/>), as a finished job.
+/// </summary>
+public sealed class AuditChecks(MoteDbContext db, TimeProvider time)
+{
+    /// <summary>The configuration key of the period, in minutes.</summary>
+    public const string PeriodSetting = "Mote:Audit:VerifyEveryMinutes";
+
+    /// <summary>The latest stored check for <paramref name="actor"/>, who needs <see cref="Permission.ViewAudit"/>; null before the first one finished.</summary>
+    public async Task<AuditChainStatus?> LatestAsync(Actor actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.Demand(Permission.ViewAudit);
+        var json = await db.BackgroundJobs.AsNoTracking()
+            .Where(j => j.Kind == JobKind.VerifyAudit && j.State == JobState.Succeeded && j.ResultJson != null)
+            .OrderByDescending(j => j.FinishedUtc)
+            .Select(j => j.ResultJson)
+            .FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        return json is null ? null : JsonSerializer.Deserialize<AuditChainStatus>(json, JobRuntime.Json);
+    }
+
+    /// <summary>Records a check <paramref name="actor"/> ran on demand as a finished <see cref="JobKind.VerifyAudit"/> job, so every instance shows it as the latest.</summary>
+    public async Task RecordAsync(Actor actor, AuditChainStatus status, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(status);
+        var now = time.GetUtcNow();
+        db.BackgroundJobs.Add(new BackgroundJob
+        {
+            Id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
+            Kind = JobKind.VerifyAudit,
+            State = JobState.Succeeded,
+            Subject = "audit chain (on demand)",
+            ActorJson = JobRuntime.ActorJsonOf(actor),
+            ActorName = actor.Name,
+            Phase = "done",
+            Percent = 100,
+            Message = status.Summary,
+            ResultJson = JsonSerializer.Serialize(status, JobRuntime.Json),
+            Attempts = 1,
+            CreatedUtc = status.CheckedUtc,
+            StartedUtc = status.CheckedUtc,
+            FinishedUtc = now,
+            UpdatedUtc = now,
+        });
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+    }
+}
+
+/// <summary>Runs one audit check: the whole chain against its anchor, as the job's actor; a broken chain is a finding (logged as an error), not a failed job.</summary>
+internal sealed partial class VerifyAuditJobHandler(AuditVerifier verifier, ILogger<VerifyAuditJobHandler> log) : IJobHandler
+{
+    public JobKind Kind => JobKind.VerifyAudit;
+
+    public async Task<JobResult> RunAsync(JobRun run, CancellationToken ct)
+    {
+        run.Report("verifying the chain");
+        var status = await verifier.VerifyAsync(run.Actor, ct).ConfigureAwait(false);
+        if (status.Verified)
+        {
+            LogVerified(log, status.VerifiedUpTo, status.Duration.TotalMilliseconds);
+        }
+        else
+        {
+            LogBroken(log, status.FirstBadSequence ?? 0, status.Summary);
+        }
+        return new JobResult(null, status.Summary, status, JsonSerializer.Serialize(status, JobRuntime.Json));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Audit chain verified up to #{Sequence} in {Milliseconds:F0} ms.")]
+    private static partial void LogVerified(ILogger logger, long sequence, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "AUDIT CHAIN BROKEN at row #{Sequence}: {Summary}")]
+    private static partial void LogBroken(ILogger logger, long sequence, string summary);
+}
+
+/// <summary>The recurring trigger's job: submits one <see cref="JobKind.VerifyAudit"/> job as the system (the check itself is a durable job).</summary>
+[DisallowConcurrentExecution]
+internal sealed class AuditCheckSchedule(JobRuntime runtime) : IJob
+{
+    /// <summary>The group of recurring schedules, apart from the one-shot triggers of jobs (<see cref="JobRuntime.TriggerGroup"/>).</summary>
+    public const string Group = "mote-schedule";
+
+    /// <summary>The schedule's job and trigger key.</summary>
+    public static readonly JobKey Key = new("audit-check", Group);
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await runtime.SubmitAsync(JobKind.VerifyAudit, Actor.System, "audit chain", new { }, null, capacity: 1, cancellationToken).ConfigureAwait(false);
+        }
+        catch (GalleryBusyException)
+        {
+            // A check is already waiting or running (several instances started at once, or a slow check): one is enough.
+        }
+    }
+}
