@@ -45,11 +45,12 @@ internal static class AttributesCommand
                 var provider = await CliServices.OpenAsync(parse.GetValue(db), ct).ConfigureAwait(false);
                 await using (provider.ConfigureAwait(false))
                 {
+                    // The labels first: a wrong folder is refused before the model pack is provisioned.
+                    var dir = Path.GetFullPath(parse.GetValue(dataset)!);
+                    var samples = AttributeEvaluation.Sample(AttributeEvaluation.ReadLabels(dir), parse.GetValue(count), parse.GetValue(seed));
                     var service = provider.GetRequiredService<ModelPackService>();
                     var pack = await ModelsCommand.WithProgressAsync(service, error, () => service.GetAsync(ct)).ConfigureAwait(false);
                     var faceOptions = provider.GetRequiredService<FacePipelineOptions>();
-                    var dir = Path.GetFullPath(parse.GetValue(dataset)!);
-                    var samples = AttributeEvaluation.Sample(AttributeEvaluation.ReadLabels(dir), parse.GetValue(count), parse.GetValue(seed));
                     using var sessions = new OnnxSessionFactory();
                     using var estimator = GearAttributeEstimator.Create(pack, sessions);
                     using var decoder = new ImageDecoder();
