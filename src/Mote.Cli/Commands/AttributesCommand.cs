@@ -64,7 +64,7 @@ internal static class AttributesCommand
                     var result = await Task.Run(() => new AttributeEvaluation(estimator, decoder, detector).Run(dir, samples, ct, progress), ct).ConfigureAwait(false);
                     await output.WriteLineAsync(result.Format()).ConfigureAwait(false);
                     var noFace = result.Skipped.Count(s => s.EndsWith(AttributeEvaluation.NoFace, StringComparison.Ordinal));
-                    await output.WriteLineAsync(F($"measured {result.Overall.Count} of {samples.Count} images ({noFace} without a detected face) in {clock.Elapsed.TotalSeconds:F0} s on {DateTime.UtcNow:yyyy-MM-dd}")).ConfigureAwait(false);
+                    await output.WriteLineAsync(F($"measured {result.Overall.Count} of {samples.Count} images ({noFace} without a detected face) in {clock.Elapsed.TotalSeconds:F0} s on {provider.GetRequiredService<TimeProvider>().GetUtcNow():yyyy-MM-dd}")).ConfigureAwait(false);
                     var inUse = AttributeConfidence.Measured;
                     await output.WriteLineAsync($"cutoffs in use (AttributeConfidence.Measured): gender {Cutoff(inUse.Gender)}, ethnicity {Cutoff(inUse.Ethnicity)}, age band {Cutoff(inUse.AgeBand)}").ConfigureAwait(false);
                     return 0;
