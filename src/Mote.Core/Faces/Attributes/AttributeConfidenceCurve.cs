@@ -73,17 +73,46 @@ public sealed record AttributeConfidenceCurve(
         return new AttributeConfidenceCurve(attribute, estimates.Count, Share(estimates), bins, cuts, chosen);
     }
 
-    /// <summary>The curves of gender, ethnicity and age band over scored samples (not modified).</summary>
+    /// <summary>
+    /// The chosen cutoff's row within each true group (<c>gender=female</c>, <c>ethnicity=asian</c>, <c>age=60+</c>, …): how
+    /// often the estimate would be used for that group's faces, and how often it is then right. Empty when none was chosen.
+    /// </summary>
+    public IReadOnlyList<(string Group, ConfidenceCut Cut)> ChosenByGroup { get; init; } = [];
+
+    /// <summary>The curves of gender, ethnicity and age band over scored samples (not modified), with <see cref="ChosenByGroup"/>.</summary>
     public static IReadOnlyList<AttributeConfidenceCurve> Of(IReadOnlyList<(AttributeSample Truth, AttributeEstimate Estimate)> scored)
     {
         ArgumentNullException.ThrowIfNull(scored);
-        return
-        [
-            Of(EstimatedAttribute.Gender, scored.Select(s => (s.Truth.Gender == s.Estimate.Gender, s.Estimate.GenderProbability)).ToArray()),
-            Of(EstimatedAttribute.Ethnicity, scored.Select(s => (s.Truth.Ethnicity == s.Estimate.Ethnicity, s.Estimate.EthnicityProbability)).ToArray()),
-            Of(EstimatedAttribute.AgeBand, scored.Select(s => (AttributeVocabulary.AgeBandOf(s.Truth.AgeYears) == s.Estimate.AgeBand, s.Estimate.AgeBandProbability)).ToArray()),
-        ];
+        return Enum.GetValues<EstimatedAttribute>().Select(attribute =>
+        {
+            var curve = Of(attribute, scored.Select(s => Judge(attribute, s)).ToArray());
+            if (curve.Chosen is not { } chosen)
+            {
+                return curve;
+            }
+
+            var groups = new List<(string, Func<AttributeSample, bool>)>();
+            groups.AddRange(AttributeVocabulary.Genders.Select(g => ($"gender={g}", (Func<AttributeSample, bool>)(t => t.Gender == g))));
+            groups.AddRange(AttributeVocabulary.Ethnicities.Select(e => ($"ethnicity={e}", (Func<AttributeSample, bool>)(t => t.Ethnicity == e))));
+            groups.AddRange(AttributeVocabulary.AgeBands.Select(b => ($"age={b}", (Func<AttributeSample, bool>)(t => AttributeVocabulary.AgeBandOf(t.AgeYears) == b))));
+            return curve with
+            {
+                ChosenByGroup = groups.Select(g =>
+                {
+                    var inGroup = scored.Where(s => g.Item2(s.Truth)).Select(s => Judge(attribute, s)).ToArray();
+                    var kept = inGroup.Where(e => e.Confidence >= chosen.Cutoff).ToArray();
+                    return (g.Item1, new ConfidenceCut(chosen.Cutoff, kept.Length, inGroup.Length == 0 ? double.NaN : kept.Length / (double)inGroup.Length, Share(kept)));
+                }).ToArray(),
+            };
+        }).ToArray();
     }
+
+    private static (bool Right, double Confidence) Judge(EstimatedAttribute attribute, (AttributeSample Truth, AttributeEstimate Estimate) s) => attribute switch
+    {
+        EstimatedAttribute.Gender => (s.Truth.Gender == s.Estimate.Gender, s.Estimate.GenderProbability),
+        EstimatedAttribute.Ethnicity => (s.Truth.Ethnicity == s.Estimate.Ethnicity, s.Estimate.EthnicityProbability),
+        _ => (AttributeVocabulary.AgeBandOf(s.Truth.AgeYears) == s.Estimate.AgeBand, s.Estimate.AgeBandProbability),
+    };
 
     /// <summary>The "confidence ≥ c" row of the candidate nearest <paramref name="cutoff"/>.</summary>
     public ConfidenceCut At(double cutoff) => Cuts.MinBy(c => Math.Abs(c.Cutoff - cutoff))!;
@@ -115,6 +144,14 @@ public sealed record AttributeConfidenceCurve(
         text.AppendLine(Chosen is { } chosen
             ? string.Create(c, $"  smallest cutoff with accuracy >= {TargetAccuracy:0.00}: {chosen.Cutoff:0.00#} (accuracy {chosen.Accuracy:0.000}, coverage {chosen.Coverage:0.000}, n {chosen.Count})")
             : string.Create(c, $"  no cutoff reaches accuracy {TargetAccuracy:0.00} with at least {MinimumCount} estimates"));
+        if (ChosenByGroup.Count > 0)
+        {
+            text.AppendLine(c, $"  at that cutoff, by true group: {"n >= c",7} {"accuracy",9} {"coverage",9}");
+            foreach (var (group, cut) in ChosenByGroup)
+            {
+                text.AppendLine(c, $"  {group,-31} {cut.Count,7} {cut.Accuracy,9:0.000} {cut.Coverage,9:0.000}");
+            }
+        }
         return text.ToString();
     }
 

@@ -98,6 +98,28 @@ public sealed class AttributeConfidenceTests
     }
 
     [Fact]
+    public void Curves_FromScoredSamples_ChosenCutoffCoverageByTrueGroup()
+    {
+        // 40 women whose gender is estimated right at 0.999; 40 men estimated at 0.6, right half the time.
+        var scored = Enumerable.Range(0, 40).Select(i => (new AttributeSample($"f{i}", 30, "female", "white"), Estimate("female", 0.999)))
+            .Concat(Enumerable.Range(0, 40).Select(i => (new AttributeSample($"m{i}", 30, "male", "white"), Estimate(i % 2 == 0 ? "male" : "female", 0.6))))
+            .ToArray();
+
+        var gender = AttributeConfidenceCurve.Of(scored)[0];
+
+        Assert.Equal(EstimatedAttribute.Gender, gender.Attribute);
+        Assert.Equal(0.61, gender.Chosen!.Cutoff, 6); // ≥ 0.60 keeps the men (accuracy 0.75); ≥ 0.61 the 40 women only
+        var women = gender.ChosenByGroup.Single(g => g.Group == "gender=female").Cut;
+        var men = gender.ChosenByGroup.Single(g => g.Group == "gender=male").Cut;
+        Assert.Equal((40, 1.0, 1.0), (women.Count, women.Coverage, women.Accuracy));
+        Assert.Equal((0, 0.0), (men.Count, men.Coverage));
+        Assert.Contains("at that cutoff, by true group", gender.Format(), StringComparison.Ordinal);
+
+        static AttributeEstimate Estimate(string gender, double p) =>
+            new(gender, p, 30, "18-59", 0.9, "white", 0.9, new Dictionary<string, double> { ["white"] = 0.9 });
+    }
+
+    [Fact]
     public void Curve_NoCutoffReachesNinetyPercentWithThirtyEstimates_NoneChosen()
     {
         // 29 certain right ones are too few; all others are wrong half the time.
