@@ -18,6 +18,7 @@ public static class MoteCommand
         root.Subcommands.Add(UsersCommand.Build(input, output, error));
         root.Subcommands.Add(ModelsCommand.Build(output, error));
         root.Subcommands.Add(FacesCommand.Build(output, error));
+        root.Subcommands.Add(AttributesCommand.Build(output, error));
         root.Subcommands.Add(ApiKeysCommand.Build(output, error));
         root.Subcommands.Add(AuditCommand.Build(output, error));
         root.Subcommands.Add(ReportCommand.Build(output, error));

@@ -72,11 +72,20 @@ public interface IFaceDescriber : IDisposable
 }
 
 /// <summary>Estimated demographic attributes of a face, always marked as estimates, with probabilities.</summary>
+/// <param name="Gender">The more probable gender.</param>
+/// <param name="GenderProbability">Its probability (0.5..1): the estimator's confidence in <paramref name="Gender"/>.</param>
+/// <param name="AgeYears">Estimated age in years.</param>
+/// <param name="AgeBand">The most probable age band.</param>
+/// <param name="AgeBandProbability">Its probability (the summed probability of the model's classes in that band): the confidence in <paramref name="AgeBand"/>.</param>
+/// <param name="Ethnicity">The most probable ethnicity.</param>
+/// <param name="EthnicityProbability">Its probability: the confidence in <paramref name="Ethnicity"/>.</param>
+/// <param name="EthnicityProbabilities">Every ethnicity's probability.</param>
 public sealed record AttributeEstimate(
     string Gender,
     double GenderProbability,
     double AgeYears,
     string AgeBand,
+    double AgeBandProbability,
     string Ethnicity,
     double EthnicityProbability,
     IReadOnlyDictionary<string, double> EthnicityProbabilities)

@@ -64,6 +64,10 @@ public static class GalleryServiceCollectionExtensions
         services.AddSingleton<IFaceAnalyzerFactory>(new PipelineFaceAnalyzerFactory(faceOptions, customModels));
         services.AddSingleton<GalleryEngine>();
         services.AddSingleton<GalleryIndex>();
+        // The measured pre-fill cutoffs (docs/attributes.md), each replaceable under Mote:Attributes:MinimumConfidence; one
+        // instance, so the form, the API and `mote` judge estimates alike.
+        var cutoffSection = configuration.GetSection(Mote.Core.Faces.Attributes.AttributeConfidence.Section);
+        services.TryAddSingleton(Mote.Core.Faces.Attributes.AttributeConfidence.Configured(key => cutoffSection[key]));
         services.AddScoped<EnrollPerson>();
         services.AddScoped<EnrollPeopleInBulk>();
         services.AddScoped<ListPeople>();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
+using Mote.Core.Faces.Attributes;
 using Mote.Core.Faces.Quality;
 using Mote.Core.Imaging;
 using Mote.Core.Population;
@@ -54,8 +55,11 @@ public sealed record EnrollmentResult(PersonSummary Person, TrainingSummary? Tra
 /// (encrypted, in the same transaction) only when the <see cref="ReferenceRetention"/> setting asks for them.
 /// The audit detail carries the photo's keyed <see cref="PhotoDigest"/>, so a bulk enrollment sent again recognises
 /// the people it enrolled (<see cref="EnrollPeopleInBulk"/>).
+/// An estimated attribute is stored only when its confidence reaches the measured cutoff (<paramref name="cutoffs"/>,
+/// the same the enrollment form pre-fills by); below it the attribute stays unknown unless declared, and the threshold
+/// is read for the group of the attributes known (<see cref="PersonGroup"/> skips unknown ones).
 /// </summary>
-public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, GalleryIndex index, TemplateProtector protector, GallerySettingsStore settings, AuditTrail audit, SecretKeyStore keys, TimeProvider time)
+public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, GalleryIndex index, TemplateProtector protector, GallerySettingsStore settings, AuditTrail audit, SecretKeyStore keys, TimeProvider time, AttributeConfidence cutoffs)
 {
     public async Task<EnrollmentResult> ExecuteAsync(Actor actor, EnrollmentRequest request, IProgress<string>? progress = null, CancellationToken ct = default)
     {
@@ -96,9 +100,9 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
             DeclaredGender = declared.Gender,
             DeclaredEthnicity = declared.Ethnicity,
             DeclaredAgeBand = declared.AgeBand,
-            EstimatedGender = face.Attributes?.Gender,
-            EstimatedEthnicity = face.Attributes?.Ethnicity,
-            EstimatedAgeBand = face.Attributes?.AgeBand,
+            EstimatedGender = cutoffs.UsableValue(face.Attributes, EstimatedAttribute.Gender),
+            EstimatedEthnicity = cutoffs.UsableValue(face.Attributes, EstimatedAttribute.Ethnicity),
+            EstimatedAgeBand = cutoffs.UsableValue(face.Attributes, EstimatedAttribute.AgeBand),
             BalanceJson = PersonRecords.BalanceToJson(balance),
             BackboneId = analyzer.Backbone.Id,
             BackboneHash = analyzer.Backbone.Sha256Hex,

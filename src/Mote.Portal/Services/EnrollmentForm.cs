@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Components.Forms;
 using Mote.Gallery;
 using Mote.Gallery.People;
@@ -12,14 +13,27 @@ public sealed class AttributeChoice(string label, IReadOnlyList<string> options)
 
     public IReadOnlyList<string> Options { get; } = options;
 
-    /// <summary>What the estimator says for the picked face; null without an estimate.</summary>
-    public string? Estimate { get; set; }
+    /// <summary>What the estimator says for the picked face, with its confidence; null without an estimate.</summary>
+    public AttributeGuess? Guess { get; set; }
+
+    /// <summary>
+    /// The estimate offered as the default: the guess when its confidence reaches the attribute's measured cutoff
+    /// (docs/attributes.md), else null — an unsure guess is only a hint (<see cref="Hint"/>) and is not stored.
+    /// </summary>
+    public string? Estimate => Guess is { Confident: true } g ? g.Value : null;
+
+    /// <summary>The guess in words with its confidence: "male · 93 %", or "unsure: male · 61 %" below the cutoff; null without one.</summary>
+    public string? Hint => Guess is { } g ? (g.Confident ? "" : "unsure: ") + $"{g.Value} · {Percent(g.Confidence)}" : null;
 
     /// <summary>The declared value; empty = accept the estimate (stored marked "estimated").</summary>
     public string Declared { get; set; } = "";
 
     /// <summary>What will be stored and whether it is an estimate.</summary>
     public (string? Value, bool Estimated) Effective => Declared.Length > 0 ? (Declared, false) : (Estimate, Estimate is not null);
+
+    // Rounded down, so a 99.6 % guess reads 99 %, never a certain-looking 100 %.
+    private static string Percent(double confidence) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Math.Floor(Math.Clamp(confidence, 0, 1) * 100):0} %");
 }
 
 /// <summary>
@@ -127,7 +141,7 @@ public sealed class EnrollmentForm(AnalyzePhoto analyze, EnrollmentQueue queue, 
         }
     }
 
-    /// <summary>Picks face <paramref name="index"/> and prefills its estimates.</summary>
+    /// <summary>Picks face <paramref name="index"/> and prefills its estimates (those confident enough; the others become hints).</summary>
     public void Pick(int index)
     {
         if (Analysis is null || index < 0 || index >= Analysis.Faces.Count)
@@ -136,9 +150,9 @@ public sealed class EnrollmentForm(AnalyzePhoto analyze, EnrollmentQueue queue, 
         }
         Selected = index;
         var face = Analysis.Faces[index];
-        Gender.Estimate = face.EstimatedGender;
-        Ethnicity.Estimate = face.EstimatedEthnicity;
-        AgeBand.Estimate = face.EstimatedAgeBand;
+        Gender.Guess = face.EstimatedGender;
+        Ethnicity.Guess = face.EstimatedEthnicity;
+        AgeBand.Guess = face.EstimatedAgeBand;
     }
 
     /// <summary>
@@ -180,7 +194,7 @@ public sealed class EnrollmentForm(AnalyzePhoto analyze, EnrollmentQueue queue, 
         Balance = null;
         foreach (var a in new[] { Gender, Ethnicity, AgeBand })
         {
-            a.Estimate = null;
+            a.Guess = null;
             a.Declared = "";
         }
     }

@@ -154,7 +154,7 @@ public sealed class EvaluationRunnerTests(ModelPackFixture models) : IDisposable
             estimateAttributes: _ =>
             {
                 estimates++;
-                return new AttributeEstimate("female", 0.9, 30, "18-59", "white", 0.8, new Dictionary<string, double> { ["white"] = 0.8 });
+                return new AttributeEstimate("female", 0.9, 30, "18-59", 0.9, "white", 0.8, new Dictionary<string, double> { ["white"] = 0.8 });
             })));
 
         var imp = Assert.IsType<ImpostorAnalysis>(report.Impostors);

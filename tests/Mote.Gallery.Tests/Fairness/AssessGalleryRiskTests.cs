@@ -58,7 +58,16 @@ public sealed class AssessGalleryRiskTests(EngineGallery gallery, Xunit.Abstract
             Assert.InRange(p.RealFmr!.Value, 0, 1e-3 + 1e-8);
             // The most specific curve the default pack measured for them (it is calibrated on UTKFace too, so gender ×
             // ethnicity, and × age band where there are enough pairs).
-            Assert.StartsWith($"{p.Gender}|{p.Ethnicity}", p.RealGroup, StringComparison.Ordinal);
+            // Since issue 16 an estimate below its measured confidence cutoff is not stored: a person whose attributes are all
+            // unknown reads a curve of no gender (the pooled "all" for the demo photos), as when no estimator runs.
+            if (p.Gender is { Length: > 0 } && p.Ethnicity is { Length: > 0 })
+            {
+                Assert.StartsWith($"{p.Gender}|{p.Ethnicity}", p.RealGroup, StringComparison.Ordinal);
+            }
+            else if (string.IsNullOrEmpty(p.Gender) && string.IsNullOrEmpty(p.Ethnicity))
+            {
+                Assert.DoesNotMatch("^(female|male)", p.RealGroup);
+            }
             Assert.Equal(p.WorstFmr > report.Limit || p.RealFmr > report.Limit, p.Flagged);
         });
         // Each threshold is the own-group one (read back as the target exactly) or, under the default bounded policy, the

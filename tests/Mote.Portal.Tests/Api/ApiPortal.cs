@@ -24,7 +24,12 @@ public sealed class ApiPortal : IAsyncLifetime
             $"--Mote:Secrets:Directory={Environment.GetEnvironmentVariable("MOTE_SECRETS_DIR")}",
             $"--Mote:Models:CacheDir={DemoPhotos.ModelCache}",
             $"--Mote:Api:RateLimit:PermitLimit={PermitLimit}",
-            "--Mote:Api:RateLimit:WindowSeconds=600");
+            "--Mote:Api:RateLimit:WindowSeconds=600",
+            // Every estimate is stored, as before the measured cutoffs (issue 16): the API tests check how estimates are marked on a
+            // demo photo whose confidences they do not control; the cutoffs themselves are tested in EnrollmentAttributeConfidenceTests.
+            "--Mote:Attributes:MinimumConfidence:Gender=0",
+            "--Mote:Attributes:MinimumConfidence:Ethnicity=0",
+            "--Mote:Attributes:MinimumConfidence:AgeBand=0");
     }
 
     /// <summary>Creates a key with the real CLI (<c>mote apikeys create --scope … [--expires …]</c>) on the portal's database.</summary>

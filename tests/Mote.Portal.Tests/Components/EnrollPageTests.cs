@@ -1,6 +1,7 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
+using Mote.Core.Faces.Attributes;
 using Mote.Core.Imaging;
 using Mote.Core.Tests;
 using Mote.Gallery.Hosting;
@@ -8,6 +9,7 @@ using Mote.Gallery.People;
 using Mote.Gallery.Security;
 using Mote.Portal.Components;
 using Mote.Portal.Components.Pages.Gallery;
+using Mote.Portal.Services;
 using Mote.Portal.Tests.Infrastructure;
 using MudBlazor;
 
@@ -87,7 +89,7 @@ public sealed class EnrollPageTests : GalleryBunitContext
     }
 
     [Fact]
-    public async Task GroupPhoto_EveryFaceBoxedPickerPrefillsEstimates_SubmitRunsJobToPersonLink()
+    public async Task GroupPhoto_EveryFaceBoxedPickerShowsEstimates_SubmitRunsJobToPersonLink()
     {
         await GalleryDatabase.MigrateAsync(Services);
         await StartJobsAsync();
@@ -109,7 +111,8 @@ public sealed class EnrollPageTests : GalleryBunitContext
         cut.Find($"[data-testid=face-option][data-face='{usable}']").Click();
 
         cut.WaitForElement("[data-testid=enroll-details]", TimeSpan.FromSeconds(15));
-        Assert.NotEmpty(cut.FindAll("[data-testid=estimated-chip]"));
+        // Each attribute shows its estimate with its confidence: pre-filled (estimated chip) or, below its measured cutoff, an unsure hint.
+        Assert.Equal(3, cut.FindAll("[data-testid=estimated-chip]").Count + cut.FindAll("[data-testid=unsure-hint]").Count);
         Assert.Equal("Give the person a name.", cut.Find("[data-testid=enroll-not-ready]").TextContent.Trim());
         Assert.True(cut.Find("[data-testid=enroll-submit]").HasAttribute("disabled"));
         var name = cut.Find("[data-testid=enroll-name]");
@@ -128,6 +131,51 @@ public sealed class EnrollPageTests : GalleryBunitContext
         var status = (await Services.GetRequiredService<EnrollmentQueue>().GetAsync(Actors.Admin, job!))!;
         Assert.Equal(EnrollmentJobState.Done, status.State);
         Assert.EndsWith($"gallery/{status.PersonId}", link, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PickedFace_EstimateBelowItsCutoffShownUnsureNotPrefilled_OneAboveIsPrefilledWithItsConfidence()
+    {
+        // Issue 16: cutoffs chosen so the outcome does not depend on the photo — gender can never clear its cutoff, the others always do.
+        Services.AddSingleton(new AttributeConfidence(Gender: 1.01, Ethnicity: 0, AgeBand: 0));
+        await GalleryDatabase.MigrateAsync(Services);
+        SignInAs(Roles.Admin);
+        Render<MudPopoverProvider>();
+        var cut = Render<EnrollPage>();
+
+        Upload(cut, await DemoPhotos.ReadAsync("sample1.jpg"), "sample1.jpg");
+        cut.WaitForElement("[data-testid=face-overlay]", Slow);
+        var usable = cut.FindAll("[data-testid=face-box]").First(b => b.GetAttribute("data-accepted") == "true").GetAttribute("data-face")!;
+        cut.Find($"[data-testid=face-option][data-face='{usable}']").Click();
+        cut.WaitForElement("[data-testid=enroll-details]");
+
+        // Gender: shown with its confidence as an unsure hint, not taken as the value.
+        var hint = Assert.Single(cut.FindAll("[data-testid=unsure-hint]"));
+        Assert.Matches(@"^unsure: (female|male) · \d{1,3} % — not pre-filled$", hint.TextContent.Trim());
+        // Ethnicity and age band: pre-filled, marked estimated, with their confidence.
+        var chips = cut.FindAll("[data-testid=estimated-chip]");
+        Assert.Equal(2, chips.Count);
+        Assert.All(chips, c => Assert.Matches(@"^[a-z0-9+-]+ · \d{1,3} % · estimated$", c.TextContent.Trim()));
+        Assert.DoesNotContain(chips, c => c.TextContent.Contains("male", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AttributeChoice_GuessBelowCutoff_NoEffectiveValueUntilDeclared_GuessAbove_EffectiveEstimate()
+    {
+        var choice = new AttributeChoice("Gender", ["female", "male"]) { Guess = new AttributeGuess("male", 0.617, Confident: false) };
+
+        Assert.Null(choice.Estimate);
+        Assert.Equal((null, false), choice.Effective);
+        Assert.Equal("unsure: male · 61 %", choice.Hint);
+
+        choice.Declared = "female";
+        Assert.Equal(("female", false), choice.Effective);
+
+        choice.Declared = "";
+        choice.Guess = new AttributeGuess("male", 0.996, Confident: true);
+        Assert.Equal("male", choice.Estimate);
+        Assert.Equal(("male", true), choice.Effective);
+        Assert.Equal("male · 99 %", choice.Hint); // rounded down: never a certain-looking 100 %
     }
 
     [Fact]

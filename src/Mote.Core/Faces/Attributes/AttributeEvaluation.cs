@@ -36,6 +36,9 @@ public sealed record AttributeEvaluationResult(
     /// <summary>The figures over all samples.</summary>
     public AttributeGroupMetrics Overall => Groups[0];
 
+    /// <summary>Accuracy by the estimator's confidence for gender, ethnicity and age band, with the cutoff each needs to reach 0.90.</summary>
+    public IReadOnlyList<AttributeConfidenceCurve> Confidence { get; init; } = [];
+
     /// <summary>A plain-text report: one table of group figures and the three confusion matrices.</summary>
     public string Format()
     {
@@ -50,9 +53,14 @@ public sealed record AttributeEvaluationResult(
         AppendConfusion(text, "ethnicity (rows true, columns estimated)", AttributeVocabulary.Ethnicities, EthnicityConfusion);
         AppendConfusion(text, "gender (rows true, columns estimated)", AttributeVocabulary.Genders, GenderConfusion);
         AppendConfusion(text, "age band (rows true, columns estimated)", AttributeVocabulary.AgeBands, AgeBandConfusion);
+        foreach (var curve in Confidence)
+        {
+            text.AppendLine().Append(curve.Format());
+        }
+
         if (Skipped.Count > 0)
         {
-            text.AppendLine(c, $"skipped {Skipped.Count}: {string.Join("; ", Skipped.Take(5))}");
+            text.AppendLine().AppendLine(c, $"skipped {Skipped.Count}: {string.Join("; ", Skipped.Take(5))}");
         }
 
         return text.ToString();
@@ -85,23 +93,36 @@ public sealed record AttributeEvaluationResult(
 /// <summary>
 /// Measures an attribute estimator on a labelled dataset laid out like UTKFace
 /// (<c>labels.csv</c> with <c>file,age,gender,ethnicity</c> and <c>images/&lt;file&gt;</c>, each image one
-/// aligned face chip). Each chip is used whole (no detection): UTKFace chips are the framing gear was
-/// trained on. Reads the dataset only; writes nothing.
+/// aligned face chip). Without a detector each chip is used whole (the framing gear was trained on); with one,
+/// the largest face the detector finds in the chip is estimated with <see cref="GearAttributeEstimator.Estimate"/>,
+/// as enrollment estimates a face it found in a photo (chips where it finds none are skipped, and counted).
+/// Reads the dataset only; writes nothing.
 /// </summary>
 public sealed class AttributeEvaluation
 {
+    /// <summary>The reason <see cref="AttributeEvaluationResult.Skipped"/> gives for a chip in which the detector found no face.</summary>
+    public const string NoFace = "no face detected";
+
     private const int BatchSize = 32;
     private readonly GearAttributeEstimator _estimator;
     private readonly ImageDecoder _decoder;
+    private readonly IFaceDetector? _detector;
 
-    /// <summary>Creates an evaluation that runs <paramref name="estimator"/> on chips decoded with <paramref name="decoder"/> (neither is owned).</summary>
-    public AttributeEvaluation(GearAttributeEstimator estimator, ImageDecoder decoder)
+    /// <summary>
+    /// Creates an evaluation that runs <paramref name="estimator"/> on chips decoded with <paramref name="decoder"/>: whole
+    /// chips when <paramref name="detector"/> is null, else the largest face it finds in each (none of them is owned).
+    /// </summary>
+    public AttributeEvaluation(GearAttributeEstimator estimator, ImageDecoder decoder, IFaceDetector? detector = null)
     {
         ArgumentNullException.ThrowIfNull(estimator);
         ArgumentNullException.ThrowIfNull(decoder);
         _estimator = estimator;
         _decoder = decoder;
+        _detector = detector;
     }
+
+    /// <summary>Whether faces are found by a detector (as enrollment sees them) rather than taken as whole chips.</summary>
+    public bool DetectsFaces => _detector is not null;
 
     /// <summary>
     /// Reads <c>labels.csv</c> of the dataset at <paramref name="datasetDir"/>. Rows whose gender or
@@ -159,10 +180,18 @@ public sealed class AttributeEvaluation
         return shuffled.Take(count.Value).ToArray();
     }
 
-    /// <summary>Estimates every sample's chip from <c>images/</c> of <paramref name="datasetDir"/> and computes the figures.</summary>
-    public AttributeEvaluationResult Run(string datasetDir, IReadOnlyList<AttributeSample> samples, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Estimates every sample's chip from <c>images/</c> of <paramref name="datasetDir"/> and computes the figures;
+    /// <paramref name="progress"/> hears the number of samples done after each batch.
+    /// </summary>
+    public AttributeEvaluationResult Run(string datasetDir, IReadOnlyList<AttributeSample> samples, CancellationToken cancellationToken = default, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(samples);
+        if (_detector is not null)
+        {
+            return RunDetected(datasetDir, samples, progress, cancellationToken);
+        }
+
         var scored = new List<(AttributeSample Truth, AttributeEstimate Estimate)>(samples.Count);
         var skipped = new List<string>();
         foreach (var batch in samples.Chunk(BatchSize))
@@ -188,6 +217,44 @@ public sealed class AttributeEvaluation
             {
                 scored.Add((kept[i], estimates[i]));
             }
+
+            progress?.Report(scored.Count + skipped.Count);
+        }
+
+        return Summarise(scored, skipped);
+    }
+
+    private AttributeEvaluationResult RunDetected(string datasetDir, IReadOnlyList<AttributeSample> samples, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        var scored = new List<(AttributeSample Truth, AttributeEstimate Estimate)>(samples.Count);
+        var skipped = new List<string>();
+        var done = 0;
+        foreach (var sample in samples)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                var image = _decoder.Decode(File.ReadAllBytes(Path.Combine(datasetDir, "images", sample.File)), cancellationToken);
+                // Enrollment lists faces largest first and picks the largest when one is not chosen (EnrollmentRequest.FaceIndex).
+                var face = _detector!.Detect(image).OrderByDescending(f => f.Box.Width * f.Box.Height).FirstOrDefault();
+                if (face is null)
+                {
+                    skipped.Add($"{sample.File}: {NoFace}");
+                }
+                else
+                {
+                    scored.Add((sample, _estimator.Estimate(image, face)));
+                }
+            }
+            catch (Exception e) when (e is ImageRejectedException or IOException)
+            {
+                skipped.Add($"{sample.File}: {e.Message}");
+            }
+
+            if (++done % BatchSize == 0 || done == samples.Count)
+            {
+                progress?.Report(done);
+            }
         }
 
         return Summarise(scored, skipped);
@@ -207,7 +274,10 @@ public sealed class AttributeEvaluation
             Confusion(scored, AttributeVocabulary.Ethnicities, s => s.Truth.Ethnicity, s => s.Estimate.Ethnicity),
             Confusion(scored, AttributeVocabulary.Genders, s => s.Truth.Gender, s => s.Estimate.Gender),
             Confusion(scored, AttributeVocabulary.AgeBands, s => AttributeVocabulary.AgeBandOf(s.Truth.AgeYears), s => s.Estimate.AgeBand),
-            skipped);
+            skipped)
+        {
+            Confidence = AttributeConfidenceCurve.Of(scored),
+        };
     }
 
     private static AttributeGroupMetrics Metrics(string name, IReadOnlyList<(AttributeSample Truth, AttributeEstimate Estimate)> group)

@@ -14,7 +14,8 @@ namespace Mote.Core.Faces.Attributes;
 /// starts at the best class and nudges towards the others; the mean is simpler and is what
 /// <c>docs/attributes.md</c> measures). The age band is the band with the largest summed class
 /// probability: under 18 ≈ "below 20", 18–59 ≈ the five middle classes, 60+ ≈ "above 60" — the model
-/// cannot separate 18–19 from younger faces, so the under-18 band is approximate by construction.
+/// cannot separate 18–19 from younger faces, so the under-18 band is approximate by construction. That summed
+/// probability is the band's confidence (<see cref="AttributeEstimate.AgeBandProbability"/>).
 /// </remarks>
 public static class GearOutputDecoder
 {
@@ -45,7 +46,8 @@ public static class GearOutputDecoder
         }
 
         double[] bands = [ageP[0], ageP[1] + ageP[2] + ageP[3] + ageP[4] + ageP[5], ageP[6]];
-        var band = AttributeVocabulary.AgeBands[ArgMax(bands)];
+        var bandIndex = ArgMax(bands);
+        var band = AttributeVocabulary.AgeBands[bandIndex];
 
         // Index 0 is male, 1 female (Human's gear.ts).
         var isMale = genderP[0] >= genderP[1];
@@ -59,7 +61,7 @@ public static class GearOutputDecoder
         }
 
         var best = ArgMax(raceP);
-        return new AttributeEstimate(genderName, genderProbability, years, band, AttributeVocabulary.Ethnicities[best], raceP[best], ethnicities);
+        return new AttributeEstimate(genderName, genderProbability, years, band, bands[bandIndex], AttributeVocabulary.Ethnicities[best], raceP[best], ethnicities);
     }
 
     private static double[] Normalised(ReadOnlySpan<float> values, int expected, string head)

@@ -69,7 +69,7 @@ public sealed class AttributeEvaluationSummaryTests
     }
 
     private static AttributeEstimate Estimate(string gender, double age, string ethnicity) =>
-        new(gender, 0.9, age, AttributeVocabulary.AgeBandOf(age), ethnicity, 0.9, new Dictionary<string, double> { [ethnicity] = 0.9 });
+        new(gender, 0.9, age, AttributeVocabulary.AgeBandOf(age), 0.9, ethnicity, 0.9, new Dictionary<string, double> { [ethnicity] = 0.9 });
 }
 
 [Collection(ModelPackCollection.Name)]

@@ -67,6 +67,29 @@ public sealed class GearOutputDecoderTests
         Assert.Equal(expected, estimate.AgeBand);
     }
 
+    [Theory]
+    [InlineData(new float[] { 0.6f, 0.1f, 0.1f, 0.1f, 0.1f, 0, 0 }, "under-18", 0.6)]
+    [InlineData(new float[] { 0.45f, 0.15f, 0.1f, 0.1f, 0.1f, 0.1f, 0 }, "18-59", 0.55)]
+    [InlineData(new float[] { 0.1f, 0, 0, 0, 0.1f, 0.3f, 0.5f }, "60+", 0.5)]
+    [InlineData(new float[] { 0, 0, 0, 0, 0.2f, 0.4f, 0.4f }, "18-59", 0.6)]
+    public void Decode_AgeBand_ProbabilityIsTheBandsSummedClassProbability(float[] age, string band, double probability)
+    {
+        var estimate = GearOutputDecoder.Decode(age, [0.5f, 0.5f], OneHot(5, 0));
+
+        Assert.Equal(band, estimate.AgeBand);
+        Assert.Equal(probability, estimate.AgeBandProbability, 6);
+    }
+
+    [Fact]
+    public void Decode_AgeHeadNotSummingToOne_BandProbabilityIsOfTheRenormalisedHead()
+    {
+        // Softmax outputs sum to 1 within float rounding; a head summing to 2 must still give a probability, not 1.2.
+        var estimate = GearOutputDecoder.Decode([0.4f, 0.4f, 0.4f, 0.4f, 0.2f, 0.1f, 0.1f], [0.5f, 0.5f], OneHot(5, 0));
+
+        Assert.Equal(AttributeVocabulary.Adult, estimate.AgeBand);
+        Assert.Equal(0.75, estimate.AgeBandProbability, 6);
+    }
+
     [Fact]
     public void Decode_WrongHeadLength_ThrowsNamingHead()
     {
