@@ -147,7 +147,7 @@ public sealed class EnrollPageTests : GalleryBunitContext
         cut.WaitForElement("[data-testid=face-overlay]", Slow);
         var usable = cut.FindAll("[data-testid=face-box]").First(b => b.GetAttribute("data-accepted") == "true").GetAttribute("data-face")!;
         cut.Find($"[data-testid=face-option][data-face='{usable}']").Click();
-        cut.WaitForElement("[data-testid=enroll-details]");
+        cut.WaitForElement("[data-testid=enroll-details]", TimeSpan.FromSeconds(15));
 
         // Gender: shown with its confidence as an unsure hint, not taken as the value.
         var hint = Assert.Single(cut.FindAll("[data-testid=unsure-hint]"));
