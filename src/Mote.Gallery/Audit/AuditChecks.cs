@@ -13,10 +13,10 @@ namespace Mote.Gallery.Audit;
 /// each host's start, one <see cref="JobKind.VerifyAudit"/> job verifies the whole chain as the system and stores what it
 /// found with the job (<see cref="BackgroundJob.ResultJson"/>). With several instances on PostgreSQL the schedule is a
 /// clustered trigger, so the chain is checked once per period for all of them, and every instance shows the same latest
-/// result. A check run on demand ("Verify now", <see cref="AuditVerifier"/> directly) is recorded the same way
-/// (<see cref="RecordAsync"/>), as a finished job.
+/// result. A check run on demand ("Verify now", <see cref="VerifyNowAsync"/>) runs in the caller and is recorded the same
+/// way, as a finished job. Either way the chain is verified, and a broken one logged, here alone.
 /// </summary>
-public sealed class AuditChecks(MoteDbContext db, TimeProvider time)
+public sealed partial class AuditChecks(MoteDbContext db, AuditVerifier verifier, JobRuntime runtime, ILogger<AuditChecks> log)
 {
     /// <summary>The configuration key of the period, in minutes.</summary>
     public const string PeriodSetting = "Mote:Audit:VerifyEveryMinutes";
@@ -34,43 +34,25 @@ public sealed class AuditChecks(MoteDbContext db, TimeProvider time)
         return json is null ? null : JsonSerializer.Deserialize<AuditChainStatus>(json, JobRuntime.Json);
     }
 
-    /// <summary>Records a check <paramref name="actor"/> ran on demand as a finished <see cref="JobKind.VerifyAudit"/> job, so every instance shows it as the latest.</summary>
-    public async Task RecordAsync(Actor actor, AuditChainStatus status, CancellationToken ct = default)
+    /// <summary>Verifies the chain now as <paramref name="actor"/> (whose permission the verifier checks), records the result as the latest check and returns it.</summary>
+    public async Task<AuditChainStatus> VerifyNowAsync(Actor actor, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(actor);
-        ArgumentNullException.ThrowIfNull(status);
-        var now = time.GetUtcNow();
-        db.BackgroundJobs.Add(new BackgroundJob
-        {
-            Id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
-            Kind = JobKind.VerifyAudit,
-            State = JobState.Succeeded,
-            Subject = "audit chain (on demand)",
-            ActorJson = JobRuntime.ActorJsonOf(actor),
-            ActorName = actor.Name,
-            Phase = "done",
-            Percent = 100,
-            Message = status.Summary,
-            ResultJson = JsonSerializer.Serialize(status, JobRuntime.Json),
-            Attempts = 1,
-            CreatedUtc = status.CheckedUtc,
-            StartedUtc = status.CheckedUtc,
-            FinishedUtc = now,
-            UpdatedUtc = now,
-        });
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        var status = await VerifyAsync(actor, ct).ConfigureAwait(false);
+        await RecordAsync(actor, status, ct).ConfigureAwait(false);
+        return status;
     }
-}
 
-/// <summary>Runs one audit check: the whole chain against its anchor, as the job's actor; a broken chain is a finding (logged as an error), not a failed job.</summary>
-internal sealed partial class VerifyAuditJobHandler(AuditVerifier verifier, ILogger<VerifyAuditJobHandler> log) : IJobHandler
-{
-    public JobKind Kind => JobKind.VerifyAudit;
-
-    public async Task<JobResult> RunAsync(JobRun run, CancellationToken ct)
+    /// <summary>Records a check <paramref name="actor"/> ran on demand as a finished <see cref="JobKind.VerifyAudit"/> job, so every instance shows it as the latest.</summary>
+    public Task RecordAsync(Actor actor, AuditChainStatus status, CancellationToken ct = default)
     {
-        run.Report("verifying the chain");
-        var status = await verifier.VerifyAsync(run.Actor, ct).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(status);
+        return runtime.RecordAsync(JobKind.VerifyAudit, actor, "audit chain (on demand)", ResultOf(status), status.CheckedUtc, ct);
+    }
+
+    /// <summary>Verifies the chain as <paramref name="actor"/> and logs what it found (a broken chain as an error).</summary>
+    internal async Task<AuditChainStatus> VerifyAsync(Actor actor, CancellationToken ct)
+    {
+        var status = await verifier.VerifyAsync(actor, ct).ConfigureAwait(false);
         if (status.Verified)
         {
             LogVerified(log, status.VerifiedUpTo, status.Duration.TotalMilliseconds);
@@ -79,14 +61,29 @@ internal sealed partial class VerifyAuditJobHandler(AuditVerifier verifier, ILog
         {
             LogBroken(log, status.FirstBadSequence ?? 0, status.Summary);
         }
-        return new JobResult(null, status.Summary, status, JsonSerializer.Serialize(status, JobRuntime.Json));
+        return status;
     }
+
+    /// <summary>A check as its job's result: the summary as the message, the status stored as JSON.</summary>
+    internal static JobResult ResultOf(AuditChainStatus status) => new(null, status.Summary, status, JsonSerializer.Serialize(status, JobRuntime.Json));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Audit chain verified up to #{Sequence} in {Milliseconds:F0} ms.")]
     private static partial void LogVerified(ILogger logger, long sequence, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "AUDIT CHAIN BROKEN at row #{Sequence}: {Summary}")]
     private static partial void LogBroken(ILogger logger, long sequence, string summary);
+}
+
+/// <summary>Runs one scheduled audit check as the job's actor; a broken chain is a finding (logged as an error), not a failed job.</summary>
+internal sealed class VerifyAuditJobHandler(AuditChecks checks) : IJobHandler
+{
+    public JobKind Kind => JobKind.VerifyAudit;
+
+    public async Task<JobResult> RunAsync(JobRun run, CancellationToken ct)
+    {
+        run.Report("verifying the chain");
+        return AuditChecks.ResultOf(await checks.VerifyAsync(run.Actor, ct).ConfigureAwait(false));
+    }
 }
 
 /// <summary>The recurring trigger's job: submits one <see cref="JobKind.VerifyAudit"/> job as the system (the check itself is a durable job).</summary>

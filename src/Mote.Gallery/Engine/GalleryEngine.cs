@@ -75,6 +75,13 @@ public sealed class GalleryEngine(ModelPackService models, IFaceAnalyzerFactory 
     }
 
     /// <summary>
+    /// The id of the backbone the gallery's decisions are made on, whose population pack they read: the gallery's own
+    /// (<see cref="GalleryBackbone"/>), else <see cref="ConfiguredBackbone"/> for a gallery nobody is enrolled in yet.
+    /// </summary>
+    public async Task<string> GalleryBackboneIdAsync(Data.MoteDbContext db, CancellationToken ct = default) =>
+        (await GalleryBackbone.ReadAsync(db, ct).ConfigureAwait(false))?.Id ?? ConfiguredBackbone;
+
+    /// <summary>
     /// The analyzer on the gallery's own backbone (<see cref="GalleryBackbone"/>: stored with the gallery, else the configured
     /// one for a gallery nobody is enrolled in yet), checked against what the gallery's templates were made with.
     /// </summary>

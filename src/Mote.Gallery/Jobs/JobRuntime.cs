@@ -145,28 +145,62 @@ public sealed class JobRuntime(IServiceScopeFactory scopes, ISchedulerFactory sc
                     throw new GalleryBusyException($"{waiting} {Noun(kind)} jobs are already waiting or running (at most {limit}); try again in a minute.", TimeSpan.FromSeconds(60));
                 }
             }
-            var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-            var now = time.GetUtcNow();
-            row = new BackgroundJob
-            {
-                Id = id,
-                Kind = kind,
-                State = JobState.Queued,
-                Subject = subject.Length > 256 ? subject[..256] : subject,
-                ActorJson = ActorJsonOf(actor),
-                ActorName = actor.Name,
-                RequestJson = JsonSerializer.Serialize(request, request.GetType(), Json),
-                Payload = payload is { } p ? protector.Protect(id, PayloadPurpose(kind), p.Span) : null,
-                Phase = "queued",
-                CreatedUtc = now,
-                UpdatedUtc = now,
-            };
+            row = NewRow(kind, actor, subject, request, payload);
             db.BackgroundJobs.Add(row);
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
         // A second transaction: a crash in between leaves a row without a trigger, which the next start schedules (ReconcileAsync).
         await ScheduleAsync(row.Id, kind, CancellationToken.None).ConfigureAwait(false);
         return row;
+    }
+
+    /// <summary>
+    /// Stores work that ran outside the scheduler (an audit check run on demand) as a job that succeeded with
+    /// <paramref name="result"/>, so it is listed and read like the ones the scheduler ran.
+    /// </summary>
+    public async Task RecordAsync(JobKind kind, Actor actor, string subject, JobResult result, DateTimeOffset startedUtc, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(result);
+        var row = NewRow(kind, actor, subject, new { }, null);
+        row.State = JobState.Succeeded;
+        row.Phase = "done";
+        row.Percent = 100;
+        row.Attempts = 1;
+        row.Message = result.Message;
+        row.ResultId = result.ResultId;
+        row.ResultJson = result.Json;
+        row.CreatedUtc = startedUtc;
+        row.StartedUtc = startedUtc;
+        row.FinishedUtc = row.UpdatedUtc;
+        var scope = scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
+            db.BackgroundJobs.Add(row);
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A new queued job row: a fresh id, the actor, the request as JSON and the input encrypted to that id.</summary>
+    private BackgroundJob NewRow(JobKind kind, Actor actor, string subject, object request, ReadOnlyMemory<byte>? payload)
+    {
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var now = time.GetUtcNow();
+        return new BackgroundJob
+        {
+            Id = id,
+            Kind = kind,
+            State = JobState.Queued,
+            Subject = subject.Length > 256 ? subject[..256] : subject,
+            ActorJson = JsonSerializer.Serialize(StoredActor.From(actor), Json),
+            ActorName = actor.Name,
+            RequestJson = JsonSerializer.Serialize(request, request.GetType(), Json),
+            Payload = payload is { } p ? protector.Protect(id, PayloadPurpose(kind), p.Span) : null,
+            Phase = "queued",
+            CreatedUtc = now,
+            UpdatedUtc = now,
+        };
     }
 
     /// <summary>The job, or null when there is none with that id (or it was pruned).</summary>
@@ -511,9 +545,6 @@ public sealed class JobRuntime(IServiceScopeFactory scopes, ISchedulerFactory sc
             waiter.TrySetResult(new JobEnd(finished, value));
         }
     }
-
-    /// <summary>How a job row stores its actor (<see cref="BackgroundJob.ActorJson"/>).</summary>
-    internal static string ActorJsonOf(Actor actor) => JsonSerializer.Serialize(StoredActor.From(actor), Json);
 
     private static string PayloadPurpose(JobKind kind) => $"job-input/{kind.ToString().ToLowerInvariant()}";
 

@@ -57,8 +57,7 @@ public sealed class ReadModelPackStatus(ModelPackService models, PopulationPackL
     }
 
     /// <summary>The backbone whose population pack the gallery's decisions use: the gallery's own, else the configured one.</summary>
-    public async Task<string> PackBackboneAsync(CancellationToken ct = default) =>
-        (await GalleryBackbone.ReadAsync(db, ct).ConfigureAwait(false))?.Id ?? engine.ConfiguredBackbone;
+    public Task<string> PackBackboneAsync(CancellationToken ct = default) => engine.GalleryBackboneIdAsync(db, ct);
 
     /// <summary>The same view without a permission check, for use cases that demand their own (the compliance report).</summary>
     internal async Task<ModelPackStatusView> ReadAsync(CancellationToken ct) => Read(await PackBackboneAsync(ct).ConfigureAwait(false));

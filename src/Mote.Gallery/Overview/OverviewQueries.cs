@@ -118,7 +118,7 @@ public sealed class ReadModelPackSummary(ModelPackService models, MoteDbContext 
         actor.Demand(Permission.ViewGallery);
         var state = models.State;
         var sources = state.Pack?.Models.Values.Select(m => m.Manifest.Source).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray() ?? [];
-        var backbone = (await GalleryBackbone.ReadAsync(db, ct).ConfigureAwait(false))?.Id ?? engine.ConfiguredBackbone;
+        var backbone = await engine.GalleryBackboneIdAsync(db, ct).ConfigureAwait(false);
         return new ModelPackSummary(state.Status, state.Error ?? state.Stage, backbone, sources, Path.GetFileName(populations.ResolvePath(backbone)), settings.TemplateKind);
     }
 }

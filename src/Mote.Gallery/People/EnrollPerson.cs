@@ -41,6 +41,15 @@ public static class EnrollmentStages
     public const string Training = "training the model-template";
     public const string Calibrating = "calibrating the threshold";
     public const string Saving = "saving";
+
+    /// <summary>Rough progress at the start of <paramref name="stage"/>, for the indicator: training the model-template is by far the longest stage.</summary>
+    public static int PercentOf(string? stage) => stage switch
+    {
+        Training => 15,
+        Calibrating => 85,
+        Saving => 95,
+        _ => 5,
+    };
 }
 
 /// <summary>The enrolled person, the training summary (null for a vector template, which is not trained) and the total time.</summary>

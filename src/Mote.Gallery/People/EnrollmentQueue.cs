@@ -145,20 +145,16 @@ public sealed class EnrollmentQueue(JobRuntime runtime)
             EnrollmentJobState.Done or EnrollmentJobState.Failed or EnrollmentJobState.Cancelled => row.Message ?? "",
             _ => row.Phase ?? EnrollmentStages.Analysing,
         };
-        return new EnrollmentJobStatus(row.Id, row.Subject, state, PercentOf(state, row.Percent), message,
+        var percent = state switch
+        {
+            EnrollmentJobState.Queued => 0,
+            EnrollmentJobState.Done or EnrollmentJobState.Failed or EnrollmentJobState.Cancelled => 100,
+            _ => EnrollmentStages.PercentOf(row.Phase),
+        };
+        return new EnrollmentJobStatus(row.Id, row.Subject, state, percent, message,
             state == EnrollmentJobState.Done ? row.ResultId : null, row.CreatedUtc, row.FinishedUtc);
     }
 
-    /// <summary>Rough shares by stage for the indicator: training the model-template is by far the longest stage.</summary>
-    private static int PercentOf(EnrollmentJobState state, int stored) => state switch
-    {
-        EnrollmentJobState.Queued => 0,
-        EnrollmentJobState.Analysing => 5,
-        EnrollmentJobState.Training => 15,
-        EnrollmentJobState.Calibrating => 85,
-        EnrollmentJobState.Saving => 95,
-        _ => Math.Max(stored, 100),
-    };
 }
 
 /// <summary>An enrollment request as its job stores it: everything but the photo (which waits encrypted as the job's input).</summary>
@@ -194,19 +190,13 @@ internal sealed class EnrollJobHandler(EnrollPerson enroll, MoteDbContext db) : 
             return new JobResult(stored.PersonId, $"{stored.Name} is enrolled.");
         }
         var photo = run.Payload ?? throw new GalleryException("The enrollment's photo is gone; enroll again.");
-        run.Report(EnrollmentStages.Analysing, percent: 5);
+        run.Report(EnrollmentStages.Analysing, percent: EnrollmentStages.PercentOf(EnrollmentStages.Analysing));
         var result = await enroll.ExecuteAsync(run.Actor, stored.ToRequest(photo), new StageProgress(run), ct).ConfigureAwait(false);
         return new JobResult(result.Person.Id, $"{result.Person.Name} is enrolled.", result);
     }
 
     private sealed class StageProgress(JobRun run) : IProgress<string>
     {
-        public void Report(string value) => run.Report(value, percent: value switch
-        {
-            EnrollmentStages.Training => 15,
-            EnrollmentStages.Calibrating => 85,
-            EnrollmentStages.Saving => 95,
-            _ => 5,
-        });
+        public void Report(string value) => run.Report(value, percent: EnrollmentStages.PercentOf(value));
     }
 }

@@ -20,8 +20,7 @@ public sealed class ReadLeftOutGroups(MoteDbContext db, GalleryEngine engine)
         actor.Demand(Permission.ViewGallery);
         try
         {
-            var backbone = await GalleryBackbone.ReadAsync(db, ct).ConfigureAwait(false);
-            var provenance = engine.PopulationProvenance(backbone?.Id ?? engine.ConfiguredBackbone);
+            var provenance = engine.PopulationProvenance(await engine.GalleryBackboneIdAsync(db, ct).ConfigureAwait(false));
             var skipped = provenance.SkippedGroups;
             return new LeftOutGroups(provenance.MinimumDescriptors,
                 skipped.Where(g => g.Purpose == "negatives").OrderBy(g => g.GroupId, StringComparer.Ordinal).ToArray(),

@@ -4,11 +4,11 @@ using Mote.Gallery.Security;
 namespace Mote.Portal.Services;
 
 /// <summary>
-/// Verifies the audit chain on demand (the Audit page's "Verify now" and its first render) and records the result with the
-/// scheduled checks (<see cref="AuditChecks"/>: a durable job every <c>Mote:Audit:VerifyEveryMinutes</c>, default 60, and at
-/// each start), so the overview of every instance shows the latest check; logs a broken chain as an error.
+/// The Audit page's "Verify now" (and its first render): one check at a time in this process, through
+/// <see cref="AuditChecks.VerifyNowAsync"/>, which records it with the scheduled checks (a durable job every
+/// <c>Mote:Audit:VerifyEveryMinutes</c>, default 60, and at each start) so the overview of every instance shows the latest.
 /// </summary>
-public sealed partial class AuditChainMonitor(IServiceScopeFactory scopes, ILogger<AuditChainMonitor> logger) : IDisposable
+public sealed class AuditChainMonitor(IServiceScopeFactory scopes) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -21,17 +21,7 @@ public sealed partial class AuditChainMonitor(IServiceScopeFactory scopes, ILogg
             var scope = scopes.CreateAsyncScope();
             await using (scope.ConfigureAwait(false))
             {
-                var status = await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(actor, ct).ConfigureAwait(false);
-                if (status.Verified)
-                {
-                    LogVerified(logger, status.VerifiedUpTo, status.Duration.TotalMilliseconds);
-                }
-                else
-                {
-                    LogBroken(logger, status.FirstBadSequence ?? 0, status.Summary);
-                }
-                await scope.ServiceProvider.GetRequiredService<AuditChecks>().RecordAsync(actor, status, ct).ConfigureAwait(false);
-                return status;
+                return await scope.ServiceProvider.GetRequiredService<AuditChecks>().VerifyNowAsync(actor, ct).ConfigureAwait(false);
             }
         }
         finally
@@ -41,10 +31,4 @@ public sealed partial class AuditChainMonitor(IServiceScopeFactory scopes, ILogg
     }
 
     public void Dispose() => _gate.Dispose();
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Audit chain verified up to #{Sequence} in {Milliseconds:F0} ms.")]
-    private static partial void LogVerified(ILogger logger, long sequence, double milliseconds);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "AUDIT CHAIN BROKEN at row #{Sequence}: {Summary}")]
-    private static partial void LogBroken(ILogger logger, long sequence, string summary);
 }
