@@ -226,16 +226,28 @@ public sealed class PopulationPackLocator(EngineSettings settings, string conten
         return File.Exists(besideApp) ? besideApp : Hosting.ContentRoot.Resolve(contentRoot, Path.Combine(DefaultPackFolder, file));
     }
 
-    private static string? BackboneOf(string path)
+    // Which backbone the configured pack was built for, by path and the file's write time: telling needs the whole pack read
+    // (13 MB for faceplugin-fr), and the overview, the Model pack page and every pack lookup ask.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTime Written, string? Backbone)> _builtFor = new(StringComparer.Ordinal);
+
+    private string? BackboneOf(string path)
     {
+        var written = File.GetLastWriteTimeUtc(path);
+        if (_builtFor.TryGetValue(path, out var known) && known.Written == written)
+        {
+            return known.Backbone;
+        }
+        string? backbone;
         try
         {
-            return PopulationPackFile.Load(path).BackboneId;
+            backbone = PopulationPackFile.Load(path).BackboneId;
         }
         catch (Exception e) when (e is PopulationPackFormatException or IOException)
         {
-            return null;
+            backbone = null;
         }
+        _builtFor[path] = (written, backbone);
+        return backbone;
     }
 
     /// <summary>Loads the pack for <paramref name="backbone"/>.</summary>
