@@ -37,8 +37,8 @@ internal static class FacesCommand
 
     private static Option<string> BackboneOption() => new("--backbone")
     {
-        Description = $"Backbone: {string.Join(", ", FaceDescribers.Known)} (default {DlibResNetDescriber.Id}; custom: the model under {CustomModelOptions.SectionName}).",
-        DefaultValueFactory = _ => DlibResNetDescriber.Id,
+        Description = $"Backbone: {string.Join(", ", FaceDescribers.Known)} (default {FaceDescribers.Default}; custom: the model under {CustomModelOptions.SectionName}).",
+        DefaultValueFactory = _ => FaceDescribers.Default,
     };
 
     private static Option<LandmarkSource> LandmarksOption() => new("--landmarks")

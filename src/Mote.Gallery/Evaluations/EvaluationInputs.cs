@@ -15,7 +15,7 @@ namespace Mote.Gallery.Evaluations;
 
 /// <summary>
 /// What an evaluation reads photos with, the same for <c>mote evaluate</c> and the portal's <see cref="EvaluationJobs"/>:
-/// a face pipeline fixed to the dlib backbone (so figures compare with the default pack and with each other), the
+/// a face pipeline on the configured backbone (<c>Mote:Faces:Backbone</c>), the
 /// attribute estimator enrollment uses (when the model pack has it), the population pack for that backbone with the id
 /// templates store, and the descriptor cache. Disposes the pipeline, the estimator and the cache.
 /// </summary>
@@ -51,7 +51,7 @@ public sealed class EvaluationInputs : IDisposable
     public DescriptorCache Cache { get; }
 
     /// <summary>
-    /// Opens the pipeline on <paramref name="modelPack"/> with <paramref name="backboneId"/> (default dlib-resnet), the
+    /// Opens the pipeline on <paramref name="modelPack"/> with <paramref name="backboneId"/> (null: <see cref="FaceDescribers.Default"/>), the
     /// engine's population pack (which must be built for that backbone) and the cache in <paramref name="cacheFolder"/>.
     /// </summary>
     public static EvaluationInputs Open(ModelPack modelPack, GalleryEngine engine, string cacheFolder, string? backboneId = null)
@@ -63,7 +63,7 @@ public sealed class EvaluationInputs : IDisposable
         GearAttributeEstimator? attributes = null;
         try
         {
-            pipeline = new FacePipeline(new FacePipelineOptions { Backbone = backboneId ?? DlibResNetDescriber.Id }, modelPack, sessions);
+            pipeline = new FacePipeline(new FacePipelineOptions { Backbone = backboneId ?? FaceDescribers.Default }, modelPack, sessions);
             attributes = modelPack.Models.ContainsKey(HumanGraphRecipes.Gear) ? GearAttributeEstimator.Create(modelPack, sessions) : null;
             var backbone = new BackboneIdentity(pipeline.Describer.BackboneId, pipeline.Describer.BackboneHash);
             var pack = engine.GetPopulation(backbone);

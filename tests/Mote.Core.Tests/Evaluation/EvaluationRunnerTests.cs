@@ -1,3 +1,4 @@
+using Mote.Core.Faces.Descriptors;
 using Mote.Core.Evaluation;
 using Mote.Core.Faces;
 using Mote.Core.Faces.Pipeline;
@@ -30,7 +31,7 @@ public sealed class EvaluationRunnerTests(ModelPackFixture models) : IDisposable
     public void Run_HandfulOfRealPhotos_WritesAValidReport()
     {
         var data = EvaluationDataset.Open(LinkSmallDataset(TestDatasets.Find("lfw-dev")!, 6, 3));
-        using var pipeline = new FacePipeline(new FacePipelineOptions(), models.Pack);
+        using var pipeline = new FacePipeline(new FacePipelineOptions { Backbone = DlibResNetDescriber.Id }, models.Pack);
         var backbone = new BackboneIdentity(pipeline.Describer.BackboneId, pipeline.Describer.BackboneHash);
         var pack = PopulationPackFile.Load(Path.Combine(AppContext.BaseDirectory, "population", "dlib-resnet.motepop"));
         using var cache = DescriptorCache.Open(Path.Combine(root, "cache"), backbone.Id, backbone.Sha256Hex, pack.Dimension);
@@ -86,7 +87,7 @@ public sealed class EvaluationRunnerTests(ModelPackFixture models) : IDisposable
     {
         var data = EvaluationDataset.Open(LinkSmallDataset(TestDatasets.Find("lfw-dev")!, 6, 2));
         var impostors = ImpostorDataset.Open(LinkUtkCells(TestDatasets.Find("utkface-part1")!, ["female,white,adult", "male,white,adult", "male,black,adult"], 8));
-        using var pipeline = new FacePipeline(new FacePipelineOptions(), models.Pack);
+        using var pipeline = new FacePipeline(new FacePipelineOptions { Backbone = DlibResNetDescriber.Id }, models.Pack);
         var backbone = new BackboneIdentity(pipeline.Describer.BackboneId, pipeline.Describer.BackboneHash);
         var pack = PopulationPackFile.Load(Path.Combine(AppContext.BaseDirectory, "population", "dlib-resnet.motepop"));
         var options = new EvaluationOptions
@@ -133,7 +134,7 @@ public sealed class EvaluationRunnerTests(ModelPackFixture models) : IDisposable
     {
         var data = EvaluationDataset.Open(LinkSmallDataset(TestDatasets.Find("lfw-dev")!, 4, 2));
         var impostors = ImpostorDataset.Open(LinkUtkCells(TestDatasets.Find("utkface-part1")!, ["female,white,adult", "male,white,adult", "female,asian,child"], 6));
-        using var pipeline = new FacePipeline(new FacePipelineOptions(), models.Pack);
+        using var pipeline = new FacePipeline(new FacePipelineOptions { Backbone = DlibResNetDescriber.Id }, models.Pack);
         var backbone = new BackboneIdentity(pipeline.Describer.BackboneId, pipeline.Describer.BackboneHash);
         var pack = PopulationPackFile.Load(Path.Combine(AppContext.BaseDirectory, "population", "dlib-resnet.motepop"));
         var options = new EvaluationOptions

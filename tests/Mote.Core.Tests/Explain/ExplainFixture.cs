@@ -1,3 +1,4 @@
+using Mote.Core.Faces.Descriptors;
 using Mote.Core.Faces.Pipeline;
 using Mote.Core.Imaging;
 using Mote.Core.Models;
@@ -35,7 +36,7 @@ public sealed class ExplainFixture
     private ExplainFixture(ModelPackFixture models)
     {
         Pack = models.Pack;
-        Pipeline = new FacePipeline(new FacePipelineOptions { KeepAlignedCrops = true }, models.Pack);
+        Pipeline = new FacePipeline(new FacePipelineOptions { Backbone = DlibResNetDescriber.Id, KeepAlignedCrops = true }, models.Pack);
         var dir = PinnedPackageCache.GetAsync(PinnedPackages.FaceApi).GetAwaiter().GetResult();
         var faces = new List<RealFace>();
         for (var p = 1; p <= 6; p++)

@@ -105,6 +105,7 @@ public sealed class GalleryTestDatabase : IAsyncDisposable
 
     private static async Task<ServiceProvider> BuildAsync(string folder, Dictionary<string, string?> settings, Action<IServiceCollection>? configure)
     {
+        settings.TryAdd(TestBackbone.Key, TestBackbone.Id);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();

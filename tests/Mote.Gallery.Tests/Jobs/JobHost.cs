@@ -56,6 +56,7 @@ internal sealed class JobHost : IAsyncDisposable
         {
             [$"{GalleryOptions.Section}:DatabasePath"] = Path.Combine(folder, "data", "mote.db"),
             [$"{SecretsOptions.Section}:Directory"] = Path.Combine(folder, "secrets"),
+            [TestBackbone.Key] = TestBackbone.Id,
         };
         if (postgres is not null)
         {

@@ -18,6 +18,7 @@ public sealed class TemporaryGallery : IDisposable
             {
                 [$"{GalleryOptions.Section}:DatabasePath"] = Path.Combine(_folder, "mote.db"),
                 [$"{SecretsOptions.Section}:Directory"] = Path.Combine(_folder, "secrets"),
+                [Infrastructure.TestEnvironment.BackboneKey] = Infrastructure.TestEnvironment.Backbone,
             })
             .Build();
         services.AddLogging();

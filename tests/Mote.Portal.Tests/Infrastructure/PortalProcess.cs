@@ -93,6 +93,14 @@ public sealed partial class PortalProcess : IAsyncDisposable
         }
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment.Remove("ASPNETCORE_ENVIRONMENT");
+        if (start.Backbone is null)
+        {
+            info.Environment.Remove(TestEnvironment.BackboneVariable);
+        }
+        else
+        {
+            info.Environment[TestEnvironment.BackboneVariable] = start.Backbone;
+        }
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the portal process.");
         var portal = new PortalProcess(process, folder, start.Folder is null, baseAddress, httpAddress, databasePath);
         process.OutputDataReceived += (_, e) => portal.Append(e.Data);
@@ -260,4 +268,6 @@ public sealed partial class PortalProcess : IAsyncDisposable
 /// <summary>How <see cref="PortalProcess.StartAsync(PortalStart, string[])"/> starts the portal.</summary>
 /// <param name="Https">Serve HTTPS (the self-signed certificate unless the arguments configure one) and plain HTTP, as the product's defaults do.</param>
 /// <param name="Folder">The folder for the database and secrets; kept after the process ends. Null: a fresh temporary folder, deleted afterwards.</param>
-public sealed record PortalStart(bool Https = false, string? Folder = null);
+/// <param name="Backbone">The backbone the portal describes faces with: the tests' (<see cref="TestEnvironment.Backbone"/>)
+/// unless named; null = none named, so the product's own default applies, as for the README's first command.</param>
+public sealed record PortalStart(bool Https = false, string? Folder = null, string? Backbone = TestEnvironment.Backbone);

@@ -24,6 +24,7 @@ public sealed class PortalStore : IAsyncDisposable
             {
                 [$"{GalleryOptions.Section}:DatabasePath"] = portal.DatabasePath,
                 [$"{SecretsOptions.Section}:Directory"] = portal.SecretsDirectory,
+                [TestEnvironment.BackboneKey] = TestEnvironment.Backbone,
             })
             .Build();
         var services = new ServiceCollection();

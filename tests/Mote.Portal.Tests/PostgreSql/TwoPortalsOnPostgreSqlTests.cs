@@ -77,6 +77,7 @@ public sealed class TwoPortalsOnPostgreSqlTests
             [$"{GalleryOptions.Section}:Provider"] = nameof(GalleryProvider.PostgreSql),
             [$"{GalleryOptions.Section}:ConnectionString"] = connection,
             [$"{SecretsOptions.Section}:Directory"] = secrets,
+            [TestEnvironment.BackboneKey] = TestEnvironment.Backbone,
         }).Build();
         var services = new ServiceCollection();
         services.AddLogging();

@@ -42,7 +42,7 @@ public sealed record AlignedFace(RgbImage Crop, SimilarityTransform SourceToCrop
 /// Default sampling is <see cref="ChipSampling.Pyramid"/>: plain bilinear sampling of a face 8x larger
 /// than the crop reads one source pixel in 64 and aliases (a 1-pixel stripe pattern comes out solid
 /// black instead of mid-grey, see <c>FaceAlignerTests</c>); dlib's chip extractor, the reference for the
-/// default dlib ResNet descriptor, uses the same pyramid. The two modes give the same crop whenever the
+/// dlib ResNet descriptor, uses the same pyramid. The two modes give the same crop whenever the
 /// face is at most twice the crop size. Which one suits InsightFace models better on real photos is
 /// still to be measured.
 /// </remarks>

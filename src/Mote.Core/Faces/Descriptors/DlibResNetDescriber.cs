@@ -7,7 +7,7 @@ namespace Mote.Core.Faces.Descriptors;
 /// <summary>
 /// dlib's ResNet face descriptor (face-api's <c>face_recognition_model</c>): 150x150 RGB crops aligned to
 /// <see cref="FaceTemplates.Dlib150"/>, raw 0..255 (the graph subtracts the mean and scales), 128-d,
-/// L2-normalised here. Backbone id <c>dlib-resnet</c>, the default.
+/// L2-normalised here. Backbone id <c>dlib-resnet</c> (the default until 2026-12-07; now <see cref="FaceDescribers.Default"/>).
 /// </summary>
 public sealed class DlibResNetDescriber(ModelPackEntry model, OnnxSessionFactory sessions)
     : OnnxFaceDescriber(Id, model, sessions, FaceTemplates.Dlib150, PixelNormalization.Raw)
@@ -42,6 +42,13 @@ public static class FaceDescribers
     /// <see cref="OnnxRecognitionOptions.BackboneId"/>, default <c>custom-recognition</c>).
     /// </summary>
     public const string Custom = "custom";
+
+    /// <summary>
+    /// The backbone a new installation describes faces with when <c>Mote:Faces:Backbone</c> names none: <c>faceplugin-fr</c>,
+    /// chosen by measurement (docs/faces.md "Which backbone qualifies", ADR 0014). A gallery keeps the backbone it was
+    /// enrolled on (<c>mote gallery migrate</c> moves it).
+    /// </summary>
+    public const string Default = FacepluginDescriber.Id;
 
     /// <summary>Backbone ids this factory knows.</summary>
     public static IReadOnlyList<string> Known { get; } = [DlibResNetDescriber.Id, MobileFaceDescriber.Id, FacepluginDescriber.Id, FusedFaceDescriber.Id, Custom];

@@ -26,7 +26,7 @@ public sealed class FacePipeline : IDisposable
     private readonly FaceAligner _aligner = new();
 
     /// <summary>Opens the detector, landmark net (when used) and backbone named by <paramref name="options"/>.</summary>
-    /// <param name="options">Settings (defaults: dlib ResNet, 68-point landmarks).</param>
+    /// <param name="options">Settings (defaults: faceplugin-fr, 68-point landmarks).</param>
     /// <param name="pack">The provisioned model pack.</param>
     /// <param name="sessions">Session factory to use; when null the pipeline creates and owns a tuned one.</param>
     /// <param name="decoderOptions">Decoder limits; defaults when null.</param>

@@ -23,11 +23,11 @@ public sealed record FacePipelineOptions
     public const string Section = "Mote:Faces";
 
     /// <summary>
-    /// Backbone id: <c>dlib-resnet</c> (default), <c>mobileface</c>, <c>faceplugin-fr</c>, <c>fused</c> (dlib-resnet and
-    /// faceplugin-fr, <see cref="FusedFaceDescriber"/>) or <c>custom</c> (the user's ONNX model under
-    /// <c>Mote:Faces:Custom</c>); see <see cref="FaceDescribers.Known"/>.
+    /// Backbone id: <c>faceplugin-fr</c> (default, <see cref="FaceDescribers.Default"/>), <c>dlib-resnet</c>,
+    /// <c>mobileface</c>, <c>fused</c> (dlib-resnet and faceplugin-fr, <see cref="FusedFaceDescriber"/>) or <c>custom</c>
+    /// (the user's ONNX model under <c>Mote:Faces:Custom</c>); see <see cref="FaceDescribers.Known"/>.
     /// </summary>
-    public string Backbone { get; init; } = DlibResNetDescriber.Id;
+    public string Backbone { get; init; } = FaceDescribers.Default;
 
     /// <summary>Where alignment landmarks come from. Default <see cref="LandmarkSource.Landmark68"/>.</summary>
     public LandmarkSource Landmarks { get; init; } = LandmarkSource.Landmark68;

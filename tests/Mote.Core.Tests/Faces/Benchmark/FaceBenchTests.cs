@@ -1,3 +1,4 @@
+using Mote.Core.Faces.Descriptors;
 using Mote.Core.Faces.Benchmark;
 using Mote.Core.Faces.Pipeline;
 using Mote.Core.Imaging;
@@ -18,7 +19,7 @@ public sealed class FaceBenchTests : IDisposable
 
     public FaceBenchTests(ModelPackFixture models)
     {
-        _pipeline = new FacePipeline(new FacePipelineOptions(), models.Pack);
+        _pipeline = new FacePipeline(new FacePipelineOptions { Backbone = DlibResNetDescriber.Id }, models.Pack);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Mote.Core.Faces.Descriptors;
 using Mote.Core.Faces.Benchmark;
 using Mote.Core.Faces.Pipeline;
 using Mote.Core.Tests.Models;
@@ -14,7 +15,7 @@ public sealed class LfwBenchTests(ModelPackFixture models)
     [LfwFact]
     public void Run_Lfw100Pairs_DlibResNetAccuracyAtLeast095AndNoDetectionFailures()
     {
-        using var pipeline = new FacePipeline(new FacePipelineOptions(), models.Pack);
+        using var pipeline = new FacePipeline(new FacePipelineOptions { Backbone = DlibResNetDescriber.Id }, models.Pack);
 
         var report = FaceBench.Run(pipeline, BenchDataset.Open(LfwFactAttribute.LfwPath!), pairs: 100, seed: 11);
 

@@ -16,7 +16,7 @@ public sealed class FacePipelineTests : IDisposable
     public FacePipelineTests(ModelPackFixture models)
     {
         _models = models;
-        _pipeline = new FacePipeline(new FacePipelineOptions { KeepAlignedCrops = true }, models.Pack);
+        _pipeline = new FacePipeline(new FacePipelineOptions { Backbone = DlibResNetDescriber.Id, KeepAlignedCrops = true }, models.Pack);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Mote.Core.Faces.Descriptors;
 using Mote.Core.Faces.Pipeline;
 using Mote.Core.Faces.Quality;
 using Mote.Core.Imaging;
@@ -13,7 +14,7 @@ namespace Mote.Core.Tests.Faces.Quality;
 [Collection(ModelPackCollection.Name)]
 public sealed class HeadPoseOnLfwTests(ModelPackFixture models, ITestOutputHelper output) : IDisposable
 {
-    private readonly FacePipeline _pipeline = new(new FacePipelineOptions(), models.Pack);
+    private readonly FacePipeline _pipeline = new(new FacePipelineOptions { Backbone = DlibResNetDescriber.Id }, models.Pack);
     private readonly ImageDecoder _decoder = new();
 
     [DatasetFact("lfw-dev")]

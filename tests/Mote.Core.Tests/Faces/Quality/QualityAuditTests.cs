@@ -1,3 +1,4 @@
+using Mote.Core.Faces.Descriptors;
 using Mote.Core.Faces.Benchmark;
 using Mote.Core.Faces.Pipeline;
 using Mote.Core.Faces.Quality;
@@ -24,7 +25,7 @@ public sealed class QualityAuditTests(ModelPackFixture models)
         Write(temp, "A_Fine", "A_Fine_0002.jpg", RgbImage.Create(200, 200, p => p.Fill(128)));
         Write(temp, "B_Small", "B_Small_0001.jpg", ImageResizer.Resize(merkel, 125, 125).Image);
         Write(temp, "C_Blank", "C_Blank_0001.jpg", RgbImage.Create(200, 200, p => p.Fill(200)));
-        using var pipeline = new FacePipeline(new FacePipelineOptions(), models.Pack);
+        using var pipeline = new FacePipeline(new FacePipelineOptions { Backbone = DlibResNetDescriber.Id }, models.Pack);
 
         var report = QualityAudit.Run(pipeline, BenchDataset.Open(temp.Path));
 

@@ -1,3 +1,4 @@
+using Mote.Core.Faces.Descriptors;
 using Mote.Core.Faces.Pipeline;
 using Mote.Core.Faces.Quality;
 using Mote.Core.Imaging;
@@ -18,7 +19,7 @@ public sealed class SharpnessOnLfwTests(ModelPackFixture models, ITestOutputHelp
     [DatasetFact("lfw-dev")]
     public void Assess_LfwPhotos_SharpPassAtAnySizeBlurredRefused()
     {
-        using var pipeline = new FacePipeline(new FacePipelineOptions(), models.Pack);
+        using var pipeline = new FacePipeline(new FacePipelineOptions { Backbone = DlibResNetDescriber.Id }, models.Pack);
         var rng = new Random(4);
         var files = Directory.GetFiles(Path.Combine(TestDatasets.Find("lfw-dev")!, "images"), "*.jpg", SearchOption.AllDirectories)
             .Order(StringComparer.Ordinal)
