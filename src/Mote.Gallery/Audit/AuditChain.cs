@@ -75,7 +75,7 @@ public static class AuditChain
 public sealed class AuditAnchor(SecretKeyStore keys)
 {
     // One lock for every instance's anchor object in this process.
-    private static readonly Lock _gate = new();
+    private static readonly Lock Gate = new();
     private string _instanceId = "";
 
     /// <summary>Selects the database whose anchor is read and written (one file per Gallery instance).</summary>
@@ -89,7 +89,7 @@ public sealed class AuditAnchor(SecretKeyStore keys)
 
     public (long Sequence, byte[] Hash, DateTimeOffset RecordedUtc)? Read()
     {
-        lock (_gate)
+        lock (Gate)
         {
             return ReadUnlocked();
         }
@@ -126,7 +126,7 @@ public sealed class AuditAnchor(SecretKeyStore keys)
     /// </summary>
     public void Advance(long sequence, byte[] hash, DateTimeOffset now)
     {
-        lock (_gate)
+        lock (Gate)
         {
             var current = ReadUnlocked();
             if (current is { } c && c.Sequence >= sequence)
@@ -143,7 +143,7 @@ public sealed class AuditAnchor(SecretKeyStore keys)
     /// </summary>
     internal void Reset(long sequence, byte[] hash, DateTimeOffset now)
     {
-        lock (_gate)
+        lock (Gate)
         {
             WriteUnlocked(sequence, hash, now);
         }
