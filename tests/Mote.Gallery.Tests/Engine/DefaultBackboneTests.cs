@@ -23,14 +23,11 @@ public sealed class DefaultBackboneTests : IAsyncLifetime
 {
     private GalleryTestDatabase _db = null!;
 
-    private static string ModelCache => Environment.GetEnvironmentVariable(ModelPackOptions.CacheDirEnvironmentVariable) is { Length: > 0 } configured
-        ? configured
-        : Path.Combine(Path.GetTempPath(), "mote-test-models");
 
     public async Task InitializeAsync() =>
         _db = await GalleryTestDatabase.CreateAsync(s =>
         {
-            s.AddSingleton(new ModelPackOptions { CacheDir = ModelCache });
+            s.AddSingleton(new ModelPackOptions { CacheDir = TestModelCache.Folder });
             // What AddMoteGallery builds when Mote:Faces names no backbone.
             s.AddSingleton<IFaceAnalyzerFactory>(new PipelineFaceAnalyzerFactory(new FacePipelineOptions()));
         });

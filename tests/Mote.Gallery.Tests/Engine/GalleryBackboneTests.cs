@@ -36,15 +36,12 @@ public sealed class GalleryBackboneTests : IAsyncLifetime
         }
     }
 
-    private static string ModelCache => Environment.GetEnvironmentVariable(ModelPackOptions.CacheDirEnvironmentVariable) is { Length: > 0 } configured
-        ? configured
-        : Path.Combine(Path.GetTempPath(), "mote-test-models");
 
     /// <summary>A gallery whose configured backbone is <paramref name="configured"/>, with the faceplugin-fr pack when given.</summary>
     private static Task<GalleryTestDatabase> GalleryAsync(string configured, string? facepluginPack = null) =>
         GalleryTestDatabase.CreateAsync(s =>
         {
-            s.AddSingleton(new ModelPackOptions { CacheDir = ModelCache });
+            s.AddSingleton(new ModelPackOptions { CacheDir = TestModelCache.Folder });
             s.AddSingleton<IFaceAnalyzerFactory>(new PipelineFaceAnalyzerFactory(new FacePipelineOptions { Backbone = configured }));
             if (facepluginPack is not null)
             {
@@ -231,7 +228,7 @@ internal static class FacepluginPack
             {
                 s.AddSingleton(new ModelPackOptions
                 {
-                    CacheDir = Environment.GetEnvironmentVariable(ModelPackOptions.CacheDirEnvironmentVariable) is { Length: > 0 } c ? c : Path.Combine(Path.GetTempPath(), "mote-test-models"),
+                    CacheDir = TestModelCache.Folder,
                 });
                 s.AddSingleton<IFaceAnalyzerFactory>(new PipelineFaceAnalyzerFactory(new FacePipelineOptions { Backbone = FacepluginDescriber.Id }));
             });

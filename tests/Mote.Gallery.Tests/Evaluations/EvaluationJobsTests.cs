@@ -183,9 +183,7 @@ public sealed class EvaluationJobsTests : IDisposable
 
     private async Task<GalleryTestDatabase> CreateAsync(string datasetsRoot, bool withModels = false)
     {
-        var cache = Environment.GetEnvironmentVariable(ModelPackOptions.CacheDirEnvironmentVariable) is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(Path.GetTempPath(), "mote-test-models");
+        var cache = TestModelCache.Folder;
         // The job runtime runs (the scheduler's hosted services started), as in the portal.
         return await GalleryTestDatabase.CreateAsync(startHostedServices: true, configure: s =>
         {

@@ -66,9 +66,7 @@ internal sealed class JobHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddLogging();
         builder.Services.AddMoteGallery(builder.Configuration, folder);
-        var cache = Environment.GetEnvironmentVariable(ModelPackOptions.CacheDirEnvironmentVariable) is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(Path.GetTempPath(), "mote-test-models");
+        var cache = TestModelCache.Folder;
         builder.Services.AddSingleton(new ModelPackOptions { CacheDir = cache });
         var host = builder.Build();
         await GalleryDatabase.MigrateAsync(host.Services);

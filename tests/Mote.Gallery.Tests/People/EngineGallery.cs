@@ -23,9 +23,7 @@ public sealed class EngineGallery : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var cache = Environment.GetEnvironmentVariable(ModelPackOptions.CacheDirEnvironmentVariable) is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(Path.GetTempPath(), "mote-test-models");
+        var cache = TestModelCache.Folder;
         Db = await GalleryTestDatabase.CreateAsync(s =>
         {
             s.AddSingleton(new ModelPackOptions { CacheDir = cache });
