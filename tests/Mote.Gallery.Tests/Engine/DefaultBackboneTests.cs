@@ -7,6 +7,7 @@ using Mote.Core.Tests;
 using Mote.Gallery.Data;
 using Mote.Gallery.Decisions;
 using Mote.Gallery.Engine;
+using Mote.Gallery.Fairness;
 using Mote.Gallery.Models;
 using Mote.Gallery.People;
 using Mote.Gallery.Tests.Builders;
@@ -43,9 +44,10 @@ public sealed class DefaultBackboneTests : IAsyncLifetime
     }
 
     [DatasetFact("lfw-dev")]
-    public async Task EnrollVerifyIdentifyExplain_NothingConfigured_RunsOnTheDefaultBackboneWithItsShippedPack()
+    public async Task EnrollVerifyIdentifyExplainAssess_NothingConfigured_RunsOnTheDefaultBackboneWithItsShippedPack()
     {
-        var people = await LfwPeople.EnrollAsync(_db, 2);
+        // Five fresh enrollments, as an admin's first day: on dlib-resnet before issue 17, Gallery risk flagged four of five.
+        var people = await LfwPeople.EnrollAsync(_db, 5);
         var own = File.ReadAllBytes(people[0].Files[1]);
         var other = File.ReadAllBytes(people[1].Files[1]);
 
@@ -76,5 +78,12 @@ public sealed class DefaultBackboneTests : IAsyncLifetime
         var read = await _db.InScopeAsync<GetExplanation, ExplanationView>(g => g.ExecuteAsync(Actors.Auditor, accepted.DecisionId));
         var maps = Assert.IsType<Mote.Core.Explain.DecisionExplanation>(read.Explanation).Maps;
         Assert.Equal(["occlusion"], maps.Select(m => m.Method));
+
+        // Gallery risk at its defaults: every fresh enrollment's threshold keeps the promise against real strangers of their
+        // group, and none accepts 10x the target of any synthetic group, so nobody is flagged.
+        var risk = await _db.InScopeAsync<AssessGalleryRisk, GalleryRiskReport>(a => a.ExecuteAsync(Actors.Auditor, new GalleryRiskRequest()));
+        Assert.Equal(5, risk.People.Count);
+        Assert.All(risk.People, p => Assert.True(p.RealFmr <= risk.TargetFmr + 1e-8, $"{p.Name}: real FMR {p.RealFmr} at the threshold"));
+        Assert.All(risk.People, p => Assert.False(p.Flagged, $"{p.Name}: worst synthetic group {p.WorstFmr}, real {p.RealFmr}"));
     }
 }
