@@ -41,6 +41,8 @@ public sealed class ExplanationStatesTests : GalleryBunitContext
 
         cut.WaitForAssertion(() => Assert.Equal("49", cut.Find("[data-testid=heatmap]").GetAttribute("data-cells")), Wait);
         Assert.Contains("against threshold", cut.Find("[data-testid=explanation-sentence]").TextContent, StringComparison.Ordinal);
+        // An occlusion-only explanation (any backbone but dlib-resnet) says why there is no Grad-CAM++ map.
+        Assert.Contains("Grad-CAM++ is computed for the dlib-resnet backbone alone", cut.Find("[data-testid=occlusion-only]").TextContent, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("[data-testid=explanation-pending]"));
     }
 

@@ -52,6 +52,7 @@ public sealed class ExplanationsPageTests : GalleryBunitContext
 
         cut.Find("[data-testid=opacity]").Input("100");
         cut.WaitForAssertion(() => Assert.Equal(1.0, cut.FindAll("[data-testid=heatmap-cell]").Max(c => double.Parse(c.GetAttribute("fill-opacity")!, System.Globalization.CultureInfo.InvariantCulture)), 3));
+        Assert.Empty(cut.FindAll("[data-testid=occlusion-only]"));
         cut.Find("[data-testid='method-gradcam++']").Click();
         cut.WaitForAssertion(() => Assert.Equal("gradcam++", cut.Find("[data-testid=heatmap]").GetAttribute("data-method")));
         Assert.Equal("4", cut.Find("[data-testid=heatmap]").GetAttribute("data-cells"));
