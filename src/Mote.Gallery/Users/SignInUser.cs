@@ -35,6 +35,13 @@ public sealed class SignInUser(SignInManager<PortalUser> signIn, UserManager<Por
     private static readonly Lock DummyGate = new();
     private static string? _dummyHash;
 
+    /// <summary>
+    /// The least time a refused sign-in takes. A wrong password for a real account also queries its roles and writes its
+    /// failure count, which an unknown e-mail does not: measured about 50 ms apart (118 vs 69 ms median on the 2-core CI
+    /// machine), enough to tell which e-mails have accounts. Both refusals are padded to this floor instead.
+    /// </summary>
+    public static readonly TimeSpan RefusalFloor = TimeSpan.FromMilliseconds(300);
+
     public async Task<SignInOutcome> ExecuteAsync(string email, string password, string? remote, CancellationToken ct = default)
     {
         email = (email ?? "").Trim();
@@ -44,6 +51,7 @@ public sealed class SignInUser(SignInManager<PortalUser> signIn, UserManager<Por
             await audit.AppendAsync(Actor.Anonymous(remote), AuditEventCode.SignInThrottled, null, $"address over its failure limit; {Truncate(email)}", ct).ConfigureAwait(false);
             return SignInOutcome.Throttled;
         }
+        var started = time.GetTimestamp();
         var user = email.Length == 0 ? null : await users.FindByEmailAsync(email).ConfigureAwait(false);
         if (user is null || AccountState.IsDisabled(user))
         {
@@ -53,6 +61,7 @@ public sealed class SignInUser(SignInManager<PortalUser> signIn, UserManager<Por
             throttle.RecordFailure(remote, null);
             await audit.AppendAsync(Actor.Anonymous(remote), AuditEventCode.SignInFailed, user?.Id,
                 user is null ? $"no account {Truncate(email)}" : "account disabled", ct).ConfigureAwait(false);
+            await PadToFloorAsync(started, ct).ConfigureAwait(false);
             return SignInOutcome.Failed;
         }
         var isAdmin = await users.IsInRoleAsync(user, Roles.Admin).ConfigureAwait(false);
@@ -83,7 +92,17 @@ public sealed class SignInUser(SignInManager<PortalUser> signIn, UserManager<Por
         throttle.RecordFailure(remote, isAdmin ? user.Id : null);
         var code = result.IsLockedOut ? AuditEventCode.SignInLockedOut : AuditEventCode.SignInFailed;
         await audit.AppendAsync(Actor.Anonymous(remote), code, user.Id, "wrong password", ct).ConfigureAwait(false);
+        await PadToFloorAsync(started, ct).ConfigureAwait(false);
         return result.IsLockedOut ? SignInOutcome.LockedOut : SignInOutcome.Failed;
+    }
+
+    private async Task PadToFloorAsync(long started, CancellationToken ct)
+    {
+        var left = RefusalFloor - time.GetElapsedTime(started);
+        if (left > TimeSpan.Zero)
+        {
+            await Task.Delay(left, time, ct).ConfigureAwait(false);
+        }
     }
 
     private static string DummyHash(IPasswordHasher<PortalUser> hasher)
