@@ -39,7 +39,7 @@ internal static class BalanceCheckCommand
             var modelPack = await ModelsCommand.WithProgressAsync(models, error, () => models.GetAsync(ct)).ConfigureAwait(false);
             var engine = services.GetRequiredService<GalleryEngine>();
             var cacheFolder = parse.GetValue(cache) ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "mote", "descriptors");
-            using var inputs = EvaluationInputs.Open(modelPack, engine, cacheFolder, engine.ConfiguredBackbone);
+            using var inputs = EvaluationInputs.Open(modelPack, engine, cacheFolder);
             var references = new List<float[]>();
             foreach (var identity in data.Identities)
             {

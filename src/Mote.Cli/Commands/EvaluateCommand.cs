@@ -84,7 +84,7 @@ internal static class EvaluateCommand
             }
 
             // The engine's trainer for the configured backbone (its measured anchor), as enrollment trains on it.
-            var engineTrainer = TemplateTrainerOptions.EngineFor(services.GetRequiredService<Mote.Core.Faces.Pipeline.FacePipelineOptions>().Backbone);
+            var engineTrainer = TemplateTrainerOptions.EngineFor(services.GetRequiredService<GalleryEngine>().ConfiguredBackbone);
             var options = new EvaluationOptions
             {
                 ImpostorTemplatesPerCell = Math.Max(1, parse.GetValue(impostorTemplates)),
@@ -110,7 +110,7 @@ internal static class EvaluateCommand
             var models = services.GetRequiredService<ModelPackService>();
             var modelPack = await ModelsCommand.WithProgressAsync(models, error, () => models.GetAsync(ct)).ConfigureAwait(false);
             var cacheFolder = parse.GetValue(cache) ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "mote", "descriptors");
-            using var inputs = EvaluationInputs.Open(modelPack, services.GetRequiredService<GalleryEngine>(), cacheFolder, services.GetRequiredService<Mote.Core.Faces.Pipeline.FacePipelineOptions>().Backbone);
+            using var inputs = EvaluationInputs.Open(modelPack, services.GetRequiredService<GalleryEngine>(), cacheFolder);
             await error.WriteLineAsync(F($"{root}: {data.Identities.Count} identities with ≥ 2 photos ({data.PhotoCount} photos); descriptor cache {inputs.Cache.Path} ({inputs.Cache.Count} entries); {options.Parallelism} parallel trainings; load {LoadAverage()}")).ConfigureAwait(false);
 
             var commandLine = "mote " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));

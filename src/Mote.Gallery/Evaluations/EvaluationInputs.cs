@@ -51,10 +51,11 @@ public sealed class EvaluationInputs : IDisposable
     public DescriptorCache Cache { get; }
 
     /// <summary>
-    /// Opens the pipeline on <paramref name="modelPack"/> with <paramref name="backboneId"/> (null: <see cref="FaceDescribers.Default"/>), the
-    /// engine's population pack (which must be built for that backbone) and the cache in <paramref name="cacheFolder"/>.
+    /// Opens the pipeline on <paramref name="modelPack"/> with the engine's configured backbone
+    /// (<see cref="GalleryEngine.ConfiguredBackbone"/>, <c>Mote:Faces:Backbone</c>), the engine's population pack for it and the
+    /// cache in <paramref name="cacheFolder"/>.
     /// </summary>
-    public static EvaluationInputs Open(ModelPack modelPack, GalleryEngine engine, string cacheFolder, string? backboneId = null)
+    public static EvaluationInputs Open(ModelPack modelPack, GalleryEngine engine, string cacheFolder)
     {
         ArgumentNullException.ThrowIfNull(modelPack);
         ArgumentNullException.ThrowIfNull(engine);
@@ -63,7 +64,7 @@ public sealed class EvaluationInputs : IDisposable
         GearAttributeEstimator? attributes = null;
         try
         {
-            pipeline = new FacePipeline(new FacePipelineOptions { Backbone = backboneId ?? FaceDescribers.Default }, modelPack, sessions);
+            pipeline = new FacePipeline(new FacePipelineOptions { Backbone = engine.ConfiguredBackbone }, modelPack, sessions);
             attributes = modelPack.Models.ContainsKey(HumanGraphRecipes.Gear) ? GearAttributeEstimator.Create(modelPack, sessions) : null;
             var backbone = new BackboneIdentity(pipeline.Describer.BackboneId, pipeline.Describer.BackboneHash);
             var pack = engine.GetPopulation(backbone);

@@ -240,7 +240,7 @@ internal sealed class EvaluateJobHandler(
         var data = EvaluationJobs.Open(settings, request);
         run.Report("preparing the model pack", 0, 1);
         var modelPack = await modelPacks.GetAsync(ct).ConfigureAwait(false);
-        using var inputs = EvaluationInputs.Open(modelPack, engine, settings.DescriptorCache!, engine.ConfiguredBackbone);
+        using var inputs = EvaluationInputs.Open(modelPack, engine, settings.DescriptorCache!);
         var options = new EvaluationOptions
         {
             // The engine's trainer for this backbone (its measured anchor), as enrollment trains on it.
