@@ -96,11 +96,15 @@ public sealed record TemplateTrainerOptions
     /// strangers and genuine pairs meet, and its cosines spread differently per backbone. dlib-resnet: scale 20 at cosine 0.9
     /// (third evaluation round); faceplugin-fr: scale 4 at cosine 0.35 (its cosines spread about five times wider, so the cap of
     /// 2 log-odds is 0.5 cosine units, the same share of the genuine–impostor gap as on dlib; docs/evaluation.md, "The stronger
-    /// backbone"). Backbones without a measured anchor (fused, mobileface, custom) get dlib-resnet's.
+    /// backbone"). fused: scale 6.67 at cosine 0.625, derived from its parts rather than measured: its cosine is the mean of
+    /// the two parts' cosines, so the anchor cosine is the mean of theirs and the cap spans the mean of their cap widths
+    /// (0.1 and 0.5 cosine units, so 0.3: scale 2 / 0.3); its pack's curves are calibrated with it (docs/population.md).
+    /// Backbones without an anchor of their own (mobileface, custom) get dlib-resnet's.
     /// </summary>
     public static TemplateTrainerOptions EngineFor(string backboneId) => backboneId switch
     {
         "faceplugin-fr" => Engine with { AnchorScale = 4, AnchorCosine = 0.35 },
+        "fused" => Engine with { AnchorScale = 6.67, AnchorCosine = 0.625 },
         _ => Engine,
     };
 

@@ -143,14 +143,21 @@ public sealed class TemplateAnchorTests
     }
 
     [Fact]
-    public void EngineFor_FacepluginFr_ItsMeasuredAnchor_EverythingElseTheEngines()
+    public void EngineFor_FacepluginFrAndFused_TheirOwnAnchors_EverythingElseTheEngines()
     {
         var faceplugin = TemplateTrainerOptions.EngineFor("faceplugin-fr");
+        var fused = TemplateTrainerOptions.EngineFor("fused");
 
         Assert.Equal((4.0, 0.35), (faceplugin.AnchorScale, faceplugin.AnchorCosine));
         Assert.Equal(TemplateTrainerOptions.Engine with { AnchorScale = 4, AnchorCosine = 0.35 }, faceplugin);
         Assert.NotEqual(TemplateTrainerOptions.Engine.Signature, faceplugin.Signature);
         Assert.Same(TemplateTrainerOptions.Engine, TemplateTrainerOptions.EngineFor("dlib-resnet"));
         Assert.Same(TemplateTrainerOptions.Engine, TemplateTrainerOptions.EngineFor("custom"));
+
+        // The fused cosine is the mean of its parts' cosines: its anchor cosine is the mean of theirs, and its cap of 2 log-odds
+        // spans the mean of their cap widths in cosine units (2/20 and 2/4).
+        Assert.Equal((0.9 + 0.35) / 2, fused.AnchorCosine, 9);
+        Assert.Equal((2 / 20.0 + 2 / 4.0) / 2, 2 / fused.AnchorScale, 3);
+        Assert.Equal(TemplateTrainerOptions.Engine with { AnchorScale = fused.AnchorScale, AnchorCosine = fused.AnchorCosine }, fused);
     }
 }
