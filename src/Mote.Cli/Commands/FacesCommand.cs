@@ -215,19 +215,30 @@ internal static class FacesCommand
         var limit = new Option<int?>("--limit") { Description = "Check only the first N identities (ordinal order). Default: all." };
         var json = new Option<bool>("--json") { Description = "Write the report as JSON (progress goes to standard error)." };
         var landmarks = LandmarksOption();
+        var backbone = BackboneOption();
+        var recognition = new Option<bool>("--recognition")
+        {
+            Description = "Also score each first photo's face against the identity's second photo at the backbone's FAR 1e-3 threshold: are refused faces recognised less often than accepted ones? (by check and by sharpness band)",
+        };
+        var condition = new Option<string>("--condition")
+        {
+            Description = $"Degrade each first photo (only; the second photo stays as it is) before the gate: {string.Join(", ", Enum.GetValues<RobustnessCondition>().Select(RobustnessConditions.Name))}. Default none. With --recognition: are degraded references the gate accepts still recognised?",
+            DefaultValueFactory = _ => RobustnessConditions.Name(RobustnessCondition.None),
+        };
         var db = MoteCommand.DatabaseOption();
         var audit = new Command("quality-audit", "Run the enrollment quality gate on the first photo of every identity (largest face, as enrollment takes it): refusal rate and every refused photo with its reasons.")
         {
-            dataset, limit, json, landmarks, db,
+            dataset, limit, json, landmarks, backbone, recognition, condition, db,
         };
-        audit.SetAction(async (parse, ct) => await RunAsync(parse.GetValue(db), output, error, Options(DlibResNetDescriber.Id, parse.GetValue(landmarks)), async (pipeline, _) =>
+        audit.SetAction(async (parse, ct) => await RunAsync(parse.GetValue(db), output, error, Options(parse.GetValue(backbone)!, parse.GetValue(landmarks)), async (pipeline, _) =>
         {
             var asJson = parse.GetValue(json);
             var log = asJson ? error : output;
             var data = BenchDataset.Open(Path.GetFullPath(parse.GetValue(dataset)!));
-            await log.WriteLineAsync($"{data.Root}: {data.IdentityCount} identities; landmarks {pipeline.Options.Landmarks}").ConfigureAwait(false);
+            await log.WriteLineAsync($"{data.Root}: {data.IdentityCount} identities; landmarks {pipeline.Options.Landmarks}; backbone {pipeline.Options.Backbone}").ConfigureAwait(false);
             var progress = new InlineProgress<int>(n => log.WriteLine(F($"  {n} photos checked")));
-            var report = await Task.Run(() => QualityAudit.Run(pipeline, data, parse.GetValue(limit), progress, ct), ct).ConfigureAwait(false);
+            var degrade = RobustnessConditions.Parse(parse.GetValue(condition)!);
+            var report = await Task.Run(() => QualityAudit.Run(pipeline, data, parse.GetValue(limit), progress, ct, parse.GetValue(recognition), degrade), ct).ConfigureAwait(false);
             if (asJson)
             {
                 await output.WriteLineAsync(JsonSerializer.Serialize(report, Json)).ConfigureAwait(false);
@@ -235,12 +246,24 @@ internal static class FacesCommand
             }
 
             var q = report.Options;
-            await output.WriteLineAsync(F($"gate: face ≥ {q.MinFaceWidthForEnrollment:0} px, detector score ≥ {q.MinDetectorScore:0.00}, |roll| ≤ {q.MaxRollDegrees:0}°, |yaw| ≤ {q.MaxYawDegrees:0}°, sharpness ≥ {q.MinSharpness:0}")).ConfigureAwait(false);
+            await output.WriteLineAsync(F($"first photos: condition {report.Condition}; gate: face ≥ {q.MinFaceWidthForEnrollment:0} px, detector score ≥ {q.MinDetectorScore:0.00}, |roll| ≤ {q.MaxRollDegrees:0}°, |yaw| ≤ {q.MaxYawDegrees:0}°, sharpness ≥ {q.MinSharpness:0}")).ConfigureAwait(false);
             await output.WriteLineAsync(F($"refused: {report.Refusals.Count} of {report.Photos} first photos ({report.RefusalRate:P2}); no face {report.NoFace}")).ConfigureAwait(false);
             await output.WriteLineAsync("by check: " + (report.IssueCounts.Count == 0 ? "none" : string.Join(", ", report.IssueCounts.OrderBy(kv => kv.Key).Select(kv => F($"{kv.Key} {kv.Value}"))))).ConfigureAwait(false);
             if (report.YawPercentiles.Count == 3)
             {
                 await output.WriteLineAsync(F($"yaw of the faces checked: 2nd percentile {report.YawPercentiles[0]:F1}°, median {report.YawPercentiles[1]:F1}°, 98th percentile {report.YawPercentiles[2]:F1}°")).ConfigureAwait(false);
+            }
+
+            if (report.Recognition is { } rec)
+            {
+                await output.WriteLineAsync(F($"recognised from the second photo ({rec.Backbone}, cosine ≥ {rec.Threshold:0.000}, FAR 1e-3): accepted faces {Matches(rec.Accepted)}, refused faces {Matches(rec.Refused)}")).ConfigureAwait(false);
+                foreach (var (issue, matches) in rec.ByIssue.OrderBy(kv => kv.Key))
+                {
+                    await output.WriteLineAsync(F($"  refused for {issue}: {Matches(matches)}")).ConfigureAwait(false);
+                }
+
+                await output.WriteLineAsync("by sharpness: " + string.Join(", ", rec.SharpnessBands.Select(b =>
+                    F($"[{b.From:0}, {(b.To is { } to ? to.ToString("0", CultureInfo.InvariantCulture) : "∞")}) {b.Faces} faces, {b.Refused} refused, recognised {Matches(b.Recognised)}")))).ConfigureAwait(false);
             }
 
             foreach (var r in report.Refusals)
@@ -252,6 +275,8 @@ internal static class FacesCommand
         }, ct).ConfigureAwait(false));
         return audit;
     }
+
+    private static string Matches(QualityAuditMatches m) => m.Pairs == 0 ? "no pairs" : F($"{m.Matched}/{m.Pairs} ({m.Rate:P1})");
 
     private static FacePipelineOptions Options(string backbone, LandmarkSource landmarks) => new() { Backbone = backbone, Landmarks = landmarks };
 

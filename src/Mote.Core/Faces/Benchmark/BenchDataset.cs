@@ -50,6 +50,10 @@ public sealed class BenchDataset
     /// <summary>The first photo (in ordinal file-name order) of every identity, identities in ordinal order.</summary>
     public IEnumerable<(string Identity, string Photo)> FirstPhotos() => _identities.Select(i => (i.Identity, i.Photos[0]));
 
+    /// <summary>Like <see cref="FirstPhotos"/>, with each identity's second photo (ordinal order), null when it has one photo.</summary>
+    public IEnumerable<(string Identity, string Photo, string? Second)> FirstAndSecondPhotos() =>
+        _identities.Select(i => (i.Identity, i.Photos[0], i.Photos.Length > 1 ? i.Photos[1] : null));
+
     /// <summary>
     /// <paramref name="count"/> distinct genuine pairs (two photos of one identity) and as many distinct
     /// impostor pairs (photos of two identities), drawn with <paramref name="seed"/>, genuine first.

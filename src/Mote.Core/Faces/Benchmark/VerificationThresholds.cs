@@ -43,4 +43,19 @@ public static class VerificationThresholds
     /// 10-fold accuracy 0.9910, 2026-12-05). TAR at FAR 1e-3 (0.985) needs 0.600 as well.
     /// </summary>
     public const double Fused = 0.600;
+
+    /// <summary>
+    /// The cosine at which <paramref name="backboneId"/> reached FAR 1e-3 on lfw-dev pairs (the figures above: dlib-resnet
+    /// 0.924, mobileface 0.365, faceplugin-fr 0.314, fused 0.600): the stricter threshold a door would use, for checks that
+    /// ask whether a photo is still recognised at that rate (<see cref="Quality.QualityAudit"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">No threshold has been measured for the backbone.</exception>
+    public static double AtFar1e3For(string backboneId) => backboneId switch
+    {
+        DlibResNetDescriber.Id => 0.924,
+        MobileFaceDescriber.Id => 0.365,
+        FacepluginDescriber.Id => 0.314,
+        FusedFaceDescriber.Id => Fused,
+        _ => throw new ArgumentException($"No FAR 1e-3 threshold has been measured for backbone '{backboneId}'.", nameof(backboneId)),
+    };
 }

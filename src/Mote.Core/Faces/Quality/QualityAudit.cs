@@ -21,6 +21,8 @@ public sealed record QualityAuditRefusal(string Identity, string Photo, IReadOnl
 /// <param name="Refusals">Every refused photo with its reasons, in dataset order.</param>
 /// <param name="IssueCounts">How many refused faces failed each check (a face can fail several).</param>
 /// <param name="YawPercentiles">Yaw in degrees of the checked faces at the 2nd, 50th and 98th percentile.</param>
+/// <param name="Recognition">Whether the checked faces are still recognised from a second photo; null unless asked for.</param>
+/// <param name="Condition">The degradation applied to the first photos (<see cref="RobustnessConditions.Name"/>; <c>none</c>).</param>
 public sealed record QualityAuditReport(
     string Dataset,
     string Landmarks,
@@ -29,11 +31,53 @@ public sealed record QualityAuditReport(
     int NoFace,
     IReadOnlyList<QualityAuditRefusal> Refusals,
     IReadOnlyDictionary<FaceQualityIssue, int> IssueCounts,
-    IReadOnlyList<double> YawPercentiles)
+    IReadOnlyList<double> YawPercentiles,
+    QualityAuditRecognition? Recognition = null,
+    string Condition = "none")
 {
     /// <summary>Share of photos refused (no face included).</summary>
     public double RefusalRate => Photos == 0 ? 0 : Refusals.Count / (double)Photos;
 }
+
+/// <summary>Genuine pairs (a first photo's face against the same identity's second photo) and how many reached the threshold.</summary>
+/// <param name="Pairs">Pairs scored.</param>
+/// <param name="Matched">Pairs whose cosine reached the threshold.</param>
+public sealed record QualityAuditMatches(int Pairs, int Matched)
+{
+    /// <summary>Share matched; NaN when there was no pair.</summary>
+    public double Rate => Pairs == 0 ? double.NaN : Matched / (double)Pairs;
+
+    /// <summary>One more pair.</summary>
+    public QualityAuditMatches Add(bool matched) => new(Pairs + 1, Matched + (matched ? 1 : 0));
+}
+
+/// <summary>The checked faces whose sharpness lies in [<paramref name="From"/>, <paramref name="To"/>).</summary>
+/// <param name="From">Lower bound, included.</param>
+/// <param name="To">Upper bound, excluded; null for no bound.</param>
+/// <param name="Faces">Faces checked in the band.</param>
+/// <param name="Refused">Of those, faces the gate refused (for any check).</param>
+/// <param name="Recognised">Of those with a second photo, how many were recognised from it.</param>
+public sealed record QualityAuditSharpnessBand(double From, double? To, int Faces, int Refused, QualityAuditMatches Recognised);
+
+/// <summary>
+/// Whether the faces the gate checked are still recognised: each first photo's face (the largest, as enrollment takes it,
+/// whatever the gate said) against the largest face of the identity's second photo, matched when the cosine reaches the
+/// backbone's FAR 1e-3 threshold. A gate that refuses faces recognised as often as the faces it accepts refuses usable
+/// references.
+/// </summary>
+/// <param name="Backbone">The backbone that described both photos.</param>
+/// <param name="Threshold">The cosine a pair needs (<see cref="VerificationThresholds.AtFar1e3For"/>).</param>
+/// <param name="Accepted">Pairs whose first photo the gate accepted.</param>
+/// <param name="Refused">Pairs whose first photo the gate refused.</param>
+/// <param name="ByIssue">Refused pairs by failed check (a face can fail several).</param>
+/// <param name="SharpnessBands">Every checked face by sharpness band, lowest first.</param>
+public sealed record QualityAuditRecognition(
+    string Backbone,
+    double Threshold,
+    QualityAuditMatches Accepted,
+    QualityAuditMatches Refused,
+    IReadOnlyDictionary<FaceQualityIssue, QualityAuditMatches> ByIssue,
+    IReadOnlyList<QualityAuditSharpnessBand> SharpnessBands);
 
 /// <summary>
 /// Runs the enrollment quality gate on the first photo of every identity of a dataset, as enrollment does it
@@ -49,8 +93,19 @@ public static class QualityAudit
     /// <param name="limit">Check only the first this many identities (ordinal order); all when null.</param>
     /// <param name="progress">Called with the number of photos done, every 500 photos and at the end.</param>
     /// <param name="ct">Cancels between photos.</param>
+    /// <param name="recognition">
+    /// Also score each checked face against the identity's second photo (<see cref="QualityAuditRecognition"/>); needs a
+    /// backbone with a measured FAR 1e-3 threshold.
+    /// </param>
+    /// <param name="condition">
+    /// A degradation applied to each first photo only (<see cref="RobustnessConditions"/>, seed 1); the second photo stays as
+    /// it is. With <paramref name="recognition"/>: how references degraded this way, accepted or refused by the gate, are
+    /// still recognised from an ordinary photo.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is below 1.</exception>
-    public static QualityAuditReport Run(FacePipeline pipeline, BenchDataset dataset, int? limit = null, IProgress<int>? progress = null, CancellationToken ct = default)
+    /// <exception cref="ArgumentException"><paramref name="recognition"/> on a backbone without a measured threshold.</exception>
+    public static QualityAuditReport Run(FacePipeline pipeline, BenchDataset dataset, int? limit = null, IProgress<int>? progress = null, CancellationToken ct = default,
+        bool recognition = false, RobustnessCondition condition = RobustnessCondition.None)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(dataset);
@@ -59,19 +114,25 @@ public static class QualityAudit
             throw new ArgumentOutOfRangeException(nameof(limit), limit, "The limit must be at least 1 identity.");
         }
 
-        var photos = dataset.FirstPhotos().Take(limit ?? int.MaxValue).ToArray();
+        var threshold = recognition ? VerificationThresholds.AtFar1e3For(pipeline.Options.Backbone) : double.NaN;
+        var photos = dataset.FirstAndSecondPhotos().Take(limit ?? int.MaxValue).ToArray();
+        var scored = new List<(FaceQualityVerdict Verdict, bool? Matched)>();
         var refusals = new List<QualityAuditRefusal>();
         var issueCounts = new Dictionary<FaceQualityIssue, int>();
         var yaws = new List<double>();
         var noFace = 0;
+        using var decoder = condition == RobustnessCondition.None ? null : new ImageDecoder();
         for (var i = 0; i < photos.Length; i++)
         {
             ct.ThrowIfCancellationRequested();
-            var (identity, photo) = photos[i];
+            var (identity, photo, second) = photos[i];
             FaceAnalysis analysis;
             try
             {
-                analysis = pipeline.Analyze(File.ReadAllBytes(photo), QualityPurpose.Enrollment);
+                var bytes = File.ReadAllBytes(photo);
+                analysis = condition == RobustnessCondition.None
+                    ? pipeline.Analyze(bytes, QualityPurpose.Enrollment)
+                    : pipeline.Analyze(RobustnessConditions.Apply(condition, decoder!.Decode(bytes), RobustnessConditions.RandomFor(1, photo), decoder), QualityPurpose.Enrollment);
             }
             catch (ImageRejectedException e)
             {
@@ -89,6 +150,7 @@ public static class QualityAudit
             else
             {
                 yaws.Add(face.Quality.Measures.YawDegrees);
+                scored.Add((face.Quality, recognition && second is not null ? Matches(pipeline, face, second, threshold) : null));
                 if (!face.Quality.IsAccepted)
                 {
                     refusals.Add(new QualityAuditRefusal(identity, photo, face.Quality.Issues, face.Quality.Reasons, face.Quality.Measures));
@@ -107,7 +169,82 @@ public static class QualityAudit
 
         yaws.Sort();
         double[] percentiles = yaws.Count == 0 ? [] : [Percentile(yaws, 0.02), Percentile(yaws, 0.5), Percentile(yaws, 0.98)];
-        return new QualityAuditReport(dataset.Root, pipeline.Options.Landmarks.ToString(), pipeline.Options.Quality, photos.Length, noFace, refusals, issueCounts, percentiles);
+        return new QualityAuditReport(dataset.Root, pipeline.Options.Landmarks.ToString(), pipeline.Options.Quality, photos.Length, noFace, refusals, issueCounts, percentiles,
+            recognition ? Summarise(pipeline.Options.Backbone, threshold, scored) : null, RobustnessConditions.Name(condition));
+    }
+
+    /// <summary>Sharpness band edges of <see cref="QualityAuditRecognition.SharpnessBands"/> (the default minimum is 80).</summary>
+    public static IReadOnlyList<double> SharpnessEdges { get; } = [0, 40, 60, 70, 75, 80, 90, 100, 150];
+
+    /// <summary>The first photo's face against the second photo's largest face; null when the second photo has no face.</summary>
+    private static bool? Matches(FacePipeline pipeline, FaceResult face, string second, double threshold)
+    {
+        FaceAnalysis analysis;
+        try
+        {
+            analysis = pipeline.Analyze(File.ReadAllBytes(second), QualityPurpose.Detection);
+        }
+        catch (ImageRejectedException)
+        {
+            return null;
+        }
+
+        var other = analysis.Faces.OrderByDescending(f => f.Box.Width * f.Box.Height).FirstOrDefault();
+        if (other is null)
+        {
+            return null;
+        }
+
+        var cosine = 0.0;
+        for (var d = 0; d < face.Descriptor.Length; d++)
+        {
+            cosine += face.Descriptor[d] * (double)other.Descriptor[d];
+        }
+
+        return cosine >= threshold;
+    }
+
+    private static QualityAuditRecognition Summarise(string backbone, double threshold, List<(FaceQualityVerdict Verdict, bool? Matched)> scored)
+    {
+        var accepted = new QualityAuditMatches(0, 0);
+        var refused = new QualityAuditMatches(0, 0);
+        var byIssue = new Dictionary<FaceQualityIssue, QualityAuditMatches>();
+        foreach (var (verdict, matched) in scored)
+        {
+            if (matched is not { } m)
+            {
+                continue;
+            }
+
+            if (verdict.IsAccepted)
+            {
+                accepted = accepted.Add(m);
+                continue;
+            }
+
+            refused = refused.Add(m);
+            foreach (var issue in verdict.Issues)
+            {
+                byIssue[issue] = byIssue.GetValueOrDefault(issue, new QualityAuditMatches(0, 0)).Add(m);
+            }
+        }
+
+        var bands = new List<QualityAuditSharpnessBand>();
+        for (var b = 0; b < SharpnessEdges.Count; b++)
+        {
+            var from = SharpnessEdges[b];
+            double? to = b + 1 < SharpnessEdges.Count ? SharpnessEdges[b + 1] : null;
+            var inBand = scored.Where(s => s.Verdict.Measures.Sharpness >= from && (to is null || s.Verdict.Measures.Sharpness < to)).ToArray();
+            var recognised = new QualityAuditMatches(0, 0);
+            foreach (var s in inBand.Where(s => s.Matched is not null))
+            {
+                recognised = recognised.Add(s.Matched!.Value);
+            }
+
+            bands.Add(new QualityAuditSharpnessBand(from, to, inBand.Length, inBand.Count(s => !s.Verdict.IsAccepted), recognised));
+        }
+
+        return new QualityAuditRecognition(backbone, threshold, accepted, refused, byIssue, bands);
     }
 
     private static double Percentile(List<double> sorted, double q)

@@ -33,6 +33,7 @@ public sealed class RobustnessConditionsTests : IDisposable
     [InlineData(RobustnessCondition.Jpeg30)]
     [InlineData(RobustnessCondition.Blur)]
     [InlineData(RobustnessCondition.OffCentre)]
+    [InlineData(RobustnessCondition.StrongBlur)]
     public async Task Apply_SameSeedAndName_SamePixels(RobustnessCondition condition)
     {
         var photo = await LfwLikePhotoAsync();
@@ -167,6 +168,8 @@ public sealed class RobustnessConditionsTests : IDisposable
     {
         Assert.Equal(RobustnessCondition.OffCentre, RobustnessConditions.Parse("OffCentre"));
         Assert.Equal(RobustnessCondition.Jpeg30, RobustnessConditions.Parse("jpeg30"));
+        Assert.Equal(RobustnessCondition.StrongBlur, RobustnessConditions.Parse("blur2"));
+        Assert.DoesNotContain(RobustnessCondition.StrongBlur, RobustnessConditions.All);
         var e = Assert.Throws<ArgumentException>(() => RobustnessConditions.Parse("fog"));
         Assert.Contains("blur", e.Message, StringComparison.Ordinal);
     }

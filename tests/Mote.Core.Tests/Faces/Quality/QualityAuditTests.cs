@@ -41,6 +41,55 @@ public sealed class QualityAuditTests(ModelPackFixture models)
         Assert.Equal(1, QualityAudit.Run(pipeline, BenchDataset.Open(temp.Path), limit: 1).Photos);
     }
 
+    [DatasetFact("lfw-dev")]
+    public void Run_WithRecognition_ScoresEachCheckedFaceAgainstTheSecondPhoto_ByVerdictAndSharpness()
+    {
+        using var temp = new TempDirectory();
+        using var decoder = new ImageDecoder();
+        var lfw = Path.Combine(TestDatasets.Find("lfw-dev")!, "images");
+        var merkel = decoder.Decode(File.ReadAllBytes(Path.Combine(lfw, "Angela_Merkel", "Angela_Merkel_0001.jpg")));
+        var merkelAgain = decoder.Decode(File.ReadAllBytes(Path.Combine(lfw, "Angela_Merkel", "Angela_Merkel_0002.jpg")));
+        var bush = decoder.Decode(File.ReadAllBytes(Path.Combine(lfw, "George_W_Bush", "George_W_Bush_0001.jpg")));
+        Write(temp, "A_Same", "A_Same_0001.jpg", merkel);
+        Write(temp, "A_Same", "A_Same_0002.jpg", merkelAgain);
+        Write(temp, "B_Small", "B_Small_0001.jpg", ImageResizer.Resize(merkel, 125, 125).Image);
+        Write(temp, "B_Small", "B_Small_0002.jpg", merkelAgain);
+        // Another person's photo as the "second photo": a genuine pair that must not match.
+        Write(temp, "C_Other", "C_Other_0001.jpg", merkel);
+        Write(temp, "C_Other", "C_Other_0002.jpg", bush);
+        Write(temp, "D_Single", "D_Single_0001.jpg", merkel);
+        using var pipeline = new FacePipeline(new FacePipelineOptions { Backbone = DlibResNetDescriber.Id }, models.Pack);
+
+        var report = QualityAudit.Run(pipeline, BenchDataset.Open(temp.Path), recognition: true);
+
+        var recognition = Assert.IsType<QualityAuditRecognition>(report.Recognition);
+        Assert.Equal(DlibResNetDescriber.Id, recognition.Backbone);
+        Assert.Equal(VerificationThresholds.AtFar1e3For(DlibResNetDescriber.Id), recognition.Threshold);
+        Assert.Equal(new QualityAuditMatches(2, 1), recognition.Accepted);
+        Assert.Equal(1, recognition.Refused.Pairs);
+        Assert.Equal(1, recognition.ByIssue[FaceQualityIssue.TooSmall].Pairs);
+        Assert.Equal(4, recognition.SharpnessBands.Sum(b => b.Faces));
+        Assert.Equal(1, recognition.SharpnessBands.Sum(b => b.Refused));
+        Assert.Equal(3, recognition.SharpnessBands.Sum(b => b.Recognised.Pairs));
+        Assert.Null(QualityAudit.Run(pipeline, BenchDataset.Open(temp.Path), limit: 1).Recognition);
+
+        // The first photos degraded (σ 2 blur), the second photos as they are: the refused small face reads less sharp.
+        var blurred = QualityAudit.Run(pipeline, BenchDataset.Open(temp.Path), recognition: true, condition: RobustnessCondition.StrongBlur);
+        Assert.Equal("blur2", blurred.Condition);
+        Assert.Equal("none", report.Condition);
+        var small = report.Refusals.Single(r => r.Identity == "B_Small").Measures!.Sharpness;
+        var smallBlurred = blurred.Refusals.Single(r => r.Identity == "B_Small").Measures!.Sharpness;
+        Assert.True(smallBlurred < small * 0.8, $"sharpness {smallBlurred:0.0} blurred vs {small:0.0}");
+        Assert.Equal(3, blurred.Recognition!.SharpnessBands.Sum(b => b.Recognised.Pairs));
+    }
+
+    [Fact]
+    public void AtFar1e3For_CustomBackbone_NoMeasuredThreshold_Refused()
+    {
+        Assert.Throws<ArgumentException>(() => VerificationThresholds.AtFar1e3For("custom"));
+        Assert.Equal(0.314, VerificationThresholds.AtFar1e3For(FacepluginDescriber.Id));
+    }
+
     private static void Write(TempDirectory temp, string identity, string file, RgbImage image)
     {
         Directory.CreateDirectory(temp.Combine("images", identity));
