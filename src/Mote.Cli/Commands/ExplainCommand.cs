@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Mote.Core;
 using Mote.Core.Explain;
 using Mote.Core.Imaging;
 using Mote.Gallery;
@@ -25,6 +26,7 @@ internal static class ExplainCommand
         var outDir = new Option<string>("--out") { Description = "Folder for the PNG overlays and explanation.json (created).", Required = true };
         var db = MoteCommand.DatabaseOption();
         var explain = new Command("explain", "Verify a probe and explain the decision: heatmaps (occlusion, Grad-CAM++), score context, faithfulness.") { name, image, outDir, db };
+        explain.Subcommands.Add(BuildSurvey(output, error));
         explain.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
         {
             var photo = await PhotoFiles.ReadAsync(parse.GetValue(image)!, ct).ConfigureAwait(false);
@@ -53,5 +55,47 @@ internal static class ExplainCommand
                 $"explained in {e.TotalMs:0} ms (occlusion {e.OcclusionMs:0} ms, Grad-CAM++ {e.GradCamMs:0} ms); decision {verified.DecisionId}")).ConfigureAwait(false);
         }, ct).ConfigureAwait(false));
         return explain;
+    }
+
+    /// <summary>
+    /// <c>mote explain survey --dataset d [--identities n] [--seed s] [--json]</c>: how often each map the explanation page
+    /// shows beats a random map on deletion and insertion, over real decisions (<see cref="FaithfulnessSurvey"/>). Stores nothing.
+    /// </summary>
+    private static Command BuildSurvey(TextWriter output, TextWriter error)
+    {
+        var dataset = new Option<string>("--dataset") { Description = "Folder holding images/<identity>/*.jpg (e.g. ../shared/datasets/lfw-dev).", Required = true };
+        var identities = new Option<int>("--identities") { Description = "Identities to enroll (with at least two photos; two decisions each). Default 100.", DefaultValueFactory = _ => 100 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the draw, the trainings and the random maps. Default 1.", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "Write the report as JSON (progress goes to standard error)." };
+        var db = MoteCommand.DatabaseOption();
+        var survey = new Command("survey", "Faithfulness of the explanation maps on real decisions: enroll identities from their first photo (as enrollment trains), explain a genuine and an impostor probe each, and count how often each map beats a random map on deletion and insertion. Stores nothing.")
+        {
+            dataset, identities, seed, json, db,
+        };
+        survey.SetAction(async (parse, ct) => await GalleryCommand.RunAsync(parse.GetValue(db), error, async services =>
+        {
+            var asJson = parse.GetValue(json);
+            var log = asJson ? error : output;
+            var data = Mote.Core.Faces.Benchmark.BenchDataset.Open(Path.GetFullPath(parse.GetValue(dataset)!));
+            var n = parse.GetValue(identities);
+            var progress = new InlineProgress<int>(done => log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {done}/{n} identities explained")));
+            var report = await services.GetRequiredService<FaithfulnessSurvey>().RunAsync(data, n, parse.GetValue(seed), progress, ct).ConfigureAwait(false);
+            if (asJson)
+            {
+                await output.WriteLineAsync(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true })).ConfigureAwait(false);
+                return;
+            }
+
+            await output.WriteLineAsync($"{report.Dataset}: backbone {report.Backbone}, trainer {report.Trainer}, seed {report.Seed}; {report.Decisions.Count} decisions, {report.Skipped} identities skipped").ConfigureAwait(false);
+            foreach (var (label, rows) in new[] { ("all", report.All), ("genuine", report.GenuineOnly), ("impostor", report.ImpostorOnly) })
+            {
+                foreach (var m in rows)
+                {
+                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"{label,-8} {m.Method}: beats the random map on both curves in {m.BothWins}/{m.Decisions} ({m.BothRate:P1}); deletion {m.DeletionWins}, insertion {m.InsertionWins}")).ConfigureAwait(false);
+                }
+            }
+        }, ct).ConfigureAwait(false));
+        return survey;
     }
 }

@@ -16,26 +16,42 @@ public sealed record FaithfulnessOptions
     /// <summary>The grey removed cells are filled with; default 128.</summary>
     public byte Fill { get; init; } = 128;
 
-    /// <summary>Seed of the random map the curves are compared with; default 0.</summary>
+    /// <summary>Seed of the random maps the curves are compared with; default 0.</summary>
     public int Seed { get; init; }
+
+    /// <summary>Random maps whose curves are averaged into the baseline; default 1. Each costs 2 × (steps + 1) crops.</summary>
+    public int RandomMaps { get; init; } = 1;
 }
 
 /// <summary>
-/// Deletion and insertion curves of a map and of a seeded random map, as areas under the curve of the
-/// template's score (0..1) against the fraction of cells removed (deletion, from the whole crop) or revealed
+/// Deletion and insertion curves of a map and of seeded random maps (their areas averaged), as areas under the curve of the
+/// template's evidence (<see cref="TemplateEvidence"/>: a model-template's logit, another template's score; the quantity the
+/// maps measure drops of) against the fraction of cells removed (deletion, from the whole crop) or revealed
 /// (insertion, from an all-grey crop), most important first. A faithful map has a deletion AUC below the
-/// random map's and an insertion AUC above it.
+/// random map's and an insertion AUC above it. On the logit a rejected probe's curves still move (its sigmoid score sits at 0
+/// for every cell removed, so a 0…1 score could not tell any map from a random one).
 /// </summary>
 /// <param name="Method">The map's method.</param>
 /// <param name="DeletionAuc">Area under the deletion curve (lower = more faithful).</param>
 /// <param name="InsertionAuc">Area under the insertion curve (higher = more faithful).</param>
-/// <param name="RandomDeletionAuc">The random map's deletion AUC.</param>
-/// <param name="RandomInsertionAuc">The random map's insertion AUC.</param>
+/// <param name="RandomDeletionAuc">The random maps' mean deletion AUC.</param>
+/// <param name="RandomInsertionAuc">The random maps' mean insertion AUC.</param>
 /// <param name="Deletion">Deletion curve scores, start included.</param>
 /// <param name="Insertion">Insertion curve scores, start included.</param>
+/// <param name="RandomMaps">How many random maps the random AUCs average; 1 in explanations stored before 2026-12-07.</param>
+/// <param name="Evidence">
+/// What the curves measure: <see cref="LogitEvidence"/> or <see cref="ScoreEvidence"/>; null in explanations stored before
+/// 2026-12-07, whose curves are the template's 0…1 score.
+/// </param>
 public sealed record FaithfulnessResult(
-    string Method, double DeletionAuc, double InsertionAuc, double RandomDeletionAuc, double RandomInsertionAuc, float[] Deletion, float[] Insertion)
+    string Method, double DeletionAuc, double InsertionAuc, double RandomDeletionAuc, double RandomInsertionAuc, float[] Deletion, float[] Insertion, string? Evidence = null, int RandomMaps = 1)
 {
+    /// <summary><see cref="Evidence"/> of a model-template: its logit (log-odds).</summary>
+    public const string LogitEvidence = "logit";
+
+    /// <summary><see cref="Evidence"/> of any other template: its score.</summary>
+    public const string ScoreEvidence = "score";
+
     /// <summary>True when the map beats the random map on both curves.</summary>
     public bool BeatsRandom => DeletionAuc < RandomDeletionAuc && InsertionAuc > RandomInsertionAuc;
 }
@@ -43,8 +59,8 @@ public sealed record FaithfulnessResult(
 /// <summary>Computes <see cref="FaithfulnessResult"/>s. Thread-safe; mutates nothing.</summary>
 public static class Faithfulness
 {
-    /// <summary>Curves for <paramref name="map"/> (resampled to the grid) and a seeded random map, in one backbone batch.</summary>
-    /// <exception cref="ArgumentException">Grid out of 1…30 or steps out of 1…grid².</exception>
+    /// <summary>Curves for <paramref name="map"/> (resampled to the grid) and <see cref="FaithfulnessOptions.RandomMaps"/> seeded random maps, in one backbone batch.</summary>
+    /// <exception cref="ArgumentException">Grid out of 1…30, steps out of 1…grid², or no random map.</exception>
     public static FaithfulnessResult Compute(IFaceDescriber describer, ITemplate template, RgbImage alignedCrop, ExplanationMap map, FaithfulnessOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(describer);
@@ -53,31 +69,39 @@ public static class Faithfulness
         ArgumentNullException.ThrowIfNull(map);
         options ??= new FaithfulnessOptions();
         var n = options.Grid;
-        if (n is < 1 or > 30 || options.Steps < 1 || options.Steps > n * n)
+        if (n is < 1 or > 30 || options.Steps < 1 || options.Steps > n * n || options.RandomMaps < 1)
         {
-            throw new ArgumentException($"Grid must be 1…30 and steps 1…grid²; got grid {n}, steps {options.Steps}.", nameof(options));
+            throw new ArgumentException($"Grid must be 1…30, steps 1…grid² and random maps at least 1; got grid {n}, steps {options.Steps}, random maps {options.RandomMaps}.", nameof(options));
         }
         var cells = n * n;
         var grid = map.Resampled(n, n).Values;
         // Most important first; ties keep reading order so the result is deterministic.
         var order = Enumerable.Range(0, cells).OrderByDescending(i => grid[i]).ThenBy(i => i).ToArray();
-        var random = Enumerable.Range(0, cells).ToArray();
-        new Random(options.Seed).Shuffle(random);
+        var draw = new Random(options.Seed);
+        var rankings = new List<int[]> { order };
+        for (var r = 0; r < options.RandomMaps; r++)
+        {
+            var random = Enumerable.Range(0, cells).ToArray();
+            draw.Shuffle(random);
+            rankings.Add(random);
+        }
 
         var crops = new List<RgbImage>();
-        foreach (var ranking in new[] { order, random })
+        foreach (var ranking in rankings)
         {
             crops.AddRange(Curve(alignedCrop, ranking, n, options, deletion: true));
             crops.AddRange(Curve(alignedCrop, ranking, n, options, deletion: false));
         }
         var descriptors = describer.Describe(crops);
-        var scores = descriptors.Select(d => template.Score(d)).ToArray();
+        var scores = descriptors.Select(d => TemplateEvidence.Of(template, d)).ToArray();
         var points = options.Steps + 1;
         var deletion = scores[..points];
         var insertion = scores[points..(2 * points)];
-        var randomDeletion = scores[(2 * points)..(3 * points)];
-        var randomInsertion = scores[(3 * points)..];
-        return new FaithfulnessResult(map.Method, Auc(deletion), Auc(insertion), Auc(randomDeletion), Auc(randomInsertion), deletion, insertion);
+        // The AUC is linear in the curve, so the mean of the random maps' AUCs is the AUC of their mean curve.
+        var randomDeletion = Enumerable.Range(1, options.RandomMaps).Average(r => Auc(scores[(2 * r * points)..(((2 * r) + 1) * points)]));
+        var randomInsertion = Enumerable.Range(1, options.RandomMaps).Average(r => Auc(scores[(((2 * r) + 1) * points)..((2 * r + 2) * points)]));
+        return new FaithfulnessResult(map.Method, Auc(deletion), Auc(insertion), randomDeletion, randomInsertion, deletion, insertion,
+            template is ModelTemplate ? FaithfulnessResult.LogitEvidence : FaithfulnessResult.ScoreEvidence, options.RandomMaps);
     }
 
     private static IEnumerable<RgbImage> Curve(RgbImage crop, int[] ranking, int n, FaithfulnessOptions options, bool deletion)

@@ -110,6 +110,7 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<VerifyProbe>();
         services.AddScoped<IdentifyProbe>();
         services.AddScoped<ExplainDecision>();
+        services.AddScoped<FaithfulnessSurvey>();
         services.AddScoped<GetExplanation>();
         services.AddSingleton<DecisionExplanationQueue>();
         services.AddScoped<IJobHandler, ExplainJobHandler>();

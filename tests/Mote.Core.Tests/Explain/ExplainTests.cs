@@ -157,6 +157,30 @@ public sealed class ExplainTests(ModelPackFixture models, ITestOutputHelper outp
         Assert.Equal(result.RandomDeletionAuc, again.RandomDeletionAuc);
         Assert.True(result.DeletionAuc < result.RandomDeletionAuc);
         Assert.InRange(Faithfulness.Auc([1f, 1f, 0f]), 0.75, 0.75);
+        // The curves read the logit the map measures: the whole crop's point is the template's logit, not its 0…1 score.
+        Assert.Equal(FaithfulnessResult.LogitEvidence, result.Evidence);
+        Assert.Equal(((ModelTemplate)template).Logit(f.Faces[1].Descriptor), result.Deletion[0], 2);
+    }
+
+    [Fact]
+    public void Faithfulness_ImpostorProbe_CurvesMoveOnTheLogit_MapToldApartFromRandom()
+    {
+        // A rejected probe: its sigmoid score is ~0 whatever is greyed, so on the 0…1 score every map tied the random one.
+        var f = F;
+        var template = f.TemplateOf(1);
+        var crop = f.Faces[9].Crop;
+        var map = OcclusionSensitivity.Compute(f.Pipeline.Describer, template, crop).Map;
+
+        var result = Faithfulness.Compute(f.Pipeline.Describer, template, crop, map);
+
+        output.WriteLine($"impostor: score {template.Score(f.Faces[9].Descriptor):G3}; deletion AUC {result.DeletionAuc:0.000} (random {result.RandomDeletionAuc:0.000}); insertion AUC {result.InsertionAuc:0.000} (random {result.RandomInsertionAuc:0.000})");
+        Assert.True(template.Score(f.Faces[9].Descriptor) < 1e-3);
+        Assert.True(result.Deletion.Max() - result.Deletion.Min() > 1, "the deletion curve moves by more than one log-odds unit");
+        Assert.True(result.Insertion.Max() - result.Insertion.Min() > 1, "the insertion curve moves by more than one log-odds unit");
+        // Whether the map beats the random one on a rejection is measured, not assumed (`mote explain survey`, docs/explanations.md);
+        // here the two must at least be told apart.
+        Assert.NotEqual(result.RandomDeletionAuc, result.DeletionAuc, 2);
+        Assert.NotEqual(result.RandomInsertionAuc, result.InsertionAuc, 2);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Mote.Core.Tests;
 using Mote.Gallery.Decisions;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
@@ -43,6 +44,33 @@ public sealed class ExplanationTests(EngineGallery gallery, ITestOutputHelper ou
         Assert.Equal(0, Db.Scalar($"SELECT COUNT(*) FROM DecisionExplanations WHERE DecisionId = '{verified.DecisionId}' AND CropBlob IS NOT NULL"));
         Assert.Contains(await Db.InScopeAsync<GetExplanation, IReadOnlyList<ExplainableDecision>>(g => g.ListAsync(Actors.Auditor)),
             d => d.DecisionId == verified.DecisionId && d.HasExplanation && d.PersonName == name);
+    }
+
+    [DatasetFact("lfw-dev")]
+    public async Task FaithfulnessSurvey_FourLfwIdentities_ExplainsAGenuineAndAnImpostorProbeEach_StoresNothing()
+    {
+        const string Counts = "SELECT (SELECT COUNT(*) FROM People) + (SELECT COUNT(*) FROM Decisions) + (SELECT COUNT(*) FROM AuditEvents) + (SELECT COUNT(*) FROM DecisionExplanations)";
+        var before = Db.Scalar(Counts);
+
+        var report = await Db.InScopeAsync<FaithfulnessSurvey, FaithfulnessSurveyReport>(s =>
+            s.RunAsync(Mote.Core.Faces.Benchmark.BenchDataset.Open(TestDatasets.Find("lfw-dev")!), 4, seed: 2));
+
+        foreach (var d in report.Decisions)
+        {
+            output.WriteLine($"{d.Identity} {(d.Genuine ? "genuine" : "impostor")} score {d.Score:G3}: " + string.Join(", ", d.Faithfulness.Select(f => $"{f.Method} del {f.DeletionAuc:0.000}/{f.RandomDeletionAuc:0.000} ins {f.InsertionAuc:0.000}/{f.RandomInsertionAuc:0.000}")));
+        }
+        Assert.Equal(Mote.Core.Faces.Descriptors.DlibResNetDescriber.Id, report.Backbone);
+        Assert.Contains("anchor 20/0.9", report.Trainer, StringComparison.Ordinal);
+        Assert.True(report.Skipped <= 1, $"{report.Skipped} skipped");
+        Assert.Equal(2 * (4 - report.Skipped), report.Decisions.Count);
+        Assert.Equal(report.Decisions.Count / 2, report.Decisions.Count(d => d.Genuine));
+        // Each genuine probe scores above the impostor probe explained beside it (templates trained as enrollment trains them).
+        Assert.All(report.Decisions.Chunk(2), pair => Assert.True(pair[0].Genuine && !pair[1].Genuine && pair[0].Score > pair[1].Score));
+        Assert.Equal(["occlusion", "gradcam++"], report.All.Select(m => m.Method));
+        Assert.All(report.All, m => Assert.Equal(report.Decisions.Count, m.Decisions));
+        Assert.Equal(report.All[0].BothWins, report.GenuineOnly[0].BothWins + report.ImpostorOnly[0].BothWins);
+        Assert.True(report.All[0].BothWins * 2 > report.All[0].Decisions, $"occlusion {report.All[0].BothWins}/{report.All[0].Decisions}");
+        Assert.Equal(before, Db.Scalar(Counts));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Mote.Core.Imaging;
+using Mote.Core.Tests;
 using Mote.Gallery.People;
 using Mote.Portal.Tests.Infrastructure;
 
@@ -42,6 +43,29 @@ public sealed class ExplainCommandTests : IDisposable
         Assert.Equal(1, MoteCli.Sql(Db, $"SELECT COUNT(*) FROM DecisionExplanations WHERE DecisionId = '{root.GetProperty("decisionId").GetString()}'"));
         // Decided where no explanation queue runs, explained at once: the decision reads ready (1), not "being computed".
         Assert.Equal(1, MoteCli.Sql(Db, $"SELECT ExplanationState FROM Decisions WHERE Id = '{root.GetProperty("decisionId").GetString()}'"));
+    }
+
+    [DatasetFact("lfw-dev")]
+    public async Task ExplainSurvey_TwoLfwIdentities_JsonCountsEveryMapOverGenuineAndImpostorDecisions_StoresNoPerson()
+    {
+        var lfw = Mote.Core.Tests.TestDatasets.Find("lfw-dev")!;
+
+        var (code, output, error) = await MoteCli.RunAsync("", "explain", "survey", "--dataset", lfw, "--identities", "2", "--seed", "3", "--json", "--db", Db);
+
+        Assert.True(code == 0, error);
+        Assert.Contains("2/2 identities explained", error, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        Assert.Equal(TestEnvironment.Backbone, root.GetProperty("Backbone").GetString());
+        var decisions = root.GetProperty("Decisions");
+        Assert.Equal(2 * (2 - root.GetProperty("Skipped").GetInt32()), decisions.GetArrayLength());
+        Assert.True(decisions.GetArrayLength() >= 2);
+        var all = root.GetProperty("All").EnumerateArray().ToList();
+        Assert.Equal(["occlusion", "gradcam++"], all.Select(m => m.GetProperty("Method").GetString()));
+        Assert.All(all, m => Assert.Equal(decisions.GetArrayLength(), m.GetProperty("Decisions").GetInt32()));
+        Assert.All(decisions.EnumerateArray(), d => Assert.Equal("logit", d.GetProperty("Faithfulness")[0].GetProperty("Evidence").GetString()));
+        Assert.Equal(0, MoteCli.Sql(Db, "SELECT COUNT(*) FROM People"));
+        Assert.Equal(0, MoteCli.Sql(Db, "SELECT COUNT(*) FROM Decisions"));
     }
 
     [Fact]
