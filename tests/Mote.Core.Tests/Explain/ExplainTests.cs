@@ -159,6 +159,12 @@ public sealed class ExplainTests(ModelPackFixture models, ITestOutputHelper outp
         Assert.InRange(Faithfulness.Auc([1f, 1f, 0f]), 0.75, 0.75);
         // The curves read the logit the map measures: the whole crop's point is the template's logit, not its 0…1 score.
         Assert.Equal(FaithfulnessResult.LogitEvidence, result.Evidence);
+        // The baseline averages 8 random rankings; one ranking alone is a noisier baseline and differs from the mean.
+        Assert.Equal(8, result.RandomMaps);
+        var single = Faithfulness.Compute(f.Pipeline.Describer, template, crop, map, new FaithfulnessOptions { RandomMaps = 1 });
+        Assert.Equal(result.DeletionAuc, single.DeletionAuc, 3);
+        Assert.NotEqual(result.RandomDeletionAuc, single.RandomDeletionAuc, 3);
+        Assert.Throws<ArgumentException>(() => Faithfulness.Compute(f.Pipeline.Describer, template, crop, map, new FaithfulnessOptions { RandomMaps = 0 }));
         Assert.Equal(((ModelTemplate)template).Logit(f.Faces[1].Descriptor), result.Deletion[0], 2);
     }
 

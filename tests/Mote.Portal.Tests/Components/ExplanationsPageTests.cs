@@ -49,6 +49,7 @@ public sealed class ExplanationsPageTests : GalleryBunitContext
         Assert.Equal(2, cut.FindAll("[data-testid=faithfulness-row]").Count);
         // The curves measure the logit the maps measure (on the 0…1 score a rejected probe's curves sat flat at 0).
         Assert.Contains("in log-odds of the person's template", cut.Find("[data-testid=faithfulness-caption]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("the mean of 8 random maps", cut.Find("[data-testid=faithfulness-caption]").TextContent, StringComparison.Ordinal);
         var strongest = cut.FindAll("[data-testid=heatmap-cell]").Max(c => double.Parse(c.GetAttribute("fill-opacity")!, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(0.6, strongest, 3);
 
