@@ -257,13 +257,14 @@ internal static class FacesCommand
             if (report.Recognition is { } rec)
             {
                 await output.WriteLineAsync(F($"recognised from the second photo ({rec.Backbone}, cosine ≥ {rec.Threshold:0.000}, FAR 1e-3): accepted faces {Matches(rec.Accepted)}, refused faces {Matches(rec.Refused)}")).ConfigureAwait(false);
+                await output.WriteLineAsync(F($"false matches against other identities' second photos: accepted faces {FalseMatches(rec.AcceptedFalseMatches)}, refused faces {FalseMatches(rec.RefusedFalseMatches)}")).ConfigureAwait(false);
                 foreach (var (issue, matches) in rec.ByIssue.OrderBy(kv => kv.Key))
                 {
                     await output.WriteLineAsync(F($"  refused for {issue}: {Matches(matches)}")).ConfigureAwait(false);
                 }
 
                 await output.WriteLineAsync("by sharpness: " + string.Join(", ", rec.SharpnessBands.Select(b =>
-                    F($"[{b.From:0}, {(b.To is { } to ? to.ToString("0", CultureInfo.InvariantCulture) : "∞")}) {b.Faces} faces, {b.Refused} refused, recognised {Matches(b.Recognised)}")))).ConfigureAwait(false);
+                    F($"[{b.From:0}, {(b.To is { } to ? to.ToString("0", CultureInfo.InvariantCulture) : "∞")}) {b.Faces} faces, {b.Refused} refused, recognised {Matches(b.Recognised)}, false matches {FalseMatches(b.FalseMatches)}")))).ConfigureAwait(false);
             }
 
             foreach (var r in report.Refusals)
@@ -277,6 +278,8 @@ internal static class FacesCommand
     }
 
     private static string Matches(QualityAuditMatches m) => m.Pairs == 0 ? "no pairs" : F($"{m.Matched}/{m.Pairs} ({m.Rate:P1})");
+
+    private static string FalseMatches(QualityAuditMatches m) => m.Pairs == 0 ? "no pairs" : F($"{m.Matched}/{m.Pairs} ({m.Rate:P3})");
 
     private static FacePipelineOptions Options(string backbone, LandmarkSource landmarks) => new() { Backbone = backbone, Landmarks = landmarks };
 

@@ -11,13 +11,16 @@ public sealed record FaceQualityOptions
 
     /// <summary>
     /// Minimum Laplacian variance of the face aligned to the 64x64 <see cref="Sharpness.FaceTemplate"/>
-    /// (<see cref="Sharpness.LaplacianVariance"/>), whatever the photo size and backbone. Default 80, calibrated
-    /// 2026-11-29 on 400 LFW dev photos (seed 3; docs/faces.md): 99.3% of the photos pass as they are, 98.5% at half
-    /// size and 98.8% upscaled 2x, while 98.3% of copies Gaussian-blurred with σ = 3 source pixels, 83% of copies
-    /// downsampled 4x and upsampled again and 71% with σ = 2 are refused. (The former threshold 20 was measured on
-    /// 112-px crops but applied to the backbone's 150-px crop, on which sharp LFW faces fell below it.)
+    /// (<see cref="Sharpness.LaplacianVariance"/>), whatever the photo size and backbone. Default 60, set 2026-12-07 by what
+    /// recognition needs (<c>mote faces quality-audit --recognition --condition blur2</c>, docs/faces.md "Quality: the gate
+    /// against recognition"): lfw-dev first photos blurred with σ = 2 and scored against the identity's unblurred second
+    /// photo are recognised less often below 60 (faceplugin-fr 87.8 % under 40 and 93.1 % at 40–60 against 94–98 % at 60–80;
+    /// dlib-resnet 83.2 % and 87.7 % against 91–92 %) and no differently at 60–80 than at 80–100, and their false matches do
+    /// not depend on the band (0.14–0.18 %). At 60, 99.8 % of sharp LFW photos pass, 98 % of copies blurred with σ = 3 and
+    /// 41 % with σ = 2 are refused. (It was 80, calibrated 2026-11-29 on blurred copies alone; that refused 51 of 4,036
+    /// lfw-dev first photos as blurred, which the default backbone then recognised 11 of 11 times from a second photo.)
     /// </summary>
-    public double MinSharpness { get; init; } = 80;
+    public double MinSharpness { get; init; } = 60;
 
     /// <summary>
     /// Largest accepted |yaw| in degrees (<see cref="HeadPose.YawDegrees"/>). Default 45, set 2026-12-05 on lfw-dev's

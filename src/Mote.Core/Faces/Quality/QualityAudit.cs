@@ -39,7 +39,7 @@ public sealed record QualityAuditReport(
     public double RefusalRate => Photos == 0 ? 0 : Refusals.Count / (double)Photos;
 }
 
-/// <summary>Genuine pairs (a first photo's face against the same identity's second photo) and how many reached the threshold.</summary>
+/// <summary>Pairs of faces (genuine or impostor, as the field says) and how many reached the threshold.</summary>
 /// <param name="Pairs">Pairs scored.</param>
 /// <param name="Matched">Pairs whose cosine reached the threshold.</param>
 public sealed record QualityAuditMatches(int Pairs, int Matched)
@@ -49,6 +49,9 @@ public sealed record QualityAuditMatches(int Pairs, int Matched)
 
     /// <summary>One more pair.</summary>
     public QualityAuditMatches Add(bool matched) => new(Pairs + 1, Matched + (matched ? 1 : 0));
+
+    /// <summary>Both counts summed.</summary>
+    public QualityAuditMatches Plus(QualityAuditMatches other) => new(Pairs + other.Pairs, Matched + other.Matched);
 }
 
 /// <summary>The checked faces whose sharpness lies in [<paramref name="From"/>, <paramref name="To"/>).</summary>
@@ -57,13 +60,15 @@ public sealed record QualityAuditMatches(int Pairs, int Matched)
 /// <param name="Faces">Faces checked in the band.</param>
 /// <param name="Refused">Of those, faces the gate refused (for any check).</param>
 /// <param name="Recognised">Of those with a second photo, how many were recognised from it.</param>
-public sealed record QualityAuditSharpnessBand(double From, double? To, int Faces, int Refused, QualityAuditMatches Recognised);
+/// <param name="FalseMatches">These faces against every other identity's second photo: impostor pairs, and how many reached the threshold.</param>
+public sealed record QualityAuditSharpnessBand(double From, double? To, int Faces, int Refused, QualityAuditMatches Recognised, QualityAuditMatches FalseMatches);
 
 /// <summary>
 /// Whether the faces the gate checked are still recognised: each first photo's face (the largest, as enrollment takes it,
 /// whatever the gate said) against the largest face of the identity's second photo, matched when the cosine reaches the
-/// backbone's FAR 1e-3 threshold. A gate that refuses faces recognised as often as the faces it accepts refuses usable
-/// references.
+/// backbone's FAR 1e-3 threshold; and against the second photo of every other identity, counting false matches at the same
+/// threshold. A gate that refuses faces recognised as often as the faces it accepts, and falsely matched no more often,
+/// refuses usable references.
 /// </summary>
 /// <param name="Backbone">The backbone that described both photos.</param>
 /// <param name="Threshold">The cosine a pair needs (<see cref="VerificationThresholds.AtFar1e3For"/>).</param>
@@ -71,13 +76,17 @@ public sealed record QualityAuditSharpnessBand(double From, double? To, int Face
 /// <param name="Refused">Pairs whose first photo the gate refused.</param>
 /// <param name="ByIssue">Refused pairs by failed check (a face can fail several).</param>
 /// <param name="SharpnessBands">Every checked face by sharpness band, lowest first.</param>
+/// <param name="AcceptedFalseMatches">Impostor pairs of accepted faces and their false matches.</param>
+/// <param name="RefusedFalseMatches">Impostor pairs of refused faces and their false matches.</param>
 public sealed record QualityAuditRecognition(
     string Backbone,
     double Threshold,
     QualityAuditMatches Accepted,
     QualityAuditMatches Refused,
     IReadOnlyDictionary<FaceQualityIssue, QualityAuditMatches> ByIssue,
-    IReadOnlyList<QualityAuditSharpnessBand> SharpnessBands);
+    IReadOnlyList<QualityAuditSharpnessBand> SharpnessBands,
+    QualityAuditMatches AcceptedFalseMatches,
+    QualityAuditMatches RefusedFalseMatches);
 
 /// <summary>
 /// Runs the enrollment quality gate on the first photo of every identity of a dataset, as enrollment does it
@@ -116,7 +125,8 @@ public static class QualityAudit
 
         var threshold = recognition ? VerificationThresholds.AtFar1e3For(pipeline.Options.Backbone) : double.NaN;
         var photos = dataset.FirstAndSecondPhotos().Take(limit ?? int.MaxValue).ToArray();
-        var scored = new List<(FaceQualityVerdict Verdict, bool? Matched)>();
+        var scored = new List<Scored>();
+        var seconds = new float[]?[photos.Length];
         var refusals = new List<QualityAuditRefusal>();
         var issueCounts = new Dictionary<FaceQualityIssue, int>();
         var yaws = new List<double>();
@@ -150,7 +160,8 @@ public static class QualityAudit
             else
             {
                 yaws.Add(face.Quality.Measures.YawDegrees);
-                scored.Add((face.Quality, recognition && second is not null ? Matches(pipeline, face, second, threshold) : null));
+                scored.Add(new Scored(i, face.Quality, face.Descriptor));
+                seconds[i] = recognition && second is not null ? SecondDescriptor(pipeline, second) : null;
                 if (!face.Quality.IsAccepted)
                 {
                     refusals.Add(new QualityAuditRefusal(identity, photo, face.Quality.Issues, face.Quality.Reasons, face.Quality.Measures));
@@ -170,48 +181,79 @@ public static class QualityAudit
         yaws.Sort();
         double[] percentiles = yaws.Count == 0 ? [] : [Percentile(yaws, 0.02), Percentile(yaws, 0.5), Percentile(yaws, 0.98)];
         return new QualityAuditReport(dataset.Root, pipeline.Options.Landmarks.ToString(), pipeline.Options.Quality, photos.Length, noFace, refusals, issueCounts, percentiles,
-            recognition ? Summarise(pipeline.Options.Backbone, threshold, scored) : null, RobustnessConditions.Name(condition));
+            recognition ? Summarise(pipeline.Options.Backbone, threshold, scored, seconds) : null, RobustnessConditions.Name(condition));
     }
 
     /// <summary>Sharpness band edges of <see cref="QualityAuditRecognition.SharpnessBands"/> (the default minimum is 80).</summary>
     public static IReadOnlyList<double> SharpnessEdges { get; } = [0, 40, 60, 70, 75, 80, 90, 100, 150];
 
-    /// <summary>The first photo's face against the second photo's largest face; null when the second photo has no face.</summary>
-    private static bool? Matches(FacePipeline pipeline, FaceResult face, string second, double threshold)
+    /// <summary>The descriptor of the second photo's largest face; null when it has none.</summary>
+    private static float[]? SecondDescriptor(FacePipeline pipeline, string second)
     {
-        FaceAnalysis analysis;
         try
         {
-            analysis = pipeline.Analyze(File.ReadAllBytes(second), QualityPurpose.Detection);
+            return pipeline.Analyze(File.ReadAllBytes(second), QualityPurpose.Detection).Faces.OrderByDescending(f => f.Box.Width * f.Box.Height).FirstOrDefault()?.Descriptor;
         }
         catch (ImageRejectedException)
         {
             return null;
         }
-
-        var other = analysis.Faces.OrderByDescending(f => f.Box.Width * f.Box.Height).FirstOrDefault();
-        if (other is null)
-        {
-            return null;
-        }
-
-        var cosine = 0.0;
-        for (var d = 0; d < face.Descriptor.Length; d++)
-        {
-            cosine += face.Descriptor[d] * (double)other.Descriptor[d];
-        }
-
-        return cosine >= threshold;
     }
 
-    private static QualityAuditRecognition Summarise(string backbone, double threshold, List<(FaceQualityVerdict Verdict, bool? Matched)> scored)
+    private static double Cosine(float[] a, float[] b)
     {
+        var sum = 0.0;
+        for (var d = 0; d < a.Length; d++)
+        {
+            sum += a[d] * (double)b[d];
+        }
+
+        return sum;
+    }
+
+    /// <summary>A checked first face: its identity's index, the gate's verdict, its descriptor.</summary>
+    private sealed record Scored(int Index, FaceQualityVerdict Verdict, float[] Descriptor);
+
+    private static QualityAuditRecognition Summarise(string backbone, double threshold, List<Scored> scored, float[]?[] seconds)
+    {
+        // Per face: the genuine pair (null without a second photo) and the false matches against every other identity's second photo.
+        var genuine = new bool?[scored.Count];
+        var falseMatches = new QualityAuditMatches[scored.Count];
+        Parallel.For(0, scored.Count, j =>
+        {
+            var face = scored[j];
+            genuine[j] = seconds[face.Index] is { } own ? Cosine(face.Descriptor, own) >= threshold : null;
+            var (pairs, matched) = (0, 0);
+            for (var k = 0; k < seconds.Length; k++)
+            {
+                if (k != face.Index && seconds[k] is { } other)
+                {
+                    pairs++;
+                    matched += Cosine(face.Descriptor, other) >= threshold ? 1 : 0;
+                }
+            }
+
+            falseMatches[j] = new QualityAuditMatches(pairs, matched);
+        });
+
         var accepted = new QualityAuditMatches(0, 0);
         var refused = new QualityAuditMatches(0, 0);
+        var acceptedFalse = new QualityAuditMatches(0, 0);
+        var refusedFalse = new QualityAuditMatches(0, 0);
         var byIssue = new Dictionary<FaceQualityIssue, QualityAuditMatches>();
-        foreach (var (verdict, matched) in scored)
+        for (var j = 0; j < scored.Count; j++)
         {
-            if (matched is not { } m)
+            var verdict = scored[j].Verdict;
+            if (verdict.IsAccepted)
+            {
+                acceptedFalse = acceptedFalse.Plus(falseMatches[j]);
+            }
+            else
+            {
+                refusedFalse = refusedFalse.Plus(falseMatches[j]);
+            }
+
+            if (genuine[j] is not { } m)
             {
                 continue;
             }
@@ -234,17 +276,20 @@ public static class QualityAudit
         {
             var from = SharpnessEdges[b];
             double? to = b + 1 < SharpnessEdges.Count ? SharpnessEdges[b + 1] : null;
-            var inBand = scored.Where(s => s.Verdict.Measures.Sharpness >= from && (to is null || s.Verdict.Measures.Sharpness < to)).ToArray();
+            var inBand = Enumerable.Range(0, scored.Count)
+                .Where(j => scored[j].Verdict.Measures.Sharpness >= from && (to is null || scored[j].Verdict.Measures.Sharpness < to)).ToArray();
             var recognised = new QualityAuditMatches(0, 0);
-            foreach (var s in inBand.Where(s => s.Matched is not null))
+            var impostors = new QualityAuditMatches(0, 0);
+            foreach (var j in inBand)
             {
-                recognised = recognised.Add(s.Matched!.Value);
+                recognised = genuine[j] is { } m ? recognised.Add(m) : recognised;
+                impostors = impostors.Plus(falseMatches[j]);
             }
 
-            bands.Add(new QualityAuditSharpnessBand(from, to, inBand.Length, inBand.Count(s => !s.Verdict.IsAccepted), recognised));
+            bands.Add(new QualityAuditSharpnessBand(from, to, inBand.Length, inBand.Count(j => !scored[j].Verdict.IsAccepted), recognised, impostors));
         }
 
-        return new QualityAuditRecognition(backbone, threshold, accepted, refused, byIssue, bands);
+        return new QualityAuditRecognition(backbone, threshold, accepted, refused, byIssue, bands, acceptedFalse, refusedFalse);
     }
 
     private static double Percentile(List<double> sorted, double q)

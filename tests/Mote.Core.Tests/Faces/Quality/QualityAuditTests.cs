@@ -71,6 +71,11 @@ public sealed class QualityAuditTests(ModelPackFixture models)
         Assert.Equal(4, recognition.SharpnessBands.Sum(b => b.Faces));
         Assert.Equal(1, recognition.SharpnessBands.Sum(b => b.Refused));
         Assert.Equal(3, recognition.SharpnessBands.Sum(b => b.Recognised.Pairs));
+        // Every face against every other identity's second photo (A, C: 2 each, D: 3). Merkel's second photo stands under A and
+        // under B, so the accepted Merkel faces "falsely" match it there (A→B, C→A, C→B, D→A, D→B), as A's genuine pair matched.
+        Assert.Equal(new QualityAuditMatches(7, 5), recognition.AcceptedFalseMatches);
+        Assert.Equal(2, recognition.RefusedFalseMatches.Pairs);
+        Assert.Equal(9, recognition.SharpnessBands.Sum(b => b.FalseMatches.Pairs));
         Assert.Null(QualityAudit.Run(pipeline, BenchDataset.Open(temp.Path), limit: 1).Recognition);
 
         // The first photos degraded (σ 2 blur), the second photos as they are: the refused small face reads less sharp.
