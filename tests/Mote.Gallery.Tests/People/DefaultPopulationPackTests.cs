@@ -6,7 +6,7 @@ namespace Mote.Gallery.Tests.People;
 /// <summary>The population packs that ship in the repository, one per shipped backbone.</summary>
 public sealed class DefaultPopulationPackTests(EngineGallery gallery) : IClassFixture<EngineGallery>
 {
-    public static TheoryData<string> ShippedBackbones => new() { "dlib-resnet", "faceplugin-fr" };
+    public static TheoryData<string> ShippedBackbones => new() { "dlib-resnet", "faceplugin-fr", "fused" };
 
     [Theory]
     [MemberData(nameof(ShippedBackbones))]

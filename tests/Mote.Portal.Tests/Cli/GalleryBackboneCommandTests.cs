@@ -16,19 +16,20 @@ public sealed class GalleryBackboneCommandTests : IDisposable
     [Fact]
     public async Task GalleryMigrate_EmptyGallery_RefusedWithoutAPackThenSwitchedAndShown()
     {
-        var (noPack, _, noPackError) = await MoteCli.RunAsync("", "gallery", "migrate", "--backbone", "fused", "--db", Db);
+        var (noPack, _, noPackError) = await MoteCli.RunAsync("", "gallery", "migrate", "--backbone", "mobileface", "--db", Db);
         var (switched, switchedOut, switchedError) = await MoteCli.RunAsync("", "gallery", "migrate", "--backbone", "dlib-resnet", "--db", Db);
         var (shown, shownOut, shownError) = await MoteCli.RunAsync("", "gallery", "backbone", "--db", Db);
 
         Assert.Equal(1, noPack);
-        Assert.Contains("No population pack for backbone fused", noPackError, StringComparison.Ordinal);
-        Assert.Contains("mote population build --backbone fused", noPackError, StringComparison.Ordinal);
+        Assert.Contains("No population pack for backbone mobileface", noPackError, StringComparison.Ordinal);
+        Assert.Contains("mote population build --backbone mobileface", noPackError, StringComparison.Ordinal);
         Assert.True(switched == 0, switchedError);
         Assert.Contains("The gallery is now on backbone dlib-resnet", switchedOut, StringComparison.Ordinal);
         Assert.True(shown == 0, shownError);
         Assert.Matches(@"(?m)^\* dlib-resnet\s+population pack", shownOut);
         Assert.Matches(@"(?m)^  faceplugin-fr\s+population pack \(calibrated\); training data not documented", shownOut);
-        Assert.Matches(@"(?m)^  fused\s+no population pack; training data not documented", shownOut);
+        Assert.Matches(@"(?m)^  fused\s+population pack \(calibrated\); training data not documented", shownOut);
+        Assert.Matches(@"(?m)^  mobileface\s+no population pack", shownOut);
     }
 
     [Fact]

@@ -146,9 +146,10 @@ public sealed class SettingsTabsTests : GalleryBunitContext
             rows.Select(r => r.QuerySelector("td b")!.TextContent.Trim()).ToArray());
         Assert.NotNull(rows[0].QuerySelector("[data-testid=backbone-in-use]"));
         Assert.All(rows.Skip(1), r => Assert.Null(r.QuerySelector("[data-testid=backbone-in-use]")));
-        // faceplugin-fr ships a calibrated pack (issue 13 item 4); no fused pack ships: nobody could be enrolled on it, and the page says so.
+        // faceplugin-fr and fused ship calibrated packs (issue 13 item 4); no mobileface pack ships: nobody could be enrolled on it, and the page says so.
         Assert.Contains("yes, calibrated on real impostors", rows[2].TextContent, StringComparison.Ordinal);
-        Assert.Contains("none: nobody can be enrolled on it", rows[3].TextContent, StringComparison.Ordinal);
+        Assert.Contains("yes, calibrated on real impostors", rows[3].TextContent, StringComparison.Ordinal);
+        Assert.Contains("none: nobody can be enrolled on it", rows[1].TextContent, StringComparison.Ordinal);
         Assert.Contains("yours to check", rows[4].TextContent, StringComparison.Ordinal);
         // The form starts on the gallery's own backbone: there is nothing to move to.
         Assert.True(cut.Find("[data-testid=backbone-migrate]").HasAttribute("disabled"));
