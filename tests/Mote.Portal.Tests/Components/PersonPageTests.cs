@@ -162,7 +162,10 @@ public sealed class PersonPageTests : GalleryBunitContext
             Assert.Null((await PersonRowAsync(person.Id)).RetrainedUtc);
         }
 
-        cut.WaitForAssertion(() => Assert.Contains("Rae Retrain was retrained in", cut.Find("[data-testid=person-notice]").TextContent, StringComparison.Ordinal), Slow);
+        // The job's end shows either way; a failure reads its reason here rather than as a timeout.
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=person-notice], [data-testid=person-error]")), Slow);
+        Assert.Empty(cut.FindAll("[data-testid=person-error]").Select(e => e.TextContent.Trim()));
+        Assert.Contains("Rae Retrain was retrained in", cut.Find("[data-testid=person-notice]").TextContent, StringComparison.Ordinal);
         var row = await PersonRowAsync(person.Id);
         Assert.NotNull(row.RetrainedUtc);
         Assert.Contains($"new threshold {Mote.Portal.Components.Pages.Verify.ScoreText.Format(row.Threshold)}.", cut.Find("[data-testid=person-notice]").TextContent, StringComparison.Ordinal);
