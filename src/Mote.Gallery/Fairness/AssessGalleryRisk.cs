@@ -121,6 +121,21 @@ public sealed class AssessGalleryRisk(MoteDbContext db, GalleryEngine engine, Te
     /// <summary>The impostor seed: fixed, apart from any person's training or calibration stream.</summary>
     public const int ImpostorSeed = 24_745;
 
+    /// <summary>Refuses a bad trial limit or impostor count, in words (a null limit is the saved policy: fine).</summary>
+    /// <exception cref="GalleryException">Bad limit or impostor count.</exception>
+    public static void Check(GalleryRiskRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.LimitMultiple is { } limitMultiple && (!(limitMultiple > 0) || double.IsInfinity(limitMultiple)))
+        {
+            throw new GalleryException("The limit must be a positive multiple of the target false-match rate.");
+        }
+        if (request.ImpostorsPerGroup is < 10 or > 20_000)
+        {
+            throw new GalleryException("Impostors per group must be between 10 and 20,000.");
+        }
+    }
+
     /// <summary>Assesses everyone; reports (done, total) people to <paramref name="progress"/>.</summary>
     /// <exception cref="GalleryException">Bad limit or impostor count, in words.</exception>
     public async Task<GalleryRiskReport> ExecuteAsync(Actor actor, GalleryRiskRequest request, IProgress<(int Done, int Total)>? progress = null, CancellationToken ct = default)
@@ -130,14 +145,7 @@ public sealed class AssessGalleryRisk(MoteDbContext db, GalleryEngine engine, Te
         actor.Demand(Permission.ViewFairness);
         var saved = await settings.ReadAsync(ct).ConfigureAwait(false);
         var limitMultiple = request.LimitMultiple ?? saved.RiskLimitMultiple;
-        if (!(limitMultiple > 0) || double.IsInfinity(limitMultiple))
-        {
-            throw new GalleryException("The limit must be a positive multiple of the target false-match rate.");
-        }
-        if (request.ImpostorsPerGroup is < 10 or > 20_000)
-        {
-            throw new GalleryException("Impostors per group must be between 10 and 20,000.");
-        }
+        Check(request with { LimitMultiple = limitMultiple });
         var people = await db.People.AsNoTracking().OrderBy(p => p.Name).ToListAsync(ct).ConfigureAwait(false);
         var analyzer = await engine.GetGalleryAnalyzerAsync(db, ct).ConfigureAwait(false);
         var population = engine.GetPopulation(analyzer.Backbone);

@@ -107,6 +107,14 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<IJobHandler, Audit.VerifyAuditJobHandler>();
         services.AddSingleton<EnrollmentQueue>();
         services.AddScoped<IJobHandler, EnrollJobHandler>();
+        services.AddScoped<RetrainQueue>();
+        services.AddScoped<IJobHandler, RetrainJobHandler>();
+        services.AddScoped<Fairness.GalleryRiskJobs>();
+        services.AddScoped<IJobHandler, Fairness.GalleryRiskJobHandler>();
+        // Scheduled backups, only when Mote:Backup:Folder is set (docs/backup.md): a recurring trigger in the job store.
+        services.AddSingleton(Backup.BackupScheduleSettings.From(configuration, contentRoot));
+        services.AddScoped<IJobHandler, Backup.BackupJobHandler>();
+        services.AddHostedService<Backup.BackupScheduleService>();
         services.AddScoped<VerifyProbe>();
         services.AddScoped<IdentifyProbe>();
         services.AddScoped<ExplainDecision>();

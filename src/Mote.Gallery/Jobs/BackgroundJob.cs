@@ -14,6 +14,15 @@ public enum JobKind
 
     /// <summary>Verify the audit chain against its anchor (hourly, and at start-up).</summary>
     VerifyAudit = 4,
+
+    /// <summary>Retrain one person's model-template from the portal's person page (<see cref="People.RetrainQueue"/>).</summary>
+    Retrain = 5,
+
+    /// <summary>Assess the whole gallery's false-match risk (<see cref="Fairness.GalleryRiskJobs"/>); one at a time.</summary>
+    AssessGalleryRisk = 6,
+
+    /// <summary>A scheduled backup archive (<see cref="Backup.BackupSchedule"/>), when <c>Mote:Backup</c> is configured.</summary>
+    Backup = 7,
 }
 
 /// <summary>Where a background job stands. Stored: never renumber.</summary>

@@ -404,7 +404,9 @@ public sealed class JobRuntime(IServiceScopeFactory scopes, ISchedulerFactory sc
             {
                 var result = await handler.RunAsync(run, cancel.Token).ConfigureAwait(false);
                 await StopHeartbeatAsync(heartbeatStop, heartbeat).ConfigureAwait(false);
-                await FinishAsync(row, JobState.Succeeded, result.Message, result.ResultId, result.Value, json: result.Json).ConfigureAwait(false);
+                // The last counts reported, which the heartbeat may not have written yet (a job quicker than its period).
+                var (_, done, total, _, _) = run.Snapshot();
+                await FinishAsync(row, JobState.Succeeded, result.Message, result.ResultId, result.Value, json: result.Json, counts: (done, total)).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
@@ -521,7 +523,8 @@ public sealed class JobRuntime(IServiceScopeFactory scopes, ISchedulerFactory sc
         }
     }
 
-    private async Task FinishAsync(BackgroundJob row, JobState state, string message, string? resultId, object? value, GalleryErrorKind? failure = null, string? json = null)
+    private async Task FinishAsync(BackgroundJob row, JobState state, string message, string? resultId, object? value, GalleryErrorKind? failure = null, string? json = null,
+        (int Done, int Total)? counts = null)
     {
         var scope = scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
@@ -533,6 +536,11 @@ public sealed class JobRuntime(IServiceScopeFactory scopes, ISchedulerFactory sc
                 .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, state).SetProperty(j => j.Message, message).SetProperty(j => j.ResultId, resultId).SetProperty(j => j.ResultJson, json)
                     .SetProperty(j => j.FailureKind, failure).SetProperty(j => j.Payload, (byte[]?)null).SetProperty(j => j.Percent, 100).SetProperty(j => j.Phase, j => state == JobState.Succeeded ? "done" : j.Phase)
                     .SetProperty(j => j.FinishedUtc, now).SetProperty(j => j.UpdatedUtc, now), CancellationToken.None).ConfigureAwait(false);
+            if (counts is { } c)
+            {
+                await db.BackgroundJobs.Where(j => j.Id == row.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.Done, c.Done).SetProperty(j => j.Total, c.Total), CancellationToken.None).ConfigureAwait(false);
+            }
             var finished = await db.BackgroundJobs.AsNoTracking().SingleAsync(j => j.Id == row.Id, CancellationToken.None).ConfigureAwait(false);
             Complete(finished, value);
         }
@@ -554,6 +562,9 @@ public sealed class JobRuntime(IServiceScopeFactory scopes, ISchedulerFactory sc
         JobKind.Explain => "explanation",
         JobKind.Evaluate => "evaluation",
         JobKind.VerifyAudit => "audit check",
+        JobKind.Retrain => "retraining",
+        JobKind.AssessGalleryRisk => "gallery risk assessment",
+        JobKind.Backup => "backup",
         _ => kind.ToString().ToLowerInvariant(),
     };
 

@@ -72,10 +72,10 @@ public sealed class CountDecisionsToday(MoteDbContext db, TimeProvider time)
 public sealed record GalleryRiskSummary(DateTimeOffset AssessedUtc, int Assessed, int Flagged, double Limit, double LimitMultiple, int EnrolledNow);
 
 /// <summary>
-/// How many people the latest gallery-risk assessment of this process (Fairness → Gallery risk, or a compliance report)
+/// How many people the latest gallery-risk assessment (Fairness → Gallery risk, a job stored for every instance; or a compliance report of this process)
 /// flags at the <em>saved</em> limit — recounted from its stored rates, so a trial limit on the Fairness page does not
 /// leak into the overview. Assessing scores every person against thousands of impostors, far too slow for an overview,
-/// so this never assesses; null when nothing was assessed since the portal started. One query for the saved limit, one
+/// so this never assesses; null when nothing was assessed (in the last week, or since this process started). One query for the saved limit, one
 /// count. Needs <see cref="Permission.ViewFairness"/>; read-only.
 /// </summary>
 public sealed class ReadGalleryRiskSummary(MoteDbContext db, GallerySettingsStore settings, GalleryRiskCache cache)
@@ -84,7 +84,10 @@ public sealed class ReadGalleryRiskSummary(MoteDbContext db, GallerySettingsStor
     {
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ViewFairness);
-        if (cache.Latest is not { } latest)
+        // The newest of the assessment job's stored report (any instance ran it) and this process's own latest (a compliance report's).
+        var stored = await Fairness.GalleryRiskJobs.ReadLatestAsync(db, ct).ConfigureAwait(false);
+        var latest = cache.Latest is { } own && (stored is null || own.AssessedUtc > stored.AssessedUtc) ? own : stored;
+        if (latest is null)
         {
             return null;
         }

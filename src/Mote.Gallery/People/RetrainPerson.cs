@@ -36,7 +36,14 @@ public sealed record RetrainResult(PersonSummary Person, TrainingSummary? Traini
 /// </summary>
 public sealed class RetrainPerson(MoteDbContext db, GalleryEngine engine, GalleryIndex index, TemplateProtector protector, GallerySettingsStore settings, AuditTrail audit, TimeProvider time)
 {
-    public async Task<RetrainResult> ExecuteAsync(Actor actor, RetrainRequest request, IProgress<string>? progress = null, CancellationToken ct = default)
+    public Task<RetrainResult> ExecuteAsync(Actor actor, RetrainRequest request, IProgress<string>? progress = null, CancellationToken ct = default) =>
+        RetrainAsync(actor, request, null, progress, ct);
+
+    /// <summary>
+    /// Retrains as <see cref="ExecuteAsync"/>; <paramref name="newStamp"/> (a retrain job fixes it at submission) becomes the
+    /// person's concurrency stamp, so a run repeated after a restart can tell that an earlier run already stored its result.
+    /// </summary>
+    internal async Task<RetrainResult> RetrainAsync(Actor actor, RetrainRequest request, string? newStamp, IProgress<string>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(request);
@@ -78,7 +85,7 @@ public sealed class RetrainPerson(MoteDbContext db, GalleryEngine engine, Galler
             person.BackboneHash = analyzer.Backbone.Sha256Hex;
             person.PopulationPackId = PersonTemplates.PackId(population);
             person.RetrainedUtc = time.GetUtcNow();
-            person.ConcurrencyStamp = Guid.NewGuid().ToString("N");
+            person.ConcurrencyStamp = newStamp ?? Guid.NewGuid().ToString("N");
             if (images.Count > 0)
             {
                 // A new photo replaces what was kept of the old one.

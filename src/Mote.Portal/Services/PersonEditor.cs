@@ -69,10 +69,19 @@ public sealed class PersonDetailsForm
 /// <summary>
 /// The person page's state and steps: load, edit the details, edit the balance, preview it, retrain, erase. Every save
 /// passes the concurrency stamp the page was loaded with, so a second administrator's stale save is refused, not applied.
+/// A retraining is a durable background job (<see cref="RetrainQueue"/>): submitting it returns at once, the page follows its
+/// progress from the job store (<see cref="Retraining"/>, <see cref="RefreshRetrainingAsync"/>), and any instance that
+/// opens the person while it runs shows it too.
 /// </summary>
-public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainPerson retrain, ErasePerson erase, EditPerson edit, GetExplanation decisions,
+public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainQueue retrain, ErasePerson erase, EditPerson edit, GetExplanation decisions,
     CheckPersonIdentity identity)
 {
+    /// <summary>The retraining of this person the page follows (submitted here, or found running when it loaded); null when none.</summary>
+    public RetrainJobStatus? Retraining { get; private set; }
+
+    /// <summary>True while <see cref="Retraining"/> waits or runs: the page disables the balance's steps meanwhile.</summary>
+    public bool IsRetraining => Retraining is { IsFinished: false };
+
     /// <summary>How many of the person's decisions the page lists: the last 20.</summary>
     public const int HistorySize = 20;
 
@@ -138,6 +147,10 @@ public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainP
             History = actor.Has(Permission.ViewExplanations)
                 ? await decisions.ListForPersonAsync(actor, Person.Summary.Id, HistorySize, ct).ConfigureAwait(false)
                 : null;
+            if (actor.Has(Permission.ManageGallery) && !IsRetraining)
+            {
+                Retraining = await retrain.ActiveForAsync(actor, Person.Summary.Id, ct).ConfigureAwait(false);
+            }
         }
         catch (GalleryException e)
         {
@@ -154,12 +167,77 @@ public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainP
         Preview = await preview.ExecuteAsync(actor, new BalancePreviewRequest(Person!.Summary.Id, Balance!.ToRequest(), Optional(photo)), ct).ConfigureAwait(false);
     });
 
+    /// <summary>
+    /// Submits the retraining as a background job against the stamp the page loaded (a stale page is refused at once, in words);
+    /// follow it with <see cref="RefreshRetrainingAsync"/>.
+    /// </summary>
     public Task RetrainAsync(Actor actor, byte[]? photo = null, CancellationToken ct = default) => RunAsync(async () =>
     {
-        var result = await retrain.ExecuteAsync(actor, new RetrainRequest(Person!.Summary.Id, Person.Summary.ConcurrencyStamp, Balance!.ToRequest(), Optional(photo)), null, ct).ConfigureAwait(false);
-        await LoadAsync(actor, result.Person.Id, ct).ConfigureAwait(false);
-        Notice = $"{result.Person.Name} was retrained in {result.Duration.TotalSeconds:0.0} s; new threshold {Components.Pages.Verify.ScoreText.Format(result.Person.Threshold)}.";
+        if (IsRetraining)
+        {
+            Error = "A retraining of this person is already under way; wait for it to finish.";
+            return;
+        }
+        Retraining = await retrain.SubmitAsync(actor, new RetrainRequest(Person!.Summary.Id, Person.Summary.ConcurrencyStamp, Balance!.ToRequest(), Optional(photo)), ct).ConfigureAwait(false);
     });
+
+    /// <summary>
+    /// Reads the followed retraining from the job store; once it ended, reloads the person and says how (the new threshold,
+    /// or why not: a stale page offers a reload). Returns true while it still waits or runs.
+    /// </summary>
+    public async Task<bool> RefreshRetrainingAsync(Actor actor, CancellationToken ct = default)
+    {
+        if (Retraining is not { IsFinished: false } followed)
+        {
+            return false;
+        }
+        try
+        {
+            Retraining = await retrain.GetAsync(actor, followed.Id, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is GalleryException or PermissionDeniedException)
+        {
+            Error = e.Message;
+            Retraining = null;
+            return false;
+        }
+        switch (Retraining)
+        {
+            case null:
+                Error = "The retraining job is gone (finished over a week ago?); reload the page.";
+                return false;
+            case { IsFinished: false }:
+                return true;
+            case { State: Gallery.Jobs.JobState.Succeeded } done:
+                await LoadAsync(actor, followed.PersonId, ct).ConfigureAwait(false);
+                Notice = done.Outcome is { } o
+                    ? $"{o.Name} was retrained in {o.Seconds:0.0} s; new threshold {Components.Pages.Verify.ScoreText.Format(o.Threshold)}."
+                    : done.Message;
+                return false;
+            case var ended:
+                Notice = null;
+                Error = ended.Message;
+                Stale = ended.IsStale;
+                return false;
+        }
+    }
+
+    /// <summary>Cancels the followed retraining; nothing is stored.</summary>
+    public async Task CancelRetrainingAsync(Actor actor, CancellationToken ct = default)
+    {
+        if (Retraining is not { IsFinished: false } followed)
+        {
+            return;
+        }
+        try
+        {
+            Retraining = await retrain.CancelAsync(actor, followed.Id, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is GalleryException or PermissionDeniedException)
+        {
+            Error = e.Message;
+        }
+    }
 
     /// <summary>Saves the details form (one audit event when anything changed); the form stays as typed when refused.</summary>
     public Task SaveDetailsAsync(Actor actor, CancellationToken ct = default) => RunAsync(async () =>

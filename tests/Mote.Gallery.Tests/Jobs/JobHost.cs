@@ -47,7 +47,8 @@ internal sealed class JobHost : IAsyncDisposable
         return folder;
     }
 
-    public static async Task<JobHost> StartAsync(string folder)
+    /// <summary>Starts a host on <paramref name="folder"/>; <paramref name="configuration"/> adds or overrides settings (e.g. <c>Mote:Backup:*</c>).</summary>
+    public static async Task<JobHost> StartAsync(string folder, IReadOnlyDictionary<string, string?>? configuration = null)
     {
         var postgresFile = Path.Combine(folder, PostgresFile);
         var postgres = File.Exists(postgresFile) ? await File.ReadAllTextAsync(postgresFile) : null;
@@ -62,6 +63,10 @@ internal sealed class JobHost : IAsyncDisposable
         {
             settings[$"{GalleryOptions.Section}:Provider"] = nameof(GalleryProvider.PostgreSql);
             settings[$"{GalleryOptions.Section}:ConnectionString"] = postgres;
+        }
+        foreach (var (key, value) in configuration ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
         }
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddLogging();

@@ -90,9 +90,47 @@ public sealed class GalleryRiskTabTests : GalleryBunitContext
         return e.TagName == "INPUT" ? e : e.QuerySelector("input")!;
     }
 
+    [Fact]
+    public async Task Assessment_IsAJob_AnotherTabSeesItAndCancelsIt_TheNextRunsReportIsWhatEveryTabShows()
+    {
+        await EnrollAsync(("Tess Tab", "sample1.jpg", 3L));
+        SignInAs(Roles.Auditor);
+        // A scheduler in standby fires nothing: the assessment waits, deterministically, while the tabs look at it.
+        var scheduler = await Services.GetRequiredService<Quartz.ISchedulerFactory>().GetScheduler();
+        await scheduler.Standby();
+        var cut = Render<GalleryRiskTab>();
+        Input(cut, "risk-impostors").Change("100");
+        cut.Find("[data-testid=risk-run]").Click();
+        cut.WaitForElement("[data-testid=risk-progress]");
+        Assert.Contains("Waiting to start", cut.Find("[data-testid=risk-progress-text]").TextContent, StringComparison.Ordinal);
+
+        // Another tab (another user, another instance) reads the same job from the store; the button waits for it.
+        var other = Render<GalleryRiskTab>();
+        other.WaitForElement("[data-testid=risk-progress]");
+        Assert.True(other.Find("[data-testid=risk-run]").HasAttribute("disabled"));
+        other.Find("[data-testid=risk-cancel]").Click();
+        cut.WaitForAssertion(() => Assert.Contains("Cancelled by", cut.Find("[data-testid=risk-notice]").TextContent, StringComparison.Ordinal), Slow);
+        Assert.Empty(cut.FindAll("[data-testid=risk-table]"));
+
+        cut.Find("[data-testid=risk-run]").Click();
+        await scheduler.Start();
+        cut.WaitForElement("[data-testid=risk-table]", Slow);
+        Assert.Equal(["Tess Tab"], cut.FindAll("[data-testid=risk-name]").Select(r => r.TextContent.Replace("above limit", "", StringComparison.Ordinal).Trim()));
+        Assert.Contains("100 impostors per group", cut.Find("[data-testid=risk-summary]").TextContent, StringComparison.Ordinal);
+
+        // A tab opened afterwards shows the stored report at once, with when it finished.
+        var later = Render<GalleryRiskTab>();
+        later.WaitForElement("[data-testid=risk-table]");
+        Assert.Equal(cut.Find("[data-testid=risk-summary]").TextContent, later.Find("[data-testid=risk-summary]").TextContent);
+        Assert.Matches(@"finished \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", later.Find("[data-testid=risk-assessed]").TextContent);
+        Assert.Equal("Reassess", later.Find("[data-testid=risk-run]").TextContent.Trim());
+    }
+
     private async Task<string[]> EnrollAsync(params (string Name, string Photo, long Seed)[] people)
     {
         await GalleryDatabase.MigrateAsync(Services);
+        // The assessment is a durable job: the scheduler runs it, as in the portal.
+        await StartJobsAsync();
         Render<MudPopoverProvider>();
         var ids = new List<string>();
         foreach (var (name, file, seed) in people)

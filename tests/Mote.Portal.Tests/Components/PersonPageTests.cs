@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Mote.Core.Faces.Quality;
+using Mote.Core.Templates;
 using Mote.Gallery.Data;
 using Mote.Gallery.Engine;
 using Mote.Gallery.Hosting;
@@ -134,6 +135,80 @@ public sealed class PersonPageTests : GalleryBunitContext
         Assert.DoesNotContain("female|black|60+", offered);
         Assert.Equal(30, offered.Count + 7);
         Assert.Empty(cut.FindAll("[data-testid=balance-left-out-variation]")); // the pack leaves no variation group out
+    }
+
+    [Fact]
+    public async Task Retrain_RunsAsAJob_ProgressOnThisAndAnotherPage_ThenNewThresholdStoredOnceWithOneAuditEvent()
+    {
+        var person = await EnrollAsync("Rae Retrain", ReferenceRetention.ReferencePhoto);
+        await StartJobsAsync();
+        SignInAs(Roles.Admin);
+        var cut = Render<PersonPage>(p => p.Add(x => x.Id, person.Id));
+        cut.WaitForElement("[data-testid=person-retrain]", Slow);
+
+        IRenderedComponent<PersonPage> other;
+        // Holding the process's native gate keeps the job in its training while the pages look at it.
+        using (await NativeWorkGate.Process.EnterAsync("test: hold the retraining"))
+        {
+            cut.Find("[data-testid=person-retrain]").Click();
+            cut.WaitForElement("[data-testid=retrain-progress]", Slow);
+            var job = cut.Find("[data-testid=retrain-job]").GetAttribute("data-job");
+            Assert.True(cut.Find("[data-testid=person-retrain]").HasAttribute("disabled"));
+            cut.WaitForAssertion(() => Assert.Contains("training the model-template", cut.Find("[data-testid=retrain-stage]").TextContent, StringComparison.Ordinal), Slow);
+
+            // The job lives in the store: a page opened now (by anyone, on any instance) shows the same job running.
+            other = Render<PersonPage>(p => p.Add(x => x.Id, person.Id));
+            other.WaitForAssertion(() => Assert.Equal(job, other.Find("[data-testid=retrain-job]").GetAttribute("data-job")), Slow);
+            Assert.Null((await PersonRowAsync(person.Id)).RetrainedUtc);
+        }
+
+        // The job's end shows either way; a failure reads its reason here rather than as a timeout.
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=person-notice], [data-testid=person-error]")), Slow);
+        Assert.Empty(cut.FindAll("[data-testid=person-error]").Select(e => e.TextContent.Trim()));
+        Assert.Contains("Rae Retrain was retrained in", cut.Find("[data-testid=person-notice]").TextContent, StringComparison.Ordinal);
+        var row = await PersonRowAsync(person.Id);
+        Assert.NotNull(row.RetrainedUtc);
+        Assert.Contains($"new threshold {Mote.Portal.Components.Pages.Verify.ScoreText.Format(row.Threshold)}.", cut.Find("[data-testid=person-notice]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("[data-testid=retrain-job]"));
+        other.WaitForAssertion(() => Assert.Contains("Rae Retrain was retrained in", other.Find("[data-testid=person-notice]").TextContent, StringComparison.Ordinal), Slow);
+        Assert.Equal(1, Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)Mote.Gallery.Audit.AuditEventCode.PersonRetrained} AND SubjectId = '{person.Id}'"));
+    }
+
+    [Fact]
+    public async Task Retrain_SomeoneElseChangedThePerson_RefusedInWordsWithReload_AtSubmissionAndWhileTheJobWaited_NothingWritten()
+    {
+        var person = await EnrollAsync("Sal Stale", ReferenceRetention.ReferencePhoto);
+        await StartJobsAsync();
+        SignInAs(Roles.Admin);
+        var cut = Render<PersonPage>(p => p.Add(x => x.Id, person.Id));
+        cut.WaitForElement("[data-testid=person-retrain]", Slow);
+        var template = (await PersonRowAsync(person.Id)).TemplateBlob;
+
+        // Changed before the click: refused at once, nothing queued.
+        Execute($"UPDATE People SET ConcurrencyStamp = 'changed-elsewhere' WHERE Id = '{person.Id}'");
+        cut.Find("[data-testid=person-retrain]").Click();
+        cut.WaitForAssertion(() => Assert.Contains("Sal Stale was changed by someone else since you opened this page", cut.Find("[data-testid=person-error]").TextContent, StringComparison.Ordinal));
+        Assert.Equal(0, Scalar($"SELECT COUNT(*) FROM BackgroundJobs WHERE Kind = {(int)Mote.Gallery.Jobs.JobKind.Retrain}"));
+        cut.Find("[data-testid=person-reload]").Click();
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=person-error]")));
+
+        // Changed while the job waited (a scheduler in standby fires nothing): the job fails in the same words, the page
+        // offers a reload, nothing is written.
+        var scheduler = await Services.GetRequiredService<Quartz.ISchedulerFactory>().GetScheduler();
+        await scheduler.Standby();
+        cut.Find("[data-testid=person-retrain]").Click();
+        cut.WaitForElement("[data-testid=retrain-progress]", Slow);
+        Assert.Contains("waiting for earlier retrainings", cut.Find("[data-testid=retrain-stage]").TextContent, StringComparison.Ordinal);
+        Execute($"UPDATE People SET ConcurrencyStamp = 'changed-again' WHERE Id = '{person.Id}'");
+        await scheduler.Start();
+        cut.WaitForAssertion(() => Assert.Contains("Sal Stale was changed by someone else since you opened this page", cut.Find("[data-testid=person-error]").TextContent, StringComparison.Ordinal), Slow);
+        Assert.NotEmpty(cut.FindAll("[data-testid=person-reload]"));
+        var row = await PersonRowAsync(person.Id);
+        Assert.Equal("changed-again", row.ConcurrencyStamp);
+        Assert.Equal(template, row.TemplateBlob);
+        Assert.Null(row.RetrainedUtc);
+        Assert.Equal(1, Scalar($"SELECT COUNT(*) FROM BackgroundJobs WHERE Kind = {(int)Mote.Gallery.Jobs.JobKind.Retrain} AND State = {(int)Mote.Gallery.Jobs.JobState.Failed} AND FailureKind = {(int)Mote.Gallery.GalleryErrorKind.Conflict}"));
+        Assert.Equal(0, Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)Mote.Gallery.Audit.AuditEventCode.PersonRetrained}"));
     }
 
     private async Task<PersonSummary> EnrollAsync(string name, ReferenceRetention retention)
