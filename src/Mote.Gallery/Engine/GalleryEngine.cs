@@ -23,7 +23,7 @@ public interface IFaceAnalyzerFactory
 /// model pack is ready; one per backbone asked for), the population packs (one per backbone), and the trainer.
 /// Thread-safe singleton.
 /// </summary>
-public sealed class GalleryEngine(ModelPackService models, IFaceAnalyzerFactory analyzers, EngineSettings settings, PopulationPackLocator packs) : IDisposable
+public sealed class GalleryEngine(ModelPackService models, IFaceAnalyzerFactory analyzers, EngineSettings settings, PopulationPackLocator packs, CustomModelSettings? custom = null) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _populationGate = new();
@@ -39,10 +39,29 @@ public sealed class GalleryEngine(ModelPackService models, IFaceAnalyzerFactory 
     /// Use cases that decide about the gallery use <see cref="GetGalleryAnalyzerAsync"/> instead.</summary>
     public Task<IFaceAnalyzer> GetAnalyzerAsync(CancellationToken ct = default) => GetAnalyzerAsync(ConfiguredBackbone, ct);
 
-    /// <summary>The analyzer describing faces with <paramref name="backbone"/> (created once per process).</summary>
+    /// <summary>The user's own models (<c>Mote:Faces:Custom</c>) for a pipeline built outside the analyzers (evaluations); null when not configured here.</summary>
+    public Core.Faces.Descriptors.CustomModelFactory? CustomModels(OnnxSessionFactory sessions) => custom?.Factory(sessions);
+
+    /// <summary>
+    /// The analyzer describing faces with <paramref name="backbone"/> (created once per process): a built-in backbone's id or
+    /// <c>custom</c>, or the id a custom model records in templates (<c>Mote:Faces:Custom:Recognition:BackboneId</c>, which is
+    /// what a gallery enrolled on it stores), which selects the configured custom model.
+    /// </summary>
+    /// <exception cref="GalleryException">Kind <see cref="GalleryErrorKind.Conflict"/>: <paramref name="backbone"/> is neither built in
+    /// nor the configured custom model's id.</exception>
     public async Task<IFaceAnalyzer> GetAnalyzerAsync(string backbone, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(backbone);
+        if (!Core.Faces.Descriptors.FaceDescribers.Known.Contains(backbone, StringComparer.Ordinal))
+        {
+            var configured = await GetAnalyzerAsync(Core.Faces.Descriptors.FaceDescribers.Custom, ct).ConfigureAwait(false);
+            return string.Equals(configured.Backbone.Id, backbone, StringComparison.Ordinal)
+                ? configured
+                : throw new GalleryException(
+                    $"This gallery's templates were made with backbone '{backbone}', which is not built in and not the configured custom model ('{configured.Backbone.Id}'). "
+                    + $"Configure that model under {Core.Faces.Descriptors.CustomModelOptions.SectionName} again, or move the gallery with `mote gallery migrate --backbone <id>`.",
+                    GalleryErrorKind.Conflict);
+        }
         lock (_analyzers)
         {
             if (_analyzers.TryGetValue(backbone, out var ready))

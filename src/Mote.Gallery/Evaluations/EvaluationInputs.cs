@@ -64,7 +64,7 @@ public sealed class EvaluationInputs : IDisposable
         GearAttributeEstimator? attributes = null;
         try
         {
-            pipeline = new FacePipeline(new FacePipelineOptions { Backbone = engine.ConfiguredBackbone }, modelPack, sessions);
+            pipeline = new FacePipeline(new FacePipelineOptions { Backbone = engine.ConfiguredBackbone }, modelPack, sessions, custom: engine.CustomModels(sessions));
             attributes = modelPack.Models.ContainsKey(HumanGraphRecipes.Gear) ? GearAttributeEstimator.Create(modelPack, sessions) : null;
             var backbone = new BackboneIdentity(pipeline.Describer.BackboneId, pipeline.Describer.BackboneHash);
             var pack = engine.GetPopulation(backbone);
