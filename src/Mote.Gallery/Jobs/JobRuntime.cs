@@ -531,16 +531,14 @@ public sealed class JobRuntime(IServiceScopeFactory scopes, ISchedulerFactory sc
         {
             var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
             var now = time.GetUtcNow();
-            // Not cancellable: the outcome must be stored even while the server stops.
+            int? done = counts?.Done, total = counts?.Total;
+            // Not cancellable: the outcome must be stored even while the server stops. One write (the counts in it too): a
+            // second one was one more chance for a busy SQLite file to fail a job whose work had already succeeded.
             await db.BackgroundJobs.Where(j => j.Id == row.Id)
                 .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, state).SetProperty(j => j.Message, message).SetProperty(j => j.ResultId, resultId).SetProperty(j => j.ResultJson, json)
                     .SetProperty(j => j.FailureKind, failure).SetProperty(j => j.Payload, (byte[]?)null).SetProperty(j => j.Percent, 100).SetProperty(j => j.Phase, j => state == JobState.Succeeded ? "done" : j.Phase)
+                    .SetProperty(j => j.Done, j => done ?? j.Done).SetProperty(j => j.Total, j => total ?? j.Total)
                     .SetProperty(j => j.FinishedUtc, now).SetProperty(j => j.UpdatedUtc, now), CancellationToken.None).ConfigureAwait(false);
-            if (counts is { } c)
-            {
-                await db.BackgroundJobs.Where(j => j.Id == row.Id)
-                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.Done, c.Done).SetProperty(j => j.Total, c.Total), CancellationToken.None).ConfigureAwait(false);
-            }
             var finished = await db.BackgroundJobs.AsNoTracking().SingleAsync(j => j.Id == row.Id, CancellationToken.None).ConfigureAwait(false);
             Complete(finished, value);
         }

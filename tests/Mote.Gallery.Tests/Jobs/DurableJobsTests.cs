@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Mote.Core.Faces.Quality;
 using Mote.Core.Models;
@@ -220,7 +221,10 @@ public sealed class DurableJobsTests
             Assert.Equal(decisions, ids.Distinct().Count());
             // Every decision is explained or waits with its input and its job; none is marked full, failed or lost.
             Assert.Equal(decisions, host.Scalar("SELECT COUNT(*) FROM BackgroundJobs WHERE Kind = 2"));
-            Assert.Equal(0, host.Scalar($"SELECT COUNT(*) FROM Decisions WHERE ExplanationState NOT IN ({(int)ExplanationState.Computing}, {(int)ExplanationState.Ready})"));
+            var neither = host.Scalar($"SELECT COUNT(*) FROM Decisions WHERE ExplanationState NOT IN ({(int)ExplanationState.Computing}, {(int)ExplanationState.Ready})");
+            var failures = await host.InScopeAsync<Mote.Gallery.Data.MoteDbContext, List<string?>>(db =>
+                db.BackgroundJobs.Where(j => j.Kind == JobKind.Explain && (j.State == JobState.Failed || j.State == JobState.Cancelled)).Select(j => j.Message).ToListAsync());
+            Assert.True(neither == 0, $"{neither} decision(s) neither being explained nor explained; ended explanation jobs: {string.Join(" | ", failures)}");
             Assert.Equal(decisions, host.Scalar(
                 "SELECT COUNT(*) FROM Decisions d WHERE EXISTS (SELECT 1 FROM DecisionExplanations e WHERE e.DecisionId = d.Id) " +
                 "OR (EXISTS (SELECT 1 FROM DecisionExplanationInputs i WHERE i.DecisionId = d.Id) AND EXISTS (SELECT 1 FROM BackgroundJobs j WHERE j.Subject = d.Id AND j.State IN (0, 1)))"));
