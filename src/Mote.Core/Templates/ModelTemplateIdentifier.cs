@@ -33,13 +33,32 @@ public sealed class ModelTemplateIdentifier : ITemplateIdentifier
     /// <exception cref="ArgumentException">No templates, or their dimensions differ.</exception>
     /// <exception cref="BackboneMismatchException">Templates come from different backbones.</exception>
     public ModelTemplateIdentifier(IReadOnlyList<ModelTemplate> templates)
+        : this(templates, previous: null)
+    {
+    }
+
+    /// <summary>
+    /// Builds the int8 screen, reusing <paramref name="previous"/>'s screen for every template it also held (the same
+    /// object: templates are immutable, so its screen is the one this would build). A gallery rebuilt after one enrollment
+    /// quantises one template, not all of them.
+    /// </summary>
+    /// <exception cref="ArgumentException">No templates, or their dimensions differ.</exception>
+    /// <exception cref="BackboneMismatchException">Templates come from different backbones.</exception>
+    public ModelTemplateIdentifier(IReadOnlyList<ModelTemplate> templates, ModelTemplateIdentifier? previous)
     {
         (Backbone, Dimension) = TemplateScorers.CommonInput(templates, nameof(templates));
 
         this.templates = templates.ToArray();
         screens = new QuantizedTemplate[this.templates.Length];
+        var known = new Dictionary<ModelTemplate, QuantizedTemplate>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; previous is not null && i < previous.templates.Length; i++)
+        {
+            known[previous.templates[i]] = previous.screens[i];
+        }
         var shapes = this.templates.Select(t => t.Architecture).Distinct().ToDictionary(a => a, a => new QuantizedTemplate.Shape(a));
-        Parallel.For(0, screens.Length, i => screens[i] = new QuantizedTemplate(this.templates[i], shapes[this.templates[i].Architecture]));
+        Parallel.For(0, screens.Length, i => screens[i] = known.TryGetValue(this.templates[i], out var screen)
+            ? screen
+            : new QuantizedTemplate(this.templates[i], shapes[this.templates[i].Architecture]));
         paddedDimension = (Dimension + QuantizedTemplate.InputGroup - 1) / QuantizedTemplate.InputGroup * QuantizedTemplate.InputGroup;
         scratchWidth = screens.Max(s => s.MaxPaddedWidth);
     }

@@ -114,6 +114,9 @@ public class MoteDbContext : IdentityDbContext<PortalUser>, IDataProtectionKeyCo
             e.HasIndex(x => x.NormalizedName);
             e.HasIndex(x => new { x.NormalizedName, x.NormalizedExternalId }).IsUnique();
             e.HasIndex(x => x.NormalizedExternalId).IsUnique().HasFilter("\"NormalizedExternalId\" <> ''");
+            // The 1:N index's freshness check reads MAX of both on every lookup (GalleryIndex): from an index, not a scan.
+            e.HasIndex(x => x.EnrolledUtc);
+            e.HasIndex(x => x.RetrainedUtc);
             e.Property(x => x.EnrolledUtc).HasConversion(utcTicks);
             e.Property(x => x.RetrainedUtc).HasConversion(nullableTicks);
             e.HasIndex(x => x.EnrolledUtc);

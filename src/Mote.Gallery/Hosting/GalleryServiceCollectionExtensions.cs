@@ -102,7 +102,8 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<Overview.ReadRunningJobs>();
         // Background work is durable jobs in the gallery's database (Jobs/, docs/decisions/0019); a host starts the
         // scheduler, the CLI never does (it enrolls and evaluates in the foreground).
-        services.AddMoteJobs(database, TimeSpan.FromMinutes(Math.Max(1, configuration.GetValue(Audit.AuditChecks.PeriodSetting, 60))));
+        services.AddMoteJobs(database, TimeSpan.FromMinutes(Math.Max(1, configuration.GetValue(Audit.AuditChecks.PeriodSetting, 60))),
+            configuration.GetValue(Jobs.JobStoreConfiguration.ParallelEnrollmentsSetting, false));
         services.AddScoped<Audit.AuditChecks>();
         services.AddScoped<IJobHandler, Audit.VerifyAuditJobHandler>();
         services.AddSingleton<EnrollmentQueue>();

@@ -575,6 +575,16 @@ public sealed class JobRuntime(IServiceScopeFactory scopes, ISchedulerFactory sc
     }
 }
 
+/// <summary>
+/// The job an enrollment trigger fires when <see cref="JobStoreConfiguration.ParallelEnrollmentsSetting"/> is on: the same
+/// work as <see cref="DurableJob"/>, without the one-at-a-time rule (trainings still wait for the process's native gate).
+/// </summary>
+internal sealed class ParallelDurableJob(JobRuntime runtime) : IJob
+{
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        new DurableJob(runtime).Execute(context, cancellationToken);
+}
+
 /// <summary>The Quartz job every trigger fires: one job detail per <see cref="JobKind"/>, never two runs of a kind at once.</summary>
 [DisallowConcurrentExecution]
 internal sealed class DurableJob(JobRuntime runtime) : IJob

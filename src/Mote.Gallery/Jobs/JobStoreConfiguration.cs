@@ -14,11 +14,19 @@ namespace Mote.Gallery.Jobs;
 /// </summary>
 public static class JobStoreConfiguration
 {
+    /// <summary>The setting that lets enrollments run side by side (<c>true</c>/<c>false</c>, default false).</summary>
+    public const string ParallelEnrollmentsSetting = "Mote:Jobs:ParallelEnrollments";
+
     /// <summary>Registers the scheduler, its hosted service (started by hosts, never by the command line), the job runtime and its start-up reconciliation.</summary>
     /// <param name="services">The gallery's services.</param>
     /// <param name="database">The gallery's database: the scheduler's tables live in it.</param>
     /// <param name="auditPeriod">How often the audit chain is checked (<see cref="Audit.AuditChecks"/>); also once at each start.</param>
-    public static IServiceCollection AddMoteJobs(this IServiceCollection services, GalleryDatabase database, TimeSpan auditPeriod)
+    /// <param name="parallelEnrollments">
+    /// <see cref="ParallelEnrollmentsSetting"/>: enrollments may run side by side (each process still trains one at a time,
+    /// <see cref="Core.Templates.NativeWorkGate"/>), so several instances enroll several people at once. Off by default: one
+    /// enrollment at a time across all instances, in the order submitted (docs/scale.md).
+    /// </param>
+    public static IServiceCollection AddMoteJobs(this IServiceCollection services, GalleryDatabase database, TimeSpan auditPeriod, bool parallelEnrollments = false)
     {
         ArgumentNullException.ThrowIfNull(database);
         services.AddQuartz(q =>
@@ -52,6 +60,12 @@ public static class JobStoreConfiguration
                 // RequestRecovery: a job whose process died while running it (kill -9, power loss) is fired again, on PostgreSQL by
                 // another instance as soon as the cluster sees the node gone; JobRuntime runs it again from its stored input (its
                 // handlers are idempotent: an enrollment that was stored before the crash is not stored twice).
+                if (kind == JobKind.Enroll && parallelEnrollments)
+                {
+                    q.AddJob<ParallelDurableJob>(j => j.WithIdentity(JobRuntime.KeyOf(kind)).StoreDurably(true).DisallowConcurrentExecution(false)
+                        .RequestRecovery(true).WithDescription($"Mote {kind} jobs, side by side"));
+                    continue;
+                }
                 q.AddJob<DurableJob>(j => j.WithIdentity(JobRuntime.KeyOf(kind)).StoreDurably(true).DisallowConcurrentExecution(true)
                     .RequestRecovery(true).WithDescription($"Mote {kind} jobs"));
             }

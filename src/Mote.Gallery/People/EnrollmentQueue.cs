@@ -45,7 +45,7 @@ public sealed record EnrollmentJobStatus(
 /// <see cref="EnrollPerson"/> checks the permission again and writes the one audit event. The portal's pages and the REST
 /// API both enroll through here, so every enrollment waits its turn.
 /// </summary>
-public sealed class EnrollmentQueue(JobRuntime runtime)
+public sealed class EnrollmentQueue(JobRuntime runtime, IServiceScopeFactory scopes)
 {
     /// <summary>At most this many enrollments wait or run (each holds a photo of up to 10 MB in the store).</summary>
     public const int Capacity = 32;
@@ -89,9 +89,24 @@ public sealed class EnrollmentQueue(JobRuntime runtime)
         return end switch
         {
             { Value: EnrollmentResult result } => result,
-            { Row.State: JobState.Succeeded } => throw new GalleryException($"{end.Row.Message} (enrolled by another instance; read it with its id {end.Row.ResultId}).", GalleryErrorKind.Conflict),
+            // Another instance's scheduler ran the job (several portals on one PostgreSQL): the person it stored is the answer,
+            // read from the database (issue 15, docs/scale.md: this used to answer 409 "enrolled by another instance").
+            { Row.State: JobState.Succeeded, Row.ResultId: { } personId } => await StoredResultAsync(end.Row, personId, ct).ConfigureAwait(false),
             _ => throw new GalleryException(end.Row.Message ?? "The enrollment did not finish.", end.Row.FailureKind ?? GalleryErrorKind.Invalid),
         };
+    }
+
+    private async Task<EnrollmentResult> StoredResultAsync(BackgroundJob row, string personId, CancellationToken ct)
+    {
+        var scope = scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
+            var person = await db.People.AsNoTracking().FirstOrDefaultAsync(p => p.Id == personId, ct).ConfigureAwait(false)
+                ?? throw new GalleryException($"{row.Message} The person was erased since.", GalleryErrorKind.NotFound);
+            var took = row.FinishedUtc is { } finished && row.StartedUtc is { } started ? finished - started : TimeSpan.Zero;
+            return new EnrollmentResult(PersonRecords.ToSummary(person), Training: null, took);
+        }
     }
 
     /// <summary>The job's status, or null when there is no such enrollment job (unknown, or finished over a week ago).</summary>

@@ -67,6 +67,28 @@ public sealed class ModelTemplateIdentifierTests
     }
 
     [Fact]
+    public void Identify_BuiltFromAPreviousIdentifier_SameAnswersAsBuiltFromNothing()
+    {
+        // A gallery rebuilt after one person changed and one joined (GalleryIndex): the kept templates' screens are reused.
+        var before = Gallery(seed: 30);
+        var previous = new ModelTemplateIdentifier(before);
+        var after = before.Take(20).Append(RandomTemplates.CreateJittered(128, 3_001)).Concat(before.Skip(21)).Append(RandomTemplates.CreateJittered(128, 3_002)).ToArray();
+        var reused = new ModelTemplateIdentifier(after, previous);
+        var fresh = new ModelTemplateIdentifier(after);
+        Assert.Equal(fresh.ScreenBytes, reused.ScreenBytes);
+        foreach (var probe in new SyntheticDescriptors(seed: 31).Others(12))
+        {
+            var scores = after.Select(t => t.Score(probe)).ToArray();
+            float[] thresholds = [Quantile(scores, 0.8)];
+            var a = fresh.IdentifyWithReport(SyntheticDescriptors.Backbone, probe, thresholds, topK: 5);
+            var b = reused.IdentifyWithReport(SyntheticDescriptors.Backbone, probe, thresholds, topK: 5);
+            Assert.Equal(a.Result.Candidates.Select(c => (c.TemplateIndex, BitConverter.SingleToInt32Bits(c.Score))), b.Result.Candidates.Select(c => (c.TemplateIndex, BitConverter.SingleToInt32Bits(c.Score))));
+            Assert.Equal((a.Candidates, a.Rescored), (b.Candidates, b.Rescored));
+            AssertSameAsAlone(reused, after, probe, thresholds, 5);
+        }
+    }
+
+    [Fact]
     public void Identify_DuplicateTemplates_TiesKeepTemplateOrder()
     {
         var one = RandomTemplates.CreateJittered(128, 5);

@@ -4,6 +4,7 @@ using Mote.Core.Faces.Quality;
 using Mote.Core.Models;
 using Mote.Core.Templates;
 using Mote.Core.Tests.Models;
+using Mote.Gallery.Audit;
 using Mote.Gallery.Decisions;
 using Mote.Gallery.Engine;
 using Mote.Gallery.Jobs;
@@ -106,6 +107,73 @@ public sealed class DurableJobsTests
             await Assert.ThrowsAsync<PermissionDeniedException>(() => queue.GetAsync(Actors.Operator, good.Id));
             await Assert.ThrowsAsync<PermissionDeniedException>(() => queue.SubmitAsync(Actors.Auditor, new EnrollmentRequest("Nope", blank)));
             await Assert.ThrowsAsync<GalleryException>(() => queue.SubmitAsync(Actors.Admin, new EnrollmentRequest("Too Big", new byte[PhotoPolicy.MaxBytes + 1])));
+        }
+        finally
+        {
+            await JobHost.DeleteFolderAsync(folder);
+        }
+    }
+
+    [Fact]
+    public async Task EnrollAndWait_JobRunByAnotherInstance_AnswersWithTheStoredPerson()
+    {
+        // docs/scale.md: with two portals on one database, a REST enrollment whose job the other instance's scheduler ran was
+        // answered 409 "enrolled by another instance", though the person was stored. Here only the second host runs jobs.
+        var folder = await JobHost.NewFolderAsync();
+        try
+        {
+            await using var runner = await JobHost.StartAsync(folder);
+            await using var asking = await JobHost.StartAsync(folder, runJobs: false);
+            var (photo, face) = await EnrollablePhotoAsync(runner);
+
+            var result = await asking.Services.GetRequiredService<EnrollmentQueue>()
+                .EnrollAndWaitAsync(Actors.Admin, new EnrollmentRequest("Run Elsewhere", photo, face, Seed: 5));
+
+            Assert.Equal("Run Elsewhere", result.Person.Name);
+            Assert.Equal(1, runner.Scalar($"SELECT COUNT(*) FROM People WHERE Id = '{result.Person.Id}' AND Name = 'Run Elsewhere'"));
+            Assert.Equal(1, runner.Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.PersonEnrolled}"));
+        }
+        finally
+        {
+            await JobHost.DeleteFolderAsync(folder);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task EnrollmentJobs_ParallelSetting_SideBySideOnlyWhenOn_AllStoredOnce(bool parallel)
+    {
+        // docs/scale.md: one enrollment at a time across all instances unless Mote:Jobs:ParallelEnrollments is on; then they run
+        // side by side (each process still trains one at a time), which is what lets a second instance add throughput.
+        var folder = await JobHost.NewFolderAsync();
+        try
+        {
+            await using var host = await JobHost.StartAsync(folder, new Dictionary<string, string?> { [JobStoreConfiguration.ParallelEnrollmentsSetting] = parallel ? "true" : "false" });
+            var (photo, face) = await EnrollablePhotoAsync(host);
+            var queue = host.Services.GetRequiredService<EnrollmentQueue>();
+            var jobs = new List<string>();
+            for (var i = 0; i < 3; i++)
+            {
+                jobs.Add((await queue.SubmitAsync(Actors.Admin, new EnrollmentRequest($"Side By Side {i}", photo, face, Seed: 40 + i))).Id);
+            }
+            var mostRunning = 0L;
+            await host.WaitUntilAsync(() =>
+            {
+                mostRunning = Math.Max(mostRunning, host.Scalar($"SELECT COUNT(*) FROM BackgroundJobs WHERE Kind = {(int)JobKind.Enroll} AND State = {(int)JobState.Running}"));
+                return host.Scalar($"SELECT COUNT(*) FROM BackgroundJobs WHERE Kind = {(int)JobKind.Enroll} AND State = {(int)JobState.Succeeded}") == jobs.Count;
+            }, TimeSpan.FromMinutes(5), "three enrollments done");
+
+            Assert.Equal(3, host.Scalar("SELECT COUNT(*) FROM People WHERE Name LIKE 'Side By Side %'"));
+            Assert.Equal(3, host.Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.PersonEnrolled}"));
+            if (parallel)
+            {
+                Assert.True(mostRunning >= 2, $"at most {mostRunning} enrollment ran at once with the setting on");
+            }
+            else
+            {
+                Assert.Equal(1, mostRunning);
+            }
         }
         finally
         {

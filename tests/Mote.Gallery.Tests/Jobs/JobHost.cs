@@ -47,8 +47,12 @@ internal sealed class JobHost : IAsyncDisposable
         return folder;
     }
 
-    /// <summary>Starts a host on <paramref name="folder"/>; <paramref name="configuration"/> adds or overrides settings (e.g. <c>Mote:Backup:*</c>).</summary>
-    public static async Task<JobHost> StartAsync(string folder, IReadOnlyDictionary<string, string?>? configuration = null)
+    /// <summary>
+    /// Starts a host on <paramref name="folder"/>; <paramref name="configuration"/> adds or overrides settings (e.g.
+    /// <c>Mote:Backup:*</c>). With <paramref name="runJobs"/> false the host is built but not started: its scheduler runs
+    /// nothing, so the jobs it submits are run by another host on the same database (another instance's scheduler).
+    /// </summary>
+    public static async Task<JobHost> StartAsync(string folder, IReadOnlyDictionary<string, string?>? configuration = null, bool runJobs = true)
     {
         var postgresFile = Path.Combine(folder, PostgresFile);
         var postgres = File.Exists(postgresFile) ? await File.ReadAllTextAsync(postgresFile) : null;
@@ -75,7 +79,10 @@ internal sealed class JobHost : IAsyncDisposable
         builder.Services.AddSingleton(new ModelPackOptions { CacheDir = cache });
         var host = builder.Build();
         await GalleryDatabase.MigrateAsync(host.Services);
-        await host.StartAsync();
+        if (runJobs)
+        {
+            await host.StartAsync();
+        }
         return new JobHost(host, folder, postgres);
     }
 

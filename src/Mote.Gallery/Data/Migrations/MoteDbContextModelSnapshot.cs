@@ -830,6 +830,8 @@ namespace Mote.Gallery.Data.Migrations
 
                     b.HasIndex("NormalizedName");
 
+                    b.HasIndex("RetrainedUtc");
+
                     b.HasIndex("NormalizedName", "NormalizedExternalId")
                         .IsUnique();
 

@@ -841,6 +841,8 @@ namespace Mote.Gallery.Data.Migrations.PostgreSql
 
                     b.HasIndex("NormalizedName");
 
+                    b.HasIndex("RetrainedUtc");
+
                     b.HasIndex("NormalizedName", "NormalizedExternalId")
                         .IsUnique();
 
