@@ -131,7 +131,6 @@ public sealed class ReadmeWalkThroughBrowserTests
         await Assertions.Expect(page.Locator("[data-testid=heatmap]")).ToBeVisibleAsync();
         var margin = await page.Locator("[data-testid=distribution-margin]").InnerTextAsync();
         Assert.Matches(new Regex(@"^log-odds \+\d+\.\d$"), margin);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = HeadlessChromium.ScreenshotPath("readme-walk-explanation.png"), FullPage = true });
 
         // "To sign out, click your name at the top right and choose Sign out."
         await Assertions.Expect(page.Locator("[data-testid=user-name]")).ToHaveTextAsync(Email);
