@@ -5,6 +5,7 @@ using Mote.Gallery.Decisions;
 using Mote.Gallery.Engine;
 using Mote.Gallery.Evaluations;
 using Mote.Gallery.Fairness;
+using Mote.Gallery.Jobs;
 using Mote.Gallery.Models;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
@@ -140,21 +141,48 @@ public sealed class ReadLastBackup(Backup.BackupStatus backups)
     }
 }
 
-/// <summary>Background work in progress, for the areas the actor may see (null where they may not).</summary>
+/// <summary>One background job waiting or running, as the overview lists it (read from the job store, so every instance lists the same).</summary>
+/// <param name="Id">The job id.</param>
+/// <param name="Kind">What it does.</param>
+/// <param name="State"><see cref="JobState.Queued"/> or <see cref="JobState.Running"/>.</param>
+/// <param name="Subject">What it is for: the person's name (a retraining), the archive's file name (a backup), "gallery risk", "audit chain".</param>
+/// <param name="RequestedBy">Who asked: a user's name, or the system's for scheduled work.</param>
+/// <param name="Progress">Where it stands in words: "queued", or the phase with done / total or a percentage where the job reports one.</param>
+/// <param name="PersonId">The person a retraining is for (the page links to them); null for the other kinds.</param>
+/// <param name="SubmittedUtc">When it was queued.</param>
+public sealed record ActiveJob(string Id, JobKind Kind, JobState State, string Subject, string RequestedBy, string Progress, string? PersonId, DateTimeOffset SubmittedUtc);
+
+/// <summary>Background work in progress, for the areas the actor may see (null or empty where they may not).</summary>
 /// <param name="Enrollments">Enrollments queued or running (<see cref="Permission.ManageGallery"/>).</param>
 /// <param name="Evaluation">The running evaluation, null when none runs (or the actor may not see evaluations: <see cref="EvaluationVisible"/>).</param>
 /// <param name="EvaluationVisible">Whether the actor may see evaluations (<see cref="Permission.ViewFairness"/>).</param>
 /// <param name="Explanations">Explanations waiting or being computed that the actor may open (<see cref="Permission.ViewExplanations"/>).</param>
-public sealed record RunningJobs(IReadOnlyList<EnrollmentJobStatus>? Enrollments, EvaluationJobStatus? Evaluation, bool EvaluationVisible, int? Explanations);
+/// <param name="OtherKindsVisible">Which of the other kinds (<see cref="ReadRunningJobs.OtherKinds"/>) the actor may see, in that order.</param>
+/// <param name="Others">Jobs of those kinds queued or running, oldest first.</param>
+public sealed record RunningJobs(
+    IReadOnlyList<EnrollmentJobStatus>? Enrollments, EvaluationJobStatus? Evaluation, bool EvaluationVisible, int? Explanations,
+    IReadOnlyList<JobKind> OtherKindsVisible, IReadOnlyList<ActiveJob> Others);
 
 /// <summary>
-/// The background jobs running now: the enrollment queue, a portal-started evaluation, the explanation queue — each only
-/// when the actor holds that area's permission (enrollments: <see cref="Permission.ManageGallery"/>; evaluations:
-/// <see cref="Permission.ViewFairness"/>; explanations: <see cref="Permission.ViewExplanations"/>, counted as
-/// <see cref="GetExplanation"/> would list them), read from the job store, so every instance shows the same. Needs <see cref="Permission.ViewGallery"/>; read-only.
+/// The background jobs queued or running now, every kind the job store holds, each only when the actor holds that area's
+/// permission: the enrollment queue and retrainings (<see cref="Permission.ManageGallery"/>, as <see cref="EnrollmentQueue"/>
+/// and <see cref="RetrainQueue"/> demand), a portal-started evaluation and a gallery-risk assessment
+/// (<see cref="Permission.ViewFairness"/>), explanations (<see cref="Permission.ViewExplanations"/>, counted as
+/// <see cref="GetExplanation"/> would list them), backups (<see cref="Permission.ManageSettings"/>, as Settings → Backup) and
+/// audit-chain checks (<see cref="Permission.ViewAudit"/>). Read from the job store, so every instance shows the same; the
+/// jobs' encrypted inputs are never read. Needs <see cref="Permission.ViewGallery"/>; read-only.
 /// </summary>
 public sealed class ReadRunningJobs(MoteDbContext db, EnrollmentQueue enrollments, EvaluationJobs evaluations)
 {
+    /// <summary>The kinds listed job by job besides enrollments, the evaluation and explanations, with the permission that shows each.</summary>
+    public static readonly IReadOnlyList<(JobKind Kind, Permission Permission)> OtherKinds =
+    [
+        (JobKind.Retrain, Permission.ManageGallery),
+        (JobKind.AssessGalleryRisk, Permission.ViewFairness),
+        (JobKind.Backup, Permission.ManageSettings),
+        (JobKind.VerifyAudit, Permission.ViewAudit),
+    ];
+
     public async Task<RunningJobs> ExecuteAsync(Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -171,6 +199,46 @@ public sealed class ReadRunningJobs(MoteDbContext db, EnrollmentQueue enrollment
                 ? await waiting.CountAsync(ct).ConfigureAwait(false)
                 : await waiting.CountAsync(d => d.ActorId == actor.Id, ct).ConfigureAwait(false);
         }
-        return new RunningJobs(enrolling, evaluation, evaluationVisible, explaining);
+        var kinds = OtherKinds.Where(k => actor.Has(k.Permission)).Select(k => k.Kind).ToArray();
+        return new RunningJobs(enrolling, evaluation, evaluationVisible, explaining, kinds, kinds.Length == 0 ? [] : await OthersAsync(kinds, ct).ConfigureAwait(false));
+    }
+
+    private async Task<IReadOnlyList<ActiveJob>> OthersAsync(JobKind[] kinds, CancellationToken ct)
+    {
+        // One query; the projection leaves out the encrypted input (a retraining's photo, up to 10 MB) and the results.
+        var rows = await db.BackgroundJobs.AsNoTracking()
+            .Where(j => kinds.Contains(j.Kind) && (j.State == JobState.Queued || j.State == JobState.Running))
+            .Select(j => new BackgroundJob
+            {
+                Id = j.Id, Kind = j.Kind, State = j.State, Subject = j.Subject, ActorName = j.ActorName, RequestJson = j.RequestJson,
+                Phase = j.Phase, Done = j.Done, Total = j.Total, Percent = j.Percent, Message = j.Message, CreatedUtc = j.CreatedUtc,
+            })
+            .ToListAsync(ct).ConfigureAwait(false);
+        // Ordered here: SQLite cannot order by a DateTimeOffset column (as JobRuntime.ActiveAsync).
+        return rows.OrderBy(j => j.CreatedUtc).Select(ToActive).ToArray();
+    }
+
+    private static ActiveJob ToActive(BackgroundJob row)
+    {
+        if (row.Kind == JobKind.Retrain)
+        {
+            var retrain = RetrainQueue.ToStatus(row);
+            var progress = row.State == JobState.Queued ? "queued" : retrain.Percent > 0 ? $"{retrain.Message} ({retrain.Percent} %)" : retrain.Message;
+            return new ActiveJob(row.Id, row.Kind, row.State, row.Subject, row.ActorName, progress, retrain.PersonId is { Length: > 0 } id ? id : null, row.CreatedUtc);
+        }
+        return new ActiveJob(row.Id, row.Kind, row.State, row.Subject, row.ActorName, Progress(row), null, row.CreatedUtc);
+    }
+
+    /// <summary>"queued"; else the phase, with "done / total" when the job counts or "n %" when it only estimates.</summary>
+    private static string Progress(BackgroundJob row)
+    {
+        if (row.State == JobState.Queued)
+        {
+            return "queued";
+        }
+        var phase = string.IsNullOrWhiteSpace(row.Phase) ? "running" : row.Phase;
+        return row.Total > 0
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{phase} {row.Done:N0} / {row.Total:N0}")
+            : row.Percent > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{phase} ({row.Percent} %)") : phase;
     }
 }

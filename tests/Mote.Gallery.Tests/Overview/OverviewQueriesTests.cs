@@ -1,8 +1,13 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Mote.Gallery.Backup;
 using Mote.Gallery.Data;
 using Mote.Gallery.Decisions;
+using Mote.Gallery.Fairness;
+using Mote.Gallery.Jobs;
 using Mote.Gallery.Overview;
+using Mote.Gallery.People;
 using Mote.Gallery.Security;
 using Mote.Gallery.Tests.Builders;
 
@@ -78,6 +83,59 @@ public sealed class OverviewQueriesTests
         Assert.Null(admin.Evaluation);
         Assert.Equal((null, true, 0), (auditor.Enrollments, auditor.EvaluationVisible, auditor.Explanations));
         Assert.Equal((null, false, 0), (op.Enrollments, op.EvaluationVisible, op.Explanations));
+        Assert.Empty(admin.Others);
+        Assert.Equal([JobKind.Retrain, JobKind.AssessGalleryRisk, JobKind.Backup, JobKind.VerifyAudit], admin.OtherKindsVisible);
+        Assert.Equal([JobKind.AssessGalleryRisk, JobKind.VerifyAudit], auditor.OtherKindsVisible);
+        Assert.Empty(op.OtherKindsVisible);
+    }
+
+    [Fact]
+    public async Task ReadRunningJobs_RetrainRiskBackupAuditCheck_ListedFromTheStoreOnAnotherInstance_EachForItsPermission()
+    {
+        await using var db = await GalleryTestDatabase.CreateAsync();
+        var person = PersonRows.Build("Rita Retrain");
+        await db.AddPeopleAsync(person);
+        // Submitted as the use cases and schedules submit them; the scheduler is not started here, so they wait.
+        await db.InScopeAsync<RetrainQueue, RetrainJobStatus>(q => q.SubmitAsync(Actors.Admin, new RetrainRequest(person.Id, person.ConcurrencyStamp)));
+        var risk = await db.InScopeAsync<GalleryRiskJobs, GalleryRiskJobStatus>(j => j.SubmitAsync(Actors.Auditor, new GalleryRiskRequest()));
+        var runtime = db.Services.GetRequiredService<JobRuntime>();
+        await runtime.SubmitAsync(JobKind.Backup, BackupSchedule.ScheduledActor, "mote-20261207.motebak", new BackupJobRequest("/backups/mote-20261207.motebak"), null, capacity: 1);
+        await runtime.SubmitAsync(JobKind.VerifyAudit, Actor.System, "audit chain", new { }, null, capacity: 1);
+        var finished = await runtime.SubmitAsync(JobKind.VerifyAudit, Actor.System, "audit chain (earlier)", new { }, null, capacity: null);
+        await db.InScopeAsync<MoteDbContext, int>(async context =>
+        {
+            // The assessment runs on some instance and reports its progress to the store; the earlier check has ended.
+            var running = await context.BackgroundJobs.SingleAsync(j => j.Id == risk.Id);
+            (running.State, running.Phase, running.Done, running.Total) = (JobState.Running, "scoring people", 3, 10);
+            (await context.BackgroundJobs.SingleAsync(j => j.Id == finished.Id)).State = JobState.Succeeded;
+            return await context.SaveChangesAsync();
+        });
+
+        // Another instance (its own services on the same database) lists the same.
+        await using var other = await db.OpenAnotherInstanceAsync();
+        async Task<RunningJobs> ReadAsync(Actor actor)
+        {
+            var scope = other.CreateAsyncScope();
+            await using (scope)
+            {
+                return await scope.ServiceProvider.GetRequiredService<ReadRunningJobs>().ExecuteAsync(actor);
+            }
+        }
+        var admin = await ReadAsync(Actors.Admin);
+        var auditor = await ReadAsync(Actors.Auditor);
+        var op = await ReadAsync(Actors.Operator);
+
+        Assert.Equal([JobKind.Retrain, JobKind.AssessGalleryRisk, JobKind.Backup, JobKind.VerifyAudit], admin.Others.Select(j => j.Kind));
+        var retrain = admin.Others[0];
+        Assert.Equal(("Rita Retrain", Actors.Admin.Name, "queued", person.Id, JobState.Queued), (retrain.Subject, retrain.RequestedBy, retrain.Progress, retrain.PersonId, retrain.State));
+        var assessing = admin.Others[1];
+        Assert.Equal(("gallery risk", Actors.Auditor.Name, "scoring people 3 / 10", JobState.Running), (assessing.Subject, assessing.RequestedBy, assessing.Progress, assessing.State));
+        Assert.Null(assessing.PersonId);
+        Assert.Equal(("mote-20261207.motebak", "system (scheduled backup)"), (admin.Others[2].Subject, admin.Others[2].RequestedBy));
+        Assert.Equal("audit chain", admin.Others[3].Subject);
+        // An Auditor sees the fairness and audit work, not who is retrained nor the backups; an Operator none of them.
+        Assert.Equal([JobKind.AssessGalleryRisk, JobKind.VerifyAudit], auditor.Others.Select(j => j.Kind));
+        Assert.Empty(op.Others);
     }
 
     [Fact]

@@ -46,6 +46,18 @@ public sealed class ExplanationsPageTests : GalleryBunitContext
         var rightOfThreshold = impostors.Where(b => b.X >= thresholdX).Sum(b => b.Count);
         Assert.True(rightOfThreshold <= impostors.Sum(b => b.Count) / 100, $"{rightOfThreshold} of {impostors.Sum(b => b.Count)} impostors drawn right of the threshold at x = {thresholdX}");
         Assert.Contains("Log-odds of the score", cut.Find("[data-testid=distribution-caption]").TextContent, StringComparison.Ordinal);
+        // Issue 16: the margin is the distance of the probe's and the threshold's log-odds, on the accepted side when
+        // accepted (it read "log-odds −1.7" for an accepted probe: a difference of probabilities written as a score),
+        // and the sentence writes log-odds, not raw probabilities ("its score 1.293E-07 is 0.8199 below the threshold 0.8199").
+        var caption = cut.Find("[data-testid=distribution-caption]").TextContent;
+        var probe = LogOdds(System.Text.RegularExpressions.Regex.Match(caption, @"this probe \(([^)]+)\)").Groups[1].Value);
+        var threshold = LogOdds(System.Text.RegularExpressions.Regex.Match(caption, @"the threshold \(([^)]+)\)").Groups[1].Value);
+        var margin = LogOdds(System.Text.RegularExpressions.Regex.Match(caption, @"Margin to threshold log-odds ([^ ]+)\.").Groups[1].Value);
+        Assert.Equal(probe - threshold, margin, 0.11);
+        Assert.Equal(accepted, margin >= 0);
+        var sentence = cut.Find("[data-testid=explanation-sentence]").TextContent;
+        Assert.Contains("log-odds", sentence, StringComparison.Ordinal);
+        Assert.DoesNotContain("E-", sentence, StringComparison.Ordinal);
         Assert.Equal(2, cut.FindAll("[data-testid=faithfulness-row]").Count);
         // The curves measure the logit the maps measure (on the 0…1 score a rejected probe's curves sat flat at 0).
         Assert.Contains("in log-odds of the person's template", cut.Find("[data-testid=faithfulness-caption]").TextContent, StringComparison.Ordinal);
@@ -106,4 +118,8 @@ public sealed class ExplanationsPageTests : GalleryBunitContext
     }
 
     private static double Svg(string? value) => double.Parse(value!, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A signed one-decimal number as the page writes it ("+2.4", "−15.9" with a real minus sign).</summary>
+    private static double LogOdds(string text) =>
+        double.Parse(text.Trim().Replace("\u2212", "-", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
 }

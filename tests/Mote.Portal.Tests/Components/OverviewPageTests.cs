@@ -1,5 +1,6 @@
 using System.Globalization;
 using Bunit;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Mote.Core.Faces.Quality;
 using Mote.Gallery.Data;
@@ -7,6 +8,7 @@ using Mote.Gallery.Decisions;
 using Mote.Gallery.Engine;
 using Mote.Gallery.Fairness;
 using Mote.Gallery.Hosting;
+using Mote.Gallery.Jobs;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
 using Mote.Gallery.Settings;
@@ -72,6 +74,7 @@ public sealed class OverviewPageTests : GalleryBunitContext
         Assert.Contains("Enrollment queue: empty", cut.Find("[data-testid=overview-jobs-enrollments]").TextContent, StringComparison.Ordinal);
         Assert.Contains("Evaluation: none running", cut.Find("[data-testid=overview-jobs-evaluation]").TextContent, StringComparison.Ordinal);
         Assert.Matches(@"^Explanations being computed: \d+$", cut.Find("[data-testid=overview-jobs-explanations]").TextContent.Trim());
+        Assert.Equal("Retraining, Gallery risk assessment, Backup, Audit chain check: none running", cut.Find("[data-testid=overview-jobs-others-none]").TextContent.Trim());
         Assert.Equal(taken.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC", cut.Find("[data-testid=overview-backup-time]").TextContent.Trim());
         var backupDetail = cut.Find("[data-testid=overview-backup-detail]").TextContent;
         Assert.Contains("mote-20261201.motebak · 2 people", backupDetail, StringComparison.Ordinal);
@@ -120,6 +123,55 @@ public sealed class OverviewPageTests : GalleryBunitContext
         Assert.Contains("Evaluation: none running", cut.Find("[data-testid=overview-jobs-evaluation]").TextContent, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("[data-testid=overview-backup]")); // Settings' business (Admins)
     }
+
+    [Fact]
+    public async Task Overview_RetrainingAndRiskAssessmentInTheJobStore_ListedWithWhoProgressAndLink_ForWhomMaySeeThem()
+    {
+        await GalleryDatabase.MigrateAsync(Services);
+        var person = TestPeople.Build("Rita Retrain");
+        await TestPeople.AddAsync(Services, person);
+        // Queued as the person page and the Fairness page queue them; no scheduler runs here, so the store is all there is
+        // (as on an instance other than the one running them). The assessment reports its progress to the store.
+        var scope = Services.CreateAsyncScope();
+        await using (scope)
+        {
+            var sp = scope.ServiceProvider;
+            await sp.GetRequiredService<RetrainQueue>().SubmitAsync(Actors.Admin, new RetrainRequest(person.Id, person.ConcurrencyStamp));
+            var risk = await sp.GetRequiredService<GalleryRiskJobs>().SubmitAsync(Auditor, new GalleryRiskRequest());
+            var db = sp.GetRequiredService<MoteDbContext>();
+            var running = await db.BackgroundJobs.SingleAsync(j => j.Id == risk.Id);
+            (running.State, running.Phase, running.Done, running.Total) = (JobState.Running, "scoring people", 3, 10);
+            await db.SaveChangesAsync();
+        }
+        SignInAs(Roles.Admin);
+
+        var cut = Render<Home>();
+
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=overview-job]").Count), Slow);
+        var lines = cut.FindAll("[data-testid=overview-job]");
+        Assert.Equal(nameof(JobKind.Retrain), lines[0].GetAttribute("data-kind"));
+        Assert.Equal($"Retraining Rita Retrain, asked by {Actors.Admin.Name}: queued · Open", Squeeze(lines[0].TextContent));
+        Assert.Equal($"gallery/{person.Id}", lines[0].QuerySelector("a")!.GetAttribute("href"));
+        Assert.Equal("Gallery risk assessment, asked by auditor@example.org: scoring people 3 / 10 · Open", Squeeze(lines[1].TextContent));
+        Assert.Equal("fairness", lines[1].QuerySelector("a")!.GetAttribute("href"));
+        Assert.Empty(cut.FindAll("[data-testid=overview-jobs-others-none]"));
+
+        // An Auditor sees the assessment (Fairness) but not who is being retrained (managing the gallery is an Admin's).
+        SignInAs(Roles.Auditor);
+        var auditor = Render<Home>();
+        auditor.WaitForAssertion(() => Assert.Single(auditor.FindAll("[data-testid=overview-job]")), Slow);
+        Assert.Equal(nameof(JobKind.AssessGalleryRisk), auditor.Find("[data-testid=overview-job]").GetAttribute("data-kind"));
+        Assert.DoesNotContain("Rita Retrain", auditor.Find("[data-testid=overview-jobs]").TextContent, StringComparison.Ordinal);
+
+        // An Operator sees neither, and no line about kinds they may not see.
+        SignInAs(Roles.Operator);
+        var op = Render<Home>();
+        op.WaitForAssertion(() => Assert.NotEmpty(op.FindAll("[data-testid=overview-jobs-explanations]")), Slow);
+        Assert.Empty(op.FindAll("[data-testid=overview-job]"));
+        Assert.Empty(op.FindAll("[data-testid=overview-jobs-others-none]"));
+    }
+
+    private static string Squeeze(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ").Trim();
 
     private async Task<PersonSummary> EnrollAsync(string name)
     {
