@@ -54,7 +54,7 @@ public sealed record ScoreContext(
         var impostorsAbove = rankImpostors.Count(i => i >= probe) / (double)impostors.Count;
         var margin = score - threshold;
         return new ScoreContext(score, threshold, margin, genuineBelow, impostorsAbove, Histogram(genuine), Histogram(impostors),
-            Describe(score, threshold, margin, genuineBelow, impostorsAbove, impostors.Count),
+            Describe(score, threshold, margin, genuineBelow, impostorsAbove, impostors.Count, ranking is null ? null : (probe, CalibratedScale.LogOdds(threshold))),
             ReadableHistograms.From(ranking is null ? "score" : "log-odds", probe,
                 ranking is null ? threshold : CalibratedScale.LogOdds(threshold), rankGenuine, rankImpostors));
     }
@@ -121,7 +121,10 @@ public sealed record ScoreContext(
         return counts;
     }
 
-    private static string Describe(float score, float threshold, float margin, double? genuineBelow, double impostorsAbove, int impostorCount)
+    // With a model-template the scores are written as log-odds, as the page and the API's readable scale write them: its
+    // sigmoid scores saturate ("its score 1.293E-07 is 0.8199 below the threshold 0.8199", issue 16).
+    private static string Describe(float score, float threshold, float margin, double? genuineBelow, double impostorsAbove, int impostorCount,
+        (double Probe, double Threshold)? logOdds)
     {
         var c = CultureInfo.InvariantCulture;
         var verdict = margin >= 0 ? "accepted" : "rejected";
@@ -129,7 +132,9 @@ public sealed record ScoreContext(
         var impostorText = impostorsAbove == 0
             ? $"none of {impostorCount.ToString("N0", c)} synthetic impostors scored this high"
             : $"{Percent(impostorsAbove)} of synthetic impostors scored this high or higher";
-        var head = string.Create(c, $"The probe was {verdict}: its score {score:G4} is {Math.Abs(margin):G4} {side} the threshold {threshold:G4}; ");
+        var head = logOdds is { } l
+            ? string.Create(c, $"The probe was {verdict}: its score (log-odds {ReadableScore.Signed(l.Probe)}) is {Math.Abs(l.Probe - l.Threshold):0.0} {side} the threshold (log-odds {ReadableScore.Signed(l.Threshold)}); ")
+            : string.Create(c, $"The probe was {verdict}: its score {score:G4} is {Math.Abs(margin):G4} {side} the threshold {threshold:G4}; ");
         return genuineBelow is { } g
             ? head + $"it is higher than {Percent(g)} of this person's synthetic genuine scores, and {impostorText}."
             : head + impostorText + ".";

@@ -209,6 +209,12 @@ public sealed class ExplainTests(ModelPackFixture models, ITestOutputHelper outp
         Assert.True(context.ImpostorsAtOrAbove < 0.01);
         Assert.Contains("rejected", impostorContext.Sentence);
         Assert.True(impostorContext.GenuineBelow < 0.05);
+        // Written in log-odds, as the page and the API's readable scale write them (issue 16: "its score 1.293E-07 is 0.8199
+        // below the threshold 0.8199"): the probe's logit, the distance, the threshold's logit.
+        var probeLogit = template.Logit(f.Faces[9].Descriptor);
+        var expected = $"its score (log-odds {ReadableScore.Signed(probeLogit)}) is {Math.Abs(probeLogit - CalibratedScale.LogOdds(0.5f)).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} below the threshold (log-odds {ReadableScore.Signed(0)})";
+        Assert.Contains(expected, impostorContext.Sentence, StringComparison.Ordinal);
+        Assert.DoesNotContain("E-", impostorContext.Sentence, StringComparison.Ordinal);
         // The enrolled face itself sits well inside its synthetic genuine cloud (ranked by logit, not tied at 1.000).
         Assert.InRange(context.GenuineBelow!.Value, 0.05, 1.0);
     }
