@@ -83,8 +83,10 @@ internal static class EvaluateCommand
                 }
             }
 
-            // The engine's trainer for the configured backbone (its measured anchor), as enrollment trains on it.
-            var engineTrainer = TemplateTrainerOptions.EngineFor(services.GetRequiredService<GalleryEngine>().ConfiguredBackbone);
+            // The engine's trainer for the configured backbone, as enrollment trains on it: its measured anchor and the site's
+            // Mote:Engine settings (the compact architecture, anchor, cap, jitter), which this ignored before (docs/scale.md).
+            var galleryEngine = services.GetRequiredService<GalleryEngine>();
+            var engineTrainer = galleryEngine.TrainerOptionsFor(galleryEngine.ConfiguredBackbone);
             var options = new EvaluationOptions
             {
                 ImpostorTemplatesPerCell = Math.Max(1, parse.GetValue(impostorTemplates)),
@@ -101,7 +103,7 @@ internal static class EvaluateCommand
                     WeightDecay = parse.GetValue(weightDecay),
                     AnchorScale = parse.GetValue(anchorScale) ?? engineTrainer.AnchorScale,
                     AnchorCosine = parse.GetValue(anchorCosine) ?? engineTrainer.AnchorCosine,
-                    CorrectionCap = parse.GetValue(correctionCap) switch { null => TemplateTrainerOptions.Engine.CorrectionCap, "none" => null, var v => double.Parse(v, CultureInfo.InvariantCulture) },
+                    CorrectionCap = parse.GetValue(correctionCap) switch { null => engineTrainer.CorrectionCap, "none" => null, var v => double.Parse(v, CultureInfo.InvariantCulture) },
                 },
             };
             var folder = Path.GetFullPath(parse.GetValue(outFolder) ?? Path.Combine("evaluations", TimeProvider.System.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));

@@ -243,8 +243,8 @@ internal sealed class EvaluateJobHandler(
         using var inputs = EvaluationInputs.Open(modelPack, engine, settings.DescriptorCache!);
         var options = new EvaluationOptions
         {
-            // The engine's trainer for this backbone (its measured anchor), as enrollment trains on it.
-            Trainer = TemplateTrainerOptions.EngineFor(inputs.Backbone.Id),
+            // The engine's trainer for this backbone, as enrollment trains on it (its measured anchor and the Mote:Engine settings).
+            Trainer = engine.TrainerOptionsFor(inputs.Backbone.Id),
             Seed = request.Seed,
             SweepFemaleShares = request.Sweep ? new EvaluationOptions().SweepFemaleShares : [],
             Privacy = request.Privacy,

@@ -54,7 +54,7 @@ public sealed class IdentificationBenchmarkTests(ITestOutputHelper output)
         var randomThresholds = randomBase.Select(t => ThresholdCalibration.ForTemplate(t, randomImpostors)).ToArray();
         var reflections = new Random(4);
         var randomTemplates = Enumerable.Range(0, GallerySize)
-            .Select(i => Reflect(randomBase[i % 64], Unit(Enumerable.Range(0, Dimension).Select(_ => (float)(reflections.NextDouble() - 0.5)).ToArray())))
+            .Select(i => TemplateReflection.Reflect(randomBase[i % 64], Unit(Enumerable.Range(0, Dimension).Select(_ => (float)(reflections.NextDouble() - 0.5)).ToArray())))
             .ToArray();
         MeasureScreenOnly("default random-weight (worst case)", randomTemplates, Enumerable.Range(0, GallerySize).Select(i => randomThresholds[i % 64]).ToArray(), data, lines);
 
@@ -86,7 +86,7 @@ public sealed class IdentificationBenchmarkTests(ITestOutputHelper output)
             // The reflection that swaps the base centre with a new random centre t: v = (c − t)/‖c − t‖.
             var t = data.Centre();
             var v = Unit(baseCentres[b].Zip(t, (x, y) => x - y).ToArray());
-            templates[j] = Reflect(trained[b], v);
+            templates[j] = TemplateReflection.Reflect(trained[b], v);
             thresholds[j] = baseThresholds[b];
             centres[j] = t;
         }
@@ -186,29 +186,6 @@ public sealed class IdentificationBenchmarkTests(ITestOutputHelper output)
         var actual = identifier.Identify(SyntheticDescriptors.Backbone, probe, thresholds, topK: 3).Candidates;
         Assert.Equal(expected, actual.Select(c => c.TemplateIndex));
         Assert.Equal(expected.Select(i => scores[i]), actual.Select(c => c.Score));
-    }
-
-    private static ModelTemplate Reflect(ModelTemplate template, float[] v)
-    {
-        var first = template.Layers[0];
-        var w = first.Weights.ToArray();
-        for (var r = 0; r < first.Outputs; r++)
-        {
-            var row = w.AsSpan(r * first.Inputs, first.Inputs);
-            var dot = 0f;
-            for (var i = 0; i < row.Length; i++)
-            {
-                dot += row[i] * v[i];
-            }
-
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] -= 2 * dot * v[i];
-            }
-        }
-
-        var layers = template.Layers.Skip(1).Prepend(new DenseLayer(first.Inputs, first.Outputs, w, first.Bias)).ToArray();
-        return new ModelTemplate(template.Provenance, template.Seed, layers, template.Training);
     }
 
     private static float[] Unit(float[] v)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Mote.Core.Templates;
+using Mote.Core.Tests.Templates;
 using Mote.Gallery.Engine;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
@@ -101,7 +102,7 @@ public sealed class GalleryScaleBenchmarkTests(ITestOutputHelper output)
             {
                 var b = bases[i % BaseTemplates];
                 centres[i] = Centre(random);
-                var template = Reflect(b.Template, Unit(b.Centre.Zip(centres[i], (x, y) => x - y).ToArray()));
+                var template = TemplateReflection.Move(b.Template, b.Centre, centres[i]);
                 var personId = Guid.NewGuid().ToString();
                 var plain = template.ToBytes();
                 (id.Value, name.Value, norm.Value, ext.Value) = (personId, $"Person {i:D6}", $"PERSON {i:D6}", $"#{i:D6}");
@@ -195,27 +196,6 @@ public sealed class GalleryScaleBenchmarkTests(ITestOutputHelper output)
             var template = trainer.Train(set, i, provenance, reference: Around(centre, random));
             return (template, centre, ThresholdCalibration.ForTemplate(template, impostors));
         }).ToArray();
-    }
-
-    private static ModelTemplate Reflect(ModelTemplate template, float[] v)
-    {
-        var first = template.Layers[0];
-        var w = first.Weights.ToArray();
-        for (var r = 0; r < first.Outputs; r++)
-        {
-            var row = w.AsSpan(r * first.Inputs, first.Inputs);
-            var dot = 0f;
-            for (var i = 0; i < row.Length; i++)
-            {
-                dot += row[i] * v[i];
-            }
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] -= 2 * dot * v[i];
-            }
-        }
-        var layers = template.Layers.Skip(1).Prepend(new DenseLayer(first.Inputs, first.Outputs, w, first.Bias.ToArray())).ToArray();
-        return new ModelTemplate(template.Provenance, template.Seed, layers, template.Training, template.Precision, template.Anchor);
     }
 
     private static float[] Centre(Random random) => Unit(Enumerable.Range(0, Dimension).Select(_ => Gaussian(random)).ToArray());
