@@ -17,7 +17,7 @@ namespace Mote.Gallery.Tests.Engine;
 /// </summary>
 public sealed class DamagedTemplateTests
 {
-    private static readonly BackboneIdentity Backbone = new("dlib-resnet", new string('a', 64));
+    private static readonly BackboneIdentity Backbone = VectorPeople.Backbone;
 
     [Fact]
     public async Task GalleryIndex_OneTemplateDoesNotDecrypt_OthersIdentifiedDamagedLeftOutAuditedOnceAndLogged()
@@ -25,9 +25,9 @@ public sealed class DamagedTemplateTests
         var logs = new CapturingLoggerProvider();
         await using var db = await GalleryTestDatabase.CreateAsync(s => s.AddSingleton<ILoggerProvider>(logs));
         var protector = db.Services.GetRequiredService<TemplateProtector>();
-        var ada = VectorPerson("Ada Intact", protector, Axis(0), 1);
-        var bob = VectorPerson("Bob Intact", protector, Axis(1), 2);
-        var eve = VectorPerson("Eve Damaged", protector, Axis(2), 3);
+        var ada = VectorPeople.Build("Ada Intact", protector, VectorPeople.Axis(0), 1);
+        var bob = VectorPeople.Build("Bob Intact", protector, VectorPeople.Axis(1), 2);
+        var eve = VectorPeople.Build("Eve Damaged", protector, VectorPeople.Axis(2), 3);
         eve.TemplateBlob = ada.TemplateBlob; // copied from another record: bound to Ada's id, so it fails to decrypt for Eve
         await db.AddPeopleAsync(ada, bob, eve);
         var index = db.Services.GetRequiredService<GalleryIndex>();
@@ -40,7 +40,7 @@ public sealed class DamagedTemplateTests
         var damaged = Assert.Single(snapshot.Damaged);
         Assert.Equal(eve.Id, damaged.PersonId);
         Assert.Contains("does not decrypt", damaged.Reason, StringComparison.Ordinal);
-        var found = snapshot.Identifier!.Identify(Backbone, Axis(1), snapshot.Thresholds, 5);
+        var found = snapshot.Identifier!.Identify(Backbone, VectorPeople.Axis(1), snapshot.Thresholds, 5);
         Assert.Equal(1, Assert.Single(found.Candidates).TemplateIndex);
         Assert.Single(again.Damaged);
         Assert.Equal(1, db.Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.TemplateIntegrityViolation} AND SubjectId = '{eve.Id}' AND ActorKind = {(int)ActorKind.System}"));
@@ -57,7 +57,7 @@ public sealed class DamagedTemplateTests
     {
         await using var db = await GalleryTestDatabase.CreateAsync();
         var protector = db.Services.GetRequiredService<TemplateProtector>();
-        var eve = VectorPerson("Eve Damaged", protector, Axis(2), 3);
+        var eve = VectorPeople.Build("Eve Damaged", protector, VectorPeople.Axis(2), 3);
         eve.TemplateBlob = [1, 2, 3];
         await db.AddPeopleAsync(eve);
         await db.Services.GetRequiredService<GalleryIndex>().GetAsync(Backbone, default);
@@ -67,24 +67,6 @@ public sealed class DamagedTemplateTests
             $"UPDATE People SET RetrainedUtc = {DateTimeOffset.UtcNow.AddMinutes(1).UtcTicks} WHERE Id = '{eve.Id}'"));
 
         Assert.Equal(0, await db.InScopeAsync<MoteDbContext, int>(c => TemplateIntegrity.CountDamagedAsync(c)));
-    }
-
-    private static float[] Axis(int i)
-    {
-        var v = new float[128];
-        v[i] = 1;
-        return v;
-    }
-
-    private static Person VectorPerson(string name, TemplateProtector protector, float[] descriptor, int order)
-    {
-        var person = PersonRows.Build(name);
-        person.TemplateKind = "vector";
-        person.BackboneHash = Backbone.Sha256Hex;
-        person.Threshold = 0.5f;
-        person.EnrolledUtc = new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.Zero).AddMinutes(order);
-        person.TemplateBlob = protector.Protect(person.Id, PersonRecords.VectorTemplatePurpose, System.Runtime.InteropServices.MemoryMarshal.AsBytes(descriptor.AsSpan()));
-        return person;
     }
 
     private sealed class CapturingLoggerProvider : ILoggerProvider

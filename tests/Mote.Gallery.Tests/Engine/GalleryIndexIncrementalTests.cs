@@ -17,14 +17,14 @@ namespace Mote.Gallery.Tests.Engine;
 /// </summary>
 public sealed class GalleryIndexIncrementalTests
 {
-    private static readonly BackboneIdentity Backbone = new("dlib-resnet", new string('a', 64));
+    private static readonly BackboneIdentity Backbone = VectorPeople.Backbone;
 
     [Fact]
     public async Task Rebuild_OpensOnlyNewOrChangedPeople_AnswersAsAFreshIndex()
     {
         await using var db = await GalleryTestDatabase.CreateAsync();
         var protector = db.Services.GetRequiredService<TemplateProtector>();
-        await db.AddPeopleAsync(VectorPerson("Ada", protector, Axis(0), 1), VectorPerson("Bob", protector, Axis(1), 2), VectorPerson("Cy", protector, Axis(2), 3));
+        await db.AddPeopleAsync(VectorPeople.Build("Ada", protector, VectorPeople.Axis(0), 1), VectorPeople.Build("Bob", protector, VectorPeople.Axis(1), 2), VectorPeople.Build("Cy", protector, VectorPeople.Axis(2), 3));
         var index = db.Services.GetRequiredService<GalleryIndex>();
 
         var first = await index.GetAsync(Backbone, default);
@@ -38,16 +38,16 @@ public sealed class GalleryIndexIncrementalTests
 
         // Bob retrained elsewhere (another template under a new stamp, no Invalidate here) and Dee enrolled: those two are opened.
         var bob = first.People.Single(p => p.Name == "Bob").Id;
-        var retrained = protector.Protect(bob, PersonRecords.VectorTemplatePurpose, System.Runtime.InteropServices.MemoryMarshal.AsBytes(Axis(5).AsSpan()));
+        var retrained = protector.Protect(bob, PersonRecords.VectorTemplatePurpose, System.Runtime.InteropServices.MemoryMarshal.AsBytes(VectorPeople.Axis(5).AsSpan()));
         Assert.Equal(1, await db.InScopeAsync<MoteDbContext, int>(c => c.People.Where(p => p.Id == bob).ExecuteUpdateAsync(u => u
             .SetProperty(p => p.TemplateBlob, retrained).SetProperty(p => p.ConcurrencyStamp, "new").SetProperty(p => p.RetrainedUtc, DateTimeOffset.UtcNow))));
-        await db.AddPeopleAsync(VectorPerson("Dee", protector, Axis(3), 4));
+        await db.AddPeopleAsync(VectorPeople.Build("Dee", protector, VectorPeople.Axis(3), 4));
         var changed = await index.GetAsync(Backbone, default);
         Assert.Equal((2, 2), (changed.Opened, changed.Kept));
         Assert.Equal(["Ada", "Bob", "Cy", "Dee"], changed.People.Select(p => p.Name));
-        Assert.Equal(1, Best(changed, Axis(5)));
-        Assert.Equal(-1, Best(changed, Axis(1))); // Bob's old template is gone
-        Assert.Equal(3, Best(changed, Axis(3)));
+        Assert.Equal(1, Best(changed, VectorPeople.Axis(5)));
+        Assert.Equal(-1, Best(changed, VectorPeople.Axis(1))); // Bob's old template is gone
+        Assert.Equal(3, Best(changed, VectorPeople.Axis(3)));
 
         // Ada erased elsewhere and Cy renamed (an edit changes the stamp): Cy is opened again, Ada left out.
         Assert.Equal(1, db.Execute("DELETE FROM People WHERE Name = 'Ada'"));
@@ -62,7 +62,7 @@ public sealed class GalleryIndexIncrementalTests
         Assert.Equal((3, 0), (fresh.Opened, fresh.Kept));
         Assert.Equal(fresh.People, fewer.People);
         Assert.Equal(fresh.Thresholds, fewer.Thresholds);
-        foreach (var probe in new[] { Axis(1), Axis(2), Axis(3), Axis(5) })
+        foreach (var probe in new[] { VectorPeople.Axis(1), VectorPeople.Axis(2), VectorPeople.Axis(3), VectorPeople.Axis(5) })
         {
             Assert.Equal(Best(fresh, probe), Best(fewer, probe));
         }
@@ -72,23 +72,5 @@ public sealed class GalleryIndexIncrementalTests
     {
         var result = snapshot.Identifier!.Identify(Backbone, probe, snapshot.Thresholds);
         return result.IsNoMatch ? -1 : result.Candidates[0].TemplateIndex;
-    }
-
-    private static float[] Axis(int i)
-    {
-        var v = new float[128];
-        v[i] = 1;
-        return v;
-    }
-
-    private static Person VectorPerson(string name, TemplateProtector protector, float[] descriptor, int order)
-    {
-        var person = PersonRows.Build(name);
-        person.TemplateKind = "vector";
-        person.BackboneHash = Backbone.Sha256Hex;
-        person.Threshold = 0.5f;
-        person.EnrolledUtc = new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.Zero).AddMinutes(order);
-        person.TemplateBlob = protector.Protect(person.Id, PersonRecords.VectorTemplatePurpose, System.Runtime.InteropServices.MemoryMarshal.AsBytes(descriptor.AsSpan()));
-        return person;
     }
 }
