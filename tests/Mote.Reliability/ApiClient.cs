@@ -5,7 +5,26 @@ using System.Text.Json;
 namespace Mote.Reliability;
 
 /// <summary>One REST call as the harness saw it: which operation, the HTTP status (0: no answer), how long it took.</summary>
-public sealed record CallResult(string Operation, int Status, double Milliseconds, string? Body);
+public sealed record CallResult(string Operation, int Status, double Milliseconds, string? Body)
+{
+    /// <summary>
+    /// The decisions the portal says it stored for this call: one for an answered verification; one per decided face for an
+    /// answered identification (API 1.3 decides every usable face of a photo, each with its own decision id); none otherwise.
+    /// </summary>
+    public int Decisions => (Operation, Status) switch
+    {
+        ("verify", 200) => 1,
+        ("identify", 200) => DecidedFaces(Body),
+        _ => 0,
+    };
+
+    private static int DecidedFaces(string? body)
+    {
+        using var json = JsonDocument.Parse(body ?? throw new InvalidOperationException("An answered identification has no body."));
+        return json.RootElement.GetProperty("faces").EnumerateArray()
+            .Count(f => f.TryGetProperty("decisionId", out var id) && id.ValueKind == JsonValueKind.String);
+    }
+}
 
 /// <summary>A REST client of <c>/api/v1</c> with one API key (all scopes), as a door controller or kiosk would call it.</summary>
 public sealed class ApiClient(Uri baseAddress, string key) : IDisposable

@@ -195,7 +195,14 @@ namespace Mote.Reliability
     }
 
     /// <summary>The photos and the enrolled person every scenario uses.</summary>
-    public sealed record Workload(string Key, string PersonId, byte[] Group, byte[] OwnFace, byte[] Stranger)
+    /// <param name="Key">The harness's API key (all scopes).</param>
+    /// <param name="PersonId">The enrolled person every verification names.</param>
+    /// <param name="Group">The group photo: the enrolled face is its face #1.</param>
+    /// <param name="OwnFace">Another framing of the enrolled face.</param>
+    /// <param name="Stranger">A face of someone not enrolled.</param>
+    /// <param name="GroupDecisions">How many decisions one identification of <paramref name="Group"/> stores (one per usable
+    /// face), from a first identification; the most a call that got no answer can have stored.</param>
+    public sealed record Workload(string Key, string PersonId, byte[] Group, byte[] OwnFace, byte[] Stranger, int GroupDecisions)
     {
         public static async Task<Workload> CreateAsync(PortalHost portal, string key, Report report)
         {
@@ -212,7 +219,13 @@ namespace Mote.Reliability
                 throw new InvalidOperationException($"Enrolling the workload's person failed: {enrolled.Status} {enrolled.Body}");
             }
             report.Line($"Enrolled the workload's person in {enrolled.Milliseconds / 1000:0.0} s");
-            return new Workload(key, ApiClient.PersonId(enrolled), group, own, stranger);
+            var identified = await client.IdentifyAsync(group);
+            if (identified.Status != 200)
+            {
+                throw new InvalidOperationException($"Identifying the group photo failed: {identified.Status} {identified.Body}");
+            }
+            report.Line($"The group photo's identification stores {identified.Decisions} decisions (one per usable face)");
+            return new Workload(key, ApiClient.PersonId(enrolled), group, own, stranger, identified.Decisions);
         }
     }
 
@@ -350,10 +363,10 @@ namespace Mote.Reliability
             var (calls, seconds, peak) = await RunLoadAsync(portal, workload, options.Clients, TimeSpan.FromSeconds(options.Seconds), killAfter: null);
             Stats.Print(report, calls, seconds);
             report.Line($"Portal peak RSS during the load (sampled every 50 ms): {peak:0} MB");
-            var decided = calls.Count(c => c.Operation is "verify" or "identify" && c.Status == 200);
+            var decided = calls.Sum(c => c.Decisions);
             var decisions = portal.Scalar("SELECT COUNT(*) FROM Decisions") - decisionsBefore;
             report.Check(calls.All(c => c.Status == 200), "every call under load answered 200");
-            report.Check(decisions == decided, $"decisions written ({decisions}) = decisions answered 200 ({decided})");
+            report.Check(decisions == decided, $"decisions written ({decisions}) = decisions the answers name ({decided}: one per verification, one per decided face of an identification)");
             await CheckInvariantsAsync(portal, report, "after the load");
         }
 
@@ -379,8 +392,15 @@ namespace Mote.Reliability
                 await portal.KillHardAsync();
                 var seen = await pending;
                 await RestartAsync(portal, options, report);
+                // Enrollment is a durable job (issue 15): a job stored before the kill is run again after the restart, so the
+                // person may appear some seconds later. Wait for the job store to settle before looking.
+                var settled = await WaitForEnrollmentJobsAsync(portal, TimeSpan.FromMinutes(3));
                 var present = portal.Scalar($"SELECT COUNT(*) FROM People WHERE Name = '{name}'");
-                report.Line($"Killed enrollment {k + 1} after {at:0.0} s (client saw {(seen.Status == 0 ? "no answer" : seen.Status.ToString(CultureInfo.InvariantCulture))}): person {(present == 1 ? "enrolled whole" : "absent")} after restart (people before the kill: {peopleBefore})");
+                var resumed = portal.Scalar($"SELECT COUNT(*) FROM BackgroundJobs WHERE Kind = 1 AND State = 2 AND Attempts > 1 AND Subject LIKE '%{name}%'");
+                report.Line($"Killed enrollment {k + 1} after {at:0.0} s (client saw {(seen.Status == 0 ? "no answer" : seen.Status.ToString(CultureInfo.InvariantCulture))}): " +
+                    $"person {(present == 1 ? (resumed > 0 ? "enrolled whole by the job run again after the restart" : "enrolled whole") : "absent")} (people before the kill: {peopleBefore})");
+                report.Check(settled, "no enrollment job is left queued or running 3 min after the restart");
+                report.Check(present <= 1, $"at most one person named {name} ({present})");
                 report.Check(seen.Status != 201 || present == 1, $"an enrollment answered 201 is kept ({name})");
                 await CheckInvariantsAsync(portal, report, $"after the kill during enrollment {k + 1}");
                 if (present == 0)
@@ -389,17 +409,24 @@ namespace Mote.Reliability
                     var again = await client.EnrollAsync(name, workload.Group, 1);
                     report.Check(again.Status == 201, $"the killed enrollment, sent again, answers 201 ({again.Status})");
                 }
+                else
+                {
+                    // Enrolled once already: sending it again is refused as a clash, not enrolled twice.
+                    var again = await client.EnrollAsync(name, workload.Group, 1);
+                    report.Check(again.Status == 409 && portal.Scalar($"SELECT COUNT(*) FROM People WHERE Name = '{name}'") == 1,
+                        $"the killed enrollment, finished after the restart and sent again, answers 409 and stays one person ({again.Status})");
+                }
             }
 
             // 2. During load: clients keep calling when the process dies; every decision answered 200 must be stored with its audit event.
             var decisionsBefore = portal.Scalar("SELECT COUNT(*) FROM Decisions");
             var (calls, _, _) = await RunLoadAsync(portal, workload, options.Clients, TimeSpan.FromSeconds(15), killAfter: TimeSpan.FromSeconds(6));
             await RestartAsync(portal, options, report);
-            var answered = calls.Count(c => c.Operation is "verify" or "identify" && c.Status == 200);
-            var unanswered = calls.Count(c => c.Status == 0);
+            var answered = calls.Sum(c => c.Decisions);
+            var unanswered = calls.Where(c => c.Status == 0).Sum(c => c.Operation == "identify" ? workload.GroupDecisions : 1);
             var stored = portal.Scalar("SELECT COUNT(*) FROM Decisions") - decisionsBefore;
             report.Line($"Killed under load of {options.Clients} clients at 6 s: {calls.Count} calls, statuses {Stats.Statuses(calls)}; decisions stored {stored}");
-            report.Check(stored >= answered && stored <= answered + unanswered, $"decisions stored ({stored}) between those answered 200 ({answered}) and those plus the unanswered ({answered + unanswered})");
+            report.Check(stored >= answered && stored <= answered + unanswered, $"decisions stored ({stored}) between those the answers name ({answered}) and those plus the most the unanswered calls could have stored ({answered + unanswered})");
             await CheckInvariantsAsync(portal, report, "after the kill under load");
 
             // 3. During an erasure: a person with decisions (and their audit payloads to scrub) is erased; the process dies just after the request leaves.
@@ -427,6 +454,21 @@ namespace Mote.Reliability
             }
             await CheckInvariantsAsync(portal, report, "after the kill during erasure");
             report.Check(portal.Failures().Count == 0, $"no fail/crit lines in the portal's log ({portal.Failures().Count}{(portal.Failures().Count > 0 ? ": " + portal.Failures()[0] : "")})");
+        }
+
+        /// <summary>Waits until no enrollment job is queued or running; false when some still is after <paramref name="limit"/>.</summary>
+        private static async Task<bool> WaitForEnrollmentJobsAsync(PortalHost portal, TimeSpan limit)
+        {
+            var clock = Stopwatch.StartNew();
+            while (portal.Scalar("SELECT COUNT(*) FROM BackgroundJobs WHERE Kind = 1 AND State IN (0, 1)") > 0)
+            {
+                if (clock.Elapsed > limit)
+                {
+                    return false;
+                }
+                await Task.Delay(500);
+            }
+            return true;
         }
 
         private static async Task RestartAsync(PortalHost portal, HarnessOptions options, Report report)
