@@ -163,6 +163,16 @@ public sealed partial class PortalProcess : IAsyncDisposable
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Runs one writing statement on the portal's database (as an operator's SQL would, beside the running portal); returns the rows changed.</summary>
+    public int Execute(string sql)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteNonQuery();
+    }
+
     /// <summary>The operating system's id of the portal process.</summary>
     public int ProcessId => _process.Id;
 
