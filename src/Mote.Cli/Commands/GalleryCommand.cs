@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Mote.Core.Faces;
 using Mote.Core.Models;
 using Mote.Gallery;
 using Mote.Gallery.Security;
@@ -28,7 +29,7 @@ internal static class GalleryCommand
             }
             return 0;
         }
-        catch (Exception e) when (e is GalleryException or PermissionDeniedException or Core.Faces.Descriptors.CustomModelConfigurationException or Core.Faces.Descriptors.CustomModelException)
+        catch (Exception e) when (e is GalleryException or PermissionDeniedException or Core.Faces.Descriptors.CustomModelConfigurationException or CustomModelException)
         {
             await error.WriteLineAsync(e.Message).ConfigureAwait(false);
             return 1;

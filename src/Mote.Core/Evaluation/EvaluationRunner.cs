@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Mote.Core.Faces;
+using Mote.Core.Numerics;
 using Mote.Core.Population;
 using Mote.Core.Population.Packs;
 using Mote.Core.Population.Sampling;

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Mote.Core.Models.FaceApi;
 
 namespace Mote.Core.Models;
 
@@ -63,16 +62,6 @@ public sealed class ModelPackProvisioner
 
     /// <summary>The recipes this provisioner builds, in registration order.</summary>
     public IReadOnlyList<IModelRecipe> Recipes => _recipes;
-
-    /// <summary>
-    /// The pinned pack: face-api's dlib ResNet descriptor and 68-point landmark net, human-models' graphs, and
-    /// faceplugin's recognition model.
-    /// </summary>
-    public static IReadOnlyList<IModelRecipe> DefaultRecipes() =>
-        [new FaceRecognitionRecipe(), new FaceLandmark68Recipe(), .. HumanModels.HumanGraphRecipes.All, new Faceplugin.FacepluginRecognitionRecipe()];
-
-    /// <summary>A provisioner for <see cref="DefaultRecipes"/>.</summary>
-    public static ModelPackProvisioner CreateDefault(ModelPackOptions options) => new(options, DefaultRecipes());
 
     /// <summary>
     /// Returns the pack with every recipe's model, building the missing or invalid ones: each needed

@@ -1,3 +1,5 @@
+using Mote.Core.Numerics;
+
 namespace Mote.Core.Templates;
 
 /// <summary>One linear layer of a model-template: <c>y = W·x + b</c>, W row-major <c>Outputs × Inputs</c>. Immutable.</summary>

@@ -1,3 +1,5 @@
+using Mote.Core.Numerics;
+
 namespace Mote.Core.Templates;
 
 /// <summary>

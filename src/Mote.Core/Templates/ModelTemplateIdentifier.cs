@@ -1,3 +1,5 @@
+using Mote.Core.Numerics;
+
 namespace Mote.Core.Templates;
 
 /// <summary>What one screened identification did, for benchmarks and diagnostics.</summary>

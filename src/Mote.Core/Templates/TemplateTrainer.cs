@@ -1,3 +1,4 @@
+using Mote.Core.Numerics;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -37,7 +38,7 @@ public sealed class TemplateTrainer
     /// <param name="reference">The enrollment descriptor the anchor is measured from when
     /// <see cref="TemplateTrainerOptions.AnchorScale"/> &gt; 0; default the first positive row (the sampler puts the
     /// reference there). Normalised here; not mutated.</param>
-    /// <param name="guards">Guards the person's balance asks for (<see cref="Population.Sampling.BalanceGuards.For"/>), folded
+    /// <param name="guards">Guards the person's balance asks for (<see cref="BalanceGuards.For"/>), folded
     /// into the trained layers; default none.</param>
     /// <param name="ct">Cancels the wait for the process's native gate (<see cref="NativeWorkGate"/>), never a training under way.</param>
     /// <exception cref="ArgumentException">Too few samples of a class, or a reference of another dimension or zero norm.</exception>

@@ -70,7 +70,7 @@ public sealed record TemplateTrainerOptions
 
     /// <summary>
     /// Logit units a person's guard against a raised group takes off a typical member of that group per unit of
-    /// <c>ln(weight / level)</c> (<see cref="Population.Sampling.BalanceGuards"/>); 0 leaves the balance to the synthetic
+    /// <c>ln(weight / level)</c> (<see cref="BalanceGuards"/>); 0 leaves the balance to the synthetic
     /// mix alone, as in the paper. Default 4 (a group raised to 3× the others: 4.4 log-odds off a typical member). Measured
     /// with <c>mote balance-check</c> on 50 lfw-dev people × 3 groups raised 3× (docs/evaluation.md, "The balance knob"):
     /// strength 2 lowered the rate in 97.3 % of cases on synthetic and 79.3 % on real UTKFace impostors, strength 4 in

@@ -56,7 +56,7 @@ public sealed class EngineSettings
 
     /// <summary>
     /// How hard a raised negative weight guards the person against that group: logit units taken off a typical member's
-    /// score per unit of ln(weight / level) (<see cref="Core.Population.Sampling.BalanceGuards"/>); 0 leaves the balance
+    /// score per unit of ln(weight / level) (<see cref="Core.Templates.BalanceGuards"/>); 0 leaves the balance
     /// to the synthetic mix alone. Default from <see cref="TemplateTrainerOptions.Engine"/>.
     /// </summary>
     public double GuardStrength { get; set; } = TemplateTrainerOptions.Engine.GuardStrength;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mote.Core.Models;
+using Mote.Core.Models.Catalog;
 using Mote.Gallery.ApiKeys;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Decisions;
@@ -46,7 +47,7 @@ public static class GalleryServiceCollectionExtensions
         var modelSettings = configuration.GetSection(ModelSettings.Section).Get<ModelSettings>() ?? new ModelSettings();
         services.AddSingleton(modelSettings);
         services.AddSingleton(modelSettings.ToOptions(contentRoot));
-        services.AddSingleton<IEnumerable<IModelRecipe>>(ModelPackProvisioner.DefaultRecipes());
+        services.AddSingleton<IEnumerable<IModelRecipe>>(ModelCatalog.DefaultRecipes());
         services.AddSingleton<ModelPackService>();
         services.AddScoped<ReadModelPackStatus>();
 

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Mote.Core.Population.Sampling;
+using Mote.Core.Templates;
 using Mote.Gallery.Data;
 using Mote.Gallery.Engine;
 using Mote.Gallery.Security;
@@ -142,7 +143,7 @@ public sealed class PreviewBalance(MoteDbContext db, GalleryEngine engine, Templ
                 notes.Add($"Raising {label} did not lower the expected false-match rate against it ({row.CurrentFalseMatches} → {row.CandidateFalseMatches} of {row.Impostors:N0}): the faces that pass this person's threshold do not look enough like {label} to the group detector for its guard (up to {guard.Margin:0.0} log-odds) to stop them.");
             }
 
-            if (guard is not null && proposed.Negatives.FirstOrDefault(kv => kv.Key.Id == row.Group).Value / BalanceGuards.ReferenceLevel(population, proposed) > BalanceGuards.MaxRatio)
+            if (guard is not null && proposed.Negatives.FirstOrDefault(kv => kv.Key.Id == row.Group).Value / proposed.ReferenceLevel(population) > BalanceGuards.MaxRatio)
             {
                 notes.Add($"{label} is raised past {BalanceGuards.MaxRatio:0}× the other groups; a guard grows no further beyond that.");
             }

@@ -1,4 +1,5 @@
 using Mote.Core.Models;
+using Mote.Core.Models.Catalog;
 
 namespace Mote.Core.Tests.Models;
 
@@ -37,7 +38,7 @@ public sealed class ModelPackFixture : IAsyncLifetime
         {
             CacheDir = string.IsNullOrWhiteSpace(fromEnvironment) ? Path.Combine(_tempRoot, "cache") : fromEnvironment,
         };
-        Pack = await ModelPackProvisioner.CreateDefault(Options).EnsureAsync();
+        Pack = await ModelCatalog.CreateProvisioner(Options).EnsureAsync();
     }
 
     /// <summary>The verified face-api tarball, fetched with npm into the fixture's temp directory.</summary>

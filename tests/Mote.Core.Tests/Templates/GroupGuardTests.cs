@@ -1,3 +1,4 @@
+using Mote.Core.Numerics;
 using Mote.Core.Templates;
 
 namespace Mote.Core.Tests.Templates;

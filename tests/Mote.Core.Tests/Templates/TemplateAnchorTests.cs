@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Mote.Core.Numerics;
 using Mote.Core.Templates;
 
 namespace Mote.Core.Tests.Templates;

@@ -4,6 +4,7 @@ using Mote.Cli;
 using Mote.Core.Faces.Detection;
 using Mote.Core.Imaging;
 using Mote.Core.Models;
+using Mote.Core.Models.Catalog;
 using Mote.Portal.Tests.Infrastructure;
 
 namespace Mote.Portal.Tests.Cli;
@@ -210,7 +211,7 @@ public sealed class FacesCommandTests : IDisposable
         var root = Path.Combine(_folder, "dataset");
         using var decoder = new ImageDecoder();
         using var sessions = new OnnxSessionFactory();
-        var pack = await ModelPackProvisioner.CreateDefault(new ModelPackOptions()).EnsureAsync();
+        var pack = await ModelCatalog.CreateProvisioner(new ModelPackOptions()).EnsureAsync();
         using var detector = new BlazeFaceDetector(pack["blazeface"], sessions);
         var identity = 0;
         foreach (var file in new[] { "sample1.jpg", "sample5.jpg", "sample6.jpg" })

@@ -47,7 +47,7 @@ public static class VerificationThresholds
     /// <summary>
     /// The cosine at which <paramref name="backboneId"/> reached FAR 1e-3 on lfw-dev pairs (the figures above: dlib-resnet
     /// 0.924, mobileface 0.365, faceplugin-fr 0.314, fused 0.600): the stricter threshold a door would use, for checks that
-    /// ask whether a photo is still recognised at that rate (<see cref="Quality.QualityAudit"/>).
+    /// ask whether a photo is still recognised at that rate (<see cref="QualityAudit"/>).
     /// </summary>
     /// <exception cref="ArgumentException">No threshold has been measured for the backbone.</exception>
     public static double AtFar1e3For(string backboneId) => backboneId switch

@@ -99,7 +99,7 @@ public abstract class OnnxFaceDescriber : IFaceDescriber
 
     private IDisposableReadOnlyCollection<OrtValue> Run(RunOptions runOptions, string[] inputNames, OrtValue[] inputs, string[] outputNames)
     {
-        using (Pipeline.InferenceClock.Measure())
+        using (InferenceClock.Measure())
         {
             return _session.Run(runOptions, inputNames, inputs, outputNames);
         }

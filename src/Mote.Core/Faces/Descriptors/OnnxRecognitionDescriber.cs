@@ -7,9 +7,6 @@ using Mote.Core.Models;
 
 namespace Mote.Core.Faces.Descriptors;
 
-/// <summary>The model a user configured does not fit what its options say (wrong input or output shape).</summary>
-public sealed class CustomModelException(string message) : Exception(message);
-
 /// <summary>
 /// A backbone from a user-supplied ONNX recognition model with InsightFace conventions: aligned crops
 /// (InsightFace's 5-point template scaled to the input size) are packed per <see cref="OnnxRecognitionOptions"/>,
@@ -145,7 +142,7 @@ public sealed class OnnxRecognitionDescriber : IFaceDescriber
         int[] shape = _options.Layout == TensorLayout.Nchw ? [crops.Count, 3, h, w] : [crops.Count, h, w, 3];
         float[] values;
         // Timed like the other sessions so that the bench's inference share includes this backbone.
-        using (Pipeline.InferenceClock.Measure())
+        using (InferenceClock.Measure())
         {
             using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_inputName, new DenseTensor<float>(buffer, shape))], [_outputName]);
             values = results[0].AsTensor<float>().ToArray();

@@ -241,7 +241,7 @@ public sealed class BlazeFaceDetector : IFaceDetector
 
     private IDisposableReadOnlyCollection<OrtValue> Run(RunOptions runOptions, string[] inputNames, OrtValue[] inputs, string[] outputNames)
     {
-        using (Pipeline.InferenceClock.Measure())
+        using (InferenceClock.Measure())
         {
             return _session.Run(runOptions, inputNames, inputs, outputNames);
         }

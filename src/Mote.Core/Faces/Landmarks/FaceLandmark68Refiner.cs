@@ -104,7 +104,7 @@ public sealed class FaceLandmark68Refiner : ILandmarkRefiner
 
     private IDisposableReadOnlyCollection<OrtValue> Run(RunOptions runOptions, string[] inputNames, OrtValue[] inputs, string[] outputNames)
     {
-        using (Pipeline.InferenceClock.Measure())
+        using (InferenceClock.Measure())
         {
             return _session.Run(runOptions, inputNames, inputs, outputNames);
         }

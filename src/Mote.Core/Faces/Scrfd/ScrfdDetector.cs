@@ -1,7 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Mote.Core.Faces.Alignment;
-using Mote.Core.Faces.Descriptors;
 using Mote.Core.Imaging;
 using Mote.Core.Models;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mote.Core.Numerics;
 
 namespace Mote.Core.Population.Packs;
 
@@ -82,7 +83,7 @@ public sealed record RealImpostorCalibration(string Source, int People, IReadOnl
                 {
                     if (datasets is null || datasets[members[a]] == datasets[members[b]])
                     {
-                        scores[k++] = Templates.Kernels.Dot(x, people[members[b]].Unit);
+                        scores[k++] = Kernels.Dot(x, people[members[b]].Unit);
                     }
                 }
             }

@@ -97,4 +97,22 @@ public sealed class Balance
             throw new InvalidBalanceException($"The {part} balance gives no group a positive weight; at least one weight must be > 0.");
         }
     }
+
+    /// <summary>
+    /// The weight a group counts as "not raised" at: the median of the balance's positive negative weights over the pack's
+    /// groups. The median, not the mean, so that raising one group leaves every other group at the level (an equal balance
+    /// has every group at it). Assumes a validated balance (at least one positive weight).
+    /// </summary>
+    public double ReferenceLevel(PopulationPack pack)
+    {
+        ArgumentNullException.ThrowIfNull(pack);
+        var weights = pack.Negatives.Keys.Select(g => Negatives.GetValueOrDefault(g)).Where(w => w > 0).Order().ToArray();
+        if (weights.Length == 0)
+        {
+            throw new InvalidBalanceException("The balance gives no negative group a positive weight.");
+        }
+
+        var mid = weights.Length / 2;
+        return weights.Length % 2 == 1 ? weights[mid] : (weights[mid - 1] + weights[mid]) / 2;
+    }
 }

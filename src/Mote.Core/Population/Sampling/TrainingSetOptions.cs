@@ -29,7 +29,7 @@ public sealed record TrainingSetOptions
     public static TrainingSetOptions Engine { get; } = new() { VariationScale = 2.0, GuardedNegatives = true };
 
     /// <summary>
-    /// Cap every negative weight at the balance's <see cref="BalanceGuards.ReferenceLevel"/> when drawing negatives
+    /// Cap every negative weight at the balance's <see cref="Balance.ReferenceLevel"/> when drawing negatives
     /// (default false: the MOTE reference code's plain weighted draw). A raised group then acts only through its
     /// <see cref="Templates.GroupGuard"/>, so raising a weight lowers the scores of faces like that group by a bounded,
     /// deterministic margin instead of retraining the whole template on a different mix (measured in docs/evaluation.md,

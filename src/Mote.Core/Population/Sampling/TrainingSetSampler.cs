@@ -1,3 +1,4 @@
+using Mote.Core.Numerics;
 using Mote.Core.Population.Densities;
 using Mote.Core.Population.Packs;
 using Mote.Core.Templates;
@@ -71,7 +72,7 @@ public sealed class TrainingSetSampler
             positives.Add(Normalised(p, "synthetic positive"));
             positiveGroups.Add(residualGroups[i]);
         }
-        var negativeWeights = options.GuardedNegatives ? Capped(balance.Negatives, BalanceGuards.ReferenceLevel(_pack, balance)) : balance.Negatives;
+        var negativeWeights = options.GuardedNegatives ? Capped(balance.Negatives, balance.ReferenceLevel(_pack)) : balance.Negatives;
         var (negatives, negativeGroups) = Draw(_pack.Negatives, negativeWeights, options.Negatives, random);
         foreach (var n in negatives)
         {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Mote.Core.Faces;
 using Mote.Core.Faces.Alignment;
 using Mote.Core.Faces.Descriptors;
 using Mote.Core.Imaging;

@@ -1,3 +1,4 @@
+using Mote.Core.Numerics;
 using Mote.Core.Population;
 using Mote.Core.Population.Packs;
 using Mote.Core.Tests.Templates;
@@ -110,7 +111,7 @@ public sealed class RealImpostorCalibrationTests
         {
             for (var b = a + 1; b < people.Count; b++)
             {
-                yield return Mote.Core.Templates.Kernels.Dot(people[a].Unit, people[b].Unit);
+                yield return Kernels.Dot(people[a].Unit, people[b].Unit);
             }
         }
     }

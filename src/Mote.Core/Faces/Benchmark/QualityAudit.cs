@@ -1,8 +1,8 @@
-using Mote.Core.Faces.Benchmark;
 using Mote.Core.Faces.Pipeline;
+using Mote.Core.Faces.Quality;
 using Mote.Core.Imaging;
 
-namespace Mote.Core.Faces.Quality;
+namespace Mote.Core.Faces.Benchmark;
 
 /// <summary>One photo the enrollment gate refused.</summary>
 /// <param name="Identity">The identity folder.</param>

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Mote.Core.Faces.Pipeline;
+namespace Mote.Core.Faces;
 
 /// <summary>
 /// Counts the time this thread spends inside ONNX Runtime <c>Run</c> calls, so a benchmark can split a

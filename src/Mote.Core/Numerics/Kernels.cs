@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Mote.Core.Templates;
+namespace Mote.Core.Numerics;
 
 /// <summary>
 /// Hand-vectorised float kernels for scoring without TorchSharp. Every dot product accumulates in the same

@@ -1,9 +1,10 @@
 using Mote.Core.Population;
 using Mote.Core.Population.Packs;
 using Mote.Core.Population.Sampling;
+using Mote.Core.Templates;
 using Mote.Core.Tests.Population.Packs;
 
-namespace Mote.Core.Tests.Population.Sampling;
+namespace Mote.Core.Tests.Templates;
 
 public sealed class BalanceGuardsTests
 {
@@ -49,11 +50,11 @@ public sealed class BalanceGuardsTests
     [Fact]
     public void ReferenceLevel_IsTheMedianPositiveWeight()
     {
-        Assert.Equal(1.0, BalanceGuards.ReferenceLevel(Pack, Raised("female|black", 7)));
+        Assert.Equal(1.0, Raised("female|black", 7).ReferenceLevel(Pack));
         var custom = new Balance(
             Pack.Negatives.Keys.ToDictionary(g => g, g => g.Id switch { "female|black" => 0.0, "female|white" => 2.0, "male|black" => 3.0, _ => 9.0 }),
             Pack.Variation.Keys.ToDictionary(g => g, _ => 1.0));
-        Assert.Equal(3.0, BalanceGuards.ReferenceLevel(Pack, custom));
+        Assert.Equal(3.0, custom.ReferenceLevel(Pack));
     }
 
     [Fact]

@@ -1,13 +1,15 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using Mote.Core.Numerics;
+using Mote.Core.Population;
 using Mote.Core.Population.Packs;
-using Mote.Core.Templates;
+using Mote.Core.Population.Sampling;
 
-namespace Mote.Core.Population.Sampling;
+namespace Mote.Core.Templates;
 
 /// <summary>
 /// The guards a balance asks for (<see cref="GroupGuard"/>): one per negative group whose weight is above the balance's
-/// <see cref="ReferenceLevel"/> (the median of its positive negative weights), with margin
+/// <see cref="Balance.ReferenceLevel"/> (the median of its positive negative weights), with margin
 /// <c>strength · ln(weight / level)</c> (the ratio capped at <see cref="MaxRatio"/>). A weight at or below the level adds
 /// nothing: lowering a group only changes the synthetic mix, it never raises a score. With
 /// <see cref="TrainingSetOptions.GuardedNegatives"/> the sampler caps every weight at the same level, so a raised group acts
@@ -48,7 +50,7 @@ public static class BalanceGuards
             return [];
         }
 
-        var level = ReferenceLevel(pack, balance);
+        var level = balance.ReferenceLevel(pack);
         var guards = new List<GroupGuard>();
         foreach (var group in pack.Negatives.Keys.OrderBy(g => g.Id, StringComparer.Ordinal))
         {
@@ -63,25 +65,6 @@ public static class BalanceGuards
         }
 
         return guards;
-    }
-
-    /// <summary>
-    /// The weight a group counts as "not raised" at: the median of the balance's positive negative weights over the pack's
-    /// groups. The median, not the mean, so that raising one group leaves every other group at the level (an equal balance
-    /// has every group at it). Assumes a validated balance (at least one positive weight).
-    /// </summary>
-    public static double ReferenceLevel(PopulationPack pack, Balance balance)
-    {
-        ArgumentNullException.ThrowIfNull(pack);
-        ArgumentNullException.ThrowIfNull(balance);
-        var weights = pack.Negatives.Keys.Select(g => balance.Negatives.GetValueOrDefault(g)).Where(w => w > 0).Order().ToArray();
-        if (weights.Length == 0)
-        {
-            throw new InvalidBalanceException("The balance gives no negative group a positive weight.");
-        }
-
-        var mid = weights.Length / 2;
-        return weights.Length % 2 == 1 ? weights[mid] : (weights[mid - 1] + weights[mid]) / 2;
     }
 
     /// <summary>The scaled detector of <paramref name="group"/> in <paramref name="pack"/> (cached per pack).</summary>

@@ -1,9 +1,9 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using Mote.Core.Templates;
+using Mote.Core.Numerics;
 using Xunit.Abstractions;
 
-namespace Mote.Core.Tests.Templates;
+namespace Mote.Core.Tests.Numerics;
 
 public sealed class KernelsTests(ITestOutputHelper output)
 {

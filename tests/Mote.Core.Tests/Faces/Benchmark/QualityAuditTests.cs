@@ -5,7 +5,7 @@ using Mote.Core.Faces.Quality;
 using Mote.Core.Imaging;
 using Mote.Core.Tests.Models;
 
-namespace Mote.Core.Tests.Faces.Quality;
+namespace Mote.Core.Tests.Faces.Benchmark;
 
 /// <summary>
 /// <see cref="QualityAudit"/> on a small dataset written to a temp folder from lfw-dev photos: one fine, one shrunk below
