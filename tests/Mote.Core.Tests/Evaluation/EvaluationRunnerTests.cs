@@ -1,5 +1,6 @@
 using Mote.Core.Faces.Descriptors;
 using Mote.Core.Evaluation;
+using Mote.Core.Evaluation.Phases;
 using Mote.Core.Faces;
 using Mote.Core.Faces.Pipeline;
 using Mote.Core.Population.Packs;
@@ -222,7 +223,7 @@ public sealed class EvaluationRunnerTests(ModelPackFixture models) : IDisposable
         ];
         double[] thresholds = [0.5, 0.65, 0.8, 0];
 
-        var rows = EvaluationRunner.SameGroupRates(templates, probes, scores, t => thresholds[t], 1e-3, 200, seed: 3);
+        var rows = ImpostorPhase.SameGroupRates(templates, probes, scores, t => thresholds[t], 1e-3, 200, seed: 3);
 
         Assert.Equal(["a", "b"], rows.Select(r => r.Group));
         Assert.Equal((2, 2, 4L, 0.5), (rows[0].Templates, rows[0].Probes, rows[0].ImpostorPairs, rows[0].Fmr.Value));
@@ -230,7 +231,7 @@ public sealed class EvaluationRunnerTests(ModelPackFixture models) : IDisposable
         // Both a-templates match exactly one of their two probes: every resample gives 0.5.
         Assert.Equal((0.5, 0.5), (rows[0].Fmr.Low, rows[0].Fmr.High));
         Assert.All(rows, r => Assert.Contains("not reliable", r.Warning, StringComparison.Ordinal));
-        Assert.Equal(rows.Select(r => r.Fmr), EvaluationRunner.SameGroupRates(templates, probes, scores, t => thresholds[t], 1e-3, 200, seed: 3).Select(r => r.Fmr));
+        Assert.Equal(rows.Select(r => r.Fmr), ImpostorPhase.SameGroupRates(templates, probes, scores, t => thresholds[t], 1e-3, 200, seed: 3).Select(r => r.Fmr));
     }
 
     [Fact]
@@ -247,53 +248,9 @@ public sealed class EvaluationRunnerTests(ModelPackFixture models) : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => EvaluationRunner.FemaleShare(pack, 1.5));
     }
 
-    /// <summary>Links the first photos of the first identities (with ≥ photos each, both genders) into a temp dataset.</summary>
-    private string LinkSmallDataset(string lfw, int identities, int photos)
-    {
-        var labels = File.ReadAllLines(Path.Combine(lfw, "labels.csv")).Skip(1)
-            .Select(l => l.Split(','))
-            .Where(f => int.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture) >= photos && f[2].Length > 0)
-            .ToArray();
-        var chosen = labels.Where(f => f[2] == "female").Take(identities / 2).Concat(labels.Where(f => f[2] == "male").Take(identities - identities / 2)).ToArray();
-        var dataset = Path.Combine(root, "dataset");
-        var lines = new List<string> { "identity,images,gender,ethnicity" };
-        foreach (var f in chosen)
-        {
-            var target = Directory.CreateDirectory(Path.Combine(dataset, "images", f[0])).FullName;
-            foreach (var photo in Directory.GetFiles(Path.Combine(lfw, "images", f[0]), "*.jpg").Order(StringComparer.Ordinal).Take(photos))
-            {
-                File.CreateSymbolicLink(Path.Combine(target, Path.GetFileName(photo)), photo);
-            }
+    private string LinkSmallDataset(string lfw, int identities, int photos) => EvaluationTestData.LinkLfw(root, lfw, identities, photos);
 
-            lines.Add($"{f[0]},{photos},{f[2]},{f[3]}");
-        }
-
-        File.WriteAllLines(Path.Combine(dataset, "labels.csv"), lines);
-        return dataset;
-    }
-
-    /// <summary>Links <paramref name="perCell"/> UTKFace chips of each "gender,ethnicity,child|adult" cell into a temp dataset.</summary>
-    private string LinkUtkCells(string utk, string[] cells, int perCell)
-    {
-        var dataset = Path.Combine(root, "utk");
-        var images = Directory.CreateDirectory(Path.Combine(dataset, "images")).FullName;
-        var rows = File.ReadAllLines(Path.Combine(utk, "labels.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
-        var lines = new List<string> { "file,age,gender,ethnicity" };
-        foreach (var cell in cells.Select(c => c.Split(',')))
-        {
-            var chosen = rows.Where(f => f[2] == cell[0] && f[3] == cell[1]
-                && (cell[2] == "child" ? int.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture) is >= 8 and < 18 : int.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture) is >= 25 and < 50))
-                .Take(perCell);
-            foreach (var f in chosen)
-            {
-                File.CreateSymbolicLink(Path.Combine(images, f[0]), Path.Combine(utk, "images", f[0]));
-                lines.Add(string.Join(',', f));
-            }
-        }
-
-        File.WriteAllLines(Path.Combine(dataset, "labels.csv"), lines);
-        return dataset;
-    }
+    private string LinkUtkCells(string utk, string[] cells, int perCell) => EvaluationTestData.LinkUtkCells(root, utk, cells, perCell);
 
     private sealed class Progress(HashSet<string> phases) : IProgress<EvaluationProgress>
     {
