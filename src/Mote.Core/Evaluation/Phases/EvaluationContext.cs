@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Mote.Core.Faces;
+using Mote.Core.Numerics;
 using Mote.Core.Population;
 using Mote.Core.Population.Packs;
 using Mote.Core.Population.Sampling;

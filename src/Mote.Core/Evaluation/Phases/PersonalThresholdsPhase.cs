@@ -1,3 +1,4 @@
+using Mote.Core.Numerics;
 using Mote.Core.Population.Sampling;
 using Mote.Core.Templates;
 
