@@ -1,4 +1,3 @@
-using Mote.Core.Evaluation.Phases;
 using Mote.Core.Faces;
 using Mote.Core.Numerics;
 using Mote.Core.Population;
@@ -14,7 +13,7 @@ namespace Mote.Core.Evaluation;
 /// against every enrolled identity (the enrollment photo is never a probe). Genuine and impostor scores are pooled per
 /// kind; the global threshold is set at the target FMR on the real impostor scores. Then: per-group rates with
 /// identity-bootstrap intervals, a balance sweep, attribute-inference attacks, and costs. Each step is a phase class in
-/// <see cref="Phases"/> with its own output record; this class runs them in order, times them and assembles the report.
+/// this namespace (<c>*Phase</c>, internal) with its own output record; this class runs them in order, times them and assembles the report.
 /// </summary>
 public sealed class EvaluationRunner
 {

@@ -1,6 +1,5 @@
 using Mote.Core.Faces.Descriptors;
 using Mote.Core.Evaluation;
-using Mote.Core.Evaluation.Phases;
 using Mote.Core.Faces;
 using Mote.Core.Faces.Pipeline;
 using Mote.Core.Population.Packs;

@@ -1,4 +1,4 @@
-namespace Mote.Core.Evaluation.Phases;
+namespace Mote.Core.Evaluation;
 
 /// <summary>
 /// Phase 6: a gender-balanced subset of the enrolled identities re-enrolled at each female share of

@@ -3,7 +3,7 @@ using Mote.Core.Population;
 using Mote.Core.Population.Packs;
 using Mote.Core.Templates;
 
-namespace Mote.Core.Evaluation.Phases;
+namespace Mote.Core.Evaluation;
 
 /// <summary>
 /// Phase 5, second half: thresholds read from the pack's real-impostor calibration for each template's group (as the

@@ -1,4 +1,4 @@
-namespace Mote.Core.Evaluation.Phases;
+namespace Mote.Core.Evaluation;
 
 /// <summary>Recognition and fairness at the global thresholds.</summary>
 /// <param name="ModelSet">Pooled model-template scores.</param>

@@ -1,7 +1,7 @@
 using Mote.Core.Population.Sampling;
 using Mote.Core.Templates;
 
-namespace Mote.Core.Evaluation.Phases;
+namespace Mote.Core.Evaluation;
 
 /// <summary>
 /// Phase 7: attribute-inference attacks on the three stored forms of the enrolled people (vector templates, flattened

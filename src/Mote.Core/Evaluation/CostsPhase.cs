@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Mote.Core.Templates;
 
-namespace Mote.Core.Evaluation.Phases;
+namespace Mote.Core.Evaluation;
 
 /// <summary>
 /// Phase 8: storage per person, enrollment time (the model-templates' from the enroll phase), 1:1 verification and

@@ -2,7 +2,7 @@ using Mote.Core.Numerics;
 using Mote.Core.Population.Sampling;
 using Mote.Core.Templates;
 
-namespace Mote.Core.Evaluation.Phases;
+namespace Mote.Core.Evaluation;
 
 /// <summary>Per-person thresholds calibrated on synthetic impostors, and how the synthetic variation compares with real probes.</summary>
 /// <param name="Personal">Real pairs at each model's own synthetic-impostor threshold; null when <see cref="EvaluationOptions.CalibrationImpostorsPerGroup"/> is 0.</param>

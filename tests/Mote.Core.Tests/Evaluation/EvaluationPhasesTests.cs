@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mote.Core.Evaluation;
-using Mote.Core.Evaluation.Phases;
 using Mote.Core.Faces;
 using Mote.Core.Faces.Descriptors;
 using Mote.Core.Faces.Pipeline;
@@ -11,7 +10,7 @@ using Mote.Core.Population.Sampling;
 using Mote.Core.Templates;
 using Mote.Core.Tests.Models;
 
-namespace Mote.Core.Tests.Evaluation.Phases;
+namespace Mote.Core.Tests.Evaluation;
 
 /// <summary>
 /// Guards the split of <see cref="EvaluationRunner"/> into phases: a tiny run with every phase on (6 LFW identities × 2

@@ -1,6 +1,6 @@
 using Mote.Core.Templates;
 
-namespace Mote.Core.Evaluation.Phases;
+namespace Mote.Core.Evaluation;
 
 /// <summary>Every probe scored against every template of both kinds.</summary>
 /// <param name="ProbeList">Each probe's descriptor and owner (template index), in enrollment order.</param>

@@ -6,7 +6,7 @@ using Mote.Core.Population.Packs;
 using Mote.Core.Population.Sampling;
 using Mote.Core.Templates;
 
-namespace Mote.Core.Evaluation.Phases;
+namespace Mote.Core.Evaluation;
 
 /// <summary>
 /// What every phase of one evaluation run shares: the settings, the clock, the backbone and pack, progress and

@@ -3,7 +3,7 @@ using Mote.Core.Population;
 using Mote.Core.Population.Sampling;
 using Mote.Core.Templates;
 
-namespace Mote.Core.Evaluation.Phases;
+namespace Mote.Core.Evaluation;
 
 /// <summary>
 /// Phase 9: the impostor-only analysis on a dataset without identities: templates drawn per gender × ethnicity × age-band

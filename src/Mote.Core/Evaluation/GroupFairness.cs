@@ -1,4 +1,4 @@
-namespace Mote.Core.Evaluation.Phases;
+namespace Mote.Core.Evaluation;
 
 /// <summary>Per-group error rates with identity-bootstrap intervals, and the fairness summaries over them; shared by the metrics, sweep and calibrated-threshold phases.</summary>
 internal static class GroupFairness

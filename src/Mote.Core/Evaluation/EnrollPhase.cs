@@ -1,7 +1,7 @@
 using Mote.Core.Population.Sampling;
 using Mote.Core.Templates;
 
-namespace Mote.Core.Evaluation.Phases;
+namespace Mote.Core.Evaluation;
 
 /// <summary>What enrollment produced: the identities whose first photo gave a face, and their two kinds of template.</summary>
 /// <param name="Identities">The enrolled identities, in dataset order (template index = position).</param>

@@ -1,4 +1,4 @@
-namespace Mote.Core.Evaluation.Phases;
+namespace Mote.Core.Evaluation;
 
 /// <summary>Phase 1 (and the impostor set's first step): one descriptor per photo, through the cache when there is one.</summary>
 internal static class DescribePhase
