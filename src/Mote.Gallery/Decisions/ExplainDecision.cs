@@ -145,7 +145,7 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
 
 /// <summary>
 /// Explains decisions in the background, right after they are recorded, as durable jobs of the <see cref="JobRuntime"/>
-/// (kind <see cref="JobKind.Explain"/>), one at a time: an explanation costs about a second on 2 cores (7x7 occlusion ≈ 0.4 s,
+/// (kind <see cref="JobKind.Explain"/>), one at a time: an explanation costs about a second on 2 cores (7x7 occlusion ≈ 0.4 s, about twice that for a rejected decision (both ends),
 /// faithfulness ≈ 0.3 s a map, Grad-CAM++ ≈ 15 ms; docs/explanations.md), too slow for the verify path. What the job needs —
 /// the aligned probe face and its descriptor, as the decision computed them — is stored with the decision, encrypted
 /// (<see cref="DecisionExplanationInput"/>), so a queued explanation survives a restart and never needs the upload again.
