@@ -86,16 +86,28 @@ internal static class ExplainCommand
                 return;
             }
 
-            await output.WriteLineAsync($"{report.Dataset}: backbone {report.Backbone}, trainer {report.Trainer}, seed {report.Seed}; {report.Decisions.Count} decisions, {report.Skipped} identities skipped").ConfigureAwait(false);
-            foreach (var (label, rows) in new[] { ("all", report.All), ("genuine", report.GenuineOnly), ("impostor", report.ImpostorOnly) })
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{report.Dataset}: backbone {report.Backbone}, trainer {report.Trainer}, seed {report.Seed}, thresholds at FMR {report.TargetFmr:G3}; {report.Decisions.Count} decisions ({report.Decisions.Count(d => d.Accepted)} accepted), {report.Skipped} identities skipped")).ConfigureAwait(false);
+            foreach (var (label, rows) in new[] { ("all", report.All), ("accepted", report.AcceptedOnly), ("rejected", report.RejectedOnly), ("genuine", report.GenuineOnly), ("impostor", report.ImpostorOnly) })
             {
                 foreach (var m in rows)
                 {
                     await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                        $"{label,-8} {m.Method}: beats the random map on both curves in {m.BothWins}/{m.Decisions} ({m.BothRate:P1}); deletion {m.DeletionWins}, insertion {m.InsertionWins}")).ConfigureAwait(false);
+                        $"{label,-9} {m.Method}: beats the random map on both curves in {m.BothWins}/{m.Decisions} ({m.BothRate:P1}); deletion {m.DeletionWins}, insertion {m.InsertionWins}")).ConfigureAwait(false);
                 }
+            }
+            foreach (var g in report.Decisions.GroupBy(d => d.OcclusionVariant, StringComparer.Ordinal))
+            {
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"occlusion {g.Key}: {g.Count()} decisions ({g.Count(d => d.Accepted)} accepted); occlusion map mean {g.Average(d => d.OcclusionMs):0} ms, median {Median(g.Select(d => d.OcclusionMs)):0} ms; whole explanation mean {g.Average(d => d.TotalMs):0} ms, median {Median(g.Select(d => d.TotalMs)):0} ms")).ConfigureAwait(false);
             }
         }, ct).ConfigureAwait(false));
         return survey;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

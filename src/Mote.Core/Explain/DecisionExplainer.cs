@@ -21,9 +21,12 @@ namespace Mote.Core.Explain;
 /// <param name="OcclusionMs">Time of the occlusion map.</param>
 /// <param name="GradCamMs">Time of Grad-CAM++ (0 when not computed).</param>
 /// <param name="TotalMs">Time of the whole explanation.</param>
+/// <param name="OcclusionVariant">How the occlusion map ranks cells (<see cref="OcclusionSensitivity.HiddenAlone"/> or
+/// <see cref="OcclusionSensitivity.BothEnds"/>); explanations stored before 2026-12-07 lack it and read as hidden alone, the
+/// only variant computed until then.</param>
 public sealed record DecisionExplanation(
     float Score, float Threshold, bool Accepted, IReadOnlyList<ExplanationMap> Maps, IReadOnlyList<FaithfulnessResult> Faithfulness,
-    ScoreContext? Context, double OcclusionMs, double GradCamMs, double TotalMs)
+    ScoreContext? Context, double OcclusionMs, double GradCamMs, double TotalMs, string OcclusionVariant = OcclusionSensitivity.HiddenAlone)
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -73,12 +76,15 @@ public sealed class DecisionExplainer : IDisposable
     /// <param name="threshold">The decision's threshold.</param>
     /// <param name="context">The score context, computed by the caller (it needs the population pack), or null.</param>
     /// <param name="seed">Seed of the random map faithfulness is compared with.</param>
-    public DecisionExplanation Explain(ITemplate template, RgbImage alignedCrop, float score, float threshold, ScoreContext? context, int seed = 0)
+    /// <param name="accepted">The decision's stored outcome; null: <paramref name="score"/> at or above <paramref name="threshold"/>.
+    /// It picks the occlusion variant (<see cref="OcclusionSensitivity.VariantFor"/>).</param>
+    public DecisionExplanation Explain(ITemplate template, RgbImage alignedCrop, float score, float threshold, ScoreContext? context, int seed = 0, bool? accepted = null)
     {
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(alignedCrop);
         var watch = Stopwatch.StartNew();
-        var occlusion = OcclusionSensitivity.Compute(_describer, template, alignedCrop);
+        var outcome = accepted ?? score >= threshold;
+        var occlusion = OcclusionSensitivity.Compute(_describer, template, alignedCrop, new OcclusionOptions { Variant = OcclusionSensitivity.VariantFor(outcome) });
         var maps = new List<ExplanationMap> { occlusion.Map };
         var gradCamMs = 0.0;
         if (_net is not null && template is ModelTemplate model)
@@ -88,8 +94,8 @@ public sealed class DecisionExplainer : IDisposable
             gradCamMs = cam.ElapsedMs;
         }
         var faithfulness = maps.Select(m => Faithfulness.Compute(_describer, template, alignedCrop, m, new FaithfulnessOptions { Seed = seed })).ToArray();
-        return new DecisionExplanation(score, threshold, score >= threshold, maps, faithfulness, context,
-            occlusion.ElapsedMs, gradCamMs, watch.Elapsed.TotalMilliseconds);
+        return new DecisionExplanation(score, threshold, outcome, maps, faithfulness, context,
+            occlusion.ElapsedMs, gradCamMs, watch.Elapsed.TotalMilliseconds, occlusion.Variant);
     }
 
     /// <inheritdoc />

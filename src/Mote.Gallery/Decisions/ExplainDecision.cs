@@ -18,8 +18,8 @@ namespace Mote.Gallery.Decisions;
 public sealed record ExplanationRequest(string DecisionId, string PersonId, byte[] Probe, float Score, float Threshold, int FaceIndex = 0);
 
 /// <summary>
-/// Computes and stores one decision's explanation (<see cref="DecisionExplanationRecord"/>): occlusion and
-/// Grad-CAM++ maps with faithfulness figures and the score context (genuine scores only when the person's reference
+/// Computes and stores one decision's explanation (<see cref="DecisionExplanationRecord"/>): occlusion (the variant picked by
+/// the stored outcome, <see cref="OcclusionSensitivity.VariantFor"/>) and Grad-CAM++ maps with faithfulness figures and the score context (genuine scores only when the person's reference
 /// face is kept, impostor scores always; equal balance over the pack's groups). Runs as the system, after the decision
 /// and its audit event are written, so it adds no audit event of its own: the explanation belongs to that decision.
 /// </summary>
@@ -35,7 +35,7 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
     {
         ArgumentNullException.ThrowIfNull(request);
         return ExplainAsync(request.DecisionId, request.PersonId, request.Score, request.Threshold,
-            (explainer, template, context, seed) => explainer.Explain(request.Probe, request.FaceIndex, template, request.Score, request.Threshold, context, seed, ct), ct);
+            (explainer, template, context, seed, accepted) => explainer.Explain(request.Probe, request.FaceIndex, template, request.Score, request.Threshold, context, seed, ct, accepted), ct);
     }
 
     /// <summary>
@@ -62,7 +62,7 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
         try
         {
             return await ExplainAsync(decisionId, decision.PersonId, input.Score, input.Threshold,
-                (explainer, template, context, seed) => explainer.ExplainAligned(crop, descriptor, template, input.Score, input.Threshold, context, seed), ct).ConfigureAwait(false);
+                (explainer, template, context, seed, accepted) => explainer.ExplainAligned(crop, descriptor, template, input.Score, input.Threshold, context, seed, accepted), ct).ConfigureAwait(false);
         }
         finally
         {
@@ -76,7 +76,7 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
         db.DecisionExplanationInputs.Where(i => i.DecisionId == decisionId).ExecuteDeleteAsync(ct);
 
     private async Task<ProbeExplanation?> ExplainAsync(string decisionId, string personId, float score, float threshold,
-        Func<IProbeExplainer, ITemplate, Func<float[], ScoreContext?>, int, ProbeExplanation?> explain, CancellationToken ct)
+        Func<IProbeExplainer, ITemplate, Func<float[], ScoreContext?>, int, bool, ProbeExplanation?> explain, CancellationToken ct)
     {
         var analyzer = await engine.GetGalleryAnalyzerAsync(db, ct).ConfigureAwait(false);
         if (analyzer is not IProbeExplainer explainer)
@@ -85,7 +85,10 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
             return null;
         }
         var person = await db.People.AsNoTracking().SingleOrDefaultAsync(p => p.Id == personId, ct).ConfigureAwait(false);
-        if (person is null || !await db.Decisions.AnyAsync(d => d.Id == decisionId, ct).ConfigureAwait(false))
+        // The stored outcome picks the occlusion variant: hidden alone for an accepted decision (a verification at or above
+        // the person's threshold, or an identification's match, the only identifications explained), both ends for a rejected one.
+        var accepted = await db.Decisions.Where(d => d.Id == decisionId).Select(d => (bool?)d.Accepted).SingleOrDefaultAsync(ct).ConfigureAwait(false);
+        if (person is null || accepted is null)
         {
             return null; // erased meanwhile: nothing to explain
         }
@@ -109,7 +112,7 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
         ProbeExplanation? result;
         using (await NativeWorkGate.Process.EnterAsync("explanation", ct).ConfigureAwait(false))
         {
-            result = await Task.Run(() => explain(explainer, template, context, seed), ct).ConfigureAwait(false);
+            result = await Task.Run(() => explain(explainer, template, context, seed, accepted.Value), ct).ConfigureAwait(false);
         }
         if (result is null)
         {
@@ -142,7 +145,7 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
 
 /// <summary>
 /// Explains decisions in the background, right after they are recorded, as durable jobs of the <see cref="JobRuntime"/>
-/// (kind <see cref="JobKind.Explain"/>), one at a time: an explanation costs about a second on 2 cores (7x7 occlusion ≈ 0.4 s,
+/// (kind <see cref="JobKind.Explain"/>), one at a time: an explanation costs about a second on 2 cores (7x7 occlusion ≈ 0.4 s, about twice that for a rejected decision (both ends),
 /// faithfulness ≈ 0.3 s a map, Grad-CAM++ ≈ 15 ms; docs/explanations.md), too slow for the verify path. What the job needs —
 /// the aligned probe face and its descriptor, as the decision computed them — is stored with the decision, encrypted
 /// (<see cref="DecisionExplanationInput"/>), so a queued explanation survives a restart and never needs the upload again.

@@ -1,4 +1,5 @@
 using Mote.Core.Explain;
+using Mote.Core.Faces.Attributes;
 using Mote.Core.Faces.Benchmark;
 using Mote.Core.Faces.Quality;
 using Mote.Core.Templates;
@@ -13,7 +14,13 @@ namespace Mote.Gallery.Decisions;
 /// <param name="Genuine">True when the probe shows the enrolled person.</param>
 /// <param name="Score">The template's score of the probe.</param>
 /// <param name="Faithfulness">One result per map the product computed for it (occlusion first).</param>
-public sealed record SurveyedDecision(string Identity, string Probe, bool Genuine, float Score, IReadOnlyList<FaithfulnessResult> Faithfulness);
+/// <param name="Threshold">The person's threshold, calibrated as enrollment calibrates it.</param>
+/// <param name="Accepted">The outcome as verification decides it (score at or above the threshold).</param>
+/// <param name="OcclusionVariant">The occlusion variant the explanation computed for that outcome.</param>
+/// <param name="OcclusionMs">Time of the occlusion map.</param>
+/// <param name="TotalMs">Time of the whole explanation.</param>
+public sealed record SurveyedDecision(string Identity, string Probe, bool Genuine, float Score, IReadOnlyList<FaithfulnessResult> Faithfulness,
+    float Threshold, bool Accepted, string OcclusionVariant, double OcclusionMs, double TotalMs);
 
 /// <summary>How often one map method beat the random map, over a set of decisions.</summary>
 /// <param name="Method">The map's method.</param>
@@ -37,6 +44,9 @@ public sealed record MethodFaithfulness(string Method, int Decisions, int Deleti
 /// <param name="GenuineOnly">Per method, over genuine decisions.</param>
 /// <param name="ImpostorOnly">Per method, over impostor decisions.</param>
 /// <param name="Decisions">Every decision, in draw order.</param>
+/// <param name="AcceptedOnly">Per method, over decisions accepted at the person's threshold.</param>
+/// <param name="RejectedOnly">Per method, over decisions rejected at the person's threshold.</param>
+/// <param name="TargetFmr">The false-match rate the thresholds were calibrated at (the engine's configured default).</param>
 public sealed record FaithfulnessSurveyReport(
     string Dataset,
     string Backbone,
@@ -46,17 +56,23 @@ public sealed record FaithfulnessSurveyReport(
     IReadOnlyList<MethodFaithfulness> All,
     IReadOnlyList<MethodFaithfulness> GenuineOnly,
     IReadOnlyList<MethodFaithfulness> ImpostorOnly,
-    IReadOnlyList<SurveyedDecision> Decisions);
+    IReadOnlyList<SurveyedDecision> Decisions,
+    IReadOnlyList<MethodFaithfulness> AcceptedOnly,
+    IReadOnlyList<MethodFaithfulness> RejectedOnly,
+    double TargetFmr);
 
 /// <summary>
 /// Measures how faithful the explanation page's maps are on real faces (issue 16): for identities drawn from a dataset
 /// (seeded, each with at least two photos), a template is trained from the first photo exactly as enrollment trains one
-/// (the engine's backbone, population pack, trainer and equal balance), and two decisions are explained as the product
-/// explains them (<see cref="IProbeExplainer"/>: occlusion, and Grad-CAM++ where the backbone has it, each with its
-/// deletion and insertion curves against a seeded random map): the identity's second photo (genuine) and the next drawn
-/// identity's second photo (impostor). Nothing is stored: no person, decision or audit event.
+/// (the engine's backbone, population pack, trainer and equal balance) and its threshold calibrated as enrollment calibrates
+/// it (the engine's threshold policy at its default target FMR, for the group of the attributes estimated on that photo that
+/// clear the configured cutoffs), and two probes are decided as verification decides them (score at or above that
+/// threshold) and explained as the product explains them (<see cref="IProbeExplainer"/> with the outcome: the occlusion
+/// variant the outcome picks, and Grad-CAM++ where the backbone has it, each with its deletion and insertion curves against
+/// seeded random maps): the identity's second photo (genuine) and the next drawn identity's second photo (impostor).
+/// Nothing is stored: no person, decision or audit event.
 /// </summary>
-public sealed class FaithfulnessSurvey(GalleryEngine engine)
+public sealed class FaithfulnessSurvey(GalleryEngine engine, AttributeConfidence cutoffs)
 {
     /// <summary>Runs the survey.</summary>
     /// <param name="dataset">Identities and photos (<c>images/&lt;identity&gt;/*.jpg</c>).</param>
@@ -102,16 +118,22 @@ public sealed class FaithfulnessSurvey(GalleryEngine engine)
             }
 
             var built = await PersonTemplates.BuildAsync(engine, reference.Descriptor, population, balance, seed + i, analyzer.Backbone, ct).ConfigureAwait(false);
+            // As enrollment: the group of the confident estimates (no declared attributes here), the training seed.
+            var group = PersonGroup.From(cutoffs.UsableValue(reference.Attributes, EstimatedAttribute.Gender),
+                cutoffs.UsableValue(reference.Attributes, EstimatedAttribute.Ethnicity), cutoffs.UsableValue(reference.Attributes, EstimatedAttribute.AgeBand));
+            var threshold = PersonTemplates.Calibrate(engine, built.Template, population, seed + i, engine.Settings.TargetFmr, group);
             foreach (var (probe, genuine) in new[] { (second!, true), (stranger, false) })
             {
                 var bytes = await File.ReadAllBytesAsync(probe, ct).ConfigureAwait(false);
                 var face = analyzer.Analyze(bytes, QualityPurpose.Detection, ct).Faces[0];
-                var score = built.Template.Score(face.Descriptor);
-                // The threshold does not enter the curves; the decision's own is not needed to judge the maps.
-                var explained = explainer.Explain(bytes, 0, built.Template, score, score, _ => null, seed + decisions.Count, ct);
+                // As verification decides (VerifyProbe), and explained with that outcome, as the background job explains it.
+                var decision = TemplateDecision.Verify(built.Template, analyzer.Backbone, face.Descriptor, threshold);
+                var explained = explainer.Explain(bytes, 0, built.Template, decision.Score, decision.Threshold, _ => null, seed + decisions.Count, ct, decision.Accepted);
                 if (explained is not null)
                 {
-                    decisions.Add(new SurveyedDecision(identity, probe, genuine, score, explained.Explanation.Faithfulness));
+                    var e = explained.Explanation;
+                    decisions.Add(new SurveyedDecision(identity, probe, genuine, decision.Score, e.Faithfulness, decision.Threshold, decision.Accepted,
+                        e.OcclusionVariant, e.OcclusionMs, e.TotalMs));
                 }
             }
 
@@ -119,7 +141,8 @@ public sealed class FaithfulnessSurvey(GalleryEngine engine)
         }
 
         return new FaithfulnessSurveyReport(dataset.Root, analyzer.Backbone.Id, engine.TemplateSignatureFor(analyzer.Backbone.Id), seed, skipped,
-            Tally(decisions), Tally(decisions.Where(d => d.Genuine)), Tally(decisions.Where(d => !d.Genuine)), decisions);
+            Tally(decisions), Tally(decisions.Where(d => d.Genuine)), Tally(decisions.Where(d => !d.Genuine)), decisions,
+            Tally(decisions.Where(d => d.Accepted)), Tally(decisions.Where(d => !d.Accepted)), engine.Settings.TargetFmr);
     }
 
     private static AnalyzedFace? LargestFace(IFaceAnalyzer analyzer, string path, QualityPurpose purpose, CancellationToken ct)

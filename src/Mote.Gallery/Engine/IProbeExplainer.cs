@@ -22,8 +22,9 @@ public interface IProbeExplainer
     /// <param name="context">Builds the score context from the probe's descriptor, or returns null.</param>
     /// <param name="seed">Seed of the faithfulness comparison's random map.</param>
     /// <param name="ct">Cancels before the work starts.</param>
+    /// <param name="accepted">The decision's stored outcome (it picks the occlusion variant); null: score at or above threshold.</param>
     /// <returns>Null when the probe no longer yields that face.</returns>
-    ProbeExplanation? Explain(ReadOnlyMemory<byte> probe, int faceIndex, ITemplate template, float score, float threshold, Func<float[], ScoreContext?> context, int seed, CancellationToken ct);
+    ProbeExplanation? Explain(ReadOnlyMemory<byte> probe, int faceIndex, ITemplate template, float score, float threshold, Func<float[], ScoreContext?> context, int seed, CancellationToken ct, bool? accepted = null);
 
     /// <summary>Explains the decision on the aligned face and descriptor the decision itself computed (<see cref="AnalyzedFace.AlignedCrop"/>): no detection, no upload.</summary>
     /// <param name="alignedCrop">The aligned probe face, as the backbone saw it.</param>
@@ -33,5 +34,6 @@ public interface IProbeExplainer
     /// <param name="threshold">The decision's threshold.</param>
     /// <param name="context">Builds the score context from the descriptor, or returns null.</param>
     /// <param name="seed">Seed of the faithfulness comparison's random map.</param>
-    ProbeExplanation ExplainAligned(RgbImage alignedCrop, float[] descriptor, ITemplate template, float score, float threshold, Func<float[], ScoreContext?> context, int seed);
+    /// <param name="accepted">The decision's stored outcome (it picks the occlusion variant); null: score at or above threshold.</param>
+    ProbeExplanation ExplainAligned(RgbImage alignedCrop, float[] descriptor, ITemplate template, float score, float threshold, Func<float[], ScoreContext?> context, int seed, bool? accepted = null);
 }

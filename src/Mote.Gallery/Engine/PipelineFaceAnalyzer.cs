@@ -73,7 +73,7 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
     }
 
     /// <inheritdoc />
-    public ProbeExplanation? Explain(ReadOnlyMemory<byte> probe, int faceIndex, ITemplate template, float score, float threshold, Func<float[], ScoreContext?> context, int seed, CancellationToken ct)
+    public ProbeExplanation? Explain(ReadOnlyMemory<byte> probe, int faceIndex, ITemplate template, float score, float threshold, Func<float[], ScoreContext?> context, int seed, CancellationToken ct, bool? accepted = null)
     {
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(context);
@@ -94,15 +94,15 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
         {
             return null;
         }
-        return new ProbeExplanation(Explainer().Explain(template, crop, score, threshold, context(face.Descriptor), seed), crop);
+        return new ProbeExplanation(Explainer().Explain(template, crop, score, threshold, context(face.Descriptor), seed, accepted), crop);
     }
 
     /// <inheritdoc />
-    public ProbeExplanation ExplainAligned(RgbImage alignedCrop, float[] descriptor, ITemplate template, float score, float threshold, Func<float[], ScoreContext?> context, int seed)
+    public ProbeExplanation ExplainAligned(RgbImage alignedCrop, float[] descriptor, ITemplate template, float score, float threshold, Func<float[], ScoreContext?> context, int seed, bool? accepted = null)
     {
         ArgumentNullException.ThrowIfNull(alignedCrop);
         ArgumentNullException.ThrowIfNull(context);
-        return new ProbeExplanation(Explainer().Explain(template, alignedCrop, score, threshold, context(descriptor), seed), alignedCrop);
+        return new ProbeExplanation(Explainer().Explain(template, alignedCrop, score, threshold, context(descriptor), seed, accepted), alignedCrop);
     }
 
     // The process's one photo decoder (its gate bounds full-size frames), scaling a photo above PhotoPolicy.AnalysisPixels

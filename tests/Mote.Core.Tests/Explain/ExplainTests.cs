@@ -93,6 +93,34 @@ public sealed class ExplainTests(ModelPackFixture models, ITestOutputHelper outp
     }
 
     [Fact]
+    public void Occlusion_BothEnds_AddsEachCellsGainShownAloneOnGreyToItsDrop()
+    {
+        // A rejected probe, as the explainer computes it for rejected decisions: same drops as hidden alone, plus the gain
+        // of each cell shown alone on an all-grey crop, checked here against that crop computed by hand.
+        var f = F;
+        var template = f.TemplateOf(1);
+        var crop = f.Faces[9].Crop;
+        var hidden = OcclusionSensitivity.Compute(f.Pipeline.Describer, template, crop);
+        var both = OcclusionSensitivity.Compute(f.Pipeline.Describer, template, crop, new OcclusionOptions { Variant = OcclusionSensitivity.BothEnds });
+
+        Assert.Equal(OcclusionSensitivity.HiddenAlone, hidden.Variant);
+        Assert.Null(hidden.Gains);
+        Assert.Equal(OcclusionSensitivity.BothEnds, both.Variant);
+        Assert.Equal(OcclusionSensitivity.BothEnds, OcclusionSensitivity.VariantFor(accepted: false));
+        Assert.Equal(OcclusionSensitivity.HiddenAlone, OcclusionSensitivity.VariantFor(accepted: true));
+        Assert.Equal(hidden.Drops, both.Drops, (a, b) => Math.Abs(a - b) < 1e-3f);
+        var gains = Assert.IsType<float[]>(both.Gains);
+        var cells = Enumerable.Range(0, 49).Select(i => CropGrid.Cell(crop.Width, crop.Height, 7, 7, i % 7, i / 7)).ToArray();
+        var top = Array.IndexOf(gains, gains.Max());
+        var descriptors = f.Pipeline.Describer.Describe([CropGrid.Fill(crop, cells, 128), CropGrid.Fill(crop, cells.Where((_, j) => j != top), 128)]);
+        Assert.Equal(template.Logit(descriptors[1]) - template.Logit(descriptors[0]), gains[top], 1e-2f);
+        var sums = both.Drops.Zip(gains, (d, g) => d + g).ToArray();
+        Assert.Equal(ExplanationMap.Normalized(OcclusionSensitivity.Method, 7, 7, sums).Values, both.Map.Values, (a, b) => Math.Abs(a - b) < 1e-5f);
+        Assert.NotEqual(hidden.Map.Values, both.Map.Values);
+        Assert.Throws<ArgumentException>(() => OcclusionSensitivity.Compute(f.Pipeline.Describer, template, crop, new OcclusionOptions { Variant = "sideways" }));
+    }
+
+    [Fact]
     public void ExplanationMap_Normalized_NoPositiveEvidence_AllZerosNotNaN()
     {
         var map = ExplanationMap.Normalized("occlusion", 2, 2, [-1f, -2f, 0f, float.NaN]);

@@ -57,7 +57,7 @@ public sealed class ExplanationTests(EngineGallery gallery, ITestOutputHelper ou
 
         foreach (var d in report.Decisions)
         {
-            output.WriteLine($"{d.Identity} {(d.Genuine ? "genuine" : "impostor")} score {d.Score:G3}: " + string.Join(", ", d.Faithfulness.Select(f => $"{f.Method} del {f.DeletionAuc:0.000}/{f.RandomDeletionAuc:0.000} ins {f.InsertionAuc:0.000}/{f.RandomInsertionAuc:0.000}")));
+            output.WriteLine($"{d.Identity} {(d.Genuine ? "genuine" : "impostor")} score {d.Score:G3} vs {d.Threshold:G3} ({(d.Accepted ? "accepted" : "rejected")}, {d.OcclusionVariant}, {d.TotalMs:0} ms): " + string.Join(", ", d.Faithfulness.Select(f => $"{f.Method} del {f.DeletionAuc:0.000}/{f.RandomDeletionAuc:0.000} ins {f.InsertionAuc:0.000}/{f.RandomInsertionAuc:0.000}")));
         }
         Assert.Equal(Mote.Core.Faces.Descriptors.DlibResNetDescriber.Id, report.Backbone);
         Assert.Contains("anchor 20/0.9", report.Trainer, StringComparison.Ordinal);
@@ -69,8 +69,43 @@ public sealed class ExplanationTests(EngineGallery gallery, ITestOutputHelper ou
         Assert.Equal(["occlusion", "gradcam++"], report.All.Select(m => m.Method));
         Assert.All(report.All, m => Assert.Equal(report.Decisions.Count, m.Decisions));
         Assert.Equal(report.All[0].BothWins, report.GenuineOnly[0].BothWins + report.ImpostorOnly[0].BothWins);
+        // Decided as verification decides (the person's calibrated threshold, no longer each probe's own score), and
+        // explained with the occlusion variant that outcome picks.
+        Assert.Equal(1e-3, report.TargetFmr);
+        Assert.All(report.Decisions, d => Assert.Equal(d.Score >= d.Threshold, d.Accepted));
+        Assert.Contains(report.Decisions, d => d.Score < d.Threshold);
+        Assert.All(report.Decisions, d => Assert.Equal(d.Accepted ? "hidden-alone" : "both-ends", d.OcclusionVariant));
+        Assert.Equal(report.All[0].Decisions, report.AcceptedOnly.Sum(m => m.Method == "occlusion" ? m.Decisions : 0) + report.RejectedOnly.Sum(m => m.Method == "occlusion" ? m.Decisions : 0));
         Assert.True(report.All[0].BothWins * 2 > report.All[0].Decisions, $"occlusion {report.All[0].BothWins}/{report.All[0].Decisions}");
         Assert.Equal(before, Db.Scalar(Counts));
+    }
+
+    [Fact]
+    public async Task ExplainDecision_OcclusionVariantFollowsTheStoredOutcome_HiddenAloneAcceptedBothEndsRejected()
+    {
+        // Issue 16: hiding cells alone is faithful on accepted faces; a rejection is ranked by hiding and showing cells alone.
+        var (name, face) = await EnrollAsync("Vic Variant", "sample3.jpg", seed: 33);
+        var own = gallery.FaceCrop("sample3.jpg", face);
+        var stranger = gallery.FaceCrop("sample4.jpg", gallery.EnrollableFace("sample4.jpg"));
+        var accepted = await Db.InScopeAsync<VerifyProbe, VerificationResult>(v => v.ExecuteAsync(Actors.Operator, name, own));
+        var rejected = await Db.InScopeAsync<VerifyProbe, VerificationResult>(v => v.ExecuteAsync(Actors.Operator, name, stranger));
+        Assert.True(accepted.Accepted);
+        Assert.False(rejected.Accepted);
+
+        foreach (var (verified, variant) in new[] { (accepted, Mote.Core.Explain.OcclusionSensitivity.HiddenAlone), (rejected, Mote.Core.Explain.OcclusionSensitivity.BothEnds) })
+        {
+            var probe = verified == accepted ? own : stranger;
+            var computed = await Db.InScopeAsync<ExplainDecision, Mote.Gallery.Engine.ProbeExplanation?>(e =>
+                e.ExecuteAsync(new ExplanationRequest(verified.DecisionId, verified.PersonId, probe, verified.Score, verified.Threshold)));
+            Assert.NotNull(computed);
+            var view = await Db.InScopeAsync<GetExplanation, ExplanationView>(g => g.ExecuteAsync(Actors.Auditor, verified.DecisionId));
+            var explanation = Assert.IsType<Mote.Core.Explain.DecisionExplanation>(view.Explanation);
+            output.WriteLine($"{(verified.Accepted ? "accepted" : "rejected")}: {explanation.OcclusionVariant}, occlusion {explanation.OcclusionMs:0} ms, whole {explanation.TotalMs:0} ms");
+            Assert.Equal(verified.Accepted, explanation.Accepted);
+            Assert.Equal(variant, explanation.OcclusionVariant);
+            Assert.Contains($"\"occlusionVariant\":\"{variant}\"", Db.Strings($"SELECT Json FROM DecisionExplanations WHERE DecisionId = '{verified.DecisionId}'").Single(), StringComparison.Ordinal);
+            Assert.Equal(["occlusion", "gradcam++"], explanation.Maps.Select(m => m.Method));
+        }
     }
 
     [Fact]

@@ -109,7 +109,40 @@ public sealed class ExplanationStatesTests : GalleryBunitContext
         Assert.Equal("NoMatch", StateOf(cut, noMatch));
     }
 
+    [Fact]
+    public async Task DecisionPage_OcclusionVariant_SaysInOneSentenceHowCellsWereRanked_OldExplanationReadsAsHiddenAlone()
+    {
+        var rejected = await AddDecisionAsync("verify", accepted: false, ExplanationState.Ready);
+        var map = new ExplanationMap(OcclusionSensitivity.Method, 7, 7, Enumerable.Range(0, 49).Select(i => i / 48f).ToArray());
+        await StoreJsonAsync(rejected, new DecisionExplanation(0.1f, 0.5f, false, [map], [], null, 800, 0, 1400, OcclusionSensitivity.BothEnds).ToJson());
+        // Stored before the variant was recorded: no "occlusionVariant" in the JSON.
+        var old = await AddDecisionAsync("verify", accepted: true, ExplanationState.Ready);
+        var oldJson = new DecisionExplanation(0.9f, 0.5f, true, [map], [], null, 400, 0, 1000).ToJson();
+        oldJson = System.Text.RegularExpressions.Regex.Replace(oldJson, @",""occlusionVariant"":""[^""]*""", "");
+        Assert.DoesNotContain("occlusionVariant", oldJson, StringComparison.Ordinal);
+        await StoreJsonAsync(old, oldJson);
+        SignInAs(Roles.Auditor);
+
+        var both = Render<ExplanationsPage>(p => p.Add(x => x.DecisionId, rejected));
+        both.WaitForAssertion(() => Assert.Equal(OcclusionSensitivity.BothEnds, both.Find("[data-testid=occlusion-variant]").GetAttribute("data-variant")), Wait);
+        Assert.Equal("Cells ranked by how much hiding each one lowers the score, plus how much showing it alone on a grey face raises it (computed so for rejected decisions).",
+            both.Find("[data-testid=occlusion-variant]").TextContent.Trim());
+
+        var hidden = Render<ExplanationsPage>(p => p.Add(x => x.DecisionId, old));
+        hidden.WaitForAssertion(() => Assert.Equal(OcclusionSensitivity.HiddenAlone, hidden.Find("[data-testid=occlusion-variant]").GetAttribute("data-variant")), Wait);
+        Assert.Equal("Cells ranked by how much hiding each one lowers the score (computed so for accepted decisions).",
+            hidden.Find("[data-testid=occlusion-variant]").TextContent.Trim());
+    }
+
     private const string PersonId = "person-1";
+
+    private async Task StoreJsonAsync(string decisionId, string json)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
+        db.DecisionExplanations.Add(new DecisionExplanationRecord { DecisionId = decisionId, Json = json, CreatedUtc = _time.GetUtcNow() });
+        await db.SaveChangesAsync();
+    }
 
     private bool _migrated;
 

@@ -18,6 +18,15 @@ public static partial class ExplanationText
     }
 
     /// <summary>
+    /// One plain sentence on how the occlusion map ranked its cells (<see cref="DecisionExplanation.OcclusionVariant"/>): by
+    /// hiding alone for an accepted decision, by hiding and showing alone for a rejected one. Explanations stored before the
+    /// variant was recorded read as hidden alone, the only variant computed then.
+    /// </summary>
+    public static string OcclusionVariant(string? variant) => variant == OcclusionSensitivity.BothEnds
+        ? "Cells ranked by how much hiding each one lowers the score, plus how much showing it alone on a grey face raises it (computed so for rejected decisions)."
+        : "Cells ranked by how much hiding each one lowers the score (computed so for accepted decisions).";
+
+    /// <summary>
     /// How far the probe's score is from the threshold, in the units the page writes scores in: "log-odds +2.4" for a
     /// model-template (the distance of the two log-odds), the readable scale's own difference otherwise. The stored
     /// <see cref="ScoreContext.Margin"/> is a difference of probabilities (0.1593 for an accepted probe); written as if it
