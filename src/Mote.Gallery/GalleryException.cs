@@ -18,8 +18,17 @@ public enum GalleryErrorKind
     /// <summary>The photo is larger than <see cref="People.PhotoPolicy.MaxBytes"/> (the REST API answers 413).</summary>
     PhotoTooLarge = 4,
 
-    /// <summary>The system is saturated and did not take the request (<see cref="Jobs.GalleryBusyException"/>; the REST API answers 503 with Retry-After).</summary>
+    /// <summary>The system is saturated and did not take the request (<see cref="GalleryBusyException"/>; the REST API answers 503 with Retry-After).</summary>
     Busy = 5,
+
+    /// <summary>The actor may not do this (<see cref="Security.PermissionDeniedException"/>; the REST API answers 403).</summary>
+    Forbidden = 6,
+
+    /// <summary>
+    /// The face models or the native training runtime are not available on this server (Core's model provisioning or
+    /// TorchSharp failed; the REST API answers 503). An administrator fixes it; the request itself was fine.
+    /// </summary>
+    Unavailable = 7,
 }
 
 /// <summary>
@@ -38,3 +47,9 @@ public class GalleryException(string message, GalleryErrorKind kind = GalleryErr
 /// nothing was overwritten. The message asks the user to reload.
 /// </summary>
 public sealed class GalleryConcurrencyException(string message) : GalleryException(message, GalleryErrorKind.Conflict);
+
+/// <summary>The system is saturated: the request was not taken; try again after <see cref="RetryAfter"/> (the REST API answers 503 with Retry-After).</summary>
+public sealed class GalleryBusyException(string message, TimeSpan retryAfter) : GalleryException(message, GalleryErrorKind.Busy)
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}

@@ -115,4 +115,23 @@ public sealed class ArchitectureTests
         Assert.True(added.Count == 0, $"New namespaces of {assembly} that use each other directly:\n" + string.Join("\n", added));
         Assert.True(gone.Count == 0, $"Taken apart (remove from the known list): " + string.Join("; ", gone));
     }
+
+    [Fact]
+    public void FrontEnds_MapRefusalsThroughTheOneErrorMap()
+    {
+        // Pages, API and CLI ask GalleryErrors which exceptions are refusals (issue 18 item 2) instead of each listing
+        // exception types of its own; a list beside GalleryException is how they drifted apart before.
+        var root = Infrastructure.RepositoryPaths.Root;
+        var lists = new[] { "Mote.Portal", "Mote.Cli" }
+            .SelectMany(project => Directory.EnumerateFiles(Path.Combine(root, "src", project), "*.*", SearchOption.AllDirectories))
+            .Where(f => (f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".razor", StringComparison.Ordinal))
+                && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: Path.GetRelativePath(root, f), Line: i + 1, Text: line.Trim())))
+            .Where(l => System.Text.RegularExpressions.Regex.IsMatch(l.Text, @"when \(e is (global::)?(Mote\.Gallery\.)?(GalleryException|PermissionDeniedException) or"))
+            .Select(l => $"{l.File}:{l.Line}: {l.Text}")
+            .ToList();
+
+        Assert.True(lists.Count == 0, "Catch filters with their own list of refusals (use GalleryErrors.IsRefusal or Classify):\n" + string.Join("\n", lists));
+    }
 }

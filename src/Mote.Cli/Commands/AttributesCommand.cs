@@ -9,6 +9,7 @@ using Mote.Core.Faces.Pipeline;
 using Mote.Core.Imaging;
 using Mote.Core.Models;
 using Mote.Gallery;
+using Mote.Gallery.Errors;
 using Mote.Gallery.Models;
 
 namespace Mote.Cli.Commands;
@@ -70,7 +71,7 @@ internal static class AttributesCommand
                     return 0;
                 }
             }
-            catch (Exception e) when (e is GalleryException or ImageRejectedException or FileNotFoundException or DirectoryNotFoundException or FormatException or ModelProvisioningException or ArgumentException or InvalidOperationException)
+            catch (Exception e) when (GalleryErrors.IsRefusal(e) || e is ImageRejectedException or FileNotFoundException or DirectoryNotFoundException or FormatException or ArgumentException or InvalidOperationException)
             {
                 await error.WriteLineAsync(e.Message).ConfigureAwait(false);
                 return 1;

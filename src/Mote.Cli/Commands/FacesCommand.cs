@@ -11,6 +11,7 @@ using Mote.Core.Faces.Quality;
 using Mote.Core.Imaging;
 using Mote.Core.Models;
 using Mote.Gallery;
+using Mote.Gallery.Errors;
 using Mote.Gallery.Engine;
 using Mote.Gallery.Models;
 using Mote.Gallery.People;
@@ -318,7 +319,7 @@ internal static class FacesCommand
                 return await action(pipeline, provider).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is GalleryException or ImageRejectedException or FaceNotFoundException or FileNotFoundException or DirectoryNotFoundException or ModelProvisioningException or ArgumentException or InvalidOperationException or CustomModelConfigurationException or CustomModelException)
+        catch (Exception e) when (GalleryErrors.IsRefusal(e) || e is ImageRejectedException or FaceNotFoundException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or InvalidOperationException)
         {
             await error.WriteLineAsync(e.Message).ConfigureAwait(false);
             return 1;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Mote.Core.Faces;
 using Mote.Core.Models;
 using Mote.Gallery;
+using Mote.Gallery.Errors;
 using Mote.Gallery.Security;
 
 namespace Mote.Cli.Commands;
@@ -29,14 +30,10 @@ internal static class GalleryCommand
             }
             return 0;
         }
-        catch (Exception e) when (e is GalleryException or PermissionDeniedException or Core.Faces.Descriptors.CustomModelConfigurationException or CustomModelException)
+        catch (Exception e) when (GalleryErrors.Classify(e) is { } refusal)
         {
-            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
-            return 1;
-        }
-        catch (ModelProvisioningException e)
-        {
-            await error.WriteLineAsync(ModelsUnavailable(e)).ConfigureAwait(false);
+            // The one error map (issue 18 item 2); models that could not be provisioned get the way out too.
+            await error.WriteLineAsync(e is ModelProvisioningException models ? ModelsUnavailable(models) : refusal.Message).ConfigureAwait(false);
             return 1;
         }
     }

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Mote.Gallery.Data;
+using Mote.Gallery.Errors;
 using Mote.Gallery.Security;
 using Quartz;
 
@@ -422,11 +423,12 @@ public sealed class JobRuntime(IServiceScopeFactory scopes, ISchedulerFactory sc
                 await EndAsync(handler, run, JobState.Cancelled, message).ConfigureAwait(false);
                 await FinishAsync(row, JobState.Cancelled, message, null, null).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is GalleryException or PermissionDeniedException)
+            catch (Exception e) when (GalleryErrors.Classify(e) is { } refusal)
             {
+                // A refusal keeps its kind, so the request waiting for this job (the REST API's enrollment) answers in kind.
                 await StopHeartbeatAsync(heartbeatStop, heartbeat).ConfigureAwait(false);
-                await EndAsync(handler, run, JobState.Failed, e.Message).ConfigureAwait(false);
-                await FinishAsync(row, JobState.Failed, e.Message, null, null, (e as GalleryException)?.Kind ?? GalleryErrorKind.Invalid).ConfigureAwait(false);
+                await EndAsync(handler, run, JobState.Failed, refusal.Message).ConfigureAwait(false);
+                await FinishAsync(row, JobState.Failed, refusal.Message, null, null, refusal.Kind).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // A job must end with its reason stored, whatever went wrong, instead of dying unseen.
             catch (Exception e)
@@ -595,10 +597,4 @@ internal sealed class DurableJob(JobRuntime runtime) : IJob
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, context.CancellationToken);
         await runtime.ExecuteAsync(context.MergedJobDataMap.GetString(JobRuntime.JobIdKey) ?? "", stop.Token).ConfigureAwait(false);
     }
-}
-
-/// <summary>The system is saturated: the request was not taken; try again after <see cref="RetryAfter"/> (the REST API answers 503 with Retry-After).</summary>
-public sealed class GalleryBusyException(string message, TimeSpan retryAfter) : GalleryException(message, GalleryErrorKind.Busy)
-{
-    public TimeSpan RetryAfter { get; } = retryAfter;
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Mote.Core.Models;
 using Mote.Core.Templates;
 using Mote.Gallery;
+using Mote.Gallery.Errors;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
 
@@ -31,16 +32,26 @@ internal static class ApiProblems
     private static IResult TooLarge(string detail) => Problem(StatusCodes.Status413PayloadTooLarge, "Image too large", detail);
 
     /// <summary>The answer for a refusal a use case raised, in the words it used.</summary>
-    public static IResult From(GalleryException e) => e.Kind switch
+    public static IResult From(GalleryException e) => From(GalleryErrors.Classify(e)!);
+
+    /// <summary>The one map from a refusal's kind to the REST answer (issue 18 item 2).</summary>
+    public static IResult From(GalleryError error)
     {
-        GalleryErrorKind.NotFound => Problem(StatusCodes.Status404NotFound, "Not found", e.Message),
-        GalleryErrorKind.Conflict => Problem(StatusCodes.Status409Conflict, "Conflict", e.Message),
-        GalleryErrorKind.UnusablePhoto => Problem(StatusCodes.Status422UnprocessableEntity, "Unusable photo", e.Message),
-        GalleryErrorKind.PhotoTooLarge => TooLarge(e.Message),
-        GalleryErrorKind.Busy => new RetryAfter(Problem(StatusCodes.Status503ServiceUnavailable, "Busy", e.Message),
-            (e as Mote.Gallery.Jobs.GalleryBusyException)?.RetryAfter ?? TimeSpan.FromSeconds(60)),
-        _ => Problem(StatusCodes.Status400BadRequest, "Invalid request", e.Message),
-    };
+        ArgumentNullException.ThrowIfNull(error);
+        return error.Kind switch
+        {
+            GalleryErrorKind.NotFound => Problem(StatusCodes.Status404NotFound, "Not found", error.Message),
+            GalleryErrorKind.Conflict => Problem(StatusCodes.Status409Conflict, "Conflict", error.Message),
+            GalleryErrorKind.UnusablePhoto => Problem(StatusCodes.Status422UnprocessableEntity, "Unusable photo", error.Message),
+            GalleryErrorKind.PhotoTooLarge => TooLarge(error.Message),
+            GalleryErrorKind.Busy => new RetryAfter(Problem(StatusCodes.Status503ServiceUnavailable, "Busy", error.Message), error.RetryAfter ?? TimeSpan.FromSeconds(60)),
+            GalleryErrorKind.Forbidden => Problem(StatusCodes.Status403Forbidden, "Scope missing", error.Message),
+            GalleryErrorKind.Unavailable => Problem(StatusCodes.Status503ServiceUnavailable, "Face models unavailable",
+                "The face models are not ready on this server; an administrator can see why on the portal's model pack banner or with `mote models pull`."),
+            GalleryErrorKind.Invalid => Problem(StatusCodes.Status400BadRequest, "Invalid request", error.Message),
+            _ => Problem(StatusCodes.Status400BadRequest, "Invalid request", error.Message),
+        };
+    }
 }
 
 /// <summary>A problem with a <c>Retry-After</c> header (whole seconds): the system was saturated and took nothing.</summary>
@@ -114,18 +125,16 @@ internal sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<A
     {
         switch (e)
         {
-            case GalleryException gallery:
-                return ApiProblems.From(gallery);
-            case PermissionDeniedException denied:
-                return ApiProblems.Problem(StatusCodes.Status403Forbidden, "Scope missing", denied.Message);
             case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
                 return ApiProblems.TooLarge(context.Request.Path, context.Request.ContentLength);
             case BadHttpRequestException bad:
                 return ApiProblems.Problem(bad.StatusCode, "Request refused", bad.Message);
-            case ModelProvisioningException or TorchRuntimeUnavailableException:
-                LogUnavailable(logger, e.Message);
-                return ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, "Face models unavailable",
-                    "The face models are not ready on this server; an administrator can see why on the portal's model pack banner or with `mote models pull`.");
+            case var _ when GalleryErrors.Classify(e) is { } refusal:
+                if (refusal.Kind == GalleryErrorKind.Unavailable)
+                {
+                    LogUnavailable(logger, e.Message);
+                }
+                return ApiProblems.From(refusal);
             default:
                 LogFailure(logger, e, context.Request.Method, context.Request.Path, context.TraceIdentifier);
                 return ApiProblems.Problem(StatusCodes.Status500InternalServerError, "Server error",

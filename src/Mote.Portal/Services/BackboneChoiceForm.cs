@@ -1,4 +1,5 @@
 using Mote.Gallery;
+using Mote.Gallery.Errors;
 using Mote.Gallery.Engine;
 using Mote.Gallery.Models;
 using Mote.Gallery.Security;
@@ -65,7 +66,7 @@ public sealed class BackboneChoiceForm(ReadGalleryBackbones read, MigrateGallery
             });
             Result = await migrate.ExecuteAsync(await actor.GetAsync(), new BackboneMigrationRequest(Target, LeaveBehind), progress, ct);
         }
-        catch (Exception e) when (e is GalleryException or PermissionDeniedException)
+        catch (Exception e) when (GalleryErrors.IsRefusal(e))
         {
             Error = e.Message;
         }

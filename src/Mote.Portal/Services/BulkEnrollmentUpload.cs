@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components.Forms;
 using Mote.Gallery;
+using Mote.Gallery.Errors;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
 
@@ -85,7 +86,7 @@ public sealed class BulkEnrollmentUpload(EnrollPeopleInBulk bulk) : IDisposable
                 _batch = await BulkEnrollmentBatch.FromZipUploadAsync(stream, file.Name, ct).ConfigureAwait(false);
             }
         }
-        catch (GalleryException e)
+        catch (Exception e) when (GalleryErrors.IsRefusal(e))
         {
             Error = e.Message;
         }
@@ -122,7 +123,7 @@ public sealed class BulkEnrollmentUpload(EnrollPeopleInBulk bulk) : IDisposable
         {
             stopped = true;
         }
-        catch (PermissionDeniedException e)
+        catch (Exception e) when (GalleryErrors.IsRefusal(e))
         {
             error = e.Message;
         }

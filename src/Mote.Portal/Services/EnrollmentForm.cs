@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components.Forms;
 using Mote.Gallery;
+using Mote.Gallery.Errors;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
 
@@ -92,7 +93,7 @@ public sealed class EnrollmentForm(AnalyzePhoto analyze, EnrollmentQueue queue, 
         {
             Conflict = await identity.ExecuteAsync(actor, Name, ExternalId, ct).ConfigureAwait(false);
         }
-        catch (GalleryException e)
+        catch (Exception e) when (GalleryErrors.IsRefusal(e))
         {
             Conflict = e.Message;
         }
@@ -113,7 +114,7 @@ public sealed class EnrollmentForm(AnalyzePhoto analyze, EnrollmentQueue queue, 
             var bytes = await PhotoUploads.ReadAsync(file, ct).ConfigureAwait(false);
             await AnalyseAsync(actor, bytes, ct).ConfigureAwait(false);
         }
-        catch (GalleryException e)
+        catch (Exception e) when (GalleryErrors.IsRefusal(e))
         {
             Error = e.Message;
         }
@@ -135,7 +136,7 @@ public sealed class EnrollmentForm(AnalyzePhoto analyze, EnrollmentQueue queue, 
                 Pick((accepted.Length == 1 ? accepted[0] : Analysis.Faces[0]).Index);
             }
         }
-        catch (GalleryException e)
+        catch (Exception e) when (GalleryErrors.IsRefusal(e))
         {
             Error = e.Message;
         }
@@ -178,7 +179,7 @@ public sealed class EnrollmentForm(AnalyzePhoto analyze, EnrollmentQueue queue, 
             var job = await queue.SubmitAsync(actor, new EnrollmentRequest(Name, _photo, Selected, declared, Balance?.ToRequest(), ExternalId: Blank(ExternalId.Trim())), ct).ConfigureAwait(false);
             return job.Id;
         }
-        catch (GalleryException e)
+        catch (Exception e) when (GalleryErrors.IsRefusal(e))
         {
             Error = e.Message;
             return null;

@@ -1,4 +1,5 @@
 using Mote.Gallery;
+using Mote.Gallery.Errors;
 using Mote.Gallery.Decisions;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
@@ -111,7 +112,7 @@ public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainQ
         {
             DetailsConflict = await identity.ExecuteAsync(actor, Details.Name, Details.ExternalId, person.Summary.Id, ct).ConfigureAwait(false);
         }
-        catch (GalleryException e)
+        catch (Exception e) when (GalleryErrors.IsRefusal(e))
         {
             DetailsConflict = e.Message;
         }
@@ -152,7 +153,7 @@ public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainQ
                 Retraining = await retrain.ActiveForAsync(actor, Person.Summary.Id, ct).ConfigureAwait(false);
             }
         }
-        catch (GalleryException e)
+        catch (Exception e) when (GalleryErrors.IsRefusal(e))
         {
             Person = null;
             Error = e.Message;
@@ -195,7 +196,7 @@ public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainQ
         {
             Retraining = await retrain.GetAsync(actor, followed.Id, ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is GalleryException or PermissionDeniedException)
+        catch (Exception e) when (GalleryErrors.IsRefusal(e))
         {
             Error = e.Message;
             Retraining = null;
@@ -233,7 +234,7 @@ public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainQ
         {
             Retraining = await retrain.CancelAsync(actor, followed.Id, ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is GalleryException or PermissionDeniedException)
+        catch (Exception e) when (GalleryErrors.IsRefusal(e))
         {
             Error = e.Message;
         }
@@ -292,11 +293,7 @@ public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainQ
             Error = e.Message;
             Stale = true;
         }
-        catch (GalleryException e)
-        {
-            Error = e.Message;
-        }
-        catch (PermissionDeniedException e)
+        catch (Exception e) when (GalleryErrors.IsRefusal(e))
         {
             Error = e.Message;
         }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components.Forms;
 using Mote.Gallery;
+using Mote.Gallery.Errors;
 using Mote.Gallery.People;
 
 namespace Mote.Portal.Services;
@@ -32,7 +33,7 @@ public static class PhotoUploads
             PhotoPolicy.CheckSize(file.Size, file.Name);
             return null;
         }
-        catch (GalleryException e)
+        catch (Exception e) when (GalleryErrors.IsRefusal(e))
         {
             return e.Message;
         }

@@ -1,4 +1,5 @@
 using Mote.Gallery;
+using Mote.Gallery.Errors;
 using Mote.Gallery.Evaluations;
 using Mote.Gallery.Security;
 using Mote.Portal.Services;
@@ -72,7 +73,7 @@ public sealed class EvaluationStartForm(ListEvaluationDatasets datasets, Evaluat
                 new EvaluationRunRequest(Dataset ?? "", Identities, Seed, Sweep, Privacy)).ConfigureAwait(false);
             Error = null;
         }
-        catch (Exception e) when (e is GalleryException or PermissionDeniedException)
+        catch (Exception e) when (GalleryErrors.IsRefusal(e))
         {
             Error = e.Message;
         }
@@ -89,7 +90,7 @@ public sealed class EvaluationStartForm(ListEvaluationDatasets datasets, Evaluat
             Job = await jobs.CancelAsync(await currentActor.GetAsync().ConfigureAwait(false)).ConfigureAwait(false);
             Error = null;
         }
-        catch (Exception e) when (e is GalleryException or PermissionDeniedException)
+        catch (Exception e) when (GalleryErrors.IsRefusal(e))
         {
             Error = e.Message;
         }

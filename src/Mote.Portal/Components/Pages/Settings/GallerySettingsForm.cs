@@ -1,5 +1,6 @@
 using System.Globalization;
 using Mote.Gallery;
+using Mote.Gallery.Errors;
 using Mote.Gallery.Security;
 using Mote.Gallery.Settings;
 using Mote.Portal.Services;
@@ -104,7 +105,7 @@ public sealed class GallerySettingsForm(ReadGallerySettings read, UpdateGalleryS
             Stale = true;
             SetMessage(e.Message, error: true);
         }
-        catch (Exception e) when (e is GalleryException or PermissionDeniedException)
+        catch (Exception e) when (GalleryErrors.IsRefusal(e))
         {
             SetMessage(e.Message, error: true);
         }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components.Forms;
 using Mote.Gallery;
+using Mote.Gallery.Errors;
 using Mote.Gallery.Decisions;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
@@ -62,7 +63,7 @@ public sealed class VerifyWorkbench(VerifyProbe verify, IdentifyProbe identify, 
             (ProbeFaces, _analysedFile, _analysedBytes) = (analysis, probe, bytes);
             SelectedFace = analysis.Faces.FirstOrDefault(f => f.Accepted)?.Index;
         }
-        catch (Exception e) when (e is GalleryException or PermissionDeniedException or Mote.Core.Models.ModelProvisioningException)
+        catch (Exception e) when (GalleryErrors.IsRefusal(e))
         {
             // Said in words when Verify is pressed (the same checks run again there).
         }
@@ -121,7 +122,7 @@ public sealed class VerifyWorkbench(VerifyProbe verify, IdentifyProbe identify, 
             var bytes = ReferenceEquals(probe, _analysedFile) && _analysedBytes is { } analysed ? analysed : await PhotoUploads.ReadAsync(probe!, ct).ConfigureAwait(false);
             await decide(await currentActor.GetAsync().ConfigureAwait(false), bytes).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is GalleryException or PermissionDeniedException or Mote.Core.Models.ModelProvisioningException)
+        catch (Exception e) when (GalleryErrors.IsRefusal(e))
         {
             Error = e.Message;
             Verification = null;
