@@ -7,5 +7,6 @@ namespace Mote.Core;
 /// </summary>
 public sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
 {
+    /// <inheritdoc />
     public void Report(T value) => report(value);
 }

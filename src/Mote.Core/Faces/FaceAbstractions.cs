@@ -6,10 +6,13 @@ namespace Mote.Core.Faces;
 /// <summary>An axis-aligned box in source-image pixels (x, y = top-left corner).</summary>
 public readonly record struct FaceBox(double X, double Y, double Width, double Height)
 {
+    /// <summary>Right edge in pixels (<see cref="X"/> + <see cref="Width"/>).</summary>
     public double Right => X + Width;
 
+    /// <summary>Bottom edge in pixels (<see cref="Y"/> + <see cref="Height"/>).</summary>
     public double Bottom => Y + Height;
 
+    /// <summary>Centre of the box in pixels.</summary>
     public Point2D Center => new(X + (Width / 2), Y + (Height / 2));
 
     /// <summary>Intersection over union with <paramref name="other"/> (0 when disjoint).</summary>
@@ -46,6 +49,7 @@ public interface IFaceDetector : IDisposable
 /// <summary>Refines a detection into five alignment landmarks (e.g. from a 68-point net).</summary>
 public interface ILandmarkRefiner : IDisposable
 {
+    /// <summary>Returns the five alignment landmarks of <paramref name="face"/> in <paramref name="image"/>, in source-image pixels.</summary>
     FivePointLandmarks Refine(RgbImage image, DetectedFace face);
 }
 
@@ -97,5 +101,6 @@ public sealed record AttributeEstimate(
 /// <summary>Estimates attributes from a face in a photo.</summary>
 public interface IAttributeEstimator : IDisposable
 {
+    /// <summary>Estimates the attributes of <paramref name="face"/> in <paramref name="image"/>, each with its confidence.</summary>
     AttributeEstimate Estimate(RgbImage image, DetectedFace face);
 }

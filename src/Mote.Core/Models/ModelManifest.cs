@@ -41,6 +41,7 @@ public sealed record ModelManifest(
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
+    /// <summary>Serialises the manifest as indented camel-case JSON (the form <see cref="FromJson"/> reads back).</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     /// <summary>Parses a manifest; throws <see cref="ModelProvisioningException"/> naming <paramref name="origin"/> when malformed.</summary>

@@ -8,6 +8,7 @@ public sealed class ModelPack
 {
     private readonly Dictionary<string, ModelPackEntry> _models;
 
+    /// <summary>Creates a pack of <paramref name="models"/> found under <paramref name="cacheDir"/>; throws <see cref="ArgumentException"/> when two entries share an id.</summary>
     public ModelPack(string cacheDir, IEnumerable<ModelPackEntry> models)
     {
         ArgumentNullException.ThrowIfNull(models);
@@ -15,8 +16,10 @@ public sealed class ModelPack
         _models = models.ToDictionary(m => m.Id, StringComparer.Ordinal);
     }
 
+    /// <summary>The cache directory the models were provisioned into.</summary>
     public string CacheDir { get; }
 
+    /// <summary>The entries by model id (ordinal comparison).</summary>
     public IReadOnlyDictionary<string, ModelPackEntry> Models => _models;
 
     /// <summary>Returns the entry for <paramref name="id"/>; throws <see cref="KeyNotFoundException"/> naming the id and those present.</summary>

@@ -74,6 +74,7 @@ public sealed class OnnxSessionFactory : IDisposable
         return Create(model.OnnxPath);
     }
 
+    /// <summary>Releases the shared session options; dispose the sessions made by this factory first. Safe to call more than once.</summary>
     public void Dispose()
     {
         if (!_disposed)

@@ -13,6 +13,7 @@ public sealed record PinnedPackage(string Name, string Version, string Sha512)
     /// <summary>A file-system-safe key, e.g. <c>vladmandic-face-api-1.7.15</c>.</summary>
     public string Key => $"{Name.TrimStart('@').Replace('/', '-')}-{Version}";
 
+    /// <summary>Returns <see cref="Spec"/>.</summary>
     public override string ToString() => Spec;
 }
 

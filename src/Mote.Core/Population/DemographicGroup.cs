@@ -6,10 +6,15 @@ namespace Mote.Core.Population;
 [Flags]
 public enum GroupDimensions
 {
+    /// <summary>No dimension: one group holding everyone.</summary>
     None = 0,
+    /// <summary>Split by gender.</summary>
     Gender = 1,
+    /// <summary>Split by ethnicity.</summary>
     Ethnicity = 2,
+    /// <summary>Split by age band.</summary>
     AgeBand = 4,
+    /// <summary>Split by all three dimensions.</summary>
     All = Gender | Ethnicity | AgeBand,
 }
 

@@ -3,7 +3,9 @@ namespace Mote.Core.Population;
 /// <summary>Gender as labelled in the datasets (the only two values they carry).</summary>
 public enum Gender
 {
+    /// <summary>Female (token <c>female</c>).</summary>
     Female,
+    /// <summary>Male (token <c>male</c>).</summary>
     Male,
 }
 
@@ -14,18 +16,26 @@ public enum Gender
 /// </summary>
 public enum Ethnicity
 {
+    /// <summary>White (token <c>white</c>; LFW's caucasian).</summary>
     White,
+    /// <summary>Black (token <c>black</c>; LFW's african).</summary>
     Black,
+    /// <summary>East Asian (token <c>asian</c>; LFW's eastasian).</summary>
     Asian,
+    /// <summary>South Asian (token <c>indian</c>; LFW's asianindian).</summary>
     Indian,
+    /// <summary>Any other (token <c>other</c>; LFW's latino, native american, pacific islander and other).</summary>
     Other,
 }
 
 /// <summary>Age bands: under 18, 18–59, 60 and over.</summary>
 public enum AgeBand
 {
+    /// <summary>Younger than 18 years (token <c>0-17</c>).</summary>
     Under18,
+    /// <summary>18 to 59 years (token <c>18-59</c>).</summary>
     Adult18To59,
+    /// <summary>60 years and over (token <c>60+</c>).</summary>
     Senior60Plus,
 }
 
@@ -75,6 +85,7 @@ public static class DemographicVocabulary
     /// <summary>All age-band tokens, in enum order.</summary>
     public static IReadOnlyCollection<string> AgeBandIds => AgeBandTokens.Keys;
 
+    /// <summary>The stable token of <paramref name="gender"/>; throws <see cref="ArgumentOutOfRangeException"/> for a value outside the enum.</summary>
     public static string ToId(this Gender gender) => gender switch
     {
         Gender.Female => "female",
@@ -82,6 +93,7 @@ public static class DemographicVocabulary
         _ => throw new ArgumentOutOfRangeException(nameof(gender), gender, "Unknown gender value."),
     };
 
+    /// <summary>The stable token of <paramref name="ethnicity"/>; throws <see cref="ArgumentOutOfRangeException"/> for a value outside the enum.</summary>
     public static string ToId(this Ethnicity ethnicity) => ethnicity switch
     {
         Ethnicity.White => "white",
@@ -92,6 +104,7 @@ public static class DemographicVocabulary
         _ => throw new ArgumentOutOfRangeException(nameof(ethnicity), ethnicity, "Unknown ethnicity value."),
     };
 
+    /// <summary>The stable token of <paramref name="band"/>; throws <see cref="ArgumentOutOfRangeException"/> for a value outside the enum.</summary>
     public static string ToId(this AgeBand band) => band switch
     {
         AgeBand.Under18 => "0-17",
@@ -100,10 +113,13 @@ public static class DemographicVocabulary
         _ => throw new ArgumentOutOfRangeException(nameof(band), band, "Unknown age band value."),
     };
 
+    /// <summary>Reads a gender token (exact, case-sensitive); false when <paramref name="token"/> is not one of <see cref="GenderIds"/>.</summary>
     public static bool TryParseGender(string token, out Gender gender) => GenderTokens.TryGetValue(token, out gender);
 
+    /// <summary>Reads an ethnicity token (exact, case-sensitive); false when <paramref name="token"/> is not one of <see cref="EthnicityIds"/>.</summary>
     public static bool TryParseEthnicity(string token, out Ethnicity ethnicity) => EthnicityTokens.TryGetValue(token, out ethnicity);
 
+    /// <summary>Reads an age-band token (exact, case-sensitive); false when <paramref name="token"/> is not one of <see cref="AgeBandIds"/>.</summary>
     public static bool TryParseAgeBand(string token, out AgeBand band) => AgeBandTokens.TryGetValue(token, out band);
 
     /// <summary>The age band of an age in whole years; negative ages are refused.</summary>

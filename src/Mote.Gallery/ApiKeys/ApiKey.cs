@@ -4,6 +4,7 @@ namespace Mote.Gallery.ApiKeys;
 [Flags]
 public enum ApiKeyScopes
 {
+    /// <summary>No scope: the key may call nothing.</summary>
     None = 0,
 
     /// <summary>1:1 verification (<c>POST /api/v1/verify</c>).</summary>
@@ -22,23 +23,31 @@ public enum ApiKeyScopes
 /// </summary>
 public sealed class ApiKey
 {
+    /// <summary>The key's id.</summary>
     public string Id { get; set; } = "";
 
+    /// <summary>A name given at creation, to tell keys apart.</summary>
     public string Name { get; set; } = "";
 
     /// <summary>The public part of the key (after <c>mote_</c>), unique; identifies the key in lists and logs.</summary>
     public string Prefix { get; set; } = "";
 
+    /// <summary>HMAC of the secret, keyed with the server key; the secret itself is not stored.</summary>
     public byte[] SecretHash { get; set; } = [];
 
+    /// <summary>The <see cref="ApiKeyScopes"/> flags, as stored.</summary>
     public int Scopes { get; set; }
 
+    /// <summary>When the key was created.</summary>
     public DateTimeOffset CreatedUtc { get; set; }
 
+    /// <summary>Who created the key.</summary>
     public string CreatedBy { get; set; } = "";
 
+    /// <summary>When the key stops working, or null for no expiry.</summary>
     public DateTimeOffset? ExpiresUtc { get; set; }
 
+    /// <summary>When the key was revoked, or null while it is not.</summary>
     public DateTimeOffset? RevokedUtc { get; set; }
 
     /// <summary>

@@ -11,14 +11,19 @@ public sealed class AuditEvent
     /// <summary>Sequence number: 1, 2, 3 … with no gaps; assigned under the write lock when appended.</summary>
     public long Id { get; set; }
 
+    /// <summary>When the event happened.</summary>
     public DateTimeOffset OccurredUtc { get; set; }
 
+    /// <summary>The event's <see cref="AuditEventCode"/>, as stored.</summary>
     public int Code { get; set; }
 
+    /// <summary>The <see cref="Security.ActorKind"/> of who caused it, as stored.</summary>
     public int ActorKind { get; set; }
 
+    /// <summary>The actor's id.</summary>
     public string ActorId { get; set; } = "";
 
+    /// <summary>The actor's name as shown when the event happened.</summary>
     public string ActorName { get; set; } = "";
 
     /// <summary>The id of what the event is about (a user id, a person id, a key id), or null.</summary>
@@ -38,8 +43,10 @@ public sealed class AuditEvent
 /// </summary>
 public sealed class AuditPayload
 {
+    /// <summary>The <see cref="AuditEvent.Id"/> this detail belongs to.</summary>
     public long EventId { get; set; }
 
+    /// <summary>The detail text.</summary>
     public string Detail { get; set; } = "";
 }
 

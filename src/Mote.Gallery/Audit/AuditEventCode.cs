@@ -7,9 +7,13 @@ namespace Mote.Gallery.Audit;
 /// </summary>
 public enum AuditEventCode
 {
+    /// <summary>A sign-in succeeded.</summary>
     SignInSucceeded = 100,
+    /// <summary>A sign-in was refused: wrong credentials.</summary>
     SignInFailed = 101,
+    /// <summary>A user signed out.</summary>
     SignedOut = 102,
+    /// <summary>A sign-in was refused because the account is locked out after failed attempts.</summary>
     SignInLockedOut = 103,
 
     /// <summary>A sign-in refused unchecked: its address had too many recent failures, or an Admin account is waiting after failures.</summary>
@@ -24,8 +28,11 @@ public enum AuditEventCode
     /// <summary>The second sign-in step was refused: a wrong, expired or already used authenticator or recovery code.</summary>
     SignInCodeFailed = 107,
 
+    /// <summary>An account was created.</summary>
     UserCreated = 200,
+    /// <summary>An account's role was changed (old and new role in the detail).</summary>
     UserRoleChanged = 201,
+    /// <summary>The first Admin account was created on the setup page of an empty installation.</summary>
     FirstAdminCreatedThroughSetup = 202,
 
     /// <summary>An Admin disabled an account: it cannot sign in and its sessions ended.</summary>
@@ -55,8 +62,11 @@ public enum AuditEventCode
     /// <summary>An Admin (or `mote users reset-mfa`) removed an account's authenticator and recovery codes.</summary>
     MfaReset = 211,
 
+    /// <summary>A person was enrolled and their template stored.</summary>
     PersonEnrolled = 300,
+    /// <summary>A person's template was trained again and replaced.</summary>
     PersonRetrained = 301,
+    /// <summary>A person and their template were erased.</summary>
     PersonErased = 302,
 
     /// <summary>
@@ -72,19 +82,27 @@ public enum AuditEventCode
     /// </summary>
     PersonEdited = 310,
 
+    /// <summary>A probe photo was verified 1:1 against one person.</summary>
     ProbeVerified = 400,
+    /// <summary>A probe photo was identified 1:N against the gallery.</summary>
     ProbeIdentified = 401,
 
     /// <summary>Someone asked to open a decision (its explanation) that exists but is not theirs to open; refused.</summary>
     DecisionAccessRefused = 402,
 
+    /// <summary>An API key was created.</summary>
     ApiKeyCreated = 500,
+    /// <summary>An API key was revoked.</summary>
     ApiKeyRevoked = 501,
+    /// <summary>The gallery settings were changed (what changed in the detail).</summary>
     SettingsChanged = 502,
 
+    /// <summary>The audit log was exported.</summary>
     AuditExported = 600,
+    /// <summary>A report (such as the compliance PDF) was exported.</summary>
     ReportExported = 601,
 
+    /// <summary>An evaluation run's report was recorded in the gallery.</summary>
     EvaluationRecorded = 700,
 
     /// <summary>An evaluation run was started from the portal (dataset and settings in the detail).</summary>

@@ -22,6 +22,7 @@ public sealed record BackupManifest(
     IReadOnlyList<string> Secrets,
     int Erasures)
 {
+    /// <summary>The archive format this version writes and reads.</summary>
     public const string CurrentFormat = "mote-backup/1";
 }
 

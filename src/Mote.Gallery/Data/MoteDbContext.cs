@@ -19,10 +19,12 @@ namespace Mote.Gallery.Data;
 /// </summary>
 public class MoteDbContext : IdentityDbContext<PortalUser>, IDataProtectionKeyContext
 {
+    /// <summary>Creates the context with <paramref name="options"/> (provider and connection).</summary>
     public MoteDbContext(DbContextOptions<MoteDbContext> options) : base(options)
     {
     }
 
+    /// <summary>For a derived, provider-specific context (<see cref="PostgreSqlMoteDbContext"/>).</summary>
     protected MoteDbContext(DbContextOptions options) : base(options)
     {
     }
@@ -33,32 +35,46 @@ public class MoteDbContext : IdentityDbContext<PortalUser>, IDataProtectionKeyCo
     /// </summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    /// <summary>The audit chain, one row per event; append-only.</summary>
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
+    /// <summary>The erasable detail text of audit events, by event id.</summary>
     public DbSet<AuditPayload> AuditPayloads => Set<AuditPayload>();
 
+    /// <summary>The API keys (HMACs of their secrets, never the secrets).</summary>
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
+    /// <summary>The gallery's one instance row.</summary>
     public DbSet<GalleryInstance> Instance => Set<GalleryInstance>();
 
+    /// <summary>The enrolled people with their encrypted templates.</summary>
     public DbSet<Person> People => Set<Person>();
 
+    /// <summary>The recorded verification and identification outcomes.</summary>
     public DbSet<Decision> Decisions => Set<Decision>();
 
+    /// <summary>Enrollment photos kept under the retention settings.</summary>
     public DbSet<PersonImage> PersonImages => Set<PersonImage>();
 
+    /// <summary>Probe photos kept under the retention settings.</summary>
     public DbSet<DecisionProbeImage> DecisionProbeImages => Set<DecisionProbeImage>();
 
+    /// <summary>The explanations computed for decisions.</summary>
     public DbSet<DecisionExplanationRecord> DecisionExplanations => Set<DecisionExplanationRecord>();
 
+    /// <summary>The gallery settings.</summary>
     public DbSet<GallerySettings> Settings => Set<GallerySettings>();
 
+    /// <summary>Templates made for a backbone migration in progress, one per person.</summary>
     public DbSet<Engine.StagedTemplate> StagedTemplates => Set<Engine.StagedTemplate>();
 
+    /// <summary>The recorded evaluation runs (aggregate figures and report text only).</summary>
     public DbSet<EvaluationRun> EvaluationRuns => Set<EvaluationRun>();
 
+    /// <summary>The queued, running and finished background jobs.</summary>
     public DbSet<Jobs.BackgroundJob> BackgroundJobs => Set<Jobs.BackgroundJob>();
 
+    /// <summary>What a pending explanation needs to be computed.</summary>
     public DbSet<DecisionExplanationInput> DecisionExplanationInputs => Set<DecisionExplanationInput>();
 
     /// <summary>The newest audit row appended in the open transaction; <see cref="AuditAnchorInterceptor"/> anchors it on commit.</summary>

@@ -8,33 +8,42 @@ namespace Mote.Gallery.Engine;
 /// </summary>
 public sealed class StagedTemplate
 {
+    /// <summary>The person the template belongs to (one row per person).</summary>
     public string PersonId { get; set; } = "";
 
     /// <summary>The <c>Mote:Faces:Backbone</c> value the migration runs to (e.g. <c>faceplugin-fr</c>, <c>custom</c>).</summary>
     public string Backbone { get; set; } = "";
 
+    /// <summary>The backbone id the staged template was trained on.</summary>
     public string BackboneId { get; set; } = "";
 
+    /// <summary>Hash of that backbone's model.</summary>
     public string BackboneHash { get; set; } = "";
 
     /// <summary>"model" or "vector", as <see cref="People.Person.TemplateKind"/>.</summary>
     public string TemplateKind { get; set; } = "model";
 
+    /// <summary>The staged template, encrypted.</summary>
     public byte[] TemplateBlob { get; set; } = [];
 
+    /// <summary>Plain size of the template in bytes (before encryption).</summary>
     public int TemplateBytes { get; set; }
 
+    /// <summary>The population pack the staged template was trained against.</summary>
     public string PopulationPackId { get; set; } = "";
 
+    /// <summary>The person's decision threshold (score units) on the new backbone, at <see cref="TargetFmr"/>.</summary>
     public float Threshold { get; set; }
 
     /// <summary>The balance the staged template was trained with (<see cref="People.Person.BalanceJson"/>'s form).</summary>
     public string BalanceJson { get; set; } = "{}";
 
+    /// <summary>The false-match rate <see cref="Threshold"/> was set for.</summary>
     public double TargetFmr { get; set; }
 
     /// <summary>The person's <see cref="People.Person.ConcurrencyStamp"/> when this was staged: a different stamp now means they changed since.</summary>
     public string PersonStamp { get; set; } = "";
 
+    /// <summary>When the template was staged.</summary>
     public DateTimeOffset StagedUtc { get; set; }
 }

@@ -55,8 +55,10 @@ public sealed class BackgroundJob
     /// <summary>128 random bits, hex: a page may keep it in its address.</summary>
     public string Id { get; set; } = "";
 
+    /// <summary>What the job does.</summary>
     public JobKind Kind { get; set; }
 
+    /// <summary>Where the job stands.</summary>
     public JobState State { get; set; }
 
     /// <summary>What it is about, for lists: a person's name, a decision id, a dataset.</summary>
@@ -77,8 +79,10 @@ public sealed class BackgroundJob
     /// <summary>The current phase in words (e.g. "training the model-template"); null before it starts.</summary>
     public string? Phase { get; set; }
 
+    /// <summary>Steps of the current phase done so far (with <see cref="Total"/>; 0 when not counted).</summary>
     public int Done { get; set; }
 
+    /// <summary>Steps the current phase has in all (0 when not counted).</summary>
     public int Total { get; set; }
 
     /// <summary>Rough progress, 0–100.</summary>
@@ -103,12 +107,16 @@ public sealed class BackgroundJob
     /// <summary>How many times it started; more than one means a restart interrupted it and it ran again.</summary>
     public int Attempts { get; set; }
 
+    /// <summary>When the job was submitted.</summary>
     public DateTimeOffset CreatedUtc { get; set; }
 
+    /// <summary>When it last started, or null while it has not.</summary>
     public DateTimeOffset? StartedUtc { get; set; }
 
+    /// <summary>When it ended, or null while it has not.</summary>
     public DateTimeOffset? FinishedUtc { get; set; }
 
+    /// <summary>When the row last changed (progress included).</summary>
     public DateTimeOffset UpdatedUtc { get; set; }
 
     /// <summary>True once nothing will change it any more.</summary>

@@ -5,9 +5,13 @@ namespace Mote.Gallery.Models;
 /// <summary>Where the model pack stands in this process, for the portal's "preparing models" state.</summary>
 public enum ModelPackStatus
 {
+    /// <summary>Provisioning has not been asked for yet.</summary>
     NotStarted,
+    /// <summary>Provisioning is running (fetching, verifying, converting or loading).</summary>
     Preparing,
+    /// <summary>The pack is provisioned and loaded.</summary>
     Ready,
+    /// <summary>Provisioning failed; the state's error says why.</summary>
     Failed,
 }
 
@@ -25,8 +29,10 @@ public sealed class ModelPackService(ModelPackOptions options, IEnumerable<IMode
     private ModelPackState _state = new(ModelPackStatus.NotStarted, "not started", 0, null, null);
     private Task<ModelPack>? _provisioning;
 
+    /// <summary>Where and how the pack is provisioned.</summary>
     public ModelPackOptions Options { get; } = options;
 
+    /// <summary>The current state (a snapshot; read it again for the latest).</summary>
     public ModelPackState State
     {
         get
@@ -96,6 +102,7 @@ public sealed class ModelPackService(ModelPackOptions options, IEnumerable<IMode
 /// <summary>Model settings, bound from <c>Mote:Models</c>.</summary>
 public sealed class ModelSettings
 {
+    /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Mote:Models";
 
     /// <summary>The model cache. Empty: <c>$MOTE_MODEL_CACHE</c>, else <c>~/.cache/mote/models</c>.</summary>
@@ -104,6 +111,7 @@ public sealed class ModelSettings
     /// <summary>Whether the portal provisions the pack in the background as soon as it starts. Default true.</summary>
     public bool ProvisionOnStart { get; set; } = true;
 
+    /// <summary>The provisioning options these settings give; a relative <see cref="CacheDir"/> is resolved against <paramref name="contentRoot"/>.</summary>
     public ModelPackOptions ToOptions(string contentRoot)
     {
         var options = new ModelPackOptions();

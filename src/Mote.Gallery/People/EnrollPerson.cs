@@ -37,9 +37,13 @@ public sealed record EnrollmentRequest(
 /// <summary>The stages enrollment reports through its <see cref="IProgress{T}"/>, in order.</summary>
 public static class EnrollmentStages
 {
+    /// <summary>Finding and describing the face in the photo.</summary>
     public const string Analysing = "finding the face";
+    /// <summary>Training the model-template (the longest stage).</summary>
     public const string Training = "training the model-template";
+    /// <summary>Reading the person's threshold for their group.</summary>
     public const string Calibrating = "calibrating the threshold";
+    /// <summary>Storing the person and the encrypted template.</summary>
     public const string Saving = "saving";
 
     /// <summary>Rough progress at the start of <paramref name="stage"/>, for the indicator: training the model-template is by far the longest stage.</summary>

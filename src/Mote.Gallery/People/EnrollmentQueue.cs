@@ -9,13 +9,21 @@ namespace Mote.Gallery.People;
 /// <summary>Where a background enrollment stands.</summary>
 public enum EnrollmentJobState
 {
+    /// <summary>Waiting for its turn.</summary>
     Queued,
+    /// <summary>Finding and describing the face in the photo.</summary>
     Analysing,
+    /// <summary>Training the model-template.</summary>
     Training,
+    /// <summary>Setting the person's threshold.</summary>
     Calibrating,
+    /// <summary>Storing the person and the encrypted template.</summary>
     Saving,
+    /// <summary>Enrolled.</summary>
     Done,
+    /// <summary>Stopped with an error; the message says why.</summary>
     Failed,
+    /// <summary>Cancelled before it finished.</summary>
     Cancelled,
 }
 
@@ -32,6 +40,7 @@ public sealed record EnrollmentJobStatus(
     string Id, string Name, EnrollmentJobState State, int Percent, string Message, string? PersonId,
     DateTimeOffset SubmittedUtc, DateTimeOffset? FinishedUtc)
 {
+    /// <summary>True once done, failed or cancelled: nothing will change it any more.</summary>
     public bool IsFinished => State is EnrollmentJobState.Done or EnrollmentJobState.Failed or EnrollmentJobState.Cancelled;
 }
 

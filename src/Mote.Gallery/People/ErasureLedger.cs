@@ -20,6 +20,7 @@ public sealed record ErasureLedgerEntry(string PersonId, DateTimeOffset ErasedUt
 /// </summary>
 public sealed class ErasureLedger(SecretKeyStore keys)
 {
+    /// <summary>The ledger's file name in the key store's folder.</summary>
     public const string FileName = "erasure-ledger.json";
 
     /// <summary>The name of the HMAC key in the secrets folder. Machine-local: a backup carries the entries, not this key.</summary>

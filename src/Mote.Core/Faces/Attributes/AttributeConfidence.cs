@@ -3,8 +3,11 @@ namespace Mote.Core.Faces.Attributes;
 /// <summary>The attributes an <see cref="IAttributeEstimator"/> guesses, each with its own confidence.</summary>
 public enum EstimatedAttribute
 {
+    /// <summary>Gender, from the model's female/male output.</summary>
     Gender,
+    /// <summary>Ethnicity, from the model's five-way race output.</summary>
     Ethnicity,
+    /// <summary>Age band, derived from the model's estimated age in years.</summary>
     AgeBand,
 }
 

@@ -6,13 +6,20 @@ namespace Mote.Core.Faces.Attributes;
 /// </summary>
 public static class AttributeVocabulary
 {
+    /// <summary>Gender estimate: female.</summary>
     public const string Female = "female";
+    /// <summary>Gender estimate: male.</summary>
     public const string Male = "male";
 
+    /// <summary>Ethnicity estimate: white.</summary>
     public const string White = "white";
+    /// <summary>Ethnicity estimate: black.</summary>
     public const string Black = "black";
+    /// <summary>Ethnicity estimate: asian.</summary>
     public const string Asian = "asian";
+    /// <summary>Ethnicity estimate: indian.</summary>
     public const string Indian = "indian";
+    /// <summary>Ethnicity estimate: any other (UTKFace's "others").</summary>
     public const string Other = "other";
 
     /// <summary>Age band for people younger than 18 years.</summary>

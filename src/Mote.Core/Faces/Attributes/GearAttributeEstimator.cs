@@ -153,6 +153,7 @@ public sealed class GearAttributeEstimator : IAttributeEstimator
         return estimates;
     }
 
+    /// <summary>Releases the ONNX session. Safe to call more than once.</summary>
     public void Dispose()
     {
         if (!_disposed)

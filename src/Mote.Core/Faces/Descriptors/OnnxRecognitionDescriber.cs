@@ -33,13 +33,16 @@ public sealed class OnnxRecognitionDescriber : IFaceDescriber
         Dimension = dimension;
     }
 
+    /// <inheritdoc />
     public string BackboneId => _options.BackboneId;
 
     /// <summary>SHA-256 (lower-case hex) of the ONNX file as loaded.</summary>
     public string BackboneHash { get; }
 
+    /// <inheritdoc />
     public int Dimension { get; }
 
+    /// <inheritdoc />
     public FaceTemplate Template { get; }
 
     /// <summary>
@@ -114,6 +117,7 @@ public sealed class OnnxRecognitionDescriber : IFaceDescriber
         return alignedCrops.Select(c => Run([c])[0]).ToArray();
     }
 
+    /// <summary>Releases the ONNX session. Safe to call more than once.</summary>
     public void Dispose()
     {
         if (!_disposed)

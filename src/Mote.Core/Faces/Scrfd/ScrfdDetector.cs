@@ -64,6 +64,7 @@ public sealed class ScrfdDetector : IFaceDetector
         _outputNames = [.. session.OutputMetadata.Keys];
     }
 
+    /// <inheritdoc />
     public string Id => _options.Id;
 
     /// <summary>Loads the SCRFD file at <see cref="ScrfdOptions.Path"/> with a session from <paramref name="factory"/>.</summary>
@@ -120,6 +121,7 @@ public sealed class ScrfdDetector : IFaceDetector
         return kept.Select(c => ToSource(c, letterbox)).ToArray();
     }
 
+    /// <summary>Releases the ONNX session. Safe to call more than once.</summary>
     public void Dispose()
     {
         if (!_disposed)

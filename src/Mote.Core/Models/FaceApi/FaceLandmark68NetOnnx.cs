@@ -17,9 +17,13 @@ namespace Mote.Core.Models.FaceApi;
 /// </remarks>
 public static class FaceLandmark68NetOnnx
 {
+    /// <summary>Name of the graph's image input.</summary>
     public const string InputName = "image";
+    /// <summary>Name of the graph's landmark output.</summary>
     public const string OutputName = "landmarks";
+    /// <summary>Side of the square input crop in pixels (112).</summary>
     public const int InputSize = 112;
+    /// <summary>Number of landmarks the net returns (68).</summary>
     public const int PointCount = 68;
 
     /// <summary>Builds the graph from face-api's <c>face_landmark_68_model</c> weights (see <see cref="FaceApiWeights"/>).</summary>

@@ -12,12 +12,16 @@ public sealed class FaceLandmark68Recipe : IModelRecipe
     /// <summary>Where the weights manifest sits inside the face-api package.</summary>
     public const string ManifestPath = "model/face_landmark_68_model-weights_manifest.json";
 
+    /// <inheritdoc />
     public string Id => ModelId;
 
+    /// <inheritdoc />
     public int Version => 1;
 
+    /// <inheritdoc />
     public PinnedPackage Source => PinnedPackages.FaceApi;
 
+    /// <inheritdoc />
     public ConvertedModel Build(string packageDir)
     {
         var weights = FaceApiWeights.Load(Path.Combine(packageDir, ManifestPath));

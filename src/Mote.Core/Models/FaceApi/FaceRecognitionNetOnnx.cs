@@ -17,9 +17,13 @@ namespace Mote.Core.Models.FaceApi;
 /// </remarks>
 public static class FaceRecognitionNetOnnx
 {
+    /// <summary>Name of the graph's image input.</summary>
     public const string InputName = "image";
+    /// <summary>Name of the graph's descriptor output.</summary>
     public const string OutputName = "descriptor";
+    /// <summary>Side of the square input crop in pixels (150).</summary>
     public const int InputSize = 150;
+    /// <summary>Length of the descriptor the net returns (128 floats).</summary>
     public const int DescriptorLength = 128;
 
     /// <summary>face-api's per-channel RGB mean, subtracted before dividing by 255.</summary>

@@ -12,10 +12,13 @@ public sealed class FaceRecognitionRecipe : IModelRecipe
     /// <summary>Where the weights manifest sits inside the face-api package.</summary>
     public const string ManifestPath = "model/face_recognition_model-weights_manifest.json";
 
+    /// <inheritdoc />
     public string Id => ModelId;
 
+    /// <inheritdoc />
     public int Version => 1;
 
+    /// <inheritdoc />
     public PinnedPackage Source => PinnedPackages.FaceApi;
 
     /// <summary>The licence record of this model (also <see cref="IModelRecipe.StatedLicense"/>, so a pack converted under an
@@ -33,6 +36,7 @@ public sealed class FaceRecognitionRecipe : IModelRecipe
     /// <inheritdoc />
     public ModelLicense StatedLicense => License;
 
+    /// <inheritdoc />
     public ConvertedModel Build(string packageDir)
     {
         var weights = FaceApiWeights.Load(Path.Combine(packageDir, ManifestPath));

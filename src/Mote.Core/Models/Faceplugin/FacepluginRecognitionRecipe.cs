@@ -18,12 +18,16 @@ public sealed class FacepluginRecognitionRecipe : IModelRecipe
     /// <summary>The graph's input name (the package's <c>lib/fr_feature.js</c> feeds <c>{"input": …}</c>).</summary>
     public const string InputName = "input";
 
+    /// <inheritdoc />
     public string Id => ModelId;
 
+    /// <inheritdoc />
     public int Version => 1;
 
+    /// <inheritdoc />
     public PinnedPackage Source => PinnedPackages.FacepluginFaceRecognition;
 
+    /// <inheritdoc />
     public ConvertedModel Build(string packageDir)
     {
         var path = Path.Combine(packageDir, PackagePath);

@@ -8,6 +8,7 @@ namespace Mote.Core.Models.HumanModels;
 /// </summary>
 public sealed class HumanGraphRecipe(string id, string graphName, ModelInputSpec input, IReadOnlyList<ModelOutputSpec> outputs, string notes) : IModelRecipe
 {
+    /// <inheritdoc />
     public string Id { get; } = id;
 
     /// <summary>The graph's file name without extension inside <c>models/</c>.</summary>
@@ -16,8 +17,10 @@ public sealed class HumanGraphRecipe(string id, string graphName, ModelInputSpec
     /// <summary>2: the input notes record the measured normalisations (blazeface, mobileface), so cached manifests are rewritten.</summary>
     public int Version => 2;
 
+    /// <inheritdoc />
     public PinnedPackage Source => PinnedPackages.HumanModels;
 
+    /// <inheritdoc />
     public ConvertedModel Build(string packageDir)
     {
         var path = $"models/{GraphName}.json";
@@ -45,12 +48,18 @@ public sealed class HumanGraphRecipe(string id, string graphName, ModelInputSpec
 /// <summary>The graph models of the default pack, with what their inputs expect.</summary>
 public static class HumanGraphRecipes
 {
+    /// <summary>Model id of the BlazeFace short-range detector.</summary>
     public const string BlazeFace = "blazeface";
+    /// <summary>Model id of the GEAR age, gender and race estimator.</summary>
     public const string Gear = "gear";
+    /// <summary>Model id of Human's MobileFace descriptor model.</summary>
     public const string MobileFace = "mobileface";
+    /// <summary>Model id of the MobileFaceNet descriptor model.</summary>
     public const string MobileFaceNet = "mobilefacenet";
+    /// <summary>Model id of Human's FaceRes descriptor model.</summary>
     public const string FaceRes = "faceres";
 
+    /// <summary>The recipes of all the models above, in the order listed.</summary>
     public static IReadOnlyList<IModelRecipe> All { get; } =
     [
         new HumanGraphRecipe(BlazeFace, "blazeface",

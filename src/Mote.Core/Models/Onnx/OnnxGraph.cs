@@ -5,30 +5,40 @@ namespace Mote.Core.Models.Onnx;
 /// <summary>ONNX tensor element types (values of <c>TensorProto.DataType</c>).</summary>
 public enum OnnxElementType
 {
+    /// <summary>32-bit float.</summary>
     Float = 1,
+    /// <summary>Unsigned 8-bit integer.</summary>
     UInt8 = 2,
+    /// <summary>Signed 8-bit integer.</summary>
     Int8 = 3,
+    /// <summary>Signed 32-bit integer.</summary>
     Int32 = 6,
+    /// <summary>Signed 64-bit integer.</summary>
     Int64 = 7,
+    /// <summary>Boolean, one byte per value.</summary>
     Bool = 9,
+    /// <summary>16-bit (half-precision) float.</summary>
     Float16 = 10,
 }
 
 /// <summary>A constant tensor (an initializer or a tensor attribute), stored as little-endian raw bytes.</summary>
 public sealed record OnnxTensor(string Name, OnnxElementType ElementType, long[] Dims, byte[] RawData)
 {
+    /// <summary>A float tensor of shape <paramref name="dims"/>; throws <see cref="ArgumentException"/> when <paramref name="data"/> does not have as many values as the shape needs.</summary>
     public static OnnxTensor Float(string name, long[] dims, ReadOnlySpan<float> data)
     {
         CheckCount(name, dims, data.Length);
         return new OnnxTensor(name, OnnxElementType.Float, dims, MemoryMarshal.AsBytes(data).ToArray());
     }
 
+    /// <summary>A 64-bit integer tensor of shape <paramref name="dims"/>; throws <see cref="ArgumentException"/> when <paramref name="data"/> does not have as many values as the shape needs.</summary>
     public static OnnxTensor Int64(string name, long[] dims, ReadOnlySpan<long> data)
     {
         CheckCount(name, dims, data.Length);
         return new OnnxTensor(name, OnnxElementType.Int64, dims, MemoryMarshal.AsBytes(data).ToArray());
     }
 
+    /// <summary>A 32-bit integer tensor of shape <paramref name="dims"/>; throws <see cref="ArgumentException"/> when <paramref name="data"/> does not have as many values as the shape needs.</summary>
     public static OnnxTensor Int32(string name, long[] dims, ReadOnlySpan<int> data)
     {
         CheckCount(name, dims, data.Length);
@@ -52,8 +62,10 @@ public sealed record OnnxTensor(string Name, OnnxElementType ElementType, long[]
 /// <summary>One dimension of a graph input or output: a fixed size, or a symbolic name (e.g. "batch").</summary>
 public readonly record struct OnnxDim(long? Value, string? Param)
 {
+    /// <summary>A fixed dimension of <paramref name="value"/> elements.</summary>
     public static implicit operator OnnxDim(long value) => new(value, null);
 
+    /// <summary>A symbolic dimension named <paramref name="param"/>.</summary>
     public static implicit operator OnnxDim(string param) => new(null, param);
 }
 
@@ -84,16 +96,22 @@ public sealed class OnnxGraphBuilder
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private int _counter;
 
+    /// <summary>Starts an empty graph called <paramref name="name"/>.</summary>
     public OnnxGraphBuilder(string name) => Name = name;
 
+    /// <summary>The graph's name.</summary>
     public string Name { get; }
 
+    /// <summary>The nodes added so far, in order.</summary>
     public IReadOnlyList<OnnxNode> Nodes => _nodes;
 
+    /// <summary>The constant tensors added so far, with their unique names.</summary>
     public IReadOnlyList<OnnxTensor> Initializers => _initializers;
 
+    /// <summary>The graph inputs added so far.</summary>
     public IReadOnlyList<OnnxValueInfo> Inputs => _inputs;
 
+    /// <summary>The graph outputs added so far.</summary>
     public IReadOnlyList<OnnxValueInfo> Outputs => _outputs;
 
     /// <summary>Returns a name not used before in this graph, derived from <paramref name="prefix"/>.</summary>
@@ -107,6 +125,7 @@ public sealed class OnnxGraphBuilder
         return candidate;
     }
 
+    /// <summary>Adds a graph input of <paramref name="type"/> and <paramref name="shape"/>, reserves its name and returns it unchanged.</summary>
     public string AddInput(string name, OnnxElementType type, params OnnxDim[] shape)
     {
         _names.Add(name);
@@ -114,6 +133,7 @@ public sealed class OnnxGraphBuilder
         return name;
     }
 
+    /// <summary>Declares <paramref name="name"/> (a node output) as a graph output of <paramref name="type"/> and <paramref name="shape"/>.</summary>
     public void AddOutput(string name, OnnxElementType type, params OnnxDim[] shape) =>
         _outputs.Add(new OnnxValueInfo(name, type, shape));
 
@@ -125,8 +145,10 @@ public sealed class OnnxGraphBuilder
         return name;
     }
 
+    /// <summary>Adds a float constant (see <see cref="OnnxTensor.Float"/>) and returns its unique name.</summary>
     public string AddFloat(string name, long[] dims, ReadOnlySpan<float> data) => AddInitializer(OnnxTensor.Float(name, dims, data));
 
+    /// <summary>Adds a 64-bit integer constant (see <see cref="OnnxTensor.Int64"/>) and returns its unique name.</summary>
     public string AddInt64(string name, long[] dims, ReadOnlySpan<long> data) => AddInitializer(OnnxTensor.Int64(name, dims, data));
 
     /// <summary>Adds a node with one output, named from <paramref name="outputName"/> (made unique), and returns that name.</summary>

@@ -14,6 +14,7 @@ public static class OnnxModelWriter
 
     private const long IrVersion = 8;
 
+    /// <summary>Returns the serialised <c>ModelProto</c> of <paramref name="graph"/>, with the header and metadata of <paramref name="info"/>.</summary>
     public static byte[] Write(OnnxGraphBuilder graph, OnnxModelInfo info)
     {
         ArgumentNullException.ThrowIfNull(graph);

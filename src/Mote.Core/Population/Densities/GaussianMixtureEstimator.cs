@@ -38,14 +38,19 @@ public sealed class GaussianMixtureEstimator : IDensityEstimator
     /// <inheritdoc />
     public DensityKind Kind => DensityKind.GaussianMixture;
 
+    /// <summary>Largest component count K tried (default 3).</summary>
     public int MaxComponents { get; }
 
+    /// <summary>Smallest effective sample size allowed per component (default 20).</summary>
     public int MinPointsPerComponent { get; }
 
+    /// <summary>Share of points held out to choose K (default 0.2).</summary>
     public double HeldOutFraction { get; }
 
+    /// <summary>EM iteration cap (default 100).</summary>
     public int MaxIterations { get; }
 
+    /// <summary>EM stops when the mean log-likelihood per point improves by less than this (default 1e-3).</summary>
     public double Tolerance { get; }
 
     /// <inheritdoc />

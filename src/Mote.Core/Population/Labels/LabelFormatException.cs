@@ -3,6 +3,7 @@ namespace Mote.Core.Population.Labels;
 /// <summary>A labels file that does not follow its layout; names the file and line.</summary>
 public sealed class LabelFormatException : FormatException
 {
+    /// <summary>Creates the exception for line <paramref name="line"/> (1-based) of <paramref name="source"/>, with <paramref name="reason"/> in the message.</summary>
     public LabelFormatException(string source, int line, string reason)
         : base($"{source}, line {line}: {reason}.")
     {

@@ -9,6 +9,7 @@ namespace Mote.Core.Population.Packs;
 /// </summary>
 public sealed class PopulationPack
 {
+    /// <summary>Creates a pack of the given densities (sorted by group); throws <see cref="ArgumentException"/> when either map is empty or the densities differ in kind or dimension.</summary>
     public PopulationPack(
         string backboneId,
         string backboneManifestHash,

@@ -14,6 +14,7 @@ public sealed class TrainingSetSampler
 {
     private readonly PopulationPack _pack;
 
+    /// <summary>Creates a sampler over <paramref name="pack"/>; throws <see cref="ArgumentNullException"/> when it is null.</summary>
     public TrainingSetSampler(PopulationPack pack)
     {
         _pack = pack ?? throw new ArgumentNullException(nameof(pack));
