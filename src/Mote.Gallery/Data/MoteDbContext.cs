@@ -80,6 +80,10 @@ public class MoteDbContext : IdentityDbContext<PortalUser>, IDataProtectionKeyCo
     /// <summary>The newest audit row appended in the open transaction; <see cref="AuditAnchorInterceptor"/> anchors it on commit.</summary>
     internal PendingAuditAnchor? PendingAuditAnchor { get; set; }
 
+    /// <summary>
+    /// Maps the Gallery's tables for both providers: keys, lengths, indexes, cascades (a person's decisions, images and
+    /// explanations go with them), concurrency stamps, and times stored as UTC ticks, which SQLite can compare and order.
+    /// </summary>
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -34,7 +34,7 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
     public Task<ProbeExplanation?> ExecuteAsync(ExplanationRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return ExplainAsync(request.DecisionId, request.PersonId, request.Score, request.Threshold,
+        return ExplainAsync(request.DecisionId, request.PersonId, request.Score, request.Threshold, false,
             (explainer, template, context, seed, accepted) => explainer.Explain(request.Probe, request.FaceIndex, template, request.Score, request.Threshold, context, seed, ct, accepted), ct);
     }
 
@@ -61,7 +61,7 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
         var (descriptor, crop) = DecisionExplanationInputs.Open(protector, input);
         try
         {
-            return await ExplainAsync(decisionId, decision.PersonId, input.Score, input.Threshold,
+            return await ExplainAsync(decisionId, decision.PersonId, input.Score, input.Threshold, true,
                 (explainer, template, context, seed, accepted) => explainer.ExplainAligned(crop, descriptor, template, input.Score, input.Threshold, context, seed, accepted), ct).ConfigureAwait(false);
         }
         finally
@@ -72,10 +72,10 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
         }
     }
 
-    private Task DropInputAsync(string decisionId, CancellationToken ct) =>
+    private Task<int> DropInputAsync(string decisionId, CancellationToken ct) =>
         db.DecisionExplanationInputs.Where(i => i.DecisionId == decisionId).ExecuteDeleteAsync(ct);
 
-    private async Task<ProbeExplanation?> ExplainAsync(string decisionId, string personId, float score, float threshold,
+    private async Task<ProbeExplanation?> ExplainAsync(string decisionId, string personId, float score, float threshold, bool fromInput,
         Func<IProbeExplainer, ITemplate, Func<float[], ScoreContext?>, int, bool, ProbeExplanation?> explain, CancellationToken ct)
     {
         var analyzer = await engine.GetGalleryAnalyzerAsync(db, ct).ConfigureAwait(false);
@@ -86,9 +86,11 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
         }
         var person = await db.People.AsNoTracking().SingleOrDefaultAsync(p => p.Id == personId, ct).ConfigureAwait(false);
         // The stored outcome picks the occlusion variant: hidden alone for an accepted decision (a verification at or above
-        // the person's threshold, or an identification's match, the only identifications explained), both ends for a rejected one.
-        var accepted = await db.Decisions.Where(d => d.Id == decisionId).Select(d => (bool?)d.Accepted).SingleOrDefaultAsync(ct).ConfigureAwait(false);
-        if (person is null || accepted is null)
+        // the person's threshold, or an identification's match, the only identifications explained), both ends for a rejected
+        // one. The candidate list as read now is compared again when the explanation is stored (see StoreAsync).
+        var decision = await db.Decisions.AsNoTracking().Where(d => d.Id == decisionId)
+            .Select(d => new { d.Accepted, d.CandidatesJson }).SingleOrDefaultAsync(ct).ConfigureAwait(false);
+        if (person is null || decision is null)
         {
             return null; // erased meanwhile: nothing to explain
         }
@@ -112,34 +114,63 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
         ProbeExplanation? result;
         using (await NativeWorkGate.Process.EnterAsync("explanation", ct).ConfigureAwait(false))
         {
-            result = await Task.Run(() => explain(explainer, template, context, seed, accepted.Value), ct).ConfigureAwait(false);
+            result = await Task.Run(() => explain(explainer, template, context, seed, decision.Accepted), ct).ConfigureAwait(false);
         }
         if (result is null)
         {
             await MarkAsync(decisionId, ExplanationState.Failed, ct).ConfigureAwait(false);
             return null;
         }
-        // The aligned crop shows the probe's face: kept only with the decision's own kept probe image, so a crop computed
-        // while ErasePerson scrubbed this decision (it deletes the probe image of a decision that listed the erased
-        // person) is not written back after the erasure.
-        var keep = (await settings.ReadAsync(ct).ConfigureAwait(false)).KeepProbeImages
-            && await db.DecisionProbeImages.AnyAsync(p => p.DecisionId == decisionId, ct).ConfigureAwait(false);
-        db.DecisionExplanations.Add(new DecisionExplanationRecord
+        if (!await StoreAsync(decisionId, decision.CandidatesJson, fromInput, result, ct).ConfigureAwait(false))
         {
-            DecisionId = decisionId,
-            Json = result.Explanation.ToJson(),
-            CropBlob = keep ? protector.Protect(decisionId, DecisionExplanationRecord.CropPurpose, ImageEncoding.ToPng(result.AlignedCrop)) : null,
-            ElapsedMs = result.Explanation.TotalMs,
-            CreatedUtc = time.GetUtcNow(),
-        });
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        // Readers take a stored explanation as ready whatever the column says, so this second statement may lag.
-        await MarkAsync(decisionId, ExplanationState.Ready, ct).ConfigureAwait(false);
+            return null; // the decision was erased while it was being explained
+        }
         return result;
     }
 
-    /// <summary>Sets the decision's <see cref="Decision.ExplanationState"/>; does nothing when the decision is gone.</summary>
-    public Task MarkAsync(string decisionId, ExplanationState state, CancellationToken ct = default) =>
+    /// <summary>
+    /// Stores the explanation, marks the decision ready and drops its waiting input, in one transaction; false (nothing
+    /// stored) when the decision is gone. The aligned probe face is kept with it, encrypted, when the settings keep
+    /// explanation faces (<see cref="GallerySettings.ExplanationFaceDays"/> above 0; <see cref="ExplanationFaceRetention"/>
+    /// and the reader drop it after that many days), unless an erasure scrubbed this decision while it was explained.
+    /// <see cref="ErasePerson"/> rewrites the candidate list of every decision that named the erased person, deletes its
+    /// waiting input, then clears its crop. So the candidate list must still read as before explaining
+    /// (<paramref name="candidatesJson"/>), and a job's input must still be there to delete (<paramref name="fromInput"/>).
+    /// Each check is a write on a row the erasure writes too: it waits for an erasure that holds the row (then finds it
+    /// changed), or makes the erasure wait until this commit, after which the erasure's crop statement clears this crop.
+    /// </summary>
+    internal async Task<bool> StoreAsync(string decisionId, string? candidatesJson, bool fromInput, ProbeExplanation result, CancellationToken ct)
+    {
+        var faceDays = (await settings.ReadAsync(ct).ConfigureAwait(false)).ExplanationFaceDays;
+        var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            // The decision row first, then the input: the order ErasePerson takes them in, so neither waits for the other in a circle.
+            var listKept = await db.Decisions.Where(d => d.Id == decisionId && d.CandidatesJson == candidatesJson)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.ExplanationState, ExplanationState.Ready), ct).ConfigureAwait(false) == 1;
+            if (!listKept && await MarkAsync(decisionId, ExplanationState.Ready, ct).ConfigureAwait(false) == 0)
+            {
+                return false;
+            }
+            var inputKept = !fromInput || await DropInputAsync(decisionId, ct).ConfigureAwait(false) == 1;
+            db.DecisionExplanations.Add(new DecisionExplanationRecord
+            {
+                DecisionId = decisionId,
+                Json = result.Explanation.ToJson(),
+                CropBlob = inputKept && listKept && faceDays > 0
+                    ? protector.Protect(decisionId, DecisionExplanationRecord.CropPurpose, ImageEncoding.ToPng(result.AlignedCrop))
+                    : null,
+                ElapsedMs = result.Explanation.TotalMs,
+                CreatedUtc = time.GetUtcNow(),
+            });
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    /// <summary>Sets the decision's <see cref="Decision.ExplanationState"/>; returns the rows changed (0 when the decision is gone).</summary>
+    public Task<int> MarkAsync(string decisionId, ExplanationState state, CancellationToken ct = default) =>
         db.Decisions.Where(d => d.Id == decisionId).ExecuteUpdateAsync(s => s.SetProperty(d => d.ExplanationState, state), ct);
 }
 

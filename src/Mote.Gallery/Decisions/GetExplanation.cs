@@ -15,10 +15,17 @@ public sealed record ExplainableDecision(string DecisionId, string Kind, string?
 }
 
 /// <summary>
-/// A decision with its explanation (null unless <see cref="ExplainableDecision.ExplanationState"/> is ready) and, when
-/// probe images are kept, the aligned probe face as PNG.
+/// A decision with its explanation (null unless <see cref="ExplainableDecision.ExplanationState"/> is ready) and the aligned
+/// probe face the map is drawn over, as PNG, while it is kept (<see cref="Settings.GallerySettings.ExplanationFaceDays"/>).
 /// </summary>
-public sealed record ExplanationView(ExplainableDecision Decision, float? Threshold, DecisionExplanation? Explanation, byte[]? AlignedProbePng)
+/// <param name="Decision">The decision and where its explanation stands.</param>
+/// <param name="Threshold">The threshold the decision was made at.</param>
+/// <param name="Explanation">The stored explanation, or null.</param>
+/// <param name="AlignedProbePng">The aligned probe face, or null: none kept (0 days), past its period, cleared by an erasure, or no explanation.</param>
+/// <param name="FaceRemovedAt">When <paramref name="AlignedProbePng"/> is removed (its retention period ends); null without one.</param>
+/// <param name="FaceDays">The explanation-face retention in force, in days (0 = none kept).</param>
+public sealed record ExplanationView(ExplainableDecision Decision, float? Threshold, DecisionExplanation? Explanation, byte[]? AlignedProbePng,
+    DateTimeOffset? FaceRemovedAt = null, int FaceDays = Settings.GallerySettings.DefaultExplanationFaceDays)
 {
     /// <summary>Where the explanation stands; the page refreshes while it is not final.</summary>
     public ExplanationState State => Decision.ExplanationState;
@@ -34,7 +41,7 @@ public sealed record ExplanationView(ExplainableDecision Decision, float? Thresh
 /// durable job has run) reads as <see cref="ExplanationState.Lost"/> once it is <see cref="LostAfter"/> old (the short
 /// wait covers the moment between recording and queueing; decisions queued in memory before the job runtime, issue 15).
 /// </summary>
-public sealed class GetExplanation(MoteDbContext db, TemplateProtector protector, AuditTrail audit, TimeProvider time)
+public sealed class GetExplanation(MoteDbContext db, TemplateProtector protector, AuditTrail audit, Settings.GallerySettingsStore settings, TimeProvider time)
 {
     /// <summary>How old a computing decision without a waiting input must be to read as lost: 1 minute.</summary>
     public static readonly TimeSpan LostAfter = TimeSpan.FromMinutes(1);
@@ -81,8 +88,12 @@ public sealed class GetExplanation(MoteDbContext db, TemplateProtector protector
             throw new GalleryException($"No decision '{decisionId}' that you may open.", GalleryErrorKind.NotFound);
         }
         var stored = await db.DecisionExplanations.AsNoTracking().SingleOrDefaultAsync(e => e.DecisionId == decisionId, ct).ConfigureAwait(false);
-        byte[]? crop = stored?.CropBlob is { } blob ? protector.Unprotect(decisionId, DecisionExplanationRecord.CropPurpose, blob) : null;
-        return new ExplanationView(ToItem(row.D, row.Name, stored is not null || row.Has, row.Held), row.D.Threshold, stored is null ? null : DecisionExplanation.FromJson(stored.Json), crop);
+        // A crop past its retention period is not shown even before the hourly sweep clears it (ExplanationFaceRetention).
+        var faceDays = (await settings.ReadAsync(ct).ConfigureAwait(false)).ExplanationFaceDays;
+        var removedAt = stored?.CropBlob is null ? (DateTimeOffset?)null : ExplanationFaceRetention.RemovedAt(stored.CreatedUtc, faceDays);
+        byte[]? crop = removedAt > time.GetUtcNow() ? protector.Unprotect(decisionId, DecisionExplanationRecord.CropPurpose, stored!.CropBlob!) : null;
+        return new ExplanationView(ToItem(row.D, row.Name, stored is not null || row.Has, row.Held), row.D.Threshold, stored is null ? null : DecisionExplanation.FromJson(stored.Json), crop,
+            crop is null ? null : removedAt, faceDays);
     }
 
     private IQueryable<Decision> Visible(Actor actor)

@@ -120,6 +120,8 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<VerifyProbe>();
         services.AddScoped<IdentifyProbe>();
         services.AddScoped<ExplainDecision>();
+        // Explanation faces are kept for the settings' days, then cleared (a host sweeps hourly; readers hide expired ones).
+        services.AddHostedService<ExplanationFaceRetentionService>();
         services.AddScoped<FaithfulnessSurvey>();
         services.AddScoped<GetExplanation>();
         services.AddSingleton<DecisionExplanationQueue>();

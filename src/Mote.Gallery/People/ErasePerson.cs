@@ -103,10 +103,12 @@ public sealed class ErasePerson(MoteDbContext db, GalleryIndex index, AuditTrail
             }
             decision.CandidatesJson = candidates.ToJsonString();
         }
+        // The lists are written first, the crops last: ExplainDecision stores an explanation only after it changed the same
+        // decision row, and keeps its crop only when the list is unchanged and its input still there. On PostgreSQL an
+        // explanation committing meanwhile has either made these writes wait (its crop is cleared below) or finds the
+        // list rewritten (it keeps no crop); the rows are taken in the same order (decision, then input), never in a circle.
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
         var ids = listed.Select(d => d.Id).ToList();
-        var probes = await db.DecisionProbeImages.Where(p => ids.Contains(p.DecisionId)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
-        var crops = await db.DecisionExplanations.Where(x => ids.Contains(x.DecisionId) && x.CropBlob != null)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.CropBlob, (byte[]?)null), ct).ConfigureAwait(false);
         // A waiting explanation's input is the probe's aligned face: it goes too, and that explanation will not be made.
         var inputs = await db.DecisionExplanationInputs.Where(x => ids.Contains(x.DecisionId)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
         if (inputs > 0)
@@ -114,6 +116,9 @@ public sealed class ErasePerson(MoteDbContext db, GalleryIndex index, AuditTrail
             await db.Decisions.Where(d => ids.Contains(d.Id) && d.ExplanationState == Decisions.ExplanationState.Computing)
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.ExplanationState, Decisions.ExplanationState.Failed), ct).ConfigureAwait(false);
         }
+        var probes = await db.DecisionProbeImages.Where(p => ids.Contains(p.DecisionId)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        var crops = await db.DecisionExplanations.Where(x => ids.Contains(x.DecisionId) && x.CropBlob != null)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.CropBlob, (byte[]?)null), ct).ConfigureAwait(false);
         return probes + crops + inputs;
     }
 }

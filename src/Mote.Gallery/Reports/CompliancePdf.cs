@@ -155,7 +155,7 @@ internal static class CompliancePdf
             writer.Bullet(s);
         }
         writer.Line($"Encryption: {r.Privacy.Encryption}");
-        writer.Line($"Retention: reference photos {r.Privacy.ReferenceRetention}; probe images {(r.Privacy.KeepProbeImages ? "kept" : "not kept")}. Now held: {r.Privacy.RetainedThumbnails} thumbnails, {r.Privacy.RetainedReferenceFaces} reference faces, {r.Privacy.RetainedProbeImages} probe images; {r.Privacy.Decisions} decisions.");
+        writer.Line($"Retention: reference photos {r.Privacy.ReferenceRetention}; probe images {(r.Privacy.KeepProbeImages ? "kept" : "not kept")}; explanation faces {r.Privacy.ExplanationFaceDays} days. Now held: {r.Privacy.RetainedThumbnails} thumbnails, {r.Privacy.RetainedReferenceFaces} reference faces, {r.Privacy.RetainedProbeImages} probe images, {r.Privacy.RetainedExplanationFaces} explanation faces; {r.Privacy.Decisions} decisions.");
         writer.Line($"Erasures: {r.Privacy.Erasures}{(r.Privacy.LastErasureUtc is { } last ? $", the latest {Utc(last)}" : "")}.");
         writer.Line($"Attribute inference: {r.Privacy.AttributeInference}");
 

@@ -175,7 +175,9 @@ public sealed record PrivacySection(
     int Decisions,
     int Erasures,
     DateTimeOffset? LastErasureUtc,
-    string AttributeInference);
+    string AttributeInference,
+    int ExplanationFaceDays = Settings.GallerySettings.DefaultExplanationFaceDays,
+    int RetainedExplanationFaces = 0);
 
 /// <summary>The audit chain's state when the report was made.</summary>
 public sealed record AuditSection(bool Verified, long VerifiedUpTo, long Rows, long? FirstBadSequence, string Summary, DateTimeOffset CheckedUtc);

@@ -102,6 +102,7 @@ public sealed class ExportComplianceReport(
         var images = await db.PersonImages.AsNoTracking().GroupBy(i => i.Kind).Select(g => new { g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.Key, g => g.Count, ct).ConfigureAwait(false);
         var probes = await db.DecisionProbeImages.CountAsync(ct).ConfigureAwait(false);
+        var explanationFaces = await db.DecisionExplanations.CountAsync(x => x.CropBlob != null, ct).ConfigureAwait(false);
         var decisions = await db.Decisions.CountAsync(ct).ConfigureAwait(false);
         var erased = (int)AuditEventCode.PersonErased;
         var erasures = await db.AuditEvents.CountAsync(e => e.Code == erased, ct).ConfigureAwait(false);
@@ -149,6 +150,7 @@ public sealed class ExportComplianceReport(
                 "Per person: name, declared and estimated gender/ethnicity/age band, the balance, threshold and seed, and the encrypted template (a trained model-template, or a vector for the baseline).",
                 "No enrollment photo unless retention keeps one (an encrypted thumbnail, and optionally the aligned reference face).",
                 "Per decision: who, when, the score and outcome; the probe image only when 'keep probe images' is on (encrypted).",
+                string.Create(CultureInfo.InvariantCulture, $"Per explanation: the maps and figures, and the aligned probe face (150 x 150, encrypted) for {view.ExplanationFaceDays} days (0 = not kept)."),
                 "The audit trail: chained events; payloads that may hold personal data are kept apart and deleted on erasure.",
             ],
             "AES-256-GCM per blob, key kept in the secrets directory outside the database; the owner's id and the purpose are bound as associated data.",
@@ -165,14 +167,16 @@ public sealed class ExportComplianceReport(
                     $"{a.Attribute} from {a.Source}: accuracy {a.Accuracy:0.000} [{a.AccuracyLow:0.000}, {a.AccuracyHigh:0.000}] vs chance {a.Chance:0.000} (n={a.Samples})"))) + "."
                 : latest is null
                     ? "Not measured yet: no evaluation run is recorded (the attribute-inference attacks run as part of '" + EvaluateCommand + "')."
-                    : $"Not measured yet: the latest evaluation run ({latest.RunId}) ran without the attribute-inference attacks ('{EvaluateCommand}' runs them unless told --no-privacy).");
+                    : $"Not measured yet: the latest evaluation run ({latest.RunId}) ran without the attribute-inference attacks ('{EvaluateCommand}' runs them unless told --no-privacy).",
+            view.ExplanationFaceDays,
+            explanationFaces);
         var audits = new AuditSection(chain.Verified, chain.VerifiedUpTo, chain.RowCount, chain.FirstBadSequence, chain.Summary, chain.CheckedUtc);
         var iso = new[]
         {
             new Iso24745Heading("Confidentiality",
             [
                 $"Templates and images are encrypted at rest: {Sentence(privacy.Encryption)}",
-                $"Reference retention: {privacy.ReferenceRetention}; probe images kept: {(privacy.KeepProbeImages ? "yes" : "no")}.",
+                $"Reference retention: {privacy.ReferenceRetention}; probe images kept: {(privacy.KeepProbeImages ? "yes" : "no")}; explanation faces kept {privacy.ExplanationFaceDays} days.",
                 "Every page and use case checks its permission (roles Admin, Operator, Auditor); API keys are stored hashed.",
             ]),
             new Iso24745Heading("Integrity",
@@ -203,7 +207,7 @@ public sealed class ExportComplianceReport(
             "1:1 verification and 1:N identification of enrolled people by face, with per-person balanced model-templates.",
             ["Biometric templates (special category, GDPR Art. 9)", "Name", "Declared or estimated gender, ethnicity and age band", "Decision records", "Audit trail"],
             people.Count,
-            $"Reference photos: {privacy.ReferenceRetention}; probe images: {(privacy.KeepProbeImages ? "kept" : "not kept")}; people and their data are kept until erased.",
+            $"Reference photos: {privacy.ReferenceRetention}; probe images: {(privacy.KeepProbeImages ? "kept" : "not kept")}; explanation faces: {privacy.ExplanationFaceDays} days; people and their data are kept until erased.",
             ["Portal users by role (Admin, Operator, Auditor)", "API clients holding a key"],
             ["False matches falling unevenly across demographic groups", "Inference of attributes from templates", "Unauthorised access to templates"],
             ["Per-person balance and thresholds calibrated to a target FMR", "Encryption at rest bound to the owner", "Tamper-evident audit trail", "Erasure on request"]);

@@ -9,6 +9,8 @@ namespace Mote.Gallery.Settings;
 /// <summary>Reads the Gallery settings for the settings page. Needs <see cref="Permission.ManageSettings"/>; read-only.</summary>
 public sealed class ReadGallerySettings(GallerySettingsStore store)
 {
+    /// <summary>The effective settings with the stamp to save against.</summary>
+    /// <exception cref="PermissionDeniedException">The actor lacks <see cref="Permission.ManageSettings"/>.</exception>
     public Task<GallerySettingsView> ExecuteAsync(Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -35,6 +37,10 @@ public sealed class UpdateGallerySettings(MoteDbContext db, GallerySettingsStore
     /// </summary>
     public const double MinRiskLimitMultiple = 1, MaxRiskLimitMultiple = 1000;
 
+    /// <summary>Validates and saves <paramref name="change"/>; returns the settings as saved (unchanged when nothing differs).</summary>
+    /// <exception cref="PermissionDeniedException">The actor lacks <see cref="Permission.ManageSettings"/>.</exception>
+    /// <exception cref="GalleryException">A value out of range, in words; nothing is written.</exception>
+    /// <exception cref="GalleryConcurrencyException">Someone saved since <see cref="GallerySettingsChange.ConcurrencyStamp"/> was read.</exception>
     public async Task<GallerySettingsView> ExecuteAsync(Actor actor, GallerySettingsChange change, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -48,6 +54,11 @@ public sealed class UpdateGallerySettings(MoteDbContext db, GallerySettingsStore
         {
             throw new GalleryException(string.Create(CultureInfo.InvariantCulture,
                 $"The target false-match rate must be between {MinTargetFmr:0.######} and {MaxTargetFmr:0.#} (e.g. 0.001 for 1 in 1,000)."));
+        }
+        if (change.ExplanationFaceDays is { } days && days is < 0 or > GallerySettings.MaxExplanationFaceDays)
+        {
+            throw new GalleryException(string.Create(CultureInfo.InvariantCulture,
+                $"Explanation faces are kept between 0 (not kept) and {GallerySettings.MaxExplanationFaceDays} days."));
         }
         if (change.RiskLimitMultiple is { } risk && (!double.IsFinite(risk) || risk < MinRiskLimitMultiple || risk > MaxRiskLimitMultiple))
         {
@@ -81,6 +92,10 @@ public sealed class UpdateGallerySettings(MoteDbContext db, GallerySettingsStore
             {
                 row.RiskLimitMultiple = limit;
             }
+            if (change.ExplanationFaceDays is { } faceDays)
+            {
+                row.ExplanationFaceDays = faceDays;
+            }
             row.UpdatedUtc = time.GetUtcNow();
             row.UpdatedBy = actor.Name;
             row.ConcurrencyStamp = Guid.NewGuid().ToString("N");
@@ -110,6 +125,10 @@ public sealed class UpdateGallerySettings(MoteDbContext db, GallerySettingsStore
         if (after.RiskLimitMultiple is { } limit && limit != before.RiskLimitMultiple)
         {
             changes.Add(string.Create(CultureInfo.InvariantCulture, $"gallery-risk limit {before.RiskLimitMultiple:G4}× → {limit:G4}× target FMR"));
+        }
+        if (after.ExplanationFaceDays is { } days && days != before.ExplanationFaceDays)
+        {
+            changes.Add(string.Create(CultureInfo.InvariantCulture, $"explanation faces kept {before.ExplanationFaceDays} → {days} days"));
         }
         return changes;
     }

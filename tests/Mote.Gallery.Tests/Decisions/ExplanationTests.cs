@@ -1,8 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Mote.Core.Tests;
+using Mote.Gallery.Data;
 using Mote.Gallery.Decisions;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
+using Mote.Gallery.Settings;
 using Mote.Gallery.Tests.Builders;
 using Mote.Gallery.Tests.People;
 using Xunit.Abstractions;
@@ -10,8 +12,8 @@ using Xunit.Abstractions;
 namespace Mote.Gallery.Tests.Decisions;
 
 /// <summary>
-/// Explanations with the real engine on real photos: computed for a recorded decision, stored small (no probe unless
-/// probe images are kept), readable by Auditors for any decision and by Operators for their own only.
+/// Explanations with the real engine on real photos: computed for a recorded decision, stored small with the aligned probe
+/// face (not the photo) for the settings' days, readable by Auditors for any decision and by Operators for their own only.
 /// </summary>
 public sealed class ExplanationTests(EngineGallery gallery, ITestOutputHelper output) : IClassFixture<EngineGallery>
 {
@@ -21,7 +23,7 @@ public sealed class ExplanationTests(EngineGallery gallery, ITestOutputHelper ou
         new(ActorKind.User, "user-other-operator", "other@example.org", new HashSet<string> { Roles.Operator });
 
     [Fact]
-    public async Task ExplainDecision_VerifiedOwnFace_StoresMapsContextAndFaithfulnessWithoutProbe()
+    public async Task ExplainDecision_VerifiedOwnFace_StoresMapsContextFaithfulnessAndTheAlignedFaceForItsPeriod()
     {
         var (name, face) = await EnrollAsync("Xia Explained", "sample3.jpg", seed: 31);
         var probe = gallery.FaceCrop("sample3.jpg", face);
@@ -40,10 +42,96 @@ public sealed class ExplanationTests(EngineGallery gallery, ITestOutputHelper ou
         Assert.Equal(2, explanation.Faithfulness.Count);
         Assert.Equal(verified.Score, explanation.Score);
         Assert.Contains("accepted", explanation.Context!.Sentence);
-        Assert.Null(view.AlignedProbePng);
-        Assert.Equal(0, Db.Scalar($"SELECT COUNT(*) FROM DecisionExplanations WHERE DecisionId = '{verified.DecisionId}' AND CropBlob IS NOT NULL"));
         Assert.Contains(await Db.InScopeAsync<GetExplanation, IReadOnlyList<ExplainableDecision>>(g => g.ListAsync(Actors.Auditor)),
             d => d.DecisionId == verified.DecisionId && d.HasExplanation && d.PersonName == name);
+
+        // Issue 16: the map is drawn over the aligned face with the default settings, which keep no probe image: the crop
+        // (150 x 150, not the photo) is stored encrypted with the explanation for 30 days.
+        Assert.False((await Db.InScopeAsync<GallerySettingsStore, GallerySettingsView>(s => s.ReadAsync())).KeepProbeImages);
+        Assert.Equal(0, Db.Scalar($"SELECT COUNT(*) FROM DecisionProbeImages WHERE DecisionId = '{verified.DecisionId}'"));
+        Assert.Equal(1, Db.Scalar($"SELECT COUNT(*) FROM DecisionExplanations WHERE DecisionId = '{verified.DecisionId}' AND CropBlob IS NOT NULL"));
+        var png = Assert.IsType<byte[]>(view.AlignedProbePng);
+        var image = SixLabors.ImageSharp.Image.Identify(png);
+        Assert.Equal((150, 150), (image.Width, image.Height));
+        Assert.Equal(GallerySettings.DefaultExplanationFaceDays, view.FaceDays);
+        var removedIn = view.FaceRemovedAt!.Value - DateTimeOffset.UtcNow;
+        Assert.InRange(removedIn, TimeSpan.FromDays(30) - TimeSpan.FromMinutes(10), TimeSpan.FromDays(30));
+
+        // 31 days on (the explanation backdated): the reader no longer shows the face, and the sweep clears it; the map stays.
+        Db.Execute($"UPDATE DecisionExplanations SET CreatedUtc = CreatedUtc - {TimeSpan.FromDays(31).Ticks} WHERE DecisionId = '{verified.DecisionId}'");
+        var expired = await Db.InScopeAsync<GetExplanation, ExplanationView>(g => g.ExecuteAsync(Actors.Auditor, verified.DecisionId));
+        Assert.Null(expired.AlignedProbePng);
+        Assert.Null(expired.FaceRemovedAt);
+        Assert.NotNull(expired.Explanation);
+        var cleared = await Db.InScopeAsync<IServiceProvider, int>(sp => ExplanationFaceRetention.SweepAsync(
+            sp.GetRequiredService<MoteDbContext>(), sp.GetRequiredService<GallerySettingsStore>(), TimeProvider.System));
+        Assert.True(cleared >= 1, $"{cleared} cleared");
+        Assert.Equal(0, Db.Scalar($"SELECT COUNT(*) FROM DecisionExplanations WHERE DecisionId = '{verified.DecisionId}' AND CropBlob IS NOT NULL"));
+        Assert.Equal(1, Db.Scalar($"SELECT COUNT(*) FROM DecisionExplanations WHERE DecisionId = '{verified.DecisionId}'"));
+    }
+
+    [Fact]
+    public async Task ExplainDecision_ExplanationFacesSetToZeroDays_StoresTheMapWithoutTheFace()
+    {
+        var (name, face) = await EnrollAsync("Zed Zero", "sample4.jpg", seed: 34);
+        var probe = gallery.FaceCrop("sample4.jpg", face);
+        var verified = await Db.InScopeAsync<VerifyProbe, VerificationResult>(v => v.ExecuteAsync(Actors.Operator, name, probe));
+        await SetFaceDaysAsync(0);
+        try
+        {
+            Assert.NotNull(await Db.InScopeAsync<ExplainDecision, Mote.Gallery.Engine.ProbeExplanation?>(e =>
+                e.ExecuteAsync(new ExplanationRequest(verified.DecisionId, verified.PersonId, probe, verified.Score, verified.Threshold))));
+        }
+        finally
+        {
+            await SetFaceDaysAsync(GallerySettings.DefaultExplanationFaceDays);
+        }
+        Assert.Equal(0, Db.Scalar($"SELECT COUNT(*) FROM DecisionExplanations WHERE DecisionId = '{verified.DecisionId}' AND CropBlob IS NOT NULL"));
+        Assert.Equal(1, Db.Scalar($"SELECT COUNT(*) FROM DecisionExplanations WHERE DecisionId = '{verified.DecisionId}'"));
+    }
+
+    [Fact]
+    public async Task StoreExplanation_AnErasureScrubbedTheDecisionWhileItWasExplained_KeepsNoFace()
+    {
+        // Two people enrolled from one face, so one 1:N decision lists both; the runner-up is erased while the decision
+        // (about the other) is being explained. The erasure clears the crops stored before it; the guard keeps a crop
+        // computed before it from being written after it.
+        var face = gallery.EnrollableFace("sample5.jpg");
+        string[] names = ["Ria Racewell", "Rob Racewell"];
+        for (var i = 0; i < names.Length; i++)
+        {
+            var name = names[i];
+            await Db.InScopeAsync<EnrollPerson, EnrollmentResult>(e => e.ExecuteAsync(Actors.Admin, new EnrollmentRequest(name, gallery.Photo("sample5.jpg"), face, Seed: 50 + i)));
+        }
+        var probe = gallery.FaceCrop("sample5.jpg", face);
+        var identified = await Db.InScopeAsync<IdentifyProbe, IdentificationOutcome>(x => x.ExecuteAsync(Actors.Operator, probe, 5));
+        // Other tests of this class enroll people too: the two of this test are the first two matches (their own face).
+        Assert.Equal(names.Order(StringComparer.Ordinal), identified.Matches.Take(2).Select(m => m.PersonName).Order(StringComparer.Ordinal));
+        var best = identified.Matches[0];
+        var listedBefore = Db.Strings($"SELECT CandidatesJson FROM Decisions WHERE Id = '{identified.DecisionId}'").Single();
+        var result = await Db.InScopeAsync<ExplainDecision, Mote.Gallery.Engine.ProbeExplanation?>(e =>
+            e.ExecuteAsync(new ExplanationRequest(identified.DecisionId, best.PersonId, probe, best.Score, best.Threshold)));
+        Assert.NotNull(result);
+        Assert.Equal(1, Db.Scalar($"SELECT COUNT(*) FROM DecisionExplanations WHERE DecisionId = '{identified.DecisionId}' AND CropBlob IS NOT NULL"));
+        Db.Execute($"DELETE FROM DecisionExplanations WHERE DecisionId = '{identified.DecisionId}'");
+
+        await Db.InScopeAsync<ErasePerson, int>(e => e.ExecuteAsync(Actors.Admin, identified.Matches[1].PersonId));
+        Assert.NotEqual(listedBefore, Db.Strings($"SELECT CandidatesJson FROM Decisions WHERE Id = '{identified.DecisionId}'").Single());
+        // Stored as it would be by an explanation that read the candidate list before the erasure.
+        Assert.True(await Db.InScopeAsync<ExplainDecision, bool>(e => e.StoreAsync(identified.DecisionId, listedBefore, fromInput: false, result, CancellationToken.None)));
+
+        Assert.Equal(1, Db.Scalar($"SELECT COUNT(*) FROM DecisionExplanations WHERE DecisionId = '{identified.DecisionId}'"));
+        Assert.Equal(0, Db.Scalar($"SELECT COUNT(*) FROM DecisionExplanations WHERE DecisionId = '{identified.DecisionId}' AND CropBlob IS NOT NULL"));
+        Assert.Null((await Db.InScopeAsync<GetExplanation, ExplanationView>(g => g.ExecuteAsync(Actors.Auditor, identified.DecisionId))).AlignedProbePng);
+
+        // The same store with the list as it reads now keeps the face; a job whose input the erasure deleted keeps none.
+        var listedNow = Db.Strings($"SELECT CandidatesJson FROM Decisions WHERE Id = '{identified.DecisionId}'").Single();
+        foreach (var (fromInput, kept) in new[] { (false, 1L), (true, 0L) })
+        {
+            Db.Execute($"DELETE FROM DecisionExplanations WHERE DecisionId = '{identified.DecisionId}'");
+            Assert.True(await Db.InScopeAsync<ExplainDecision, bool>(e => e.StoreAsync(identified.DecisionId, listedNow, fromInput, result, CancellationToken.None)));
+            Assert.Equal(kept, Db.Scalar($"SELECT COUNT(*) FROM DecisionExplanations WHERE DecisionId = '{identified.DecisionId}' AND CropBlob IS NOT NULL"));
+        }
     }
 
     [DatasetFact("lfw-dev")]
@@ -126,6 +214,13 @@ public sealed class ExplanationTests(EngineGallery gallery, ITestOutputHelper ou
         await Assert.ThrowsAsync<PermissionDeniedException>(() =>
             Db.InScopeAsync<GetExplanation, ExplanationView>(g => g.ExecuteAsync(Actor.Anonymous("10.0.0.1"), verified.DecisionId)));
     }
+
+    private Task<GallerySettingsView> SetFaceDaysAsync(int days) => Db.InScopeAsync<UpdateGallerySettings, GallerySettingsView>(async u =>
+    {
+        var current = await Db.InScopeAsync<GallerySettingsStore, GallerySettingsView>(s => s.ReadAsync());
+        return await u.ExecuteAsync(Actors.Admin, new GallerySettingsChange(current.ReferenceRetention, current.KeepProbeImages, current.TargetFmr, current.ConcurrencyStamp,
+            ExplanationFaceDays: days));
+    });
 
     private async Task<(string Name, int Face)> EnrollAsync(string name, string photo, long seed)
     {

@@ -164,4 +164,36 @@ public sealed class GallerySettingsTests
         await Assert.ThrowsAsync<PermissionDeniedException>(() => db.InScopeAsync<ReadGalleryRiskPolicy, GalleryRiskPolicy>(r => r.ExecuteAsync(Actors.Operator)));
         Assert.Equal(0, db.Scalar("SELECT COUNT(*) FROM GallerySettings"));
     }
+
+    [Fact]
+    public async Task UpdateGallerySettings_ExplanationFaceDays_DefaultThirtySavedAuditedAndKeptWhenNotGiven()
+    {
+        await using var db = await GalleryTestDatabase.CreateAsync();
+        Assert.Equal(30, (await db.InScopeAsync<ReadGallerySettings, GallerySettingsView>(r => r.ExecuteAsync(Actors.Admin))).ExplanationFaceDays);
+
+        var saved = await db.InScopeAsync<UpdateGallerySettings, GallerySettingsView>(u =>
+            u.ExecuteAsync(Actors.Admin, new GallerySettingsChange(ReferenceRetention.None, false, 1e-3, "", ExplanationFaceDays: 7)));
+        var later = await db.InScopeAsync<UpdateGallerySettings, GallerySettingsView>(u =>
+            u.ExecuteAsync(Actors.Admin, new GallerySettingsChange(ReferenceRetention.Thumbnail, false, 1e-3, saved.ConcurrencyStamp)));
+
+        Assert.Equal(7, saved.ExplanationFaceDays);
+        Assert.Equal(7, later.ExplanationFaceDays);
+        Assert.Equal(7, db.Scalar("SELECT ExplanationFaceDays FROM GallerySettings"));
+        Assert.Equal(1, db.Scalar("SELECT COUNT(*) FROM AuditPayloads WHERE Detail = 'explanation faces kept 30 → 7 days'"));
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(3651)]
+    public async Task UpdateGallerySettings_ExplanationFaceDaysOutOfRange_RefusedInWordsAndNothingWritten(int days)
+    {
+        await using var db = await GalleryTestDatabase.CreateAsync();
+
+        var refused = await Assert.ThrowsAsync<GalleryException>(() => db.InScopeAsync<UpdateGallerySettings, GallerySettingsView>(u =>
+            u.ExecuteAsync(Actors.Admin, new GallerySettingsChange(ReferenceRetention.None, false, 1e-3, "", ExplanationFaceDays: days))));
+
+        Assert.Equal("Explanation faces are kept between 0 (not kept) and 3650 days.", refused.Message);
+        Assert.Equal(0, db.Scalar("SELECT COUNT(*) FROM GallerySettings"));
+        Assert.Equal(0, db.Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.SettingsChanged}"));
+    }
 }

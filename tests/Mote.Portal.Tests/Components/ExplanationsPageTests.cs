@@ -31,7 +31,13 @@ public sealed class ExplanationsPageTests : GalleryBunitContext
 
         cut.WaitForAssertion(() => Assert.Contains(accepted ? "was accepted" : "was rejected", cut.Find("[data-testid=explanation-sentence]").TextContent, StringComparison.Ordinal), Slow);
         Assert.Equal("49", cut.Find("[data-testid=heatmap]").GetAttribute("data-cells"));
-        Assert.Contains("The probe is not kept", cut.Find("[data-testid=heatmap-no-probe]").TextContent, StringComparison.Ordinal);
+        // Issue 16: the map is drawn over the aligned probe face although probe images are not kept (the settings above),
+        // and the page says until when that face is kept (30 days by default).
+        Assert.StartsWith("data:image/png;base64,", cut.Find("[data-testid=heatmap-probe]").GetAttribute("href"), StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("[data-testid=heatmap-no-probe]"));
+        var kept = cut.Find("[data-testid=heatmap-face-kept]").TextContent;
+        Assert.Contains("(30 days, Settings, Retention)", kept, StringComparison.Ordinal);
+        Assert.Contains($"until {DateTimeOffset.UtcNow.AddDays(30):yyyy-MM-dd}", kept, StringComparison.Ordinal);
         Assert.Equal(accepted ? "#2e7d32" : "#c62828", cut.Find("[data-testid=gauge-score]").GetAttribute("fill"));
         Assert.NotEmpty(cut.FindAll("[data-testid=bar-impostor]"));
         // Issue 16: on 0…1 every impostor sat in the first bin and the probe at the far right. On the log-odds scale

@@ -94,6 +94,23 @@ public sealed class SettingsTabsTests : GalleryBunitContext
     }
 
     [Fact]
+    public async Task Retention_ExplanationFaceDays_ShowsTheDefaultAndSavesWithOneAuditEvent()
+    {
+        var cut = await OpenTabAsync("Retention");
+        Assert.Contains("whether or not probe images are kept", cut.Find("[data-testid=retention-settings]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("30", cut.Find("[data-testid=explanation-face-days] input").GetAttribute("value"));
+
+        cut.Find("[data-testid=explanation-face-days] input").Change("7");
+        cut.Find("[data-testid=save-retention]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("Saved.", cut.Find("[data-testid=settings-message]").TextContent.Trim()));
+        var saved = await ReadAsync();
+        Assert.Equal(7, saved.ExplanationFaceDays);
+        Assert.False(saved.KeepProbeImages);
+        Assert.Equal(1, await CountAsync(db => db.AuditEvents.Count(e => e.Code == (int)AuditEventCode.SettingsChanged)));
+    }
+
+    [Fact]
     public async Task Retention_SomeoneElseSavedMeanwhile_StaleMessageAndTheirValuesKept()
     {
         var cut = await OpenTabAsync("Retention");

@@ -879,6 +879,9 @@ namespace Mote.Gallery.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("ExplanationFaceDays")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("KeepProbeImages")
                         .HasColumnType("INTEGER");
 

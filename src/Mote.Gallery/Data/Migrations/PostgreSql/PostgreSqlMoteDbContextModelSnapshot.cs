@@ -890,6 +890,9 @@ namespace Mote.Gallery.Data.Migrations.PostgreSql
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<int?>("ExplanationFaceDays")
+                        .HasColumnType("integer");
+
                     b.Property<bool>("KeepProbeImages")
                         .HasColumnType("boolean");
 

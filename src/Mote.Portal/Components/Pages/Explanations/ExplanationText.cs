@@ -26,6 +26,16 @@ public static partial class ExplanationText
         ? "Cells ranked by how much hiding each one lowers the score, plus how much showing it alone on a grey face raises it (computed so for rejected decisions)."
         : "Cells ranked by how much hiding each one lowers the score (computed so for accepted decisions).";
 
+    /// <summary>Why no aligned face is drawn under the map, given the explanation-face retention in days (0 = none kept).</summary>
+    public static string NoFace(int faceDays) => faceDays == 0
+        ? "No face is kept with explanations (Settings, Retention: 0 days)."
+        : string.Create(CultureInfo.InvariantCulture,
+            $"The aligned face is no longer kept with this explanation: faces are kept {faceDays} days, and removed sooner when a person this decision listed is erased.");
+
+    /// <summary>How long the aligned face under the map stays, e.g. "kept until 2027-01-06 (30 days, Settings)".</summary>
+    public static string FaceKept(DateTimeOffset removedAt, int faceDays) => string.Create(CultureInfo.InvariantCulture,
+        $"The aligned probe face (not the photo) is kept, encrypted, with this explanation until {removedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC ({faceDays} days, Settings, Retention), then removed; the map stays.");
+
     /// <summary>
     /// How far the probe's score is from the threshold, in the units the page writes scores in: "log-odds +2.4" for a
     /// model-template (the distance of the two log-odds), the readable scale's own difference otherwise. The stored

@@ -21,6 +21,9 @@ public sealed class GallerySettingsForm(ReadGallerySettings read, UpdateGalleryS
 
     public bool KeepProbeImages { get; set; }
 
+    /// <summary>Days an explanation keeps the aligned probe face its map is drawn over (0 = none kept).</summary>
+    public int ExplanationFaceDays { get; set; } = GallerySettings.DefaultExplanationFaceDays;
+
     /// <summary>The target false-match rate as typed (e.g. <c>0.001</c> or <c>1e-3</c>).</summary>
     public string TargetFmrText { get; set; } = "";
 
@@ -85,6 +88,11 @@ public sealed class GallerySettingsForm(ReadGallerySettings read, UpdateGalleryS
             SetMessage(invalid, error: true);
             return;
         }
+        if (ExplanationFaceDays is < 0 or > GallerySettings.MaxExplanationFaceDays)
+        {
+            SetMessage(string.Create(CultureInfo.InvariantCulture, $"Keep explanation faces between 0 (not kept) and {GallerySettings.MaxExplanationFaceDays} days."), error: true);
+            return;
+        }
         if (ValidateRiskLimit(RiskLimitText) is { } badLimit)
         {
             SetMessage(badLimit, error: true);
@@ -96,7 +104,7 @@ public sealed class GallerySettingsForm(ReadGallerySettings read, UpdateGalleryS
         try
         {
             var saved = await update.ExecuteAsync(await currentActor.GetAsync().ConfigureAwait(false),
-                new GallerySettingsChange(ReferenceRetention, KeepProbeImages, fmr, Loaded.ConcurrencyStamp, riskLimit), ct).ConfigureAwait(false);
+                new GallerySettingsChange(ReferenceRetention, KeepProbeImages, fmr, Loaded.ConcurrencyStamp, riskLimit, ExplanationFaceDays), ct).ConfigureAwait(false);
             Show(saved);
             SetMessage("Saved.", error: false);
         }
@@ -120,6 +128,7 @@ public sealed class GallerySettingsForm(ReadGallerySettings read, UpdateGalleryS
         Loaded = view;
         ReferenceRetention = view.ReferenceRetention;
         KeepProbeImages = view.KeepProbeImages;
+        ExplanationFaceDays = view.ExplanationFaceDays;
         TargetFmrText = view.TargetFmr.ToString("G4", CultureInfo.InvariantCulture);
         RiskLimitText = view.RiskLimitMultiple.ToString("G4", CultureInfo.InvariantCulture);
     }

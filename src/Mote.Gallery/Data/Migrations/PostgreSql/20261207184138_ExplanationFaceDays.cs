@@ -1,0 +1,28 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Mote.Gallery.Data.Migrations.PostgreSql
+{
+    /// <inheritdoc />
+    public partial class ExplanationFaceDays : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<int>(
+                name: "ExplanationFaceDays",
+                table: "GallerySettings",
+                type: "integer",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "ExplanationFaceDays",
+                table: "GallerySettings");
+        }
+    }
+}
