@@ -51,5 +51,6 @@ public sealed class GalleryConcurrencyException(string message) : GalleryExcepti
 /// <summary>The system is saturated: the request was not taken; try again after <see cref="RetryAfter"/> (the REST API answers 503 with Retry-After).</summary>
 public sealed class GalleryBusyException(string message, TimeSpan retryAfter) : GalleryException(message, GalleryErrorKind.Busy)
 {
+    /// <summary>How long the caller should wait before trying again.</summary>
     public TimeSpan RetryAfter { get; } = retryAfter;
 }

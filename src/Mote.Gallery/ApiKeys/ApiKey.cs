@@ -70,6 +70,7 @@ public sealed class ApiKey
 public sealed record ApiKeySummary(string Id, string Name, string Prefix, ApiKeyScopes Scopes, DateTimeOffset CreatedUtc, string CreatedBy, DateTimeOffset? ExpiresUtc, DateTimeOffset? RevokedUtc,
     DateTimeOffset? LastUsedUtc = null)
 {
+    /// <summary>"revoked" once revoked, else "expired" when <see cref="ExpiresUtc"/> is at or before <paramref name="now"/>, else "active": the word the portal and the CLI show.</summary>
     public string Status(DateTimeOffset now) =>
         RevokedUtc is not null ? "revoked" : ExpiresUtc is { } e && e <= now ? "expired" : "active";
 

@@ -13,6 +13,10 @@ public sealed class ApiKeySecrets(SecretKeyStore keys)
 {
     private const string Alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
 
+    /// <summary>
+    /// A new key: a random 10-character prefix (lower-case letters and digits, no look-alikes), the full key string to hand out once,
+    /// and the HMAC of its secret part, which is all that is stored.
+    /// </summary>
     public (string Prefix, string Key, byte[] Hash) Create()
     {
         var prefix = string.Create(10, 0, (span, _) =>
@@ -47,5 +51,6 @@ public sealed class ApiKeySecrets(SecretKeyStore keys)
         return true;
     }
 
+    /// <summary>HMAC-SHA256 of <paramref name="secret"/> (the part after the prefix) under the server key "apikeys", created on first use: the value stored and compared.</summary>
     public byte[] Hash(string secret) => HMACSHA256.HashData(keys.GetOrCreate("apikeys"), Encoding.UTF8.GetBytes(secret));
 }

@@ -9,6 +9,12 @@ namespace Mote.Gallery.ApiKeys;
 /// <summary>Creates an API key and returns it once. Needs <see cref="Permission.ManageSettings"/>; one <see cref="AuditEventCode.ApiKeyCreated"/> event.</summary>
 public sealed class CreateApiKey(MoteDbContext db, ApiKeySecrets secrets, AuditTrail audit, TimeProvider time)
 {
+    /// <param name="actor">Who asks.</param>
+    /// <param name="name">What the key is for, 1 to 100 characters after trimming.</param>
+    /// <param name="scopes">At least one of verify, identify and manage.</param>
+    /// <param name="expiresUtc">When it stops working, in the future; null: never.</param>
+    /// <param name="ct">Cancels the request.</param>
+    /// <returns>The key's summary and the full key, which is shown this once.</returns>
     public async Task<CreatedApiKey> ExecuteAsync(Actor actor, string name, ApiKeyScopes scopes, DateTimeOffset? expiresUtc, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -80,6 +86,7 @@ public sealed class RevokeApiKey(MoteDbContext db, AuditTrail audit, TimeProvide
 /// <summary>Lists API keys, newest first, without secrets. Needs <see cref="Permission.ManageSettings"/>.</summary>
 public sealed class ListApiKeys(MoteDbContext db)
 {
+    /// <summary>Every key, revoked and expired ones included, newest first.</summary>
     public async Task<IReadOnlyList<ApiKeySummary>> ExecuteAsync(Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -103,6 +110,11 @@ public sealed class AuthenticateApiKey(MoteDbContext db, ApiKeySecrets secrets, 
     /// </summary>
     public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// The actor for the key <paramref name="presented"/> (the full <c>mote_prefix_secret</c> string): verify grants
+    /// <see cref="Permission.Verify"/>, identify <see cref="Permission.Identify"/>, manage <see cref="Permission.ViewGallery"/> and
+    /// <see cref="Permission.ManageGallery"/>. Null when the key is absent, malformed, unknown, revoked or expired.
+    /// </summary>
     public async Task<Actor?> ExecuteAsync(string? presented, CancellationToken ct = default)
     {
         if (!ApiKeySecrets.TryParse(presented, out var prefix, out var secret))
@@ -146,6 +158,7 @@ public sealed class AuthenticateApiKey(MoteDbContext db, ApiKeySecrets secrets, 
 /// <summary>Scope names as the CLI and the portal write them.</summary>
 public static class ScopeText
 {
+    /// <summary>The scopes as lower-case names joined by commas (e.g. "verify,identify"), or "none"; <see cref="Parse"/> reads it back.</summary>
     public static string Format(ApiKeyScopes scopes) =>
         scopes == ApiKeyScopes.None ? "none" : string.Join(",", Enum.GetValues<ApiKeyScopes>().Where(s => s != ApiKeyScopes.None && scopes.HasFlag(s)).Select(s => s.ToString().ToLowerInvariant()));
 

@@ -25,18 +25,21 @@ public sealed class AuditAnchorInterceptor(AuditAnchor anchor) : DbTransactionIn
         }
     }
 
+    /// <summary>Clears any pending anchor left on the context: a row from a transaction that never committed is not anchored.</summary>
     public override DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
     {
         Forget(eventData);
         return result;
     }
 
+    /// <summary>Clears any pending anchor left on the context, as <see cref="TransactionStarted"/> does.</summary>
     public override ValueTask<DbTransaction> TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
     {
         Forget(eventData);
         return ValueTask.FromResult(result);
     }
 
+    /// <summary>Moves the anchor to the audit row the context appended in the transaction just committed; no-op when it appended none.</summary>
     public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
     {
         if (eventData?.Context is MoteDbContext db)
@@ -45,14 +48,17 @@ public sealed class AuditAnchorInterceptor(AuditAnchor anchor) : DbTransactionIn
         }
     }
 
+    /// <summary>Moves the anchor on commit, as <see cref="TransactionCommitted"/> does (the anchor file is written synchronously).</summary>
     public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         TransactionCommitted(transaction, eventData);
         return Task.CompletedTask;
     }
 
+    /// <summary>Drops the pending anchor: a rolled-back audit row is never anchored.</summary>
     public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Forget(eventData);
 
+    /// <summary>Drops the pending anchor, as <see cref="TransactionRolledBack"/> does.</summary>
     public override Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         Forget(eventData);

@@ -11,6 +11,7 @@ public static class AuditChain
     /// <summary>Name of the HMAC key in the secrets directory.</summary>
     public const string KeyName = "audit";
 
+    /// <summary>Length in bytes of every chain hash and of the genesis value (HMAC-SHA256): 32.</summary>
     public const int HashSize = 32;
 
     /// <summary>The "previous hash" of row 1: bound to this database's instance id.</summary>
@@ -42,6 +43,7 @@ public static class AuditChain
         return HMACSHA256.HashData(key, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
+    /// <summary>The hash of the stored <paramref name="row"/> chained after <paramref name="previous"/>, from the row's own fields: what the verifier recomputes.</summary>
     public static byte[] ComputeHash(byte[] key, ReadOnlySpan<byte> previous, AuditEvent row)
     {
         ArgumentNullException.ThrowIfNull(row);
@@ -49,6 +51,7 @@ public static class AuditChain
             row.SubjectId, row.PayloadDigest ?? [], row.PayloadDigest is not null);
     }
 
+    /// <summary>SHA-256 of an event's detail text (UTF-8). The chain binds this digest rather than the detail itself, which is kept apart from the chain.</summary>
     public static byte[] PayloadDigestOf(string detail) => SHA256.HashData(Encoding.UTF8.GetBytes(detail));
 
     private static void WriteString(MemoryStream buffer, string? value)
@@ -87,6 +90,11 @@ public sealed class AuditAnchor(SecretKeyStore keys)
 
     private string FilePath => Path.Combine(keys.Directory, $"audit-{_instanceId}.anchor");
 
+    /// <summary>
+    /// The anchored sequence number and hash, with the time recorded beside them (the anchored event's, or the last verification's);
+    /// null when this instance has no anchor file yet.
+    /// Throws <see cref="GalleryException"/> when the file is damaged or its seal does not match (it has been edited).
+    /// </summary>
     public (long Sequence, byte[] Hash, DateTimeOffset RecordedUtc)? Read()
     {
         lock (Gate)

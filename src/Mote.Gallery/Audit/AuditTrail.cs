@@ -16,14 +16,19 @@ namespace Mote.Gallery.Audit;
 /// </summary>
 public sealed class AuditTrail(MoteDbContext db, SecretKeyStore keys, AuditAnchorInterceptor anchoring, TimeProvider time)
 {
+    /// <summary>The advisory-lock key that serialises appends on PostgreSQL ("mote" "audt" as one 64-bit number).</summary>
+    public const long ChainHeadLock = 0x6D6F7465_61756474;
+
     /// <summary>
     /// Appends one event (and its detail, kept apart from the chain). Saves; commits only a transaction it opened itself.
     /// The anchor outside the database moves to this row when its transaction commits, whoever commits it
     /// (<see cref="AuditAnchorInterceptor"/>); nothing moves when it rolls back.
     /// </summary>
-    /// <summary>The advisory-lock key that serialises appends on PostgreSQL ("mote" "audt" as one 64-bit number).</summary>
-    public const long ChainHeadLock = 0x6D6F7465_61756474;
-
+    /// <param name="actor">Who did it; recorded in the chain.</param>
+    /// <param name="code">What happened.</param>
+    /// <param name="subjectId">What it happened to (a person, account or key id); null when nothing in particular.</param>
+    /// <param name="detail">Words about it, stored apart from the chain, which binds only their digest; null for none.</param>
+    /// <param name="ct">Cancels the append.</param>
     public async Task<AuditEvent> AppendAsync(Actor actor, AuditEventCode code, string? subjectId, string? detail, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

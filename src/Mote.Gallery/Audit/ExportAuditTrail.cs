@@ -13,6 +13,11 @@ namespace Mote.Gallery.Audit;
 /// </summary>
 public sealed class ExportAuditTrail(ListAuditEvents list, AuditVerifier verifier, AuditTrail audit)
 {
+    /// <param name="actor">Who asks; recorded as the exporter.</param>
+    /// <param name="format">"csv" or "json" (case-insensitive); anything else is refused.</param>
+    /// <param name="output">Where the export is written; left open.</param>
+    /// <param name="filter">Which events to export; null: all of them.</param>
+    /// <param name="ct">Cancels the export.</param>
     public async Task ExecuteAsync(Actor actor, string format, Stream output, AuditFilter? filter = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

@@ -23,6 +23,7 @@ public static class BackupCipher
     /// <summary>A header asking for fewer iterations than this is refused: it would make guessing cheap.</summary>
     public const int MinimumIterations = 100_000;
 
+    /// <summary>Plaintext bytes per encrypted chunk: 1 MiB. Written in the header; an archive naming another size is refused as altered.</summary>
     public const int ChunkSize = 1 << 20;
 
     private const int SaltSize = 16;

@@ -205,6 +205,7 @@ internal static class Staging
 /// <summary>What `mote backup` and `mote restore` say on PostgreSQL, where the database is backed up with PostgreSQL's own tools.</summary>
 public static class PostgreSqlBackup
 {
+    /// <summary>The advice itself: pg_dump and pg_restore for the database, plus a copy of the shared secrets folder.</summary>
     public const string Advice =
         "Back up a PostgreSQL gallery with pg_dump (e.g. `pg_dump --format=custom --file=mote.dump <database>`), restore it with pg_restore, "
         + "and back up the shared secrets folder (Mote:Secrets:Directory; it holds the keys and the erasure ledger): without it the dump's "

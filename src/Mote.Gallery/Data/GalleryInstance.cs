@@ -7,5 +7,6 @@ namespace Mote.Gallery.Data;
 /// </summary>
 public sealed class GalleryInstance
 {
+    /// <summary>The random id (32 lower-case hex digits) the first migration gave this database; never changes afterwards.</summary>
     public string Id { get; set; } = "";
 }

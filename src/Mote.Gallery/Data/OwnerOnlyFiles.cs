@@ -7,8 +7,10 @@ namespace Mote.Gallery.Data;
 /// </summary>
 public static class OwnerOnlyFiles
 {
+    /// <summary>0600: read and write for the owner only.</summary>
     public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
+    /// <summary>0700: read, write and enter for the owner only.</summary>
     public const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     /// <summary>

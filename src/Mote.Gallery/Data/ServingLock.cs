@@ -50,6 +50,10 @@ public sealed class ServingLockService(GalleryDatabase database, ILogger<Serving
 {
     private FileStream? _lock;
 
+    /// <summary>
+    /// Takes the serving lock on a SQLite database; when another process holds it, logs a warning and serves without it.
+    /// On PostgreSQL no lock is taken.
+    /// </summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (!database.IsSqlite)
@@ -66,12 +70,14 @@ public sealed class ServingLockService(GalleryDatabase database, ILogger<Serving
         return Task.CompletedTask;
     }
 
+    /// <summary>Releases the serving lock.</summary>
     public Task StopAsync(CancellationToken cancellationToken)
     {
         Dispose();
         return Task.CompletedTask;
     }
 
+    /// <summary>Releases the serving lock, if held; safe to call more than once.</summary>
     public void Dispose()
     {
         _lock?.Dispose();

@@ -23,6 +23,7 @@ public sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
     /// </summary>
     public const string ReadOnlyPragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;";
 
+    /// <summary>Runs <see cref="Pragmas"/> on the connection just opened, or <see cref="ReadOnlyPragmas"/> when it was opened read-only.</summary>
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
         ArgumentNullException.ThrowIfNull(connection);
@@ -31,6 +32,7 @@ public sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
         command.ExecuteNonQuery();
     }
 
+    /// <summary>Runs the pragmas on the connection just opened, as <see cref="ConnectionOpened"/> does.</summary>
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);

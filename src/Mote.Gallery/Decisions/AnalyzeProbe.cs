@@ -12,6 +12,10 @@ namespace Mote.Gallery.Decisions;
 /// </summary>
 public sealed class AnalyzeProbe(GalleryEngine engine, Data.MoteDbContext db)
 {
+    /// <param name="actor">Who asks.</param>
+    /// <param name="probe">The probe photo (PNG or JPEG, at most 10 MB).</param>
+    /// <param name="ct">Cancels the analysis.</param>
+    /// <returns>The photo's size, a preview and every face with its quality verdict; no attributes and no matches.</returns>
     public async Task<PhotoAnalysis> ExecuteAsync(Actor actor, ReadOnlyMemory<byte> probe, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

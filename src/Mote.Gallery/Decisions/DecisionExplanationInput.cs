@@ -12,6 +12,7 @@ public sealed class DecisionExplanationInput
     /// <summary>The purpose string the blob is bound to.</summary>
     public const string Purpose = "explanation-input";
 
+    /// <summary>The decision this input belongs to (its key; one input per decision).</summary>
     public string DecisionId { get; set; } = "";
 
     /// <summary>AES-GCM blob of: descriptor length (int32, little-endian), the descriptor (float32s), the aligned face (PNG).</summary>
@@ -20,9 +21,12 @@ public sealed class DecisionExplanationInput
     /// <summary>Which face of the probe was decided (largest first), for the record.</summary>
     public int FaceIndex { get; set; }
 
+    /// <summary>The decision's score (score units); for a 1:N decision, the best candidate's.</summary>
     public float Score { get; set; }
 
+    /// <summary>The threshold that score was compared with.</summary>
     public float Threshold { get; set; }
 
+    /// <summary>When the input was stored (just after its decision was recorded).</summary>
     public DateTimeOffset CreatedUtc { get; set; }
 }

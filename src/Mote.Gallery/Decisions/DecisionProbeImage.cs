@@ -11,6 +11,7 @@ public sealed class DecisionProbeImage
     /// <summary>The purpose string the blob is bound to (associated data with the decision id).</summary>
     public const string Purpose = "probe-image";
 
+    /// <summary>The decision the image belongs to (its key; one image per decision).</summary>
     public string DecisionId { get; set; } = "";
 
     /// <summary>
@@ -21,5 +22,6 @@ public sealed class DecisionProbeImage
     /// </summary>
     public byte[] Blob { get; set; } = [];
 
+    /// <summary>When the image was stored: the decision's own time.</summary>
     public DateTimeOffset CreatedUtc { get; set; }
 }

@@ -24,6 +24,7 @@ public sealed record IdentificationMatch(string PersonId, string PersonName, flo
 /// </summary>
 public sealed record IdentifiedFace(DecidedFace Face, bool Usable, IReadOnlyList<string> Reasons, string? DecisionId, IReadOnlyList<IdentificationMatch> Matches)
 {
+    /// <summary>True when the face was decided with no candidate passing: "no match" (also true for a refused face, which has no matches).</summary>
     public bool IsNoMatch => Matches.Count == 0;
 }
 
@@ -33,6 +34,7 @@ public sealed record IdentifiedFace(DecidedFace Face, bool Usable, IReadOnlyList
 /// </summary>
 public sealed record IdentificationOutcome(string DecisionId, IReadOnlyList<IdentificationMatch> Matches, int GallerySize, TimeSpan Duration, IReadOnlyList<IdentifiedFace> Faces)
 {
+    /// <summary>True when the top-level decision has no candidate: "no match".</summary>
     public bool IsNoMatch => Matches.Count == 0;
 
     /// <summary>The face the top-level decision is about (the largest usable one).</summary>

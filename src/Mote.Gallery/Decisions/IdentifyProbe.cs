@@ -23,6 +23,10 @@ namespace Mote.Gallery.Decisions;
 public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, GalleryIndex index, TemplateProtector protector, GallerySettingsStore settings, AuditTrail audit, TimeProvider time,
     DecisionExplanationQueue? explanations = null)
 {
+    /// <param name="actor">Who asks.</param>
+    /// <param name="probe">The probe photo (PNG or JPEG).</param>
+    /// <param name="top">How many matching people to return per face at most; clamped to 1..50.</param>
+    /// <param name="ct">Cancels the request.</param>
     public async Task<IdentificationOutcome> ExecuteAsync(Actor actor, ReadOnlyMemory<byte> probe, int top = 5, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

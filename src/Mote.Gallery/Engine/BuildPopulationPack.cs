@@ -10,7 +10,10 @@ namespace Mote.Gallery.Engine;
 /// <summary>Which density kind a pack uses: a KDE (stores real descriptors) or the parametric mixture (stores none).</summary>
 public enum PopulationDensityKind
 {
+    /// <summary>A Gaussian kernel density estimate: the pack stores the real descriptors it was fitted on.</summary>
     Kde,
+
+    /// <summary>A parametric Gaussian mixture: the pack stores only the fitted parameters, no descriptors.</summary>
     Parametric,
 }
 
@@ -29,6 +32,15 @@ public sealed record PopulationBuildResult(PopulationPack Pack, int Described, i
 /// </summary>
 public sealed class BuildPopulationPack(GalleryEngine engine)
 {
+    /// <param name="identitiesDir">The identities dataset (one folder per identity).</param>
+    /// <param name="negativesDir">The negatives dataset; null: negatives come from the identities dataset, grouped by gender and ethnicity only.</param>
+    /// <param name="kind">Which density the pack fits.</param>
+    /// <param name="seed">The seed of the fit, recorded in the pack.</param>
+    /// <param name="commandLine">The command that built the pack, recorded in it.</param>
+    /// <param name="progress">Told every 50 images and at the end.</param>
+    /// <param name="limitPerDataset">Use only the first this many images of each dataset; null: all.</param>
+    /// <param name="ct">Cancels the build.</param>
+    /// <exception cref="GalleryException">A dataset cannot be read, or too few faces were described to fit the pack.</exception>
     public async Task<PopulationBuildResult> ExecuteAsync(
         string identitiesDir, string? negativesDir, PopulationDensityKind kind, int seed, string commandLine,
         IProgress<PopulationBuildProgress>? progress = null, int? limitPerDataset = null, CancellationToken ct = default)

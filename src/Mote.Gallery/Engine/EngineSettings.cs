@@ -5,6 +5,7 @@ namespace Mote.Gallery.Engine;
 /// <summary>How people are enrolled and decided about. Bound from <c>Mote:Engine</c>.</summary>
 public sealed class EngineSettings
 {
+    /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Mote:Engine";
 
     /// <summary>

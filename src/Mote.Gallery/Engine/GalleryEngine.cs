@@ -30,6 +30,7 @@ public sealed class GalleryEngine(ModelPackService models, IFaceAnalyzerFactory 
     private readonly Dictionary<string, IFaceAnalyzer> _analyzers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PopulationPack> _populations = new(StringComparer.Ordinal);
 
+    /// <summary>The engine settings (<c>Mote:Engine</c>) the engine was built with.</summary>
     public EngineSettings Settings => settings;
 
     /// <summary>The backbone a new gallery starts on and the terminal's face tools use (<c>Mote:Faces:Backbone</c>).</summary>
@@ -190,6 +191,7 @@ public sealed class GalleryEngine(ModelPackService models, IFaceAnalyzerFactory 
         return settings.WidthJitter > 0 ? options with { WidthJitter = settings.WidthJitter } : options;
     }
 
+    /// <summary>Disposes the analyzers created so far (their native sessions) and the gate.</summary>
     public void Dispose()
     {
         foreach (var analyzer in _analyzers.Values)

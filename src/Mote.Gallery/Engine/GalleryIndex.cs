@@ -57,8 +57,13 @@ public sealed class GalleryIndex(IServiceScopeFactory scopes, TemplateProtector 
 
     internal readonly record struct Fingerprint(int Count, long LatestEnrolled, long LatestRetrained);
 
+    /// <summary>Drops the current snapshot so the next <see cref="GetAsync"/> rebuilds it (reusing the templates of people who did not change).</summary>
     public void Invalidate() => _snapshot = null;
 
+    /// <summary>
+    /// The snapshot of the people enrolled on <paramref name="backbone"/>: the one in memory when the gallery's fingerprint and the backbone
+    /// are unchanged, else a rebuild (one at a time; concurrent callers wait for it). People on another backbone are left out and logged.
+    /// </summary>
     public async Task<Snapshot> GetAsync(BackboneIdentity backbone, CancellationToken ct)
     {
         var scope = scopes.CreateAsyncScope();

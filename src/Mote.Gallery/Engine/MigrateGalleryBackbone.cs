@@ -57,6 +57,11 @@ public sealed record BackboneMigrationResult(
 public sealed class MigrateGalleryBackbone(MoteDbContext db, GalleryEngine engine, GalleryIndex index, TemplateProtector protector, GallerySettingsStore settings,
     AuditTrail audit, TimeProvider time)
 {
+    /// <param name="actor">Who asks.</param>
+    /// <param name="request">The backbone to move to, and whether to leave people without a kept photo behind.</param>
+    /// <param name="progress">Told as each person is looked at.</param>
+    /// <param name="ct">Cancels the run; what was staged so far is kept for the next run.</param>
+    /// <exception cref="GalleryException">The backbone is unknown, or it is <c>custom</c> and the custom model is misconfigured.</exception>
     public async Task<BackboneMigrationResult> ExecuteAsync(Actor actor, BackboneMigrationRequest request, IProgress<BackboneMigrationProgress>? progress = null,
         CancellationToken ct = default)
     {

@@ -41,8 +41,14 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
         Backbone = new BackboneIdentity(_pipeline.Describer.BackboneId, _pipeline.Describer.BackboneHash);
     }
 
+    /// <summary>The backbone of the configured describer: its id and the hash of its model file.</summary>
     public BackboneIdentity Backbone { get; }
 
+    /// <summary>
+    /// Detects, checks, aligns and describes every face in <paramref name="image"/>, largest first; attributes are estimated only for
+    /// <see cref="QualityPurpose.Enrollment"/>. At most one analysis per core runs at once; the others wait.
+    /// </summary>
+    /// <exception cref="ImageRejectedException">The bytes are not an acceptable PNG or JPEG.</exception>
     public FaceAnalysis Analyze(ReadOnlyMemory<byte> image, QualityPurpose purpose, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
@@ -148,6 +154,7 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
         }
     }
 
+    /// <summary>Disposes the explainer, the pipeline, the attribute estimator and the native sessions they use.</summary>
     public void Dispose()
     {
         _explainer?.Dispose();
@@ -164,8 +171,10 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
 /// </summary>
 public sealed class PipelineFaceAnalyzerFactory(FacePipelineOptions options, CustomModelSettings? custom = null) : IFaceAnalyzerFactory
 {
+    /// <inheritdoc />
     public string ConfiguredBackbone => options.Backbone;
 
+    /// <inheritdoc />
     public IFaceAnalyzer Create(ModelPack pack, string? backbone = null) =>
         new PipelineFaceAnalyzer(backbone is null ? options : options with { Backbone = backbone }, pack, custom);
 }

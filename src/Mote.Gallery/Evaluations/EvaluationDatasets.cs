@@ -9,6 +9,7 @@ namespace Mote.Gallery.Evaluations;
 /// </summary>
 public sealed class EvaluationRunSettings
 {
+    /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Mote:Evaluation";
 
     /// <summary>The environment variable the datasets root falls back to (the same one the tests and <c>faces bench</c> use).</summary>
@@ -77,6 +78,7 @@ public sealed record EvaluationDatasetList(string Root, bool RootExists, IReadOn
 /// </summary>
 public sealed class ListEvaluationDatasets(EvaluationRunSettings settings)
 {
+    /// <summary>The datasets under <see cref="EvaluationRunSettings.DatasetsRoot"/>; an empty list with <c>RootExists</c> false when that folder is missing.</summary>
     public EvaluationDatasetList Execute(Actor actor)
     {
         ArgumentNullException.ThrowIfNull(actor);

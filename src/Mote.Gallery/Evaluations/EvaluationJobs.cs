@@ -69,6 +69,7 @@ public sealed record EvaluationJobStatus(
     string Id, EvaluationRunRequest Request, string StartedBy, DateTimeOffset StartedUtc, EvaluationJobState State,
     EvaluationProgress Progress, string? Message, string? RunId, DateTimeOffset? FinishedUtc, string? CancelRequestedBy)
 {
+    /// <summary>True once the run succeeded, failed or was cancelled: nothing will change any more.</summary>
     public bool IsFinished => State is EvaluationJobState.Succeeded or EvaluationJobState.Failed or EvaluationJobState.Cancelled;
 }
 

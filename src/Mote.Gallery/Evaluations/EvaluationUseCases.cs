@@ -69,6 +69,9 @@ public sealed class RecordEvaluationRun(MoteDbContext db, AuditTrail audit, Time
 /// <summary>Recorded evaluation runs, newest first, without their report text. Needs <see cref="Permission.ViewFairness"/>.</summary>
 public sealed class ListEvaluationRuns(MoteDbContext db)
 {
+    /// <param name="actor">Who asks.</param>
+    /// <param name="take">How many runs at most; clamped to 1..500.</param>
+    /// <param name="ct">Cancels the query.</param>
     public async Task<IReadOnlyList<EvaluationRunSummary>> ExecuteAsync(Actor actor, int take = 50, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

@@ -34,6 +34,7 @@ public sealed record GalleryRiskRequest(double? LimitMultiple = null, int Impost
 /// <param name="Impostors">Impostors scored.</param>
 public sealed record GroupRisk(string Group, int FalseMatches, int Impostors)
 {
+    /// <summary><see cref="FalseMatches"/> / <see cref="Impostors"/>: the rate at the person's threshold; 0 when no impostors were scored.</summary>
     public double Fmr => Impostors == 0 ? 0 : (double)FalseMatches / Impostors;
 }
 
@@ -73,6 +74,7 @@ public sealed record GalleryRiskReport(
     double TargetFmr, double Limit, double LimitMultiple, int ImpostorsPerGroup, IReadOnlyList<string> Groups,
     IReadOnlyList<PersonRisk> People, int Recomputed, double PolicyLimitMultiple, bool LimitIsPolicy)
 {
+    /// <summary>How many people are flagged (their worst group's FMR is above <see cref="Limit"/>).</summary>
     public int FlaggedCount => People.Count(p => p.Flagged);
 }
 
@@ -226,6 +228,7 @@ public sealed record GalleryRiskPolicy(double LimitMultiple, bool IsDefault, dou
 /// <summary>Reads the saved gallery-risk limit (set on Settings → Thresholds). Needs <see cref="Permission.ViewFairness"/>; read-only.</summary>
 public sealed class ReadGalleryRiskPolicy(GallerySettingsStore settings)
 {
+    /// <summary>The saved limit multiple (the default 10 until one is saved) and the target FMR it applies to.</summary>
     public async Task<GalleryRiskPolicy> ExecuteAsync(Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

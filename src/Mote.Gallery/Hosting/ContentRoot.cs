@@ -8,6 +8,7 @@ namespace Mote.Gallery.Hosting;
 /// </summary>
 public static class ContentRoot
 {
+    /// <summary>The file whose folder <see cref="Locate"/> takes for the repository root: <c>Mote.Portal.sln</c>.</summary>
     public const string SolutionFileName = "Mote.Portal.sln";
 
     /// <summary>Returns <c>MOTE_CONTENT_ROOT</c> if set, else the repository root above <paramref name="start"/>, else <paramref name="start"/>.</summary>

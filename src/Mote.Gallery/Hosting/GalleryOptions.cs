@@ -3,6 +3,7 @@ namespace Mote.Gallery.Hosting;
 /// <summary>Where the Gallery keeps its state. Bound from the <c>Mote:Gallery</c> configuration section.</summary>
 public sealed class GalleryOptions
 {
+    /// <summary>The configuration section these options are bound from.</summary>
     public const string Section = "Mote:Gallery";
 
     /// <summary>The SQLite file. Relative paths resolve against the content root. Default <c>data/mote.db</c>. Unused on PostgreSQL.</summary>
@@ -35,6 +36,7 @@ public enum GalleryProvider
 /// </summary>
 public sealed class SecretsOptions
 {
+    /// <summary>The configuration section these options are bound from.</summary>
     public const string Section = "Mote:Secrets";
 
     /// <summary>
@@ -43,6 +45,7 @@ public sealed class SecretsOptions
     /// </summary>
     public string? Directory { get; set; }
 
+    /// <summary>The secrets folder as an absolute path: <see cref="Directory"/>, else <c>$MOTE_SECRETS_DIR</c>, else <c>~/.config/mote/secrets</c>. Creates nothing.</summary>
     public string ResolveDirectory()
     {
         var dir = Directory;

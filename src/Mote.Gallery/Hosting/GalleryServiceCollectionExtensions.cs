@@ -250,10 +250,13 @@ public sealed class GalleryDatabase
         Description = description;
     }
 
+    /// <summary>Which engine holds the Gallery.</summary>
     public GalleryProvider Provider { get; }
 
+    /// <summary>True for the embedded SQLite file (<see cref="Path"/> is set).</summary>
     public bool IsSqlite => Provider == GalleryProvider.Sqlite;
 
+    /// <summary>True for PostgreSQL (<see cref="ConnectionStringWithPassword"/> is set).</summary>
     public bool IsPostgreSql => Provider == GalleryProvider.PostgreSql;
 
     /// <summary>The SQLite file; throws on PostgreSQL (there is no file: use <see cref="RequireSqlite"/> first).</summary>
@@ -326,6 +329,7 @@ public sealed class GalleryDatabase
         return new GalleryDatabase(builder.ConnectionString, description);
     }
 
+    /// <summary>The SQLite connection string for the file <paramref name="path"/>: pooled, foreign keys on.</summary>
     public static string ConnectionString(string path) =>
         new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, ForeignKeys = true }.ToString();
 

@@ -30,13 +30,16 @@ public sealed class JobRun
         _progress = (row.Phase, row.Done, row.Total, row.Percent);
     }
 
+    /// <summary>The job's id (<see cref="BackgroundJob.Id"/>).</summary>
     public string Id { get; }
 
+    /// <summary>What sort of job it is; picks its <see cref="IJobHandler"/>.</summary>
     public JobKind Kind { get; }
 
     /// <summary>Who submitted it; the job's use case runs as this actor and checks its permission again.</summary>
     public Actor Actor { get; }
 
+    /// <summary>The request as stored (JSON, no biometric data); <see cref="Request{T}"/> reads it.</summary>
     public string RequestJson { get; }
 
     /// <summary>The decrypted input (an enrollment's photo), or null.</summary>
@@ -79,6 +82,7 @@ public sealed record JobResult(string? ResultId, string Message, object? Value =
 /// <summary>Runs one kind of job. Registered scoped; <see cref="JobRuntime"/> picks it by <see cref="Kind"/>.</summary>
 public interface IJobHandler
 {
+    /// <summary>The kind of job this handler runs (one handler per kind).</summary>
     JobKind Kind { get; }
 
     /// <summary>Does the work. Throw <see cref="GalleryException"/> (or <see cref="PermissionDeniedException"/>) to fail in words; an

@@ -47,6 +47,7 @@ public sealed class ReadGalleryBackbones(MoteDbContext db, ModelPackService mode
     /// <summary>The words a licence record uses when the publisher does not document the training data (FacepluginRecognitionRecipe).</summary>
     private const string UndocumentedTrainingData = "Training data not documented";
 
+    /// <summary>The gallery's backbone (none while nobody is enrolled), the people enrolled, any staged migration, and every known backbone as a choice.</summary>
     public async Task<GalleryBackbonesView> ExecuteAsync(Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

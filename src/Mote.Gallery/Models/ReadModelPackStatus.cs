@@ -37,6 +37,7 @@ public sealed record ModelPackStatusView(ModelPackState State, string CacheDir, 
 /// </summary>
 public sealed class ReadModelPackStatus(ModelPackService models, PopulationPackLocator populations, MoteDbContext db, GalleryEngine engine)
 {
+    /// <summary>The view for the backbone whose population pack the gallery's decisions use (<see cref="PackBackboneAsync"/>).</summary>
     public async Task<ModelPackStatusView> ExecuteAsync(Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

@@ -20,6 +20,7 @@ namespace Mote.Gallery.Overview;
 /// <summary>How many people are enrolled: one <c>COUNT</c>. Needs <see cref="Permission.ViewGallery"/>; read-only.</summary>
 public sealed class CountPeople(MoteDbContext db)
 {
+    /// <summary>The number of people enrolled.</summary>
     public async Task<int> ExecuteAsync(Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -46,6 +47,7 @@ public sealed record DecisionTally(DateTimeOffset SinceUtc, int Total, int Accep
 /// </summary>
 public sealed class CountDecisionsToday(MoteDbContext db, TimeProvider time)
 {
+    /// <summary>The decisions since UTC midnight and how many accepted: everyone's with <see cref="Permission.ViewAudit"/>, else the actor's own.</summary>
     public async Task<DecisionTally> ExecuteAsync(Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -81,6 +83,7 @@ public sealed record GalleryRiskSummary(DateTimeOffset AssessedUtc, int Assessed
 /// </summary>
 public sealed class ReadGalleryRiskSummary(MoteDbContext db, GallerySettingsStore settings, GalleryRiskCache cache)
 {
+    /// <summary>The latest assessment's people flagged at the saved limit; null when there is no assessment to count.</summary>
     public async Task<GalleryRiskSummary?> ExecuteAsync(Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -116,6 +119,7 @@ public sealed record ModelPackSummary(ModelPackStatus Status, string Stage, stri
 /// </summary>
 public sealed class ReadModelPackSummary(ModelPackService models, MoteDbContext db, GalleryEngine engine, EngineSettings settings, PopulationPackLocator populations)
 {
+    /// <summary>The model pack's state, the gallery's backbone, the model packages, that backbone's population pack and the template kind.</summary>
     public async Task<ModelPackSummary> ExecuteAsync(Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -133,6 +137,7 @@ public sealed class ReadModelPackSummary(ModelPackService models, MoteDbContext 
 /// </summary>
 public sealed class ReadLastBackup(Backup.BackupStatus backups)
 {
+    /// <summary>The last recorded backup; null when none was recorded.</summary>
     public Backup.LastBackup? Execute(Actor actor)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -183,6 +188,7 @@ public sealed class ReadRunningJobs(MoteDbContext db, EnrollmentQueue enrollment
         (JobKind.VerifyAudit, Permission.ViewAudit),
     ];
 
+    /// <summary>The jobs queued or running in the areas the actor may see; the others are null or empty.</summary>
     public async Task<RunningJobs> ExecuteAsync(Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

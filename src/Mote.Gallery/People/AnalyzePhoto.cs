@@ -70,6 +70,10 @@ public sealed class AnalyzePhoto(GalleryEngine engine, Data.MoteDbContext db, At
     /// <summary>Longest side of the preview image the picker draws on.</summary>
     public const int PreviewSide = 960;
 
+    /// <param name="actor">Who asks.</param>
+    /// <param name="photo">The uploaded photo (PNG or JPEG, at most 10 MB).</param>
+    /// <param name="ct">Cancels the analysis.</param>
+    /// <returns>The photo's size, a preview at most <see cref="PreviewSide"/> pixels on its longest side, every face, and the population's groups.</returns>
     public async Task<PhotoAnalysis> ExecuteAsync(Actor actor, ReadOnlyMemory<byte> photo, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

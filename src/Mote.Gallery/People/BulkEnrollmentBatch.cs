@@ -324,12 +324,15 @@ public abstract class BulkEnrollmentBatch : IDisposable
 
     private static bool IsHidden(string path) => path.Split('/').Any(p => p.StartsWith('.') || p == "__MACOSX");
 
+    /// <summary>Closes the batch's ZIP, if any, and deletes its temporary copy.</summary>
     public void Dispose()
     {
         Dispose(true);
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>Releases what the batch holds; the base holds nothing, a ZIP batch its archive.</summary>
+    /// <param name="disposing">True from <see cref="Dispose()"/>; false from a finalizer, where nothing managed is touched.</param>
     protected virtual void Dispose(bool disposing)
     {
     }

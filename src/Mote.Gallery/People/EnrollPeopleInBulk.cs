@@ -44,10 +44,13 @@ public sealed record BulkEnrollmentProgress(int Done, int Total, BulkEnrollmentR
 /// <summary>The whole batch's result, one entry per row in order.</summary>
 public sealed record BulkEnrollmentSummary(string Source, IReadOnlyList<BulkRowResult> Rows, TimeSpan Duration)
 {
+    /// <summary>Rows enrolled by this run.</summary>
     public int Enrolled => Rows.Count(r => r.Outcome == BulkRowOutcome.Enrolled);
 
+    /// <summary>Rows skipped because their person was already enrolled (by an earlier run of the same batch).</summary>
     public int AlreadyEnrolled => Rows.Count(r => r.Outcome == BulkRowOutcome.AlreadyEnrolled);
 
+    /// <summary>Rows that failed; each says why in <see cref="BulkRowResult.Message"/>.</summary>
     public int Failed => Rows.Count(r => r.Outcome == BulkRowOutcome.Failed);
 
     /// <summary>"5 rows: 3 enrolled, 1 already enrolled, 1 failed."</summary>
@@ -69,6 +72,11 @@ public sealed partial class EnrollPeopleInBulk(IServiceScopeFactory scopes, Secr
     /// <summary>The stage reported while a row's photo is read and matched against the gallery.</summary>
     public const string Checking = "checking";
 
+    /// <param name="actor">Who asks; each row is enrolled as this actor.</param>
+    /// <param name="batch">The rows and their photos; not disposed here.</param>
+    /// <param name="progress">Told as each row starts, changes stage and finishes.</param>
+    /// <param name="ct">Stops before the next row; the row being enrolled rolls back.</param>
+    /// <returns>One result per row, in the batch's order.</returns>
     public async Task<BulkEnrollmentSummary> ExecuteAsync(Actor actor, BulkEnrollmentBatch batch, IProgress<BulkEnrollmentProgress>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

@@ -74,6 +74,11 @@ public sealed record EnrollmentResult(PersonSummary Person, TrainingSummary? Tra
 /// </summary>
 public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, GalleryIndex index, TemplateProtector protector, GallerySettingsStore settings, AuditTrail audit, SecretKeyStore keys, TimeProvider time, AttributeConfidence cutoffs)
 {
+    /// <param name="actor">Who asks.</param>
+    /// <param name="request">The person, their photo and balance.</param>
+    /// <param name="progress">Told each stage as it starts (<see cref="EnrollmentStages"/>).</param>
+    /// <param name="ct">Cancels the enrollment; nothing is stored.</param>
+    /// <exception cref="GalleryException">The photo or a declared attribute is refused, or the name and external id clash with someone enrolled (the same name and external id, or the external id alone).</exception>
     public async Task<EnrollmentResult> ExecuteAsync(Actor actor, EnrollmentRequest request, IProgress<string>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

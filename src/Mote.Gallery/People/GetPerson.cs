@@ -33,6 +33,10 @@ public sealed record PersonDetails(
 /// <summary>Reads one person for their page. Needs <see cref="Permission.ViewGallery"/>; read-only.</summary>
 public sealed class GetPerson(MoteDbContext db, TemplateProtector protector)
 {
+    /// <param name="actor">Who asks.</param>
+    /// <param name="person">The person's id, external id or name (a name several people share is refused: name them by id).</param>
+    /// <param name="ct">Cancels the query.</param>
+    /// <exception cref="GalleryException">Nobody matches, or several people share the name.</exception>
     public async Task<PersonDetails> ExecuteAsync(Actor actor, string person, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

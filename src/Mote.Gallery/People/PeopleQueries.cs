@@ -8,8 +8,13 @@ namespace Mote.Gallery.People;
 /// <summary>How the gallery table sorts.</summary>
 public enum PeopleSort
 {
+    /// <summary>By name, A to Z (the default).</summary>
     Name,
+
+    /// <summary>Most recently enrolled first.</summary>
     EnrolledNewestFirst,
+
+    /// <summary>Largest stored template first, then by name.</summary>
     TemplateSize,
 }
 
@@ -19,6 +24,13 @@ public enum PeopleSort
 /// </summary>
 public sealed class ListPeople(MoteDbContext db)
 {
+    /// <param name="actor">Who asks.</param>
+    /// <param name="search">Part of a name or external id; null or blank: everyone.</param>
+    /// <param name="sort">The order of the rows.</param>
+    /// <param name="skip">Rows to skip (negative counts as 0).</param>
+    /// <param name="take">Rows to return; clamped to 1..500.</param>
+    /// <param name="ct">Cancels the query.</param>
+    /// <returns>The page of rows and the number of people matching the search.</returns>
     public async Task<(IReadOnlyList<PersonSummary> Rows, int Total)> ExecuteAsync(Actor actor, string? search, PeopleSort sort, int skip, int take, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -68,6 +80,10 @@ public sealed record TemplateInspection(
 /// <summary>Opens one person's template and describes it. Needs <see cref="Permission.ViewGallery"/>; read-only.</summary>
 public sealed class InspectTemplate(MoteDbContext db, TemplateProtector protector)
 {
+    /// <param name="actor">Who asks.</param>
+    /// <param name="person">The person's id, external id or name (a name several people share is refused: name them by id).</param>
+    /// <param name="ct">Cancels the query.</param>
+    /// <exception cref="GalleryException">Nobody matches, several people share the name, or the template fails its integrity check.</exception>
     public async Task<TemplateInspection> ExecuteAsync(Actor actor, string person, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

@@ -14,6 +14,7 @@ public sealed class PersonImage
     /// <summary>The aligned reference face (PNG), enough to retrain.</summary>
     public const string ReferenceKind = "reference";
 
+    /// <summary>The person the image belongs to.</summary>
     public string PersonId { get; set; } = "";
 
     /// <summary><see cref="ThumbnailKind"/> or <see cref="ReferenceKind"/>.</summary>
@@ -22,6 +23,7 @@ public sealed class PersonImage
     /// <summary>AES-GCM blob from <see cref="Security.TemplateProtector"/> with purpose <c>person-image/{Kind}</c>.</summary>
     public byte[] Blob { get; set; } = [];
 
+    /// <summary>When the image was stored (its enrollment or retraining).</summary>
     public DateTimeOffset CreatedUtc { get; set; }
 
     /// <summary>The purpose string the blob is bound to.</summary>

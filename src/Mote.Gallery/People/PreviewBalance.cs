@@ -26,8 +26,10 @@ public sealed record BalancePreviewRequest(
 /// <param name="CandidateFalseMatches">How many the candidate accepts at its own threshold; null without a candidate.</param>
 public sealed record GroupFalseMatchRate(string Group, int Impostors, int CurrentFalseMatches, int? CandidateFalseMatches)
 {
+    /// <summary>The stored template's false-match rate against this group: <see cref="CurrentFalseMatches"/> / <see cref="Impostors"/>.</summary>
     public double CurrentFmr => (double)CurrentFalseMatches / Impostors;
 
+    /// <summary>The candidate's false-match rate against this group; null without a candidate.</summary>
     public double? CandidateFmr => CandidateFalseMatches is { } c ? (double)c / Impostors : null;
 }
 
@@ -50,6 +52,9 @@ public sealed record BalancePreview(float CurrentThreshold, float? CandidateThre
 /// </summary>
 public sealed class PreviewBalance(MoteDbContext db, GalleryEngine engine, TemplateProtector protector, GallerySettingsStore settings)
 {
+    /// <param name="actor">Who asks.</param>
+    /// <param name="request">The person, the proposed balance and, optionally, a new photo.</param>
+    /// <param name="ct">Cancels the preview.</param>
     public async Task<BalancePreview> ExecuteAsync(Actor actor, BalancePreviewRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

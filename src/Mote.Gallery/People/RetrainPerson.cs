@@ -36,6 +36,11 @@ public sealed record RetrainResult(PersonSummary Person, TrainingSummary? Traini
 /// </summary>
 public sealed class RetrainPerson(MoteDbContext db, GalleryEngine engine, GalleryIndex index, TemplateProtector protector, GallerySettingsStore settings, AuditTrail audit, TimeProvider time)
 {
+    /// <param name="actor">Who asks.</param>
+    /// <param name="request">The person, the concurrency stamp read with them, and what to change.</param>
+    /// <param name="progress">Told each stage as it starts (<see cref="EnrollmentStages"/>).</param>
+    /// <param name="ct">Cancels the retraining; nothing is replaced.</param>
+    /// <exception cref="GalleryConcurrencyException">The person changed since <see cref="RetrainRequest.ConcurrencyStamp"/> was read.</exception>
     public Task<RetrainResult> ExecuteAsync(Actor actor, RetrainRequest request, IProgress<string>? progress = null, CancellationToken ct = default) =>
         RetrainAsync(actor, request, null, progress, ct);
 

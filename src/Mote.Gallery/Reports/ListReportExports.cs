@@ -15,6 +15,9 @@ public sealed record ReportExportEntry(long Sequence, DateTimeOffset OccurredUtc
 /// <summary>Past compliance-report exports, newest first, read from the audit trail. Needs <see cref="Permission.ExportReports"/>; read-only.</summary>
 public sealed class ListReportExports(MoteDbContext db)
 {
+    /// <param name="actor">Who asks.</param>
+    /// <param name="take">How many exports at most; clamped to 1..1000.</param>
+    /// <param name="ct">Cancels the query.</param>
     public async Task<IReadOnlyList<ReportExportEntry>> ExecuteAsync(Actor actor, int take = 100, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

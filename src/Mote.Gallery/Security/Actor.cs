@@ -32,9 +32,12 @@ public sealed record Actor(ActorKind Kind, string Id, string Name, IReadOnlySet<
     public static Actor Terminal(string userName) =>
         new(ActorKind.Terminal, $"terminal:{userName}", userName, new HashSet<string>(Security.Roles.All, StringComparer.Ordinal));
 
+    /// <summary>An unauthenticated caller, with no roles and no permissions: named <c>anonymous@</c> and <paramref name="remote"/> in the audit trail, or <c>anonymous</c> when the address is unknown.</summary>
+    /// <param name="remote">The client address; null when unknown.</param>
     public static Actor Anonymous(string? remote) =>
         new(ActorKind.Anonymous, "anonymous", remote is null ? "anonymous" : $"anonymous@{remote}", new HashSet<string>());
 
+    /// <summary>The system itself (start-up, schedules), as named in the audit trail; it has no roles, so it holds no permission.</summary>
     public static Actor System { get; } = new(ActorKind.System, "system", "system", new HashSet<string>());
 
     /// <summary>Builds the actor for a signed-in principal; an unauthenticated principal becomes <see cref="Anonymous"/>.</summary>
@@ -51,6 +54,7 @@ public sealed record Actor(ActorKind Kind, string Id, string Name, IReadOnlySet<
         return new Actor(ActorKind.User, id, name, roles);
     }
 
+    /// <summary>Whether this actor holds <paramref name="permission"/>: an API key through its <see cref="Granted"/> permissions, anyone else through their roles (<see cref="RolePermissions"/>).</summary>
     public bool Has(Permission permission) =>
         Granted is not null ? Granted.Contains(permission) : RolePermissions.Grants(Roles, permission);
 
@@ -70,5 +74,6 @@ public sealed class PermissionDeniedException(Actor actor, Permission permission
         ? $"This API key may not do this: it needs the '{permission}' permission, which its scopes do not grant."
         : $"{actor.Name} may not do this: it needs the '{permission}' permission, which roles {string.Join(" or ", RolePermissions.RolesGranting(permission))} grant.")
 {
+    /// <summary>The permission the actor lacked.</summary>
     public Permission Permission { get; } = permission;
 }

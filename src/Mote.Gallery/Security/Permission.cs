@@ -60,6 +60,7 @@ public static class RolePermissions
     public static IReadOnlyList<string> RolesGranting(Permission permission) =>
         Map.Where(kv => kv.Value.Contains(permission)).Select(kv => kv.Key).ToArray();
 
+    /// <summary>True when any of <paramref name="roles"/> grants <paramref name="permission"/>; unknown role names grant nothing.</summary>
     public static bool Grants(IEnumerable<string> roles, Permission permission) =>
         roles.Any(r => Map.TryGetValue(r, out var granted) && granted.Contains(permission));
 }

@@ -52,6 +52,7 @@ public sealed class SecretKeyXmlEncryptor(SecretKeyStore keys) : IXmlEncryptor
     private const int TagSize = 16;
     internal static readonly byte[] Context = Encoding.UTF8.GetBytes("mote|dataprotection-ring|v1");
 
+    /// <summary>Seals <paramref name="plaintextElement"/> with a fresh random nonce; the result names <see cref="SecretKeyXmlDecryptor"/> to open it.</summary>
     public EncryptedXmlInfo Encrypt(XElement plaintextElement)
     {
         ArgumentNullException.ThrowIfNull(plaintextElement);
@@ -77,6 +78,8 @@ public sealed class SecretKeyXmlDecryptor(IServiceProvider services) : IXmlDecry
     private const int NonceSize = 12;
     private const int TagSize = 16;
 
+    /// <summary>Opens an element <see cref="SecretKeyXmlEncryptor"/> sealed.</summary>
+    /// <exception cref="System.Security.Cryptography.CryptographicException">The secrets folder lacks the key, the element is malformed or truncated, or it was sealed under another folder's key or altered.</exception>
     public XElement Decrypt(XElement encryptedElement)
     {
         ArgumentNullException.ThrowIfNull(encryptedElement);

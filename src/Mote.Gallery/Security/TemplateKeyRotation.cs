@@ -64,6 +64,7 @@ public sealed record TemplateKeyUsage(IReadOnlyList<int> KeyIds, int CurrentKeyI
 public sealed record KeyRotationResult(int NewKeyId, bool ResumedRotation, IReadOnlyDictionary<string, long> Reencrypted,
     IReadOnlyList<int> RetiredKeyIds, string? RetiredTo)
 {
+    /// <summary>Values re-encrypted, all columns together.</summary>
     public long Total => Reencrypted.Values.Sum();
 }
 
@@ -76,6 +77,7 @@ public sealed record KeyRotationProgress(string Column, long ReencryptedSoFar);
 /// </summary>
 public sealed class ReadTemplateKeyUsage(MoteDbContext db, TemplateProtector protector)
 {
+    /// <summary>The stored values per key id, over every encrypted column.</summary>
     public async Task<TemplateKeyUsage> ExecuteAsync(Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

@@ -89,6 +89,7 @@ public static class Base32
 {
     private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
+    /// <summary>Encodes <paramref name="data"/> in upper-case base32, without padding.</summary>
     public static string Encode(ReadOnlySpan<byte> data)
     {
         var result = new StringBuilder((data.Length * 8 + 4) / 5);

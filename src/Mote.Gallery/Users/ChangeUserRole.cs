@@ -13,6 +13,11 @@ namespace Mote.Gallery.Users;
 /// </summary>
 public sealed class ChangeUserRole(MoteDbContext db, UserManager<PortalUser> users, AuditTrail audit)
 {
+    /// <param name="actor">Who asks.</param>
+    /// <param name="userId">The account's id.</param>
+    /// <param name="role">The new role, one of <see cref="Roles.All"/> (case-insensitive).</param>
+    /// <param name="ct">Cancels the change.</param>
+    /// <exception cref="GalleryException">The role is unknown, the account is gone or has that role already, or it is the last Admin.</exception>
     public async Task<UserSummary> ExecuteAsync(Actor actor, string userId, string role, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

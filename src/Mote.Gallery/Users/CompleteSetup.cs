@@ -12,6 +12,12 @@ public sealed class CompleteSetup(UserAccounts accounts, SetupToken token)
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
 
+    /// <param name="presentedToken">The token from the setup link.</param>
+    /// <param name="email">The first Admin's e-mail address, which is also their user name.</param>
+    /// <param name="password">Their password; the portal's password validators apply.</param>
+    /// <param name="remote">The client address, recorded with the event; null when unknown.</param>
+    /// <param name="ct">Cancels the request.</param>
+    /// <returns>The new Admin account. The link is spent.</returns>
     public async Task<UserSummary> ExecuteAsync(string presentedToken, string email, string password, string? remote, CancellationToken ct = default)
     {
         await Gate.WaitAsync(ct).ConfigureAwait(false);

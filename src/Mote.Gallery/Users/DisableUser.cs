@@ -12,6 +12,9 @@ namespace Mote.Gallery.Users;
 /// </summary>
 public sealed class DisableUser(MoteDbContext db, UserManager<PortalUser> users, UserAccounts accounts, AuditTrail audit)
 {
+    /// <param name="actor">Who asks.</param>
+    /// <param name="userId">The account's id.</param>
+    /// <param name="ct">Cancels the request.</param>
     public async Task ExecuteAsync(Actor actor, string userId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -44,6 +47,10 @@ public sealed class DisableUser(MoteDbContext db, UserManager<PortalUser> users,
 /// </summary>
 public sealed class EnableUser(MoteDbContext db, UserManager<PortalUser> users, UserAccounts accounts, AuditTrail audit, TimeProvider time)
 {
+    /// <param name="actor">Who asks.</param>
+    /// <param name="userId">The account's id.</param>
+    /// <param name="ct">Cancels the request.</param>
+    /// <exception cref="GalleryException">The account is neither disabled nor locked out.</exception>
     public async Task ExecuteAsync(Actor actor, string userId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -71,6 +78,9 @@ public sealed class EnableUser(MoteDbContext db, UserManager<PortalUser> users, 
 /// </summary>
 public sealed class EndUserSessions(MoteDbContext db, UserManager<PortalUser> users, UserAccounts accounts, AuditTrail audit)
 {
+    /// <param name="actor">Who asks.</param>
+    /// <param name="userId">The account's id.</param>
+    /// <param name="ct">Cancels the request.</param>
     public async Task ExecuteAsync(Actor actor, string userId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

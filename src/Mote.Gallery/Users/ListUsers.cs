@@ -7,6 +7,7 @@ namespace Mote.Gallery.Users;
 /// <summary>Lists accounts with their roles, oldest first. Needs <see cref="Permission.ManageSettings"/>; read-only.</summary>
 public sealed class ListUsers(MoteDbContext db, TimeProvider time)
 {
+    /// <summary>Every account, disabled ones included, oldest first.</summary>
     public async Task<IReadOnlyList<UserSummary>> ExecuteAsync(Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

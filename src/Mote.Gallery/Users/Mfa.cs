@@ -34,6 +34,7 @@ public sealed record MfaSetup(string Secret, string AuthenticatorUri);
 /// <summary>Reads the signed-in account's two-factor state. Read-only; needs a signed-in account.</summary>
 public sealed class ReadMfaStatus(UserAccounts accounts, UserManager<PortalUser> users, AuthenticatorStore store)
 {
+    /// <summary>Whether two-factor sign-in is on, whether the account's role requires it, and how many recovery codes are left.</summary>
     public async Task<MfaStatus> ExecuteAsync(Actor actor, CancellationToken ct = default)
     {
         var user = await MfaPolicy.SelfAsync(actor, accounts).ConfigureAwait(false);
@@ -50,6 +51,7 @@ public sealed class ReadMfaStatus(UserAccounts accounts, UserManager<PortalUser>
 /// </summary>
 public sealed class BeginMfaSetup(MoteDbContext db, UserAccounts accounts, AuthenticatorStore store, AuditTrail audit)
 {
+    /// <summary>The pending secret, to type (base32) or scan (<c>otpauth://</c> address).</summary>
     public async Task<MfaSetup> ExecuteAsync(Actor actor, CancellationToken ct = default)
     {
         var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
@@ -80,6 +82,10 @@ public sealed class BeginMfaSetup(MoteDbContext db, UserAccounts accounts, Authe
 /// </summary>
 public sealed class ConfirmMfaSetup(MoteDbContext db, UserManager<PortalUser> users, UserAccounts accounts, AuthenticatorStore store, AuditTrail audit)
 {
+    /// <param name="actor">The signed-in account.</param>
+    /// <param name="code">The current code from the authenticator.</param>
+    /// <param name="ct">Cancels the request.</param>
+    /// <returns>The new recovery codes, in clear this once.</returns>
     public async Task<IReadOnlyList<string>> ExecuteAsync(Actor actor, string? code, CancellationToken ct = default)
     {
         var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
@@ -111,6 +117,9 @@ public sealed class ConfirmMfaSetup(MoteDbContext db, UserManager<PortalUser> us
 /// </summary>
 public sealed class DisableMfa(MoteDbContext db, UserManager<PortalUser> users, UserAccounts accounts, AuthenticatorStore store, AuditTrail audit)
 {
+    /// <param name="actor">The signed-in account.</param>
+    /// <param name="code">A current authenticator code or an unused recovery code.</param>
+    /// <param name="ct">Cancels the request.</param>
     public async Task ExecuteAsync(Actor actor, string? code, CancellationToken ct = default)
     {
         var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
@@ -139,6 +148,10 @@ public sealed class DisableMfa(MoteDbContext db, UserManager<PortalUser> users, 
 /// </summary>
 public sealed class RegenerateRecoveryCodes(MoteDbContext db, UserManager<PortalUser> users, UserAccounts accounts, AuthenticatorStore store, AuditTrail audit)
 {
+    /// <param name="actor">The signed-in account.</param>
+    /// <param name="code">A current authenticator code (a recovery code is not accepted here).</param>
+    /// <param name="ct">Cancels the request.</param>
+    /// <returns>The new recovery codes, in clear this once.</returns>
     public async Task<IReadOnlyList<string>> ExecuteAsync(Actor actor, string? code, CancellationToken ct = default)
     {
         var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
@@ -169,6 +182,9 @@ public sealed class RegenerateRecoveryCodes(MoteDbContext db, UserManager<Portal
 /// </summary>
 public sealed class ResetUserMfa(MoteDbContext db, UserManager<PortalUser> users, UserAccounts accounts, AuthenticatorStore store, AuditTrail audit)
 {
+    /// <param name="actor">Who asks.</param>
+    /// <param name="userId">The account's id.</param>
+    /// <param name="ct">Cancels the request.</param>
     public async Task ExecuteAsync(Actor actor, string userId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

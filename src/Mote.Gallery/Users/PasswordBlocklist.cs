@@ -48,6 +48,7 @@ public sealed class PasswordBlocklist : IPasswordValidator<PortalUser>
         return name is { Length: >= 4 } && lower.Contains(name, StringComparison.Ordinal);
     }
 
+    /// <summary>Refuses a password <see cref="IsBlocked"/> finds common or guessable for <paramref name="user"/>'s e-mail, with error code <c>CommonPassword</c>.</summary>
     public Task<IdentityResult> ValidateAsync(UserManager<PortalUser> manager, PortalUser user, string? password)
     {
         ArgumentNullException.ThrowIfNull(user);

@@ -31,6 +31,10 @@ public sealed class IssuePasswordReset(MoteDbContext db, UserManager<PortalUser>
     /// <summary>How long a link works: a working day's hand-over, short enough that a forgotten link soon dies.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
 
+    /// <param name="actor">Who asks.</param>
+    /// <param name="userId">The account's id.</param>
+    /// <param name="ct">Cancels the request.</param>
+    /// <returns>The link's token, in clear this once, and when it expires.</returns>
     public async Task<PasswordResetLink> ExecuteAsync(Actor actor, string userId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -71,6 +75,12 @@ public sealed class CompletePasswordReset(MoteDbContext db, UserManager<PortalUs
     /// <summary>True when <paramref name="token"/> is a live link (for the page to show the form or not); read-only.</summary>
     public async Task<bool> IsValidAsync(string? token, CancellationToken ct = default) => await FindAsync(token, ct).ConfigureAwait(false) is not null;
 
+    /// <param name="token">The token from the link.</param>
+    /// <param name="password">The new password; the portal's password validators apply.</param>
+    /// <param name="remote">The client address, recorded with the event; null when unknown.</param>
+    /// <param name="ct">Cancels the request.</param>
+    /// <returns>The account's e-mail address.</returns>
+    /// <exception cref="GalleryException">The link is not valid, has expired or was used, or the password is refused.</exception>
     public async Task<string> ExecuteAsync(string? token, string password, string? remote, CancellationToken ct = default)
     {
         var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);

@@ -24,6 +24,7 @@ public sealed class SetupToken
         return token;
     }
 
+    /// <summary>True while a token is issued and not yet revoked (used, or no longer needed because an account exists).</summary>
     public bool IsActive
     {
         get

@@ -9,6 +9,7 @@ namespace Mote.Gallery.Users;
 /// </summary>
 public sealed class SignInPolicy
 {
+    /// <summary>The configuration section this policy is bound from.</summary>
     public const string Section = "Mote:SignIn";
 
     /// <summary>Failed attempts one client address may make within <see cref="WindowMinutes"/> before its attempts are refused unchecked. Default 5.</summary>

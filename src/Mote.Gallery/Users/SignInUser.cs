@@ -8,8 +8,13 @@ namespace Mote.Gallery.Users;
 /// <summary>The outcome of a sign-in attempt, worded for the sign-in page.</summary>
 public enum SignInOutcome
 {
+    /// <summary>Signed in: the session cookie is issued.</summary>
     Succeeded,
+
+    /// <summary>Refused: unknown or disabled account, wrong password, or wrong code (the page does not say which).</summary>
     Failed,
+
+    /// <summary>Refused: the account (not an Admin) is locked after too many failures.</summary>
     LockedOut,
 
     /// <summary>Refused without checking the password: too many recent failures from this address, or against this Admin.</summary>
@@ -42,6 +47,11 @@ public sealed class SignInUser(SignInManager<PortalUser> signIn, UserManager<Por
     /// </summary>
     public static readonly TimeSpan RefusalFloor = TimeSpan.FromMilliseconds(300);
 
+    /// <param name="email">The account's e-mail address.</param>
+    /// <param name="password">The password typed.</param>
+    /// <param name="remote">The client address, for throttling and the audit trail; null when unknown.</param>
+    /// <param name="ct">Cancels the request.</param>
+    /// <returns>What happened. A refusal for a wrong password or an unknown or disabled account takes at least <see cref="RefusalFloor"/>.</returns>
     public async Task<SignInOutcome> ExecuteAsync(string email, string password, string? remote, CancellationToken ct = default)
     {
         email = (email ?? "").Trim();
@@ -123,6 +133,8 @@ public sealed class SignInUser(SignInManager<PortalUser> signIn, UserManager<Por
 /// </summary>
 public sealed class SignOutUser(SignInManager<PortalUser> signIn, UserManager<PortalUser> users, AuditTrail audit)
 {
+    /// <param name="actor">Who signs out; only a portal user's stamp changes and only a portal user's sign-out is recorded.</param>
+    /// <param name="ct">Cancels the request.</param>
     public async Task ExecuteAsync(Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);

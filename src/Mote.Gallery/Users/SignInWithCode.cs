@@ -50,6 +50,11 @@ public sealed class SignInWithCode(
     /// <summary>True while a password-checked sign-in waits for its code in this browser (for the page to show the form or not).</summary>
     public async Task<bool> IsPendingAsync() => await SecondStep.FindAsync(signIn.Context).ConfigureAwait(false) is not null;
 
+    /// <param name="code">A 6-digit authenticator code or an unused recovery code.</param>
+    /// <param name="remote">The client address, for throttling and the audit trail; null when unknown.</param>
+    /// <param name="ct">Cancels the request.</param>
+    /// <returns><see cref="SignInOutcome.Succeeded"/>, <see cref="SignInOutcome.Failed"/> for a wrong code, or <see cref="SignInOutcome.Expired"/>,
+    /// <see cref="SignInOutcome.Throttled"/> or <see cref="SignInOutcome.LockedOut"/>.</returns>
     public async Task<SignInOutcome> ExecuteAsync(string? code, string? remote, CancellationToken ct = default)
     {
         var http = signIn.Context;
