@@ -155,6 +155,9 @@ public sealed class ExportComplianceReportTests(ITestOutputHelper output) : IAsy
             Assert.Equal(0.9, latest.GetProperty("attributeInference")[0].GetProperty("accuracy").GetDouble());
             Assert.Contains("gender from vector templates: accuracy 0.900 [0.700, 0.970] vs chance 0.500",
                 doc.RootElement.GetProperty("report").GetProperty("privacy").GetProperty("attributeInference").GetString(), StringComparison.Ordinal);
+            // Issue 16: the explanation faces' retention period and how many are held (none here: nothing was explained).
+            Assert.Equal(30, doc.RootElement.GetProperty("report").GetProperty("privacy").GetProperty("explanationFaceDays").GetInt32());
+            Assert.Equal(0, doc.RootElement.GetProperty("report").GetProperty("privacy").GetProperty("retainedExplanationFaces").GetInt32());
 
             var text = PdfText(file);
             Assert.Contains(id, text, StringComparison.Ordinal);
@@ -164,6 +167,7 @@ public sealed class ExportComplianceReportTests(ITestOutputHelper output) : IAsy
             Assert.Contains($"Measured in evaluation run {id}: 1 attribute-inference attack result, listed under privacy evidence.",
                 string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
             Assert.DoesNotContain("No evaluation run recorded yet", text, StringComparison.Ordinal);
+            Assert.Contains("explanation faces 30 days", text, StringComparison.Ordinal);
         }
         finally
         {

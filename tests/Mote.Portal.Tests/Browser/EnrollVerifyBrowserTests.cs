@@ -73,6 +73,11 @@ public sealed class EnrollVerifyBrowserTests : IDisposable
         await Assertions.Expect(page.Locator("[data-testid=explanation-sentence]")).ToContainTextAsync("was accepted", new LocatorAssertionsToContainTextOptions { Timeout = 60_000 });
         await Assertions.Expect(page.Locator("[data-testid=heatmap]")).ToHaveAttributeAsync("data-cells", "49");
         await Assertions.Expect(page.Locator("[data-testid=faithfulness-row]")).ToHaveCountAsync(2);
+        // Issue 16: the map lies over the aligned face with the default settings (no probe image kept), and says until when.
+        await Assertions.Expect(page.Locator("[data-testid=heatmap-probe]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("[data-testid=heatmap-face-kept]")).ToContainTextAsync("(30 days, Settings, Retention)");
+        Assert.Equal(1, portal.Scalar($"SELECT COUNT(*) FROM DecisionExplanations WHERE DecisionId = '{decisionId}' AND CropBlob IS NOT NULL"));
+        Assert.Equal(0, portal.Scalar("SELECT COUNT(*) FROM DecisionProbeImages"));
         await page.Locator("[data-testid='method-gradcam++']").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=heatmap]")).ToHaveAttributeAsync("data-method", "gradcam++");
         await SettleAsync(page);

@@ -13,6 +13,8 @@ namespace Mote.Portal.Tests.Infrastructure;
 /// </summary>
 public sealed partial class PortalProcess : IAsyncDisposable
 {
+    private int _disposed;
+
     private readonly Process _process;
     private readonly List<string> _log = [];
     private readonly Lock _logGate = new();
@@ -203,8 +205,13 @@ public sealed partial class PortalProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Kills the process if it still runs and deletes its folder when it made one; a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -26,65 +26,53 @@ public sealed class AuditChainFromTwoPortalsTests(ITestOutputHelper output)
     [Fact]
     public async Task TwoPortalProcesses_FourWritersEach_500AuditedRequestsEach_OneContiguousChainThatVerifies()
     {
-        var connection = await TestPostgres.CreateDatabaseAsync();
-        var folder = Directory.CreateTempSubdirectory("mote-two-portal-audit-").FullName;
-        var secrets = Path.Combine(folder, "secrets");
-        try
-        {
-            string[] settings = ["--Mote:Gallery:Provider=PostgreSql", $"--Mote:Gallery:ConnectionString={connection}", $"--Mote:Secrets:Directory={secrets}"];
-            var starting = new[] { PortalProcess.StartAsync(settings), PortalProcess.StartAsync(settings) };
-            await using var a = await starting[0];
-            await using var b = await starting[1];
-            var before = await CountAsync(connection, secrets, folder);
+        await using var gallery = await SharedPostgresGallery.CreateAsync("mote-two-portal-audit-");
+        var portals = await gallery.StartPortalsAsync(2);
+        var (a, b) = (portals[0], portals[1]);
+        var before = await CountAsync(gallery);
 
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            var writers = new[] { a, b }.SelectMany((portal, p) => Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var writers = new[] { a, b }.SelectMany((portal, p) => Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+        {
+            using var client = portal.CreateClient(new CookieContainer());
+            var statuses = new List<HttpStatusCode>();
+            for (var i = 0; i < RequestsPerWriter; i++)
             {
-                using var client = portal.CreateClient(new CookieContainer());
-                var statuses = new List<HttpStatusCode>();
-                for (var i = 0; i < RequestsPerWriter; i++)
+                using var response = await FormPost.SubmitAsync(client, "account/login", new Dictionary<string, string>
                 {
-                    using var response = await FormPost.SubmitAsync(client, "account/login", new Dictionary<string, string>
-                    {
-                        ["Input.Email"] = $"nobody-{p}-{w}@example.org",
-                        ["Input.Password"] = "not anyone's password",
-                    });
-                    statuses.Add(response.StatusCode);
-                }
-                return statuses;
-            }))).ToArray();
-            var answered = (await Task.WhenAll(writers)).SelectMany(s => s).ToArray();
-            output.WriteLine($"{answered.Length} refused sign-ins through 2 portal processes × {Writers} writers in {clock.Elapsed.TotalSeconds:F1} s");
-
-            Assert.Equal(2 * Writers * RequestsPerWriter, answered.Length);
-            Assert.DoesNotContain(answered, s => (int)s >= 500);
-            await using var store = TwoPortalsOnPostgreSqlTests.Open(connection, secrets, folder);
-            var scope = store.CreateAsyncScope();
-            await using (scope)
-            {
-                var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
-                var refusals = await db.AuditEvents.CountAsync(e =>
-                    e.Code == (int)AuditEventCode.SignInFailed || e.Code == (int)AuditEventCode.SignInThrottled);
-                var sequences = await db.AuditEvents.Select(e => e.Id).OrderBy(s => s).ToListAsync();
-                var status = await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(Actor.System);
-                output.WriteLine($"{refusals} sign-in refusal events; {sequences.Count} events in all (before: {before}); {status.Summary}");
-
-                Assert.True(refusals >= 2 * Writers * RequestsPerWriter, $"{refusals} refusal events for {answered.Length} refused sign-ins");
-                Assert.Equal(Enumerable.Range(1, sequences.Count).Select(i => (long)i), sequences);
-                Assert.True(status.Verified, status.Summary);
-                Assert.Equal(sequences.Count, status.RowCount);
+                    ["Input.Email"] = $"nobody-{p}-{w}@example.org",
+                    ["Input.Password"] = "not anyone's password",
+                });
+                statuses.Add(response.StatusCode);
             }
-        }
-        finally
+            return statuses;
+        }))).ToArray();
+        var answered = (await Task.WhenAll(writers)).SelectMany(s => s).ToArray();
+        output.WriteLine($"{answered.Length} refused sign-ins through 2 portal processes × {Writers} writers in {clock.Elapsed.TotalSeconds:F1} s");
+
+        Assert.Equal(2 * Writers * RequestsPerWriter, answered.Length);
+        Assert.DoesNotContain(answered, s => (int)s >= 500);
+        await using var store = gallery.Open();
+        var scope = store.CreateAsyncScope();
+        await using (scope)
         {
-            await TestPostgres.DropDatabaseAsync(connection);
-            Directory.Delete(folder, recursive: true);
+            var db = scope.ServiceProvider.GetRequiredService<MoteDbContext>();
+            var refusals = await db.AuditEvents.CountAsync(e =>
+                e.Code == (int)AuditEventCode.SignInFailed || e.Code == (int)AuditEventCode.SignInThrottled);
+            var sequences = await db.AuditEvents.Select(e => e.Id).OrderBy(s => s).ToListAsync();
+            var status = await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(Actor.System);
+            output.WriteLine($"{refusals} sign-in refusal events; {sequences.Count} events in all (before: {before}); {status.Summary}");
+
+            Assert.True(refusals >= 2 * Writers * RequestsPerWriter, $"{refusals} refusal events for {answered.Length} refused sign-ins");
+            Assert.Equal(Enumerable.Range(1, sequences.Count).Select(i => (long)i), sequences);
+            Assert.True(status.Verified, status.Summary);
+            Assert.Equal(sequences.Count, status.RowCount);
         }
     }
 
-    private static async Task<int> CountAsync(string connection, string secrets, string folder)
+    private static async Task<int> CountAsync(SharedPostgresGallery gallery)
     {
-        await using var store = TwoPortalsOnPostgreSqlTests.Open(connection, secrets, folder);
+        await using var store = gallery.Open();
         var scope = store.CreateAsyncScope();
         await using (scope)
         {

@@ -47,79 +47,55 @@ public sealed class EnrollmentThroughputBenchmarkTests(ITestOutputHelper output)
 
     private async Task MeasureAsync(int instances, bool parallel, (string Name, byte[] Photo)[] people)
     {
-        var connection = await TestPostgres.CreateDatabaseAsync();
-        var folder = Directory.CreateTempSubdirectory("mote-throughput-").FullName;
-        var secrets = Path.Combine(folder, "secrets");
-        try
+        await using var gallery = await SharedPostgresGallery.CreateAsync("mote-throughput-");
+        var portals = await gallery.StartPortalsAsync(instances,
+            $"--Mote:Models:CacheDir={DemoPhotos.ModelCache}", "--Mote:Faces:Backbone=faceplugin-fr", "--Mote:Api:RateLimit:PermitLimit=100000",
+            $"--{JobStoreConfiguration.ParallelEnrollmentsSetting}={(parallel ? "true" : "false")}");
+        string key;
+        await using (var store = gallery.Open())
         {
-            string[] settings =
-            [
-                "--Mote:Gallery:Provider=PostgreSql", $"--Mote:Gallery:ConnectionString={connection}", $"--Mote:Secrets:Directory={secrets}",
-                $"--Mote:Models:CacheDir={DemoPhotos.ModelCache}", "--Mote:Faces:Backbone=faceplugin-fr", "--Mote:Api:RateLimit:PermitLimit=100000",
-                $"--{JobStoreConfiguration.ParallelEnrollmentsSetting}={(parallel ? "true" : "false")}",
-            ];
-            var portals = await Task.WhenAll(Enumerable.Range(0, instances).Select(_ => PortalProcess.StartAsync(settings)));
-            try
+            var scope = store.CreateAsyncScope();
+            await using (scope)
             {
-                string key;
-                await using (var store = TwoPortalsOnPostgreSqlTests.Open(connection, secrets, folder))
-                {
-                    var scope = store.CreateAsyncScope();
-                    await using (scope)
-                    {
-                        key = (await scope.ServiceProvider.GetRequiredService<CreateApiKey>().ExecuteAsync(Actor.Terminal("test"), "throughput", ApiKeyScopes.Manage, null)).Key;
-                    }
-                }
-                var clients = portals.Select(p =>
-                {
-                    var client = p.CreateClient();
-                    client.Timeout = TimeSpan.FromMinutes(30);
-                    client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
-                    return client;
-                }).ToArray();
-
-                var clock = Stopwatch.StartNew();
-                var answers = await Task.WhenAll(people.Select((p, i) => EnrollAsync(clients[i % instances], p.Name, p.Photo)));
-                var seconds = clock.Elapsed.TotalSeconds;
-                foreach (var client in clients)
-                {
-                    client.Dispose();
-                }
-
-                await using var check = TwoPortalsOnPostgreSqlTests.Open(connection, secrets, folder);
-                var checkScope = check.CreateAsyncScope();
-                await using (checkScope)
-                {
-                    var db = checkScope.ServiceProvider.GetRequiredService<MoteDbContext>();
-                    var jobs = await db.BackgroundJobs.AsNoTracking().Where(j => j.Kind == JobKind.Enroll).ToListAsync();
-                    var enrolled = await db.People.CountAsync();
-                    var created = answers.Count(a => a.Status == HttpStatusCode.Created);
-                    var refused = answers.Where(a => a.Status != HttpStatusCode.Created).Select(a => $"{(int)a.Status} {a.Body[..Math.Min(160, a.Body.Length)]}").ToArray();
-                    var runs = jobs.Where(j => j.State == JobState.Succeeded && j.StartedUtc is not null && j.FinishedUtc is not null)
-                        .Select(j => (j.FinishedUtc!.Value - j.StartedUtc!.Value).TotalSeconds).Order().ToArray();
-                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  {instances} instance(s), {(parallel ? "enrollments side by side" : "one enrollment at a time")}: {created} of {people.Length} enrolled in {seconds:F1} s = {created / seconds * 60:F1} people a minute; job run time median {(runs.Length == 0 ? 0 : runs[runs.Length / 2]):F1} s (min {runs.FirstOrDefault():F1}, max {runs.LastOrDefault():F1}); {answers.Sum(a => a.Retries)} request(s) retried after 503"));
-                    foreach (var line in refused.Take(5))
-                    {
-                        output.WriteLine($"    not enrolled: {line}");
-                    }
-                    Assert.Equal(created, enrolled);
-                    Assert.Equal(created, jobs.Count(j => j.State == JobState.Succeeded));
-                    Assert.True(created >= people.Length * 3 / 4, $"{created} of {people.Length} enrolled: {string.Join("; ", refused)}");
-                }
-            }
-            finally
-            {
-                foreach (var portal in portals)
-                {
-                    await portal.DisposeAsync();
-                }
+                key = (await scope.ServiceProvider.GetRequiredService<CreateApiKey>().ExecuteAsync(Actor.Terminal("test"), "throughput", ApiKeyScopes.Manage, null)).Key;
             }
         }
-        finally
+        var clients = portals.Select(p =>
         {
-            await TestPostgres.DropDatabaseAsync(connection);
-            Directory.Delete(folder, recursive: true);
+            var client = p.CreateClient();
+            client.Timeout = TimeSpan.FromMinutes(30);
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+            return client;
+        }).ToArray();
+
+        var clock = Stopwatch.StartNew();
+        var answers = await Task.WhenAll(people.Select((p, i) => EnrollAsync(clients[i % instances], p.Name, p.Photo)));
+        var seconds = clock.Elapsed.TotalSeconds;
+        foreach (var client in clients)
+        {
+            client.Dispose();
+        }
+
+        await using var check = gallery.Open();
+        var checkScope = check.CreateAsyncScope();
+        await using (checkScope)
+        {
+            var db = checkScope.ServiceProvider.GetRequiredService<MoteDbContext>();
+            var jobs = await db.BackgroundJobs.AsNoTracking().Where(j => j.Kind == JobKind.Enroll).ToListAsync();
+            var enrolled = await db.People.CountAsync();
+            var created = answers.Count(a => a.Status == HttpStatusCode.Created);
+            var refused = answers.Where(a => a.Status != HttpStatusCode.Created).Select(a => $"{(int)a.Status} {a.Body[..Math.Min(160, a.Body.Length)]}").ToArray();
+            var runs = jobs.Where(j => j.State == JobState.Succeeded && j.StartedUtc is not null && j.FinishedUtc is not null)
+                .Select(j => (j.FinishedUtc!.Value - j.StartedUtc!.Value).TotalSeconds).Order().ToArray();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {instances} instance(s), {(parallel ? "enrollments side by side" : "one enrollment at a time")}: {created} of {people.Length} enrolled in {seconds:F1} s = {created / seconds * 60:F1} people a minute; job run time median {(runs.Length == 0 ? 0 : runs[runs.Length / 2]):F1} s (min {runs.FirstOrDefault():F1}, max {runs.LastOrDefault():F1}); {answers.Sum(a => a.Retries)} request(s) retried after 503"));
+            foreach (var line in refused.Take(5))
+            {
+                output.WriteLine($"    not enrolled: {line}");
+            }
+            Assert.Equal(created, enrolled);
+            Assert.Equal(created, jobs.Count(j => j.State == JobState.Succeeded));
+            Assert.True(created >= people.Length * 3 / 4, $"{created} of {people.Length} enrolled: {string.Join("; ", refused)}");
         }
     }
 

@@ -24,96 +24,81 @@ public sealed class JobFailoverOnPostgreSqlTests
     [Fact]
     public async Task EnrollmentJob_ItsProcessKilledMidTraining_TheOtherInstanceFinishesItOnce()
     {
-        var connection = await TestPostgres.CreateDatabaseAsync();
-        var folder = Directory.CreateTempSubdirectory("mote-failover-").FullName;
-        var secrets = Path.Combine(folder, "secrets");
-        try
+        await using var gallery = await SharedPostgresGallery.CreateAsync("mote-failover-");
+        var connection = gallery.Connection;
+        // faceplugin-fr trains for several seconds on 2 cores (dlib-resnet in about one): a wide window to kill in.
+        var portals = await gallery.StartPortalsAsync(2, $"--Mote:Models:CacheDir={DemoPhotos.ModelCache}", "--Mote:Faces:Backbone=faceplugin-fr");
+        var (a, b) = (portals[0], portals[1]);
+        string key;
+        await using (var store = gallery.Open())
         {
-            // faceplugin-fr trains for several seconds on 2 cores (dlib-resnet in about one): a wide window to kill in.
-            string[] settings =
-            [
-                "--Mote:Gallery:Provider=PostgreSql", $"--Mote:Gallery:ConnectionString={connection}", $"--Mote:Secrets:Directory={secrets}",
-                $"--Mote:Models:CacheDir={DemoPhotos.ModelCache}", "--Mote:Faces:Backbone=faceplugin-fr",
-            ];
-            var starting = new[] { PortalProcess.StartAsync(settings), PortalProcess.StartAsync(settings) };
-            await using var a = await starting[0];
-            await using var b = await starting[1];
-            string key;
-            await using (var store = TwoPortalsOnPostgreSqlTests.Open(connection, secrets, folder))
+            var scope = store.CreateAsyncScope();
+            await using (scope)
             {
-                var scope = store.CreateAsyncScope();
-                await using (scope)
-                {
-                    key = (await scope.ServiceProvider.GetRequiredService<CreateApiKey>().ExecuteAsync(Actor.Terminal("test"), "failover", ApiKeyScopes.Manage | ApiKeyScopes.Verify, null)).Key;
-                }
-            }
-
-            // sample1.jpg, face 1: the one face of that photo that passes the enrollment check (ApiDecisionFlowTests).
-            var photo = await DemoPhotos.ReadAsync("sample1.jpg");
-            using var onA = Client(a, key);
-            var enrolling = onA.PostAsync("api/v1/people", ApiPortal.Form(photo, ("name", "Fay Failover"), ("faceIndex", "1"), ("seed", "3")));
-
-            // The job's row says it trains, and Quartz's fired-trigger row says which instance runs it.
-            var (jobId, runner) = await WaitForTrainingAsync(connection);
-            var (victim, survivor) = runner == $"{Environment.MachineName}-{a.ProcessId}" ? (a, b)
-                : runner == $"{Environment.MachineName}-{b.ProcessId}" ? (b, a)
-                : throw new Xunit.Sdk.XunitException($"The job runs on instance {runner}, neither portal ({a.ProcessId}, {b.ProcessId}).");
-            await victim.KillAsync();
-
-            // The survivor's scheduler recovers the dead node's job (cluster check-in 7.5 s) and runs it to the end.
-            var deadline = DateTime.UtcNow.AddMinutes(4);
-            (int State, int Attempts, string? ResultId) job;
-            while (true)
-            {
-                job = await JobRowAsync(connection, jobId);
-                if (job.State >= (int)JobState.Succeeded || DateTime.UtcNow > deadline)
-                {
-                    break;
-                }
-                await Task.Delay(500);
-            }
-            Assert.True(job.State == (int)JobState.Succeeded, $"job {jobId}: state {(JobState)job.State}, {job.Attempts} attempt(s); survivor's log:\n{string.Join('\n', survivor.Log.TakeLast(40))}");
-            Assert.Equal(2, job.Attempts);
-            if (victim != a)
-            {
-                // The request's own process survived: it answers with the person the other instance's retry stored.
-                using var answered = await enrolling;
-                Assert.Equal(HttpStatusCode.Created, answered.StatusCode);
-            }
-            else
-            {
-                // Its connection died with A.
-                await Assert.ThrowsAnyAsync<HttpRequestException>(() => enrolling);
-            }
-
-            Assert.Equal(1L, await ScalarAsync(connection, "SELECT COUNT(*) FROM \"People\" WHERE \"Name\" = 'Fay Failover'"));
-            Assert.Equal(job.ResultId, (string?)await ScalarAsync(connection, "SELECT \"Id\" FROM \"People\" WHERE \"Name\" = 'Fay Failover'"));
-            Assert.Equal(1L, await ScalarAsync(connection, $"SELECT COUNT(*) FROM \"AuditEvents\" WHERE \"Code\" = {(int)AuditEventCode.PersonEnrolled}"));
-
-            // The survivor decides about the person with the template the retry made.
-            using var onSurvivor = Client(survivor, key);
-            var probe = await DemoPhotos.CropAsync("sample1.jpg", 740, 360, 400, 400);
-            using var form = ApiPortal.Form(probe, ("personId", job.ResultId!));
-            using var verified = await onSurvivor.PostAsync("api/v1/verify", form);
-            var body = await verified.Content.ReadAsStringAsync();
-            Assert.True(verified.StatusCode == HttpStatusCode.OK, body);
-            using var decision = JsonDocument.Parse(body);
-            Assert.Equal("match", decision.RootElement.GetProperty("outcome").GetString());
-
-            await using (var store = TwoPortalsOnPostgreSqlTests.Open(connection, secrets, folder))
-            {
-                var scope = store.CreateAsyncScope();
-                await using (scope)
-                {
-                    var status = await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(Actor.System);
-                    Assert.True(status.Verified, status.Summary);
-                }
+                key = (await scope.ServiceProvider.GetRequiredService<CreateApiKey>().ExecuteAsync(Actor.Terminal("test"), "failover", ApiKeyScopes.Manage | ApiKeyScopes.Verify, null)).Key;
             }
         }
-        finally
+
+        // sample1.jpg, face 1: the one face of that photo that passes the enrollment check (ApiDecisionFlowTests).
+        var photo = await DemoPhotos.ReadAsync("sample1.jpg");
+        using var onA = Client(a, key);
+        var enrolling = onA.PostAsync("api/v1/people", ApiPortal.Form(photo, ("name", "Fay Failover"), ("faceIndex", "1"), ("seed", "3")));
+
+        // The job's row says it trains, and Quartz's fired-trigger row says which instance runs it.
+        var (jobId, runner) = await WaitForTrainingAsync(connection);
+        var (victim, survivor) = runner == $"{Environment.MachineName}-{a.ProcessId}" ? (a, b)
+            : runner == $"{Environment.MachineName}-{b.ProcessId}" ? (b, a)
+            : throw new Xunit.Sdk.XunitException($"The job runs on instance {runner}, neither portal ({a.ProcessId}, {b.ProcessId}).");
+        await victim.KillAsync();
+
+        // The survivor's scheduler recovers the dead node's job (cluster check-in 7.5 s) and runs it to the end.
+        var deadline = DateTime.UtcNow.AddMinutes(4);
+        (int State, int Attempts, string? ResultId) job;
+        while (true)
         {
-            await TestPostgres.DropDatabaseAsync(connection);
-            Directory.Delete(folder, recursive: true);
+            job = await JobRowAsync(connection, jobId);
+            if (job.State >= (int)JobState.Succeeded || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+            await Task.Delay(500);
+        }
+        Assert.True(job.State == (int)JobState.Succeeded, $"job {jobId}: state {(JobState)job.State}, {job.Attempts} attempt(s); survivor's log:\n{string.Join('\n', survivor.Log.TakeLast(40))}");
+        Assert.Equal(2, job.Attempts);
+        if (victim != a)
+        {
+            // The request's own process survived: it answers with the person the other instance's retry stored.
+            using var answered = await enrolling;
+            Assert.Equal(HttpStatusCode.Created, answered.StatusCode);
+        }
+        else
+        {
+            // Its connection died with A.
+            await Assert.ThrowsAnyAsync<HttpRequestException>(() => enrolling);
+        }
+
+        Assert.Equal(1L, await ScalarAsync(connection, "SELECT COUNT(*) FROM \"People\" WHERE \"Name\" = 'Fay Failover'"));
+        Assert.Equal(job.ResultId, (string?)await ScalarAsync(connection, "SELECT \"Id\" FROM \"People\" WHERE \"Name\" = 'Fay Failover'"));
+        Assert.Equal(1L, await ScalarAsync(connection, $"SELECT COUNT(*) FROM \"AuditEvents\" WHERE \"Code\" = {(int)AuditEventCode.PersonEnrolled}"));
+
+        // The survivor decides about the person with the template the retry made.
+        using var onSurvivor = Client(survivor, key);
+        var probe = await DemoPhotos.CropAsync("sample1.jpg", 740, 360, 400, 400);
+        using var form = ApiPortal.Form(probe, ("personId", job.ResultId!));
+        using var verified = await onSurvivor.PostAsync("api/v1/verify", form);
+        var body = await verified.Content.ReadAsStringAsync();
+        Assert.True(verified.StatusCode == HttpStatusCode.OK, body);
+        using var decision = JsonDocument.Parse(body);
+        Assert.Equal("match", decision.RootElement.GetProperty("outcome").GetString());
+
+        await using (var store = gallery.Open())
+        {
+            var scope = store.CreateAsyncScope();
+            await using (scope)
+            {
+                var status = await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync(Actor.System);
+                Assert.True(status.Verified, status.Summary);
+            }
         }
     }
 
