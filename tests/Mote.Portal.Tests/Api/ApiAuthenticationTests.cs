@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using Mote.Portal.Tests.Cli;
+using Mote.Cli.Tests;
 using Mote.Portal.Tests.Infrastructure;
 
 namespace Mote.Portal.Tests.Api;

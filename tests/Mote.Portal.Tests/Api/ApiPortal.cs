@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Mote.Portal.Tests.Cli;
+using Mote.Cli.Tests;
 using Mote.Portal.Tests.Infrastructure;
 
 namespace Mote.Portal.Tests.Api;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Mote.Cli.Tests;
 using Mote.Gallery.Audit;
-using Mote.Portal.Tests.Cli;
 using Mote.Portal.Tests.Infrastructure;
 
 namespace Mote.Portal.Tests.Hosting;

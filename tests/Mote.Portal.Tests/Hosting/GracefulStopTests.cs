@@ -1,6 +1,6 @@
 using System.Net;
+using Mote.Cli.Tests;
 using Mote.Portal.Tests.Api;
-using Mote.Portal.Tests.Cli;
 using Mote.Portal.Tests.Infrastructure;
 
 namespace Mote.Portal.Tests.Hosting;

@@ -1,6 +1,6 @@
 using System.Net;
+using Mote.Cli.Tests;
 using Mote.Gallery.Audit;
-using Mote.Portal.Tests.Cli;
 using Mote.Portal.Tests.Infrastructure;
 
 namespace Mote.Portal.Tests.Hosting;

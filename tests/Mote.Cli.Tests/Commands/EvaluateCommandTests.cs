@@ -1,4 +1,4 @@
-namespace Mote.Portal.Tests.Cli;
+namespace Mote.Cli.Tests.Commands;
 
 /// <summary>`mote evaluate` and `mote evaluations` input handling through the real command tree (the full protocol
 /// itself is tested in Mote.Core.Tests' EvaluationRunnerTests on real photos).</summary>

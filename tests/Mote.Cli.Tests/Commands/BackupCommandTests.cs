@@ -4,7 +4,7 @@ using Mote.Core.Tests;
 using Mote.Gallery.Audit;
 using Mote.Portal.Tests.Infrastructure;
 
-namespace Mote.Portal.Tests.Cli;
+namespace Mote.Cli.Tests.Commands;
 
 /// <summary>
 /// `mote backup` and `mote restore` through the real command tree, on temporary SQLite files with real LFW people: the

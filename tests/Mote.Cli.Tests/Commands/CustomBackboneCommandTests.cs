@@ -4,7 +4,7 @@ using Mote.Core.Models.Onnx;
 using Mote.Core.Population.Packs;
 using Mote.Portal.Tests.Infrastructure;
 
-namespace Mote.Portal.Tests.Cli;
+namespace Mote.Cli.Tests.Commands;
 
 /// <summary>
 /// <c>--backbone custom</c> in <c>mote faces compare</c> and <c>mote population build</c>, with a generated InsightFace-style

@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Mote.Cli;
 
-namespace Mote.Portal.Tests.Cli;
+namespace Mote.Cli.Tests;
 
 /// <summary>Runs `mote` in-process through its real command tree, with standard input, output and error captured.</summary>
 public static class MoteCli

@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 using Mote.Core.Tests;
 using Mote.Gallery.Audit;
 
-namespace Mote.Portal.Tests.Cli;
+namespace Mote.Cli.Tests.Commands;
 
 /// <summary>
 /// `mote keys status` and `mote keys rotate` through the real command tree, on temporary SQLite files with real LFW people:

@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Mote.Portal.Tests.Infrastructure;
 
-namespace Mote.Portal.Tests.Cli;
+namespace Mote.Cli.Tests.Commands;
 
 /// <summary>
 /// <c>mote gallery backbone</c>, <c>mote gallery migrate</c> and the refusal of probes described by other weights, through the

@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Mote.Cli;
 
-namespace Mote.Portal.Tests.Cli;
+namespace Mote.Cli.Tests.Commands;
 
 /// <summary>`mote users` through the real command tree, on a temporary SQLite file.</summary>
 public sealed class UsersCommandTests : IDisposable

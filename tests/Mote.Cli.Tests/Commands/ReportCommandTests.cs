@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 using Mote.Cli;
 using Mote.Gallery.Audit;
 
-namespace Mote.Portal.Tests.Cli;
+namespace Mote.Cli.Tests.Commands;
 
 /// <summary>`mote report export` through the real command tree, on a temporary SQLite file.</summary>
 public sealed class ReportCommandTests : IDisposable

@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 using Mote.Gallery.People;
 using Mote.Portal.Tests.Infrastructure;
 
-namespace Mote.Portal.Tests.Cli;
+namespace Mote.Cli.Tests.Commands;
 
 /// <summary><c>mote enroll --external-id</c>: equal names with different external ids are both enrolled; a taken external id is refused.</summary>
 public sealed class EnrollCommandTests : IDisposable

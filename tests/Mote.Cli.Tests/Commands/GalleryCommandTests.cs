@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 using Mote.Cli.Commands;
 using Mote.Core.Models;
 
-namespace Mote.Portal.Tests.Cli;
+namespace Mote.Cli.Tests.Commands;
 
 /// <summary>How every Gallery command of <c>mote</c> answers a known failure: one line on standard error and exit code 1.</summary>
 public sealed class GalleryCommandTests : IDisposable

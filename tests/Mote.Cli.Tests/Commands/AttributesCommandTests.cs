@@ -1,6 +1,6 @@
 using Mote.Core.Tests;
 
-namespace Mote.Portal.Tests.Cli;
+namespace Mote.Cli.Tests.Commands;
 
 /// <summary>`mote attributes calibrate` through the real command tree (the arithmetic is tested in Mote.Core.Tests' AttributeConfidenceTests).</summary>
 public sealed class AttributesCommandTests : IDisposable

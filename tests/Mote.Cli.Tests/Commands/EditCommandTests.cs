@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 using Mote.Gallery.Audit;
 using Mote.Portal.Tests.Infrastructure;
 
-namespace Mote.Portal.Tests.Cli;
+namespace Mote.Cli.Tests.Commands;
 
 /// <summary><c>mote edit</c>: a person's name, external id and declared attributes after enrollment, audited once; clashes refused.</summary>
 public sealed class EditCommandTests : IDisposable

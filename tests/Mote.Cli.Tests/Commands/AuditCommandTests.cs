@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Mote.Cli;
 
-namespace Mote.Portal.Tests.Cli;
+namespace Mote.Cli.Tests.Commands;
 
 /// <summary>`mote audit verify|export` through the real command tree, on a temporary SQLite file.</summary>
 public sealed class AuditCommandTests : IDisposable

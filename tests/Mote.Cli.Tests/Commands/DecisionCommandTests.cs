@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Mote.Portal.Tests.Infrastructure;
 
-namespace Mote.Portal.Tests.Cli;
+namespace Mote.Cli.Tests.Commands;
 
 /// <summary>
 /// <c>mote identify</c> and <c>mote verify --face</c> on a real group photo (face-api's sample2.jpg, largest first:

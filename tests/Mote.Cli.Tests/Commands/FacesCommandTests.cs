@@ -7,7 +7,7 @@ using Mote.Core.Models;
 using Mote.Core.Models.Catalog;
 using Mote.Portal.Tests.Infrastructure;
 
-namespace Mote.Portal.Tests.Cli;
+namespace Mote.Cli.Tests.Commands;
 
 /// <summary>
 /// <c>mote faces …</c> and <c>mote models list</c> in-process through the real command tree, on the

@@ -3,7 +3,7 @@ using Mote.Core.Tests;
 using Mote.Gallery.Audit;
 using Mote.Portal.Tests.Infrastructure;
 
-namespace Mote.Portal.Tests.Cli;
+namespace Mote.Cli.Tests.Commands;
 
 /// <summary>
 /// <c>mote enroll --from</c> on real LFW photos (issue 16, bulk enrollment): one line per row and a summary, failures per

@@ -5,7 +5,7 @@ using Mote.Core.Tests;
 using Mote.Gallery.People;
 using Mote.Portal.Tests.Infrastructure;
 
-namespace Mote.Portal.Tests.Cli;
+namespace Mote.Cli.Tests.Commands;
 
 /// <summary><c>mote explain</c> through the real command tree: a person enrolled from a demo face, the same face explained.</summary>
 public sealed class ExplainCommandTests : IDisposable
