@@ -9,6 +9,9 @@ using Mote.Gallery.Security;
 using Mote.Gallery.Users;
 using Mote.Portal.Api;
 using Mote.Portal.Components;
+using Mote.Portal.Components.Pages.Account;
+using Mote.Portal.Components.Pages.Audit;
+using Mote.Portal.Components.Pages.Reports;
 using Mote.Portal.Services;
 using MudBlazor.Services;
 

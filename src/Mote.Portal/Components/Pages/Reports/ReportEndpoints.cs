@@ -1,7 +1,7 @@
 using Mote.Gallery.Reports;
 using Mote.Gallery.Security;
 
-namespace Mote.Portal.Hosting;
+namespace Mote.Portal.Components.Pages.Reports;
 
 /// <summary>The compliance report download (a plain HTTP response, not a circuit message).</summary>
 internal static class ReportEndpoints

@@ -1,7 +1,7 @@
 using Mote.Gallery.Audit;
 using Mote.Gallery.Security;
 
-namespace Mote.Portal.Hosting;
+namespace Mote.Portal.Components.Pages.Audit;
 
 /// <summary>Audit endpoints that are not pages.</summary>
 internal static class AuditEndpoints

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Mote.Gallery.Security;
 using Mote.Gallery.Users;
 
-namespace Mote.Portal.Hosting;
+namespace Mote.Portal.Components.Pages.Account;
 
 /// <summary>Account endpoints that are not pages. Sign-in and setup are static server-rendered forms in Components/Pages/Account.</summary>
 internal static class AccountEndpoints
