@@ -24,4 +24,29 @@ public static class MoteCli
         command.CommandText = sql;
         return Convert.ToInt64(command.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>
+    /// Enrolls one lfw-dev identity with at least two photos through <c>mote enroll</c> into <paramref name="database"/>: the
+    /// first, from the <paramref name="offset"/>·17th folder on, whose first photo passes the quality check. Returns its name
+    /// and its photos (the first enrolled, the others probes).
+    /// </summary>
+    public static async Task<(string Name, string[] Files)> EnrollLfwIdentityAsync(string database, int offset)
+    {
+        var images = Path.Combine(Mote.Core.Tests.TestDatasets.Find("lfw-dev")!, "images");
+        foreach (var folder in Directory.GetDirectories(images).Order(StringComparer.Ordinal).Skip(offset * 17))
+        {
+            var files = Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).ToArray();
+            if (files.Length < 2)
+            {
+                continue;
+            }
+            var name = Path.GetFileName(folder).Replace('_', ' ');
+            var (code, _, _) = await RunAsync("", "enroll", "--name", name, files[0], "--seed", "7", "--db", database);
+            if (code == 0)
+            {
+                return (name, files);
+            }
+        }
+        throw new InvalidOperationException("No LFW identity could be enrolled.");
+    }
 }

@@ -23,7 +23,7 @@ public sealed class BackupCommandTests : IDisposable
     [DatasetFact("lfw-dev")]
     public async Task BackupRestore_WrongPassphraseAndAlteredArchiveRefused_GoodOneRestoresSameRowsAndChain()
     {
-        var (name, files) = await EnrollAsync(Db, offset: 11);
+        var (name, files) = await MoteCli.EnrollLfwIdentityAsync(Db, offset: 11);
         var (verified, _, verifyError) = await MoteCli.RunAsync("", "verify", "--name", name, files[1], "--db", Db);
         Assert.True(verified is 0 or 4, verifyError);
         var archive = Path.Combine(_folder, "gallery.motebak");
@@ -72,7 +72,7 @@ public sealed class BackupCommandTests : IDisposable
     [DatasetFact("lfw-dev")]
     public async Task Restore_BackupFromBeforeAnErasure_PersonStaysErasedAndItIsAudited()
     {
-        var (name, files) = await EnrollAsync(Db, offset: 23);
+        var (name, files) = await MoteCli.EnrollLfwIdentityAsync(Db, offset: 23);
         var archive = Path.Combine(_folder, "before.motebak");
         var (backedUp, _, backupError) = await MoteCli.RunAsync(Passphrase, "backup", "--out", archive, "--db", Db);
         Assert.True(backedUp == 0, backupError);
@@ -130,27 +130,6 @@ public sealed class BackupCommandTests : IDisposable
         var (code, _, error) = await MoteCli.RunAsync(Passphrase, "restore", "--from", archive, "--force", "--db", database);
         Assert.True(code == 0, error);
         Assert.Equal(1, MoteCli.Sql(database, $"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)AuditEventCode.BackupRestored}"));
-    }
-
-    /// <summary>Enrolls one LFW identity with at least two photos (the first whose first photo passes the quality check).</summary>
-    private static async Task<(string Name, string[] Files)> EnrollAsync(string db, int offset)
-    {
-        var images = Path.Combine(TestDatasets.Find("lfw-dev")!, "images");
-        foreach (var folder in Directory.GetDirectories(images).Order(StringComparer.Ordinal).Skip(offset * 17))
-        {
-            var files = Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).ToArray();
-            if (files.Length < 2)
-            {
-                continue;
-            }
-            var name = Path.GetFileName(folder).Replace('_', ' ');
-            var (code, _, _) = await MoteCli.RunAsync("", "enroll", "--name", name, files[0], "--seed", "7", "--db", db);
-            if (code == 0)
-            {
-                return (name, files);
-            }
-        }
-        throw new InvalidOperationException("No LFW identity could be enrolled.");
     }
 
     private static string Columns(string database, string table)

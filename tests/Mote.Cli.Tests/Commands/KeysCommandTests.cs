@@ -131,22 +131,8 @@ public sealed class KeysCommandTests : IDisposable
     /// <summary>Enrolls one LFW identity with at least two photos; returns its name and second photo.</summary>
     private async Task<(string Name, string Probe)> EnrollAsync(int offset)
     {
-        var images = Path.Combine(TestDatasets.Find("lfw-dev")!, "images");
-        foreach (var folder in Directory.GetDirectories(images).Order(StringComparer.Ordinal).Skip(offset * 17))
-        {
-            var files = Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).ToArray();
-            if (files.Length < 2)
-            {
-                continue;
-            }
-            var name = Path.GetFileName(folder).Replace('_', ' ');
-            var (code, _, _) = await MoteCli.RunAsync("", "enroll", "--name", name, files[0], "--seed", "7", "--db", Db);
-            if (code == 0)
-            {
-                return (name, files[1]);
-            }
-        }
-        throw new InvalidOperationException("No LFW identity could be enrolled.");
+        var (name, files) = await MoteCli.EnrollLfwIdentityAsync(Db, offset);
+        return (name, files[1]);
     }
 
     public void Dispose()
