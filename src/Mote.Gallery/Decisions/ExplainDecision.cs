@@ -94,7 +94,7 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
         {
             return null; // erased meanwhile: nothing to explain
         }
-        var template = PersonRecords.OpenTemplate(person, protector, analyzer.Backbone);
+        var template = PersonRowMapper.OpenTemplate(person, protector, analyzer.Backbone);
         var population = engine.GetPopulation(analyzer.Backbone);
         float[]? reference = null;
         try

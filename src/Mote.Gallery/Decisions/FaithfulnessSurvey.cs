@@ -101,7 +101,7 @@ public sealed class FaithfulnessSurvey(GalleryEngine engine, AttributeConfidence
 
         new Random(seed).Shuffle(candidates);
         var drawn = candidates.Take(identities).ToArray();
-        var balance = PersonTemplates.ResolveBalance(population, null);
+        var balance = PersonTemplateBuilder.ResolveBalance(population, null);
         var decisions = new List<SurveyedDecision>();
         var skipped = 0;
         for (var i = 0; i < drawn.Length; i++)
@@ -117,11 +117,11 @@ public sealed class FaithfulnessSurvey(GalleryEngine engine, AttributeConfidence
                 continue;
             }
 
-            var built = await PersonTemplates.BuildAsync(engine, reference.Descriptor, population, balance, seed + i, analyzer.Backbone, ct).ConfigureAwait(false);
+            var built = await PersonTemplateBuilder.BuildAsync(engine, reference.Descriptor, population, balance, seed + i, analyzer.Backbone, ct).ConfigureAwait(false);
             // As enrollment: the group of the confident estimates (no declared attributes here), the training seed.
             var group = PersonGroup.From(cutoffs.UsableValue(reference.Attributes, EstimatedAttribute.Gender),
                 cutoffs.UsableValue(reference.Attributes, EstimatedAttribute.Ethnicity), cutoffs.UsableValue(reference.Attributes, EstimatedAttribute.AgeBand));
-            var threshold = PersonTemplates.Calibrate(engine, built.Template, population, seed + i, engine.Settings.TargetFmr, group);
+            var threshold = PersonTemplateBuilder.Calibrate(engine, built.Template, population, seed + i, engine.Settings.TargetFmr, group);
             foreach (var (probe, genuine) in new[] { (second!, true), (stranger, false) })
             {
                 var bytes = await File.ReadAllBytesAsync(probe, ct).ConfigureAwait(false);

@@ -77,7 +77,7 @@ public sealed class IdentifyProbe(MoteDbContext db, GalleryEngine engine, Galler
             {
                 if (people.TryGetValue(matches[i].PersonId, out var person))
                 {
-                    var template = PersonRecords.OpenTemplate(person, protector, analyzer.Backbone);
+                    var template = PersonRowMapper.OpenTemplate(person, protector, analyzer.Backbone);
                     var group = PersonGroup.Of(person);
                     matches[i] = matches[i] with
                     {

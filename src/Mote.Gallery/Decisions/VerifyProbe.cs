@@ -39,7 +39,7 @@ public sealed class VerifyProbe(MoteDbContext db, GalleryEngine engine, Template
         var analysis = DecisionRecorder.ProbeFaces(analyzer, probe, ct);
         var used = DecisionRecorder.Describe(analysis, DecisionRecorder.PickProbeFace(analysis, faceIndex));
         var face = analysis.Faces[used.Index];
-        var template = PersonRecords.OpenTemplate(claimed, protector, analyzer.Backbone);
+        var template = PersonRowMapper.OpenTemplate(claimed, protector, analyzer.Backbone);
         var decision = TemplateDecision.Verify(template, analyzer.Backbone, face.Descriptor, claimed.Threshold);
         var elapsed = started.Elapsed;
         var population = engine.GetPopulation(analyzer.Backbone);

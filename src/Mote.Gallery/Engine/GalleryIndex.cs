@@ -132,7 +132,7 @@ public sealed class GalleryIndex(IServiceScopeFactory scopes, TemplateProtector 
         var onBackbone = new List<Person>(stored.Count);
         foreach (var person in stored)
         {
-            if (PersonRecords.IsOn(person, backbone))
+            if (PersonRowMapper.IsOn(person, backbone))
             {
                 onBackbone.Add(person);
             }
@@ -175,7 +175,7 @@ public sealed class GalleryIndex(IServiceScopeFactory scopes, TemplateProtector 
                 person.TemplateBlob = blob;
                 try
                 {
-                    opened[person.Id] = (KeyOf(person), PersonRecords.OpenTemplate(person, protector, backbone));
+                    opened[person.Id] = (KeyOf(person), PersonRowMapper.OpenTemplate(person, protector, backbone));
                 }
                 catch (TemplateIntegrityException e)
                 {

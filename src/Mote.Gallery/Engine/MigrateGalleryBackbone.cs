@@ -100,7 +100,7 @@ public sealed class MigrateGalleryBackbone(MoteDbContext db, GalleryEngine engin
         var staged = await db.StagedTemplates.AsNoTracking().ToDictionaryAsync(s => s.PersonId, ct).ConfigureAwait(false);
         var withPhoto = (await db.PersonImages.AsNoTracking().Where(i => i.Kind == PersonImage.ReferenceKind).Select(i => i.PersonId).ToListAsync(ct).ConfigureAwait(false))
             .ToHashSet(StringComparer.Ordinal);
-        if (from is not null && from.Equals(target) && staged.Count == 0 && people.All(p => PersonRecords.IsOn(p, target)))
+        if (from is not null && from.Equals(target) && staged.Count == 0 && people.All(p => PersonRowMapper.IsOn(p, target)))
         {
             return new BackboneMigrationResult(from.Id, target.Id, true, 0, 0, [], [], $"The gallery is already on backbone {target}; nothing to do.");
         }
@@ -112,7 +112,7 @@ public sealed class MigrateGalleryBackbone(MoteDbContext db, GalleryEngine engin
         {
             var person = people[i];
             progress?.Report(new BackboneMigrationProgress(i, people.Count, person.Name));
-            if (PersonRecords.IsOn(person, target))
+            if (PersonRowMapper.IsOn(person, target))
             {
                 continue;
             }
@@ -171,7 +171,7 @@ public sealed class MigrateGalleryBackbone(MoteDbContext db, GalleryEngine engin
         {
             // The same balance settings. A part left at the default (every weight equal over the old pack's groups) stays the
             // default: equal over the new pack's groups. A tuned part keeps its weights and must name groups the new pack has.
-            var stored = PersonRecords.BalanceFromJson(person.BalanceJson).ToIds();
+            var stored = PersonRowMapper.BalanceFromJson(person.BalanceJson).ToIds();
             var equal = Balance.EqualOver(population).ToIds();
             balance = Balance.FromIds(IsEqual(stored.Negatives) ? equal.Negatives : stored.Negatives, IsEqual(stored.Variation) ? equal.Variation : stored.Variation);
             balance.Validate(population);
@@ -180,8 +180,8 @@ public sealed class MigrateGalleryBackbone(MoteDbContext db, GalleryEngine engin
         {
             throw new GalleryException($"Their balance does not fit the population pack of {analyzer.Backbone.Id}: {e.Message}");
         }
-        var built = await PersonTemplates.BuildAsync(engine, face.Descriptor, population, balance, person.Seed, analyzer.Backbone, ct).ConfigureAwait(false);
-        var threshold = PersonTemplates.Calibrate(engine, built.Template, population, person.Seed, targetFmr, PersonGroup.Of(person));
+        var built = await PersonTemplateBuilder.BuildAsync(engine, face.Descriptor, population, balance, person.Seed, analyzer.Backbone, ct).ConfigureAwait(false);
+        var threshold = PersonTemplateBuilder.Calibrate(engine, built.Template, population, person.Seed, targetFmr, PersonGroup.Of(person));
         var row = new StagedTemplate
         {
             PersonId = person.Id,
@@ -191,9 +191,9 @@ public sealed class MigrateGalleryBackbone(MoteDbContext db, GalleryEngine engin
             TemplateKind = built.Kind,
             TemplateBytes = built.Kind == "vector" ? built.Template.StorageBytes : built.PlainBytes.Length,
             TemplateBlob = protector.Protect(person.Id, built.Purpose, built.PlainBytes),
-            PopulationPackId = PersonTemplates.PackId(population),
+            PopulationPackId = PersonTemplateBuilder.PackId(population),
             Threshold = threshold,
-            BalanceJson = PersonRecords.BalanceToJson(balance),
+            BalanceJson = PersonRowMapper.BalanceToJson(balance),
             TargetFmr = targetFmr,
             PersonStamp = person.ConcurrencyStamp,
             StagedUtc = time.GetUtcNow(),

@@ -45,7 +45,7 @@ public sealed class EvaluationInputs : IDisposable
     public PopulationPack Pack { get; }
 
     /// <summary>The pack's id as stored in templates.</summary>
-    public string PackId => PersonTemplates.PackId(Pack);
+    public string PackId => PersonTemplateBuilder.PackId(Pack);
 
     /// <summary>The descriptor cache (one writer at a time: the portal and the terminal use different folders).</summary>
     public DescriptorCache Cache { get; }

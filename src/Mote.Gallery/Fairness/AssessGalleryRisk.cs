@@ -151,7 +151,7 @@ public sealed class AssessGalleryRisk(MoteDbContext db, GalleryEngine engine, Te
         var people = await db.People.AsNoTracking().OrderBy(p => p.Name).ToListAsync(ct).ConfigureAwait(false);
         var analyzer = await engine.GetGalleryAnalyzerAsync(db, ct).ConfigureAwait(false);
         var population = engine.GetPopulation(analyzer.Backbone);
-        var packId = PersonTemplates.PackId(population);
+        var packId = PersonTemplateBuilder.PackId(population);
         var targetFmr = saved.TargetFmr;
         var limit = limitMultiple * targetFmr;
         var groups = population.Negatives.Keys.Select(g => g.Id).Order(StringComparer.Ordinal).ToArray();
@@ -172,7 +172,7 @@ public sealed class AssessGalleryRisk(MoteDbContext db, GalleryEngine engine, Te
         foreach (var p in people)
         {
             ct.ThrowIfCancellationRequested();
-            var summary = PersonRecords.ToSummary(p);
+            var summary = PersonRowMapper.ToSummary(p);
             var key = $"{p.Id}|{p.ConcurrencyStamp}|{p.Threshold:R}|{packId}|{request.ImpostorsPerGroup}";
             IReadOnlyList<GroupRisk> rates = [];
             string? error = null;
@@ -185,7 +185,7 @@ public sealed class AssessGalleryRisk(MoteDbContext db, GalleryEngine engine, Te
             {
                 try
                 {
-                    var template = PersonRecords.OpenTemplate(p, protector, analyzer.Backbone);
+                    var template = PersonRowMapper.OpenTemplate(p, protector, analyzer.Backbone);
                     var threshold = p.Threshold;
                     real = Decisions.ScoreReading.For(template, population, engine.TemplateSignatureFor(population.BackboneId), PersonGroup.Of(p), threshold, targetFmr);
                     // ~6 groups × 1000 impostors through a small MLP: CPU work, off the caller's (a circuit's) thread.

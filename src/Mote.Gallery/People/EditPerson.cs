@@ -39,7 +39,7 @@ public sealed record EditPersonResult(PersonSummary Person, IReadOnlyList<string
 /// compared with themself). Each attribute is declared or left an estimate on its own: declaring the gender leaves the
 /// ethnicity and age band marked estimated. When the demographic group the person's threshold is calibrated for changes
 /// (<see cref="PersonGroup.Of"/>: declared, else estimated attributes), their threshold is read again for the new group
-/// exactly as enrollment reads it (<see cref="PersonTemplates.Calibrate"/>: the pack's real-impostor calibration for the
+/// exactly as enrollment reads it (<see cref="PersonTemplateBuilder.Calibrate"/>: the pack's real-impostor calibration for the
 /// group, else synthetic impostors) at the person's own target false-match rate — the rate it was set for; a retraining
 /// moves them to the current target. The template is not retrained: training does not depend on the person's group.
 /// Writes one <see cref="AuditEventCode.PersonEdited"/> event with the changes, in one transaction with the change; an
@@ -76,7 +76,7 @@ public sealed class EditPerson(MoteDbContext db, GalleryEngine engine, GalleryIn
         var ageBand = Attribute("age band", edit.AgeBand, declared.AgeBand, person.DeclaredAgeBand, person.EstimatedAgeBand, changes);
         if (changes.Count == 0)
         {
-            return new EditPersonResult(PersonRecords.ToSummary(person), [], null);
+            return new EditPersonResult(PersonRowMapper.ToSummary(person), [], null);
         }
         var identityChanged = key.NormalizedName != person.NormalizedName || key.NormalizedExternalId != person.NormalizedExternalId;
         if (identityChanged && await PersonIdentity.ConflictAsync(db, key, person.Id, ct).ConfigureAwait(false) is { } conflict)
@@ -94,8 +94,8 @@ public sealed class EditPerson(MoteDbContext db, GalleryEngine engine, GalleryIn
             // to synthetic impostors, so off the caller's thread, and before the write transaction).
             var analyzer = await engine.GetGalleryAnalyzerAsync(db, ct).ConfigureAwait(false);
             var population = engine.GetPopulation(analyzer.Backbone);
-            var template = PersonRecords.OpenTemplate(person, protector, analyzer.Backbone);
-            threshold = await Task.Run(() => PersonTemplates.Calibrate(engine, template, population, person.Seed, person.TargetFmr, groupAfter), ct).ConfigureAwait(false);
+            var template = PersonRowMapper.OpenTemplate(person, protector, analyzer.Backbone);
+            threshold = await Task.Run(() => PersonTemplateBuilder.Calibrate(engine, template, population, person.Seed, person.TargetFmr, groupAfter), ct).ConfigureAwait(false);
             if (threshold != person.Threshold)
             {
                 previousThreshold = person.Threshold;
@@ -139,7 +139,7 @@ public sealed class EditPerson(MoteDbContext db, GalleryEngine engine, GalleryIn
         {
             index.Invalidate();
         }
-        return new EditPersonResult(PersonRecords.ToSummary(person), changes, previousThreshold);
+        return new EditPersonResult(PersonRowMapper.ToSummary(person), changes, previousThreshold);
     }
 
     /// <summary>The declared value after the edit, noting the change: null request = unchanged, "" = withdrawn, a value = declared.</summary>

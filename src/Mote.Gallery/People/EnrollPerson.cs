@@ -103,7 +103,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
         }
 
         var population = engine.GetPopulation(analyzer.Backbone);
-        var balance = PersonTemplates.ResolveBalance(population, request.Balance);
+        var balance = PersonTemplateBuilder.ResolveBalance(population, request.Balance);
         var seed = request.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue);
         var current = await settings.ReadAsync(ct).ConfigureAwait(false);
         var targetFmr = current.TargetFmr;
@@ -121,10 +121,10 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
             EstimatedGender = cutoffs.UsableValue(face.Attributes, EstimatedAttribute.Gender),
             EstimatedEthnicity = cutoffs.UsableValue(face.Attributes, EstimatedAttribute.Ethnicity),
             EstimatedAgeBand = cutoffs.UsableValue(face.Attributes, EstimatedAttribute.AgeBand),
-            BalanceJson = PersonRecords.BalanceToJson(balance),
+            BalanceJson = PersonRowMapper.BalanceToJson(balance),
             BackboneId = analyzer.Backbone.Id,
             BackboneHash = analyzer.Backbone.Sha256Hex,
-            PopulationPackId = PersonTemplates.PackId(population),
+            PopulationPackId = PersonTemplateBuilder.PackId(population),
             TargetFmr = targetFmr,
             Seed = seed,
             EnrolledUtc = time.GetUtcNow(),
@@ -135,10 +135,10 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
             progress?.Report(EnrollmentStages.Training);
         }
         var descriptor = await ReferenceFaces.TrainingDescriptorAsync(analyzer, request.Photo, face, current.ReferenceRetention, ct).ConfigureAwait(false);
-        var built = await PersonTemplates.BuildAsync(engine, descriptor, population, balance, seed, analyzer.Backbone, ct).ConfigureAwait(false);
-        PersonTemplates.Store(person, built, protector);
+        var built = await PersonTemplateBuilder.BuildAsync(engine, descriptor, population, balance, seed, analyzer.Backbone, ct).ConfigureAwait(false);
+        PersonTemplateBuilder.Store(person, built, protector);
         progress?.Report(EnrollmentStages.Calibrating);
-        var threshold = person.Threshold = PersonTemplates.Calibrate(engine, built.Template, population, seed, targetFmr, PersonGroup.Of(person));
+        var threshold = person.Threshold = PersonTemplateBuilder.Calibrate(engine, built.Template, population, seed, targetFmr, PersonGroup.Of(person));
         var images = RetainedImages(person.Id, request.Photo, face, current.ReferenceRetention, ct);
 
         var digest = PhotoDigest.Of(keys, request.Photo.Span);
@@ -169,7 +169,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
             await transaction.CommitAsync(ct).ConfigureAwait(false);
         }
         index.Invalidate();
-        return new EnrollmentResult(PersonRecords.ToSummary(person), built.Training, started.Elapsed);
+        return new EnrollmentResult(PersonRowMapper.ToSummary(person), built.Training, started.Elapsed);
     }
 
     internal static FaceAnalysis Analyze(IFaceAnalyzer analyzer, ReadOnlyMemory<byte> photo, QualityPurpose purpose, CancellationToken ct)

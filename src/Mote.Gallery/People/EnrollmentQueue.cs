@@ -114,7 +114,7 @@ public sealed class EnrollmentQueue(JobRuntime runtime, IServiceScopeFactory sco
             var person = await db.People.AsNoTracking().FirstOrDefaultAsync(p => p.Id == personId, ct).ConfigureAwait(false)
                 ?? throw new GalleryException($"{row.Message} The person was erased since.", GalleryErrorKind.NotFound);
             var took = row.FinishedUtc is { } finished && row.StartedUtc is { } started ? finished - started : TimeSpan.Zero;
-            return new EnrollmentResult(PersonRecords.ToSummary(person), Training: null, took);
+            return new EnrollmentResult(PersonRowMapper.ToSummary(person), Training: null, took);
         }
     }
 

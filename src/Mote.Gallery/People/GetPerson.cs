@@ -49,9 +49,9 @@ public sealed class GetPerson(MoteDbContext db, TemplateProtector protector)
             ? protector.Unprotect(p.Id, PersonImage.Purpose(PersonImage.ThumbnailKind), blob)
             : null;
         var decisions = await db.Decisions.CountAsync(d => d.PersonId == p.Id, ct).ConfigureAwait(false);
-        var balance = PersonRecords.BalanceFromJson(p.BalanceJson);
+        var balance = PersonRowMapper.BalanceFromJson(p.BalanceJson);
         return new PersonDetails(
-            PersonRecords.ToSummary(p),
+            PersonRowMapper.ToSummary(p),
             new DeclaredAttributes(p.DeclaredGender, p.DeclaredEthnicity, p.DeclaredAgeBand),
             new DeclaredAttributes(p.EstimatedGender, p.EstimatedEthnicity, p.EstimatedAgeBand),
             balance.Negatives.Select(w => new GroupWeight(w.Key.Id, w.Value)).ToArray(),

@@ -58,7 +58,7 @@ public sealed class ListPeople(MoteDbContext db)
                 RetrainedUtc = p.RetrainedUtc, BalanceJson = p.BalanceJson, ConcurrencyStamp = p.ConcurrencyStamp,
             })
             .ToListAsync(ct).ConfigureAwait(false);
-        return (rows.Select(PersonRecords.ToSummary).ToArray(), total);
+        return (rows.Select(PersonRowMapper.ToSummary).ToArray(), total);
     }
 }
 
@@ -89,13 +89,13 @@ public sealed class InspectTemplate(MoteDbContext db, TemplateProtector protecto
         ArgumentNullException.ThrowIfNull(actor);
         actor.Demand(Permission.ViewGallery);
         var p = await db.People.AsNoTracking().FindByNameOrIdAsync(person, ct).ConfigureAwait(false);
-        var template = PersonRecords.OpenTemplate(p, protector, new BackboneIdentity(p.BackboneId, p.BackboneHash));
+        var template = PersonRowMapper.OpenTemplate(p, protector, new BackboneIdentity(p.BackboneId, p.BackboneHash));
         var vectorBytes = template.Dimension * sizeof(float);
         return template is ModelTemplate m
-            ? new TemplateInspection(PersonRecords.ToSummary(p), p.BackboneId, p.BackboneHash, p.PopulationPackId,
+            ? new TemplateInspection(PersonRowMapper.ToSummary(p), p.BackboneId, p.BackboneHash, p.PopulationPackId,
                 string.Join("→", m.Architecture.Widths), m.Precision.ToString(), m.Seed, m.Training.EpochsRun, m.Training.BestValidationLoss,
                 p.TemplateBytes, vectorBytes, p.BalanceJson)
-            : new TemplateInspection(PersonRecords.ToSummary(p), p.BackboneId, p.BackboneHash, p.PopulationPackId,
+            : new TemplateInspection(PersonRowMapper.ToSummary(p), p.BackboneId, p.BackboneHash, p.PopulationPackId,
                 $"vector ({template.Dimension}-d)", "Float32", p.Seed, 0, 0, p.TemplateBytes, vectorBytes, p.BalanceJson);
     }
 }

@@ -63,8 +63,8 @@ public sealed class PreviewBalance(MoteDbContext db, GalleryEngine engine, Templ
         var person = await db.People.AsNoTracking().FindByNameOrIdAsync(request.Person, ct).ConfigureAwait(false);
         var analyzer = await engine.GetGalleryAnalyzerAsync(db, ct).ConfigureAwait(false);
         var population = engine.GetPopulation(analyzer.Backbone);
-        var balance = PersonTemplates.ResolveBalance(population, request.Balance);
-        var current = PersonRecords.OpenTemplate(person, protector, analyzer.Backbone);
+        var balance = PersonTemplateBuilder.ResolveBalance(population, request.Balance);
+        var current = PersonRowMapper.OpenTemplate(person, protector, analyzer.Backbone);
         var targetFmr = (await settings.ReadAsync(ct).ConfigureAwait(false)).TargetFmr;
 
         Core.Templates.ITemplate? candidate = null;
@@ -77,8 +77,8 @@ public sealed class PreviewBalance(MoteDbContext db, GalleryEngine engine, Templ
             reference = request.Photo is { } newPhoto
                 ? await ReferenceFaces.TrainingDescriptorAsync(analyzer, newPhoto, face, (await settings.ReadAsync(ct).ConfigureAwait(false)).ReferenceRetention, ct).ConfigureAwait(false)
                 : face.Descriptor;
-            candidate = (await PersonTemplates.BuildAsync(engine, reference, population, balance, person.Seed, analyzer.Backbone, ct).ConfigureAwait(false)).Template;
-            candidateThreshold = await Task.Run(() => PersonTemplates.Calibrate(engine, candidate, population, person.Seed, targetFmr, PersonGroup.Of(person)), ct).ConfigureAwait(false);
+            candidate = (await PersonTemplateBuilder.BuildAsync(engine, reference, population, balance, person.Seed, analyzer.Backbone, ct).ConfigureAwait(false)).Template;
+            candidateThreshold = await Task.Run(() => PersonTemplateBuilder.Calibrate(engine, candidate, population, person.Seed, targetFmr, PersonGroup.Of(person)), ct).ConfigureAwait(false);
         }
         catch (GalleryException e) when (request.Photo is null)
         {
@@ -87,14 +87,14 @@ public sealed class PreviewBalance(MoteDbContext db, GalleryEngine engine, Templ
         }
 
         // Sampling and scoring some 10^4-10^5 impostors is CPU work: off the caller's (e.g. a page circuit's) thread.
-        var rows = await Task.Run(() => PersonTemplates.PreviewImpostors(engine, population, person.Seed)
+        var rows = await Task.Run(() => PersonTemplateBuilder.PreviewImpostors(engine, population, person.Seed)
             .Select(g => new GroupFalseMatchRate(g.Group.Id, g.Impostors.Length,
                 g.Impostors.Count(x => current.Score(x) >= person.Threshold),
                 candidate is null ? null : g.Impostors.Count(x => candidate.Score(x) >= candidateThreshold!.Value)))
             .OrderBy(r => r.Group, StringComparer.Ordinal)
             .ToArray(), ct).ConfigureAwait(false);
         return new BalancePreview(person.Threshold, candidateThreshold, rows, unavailable, targetFmr,
-            Notes(population, balance, PersonRecords.BalanceFromJson(person.BalanceJson), rows, candidate is not null, current, engine.TemplateSignatureFor(population.BackboneId), targetFmr, PersonGroup.Of(person),
+            Notes(population, balance, PersonRowMapper.BalanceFromJson(person.BalanceJson), rows, candidate is not null, current, engine.TemplateSignatureFor(population.BackboneId), targetFmr, PersonGroup.Of(person),
                 BalanceGuards.For(population, balance, engine.Settings.GuardStrength), reference));
     }
 

@@ -62,7 +62,7 @@ public sealed class RetrainPerson(MoteDbContext db, GalleryEngine engine, Galler
         var analyzer = await engine.GetGalleryAnalyzerAsync(db, ct).ConfigureAwait(false);
         var face = await ReferenceFaces.ResolveAsync(db, protector, analyzer, person, request.Photo, request.FaceIndex, ct).ConfigureAwait(false);
         var population = engine.GetPopulation(analyzer.Backbone);
-        var balance = PersonTemplates.ResolveBalance(population, request.Balance);
+        var balance = PersonTemplateBuilder.ResolveBalance(population, request.Balance);
         var current = await settings.ReadAsync(ct).ConfigureAwait(false);
         var seed = request.Seed ?? person.Seed;
 
@@ -70,9 +70,9 @@ public sealed class RetrainPerson(MoteDbContext db, GalleryEngine engine, Galler
         var descriptor = request.Photo is { } newPhoto
             ? await ReferenceFaces.TrainingDescriptorAsync(analyzer, newPhoto, face, current.ReferenceRetention, ct).ConfigureAwait(false)
             : face.Descriptor;
-        var built = await PersonTemplates.BuildAsync(engine, descriptor, population, balance, seed, analyzer.Backbone, ct).ConfigureAwait(false);
+        var built = await PersonTemplateBuilder.BuildAsync(engine, descriptor, population, balance, seed, analyzer.Backbone, ct).ConfigureAwait(false);
         progress?.Report(EnrollmentStages.Calibrating);
-        var threshold = PersonTemplates.Calibrate(engine, built.Template, population, seed, current.TargetFmr, PersonGroup.Of(person));
+        var threshold = PersonTemplateBuilder.Calibrate(engine, built.Template, population, seed, current.TargetFmr, PersonGroup.Of(person));
         var images = request.Photo is { } photo
             ? EnrollPerson.RetainedImages(protector, time, person.Id, photo, face, current.ReferenceRetention, ct)
             : [];
@@ -81,14 +81,14 @@ public sealed class RetrainPerson(MoteDbContext db, GalleryEngine engine, Galler
         var transaction = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            PersonTemplates.Store(person, built, protector);
+            PersonTemplateBuilder.Store(person, built, protector);
             person.Threshold = threshold;
             person.TargetFmr = current.TargetFmr;
-            person.BalanceJson = PersonRecords.BalanceToJson(balance);
+            person.BalanceJson = PersonRowMapper.BalanceToJson(balance);
             person.Seed = seed;
             person.BackboneId = analyzer.Backbone.Id;
             person.BackboneHash = analyzer.Backbone.Sha256Hex;
-            person.PopulationPackId = PersonTemplates.PackId(population);
+            person.PopulationPackId = PersonTemplateBuilder.PackId(population);
             person.RetrainedUtc = time.GetUtcNow();
             person.ConcurrencyStamp = newStamp ?? Guid.NewGuid().ToString("N");
             if (images.Count > 0)
@@ -106,12 +106,12 @@ public sealed class RetrainPerson(MoteDbContext db, GalleryEngine engine, Galler
                 throw Stale(person.Name);
             }
             await audit.AppendAsync(actor, AuditEventCode.PersonRetrained, person.Id,
-                $"{person.Name}: {person.TemplateKind} template, {person.TemplateBytes} bytes, threshold {Core.Templates.ReadableScore.OfKind(person.TemplateKind, threshold)}, balance {PersonRecords.Summarise(person.BalanceJson)}, " +
+                $"{person.Name}: {person.TemplateKind} template, {person.TemplateBytes} bytes, threshold {Core.Templates.ReadableScore.OfKind(person.TemplateKind, threshold)}, balance {PersonRowMapper.Summarise(person.BalanceJson)}, " +
                 (request.Photo is null ? "from the kept reference face" : "from a new photo"), ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
         }
         index.Invalidate();
-        return new RetrainResult(PersonRecords.ToSummary(person), built.Training, started.Elapsed);
+        return new RetrainResult(PersonRowMapper.ToSummary(person), built.Training, started.Elapsed);
     }
 
     internal static void EnsureStamp(Person person, string? expected)

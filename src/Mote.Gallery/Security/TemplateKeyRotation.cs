@@ -30,9 +30,9 @@ internal sealed record EncryptedColumn(string Name, string Table, string Column,
     [
         // Identifiers quoted: the same SQL reads SQLite and PostgreSQL (which folds unquoted names to lower case).
         new("templates", "People", "TemplateBlob", "\"Id\"", "\"TemplateKind\"", "length(\"TemplateBlob\") > 0", false,
-            kind => kind == "vector" ? PersonRecords.VectorTemplatePurpose : PersonRecords.ModelTemplatePurpose),
+            kind => kind == "vector" ? PersonRowMapper.VectorTemplatePurpose : PersonRowMapper.ModelTemplatePurpose),
         new("staged templates", "StagedTemplates", "TemplateBlob", "\"PersonId\"", "\"TemplateKind\"", "length(\"TemplateBlob\") > 0", false,
-            kind => kind == "vector" ? PersonRecords.VectorTemplatePurpose : PersonRecords.ModelTemplatePurpose),
+            kind => kind == "vector" ? PersonRowMapper.VectorTemplatePurpose : PersonRowMapper.ModelTemplatePurpose),
         new("person images", "PersonImages", "Blob", "\"PersonId\"", "\"Kind\"", "length(\"Blob\") > 0", false, PersonImage.Purpose),
         new("probe images", "DecisionProbeImages", "Blob", "\"DecisionId\"", "''", "length(\"Blob\") > 0", false, _ => DecisionProbeImage.Purpose),
         new("explanation crops", "DecisionExplanations", "CropBlob", "\"DecisionId\"", "''", "\"CropBlob\" IS NOT NULL", false, _ => DecisionExplanationRecord.CropPurpose),

@@ -28,7 +28,7 @@ internal static class VectorPeople
         person.BackboneHash = Backbone.Sha256Hex;
         person.Threshold = 0.5f;
         person.EnrolledUtc = new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.Zero).AddMinutes(order);
-        person.TemplateBlob = protector.Protect(person.Id, PersonRecords.VectorTemplatePurpose, System.Runtime.InteropServices.MemoryMarshal.AsBytes(descriptor.AsSpan()));
+        person.TemplateBlob = protector.Protect(person.Id, PersonRowMapper.VectorTemplatePurpose, System.Runtime.InteropServices.MemoryMarshal.AsBytes(descriptor.AsSpan()));
         return person;
     }
 }

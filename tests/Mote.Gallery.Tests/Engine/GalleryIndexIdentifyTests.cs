@@ -30,7 +30,7 @@ public sealed class GalleryIndexIdentifyTests(EngineGallery gallery) : IClassFix
 
         var protector = Db.Services.GetRequiredService<TemplateProtector>();
         var people = await Db.InScopeAsync<MoteDbContext, List<Person>>(db => db.People.AsNoTracking().OrderBy(p => p.EnrolledUtc).ToListAsync());
-        var templates = people.Select(p => PersonRecords.OpenTemplate(p, protector, gallery.Analyzer.Backbone)).ToArray();
+        var templates = people.Select(p => PersonRowMapper.OpenTemplate(p, protector, gallery.Analyzer.Backbone)).ToArray();
         var matched = 0;
         foreach (var photo in Photos.Append("sample6.jpg"))
         {

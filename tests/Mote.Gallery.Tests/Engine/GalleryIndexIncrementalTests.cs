@@ -38,7 +38,7 @@ public sealed class GalleryIndexIncrementalTests
 
         // Bob retrained elsewhere (another template under a new stamp, no Invalidate here) and Dee enrolled: those two are opened.
         var bob = first.People.Single(p => p.Name == "Bob").Id;
-        var retrained = protector.Protect(bob, PersonRecords.VectorTemplatePurpose, System.Runtime.InteropServices.MemoryMarshal.AsBytes(VectorPeople.Axis(5).AsSpan()));
+        var retrained = protector.Protect(bob, PersonRowMapper.VectorTemplatePurpose, System.Runtime.InteropServices.MemoryMarshal.AsBytes(VectorPeople.Axis(5).AsSpan()));
         Assert.Equal(1, await db.InScopeAsync<MoteDbContext, int>(c => c.People.Where(p => p.Id == bob).ExecuteUpdateAsync(u => u
             .SetProperty(p => p.TemplateBlob, retrained).SetProperty(p => p.ConcurrencyStamp, "new").SetProperty(p => p.RetrainedUtc, DateTimeOffset.UtcNow))));
         await db.AddPeopleAsync(VectorPeople.Build("Dee", protector, VectorPeople.Axis(3), 4));

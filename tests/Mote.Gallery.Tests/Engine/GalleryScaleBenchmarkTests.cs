@@ -106,7 +106,7 @@ public sealed class GalleryScaleBenchmarkTests(ITestOutputHelper output)
                 var personId = Guid.NewGuid().ToString();
                 var plain = template.ToBytes();
                 (id.Value, name.Value, norm.Value, ext.Value) = (personId, $"Person {i:D6}", $"PERSON {i:D6}", $"#{i:D6}");
-                (blob.Value, bytes.Value, threshold.Value, seed.Value, t.Value) = (protector.Protect(personId, PersonRecords.ModelTemplatePurpose, plain), plain.Length, b.Threshold, i, 638_000_000_000_000_000L + i);
+                (blob.Value, bytes.Value, threshold.Value, seed.Value, t.Value) = (protector.Protect(personId, PersonRowMapper.ModelTemplatePurpose, plain), plain.Length, b.Threshold, i, 638_000_000_000_000_000L + i);
                 insert.ExecuteNonQuery();
             }
             transaction.Commit();

@@ -76,9 +76,9 @@ public sealed class AssessGalleryRiskTests(EngineGallery gallery, Xunit.Abstract
         foreach (var person in report.People)
         {
             var stored = await Db.InScopeAsync<MoteDbContext, Person>(c => c.People.AsNoTracking().SingleAsync(x => x.Id == person.Id));
-            var opened = PersonRecords.OpenTemplate(stored, Db.Services.GetRequiredService<TemplateProtector>(), engineBackbone);
-            var ownGroup = PersonTemplates.CalibratedThreshold("own group", opened, pack, engine.TemplateSignatureFor(pack.BackboneId), 1e-3, PersonGroup.Of(stored))!.Value;
-            var bounded = PersonTemplates.CalibratedThreshold(Core.Templates.CalibratedScale.BoundedPolicy, opened, pack, engine.TemplateSignatureFor(pack.BackboneId), 1e-3, PersonGroup.Of(stored), engine.Settings.CorrectionCap)!.Value;
+            var opened = PersonRowMapper.OpenTemplate(stored, Db.Services.GetRequiredService<TemplateProtector>(), engineBackbone);
+            var ownGroup = PersonTemplateBuilder.CalibratedThreshold("own group", opened, pack, engine.TemplateSignatureFor(pack.BackboneId), 1e-3, PersonGroup.Of(stored))!.Value;
+            var bounded = PersonTemplateBuilder.CalibratedThreshold(Core.Templates.CalibratedScale.BoundedPolicy, opened, pack, engine.TemplateSignatureFor(pack.BackboneId), 1e-3, PersonGroup.Of(stored), engine.Settings.CorrectionCap)!.Value;
             Assert.Equal(bounded, stored.Threshold);
             if (bounded > ownGroup)
             {
@@ -97,7 +97,7 @@ public sealed class AssessGalleryRiskTests(EngineGallery gallery, Xunit.Abstract
         // Rates are the template's own at its threshold: recompute one directly on the same seeded impostors.
         var alice = report.People.Single(p => p.Id == _aliceId);
         var row = await Db.InScopeAsync<MoteDbContext, Person>(c => c.People.AsNoTracking().SingleAsync(p => p.Id == _aliceId));
-        var template = PersonRecords.OpenTemplate(row, Db.Services.GetRequiredService<TemplateProtector>(), (await engine.GetAnalyzerAsync()).Backbone);
+        var template = PersonRowMapper.OpenTemplate(row, Db.Services.GetRequiredService<TemplateProtector>(), (await engine.GetAnalyzerAsync()).Backbone);
         var sampler = new Core.Population.Sampling.TrainingSetSampler(pack);
         var k = 0;
         var expected = pack.Negatives.Keys

@@ -119,8 +119,8 @@ public sealed class EditPersonThresholdTests(EngineGallery gallery) : IClassFixt
         var after = await EditPersonTests.RowAsync(db, enrolled.Person.Id);
         var engine = db.Services.GetRequiredService<GalleryEngine>();
         var population = engine.GetPopulation(gallery.Analyzer.Backbone);
-        var template = PersonRecords.OpenTemplate(after, db.Services.GetRequiredService<TemplateProtector>(), gallery.Analyzer.Backbone);
-        var expected = PersonTemplates.Calibrate(engine, template, population, after.Seed, after.TargetFmr, PersonGroup.From("male", "white", "18-59"));
+        var template = PersonRowMapper.OpenTemplate(after, db.Services.GetRequiredService<TemplateProtector>(), gallery.Analyzer.Backbone);
+        var expected = PersonTemplateBuilder.Calibrate(engine, template, population, after.Seed, after.TargetFmr, PersonGroup.From("male", "white", "18-59"));
         Assert.Equal(expected, after.Threshold);
         Assert.NotEqual(before.Threshold, after.Threshold);
         Assert.Equal(before.Threshold, result.PreviousThreshold);

@@ -33,8 +33,8 @@ public sealed class PersonAttributesTests
     [Fact]
     public void ToSummary_AllDeclared_NoneEstimated_UnknownOnesNeitherShownNorEstimated()
     {
-        var declared = PersonRecords.ToSummary(PersonRows.Build("All Declared", "female", "asian", "60+", "male", "white", "18-59"));
-        var partial = PersonRecords.ToSummary(PersonRows.Build("Partly Known", declaredAgeBand: "0-17", estimatedGender: "male"));
+        var declared = PersonRowMapper.ToSummary(PersonRows.Build("All Declared", "female", "asian", "60+", "male", "white", "18-59"));
+        var partial = PersonRowMapper.ToSummary(PersonRows.Build("Partly Known", declaredAgeBand: "0-17", estimatedGender: "male"));
 
         Assert.False(declared.AttributesEstimated);
         Assert.Equal([("female", false), ("asian", false), ("60+", false)], declared.Attributes);

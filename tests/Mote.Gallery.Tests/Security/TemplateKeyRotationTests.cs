@@ -305,7 +305,7 @@ public sealed class TemplateKeyRotationTests
         foreach (var (owner, value) in Values(db.DatabasePath, "People", "TemplateBlob", "Id || '|' || TemplateKind", "1", false))
         {
             var parts = owner.Split('|');
-            all.Add(("People", parts[0], protector.Unprotect(parts[0], parts[1] == "vector" ? PersonRecords.VectorTemplatePurpose : PersonRecords.ModelTemplatePurpose, value)));
+            all.Add(("People", parts[0], protector.Unprotect(parts[0], parts[1] == "vector" ? PersonRowMapper.VectorTemplatePurpose : PersonRowMapper.ModelTemplatePurpose, value)));
         }
         foreach (var (owner, value) in Values(db.DatabasePath, "PersonImages", "Blob", "PersonId || '|' || Kind", "1", false))
         {

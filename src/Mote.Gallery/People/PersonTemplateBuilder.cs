@@ -15,7 +15,7 @@ internal sealed record BuiltTemplate(ITemplate Template, string Kind, byte[] Pla
 /// Training, calibration and impostor sampling shared by enrollment, retraining and the balance preview,
 /// so the three always build a template the same way.
 /// </summary>
-internal static class PersonTemplates
+internal static class PersonTemplateBuilder
 {
     /// <summary>Parses a requested balance against the pack; an empty part stays equal over the pack's groups. Words on refusal.</summary>
     public static Balance ResolveBalance(PopulationPack population, (IReadOnlyDictionary<string, double> Negatives, IReadOnlyDictionary<string, double> Variation)? requested)
@@ -42,11 +42,11 @@ internal static class PersonTemplates
         {
             // The baseline stores the descriptor itself: nothing to train.
             var vector = new VectorTemplate(backbone, reference);
-            return new BuiltTemplate(vector, "vector", MemoryMarshal.AsBytes(vector.UnitVector).ToArray(), PersonRecords.VectorTemplatePurpose, null);
+            return new BuiltTemplate(vector, "vector", MemoryMarshal.AsBytes(vector.UnitVector).ToArray(), PersonRowMapper.VectorTemplatePurpose, null);
         }
         // The trainer takes the process's one native gate itself (NativeWorkGate), whoever calls it.
         var model = await Task.Run(() => Train(engine, reference, population, balance, seed, backbone, ct), ct).ConfigureAwait(false);
-        return new BuiltTemplate(model, "model", model.ToBytes(), PersonRecords.ModelTemplatePurpose, model.Training);
+        return new BuiltTemplate(model, "model", model.ToBytes(), PersonRowMapper.ModelTemplatePurpose, model.Training);
     }
 
     private static ModelTemplate Train(GalleryEngine engine, float[] reference, PopulationPack population, Balance balance, long seed, BackboneIdentity backbone, CancellationToken ct)

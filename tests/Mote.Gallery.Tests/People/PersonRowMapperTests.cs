@@ -3,18 +3,18 @@ using Mote.Gallery.People;
 
 namespace Mote.Gallery.Tests.People;
 
-public sealed class PersonRecordsTests
+public sealed class PersonRowMapperTests
 {
     private static readonly string[] Groups = ["female|white|18-59", "male|white|18-59", "female|asian|0-17", "male|black|18-59"];
 
     [Fact]
     public void Summarise_EqualBalance_SaysEqual() =>
-        Assert.Equal("4 groups, equal", PersonRecords.Summarise(Json(Groups.ToDictionary(g => g, _ => 0.25))));
+        Assert.Equal("4 groups, equal", PersonRowMapper.Summarise(Json(Groups.ToDictionary(g => g, _ => 0.25))));
 
     [Fact]
     public void Summarise_OneGroupRaised_NamesItAsAMultipleNotEveryWeight() =>
         Assert.Equal("custom: 4 groups, female|white|18-59 ×3",
-            PersonRecords.Summarise(Json(Groups.ToDictionary(g => g, g => g == "female|white|18-59" ? 0.75 : 0.25))));
+            PersonRowMapper.Summarise(Json(Groups.ToDictionary(g => g, g => g == "female|white|18-59" ? 0.75 : 0.25))));
 
     [Fact]
     public void Summarise_ManyChanged_NamesTheLargestTwoAndCountsTheRest()
@@ -23,9 +23,9 @@ public sealed class PersonRecordsTests
         weights["female|other|0-17"] = 1;
         weights["male|other|0-17"] = 1;
 
-        Assert.Equal("custom: 6 groups, male|white|18-59 off, female|white|18-59 ×4 and 1 more", PersonRecords.Summarise(Json(weights)));
+        Assert.Equal("custom: 6 groups, male|white|18-59 off, female|white|18-59 ×4 and 1 more", PersonRowMapper.Summarise(Json(weights)));
     }
 
     private static string Json(Dictionary<string, double> negatives) =>
-        PersonRecords.BalanceToJson(Balance.FromIds(negatives, new Dictionary<string, double> { ["female"] = 1, ["male"] = 1 }));
+        PersonRowMapper.BalanceToJson(Balance.FromIds(negatives, new Dictionary<string, double> { ["female"] = 1, ["male"] = 1 }));
 }

@@ -21,7 +21,7 @@ namespace Mote.Gallery.People;
 /// <param name="Threshold">The person's decision threshold.</param>
 /// <param name="EnrolledUtc">When they were enrolled.</param>
 /// <param name="RetrainedUtc">When their template was last retrained, if ever.</param>
-/// <param name="BalanceSummary">Their balance in a few words (<see cref="PersonRecords.Summarise"/>).</param>
+/// <param name="BalanceSummary">Their balance in a few words (<see cref="PersonRowMapper.Summarise"/>).</param>
 /// <param name="ConcurrencyStamp">The stamp to save changes against.</param>
 /// <param name="ExternalId">Their external id (an employee number), null when none.</param>
 public sealed record PersonSummary(
@@ -55,7 +55,7 @@ public sealed record PersonSummary(
 public sealed record DeclaredAttributes(string? Gender = null, string? Ethnicity = null, string? AgeBand = null);
 
 /// <summary>Stored forms of a person's balance and template.</summary>
-internal static class PersonRecords
+internal static class PersonRowMapper
 {
     public const string ModelTemplatePurpose = "model-template";
     public const string VectorTemplatePurpose = "vector-template";
