@@ -58,13 +58,14 @@ internal static class CalibratedThresholdsPhase
     {
         var (options, pack, warnings) = (context.Options, context.Pack, context.Warnings);
         var results = new List<CalibratedThresholdResult>();
-        var kinds = new List<(string Kind, float[][] Matrix, CalibratedScale? Scale)>
+        var kinds = new List<(TemplateKind Kind, float[][] Matrix, CalibratedScale? Scale)>
         {
-            ("model", modelScores, CalibratedScale.ForKind(TemplateKind.Model, models[0].Anchor, pack, options.Trainer.SignatureWith(options.TrainingSet))),
-            ("vector", vectorScores, CalibratedScale.ForKind(TemplateKind.Vector, null, pack, null)),
+            (TemplateKind.Model, modelScores, CalibratedScale.ForKind(TemplateKind.Model, models[0].Anchor, pack, options.Trainer.SignatureWith(options.TrainingSet))),
+            (TemplateKind.Vector, vectorScores, CalibratedScale.ForKind(TemplateKind.Vector, null, pack, null)),
         };
-        foreach (var (kind, matrix, scale) in kinds)
+        foreach (var (templateKind, matrix, scale) in kinds)
         {
+            var kind = templateKind.ReportName();
             if (scale is null)
             {
                 warnings.Add($"{kind}: no real-impostor calibration in the pack applies to these templates; only synthetic per-person thresholds were measured");
@@ -72,7 +73,7 @@ internal static class CalibratedThresholdsPhase
             }
 
             // Capped, anchored model-templates: also the own-group threshold with the cosine bound.
-            var policies = kind == "model" && context.HasCosineBound(models) ? [.. RealImpostorCalibration.Policies, EvaluationRunner.BoundedPolicy] : RealImpostorCalibration.Policies;
+            var policies = templateKind == TemplateKind.Model && context.HasCosineBound(models) ? [.. RealImpostorCalibration.Policies, EvaluationRunner.BoundedPolicy] : RealImpostorCalibration.Policies;
             foreach (var policy in policies)
             {
                 var thresholds = new double[models.Length];

@@ -65,16 +65,17 @@ internal static class ImpostorPhase
             (EvaluationRunner.IntersectionOf("gender", "ethnicity", "age band"), Cell),
         };
         var results = new List<ImpostorFairness>();
-        var sources = new List<(string, float[][], string, Func<int, double>)>
+        var (model, vector) = (TemplateKind.Model.ReportName(), TemplateKind.Vector.ReportName());
+        var sources = new List<(TemplateKind, float[][], string, Func<int, double>)>
         {
-            ("model", modelScores, "global", _ => globalThresholds["model"]),
-            ("model", modelScores, "personal", t => personal[t]),
-            ("vector", vectorScores, "global", _ => globalThresholds["vector"]),
+            (TemplateKind.Model, modelScores, "global", _ => globalThresholds[model]),
+            (TemplateKind.Model, modelScores, "personal", t => personal[t]),
+            (TemplateKind.Vector, vectorScores, "global", _ => globalThresholds[vector]),
         };
         foreach (var (kind, matrix, scale) in new[]
         {
-            ("model", modelScores, CalibratedScale.ForKind(TemplateKind.Model, models[0].Anchor, pack, options.Trainer.SignatureWith(options.TrainingSet))),
-            ("vector", vectorScores, CalibratedScale.ForKind(TemplateKind.Vector, null, pack, null)),
+            (TemplateKind.Model, modelScores, CalibratedScale.ForKind(TemplateKind.Model, models[0].Anchor, pack, options.Trainer.SignatureWith(options.TrainingSet))),
+            (TemplateKind.Vector, vectorScores, CalibratedScale.ForKind(TemplateKind.Vector, null, pack, null)),
         })
         {
             if (scale is not null)
@@ -85,7 +86,7 @@ internal static class ImpostorPhase
                 var raw = groups.Select(g => scale.Calibration.ThresholdFor("own group", g.Gender, g.Ethnicity, g.AgeBand, options.TargetFmr) is { } v
                     ? scale.RawFromUnit(v) : double.PositiveInfinity).ToArray();
                 sources.Add((kind, matrix, "calibrated", t => raw[t]));
-                if (kind == "model" && context.HasCosineBound(models))
+                if (kind == TemplateKind.Model && context.HasCosineBound(models))
                 {
                     var bounded = groups.Select((g, t) => scale.CosineBound(models[t].Anchor, options.Trainer.CorrectionCap, pack.Calibration,
                         g.Gender, g.Ethnicity, g.AgeBand, options.TargetFmr) is { } b ? Math.Max(raw[t], b.Raw) : raw[t]).ToArray();
@@ -100,13 +101,13 @@ internal static class ImpostorPhase
             {
                 var rows = SameGroupRates(templatePhotos.Select(label).ToArray(), probePhotos.Select(label).ToArray(), matrix, threshold,
                     options.TargetFmr, options.BootstrapReplicates, options.Seed + 100);
-                if (kind == "vector")
+                if (kind == TemplateKind.Vector)
                 {
                     // Reliability depends on counts only, the same for every kind: warn once.
                     warnings.AddRange(rows.Where(r => r.Warning is not null).Select(r => $"impostors {name} {r.Group}: {r.Warning}"));
                 }
 
-                results.Add(ImpostorSummary(kind, source, source == "global" ? threshold(0) : null, name, rows));
+                results.Add(ImpostorSummary(kind.ReportName(), source, source == "global" ? threshold(0) : null, name, rows));
             }
         }
 
