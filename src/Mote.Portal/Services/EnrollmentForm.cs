@@ -67,7 +67,7 @@ public sealed class EnrollmentForm(AnalyzePhoto analyze, EnrollmentQueue queue, 
 
     public AttributeChoice AgeBand { get; } = new("Age band", ["0-17", "18-59", "60+"]);
 
-    public BalanceModel? Balance { get; private set; }
+    public BalanceForm? Balance { get; private set; }
 
     /// <summary>The last failure in words; cleared by the next step.</summary>
     public string? Error { get; private set; }
@@ -128,7 +128,7 @@ public sealed class EnrollmentForm(AnalyzePhoto analyze, EnrollmentQueue queue, 
         {
             Analysis = await analyze.ExecuteAsync(actor, photo, ct).ConfigureAwait(false);
             _photo = photo;
-            Balance = BalanceModel.Equal(Analysis.NegativeGroups, Analysis.VariationGroups);
+            Balance = BalanceForm.Equal(Analysis.NegativeGroups, Analysis.VariationGroups);
             // Several faces: the admin picks; one good face is picked for them.
             var accepted = Analysis.Faces.Where(f => f.Accepted).ToArray();
             if (Analysis.Faces.Count == 1 || accepted.Length == 1)

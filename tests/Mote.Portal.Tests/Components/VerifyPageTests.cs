@@ -103,20 +103,20 @@ public sealed class VerifyPageTests : GalleryBunitContext
     }
 
     [Fact]
-    public async Task Workbench_AuditorCallingIdentify_RefusedByTheUseCaseItself()
+    public async Task VerifyForm_AuditorCallingIdentify_RefusedByTheUseCaseItself()
     {
         await GalleryDatabase.MigrateAsync(Services);
         SignInAs(Roles.Auditor);
-        var workbench = new VerifyWorkbench(Services.GetRequiredService<VerifyProbe>(), Services.GetRequiredService<IdentifyProbe>(),
+        var form = new VerifyForm(Services.GetRequiredService<VerifyProbe>(), Services.GetRequiredService<IdentifyProbe>(),
             Services.GetRequiredService<ListPeople>(), Services.GetRequiredService<CurrentActor>(), Services.GetRequiredService<AnalyzeProbe>());
-        await workbench.InitializeAsync();
+        await form.InitializeAsync();
 
-        await workbench.IdentifyAsync(new BytesFile("probe.png", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0]));
+        await form.IdentifyAsync(new BytesFile("probe.png", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0]));
 
-        Assert.False(workbench.CanVerify);
-        Assert.False(workbench.CanIdentify);
-        Assert.Contains("needs the 'Identify' permission", workbench.Error, StringComparison.Ordinal);
-        Assert.Null(workbench.Identification);
+        Assert.False(form.CanVerify);
+        Assert.False(form.CanIdentify);
+        Assert.Contains("needs the 'Identify' permission", form.Error, StringComparison.Ordinal);
+        Assert.Null(form.Identification);
         Assert.Equal(0, await CountAsync(db => db.Decisions.Count()));
     }
 
@@ -126,11 +126,11 @@ public sealed class VerifyPageTests : GalleryBunitContext
         await GalleryDatabase.MigrateAsync(Services);
         await SeedPeopleAsync("Ada Lovelace", "Alan Turing", "Grace Hopper");
         SignInAs(Roles.Operator);
-        var workbench = new VerifyWorkbench(Services.GetRequiredService<VerifyProbe>(), Services.GetRequiredService<IdentifyProbe>(),
+        var form = new VerifyForm(Services.GetRequiredService<VerifyProbe>(), Services.GetRequiredService<IdentifyProbe>(),
             Services.GetRequiredService<ListPeople>(), Services.GetRequiredService<CurrentActor>(), Services.GetRequiredService<AnalyzeProbe>());
 
-        var found = (await workbench.SearchPeopleAsync("a", CancellationToken.None)).Select(p => p.Name).ToArray();
-        var hop = (await workbench.SearchPeopleAsync("HOP", CancellationToken.None)).Select(p => p.Name).ToArray();
+        var found = (await form.SearchPeopleAsync("a", CancellationToken.None)).Select(p => p.Name).ToArray();
+        var hop = (await form.SearchPeopleAsync("HOP", CancellationToken.None)).Select(p => p.Name).ToArray();
 
         Assert.Equal(["Ada Lovelace", "Alan Turing", "Grace Hopper"], found);
         Assert.Equal(["Grace Hopper"], hop);
@@ -309,7 +309,7 @@ public sealed class VerifyPageTests : GalleryBunitContext
         }
     }
 
-    /// <summary>An uploaded file held in memory, for calling the workbench without rendering.</summary>
+    /// <summary>An uploaded file held in memory, for calling the form without rendering.</summary>
     private sealed class BytesFile(string name, byte[] bytes) : IBrowserFile
     {
         public string Name => name;

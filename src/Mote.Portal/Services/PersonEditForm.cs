@@ -74,7 +74,7 @@ public sealed class PersonDetailsForm
 /// progress from the job store (<see cref="Retraining"/>, <see cref="RefreshRetrainingAsync"/>), and any instance that
 /// opens the person while it runs shows it too.
 /// </summary>
-public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainQueue retrain, ErasePerson erase, EditPerson edit, GetExplanation decisions,
+public sealed class PersonEditForm(GetPerson get, PreviewBalance preview, RetrainQueue retrain, ErasePerson erase, EditPerson edit, GetExplanation decisions,
     CheckPersonIdentity identity)
 {
     /// <summary>The retraining of this person the page follows (submitted here, or found running when it loaded); null when none.</summary>
@@ -120,7 +120,7 @@ public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainQ
 
     public PersonDetails? Person { get; private set; }
 
-    public BalanceModel? Balance { get; private set; }
+    public BalanceForm? Balance { get; private set; }
 
     /// <summary>The preview for the balance as it was when previewed; null once the balance changes.</summary>
     public BalancePreview? Preview { get; private set; }
@@ -142,7 +142,7 @@ public sealed class PersonEditor(GetPerson get, PreviewBalance preview, RetrainQ
         try
         {
             Person = await get.ExecuteAsync(actor, id, ct).ConfigureAwait(false);
-            Balance = BalanceModel.From(Person.Negatives, Person.Variation);
+            Balance = BalanceForm.From(Person.Negatives, Person.Variation);
             Details = PersonDetailsForm.From(Person);
             DetailsConflict = null;
             History = actor.Has(Permission.ViewExplanations)

@@ -8,7 +8,7 @@ public sealed class GroupSlider(string group, double weight)
     /// <summary>Group id, e.g. <c>female|asian|18-59</c>.</summary>
     public string Group { get; } = group;
 
-    /// <summary>Relative weight, 0 … <see cref="BalanceModel.MaxWeight"/>.</summary>
+    /// <summary>Relative weight, 0 … <see cref="BalanceForm.MaxWeight"/>.</summary>
     public double Weight { get; set; } = weight;
 
     /// <summary>The group id as people read it: "female, asian, 18-59".</summary>
@@ -19,12 +19,12 @@ public sealed class GroupSlider(string group, double weight)
 /// The balance editor's state: one slider per group for negatives and one per group for positive variation.
 /// Weights are relative; the default is equal (1 each). Converts to the use cases' request form.
 /// </summary>
-public sealed class BalanceModel
+public sealed class BalanceForm
 {
     /// <summary>The largest weight a slider offers (5× the default).</summary>
     public const double MaxWeight = 5;
 
-    private BalanceModel(IEnumerable<GroupSlider> negatives, IEnumerable<GroupSlider> variation)
+    private BalanceForm(IEnumerable<GroupSlider> negatives, IEnumerable<GroupSlider> variation)
     {
         Negatives = negatives.OrderBy(s => s.Group, StringComparer.Ordinal).ToList();
         Variation = variation.OrderBy(s => s.Group, StringComparer.Ordinal).ToList();
@@ -35,11 +35,11 @@ public sealed class BalanceModel
     public IReadOnlyList<GroupSlider> Variation { get; }
 
     /// <summary>Equal weights over the given groups (the default balance).</summary>
-    public static BalanceModel Equal(IEnumerable<string> negatives, IEnumerable<string> variation) =>
+    public static BalanceForm Equal(IEnumerable<string> negatives, IEnumerable<string> variation) =>
         new(negatives.Select(g => new GroupSlider(g, 1)), variation.Select(g => new GroupSlider(g, 1)));
 
     /// <summary>A person's stored balance.</summary>
-    public static BalanceModel From(IEnumerable<GroupWeight> negatives, IEnumerable<GroupWeight> variation) =>
+    public static BalanceForm From(IEnumerable<GroupWeight> negatives, IEnumerable<GroupWeight> variation) =>
         new(negatives.Select(w => new GroupSlider(w.Group, w.Weight)), variation.Select(w => new GroupSlider(w.Group, w.Weight)));
 
     /// <summary>True when every weight within each part is the same.</summary>

@@ -20,7 +20,7 @@ public sealed record PersonChoice(string Id, string Name)
 /// <see cref="VerifyProbe"/> / <see cref="IdentifyProbe"/> and holding the latest outcome or the reason, in words,
 /// that there is none. The use cases check the permission again; this class only decides what to show.
 /// </summary>
-public sealed class VerifyWorkbench(VerifyProbe verify, IdentifyProbe identify, ListPeople people, CurrentActor currentActor, AnalyzeProbe analyzeProbe)
+public sealed class VerifyForm(VerifyProbe verify, IdentifyProbe identify, ListPeople people, CurrentActor currentActor, AnalyzeProbe analyzeProbe)
 {
     private IBrowserFile? _analysedFile;
     private byte[]? _analysedBytes;
