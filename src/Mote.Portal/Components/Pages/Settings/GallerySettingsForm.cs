@@ -21,7 +21,7 @@ public sealed class GallerySettingsForm(ReadGallerySettings read, UpdateGalleryS
 
     public bool KeepProbeImages { get; set; }
 
-    /// <summary>Days an explanation keeps the aligned probe face its map is drawn over (0 = none kept).</summary>
+    /// <summary>Days an explanation keeps the aligned probe face its map is drawn over (0 = none kept); the range is checked by <see cref="UpdateGallerySettings"/>.</summary>
     public int ExplanationFaceDays { get; set; } = GallerySettings.DefaultExplanationFaceDays;
 
     /// <summary>The target false-match rate as typed (e.g. <c>0.001</c> or <c>1e-3</c>).</summary>
@@ -86,11 +86,6 @@ public sealed class GallerySettingsForm(ReadGallerySettings read, UpdateGalleryS
         if (ValidateTargetFmr(TargetFmrText) is { } invalid)
         {
             SetMessage(invalid, error: true);
-            return;
-        }
-        if (ExplanationFaceDays is < 0 or > GallerySettings.MaxExplanationFaceDays)
-        {
-            SetMessage(string.Create(CultureInfo.InvariantCulture, $"Keep explanation faces between 0 (not kept) and {GallerySettings.MaxExplanationFaceDays} days."), error: true);
             return;
         }
         if (ValidateRiskLimit(RiskLimitText) is { } badLimit)
