@@ -1,4 +1,4 @@
-using Mote.Core.Faces.Scrfd;
+using Mote.Core.Faces.Detection;
 
 namespace Mote.Core.Faces.Descriptors;
 

@@ -1,8 +1,8 @@
 using Mote.Core.Faces.Descriptors;
-using Mote.Core.Faces.Scrfd;
+using Mote.Core.Faces.Detection;
 using Mote.Core.Imaging;
 using Mote.Core.Models;
-using Mote.Core.Tests.Faces.Scrfd;
+using Mote.Core.Tests.Faces.Detection;
 
 namespace Mote.Core.Tests.Faces.Descriptors;
 

@@ -4,7 +4,7 @@ using Mote.Core.Faces.Alignment;
 using Mote.Core.Imaging;
 using Mote.Core.Models;
 
-namespace Mote.Core.Faces.Scrfd;
+namespace Mote.Core.Faces.Detection;
 
 /// <summary>
 /// Face detection with a user-supplied SCRFD ONNX file (InsightFace conventions): the photo is scaled to

@@ -1,4 +1,4 @@
-namespace Mote.Core.Faces.Scrfd;
+namespace Mote.Core.Faces.Detection;
 
 /// <summary>
 /// A user-supplied SCRFD detector file with InsightFace's conventions (e.g. <c>det_10g.onnx</c>,

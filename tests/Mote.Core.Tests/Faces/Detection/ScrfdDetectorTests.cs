@@ -1,11 +1,11 @@
 using Mote.Core.Faces;
 using Mote.Core.Faces.Descriptors;
-using Mote.Core.Faces.Scrfd;
+using Mote.Core.Faces.Detection;
 using Mote.Core.Imaging;
 using Mote.Core.Models;
 using Mote.Core.Models.Onnx;
 
-namespace Mote.Core.Tests.Faces.Scrfd;
+namespace Mote.Core.Tests.Faces.Detection;
 
 /// <summary>
 /// Writes an SCRFD-shaped ONNX model for a 64x64 input whose nine outputs are constants, in a scrambled

@@ -1,7 +1,7 @@
 using Mote.Core.Faces;
-using Mote.Core.Faces.Scrfd;
+using Mote.Core.Faces.Detection;
 
-namespace Mote.Core.Tests.Faces.Scrfd;
+namespace Mote.Core.Tests.Faces.Detection;
 
 public sealed class NonMaximumSuppressionTests
 {

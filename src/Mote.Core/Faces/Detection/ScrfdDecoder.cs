@@ -1,6 +1,6 @@
 using Mote.Core.Imaging;
 
-namespace Mote.Core.Faces.Scrfd;
+namespace Mote.Core.Faces.Detection;
 
 /// <summary>One raw SCRFD output tensor: its shape and values (row-major).</summary>
 public sealed record ScrfdOutput(string Name, IReadOnlyList<int> Shape, float[] Values);

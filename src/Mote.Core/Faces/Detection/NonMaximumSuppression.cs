@@ -1,4 +1,4 @@
-namespace Mote.Core.Faces.Scrfd;
+namespace Mote.Core.Faces.Detection;
 
 /// <summary>Greedy non-maximum suppression, as in InsightFace's <c>SCRFD.nms</c>. Stateless, thread-safe.</summary>
 public static class NonMaximumSuppression
