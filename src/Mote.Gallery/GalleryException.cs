@@ -15,7 +15,7 @@ public enum GalleryErrorKind
     /// <summary>The photo was read but cannot be used: not a JPEG/PNG, damaged, no face, or the face fails the quality check.</summary>
     UnusablePhoto = 3,
 
-    /// <summary>The photo is larger than <see cref="People.PhotoPolicy.MaxBytes"/> (the REST API answers 413).</summary>
+    /// <summary>The photo is larger than <see cref="Engine.PhotoPolicy.MaxBytes"/> (the REST API answers 413).</summary>
     PhotoTooLarge = 4,
 
     /// <summary>The system is saturated and did not take the request (<see cref="GalleryBusyException"/>; the REST API answers 503 with Retry-After).</summary>

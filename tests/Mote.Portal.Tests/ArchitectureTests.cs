@@ -75,16 +75,7 @@ public sealed class ArchitectureTests
     /// </summary>
     private static readonly Dictionary<string, (string[] Roots, string[] KnownPairs)> ApplicationNamespaces = new(StringComparer.Ordinal)
     {
-        ["Mote.Gallery"] = (["Mote.Gallery.Data", "Mote.Gallery.Hosting"],
-        [
-            "Mote.Gallery.Audit <-> Mote.Gallery.Jobs",
-            "Mote.Gallery.Audit <-> Mote.Gallery.Security",
-            "Mote.Gallery.Decisions <-> Mote.Gallery.People",
-            "Mote.Gallery.Engine <-> Mote.Gallery.Models",
-            "Mote.Gallery.Engine <-> Mote.Gallery.People",
-            "Mote.Gallery.Engine <-> Mote.Gallery.Settings",
-            "Mote.Gallery.People <-> Mote.Gallery.Security",
-        ]),
+        ["Mote.Gallery"] = (["Mote.Gallery.Data", "Mote.Gallery.Hosting"], []),
         ["Mote.Portal"] = (["Mote.Portal.Hosting", "Mote.Portal.Components"],
         [
             "Mote.Portal.Components.Pages.Gallery <-> Mote.Portal.Components.Pages.Verify",

@@ -2,6 +2,7 @@ using Mote.Core;
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using Mote.Gallery.Backbones;
 using Mote.Gallery.Engine;
 using Mote.Gallery.Models;
 using Mote.Gallery.Security;

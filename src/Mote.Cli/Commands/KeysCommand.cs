@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using Mote.Gallery.Keys;
 using Mote.Gallery.Security;
 
 namespace Mote.Cli.Commands;

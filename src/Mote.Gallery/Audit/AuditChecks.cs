@@ -90,11 +90,19 @@ internal sealed class VerifyAuditJobHandler(AuditChecks checks) : IJobHandler
 [DisallowConcurrentExecution]
 internal sealed class AuditCheckSchedule(JobRuntime runtime) : IJob
 {
-    /// <summary>The group of recurring schedules, apart from the one-shot triggers of jobs (<see cref="JobRuntime.TriggerGroup"/>).</summary>
-    public const string Group = "mote-schedule";
-
     /// <summary>The schedule's job and trigger key.</summary>
-    public static readonly JobKey Key = new("audit-check", Group);
+    public static readonly JobKey Key = new("audit-check", JobRuntime.ScheduleGroup);
+
+    /// <summary>
+    /// Adds the schedule: a trigger in the store (clustered on PostgreSQL, so one check per <paramref name="period"/> for all
+    /// instances), written again at each start, which fires it at once: every start checks the chain.
+    /// </summary>
+    public static void AddTo(IQuartzBuilder quartz, TimeSpan period)
+    {
+        quartz.AddJob<AuditCheckSchedule>(j => j.WithIdentity(Key).StoreDurably(true).WithDescription("Mote audit check schedule"));
+        quartz.AddTrigger(t => t.ForJob(Key).WithIdentity(Key.Name, Key.Group).StartNow()
+            .WithSimpleSchedule(s => s.WithInterval(period).RepeatForever()));
+    }
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Mote.Gallery.Audit;
+using Mote.Gallery.Erasure;
 using Mote.Gallery.People;
 
 namespace Mote.Gallery.Backup;

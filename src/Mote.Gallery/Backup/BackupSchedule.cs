@@ -115,7 +115,7 @@ public sealed record ScheduledBackupResult(string Path, long Bytes, string Sha25
 internal sealed class BackupSchedule(JobRuntime runtime, BackupScheduleSettings settings, TimeProvider time) : IJob
 {
     /// <summary>The schedule's job and trigger key, in the schedules' group.</summary>
-    public static readonly JobKey Key = new("backup", Audit.AuditCheckSchedule.Group);
+    public static readonly JobKey Key = new("backup", JobRuntime.ScheduleGroup);
 
     /// <summary>Who a scheduled backup runs as: the system, allowed to back up and nothing else.</summary>
     public static readonly Actor ScheduledActor = Actor.System with { Name = "system (scheduled backup)", Granted = new HashSet<Permission> { Permission.ManageSettings } };

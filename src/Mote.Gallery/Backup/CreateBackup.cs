@@ -5,6 +5,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Data;
+using Mote.Gallery.Erasure;
 using Mote.Gallery.Hosting;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;

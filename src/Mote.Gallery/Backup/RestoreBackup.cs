@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Data;
 using Mote.Gallery.Engine;
+using Mote.Gallery.Erasure;
 using Mote.Gallery.Hosting;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;

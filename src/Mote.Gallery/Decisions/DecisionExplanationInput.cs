@@ -5,7 +5,7 @@ namespace Mote.Gallery.Decisions;
 /// descriptor, encrypted by <see cref="Security.TemplateProtector"/> for this decision under <see cref="Purpose"/>. Stored
 /// with the decision (so a queued explanation survives a restart and never needs the raw upload again), deleted once the
 /// explanation is computed or fails, and with the decision (cascade: erasing a person removes it), and by
-/// <see cref="People.ErasePerson"/> for a 1:N decision that listed the erased person.
+/// <see cref="Erasure.ErasePerson"/> for a 1:N decision that listed the erased person.
 /// </summary>
 public sealed class DecisionExplanationInput
 {

@@ -7,7 +7,7 @@ namespace Mote.Gallery.Decisions;
 /// <see cref="Settings.GallerySettings.ExplanationFaceDays"/> days (default 30; 0 keeps none), whatever
 /// <see cref="Settings.GallerySettings.KeepProbeImages"/> says: the crop is the face alone, not the photo. Cleared after
 /// that period (<see cref="ExplanationFaceRetention"/>) and when an erased person was a candidate of the decision
-/// (<see cref="People.ErasePerson"/>); deleted with its decision (cascade), hence with the person it is about.
+/// (<see cref="Erasure.ErasePerson"/>); deleted with its decision (cascade), hence with the person it is about.
 /// </summary>
 public sealed class DecisionExplanationRecord
 {

@@ -133,7 +133,7 @@ public sealed class ExplainDecision(MoteDbContext db, GalleryEngine engine, Temp
     /// stored) when the decision is gone. The aligned probe face is kept with it, encrypted, when the settings keep
     /// explanation faces (<see cref="GallerySettings.ExplanationFaceDays"/> above 0; <see cref="ExplanationFaceRetention"/>
     /// and the reader drop it after that many days), unless an erasure scrubbed this decision while it was explained.
-    /// <see cref="ErasePerson"/> rewrites the candidate list of every decision that named the erased person, deletes its
+    /// <see cref="Erasure.ErasePerson"/> rewrites the candidate list of every decision that named the erased person, deletes its
     /// waiting input, then clears its crop. So the candidate list must still read as before explaining
     /// (<paramref name="candidatesJson"/>), and a job's input must still be there to delete (<paramref name="fromInput"/>).
     /// Each check is a write on a row the erasure writes too: it waits for an erasure that holds the row (then finds it

@@ -70,6 +70,17 @@ public sealed class GetExplanation(MoteDbContext db, TemplateProtector protector
         return rows.Select(x => ToItem(x.D, x.Name, x.Has, x.Held) with { Threshold = x.D.Threshold }).ToArray();
     }
 
+    /// <summary>
+    /// How many stored decisions are about <paramref name="personId"/>, whoever made them (the person page's count, beside the
+    /// ones <see cref="ListForPersonAsync"/> lets the actor open). Needs <see cref="Permission.ViewGallery"/>.
+    /// </summary>
+    public Task<int> CountForPersonAsync(Actor actor, string personId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        actor.Demand(Permission.ViewGallery);
+        return db.Decisions.CountAsync(d => d.PersonId == personId, ct);
+    }
+
     /// <summary>One decision's explanation.</summary>
     /// <exception cref="GalleryException">No such decision, or not one the actor may open (the same words: ids are not confirmed to outsiders).</exception>
     public async Task<ExplanationView> ExecuteAsync(Actor actor, string decisionId, CancellationToken ct = default)

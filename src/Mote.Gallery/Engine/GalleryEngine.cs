@@ -4,6 +4,7 @@ using Mote.Core.Population;
 using Mote.Core.Population.Packs;
 using Mote.Core.Templates;
 using Mote.Gallery.Models;
+using Mote.Gallery.Settings;
 
 namespace Mote.Gallery.Engine;
 
@@ -37,7 +38,7 @@ public sealed class GalleryEngine(ModelPackService models, IFaceAnalyzerFactory 
     public string ConfiguredBackbone => analyzers.ConfiguredBackbone;
 
     /// <summary>The analyzer of the configured backbone (<see cref="ConfiguredBackbone"/>); provisions the model pack first if this process has not yet.
-    /// Use cases that decide about the gallery use <see cref="GetGalleryAnalyzerAsync"/> instead.</summary>
+    /// Use cases that decide about the gallery use <see cref="People.GalleryBackbone.GetGalleryAnalyzerAsync"/> instead.</summary>
     public Task<IFaceAnalyzer> GetAnalyzerAsync(CancellationToken ct = default) => GetAnalyzerAsync(ConfiguredBackbone, ct);
 
     /// <summary>The user's own models (<c>Mote:Faces:Custom</c>) for a pipeline built outside the analyzers (evaluations); null when not configured here.</summary>
@@ -92,30 +93,6 @@ public sealed class GalleryEngine(ModelPackService models, IFaceAnalyzerFactory 
         {
             _gate.Release();
         }
-    }
-
-    /// <summary>
-    /// The id of the backbone the gallery's decisions are made on, whose population pack they read: the gallery's own
-    /// (<see cref="GalleryBackbone"/>), else <see cref="ConfiguredBackbone"/> for a gallery nobody is enrolled in yet.
-    /// </summary>
-    public async Task<string> GalleryBackboneIdAsync(Data.MoteDbContext db, CancellationToken ct = default) =>
-        (await GalleryBackbone.ReadAsync(db, ct).ConfigureAwait(false))?.Id ?? ConfiguredBackbone;
-
-    /// <summary>
-    /// The analyzer on the gallery's own backbone (<see cref="GalleryBackbone"/>: stored with the gallery, else the configured
-    /// one for a gallery nobody is enrolled in yet), checked against what the gallery's templates were made with.
-    /// </summary>
-    /// <exception cref="GalleryException">Kind <see cref="GalleryErrorKind.Conflict"/>: this installation's model for the gallery's
-    /// backbone is not the one the templates were made with (its weights differ), so probes it describes cannot be scored.</exception>
-    public async Task<IFaceAnalyzer> GetGalleryAnalyzerAsync(Data.MoteDbContext db, CancellationToken ct = default)
-    {
-        var stored = await GalleryBackbone.ReadAsync(db, ct).ConfigureAwait(false);
-        var analyzer = await GetAnalyzerAsync(stored?.Id ?? ConfiguredBackbone, ct).ConfigureAwait(false);
-        if (stored is not null)
-        {
-            GalleryBackbone.EnsureDescribes(stored, analyzer.Backbone);
-        }
-        return analyzer;
     }
 
     /// <summary>The population pack for <paramref name="backbone"/> (loaded once per backbone; see <see cref="PopulationPackLocator"/>).</summary>

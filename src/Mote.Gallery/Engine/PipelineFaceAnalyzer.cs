@@ -36,7 +36,7 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
         ArgumentNullException.ThrowIfNull(pack);
         _pack = pack;
         // Aligned crops are kept (about 67 KB a face) so an explanation sees exactly the crop the backbone saw.
-        _pipeline = new FacePipeline(options with { KeepAlignedCrops = true }, pack, _sessions, People.PhotoPolicy.DecoderOptions, custom?.Factory(_sessions));
+        _pipeline = new FacePipeline(options with { KeepAlignedCrops = true }, pack, _sessions, PhotoPolicy.DecoderOptions, custom?.Factory(_sessions));
         _attributes = pack.Models.ContainsKey(Core.Models.HumanModels.HumanGraphRecipes.Gear) ? GearAttributeEstimator.Create(pack, _sessions) : null;
         Backbone = new BackboneIdentity(_pipeline.Describer.BackboneId, _pipeline.Describer.BackboneHash);
     }
@@ -114,7 +114,7 @@ public sealed class PipelineFaceAnalyzer : IFaceAnalyzer, IProbeExplainer, IDisp
     // The process's one photo decoder (its gate bounds full-size frames), scaling a photo above PhotoPolicy.AnalysisPixels
     // down before it leaves the gate. Analyze and Explain decode alike, so a face index means the same face in both.
     private static DecodedPhoto Decode(ReadOnlyMemory<byte> image, CancellationToken ct) =>
-        People.PhotoPolicy.Decoder.DecodeWithin(image.Span, People.PhotoPolicy.AnalysisPixels, ct);
+        PhotoPolicy.Decoder.DecodeWithin(image.Span, PhotoPolicy.AnalysisPixels, ct);
 
     private static FaceBox ToSource(FaceBox box, DecodedPhoto photo) => photo.IsScaled
         ? new FaceBox(box.X * photo.ToSourceX, box.Y * photo.ToSourceY, box.Width * photo.ToSourceX, box.Height * photo.ToSourceY)

@@ -1,7 +1,7 @@
 namespace Mote.Gallery.Engine;
 
 /// <summary>
-/// A person's template made on the backbone a gallery is being migrated to (<see cref="MigrateGalleryBackbone"/>), kept
+/// A person's template made on the backbone a gallery is being migrated to (<see cref="Backbones.MigrateGalleryBackbone"/>), kept
 /// apart from their live template until the migration switches the gallery over; encrypted like
 /// <see cref="People.Person.TemplateBlob"/> (bound to the person id and the template purpose), deleted with the person.
 /// One row per person; a row staged for another backbone, or from a person who changed since, is made again.

@@ -8,8 +8,10 @@ using Mote.Core.Models;
 using Mote.Core.Models.Catalog;
 using Mote.Gallery.ApiKeys;
 using Mote.Gallery.Audit;
+using Mote.Gallery.Backbones;
 using Mote.Gallery.Decisions;
 using Mote.Gallery.Engine;
+using Mote.Gallery.Erasure;
 using Mote.Gallery.Fairness;
 using Mote.Gallery.Jobs;
 using Mote.Gallery.People;
@@ -79,8 +81,8 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<Backup.CreateBackup>();
         services.AddScoped<Backup.RestoreBackup>();
         services.AddSingleton<Backup.BackupStatus>();
-        services.AddScoped<Security.RotateTemplateKey>();
-        services.AddScoped<Security.ReadTemplateKeyUsage>();
+        services.AddScoped<Keys.RotateTemplateKey>();
+        services.AddScoped<Keys.ReadTemplateKeyUsage>();
         // The portal marks its database as served, so `mote restore` does not replace it under it.
         services.AddHostedService<ServingLockService>();
         services.AddScoped<AnalyzePhoto>();
@@ -103,8 +105,9 @@ public static class GalleryServiceCollectionExtensions
         services.AddScoped<Overview.ReadRunningJobs>();
         // Background work is durable jobs in the gallery's database (Jobs/, docs/decisions/0019); a host starts the
         // scheduler, the CLI never does (it enrolls and evaluates in the foreground).
-        services.AddMoteJobs(database, TimeSpan.FromMinutes(Math.Max(1, configuration.GetValue(Audit.AuditChecks.PeriodSetting, 60))),
-            configuration.GetValue(Jobs.JobStoreConfiguration.ParallelEnrollmentsSetting, false));
+        var auditPeriod = TimeSpan.FromMinutes(Math.Max(1, configuration.GetValue(Audit.AuditChecks.PeriodSetting, 60)));
+        services.AddMoteJobs(database, configuration.GetValue(Jobs.JobStoreConfiguration.ParallelEnrollmentsSetting, false),
+            q => Audit.AuditCheckSchedule.AddTo(q, auditPeriod));
         services.AddScoped<Audit.AuditChecks>();
         services.AddScoped<IJobHandler, Audit.VerifyAuditJobHandler>();
         services.AddSingleton<EnrollmentQueue>();

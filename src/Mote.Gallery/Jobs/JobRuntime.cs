@@ -110,6 +110,9 @@ public sealed class JobRuntime(IServiceScopeFactory scopes, ISchedulerFactory sc
     /// <summary>The Quartz trigger group every submitted job's trigger is in (its name is the job id).</summary>
     public const string TriggerGroup = "mote";
 
+    /// <summary>The group of the recurring schedules (the audit check's, the backup's), apart from the one-shot triggers of jobs.</summary>
+    public const string ScheduleGroup = "mote-schedule";
+
     internal const string JobIdKey = "moteJobId";
 
     /// <summary>A run interrupted this many times by server stops is given up, in words.</summary>

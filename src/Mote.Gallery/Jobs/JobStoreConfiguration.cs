@@ -20,13 +20,13 @@ public static class JobStoreConfiguration
     /// <summary>Registers the scheduler, its hosted service (started by hosts, never by the command line), the job runtime and its start-up reconciliation.</summary>
     /// <param name="services">The gallery's services.</param>
     /// <param name="database">The gallery's database: the scheduler's tables live in it.</param>
-    /// <param name="auditPeriod">How often the audit chain is checked (<see cref="Audit.AuditChecks"/>); also once at each start.</param>
     /// <param name="parallelEnrollments">
     /// <see cref="ParallelEnrollmentsSetting"/>: enrollments may run side by side (each process still trains one at a time,
     /// <see cref="Core.Templates.NativeWorkGate"/>), so several instances enroll several people at once. Off by default: one
     /// enrollment at a time across all instances, in the order submitted (docs/scale.md).
     /// </param>
-    public static IServiceCollection AddMoteJobs(this IServiceCollection services, GalleryDatabase database, TimeSpan auditPeriod, bool parallelEnrollments = false)
+    /// <param name="schedules">Adds the recurring schedules (the audit check's, written by the composition root, which knows the features).</param>
+    public static IServiceCollection AddMoteJobs(this IServiceCollection services, GalleryDatabase database, bool parallelEnrollments = false, Action<IQuartzBuilder>? schedules = null)
     {
         ArgumentNullException.ThrowIfNull(database);
         services.AddQuartz(q =>
@@ -69,11 +69,7 @@ public static class JobStoreConfiguration
                 q.AddJob<DurableJob>(j => j.WithIdentity(JobRuntime.KeyOf(kind)).StoreDurably(true).DisallowConcurrentExecution(true)
                     .RequestRecovery(true).WithDescription($"Mote {kind} jobs"));
             }
-            // The audit check's schedule: a trigger in the store (clustered on PostgreSQL, so one check per period for all
-            // instances), written again at each start, which fires it at once: every start checks the chain.
-            q.AddJob<Audit.AuditCheckSchedule>(j => j.WithIdentity(Audit.AuditCheckSchedule.Key).StoreDurably(true).WithDescription("Mote audit check schedule"));
-            q.AddTrigger(t => t.ForJob(Audit.AuditCheckSchedule.Key).WithIdentity(Audit.AuditCheckSchedule.Key.Name, Audit.AuditCheckSchedule.Group).StartNow()
-                .WithSimpleSchedule(s => s.WithInterval(auditPeriod).RepeatForever()));
+            schedules?.Invoke(q);
         });
         services.AddQuartzHostedService(o =>
         {

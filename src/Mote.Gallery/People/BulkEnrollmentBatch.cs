@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using Mote.Core.Population.Labels;
+using Mote.Gallery.Engine;
 
 namespace Mote.Gallery.People;
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Mote.Gallery.Data;
+using Mote.Gallery.Engine;
 using Mote.Gallery.Jobs;
 using Mote.Gallery.Security;
 

@@ -16,7 +16,6 @@ public sealed record GroupWeight(string Group, double Weight);
 /// <param name="TargetFmr">The false-match rate their threshold was calibrated to.</param>
 /// <param name="ThumbnailJpeg">The retained thumbnail, decrypted; null when retention kept none.</param>
 /// <param name="HasReference">Whether the reference face is retained (retraining then needs no new photo).</param>
-/// <param name="Decisions">How many stored decisions are about them.</param>
 /// <param name="PopulationPackId">The pack their template was trained with.</param>
 public sealed record PersonDetails(
     PersonSummary Summary,
@@ -27,7 +26,6 @@ public sealed record PersonDetails(
     double TargetFmr,
     byte[]? ThumbnailJpeg,
     bool HasReference,
-    int Decisions,
     string PopulationPackId);
 
 /// <summary>Reads one person for their page. Needs <see cref="Permission.ViewGallery"/>; read-only.</summary>
@@ -48,7 +46,6 @@ public sealed class GetPerson(MoteDbContext db, TemplateProtector protector)
         var thumbnail = kinds.FirstOrDefault(k => k.Kind == PersonImage.ThumbnailKind)?.Blob is { } blob
             ? protector.Unprotect(p.Id, PersonImage.Purpose(PersonImage.ThumbnailKind), blob)
             : null;
-        var decisions = await db.Decisions.CountAsync(d => d.PersonId == p.Id, ct).ConfigureAwait(false);
         var balance = PersonRowMapper.BalanceFromJson(p.BalanceJson);
         return new PersonDetails(
             PersonRowMapper.ToSummary(p),
@@ -56,6 +53,6 @@ public sealed class GetPerson(MoteDbContext db, TemplateProtector protector)
             new DeclaredAttributes(p.EstimatedGender, p.EstimatedEthnicity, p.EstimatedAgeBand),
             balance.Negatives.Select(w => new GroupWeight(w.Key.Id, w.Value)).ToArray(),
             balance.Variation.Select(w => new GroupWeight(w.Key.Id, w.Value)).ToArray(),
-            p.TargetFmr, thumbnail, kinds.Any(k => k.Kind == PersonImage.ReferenceKind), decisions, p.PopulationPackId);
+            p.TargetFmr, thumbnail, kinds.Any(k => k.Kind == PersonImage.ReferenceKind), p.PopulationPackId);
     }
 }

@@ -62,7 +62,7 @@ internal static class PersonTemplateBuilder
 
     /// <summary>
     /// The person's threshold at <paramref name="targetFmr"/> (in <see cref="ITemplate.Score"/> units): from the pack's
-    /// real-impostor calibration for <paramref name="group"/> under the engine's <see cref="EngineSettings.ThresholdPolicy"/>
+    /// real-impostor calibration for <paramref name="group"/> under the engine's <see cref="Settings.EngineSettings.ThresholdPolicy"/>
     /// when the template's score is on the calibration's scale, else on synthetic impostors pooled over every negative group.
     /// </summary>
     public static float Calibrate(GalleryEngine engine, ITemplate template, PopulationPack population, long seed, double targetFmr, PersonGroup group) =>

@@ -1,5 +1,6 @@
 using Mote.Core.Faces;
 using Mote.Core.Imaging;
+using Mote.Gallery.Engine;
 
 namespace Mote.Gallery.People;
 

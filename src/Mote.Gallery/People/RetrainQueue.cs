@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Mote.Gallery.Data;
+using Mote.Gallery.Engine;
 using Mote.Gallery.Jobs;
 using Mote.Gallery.Security;
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Mote.Gallery.Audit;
+using Mote.Gallery.Backbones;
 using Mote.Gallery.Data;
 using Mote.Gallery.Engine;
 using Mote.Gallery.Fairness;

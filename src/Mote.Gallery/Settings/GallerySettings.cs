@@ -1,3 +1,4 @@
+
 namespace Mote.Gallery.Settings;
 
 /// <summary>What is kept of the photo a person was enrolled from. The default keeps nothing.</summary>
@@ -56,8 +57,8 @@ public sealed class GallerySettings
 
     /// <summary>
     /// The backbone the gallery's templates are made with (a describer id, e.g. <c>dlib-resnet</c>); null = not stored: the
-    /// earliest enrolled person's, or the configured one while nobody is enrolled (<see cref="Engine.GalleryBackbone"/>).
-    /// Set only by <see cref="Engine.MigrateGalleryBackbone"/>, never by the settings form.
+    /// earliest enrolled person's, or the configured one while nobody is enrolled (<see cref="People.GalleryBackbone"/>).
+    /// Set only by <see cref="Backbones.MigrateGalleryBackbone"/>, never by the settings form.
     /// </summary>
     public string? BackboneId { get; set; }
 

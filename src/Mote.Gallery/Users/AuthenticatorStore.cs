@@ -28,7 +28,7 @@ public sealed class AuthenticatorStore(MoteDbContext db, TemplateProtector prote
     private const string RecoveryPrefix = "RecoveryCode.";
     private const string Purpose = KeyPurpose;
 
-    /// <summary>The purpose the TOTP secrets are encrypted under (re-encrypted by <see cref="RotateTemplateKey"/>).</summary>
+    /// <summary>The purpose the TOTP secrets are encrypted under (re-encrypted by <see cref="Keys.RotateTemplateKey"/>).</summary>
     internal const string KeyPurpose = "authenticator-key";
 
     /// <summary>Recovery codes issued at a time.</summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Mote.Gallery.Engine;
 using Mote.Gallery.People;
 
 namespace Mote.Portal.Api;

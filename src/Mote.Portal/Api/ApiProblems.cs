@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Mote.Core.Models;
 using Mote.Core.Templates;
 using Mote.Gallery;
+using Mote.Gallery.Engine;
 using Mote.Gallery.Errors;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;

@@ -1,4 +1,5 @@
 using Mote.Gallery;
+using Mote.Gallery.Engine;
 using Mote.Gallery.People;
 
 namespace Mote.Portal.Api;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Mote.Gallery.ApiKeys;
 using Mote.Gallery.Decisions;
+using Mote.Gallery.Engine;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
 

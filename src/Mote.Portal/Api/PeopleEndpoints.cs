@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Mote.Gallery.ApiKeys;
+using Mote.Gallery.Engine;
+using Mote.Gallery.Erasure;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
 

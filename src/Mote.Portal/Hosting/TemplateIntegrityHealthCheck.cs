@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Mote.Gallery.Data;
-using Mote.Gallery.Engine;
+using Mote.Gallery.People;
 
 namespace Mote.Portal.Hosting;
 

@@ -1,4 +1,5 @@
 using Mote.Gallery;
+using Mote.Gallery.Backbones;
 using Mote.Gallery.Errors;
 using Mote.Gallery.Engine;
 using Mote.Gallery.Models;

@@ -1,4 +1,5 @@
 using Mote.Gallery;
+using Mote.Gallery.Erasure;
 using Mote.Gallery.Errors;
 using Mote.Gallery.Decisions;
 using Mote.Gallery.People;
@@ -89,6 +90,9 @@ public sealed class PersonEditForm(GetPerson get, PreviewBalance preview, Retrai
     /// <summary>The person's last decisions the actor may open (<see cref="GetExplanation.ListForPersonAsync"/>), newest first; null when the actor may not see decisions.</summary>
     public IReadOnlyList<ExplainableDecision>? History { get; private set; }
 
+    /// <summary>How many stored decisions are about the person, including those the actor may not open.</summary>
+    public int DecisionCount { get; private set; }
+
     /// <summary>The details form, reset to the stored values on every load.</summary>
     public PersonDetailsForm Details { get; private set; } = new();
 
@@ -145,6 +149,7 @@ public sealed class PersonEditForm(GetPerson get, PreviewBalance preview, Retrai
             Balance = BalanceForm.From(Person.Negatives, Person.Variation);
             Details = PersonDetailsForm.From(Person);
             DetailsConflict = null;
+            DecisionCount = await decisions.CountForPersonAsync(actor, Person.Summary.Id, ct).ConfigureAwait(false);
             History = actor.Has(Permission.ViewExplanations)
                 ? await decisions.ListForPersonAsync(actor, Person.Summary.Id, HistorySize, ct).ConfigureAwait(false)
                 : null;

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Mote.Gallery.Engine;
 using Mote.Gallery.People;
 using Mote.Portal.Tests.Infrastructure;
 

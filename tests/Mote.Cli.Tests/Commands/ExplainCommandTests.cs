@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Mote.Core.Imaging;
 using Mote.Core.Tests;
+using Mote.Gallery.Engine;
 using Mote.Gallery.People;
 using Mote.Portal.Tests.Infrastructure;
 

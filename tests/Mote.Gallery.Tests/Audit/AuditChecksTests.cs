@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Mote.Gallery.Audit;
+using Mote.Gallery.Jobs;
 using Mote.Gallery.Security;
 using Mote.Gallery.Tests.Builders;
 using Mote.Gallery.Tests.Jobs;
@@ -24,7 +25,7 @@ public sealed class AuditChecksTests
                 TimeSpan.FromMinutes(2), "the start's audit check");
 
             // The schedule lives in the store: one trigger every 60 minutes (the default), apart from the jobs' one-shot triggers.
-            Assert.Equal(1, host.Scalar($"SELECT COUNT(*) FROM QRTZ_SIMPLE_TRIGGERS WHERE TRIGGER_GROUP = '{AuditCheckSchedule.Group}' AND REPEAT_INTERVAL = {(long)TimeSpan.FromMinutes(60).TotalMilliseconds} AND REPEAT_COUNT = -1"));
+            Assert.Equal(1, host.Scalar($"SELECT COUNT(*) FROM QRTZ_SIMPLE_TRIGGERS WHERE TRIGGER_GROUP = '{JobRuntime.ScheduleGroup}' AND REPEAT_INTERVAL = {(long)TimeSpan.FromMinutes(60).TotalMilliseconds} AND REPEAT_COUNT = -1"));
 
             // Read back through a second service provider on the same database, as another instance would.
             var scheduled = await host.InScopeAsync<AuditChecks, AuditChainStatus?>(c => c.LatestAsync(Actors.Auditor));

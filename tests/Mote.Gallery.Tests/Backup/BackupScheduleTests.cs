@@ -46,7 +46,7 @@ public sealed class BackupScheduleTests
             var job = (await host.Services.GetRequiredService<JobRuntime>().LatestAsync(JobKind.Backup))!;
             Assert.True(job.State == JobState.Succeeded, job.Message);
             Assert.Equal("system (scheduled backup)", job.ActorName);
-            Assert.Equal(1, host.Scalar($"SELECT COUNT(*) FROM QRTZ_SIMPLE_TRIGGERS WHERE TRIGGER_GROUP = '{AuditCheckSchedule.Group}' AND TRIGGER_NAME = 'backup' AND REPEAT_INTERVAL = {(long)TimeSpan.FromHours(12).TotalMilliseconds} AND REPEAT_COUNT = -1"));
+            Assert.Equal(1, host.Scalar($"SELECT COUNT(*) FROM QRTZ_SIMPLE_TRIGGERS WHERE TRIGGER_GROUP = '{JobRuntime.ScheduleGroup}' AND TRIGGER_NAME = 'backup' AND REPEAT_INTERVAL = {(long)TimeSpan.FromHours(12).TotalMilliseconds} AND REPEAT_COUNT = -1"));
 
             var written = Assert.Single(Directory.GetFiles(backups, "mote-2*.motebak"), f => !Path.GetFileName(f).StartsWith("mote-2020", StringComparison.Ordinal));
             Assert.Matches(@"^mote-\d{8}T\d{6}Z\.motebak$", Path.GetFileName(written));
@@ -87,7 +87,7 @@ public sealed class BackupScheduleTests
             {
                 // Configured properly once: a schedule is stored.
                 var second = await JobHost.StartAsync(folder, Configuration(folder, backups, keep: null));
-                await second.WaitUntilAsync(() => second.Scalar($"SELECT COUNT(*) FROM QRTZ_TRIGGERS WHERE TRIGGER_NAME = 'backup' AND TRIGGER_GROUP = '{AuditCheckSchedule.Group}'") == 1, TimeSpan.FromMinutes(1), "the backup schedule");
+                await second.WaitUntilAsync(() => second.Scalar($"SELECT COUNT(*) FROM QRTZ_TRIGGERS WHERE TRIGGER_NAME = 'backup' AND TRIGGER_GROUP = '{JobRuntime.ScheduleGroup}'") == 1, TimeSpan.FromMinutes(1), "the backup schedule");
                 await second.WaitUntilAsync(() => second.Scalar($"SELECT COUNT(*) FROM BackgroundJobs WHERE Kind = {(int)JobKind.Backup} AND State >= 2") == 1, TimeSpan.FromMinutes(2), "the backup");
                 await second.StopAsync();
             }
@@ -145,8 +145,8 @@ public sealed class BackupScheduleTests
     {
         // The hosted services have started (StartAsync returned), so the schedule's reconciliation has run.
         await Task.Yield();
-        Assert.Equal(0, host.Scalar($"SELECT COUNT(*) FROM QRTZ_TRIGGERS WHERE TRIGGER_NAME = 'backup' AND TRIGGER_GROUP = '{AuditCheckSchedule.Group}'"));
-        Assert.Equal(0, host.Scalar($"SELECT COUNT(*) FROM QRTZ_JOB_DETAILS WHERE JOB_NAME = 'backup' AND JOB_GROUP = '{AuditCheckSchedule.Group}'"));
+        Assert.Equal(0, host.Scalar($"SELECT COUNT(*) FROM QRTZ_TRIGGERS WHERE TRIGGER_NAME = 'backup' AND TRIGGER_GROUP = '{JobRuntime.ScheduleGroup}'"));
+        Assert.Equal(0, host.Scalar($"SELECT COUNT(*) FROM QRTZ_JOB_DETAILS WHERE JOB_NAME = 'backup' AND JOB_GROUP = '{JobRuntime.ScheduleGroup}'"));
     }
 
     private static async Task<(BackupManifest Manifest, byte[] Database)> OpenAsync(string archive, string passphrase)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Mote.Core.Tests;
 using Mote.Gallery.Data;
 using Mote.Gallery.Decisions;
+using Mote.Gallery.Erasure;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
 using Mote.Gallery.Settings;

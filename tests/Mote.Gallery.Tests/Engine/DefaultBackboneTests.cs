@@ -4,6 +4,7 @@ using Mote.Core.Faces.Descriptors;
 using Mote.Core.Faces.Pipeline;
 using Mote.Core.Models;
 using Mote.Core.Tests;
+using Mote.Gallery.Backbones;
 using Mote.Gallery.Data;
 using Mote.Gallery.Decisions;
 using Mote.Gallery.Engine;

@@ -5,6 +5,7 @@ using Mote.Core.Faces.Pipeline;
 using Mote.Core.Models;
 using Mote.Core.Population.Packs;
 using Mote.Gallery.Audit;
+using Mote.Gallery.Backbones;
 using Mote.Gallery.Data;
 using Mote.Gallery.Decisions;
 using Mote.Gallery.Engine;

@@ -1,5 +1,6 @@
 using Mote.Core.Faces.Quality;
 using Mote.Core.Imaging;
+using Mote.Gallery.Engine;
 using Mote.Gallery.People;
 using Mote.Gallery.Tests.People;
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Mote.Gallery.Backbones;
 using Mote.Gallery.Backup;
 using Mote.Gallery.Data;
 using Mote.Gallery.Decisions;
@@ -162,7 +163,7 @@ public sealed class OverviewQueriesTests
         await db.AddPeopleAsync(person);
 
         var summary = await db.InScopeAsync<ReadModelPackSummary, ModelPackSummary>(r => r.ExecuteAsync(Actors.Operator));
-        var status = await db.InScopeAsync<Models.ReadModelPackStatus, Models.ModelPackStatusView>(r => r.ExecuteAsync(Actors.Admin));
+        var status = await db.InScopeAsync<ReadModelPackStatus, ModelPackStatusView>(r => r.ExecuteAsync(Actors.Admin));
 
         Assert.Equal(("faceplugin-fr", "faceplugin-fr.motepop"), (summary.Backbone, summary.PopulationPack));
         Assert.Equal(("faceplugin-fr.motepop", "faceplugin-fr", 512, (string?)null),

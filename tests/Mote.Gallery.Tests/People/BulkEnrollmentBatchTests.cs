@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using Mote.Gallery.Engine;
 using Mote.Gallery.People;
 
 namespace Mote.Gallery.Tests.People;

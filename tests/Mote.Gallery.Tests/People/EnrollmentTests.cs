@@ -4,6 +4,7 @@ using Mote.Core.Imaging;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Data;
 using Mote.Gallery.Decisions;
+using Mote.Gallery.Erasure;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
 using Mote.Gallery.Tests.Builders;

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Mote.Core.Imaging;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Data;
+using Mote.Gallery.Engine;
+using Mote.Gallery.Erasure;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
 using Mote.Gallery.Settings;

@@ -7,6 +7,7 @@ using Mote.Gallery.Audit;
 using Mote.Gallery.Backup;
 using Mote.Gallery.Data;
 using Mote.Gallery.Hosting;
+using Mote.Gallery.Keys;
 using Mote.Gallery.Security;
 using Mote.Gallery.Tests.Builders;
 using Npgsql;

@@ -1,4 +1,5 @@
 using System.Net;
+using Mote.Gallery.Engine;
 using Mote.Gallery.People;
 using Mote.Portal.Tests.Infrastructure;
 

@@ -4,6 +4,7 @@ using Mote.Core.Templates;
 using Mote.Gallery.Data;
 using Mote.Gallery.Engine;
 using Mote.Gallery.Hosting;
+using Mote.Gallery.People;
 using Mote.Gallery.Security;
 using Mote.Gallery.Tests.Builders;
 using Mote.Portal.Components.Pages.Audit;

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components.Forms;
 using Mote.Gallery;
+using Mote.Gallery.Engine;
 using Mote.Gallery.People;
 using Mote.Portal.Services;
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components.Forms;
 using Mote.Gallery;
+using Mote.Gallery.Engine;
 using Mote.Gallery.Errors;
 using Mote.Gallery.Decisions;
 using Mote.Gallery.People;

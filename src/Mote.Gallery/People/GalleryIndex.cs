@@ -6,7 +6,7 @@ using Mote.Gallery.Data;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
 
-namespace Mote.Gallery.Engine;
+namespace Mote.Gallery.People;
 
 /// <summary>
 /// The whole gallery ready for 1:N: every template decrypted once, with each person's threshold. Model-templates

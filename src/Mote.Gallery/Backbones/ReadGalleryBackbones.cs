@@ -3,9 +3,11 @@ using Mote.Core.Faces.Descriptors;
 using Mote.Core.Population.Packs;
 using Mote.Gallery.Data;
 using Mote.Gallery.Engine;
+using Mote.Gallery.Models;
+using Mote.Gallery.People;
 using Mote.Gallery.Security;
 
-namespace Mote.Gallery.Models;
+namespace Mote.Gallery.Backbones;
 
 /// <summary>One backbone the gallery could use, as the Model pack page lists it.</summary>
 /// <param name="Backbone">The <c>Mote:Faces:Backbone</c> value.</param>

@@ -9,7 +9,7 @@ using Mote.Gallery.People;
 using Mote.Gallery.Security;
 using Mote.Gallery.Tests.Builders;
 
-namespace Mote.Gallery.Tests.Engine;
+namespace Mote.Gallery.Tests.People;
 
 /// <summary>
 /// Issue 14 item 11: one stored template that fails its integrity check no longer breaks 1:N for everyone — it is left

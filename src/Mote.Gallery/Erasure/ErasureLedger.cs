@@ -5,7 +5,7 @@ using System.Text.Json;
 using Mote.Gallery.Data;
 using Mote.Gallery.Security;
 
-namespace Mote.Gallery.People;
+namespace Mote.Gallery.Erasure;
 
 /// <summary>One erasure remembered outside the database: the erased person's opaque id and when (never a name).</summary>
 public sealed record ErasureLedgerEntry(string PersonId, DateTimeOffset ErasedUtc);

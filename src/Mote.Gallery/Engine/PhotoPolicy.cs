@@ -1,7 +1,7 @@
 using System.Globalization;
 using Mote.Core.Imaging;
 
-namespace Mote.Gallery.People;
+namespace Mote.Gallery.Engine;
 
 /// <summary>
 /// The one photo policy of every front end (portal pages, REST API, CLI) and every use case that takes a photo:

@@ -5,13 +5,14 @@ using Mote.Core.Tests;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Backup;
 using Mote.Gallery.Decisions;
+using Mote.Gallery.Keys;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
 using Mote.Gallery.Settings;
 using Mote.Gallery.Tests.Builders;
 using Mote.Gallery.Users;
 
-namespace Mote.Gallery.Tests.Security;
+namespace Mote.Gallery.Tests.Keys;
 
 /// <summary>
 /// Issue 14 item 12: key rotation on real SQLite files with real LFW people, their kept images, probe images, an

@@ -7,13 +7,15 @@ using Mote.Gallery.Audit;
 using Mote.Gallery.Backup;
 using Mote.Gallery.Data;
 using Mote.Gallery.Decisions;
+using Mote.Gallery.Erasure;
 using Mote.Gallery.Hosting;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
 using Mote.Gallery.Settings;
 using Mote.Gallery.Tests.Builders;
+using Mote.Gallery.Tests.People;
 
-namespace Mote.Gallery.Tests.People;
+namespace Mote.Gallery.Tests.Erasure;
 
 /// <summary>
 /// The erasure ledger (issue 14 item 8): an erased person stays erased when a database from before their erasure comes

@@ -1,6 +1,6 @@
 using Mote.Core.Templates;
 
-namespace Mote.Gallery.Engine;
+namespace Mote.Gallery.Settings;
 
 /// <summary>How people are enrolled and decided about. Bound from <c>Mote:Engine</c>.</summary>
 public sealed class EngineSettings

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Mote.Gallery.Data;
 
-namespace Mote.Gallery.People;
+namespace Mote.Gallery.Erasure;
 
 /// <summary>
 /// Erases again every person the <see cref="ErasureLedger"/> names who is still in this database: what a database restored

@@ -5,11 +5,12 @@ using Mote.Core.Population.Sampling;
 using Mote.Core.Templates;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Data;
+using Mote.Gallery.Engine;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
 using Mote.Gallery.Settings;
 
-namespace Mote.Gallery.Engine;
+namespace Mote.Gallery.Backbones;
 
 /// <summary>What an administrator asks for when moving the gallery to another backbone.</summary>
 /// <param name="Backbone">The <c>Mote:Faces:Backbone</c> value to move to (one of <see cref="FaceDescribers.Known"/>).</param>

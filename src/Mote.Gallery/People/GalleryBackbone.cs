@@ -2,19 +2,48 @@ using Microsoft.EntityFrameworkCore;
 using Mote.Core.Faces.Descriptors;
 using Mote.Core.Templates;
 using Mote.Gallery.Data;
+using Mote.Gallery.Engine;
 using Mote.Gallery.Settings;
 
-namespace Mote.Gallery.Engine;
+namespace Mote.Gallery.People;
 
 /// <summary>
 /// The backbone a gallery's templates are made with: the one its probes must be described by. Stored with the gallery's
 /// settings (<see cref="GallerySettings.BackboneId"/>, <see cref="GallerySettings.BackboneHash"/>) when the first person
-/// is enrolled and changed only by <see cref="MigrateGalleryBackbone"/>. A gallery enrolled before the backbone was stored
+/// is enrolled and changed only by <see cref="Backbones.MigrateGalleryBackbone"/>. A gallery enrolled before the backbone was stored
 /// is on its earliest person's backbone; a gallery nobody is enrolled in has none yet and starts on the configured one
 /// (<c>Mote:Faces:Backbone</c>).
 /// </summary>
 public static class GalleryBackbone
 {
+    /// <summary>
+    /// The id of the backbone the gallery's decisions are made on, whose population pack they read: the gallery's own
+    /// (<see cref="ReadAsync"/>), else <see cref="GalleryEngine.ConfiguredBackbone"/> for a gallery nobody is enrolled in yet.
+    /// </summary>
+    public static async Task<string> GalleryBackboneIdAsync(this GalleryEngine engine, MoteDbContext db, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        return (await ReadAsync(db, ct).ConfigureAwait(false))?.Id ?? engine.ConfiguredBackbone;
+    }
+
+    /// <summary>
+    /// The analyzer on the gallery's own backbone (<see cref="ReadAsync"/>: stored with the gallery, else the configured
+    /// one for a gallery nobody is enrolled in yet), checked against what the gallery's templates were made with.
+    /// </summary>
+    /// <exception cref="GalleryException">Kind <see cref="GalleryErrorKind.Conflict"/>: this installation's model for the gallery's
+    /// backbone is not the one the templates were made with (its weights differ), so probes it describes cannot be scored.</exception>
+    public static async Task<IFaceAnalyzer> GetGalleryAnalyzerAsync(this GalleryEngine engine, MoteDbContext db, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        var stored = await ReadAsync(db, ct).ConfigureAwait(false);
+        var analyzer = await engine.GetAnalyzerAsync(stored?.Id ?? engine.ConfiguredBackbone, ct).ConfigureAwait(false);
+        if (stored is not null)
+        {
+            EnsureDescribes(stored, analyzer.Backbone);
+        }
+        return analyzer;
+    }
+
     /// <summary>The gallery's backbone, or null when none is fixed yet (no one enrolled, nothing stored).</summary>
     public static async Task<BackboneIdentity?> ReadAsync(MoteDbContext db, CancellationToken ct)
     {

@@ -2,11 +2,13 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Mote.Gallery.Data;
 using Mote.Gallery.Decisions;
+using Mote.Gallery.Erasure;
 using Mote.Gallery.People;
 using Mote.Gallery.Settings;
 using Mote.Gallery.Tests.Builders;
+using Mote.Gallery.Tests.People;
 
-namespace Mote.Gallery.Tests.People;
+namespace Mote.Gallery.Tests.Erasure;
 
 /// <summary>
 /// Erasure that sticks, on a real SQLite file with the real engine (a gallery of its own, so the byte scans see only

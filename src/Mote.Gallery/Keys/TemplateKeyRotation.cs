@@ -7,8 +7,9 @@ using Mote.Gallery.Audit;
 using Mote.Gallery.Data;
 using Mote.Gallery.Decisions;
 using Mote.Gallery.People;
+using Mote.Gallery.Security;
 
-namespace Mote.Gallery.Security;
+namespace Mote.Gallery.Keys;
 
 /// <summary>One column that holds values encrypted by <see cref="TemplateProtector"/>, and how to read its owner and purpose.</summary>
 /// <param name="Name">What the column holds, in words (used in counts and the audit detail).</param>

@@ -7,7 +7,7 @@ using Mote.Gallery.Data;
 using Mote.Gallery.People;
 using Mote.Gallery.Security;
 
-namespace Mote.Gallery.Engine;
+namespace Mote.Gallery.People;
 
 /// <summary>A stored template that failed its integrity check: whose, and why in words.</summary>
 public sealed record DamagedTemplate(string PersonId, string PersonName, string Reason);

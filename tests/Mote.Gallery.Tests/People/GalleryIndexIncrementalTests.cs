@@ -7,7 +7,7 @@ using Mote.Gallery.People;
 using Mote.Gallery.Security;
 using Mote.Gallery.Tests.Builders;
 
-namespace Mote.Gallery.Tests.Engine;
+namespace Mote.Gallery.Tests.People;
 
 /// <summary>
 /// Issue 15 item 5 (docs/scale.md): at 10,000 default people a rebuild of the 1:N index read, decrypted and quantised every

@@ -1,7 +1,8 @@
 using Mote.Core.Imaging;
+using Mote.Gallery.Engine;
 using Mote.Gallery.People;
 
-namespace Mote.Gallery.Tests.People;
+namespace Mote.Gallery.Tests.Engine;
 
 /// <summary>The one photo policy (issue 18, item 1): its limit is the decoder's, its refusals are the same words for every front end.</summary>
 public sealed class PhotoPolicyTests

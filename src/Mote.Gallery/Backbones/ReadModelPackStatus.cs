@@ -1,9 +1,11 @@
 using Mote.Core.Population.Packs;
 using Mote.Gallery.Data;
 using Mote.Gallery.Engine;
+using Mote.Gallery.Models;
+using Mote.Gallery.People;
 using Mote.Gallery.Security;
 
-namespace Mote.Gallery.Models;
+namespace Mote.Gallery.Backbones;
 
 /// <summary>One provisioned model as the settings page lists it.</summary>
 /// <param name="Id">The model id (e.g. <c>blazeface</c>).</param>

@@ -4,9 +4,10 @@ using Microsoft.Extensions.Logging;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Data;
 using Mote.Gallery.Engine;
+using Mote.Gallery.People;
 using Mote.Gallery.Security;
 
-namespace Mote.Gallery.People;
+namespace Mote.Gallery.Erasure;
 
 /// <summary>
 /// Erases a person completely, in one transaction: their row with the encrypted template and any kept images (SQLite's
