@@ -1,3 +1,4 @@
+using Mote.Gallery.Backbones;
 using Mote.Gallery.Models;
 using MudBlazor;
 
