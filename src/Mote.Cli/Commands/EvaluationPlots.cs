@@ -1,4 +1,5 @@
 using Mote.Core.Evaluation;
+using Mote.Core.Templates;
 using ScottPlot;
 
 namespace Mote.Cli.Commands;
@@ -38,7 +39,7 @@ internal static class EvaluationPlots
             }
 
             plot.Title($"Score distributions, {h.Kind} templates");
-            plot.XLabel(h.Kind == "model" ? "logit" : "cosine similarity");
+            plot.XLabel(h.Kind == TemplateKind.Model.ReportName() ? "logit" : "cosine similarity");
             plot.YLabel("share of pairs per bin");
             plot.ShowLegend();
             written.Add(Save(plot, folder, $"scores-{h.Kind}.png"));

@@ -64,7 +64,7 @@ internal static class PeopleCommands
                 var progress = new InlineProgress<string>(stage => error.WriteLine($"  {stage}…"));
                 var result = await services.GetRequiredService<EnrollPerson>().ExecuteAsync(Actor.Terminal(Environment.UserName), request, progress, ct).ConfigureAwait(false);
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"Enrolled {result.Person.Name}{(result.Person.ExternalId is { } x ? $" (external id {x})" : "")} (id {result.Person.Id}): {result.Person.TemplateKind} template, {result.Person.TemplateBytes} bytes, " +
+                    $"Enrolled {result.Person.Name}{(result.Person.ExternalId is { } x ? $" (external id {x})" : "")} (id {result.Person.Id}): {result.Person.TemplateKind.ReportName()} template, {result.Person.TemplateBytes} bytes, " +
                     $"threshold {ReadableScore.OfKind(result.Person.TemplateKind, result.Person.Threshold)}, {(result.Training is { } t ? $"{t.EpochsRun} epochs, " : "")}{result.Duration.TotalSeconds:0.0} s.")).ConfigureAwait(false);
             }, ct).ConfigureAwait(false);
         });
@@ -236,7 +236,7 @@ internal static class PeopleCommands
             var t = await services.GetRequiredService<InspectTemplate>().ExecuteAsync(Actor.Terminal(Environment.UserName), parse.GetValue(name)!, ct).ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"""
                 {t.Person.Name} ({t.Person.Id})
-                  kind           {t.Person.TemplateKind}
+                  kind           {t.Person.TemplateKind.ReportName()}
                   backbone       {t.BackboneId} ({t.BackboneHash[..12]}…)
                   population     {t.PopulationPackId}
                   architecture   {t.Architecture}, {t.Precision}

@@ -64,9 +64,9 @@ internal static class CostsPhase
         var sortedVectorEnroll = vectorEnroll.Order().ToArray();
         return
         [
-            new KindCosts("model", Median(models.Select(m => (double)m.StorageBytes)), IdentityBootstrap.Percentile(sortedEnroll, 0.5),
+            new KindCosts(TemplateKind.Model.ReportName(), Median(models.Select(m => (double)m.StorageBytes)), IdentityBootstrap.Percentile(sortedEnroll, 0.5),
                 IdentityBootstrap.Percentile(sortedEnroll, 0.9), VerifyUs(models[0]), IdentifyMs(modelScorer), models.Length),
-            new KindCosts("vector", Median(vectors.Select(v => (double)v.StorageBytes)), IdentityBootstrap.Percentile(sortedVectorEnroll, 0.5),
+            new KindCosts(TemplateKind.Vector.ReportName(), Median(vectors.Select(v => (double)v.StorageBytes)), IdentityBootstrap.Percentile(sortedVectorEnroll, 0.5),
                 IdentityBootstrap.Percentile(sortedVectorEnroll, 0.9), VerifyUs(vectors[0]), IdentifyMs(vectorScorer), vectors.Length),
         ];
     }

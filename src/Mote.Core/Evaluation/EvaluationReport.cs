@@ -8,7 +8,7 @@ namespace Mote.Core.Evaluation;
 /// <param name="CreatedUtc">When the run finished.</param>
 /// <param name="Settings">What was run.</param>
 /// <param name="Data">What the dataset gave.</param>
-/// <param name="Recognition">Pooled verification metrics per template kind ("model", "vector").</param>
+/// <param name="Recognition">Pooled verification metrics per template kind ("model", "vector": <see cref="Templates.TemplateKindNames.ReportName"/>).</param>
 /// <param name="PersonalThresholds">MOTE's per-person thresholds (calibrated on synthetic impostors) applied to real pairs.</param>
 /// <param name="Variation">How close synthetic positives sit to their reference, against real probes.</param>
 /// <param name="Fairness">Per attribute (gender, ethnicity) and template kind, per-group rates at the global threshold.</param>
@@ -85,7 +85,7 @@ public sealed record PersonalThresholdResult(
 /// Per-person thresholds taken from the pack's real-impostor calibration (measured on other people), applied to the run's
 /// real pairs: does the stated false-match rate hold? Per group, same-group impostor pairs (as <see cref="AttributeFairness"/>).
 /// </summary>
-/// <param name="Kind">"model" (anchored model-templates: logit threshold = scale · (cosine threshold − anchor cosine)) or "vector".</param>
+/// <param name="Kind">"model" (anchored model-templates: logit threshold = scale · (cosine threshold − anchor cosine)) or "vector" (<see cref="Templates.TemplateKindNames.ReportName"/>).</param>
 /// <param name="Policy">"own group": each person's most specific calibrated group (gender here); "worst group": the highest
 /// threshold over every calibrated group; "own group, cosine-bounded" (capped model-templates only): own group, raised to
 /// anchor(cosine threshold) + cap where the person's own group has no model-template curve (see
@@ -129,7 +129,7 @@ public sealed record SweepSetting(
     double? Fdr, double? Garbe, double EnrollSeconds);
 
 /// <summary>Storage and time costs of one template kind.</summary>
-/// <param name="Kind">"model" or "vector".</param>
+/// <param name="Kind">"model" or "vector" (<see cref="Templates.TemplateKindNames.ReportName"/>).</param>
 /// <param name="BytesPerPerson">Stored bytes of one template (median over the gallery).</param>
 /// <param name="EnrollMsMedian">Median enrollment time per person (sampling + training; a vector is a copy).</param>
 /// <param name="EnrollMsP90">90th percentile.</param>
@@ -164,7 +164,7 @@ public sealed record ImpostorAnalysis(
     IReadOnlyDictionary<string, int> TemplatesByCell, IReadOnlyList<ImpostorFairness> Results);
 
 /// <summary>Per-group FMR of one template kind for one attribute (or intersection) at one kind of threshold.</summary>
-/// <param name="Kind">"model" or "vector".</param>
+/// <param name="Kind">"model" or "vector" (<see cref="Templates.TemplateKindNames.ReportName"/>).</param>
 /// <param name="Thresholds">"global": the kind's global threshold from the genuine dataset (FMR target there);
 /// "personal": each model-template's own threshold, calibrated on synthetic impostors as enrollment does; "calibrated":
 /// each template's own-group threshold from the pack's real-impostor calibration; "calibrated, cosine-bounded" (capped

@@ -98,7 +98,7 @@ public sealed class EvaluationRunner
             data.IdentitiesInFolder, data.Identities.Count, enrollment.Identities.Length, enrollment.FailedToEnroll,
             scores.Owners.Length + scores.FailedProbes, scores.FailedProbes, metrics.ModelSet.Genuine.Length, metrics.ModelSet.Impostor.Length,
             Count(enrollment.Genders), Count(enrollment.Ethnicities));
-        var distributions = new[] { Histogram("model", metrics.ModelSet, 60), Histogram("vector", metrics.VectorSet, 60) };
+        var distributions = new[] { Histogram(TemplateKind.Model.ReportName(), metrics.ModelSet, 60), Histogram(TemplateKind.Vector.ReportName(), metrics.VectorSet, 60) };
         return new EvaluationReport(EvaluationReport.CurrentSchemaVersion, time.GetUtcNow(), settings, summary, metrics.Recognition, personal.Personal,
             personal.Variation, metrics.Fairness, sweep, privacy, costs, distributions, phases.ToArray(), context.Warnings.ToArray(), impostorAnalysis, calibrated);
     }

@@ -1,3 +1,5 @@
+using Mote.Core.Templates;
+
 namespace Mote.Core.Evaluation;
 
 /// <summary>Recognition and fairness at the global thresholds.</summary>
@@ -18,12 +20,12 @@ internal static class MetricsPhase
         var (genders, ethnicities, owners) = (enrollment.Genders, enrollment.Ethnicities, scores.Owners);
         var modelSet = EvaluationContext.Pool(scores.ModelScores, owners);
         var vectorSet = EvaluationContext.Pool(scores.VectorScores, owners);
-        var recognition = new[] { Recognition("model", "logit", modelSet), Recognition("vector", "cosine", vectorSet) };
+        var recognition = new[] { Recognition(TemplateKind.Model.ReportName(), "logit", modelSet), Recognition(TemplateKind.Vector.ReportName(), "cosine", vectorSet) };
         // Intersectional groups where both labels are known (on lfw-dev about 15 % of identities have an ethnicity).
         var intersections = enrollment.Identities.Select(i => i.Gender is { } g && i.Ethnicity is { } e ? $"{g}/{e}" : null).ToArray();
         var fairness = new List<AttributeFairness>();
         var globalThresholds = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var (kind, matrix, set) in new[] { ("model", scores.ModelScores, modelSet), ("vector", scores.VectorScores, vectorSet) })
+        foreach (var (kind, matrix, set) in new[] { (TemplateKind.Model.ReportName(), scores.ModelScores, modelSet), (TemplateKind.Vector.ReportName(), scores.VectorScores, vectorSet) })
         {
             var threshold = context.GlobalThreshold(set, kind);
             globalThresholds[kind] = threshold;

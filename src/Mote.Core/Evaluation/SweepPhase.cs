@@ -1,3 +1,5 @@
+using Mote.Core.Templates;
+
 namespace Mote.Core.Evaluation;
 
 /// <summary>
@@ -49,7 +51,7 @@ internal static class SweepPhase
             var matrix = context.LogitMatrix(models, probes, owners.Length, null);
             var set = EvaluationContext.Pool(matrix, owners);
             var threshold = context.GlobalThreshold(set, $"sweep {share}");
-            var fairness = GroupFairness.Measure(context, "model", "gender", genders, matrix, owners, threshold, options.Seed + 2);
+            var fairness = GroupFairness.Measure(context, TemplateKind.Model.ReportName(), "gender", genders, matrix, owners, threshold, options.Seed + 2);
             result.Add(new SweepSetting(share, subset.Length, threshold, set.AtFmr(options.TargetFmr, 1), fairness.Groups, fairness.Fdr, fairness.Garbe, enrollSeconds));
         }
 

@@ -1,6 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace Mote.Core.Templates;
 
-/// <summary>The two kinds of stored per-person templates, compared side by side.</summary>
+/// <summary>
+/// The two kinds of stored per-person templates, compared side by side. Wherever a kind is written down it reads
+/// "model" or "vector" (<see cref="TemplateKindNames"/>); JSON too (<see cref="TemplateKindJsonConverter"/>).
+/// </summary>
+[JsonConverter(typeof(TemplateKindJsonConverter))]
 public enum TemplateKind
 {
     /// <summary>A MOTE model-template: a small trained classifier; score = sigmoid(logit).</summary>

@@ -14,8 +14,8 @@ public static class ReadableScore
     public static string LogOdds(double score) => Signed(CalibratedScale.LogOdds(score));
 
     /// <summary>A stored score or threshold of a template kind: "cosine 0.928" for vector templates, "log-odds +2.6" for model-templates.</summary>
-    public static string OfKind(string templateKind, double score) =>
-        templateKind == "vector" ? "cosine " + score.ToString("0.000", CultureInfo.InvariantCulture) : "log-odds " + LogOdds(score);
+    public static string OfKind(TemplateKind templateKind, double score) =>
+        templateKind == TemplateKind.Vector ? "cosine " + score.ToString("0.000", CultureInfo.InvariantCulture) : "log-odds " + LogOdds(score);
 
     /// <summary>A signed number with one decimal: "+2.4", "−0.3" (a real minus sign), "0.0".</summary>
     public static string Signed(double value)

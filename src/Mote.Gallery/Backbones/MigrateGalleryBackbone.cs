@@ -190,7 +190,7 @@ public sealed class MigrateGalleryBackbone(MoteDbContext db, GalleryEngine engin
             BackboneId = analyzer.Backbone.Id,
             BackboneHash = analyzer.Backbone.Sha256Hex,
             TemplateKind = built.Kind,
-            TemplateBytes = built.Kind == "vector" ? built.Template.StorageBytes : built.PlainBytes.Length,
+            TemplateBytes = built.Kind == TemplateKind.Vector ? built.Template.StorageBytes : built.PlainBytes.Length,
             TemplateBlob = protector.Protect(person.Id, built.Purpose, built.PlainBytes),
             PopulationPackId = PersonTemplateBuilder.PackId(population),
             Threshold = threshold,

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Mote.Core.Templates;
 using Mote.Gallery.ApiKeys;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Decisions;
@@ -120,6 +121,10 @@ public class MoteDbContext : IdentityDbContext<PortalUser>, IDataProtectionKeyCo
         var nullableTicks = new ValueConverter<DateTimeOffset?, long?>(
             v => v.HasValue ? v.Value.UtcTicks : null, v => v.HasValue ? new DateTimeOffset(v.Value, TimeSpan.Zero) : null);
 
+        // The template kind is an enum in code and "model" / "vector" in its column, as it was before it was an enum
+        // (the same text: no migration; queries comparing the enum compare those strings).
+        var templateKind = new ValueConverter<TemplateKind, string>(v => v.ReportName(), v => TemplateKindNames.Parse(v));
+
         builder.Entity<Person>(e =>
         {
             e.ToTable("People");
@@ -142,6 +147,7 @@ public class MoteDbContext : IdentityDbContext<PortalUser>, IDataProtectionKeyCo
             e.HasIndex(x => x.EnrolledUtc);
             // SQLite has no row version: the stamp is replaced on every save and checked in the WHERE clause.
             e.Property(x => x.ConcurrencyStamp).HasMaxLength(32).IsConcurrencyToken();
+            e.Property(x => x.TemplateKind).HasConversion(templateKind);
         });
 
         builder.Entity<Decision>(e =>
@@ -237,7 +243,7 @@ public class MoteDbContext : IdentityDbContext<PortalUser>, IDataProtectionKeyCo
             e.Property(x => x.Backbone).HasMaxLength(100);
             e.Property(x => x.BackboneId).HasMaxLength(200);
             e.Property(x => x.BackboneHash).HasMaxLength(64);
-            e.Property(x => x.TemplateKind).HasMaxLength(16);
+            e.Property(x => x.TemplateKind).HasConversion(templateKind).HasMaxLength(16);
             e.Property(x => x.PopulationPackId).HasMaxLength(200);
             e.Property(x => x.PersonStamp).HasMaxLength(32);
             e.Property(x => x.StagedUtc).HasConversion(utcTicks);

@@ -20,8 +20,8 @@ public sealed class StagedTemplate
     /// <summary>Hash of that backbone's model.</summary>
     public string BackboneHash { get; set; } = "";
 
-    /// <summary>"model" or "vector", as <see cref="People.Person.TemplateKind"/>.</summary>
-    public string TemplateKind { get; set; } = "model";
+    /// <summary>The kind of the staged template, stored as <see cref="People.Person.TemplateKind"/> is ("model" / "vector").</summary>
+    public Core.Templates.TemplateKind TemplateKind { get; set; } = Core.Templates.TemplateKind.Model;
 
     /// <summary>The staged template, encrypted.</summary>
     public byte[] TemplateBlob { get; set; } = [];

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Mote.Core.Evaluation;
+using Mote.Core.Templates;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Data;
 using Mote.Gallery.Security;
@@ -25,8 +26,10 @@ public sealed class RecordEvaluationRun(MoteDbContext db, AuditTrail audit, Time
             throw new GalleryException($"The report has schema version {report.SchemaVersion}; this Gallery records version {EvaluationReport.CurrentSchemaVersion}.");
         }
 
-        var model = report.Recognition.FirstOrDefault(r => r.Kind == "model");
-        var vector = report.Recognition.FirstOrDefault(r => r.Kind == "vector");
+        // The report names kinds as strings (its JSON): compare against the one place that names them.
+        var (modelName, vectorName) = (TemplateKind.Model.ReportName(), TemplateKind.Vector.ReportName());
+        var model = report.Recognition.FirstOrDefault(r => r.Kind == modelName);
+        var vector = report.Recognition.FirstOrDefault(r => r.Kind == vectorName);
         var run = new EvaluationRun
         {
             Id = Guid.NewGuid().ToString("D"),
@@ -44,8 +47,8 @@ public sealed class RecordEvaluationRun(MoteDbContext db, AuditTrail audit, Time
             VectorFnmrAtFmr1e3 = vector?.AtFmr1e3?.Fnmr,
             ModelEer = model?.Eer.Fmr ?? double.NaN,
             VectorEer = vector?.Eer.Fmr ?? double.NaN,
-            ModelGenderFdr = report.Fairness.FirstOrDefault(f => f.Kind == "model" && f.Attribute == "gender")?.Fdr,
-            VectorGenderFdr = report.Fairness.FirstOrDefault(f => f.Kind == "vector" && f.Attribute == "gender")?.Fdr,
+            ModelGenderFdr = report.Fairness.FirstOrDefault(f => f.Kind == modelName && f.Attribute == "gender")?.Fdr,
+            VectorGenderFdr = report.Fairness.FirstOrDefault(f => f.Kind == vectorName && f.Attribute == "gender")?.Fdr,
             WallSeconds = report.TotalSeconds,
             Command = report.Settings.Command,
             Commit = report.Settings.Commit,

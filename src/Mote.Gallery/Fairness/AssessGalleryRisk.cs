@@ -44,7 +44,7 @@ public sealed record GroupRisk(string Group, int FalseMatches, int Impostors)
 /// <param name="Gender">Declared, else estimated.</param>
 /// <param name="Ethnicity">Declared, else estimated.</param>
 /// <param name="AttributesEstimated">True when the gender or ethnicity shown is an estimate (each is marked on its own in the gallery).</param>
-/// <param name="TemplateKind">"model" or "vector".</param>
+/// <param name="TemplateKind">The person's template kind.</param>
 /// <param name="Threshold">The person's decision threshold (the current one).</param>
 /// <param name="Groups">Per negative group, ordered by group id; empty when <paramref name="Error"/> is set.</param>
 /// <param name="WorstGroup">The group with the highest FMR; null when there are no rates.</param>
@@ -56,7 +56,7 @@ public sealed record GroupRisk(string Group, int FalseMatches, int Impostors)
 /// <param name="RealGroup">The calibrated group <paramref name="RealFmr"/> is read from.</param>
 /// <param name="RealFmrAtMost">The rate is an upper bound (the threshold is above every measured point).</param>
 public sealed record PersonRisk(
-    string Id, string Name, string? Gender, string? Ethnicity, bool AttributesEstimated, string TemplateKind, float Threshold,
+    string Id, string Name, string? Gender, string? Ethnicity, bool AttributesEstimated, Core.Templates.TemplateKind TemplateKind, float Threshold,
     IReadOnlyList<GroupRisk> Groups, string? WorstGroup, double WorstFmr, bool Flagged, string? Error,
     double? RealFmr = null, string? RealGroup = null, bool RealFmrAtMost = false);
 

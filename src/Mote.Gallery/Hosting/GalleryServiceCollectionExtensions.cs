@@ -53,7 +53,7 @@ public static class GalleryServiceCollectionExtensions
         services.AddSingleton<ModelPackService>();
         services.AddScoped<ReadModelPackStatus>();
 
-        var engineSettings = configuration.GetSection(EngineSettings.Section).Get<EngineSettings>() ?? new EngineSettings();
+        var engineSettings = EngineSettings.Bind(configuration);
         services.AddSingleton(engineSettings);
         services.AddSingleton(new PopulationPackLocator(engineSettings, contentRoot));
         var faceOptions = configuration.GetSection(Mote.Core.Faces.Pipeline.FacePipelineOptions.Section).Get<Mote.Core.Faces.Pipeline.FacePipelineOptions>()

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
+using Mote.Core.Templates;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Data;
 using Mote.Gallery.Decisions;
@@ -31,9 +32,9 @@ internal sealed record EncryptedColumn(string Name, string Table, string Column,
     [
         // Identifiers quoted: the same SQL reads SQLite and PostgreSQL (which folds unquoted names to lower case).
         new("templates", "People", "TemplateBlob", "\"Id\"", "\"TemplateKind\"", "length(\"TemplateBlob\") > 0", false,
-            kind => kind == "vector" ? PersonRowMapper.VectorTemplatePurpose : PersonRowMapper.ModelTemplatePurpose),
+            KindPurpose),
         new("staged templates", "StagedTemplates", "TemplateBlob", "\"PersonId\"", "\"TemplateKind\"", "length(\"TemplateBlob\") > 0", false,
-            kind => kind == "vector" ? PersonRowMapper.VectorTemplatePurpose : PersonRowMapper.ModelTemplatePurpose),
+            KindPurpose),
         new("person images", "PersonImages", "Blob", "\"PersonId\"", "\"Kind\"", "length(\"Blob\") > 0", false, PersonImage.Purpose),
         new("probe images", "DecisionProbeImages", "Blob", "\"DecisionId\"", "''", "length(\"Blob\") > 0", false, _ => DecisionProbeImage.Purpose),
         new("explanation crops", "DecisionExplanations", "CropBlob", "\"DecisionId\"", "''", "\"CropBlob\" IS NOT NULL", false, _ => DecisionExplanationRecord.CropPurpose),
@@ -41,6 +42,10 @@ internal sealed record EncryptedColumn(string Name, string Table, string Column,
             $"\"LoginProvider\" = '{Users.AuthenticatorStore.Provider}' AND \"Name\" IN ('AuthenticatorKey', 'PendingAuthenticatorKey') AND \"Value\" IS NOT NULL AND \"Value\" <> ''", true,
             _ => Users.AuthenticatorStore.KeyPurpose),
     ];
+
+    // The stored TemplateKind column as written by MoteDbContext's converter ("model" / "vector").
+    private static string KindPurpose(string kind) =>
+        kind == TemplateKind.Vector.ReportName() ? PersonRowMapper.VectorTemplatePurpose : PersonRowMapper.ModelTemplatePurpose;
 }
 
 /// <summary>How many stored values each template key encrypts.</summary>

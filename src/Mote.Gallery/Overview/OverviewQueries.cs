@@ -109,8 +109,8 @@ public sealed class ReadGalleryRiskSummary(MoteDbContext db, GallerySettingsStor
 /// <param name="Backbone">The gallery's face-embedding backbone id (the configured one for a gallery nobody is enrolled in yet).</param>
 /// <param name="Sources">The npm packages the provisioned models came from (<c>name@version</c>); empty until ready.</param>
 /// <param name="PopulationPack">The file name of that backbone's population pack.</param>
-/// <param name="TemplateKind"><c>model</c> (MOTE model-templates) or <c>vector</c> (the baseline).</param>
-public sealed record ModelPackSummary(ModelPackStatus Status, string Stage, string Backbone, IReadOnlyList<string> Sources, string PopulationPack, string TemplateKind);
+/// <param name="TemplateKind">MOTE model-templates or the vector baseline (<see cref="EngineSettings.TemplateKind"/>).</param>
+public sealed record ModelPackSummary(ModelPackStatus Status, string Stage, string Backbone, IReadOnlyList<string> Sources, string PopulationPack, Core.Templates.TemplateKind TemplateKind);
 
 /// <summary>
 /// The model pack in use: its state in this process, the gallery's backbone, the packages and that backbone's population pack.

@@ -130,7 +130,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
             EnrolledUtc = time.GetUtcNow(),
             ConcurrencyStamp = Guid.NewGuid().ToString("N"),
         };
-        if (engine.Settings.TemplateKind != "vector")
+        if (engine.Settings.TemplateKind != TemplateKind.Vector)
         {
             progress?.Report(EnrollmentStages.Training);
         }
@@ -165,7 +165,7 @@ public sealed class EnrollPerson(MoteDbContext db, GalleryEngine engine, Gallery
                 throw PersonIdentity.Refusal(key);
             }
             await audit.AppendAsync(actor, AuditEventCode.PersonEnrolled, person.Id,
-                $"{name}{(key.ExternalId is { } x ? $" (external id {x})" : "")}: {person.TemplateKind} template, {person.TemplateBytes} bytes, threshold {Core.Templates.ReadableScore.OfKind(person.TemplateKind, threshold)}{(images.Count > 0 ? $", kept {string.Join(" and ", images.Select(i => i.Kind))}" : "")}, {PhotoDigest.Marker}{digest}", ct).ConfigureAwait(false);
+                $"{name}{(key.ExternalId is { } x ? $" (external id {x})" : "")}: {person.TemplateKind.ReportName()} template, {person.TemplateBytes} bytes, threshold {Core.Templates.ReadableScore.OfKind(person.TemplateKind, threshold)}{(images.Count > 0 ? $", kept {string.Join(" and ", images.Select(i => i.Kind))}" : "")}, {PhotoDigest.Marker}{digest}", ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
         }
         index.Invalidate();

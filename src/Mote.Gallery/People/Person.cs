@@ -46,8 +46,11 @@ public sealed class Person
     /// <summary>The balance the template was trained with, as JSON (<c>{"negatives":{group:w},"variation":{group:w}}</c>).</summary>
     public string BalanceJson { get; set; } = "{}";
 
-    /// <summary>"model" (a MOTE model-template) or "vector" (the baseline).</summary>
-    public string TemplateKind { get; set; } = "model";
+    /// <summary>
+    /// A MOTE model-template or the vector baseline; stored as "model" / "vector" (<see cref="Core.Templates.TemplateKindNames"/>,
+    /// mapped in <see cref="Data.MoteDbContext"/>).
+    /// </summary>
+    public Core.Templates.TemplateKind TemplateKind { get; set; } = Core.Templates.TemplateKind.Model;
 
     /// <summary>The template, encrypted (AES-GCM bound to <see cref="Id"/>).</summary>
     public byte[] TemplateBlob { get; set; } = [];

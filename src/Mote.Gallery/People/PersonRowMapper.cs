@@ -16,7 +16,7 @@ namespace Mote.Gallery.People;
 /// declaring one attribute leaves the others estimated.</param>
 /// <param name="EthnicityEstimated">True when <paramref name="Ethnicity"/> is an estimate.</param>
 /// <param name="AgeBandEstimated">True when <paramref name="AgeBand"/> is an estimate.</param>
-/// <param name="TemplateKind"><c>model</c> (model-template) or <c>vector</c>.</param>
+/// <param name="TemplateKind">A model-template or a vector (written "model" / "vector" with <see cref="TemplateKindNames.ReportName"/>).</param>
 /// <param name="TemplateBytes">Stored template size before encryption.</param>
 /// <param name="Threshold">The person's decision threshold.</param>
 /// <param name="EnrolledUtc">When they were enrolled.</param>
@@ -33,7 +33,7 @@ public sealed record PersonSummary(
     bool GenderEstimated,
     bool EthnicityEstimated,
     bool AgeBandEstimated,
-    string TemplateKind,
+    TemplateKind TemplateKind,
     int TemplateBytes,
     float Threshold,
     DateTimeOffset EnrolledUtc,
@@ -132,7 +132,7 @@ internal static class PersonRowMapper
                 "their template cannot score its probes. Retrain them from a new photo (their page, or `mote retrain --name … --photo …`).",
                 GalleryErrorKind.Conflict);
         }
-        if (person.TemplateKind == "vector")
+        if (person.TemplateKind == TemplateKind.Vector)
         {
             var bytes = protector.Unprotect(person.Id, VectorTemplatePurpose, person.TemplateBlob);
             return new VectorTemplate(backbone, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes));

@@ -9,7 +9,7 @@ using Mote.Gallery.Security;
 namespace Mote.Gallery.People;
 
 /// <summary>A template built from a reference descriptor, ready to encrypt and store.</summary>
-internal sealed record BuiltTemplate(ITemplate Template, string Kind, byte[] PlainBytes, string Purpose, TrainingSummary? Training);
+internal sealed record BuiltTemplate(ITemplate Template, TemplateKind Kind, byte[] PlainBytes, string Purpose, TrainingSummary? Training);
 
 /// <summary>
 /// Training, calibration and impostor sampling shared by enrollment, retraining and the balance preview,
@@ -38,15 +38,15 @@ internal static class PersonTemplateBuilder
     /// <summary>Trains (or, for the vector baseline, wraps) a template from <paramref name="reference"/>. CPU-bound: runs on the thread pool.</summary>
     public static async Task<BuiltTemplate> BuildAsync(GalleryEngine engine, float[] reference, PopulationPack population, Balance balance, long seed, BackboneIdentity backbone, CancellationToken ct)
     {
-        if (engine.Settings.TemplateKind == "vector")
+        if (engine.Settings.TemplateKind == TemplateKind.Vector)
         {
             // The baseline stores the descriptor itself: nothing to train.
             var vector = new VectorTemplate(backbone, reference);
-            return new BuiltTemplate(vector, "vector", MemoryMarshal.AsBytes(vector.UnitVector).ToArray(), PersonRowMapper.VectorTemplatePurpose, null);
+            return new BuiltTemplate(vector, TemplateKind.Vector, MemoryMarshal.AsBytes(vector.UnitVector).ToArray(), PersonRowMapper.VectorTemplatePurpose, null);
         }
         // The trainer takes the process's one native gate itself (NativeWorkGate), whoever calls it.
         var model = await Task.Run(() => Train(engine, reference, population, balance, seed, backbone, ct), ct).ConfigureAwait(false);
-        return new BuiltTemplate(model, "model", model.ToBytes(), PersonRowMapper.ModelTemplatePurpose, model.Training);
+        return new BuiltTemplate(model, TemplateKind.Model, model.ToBytes(), PersonRowMapper.ModelTemplatePurpose, model.Training);
     }
 
     private static ModelTemplate Train(GalleryEngine engine, float[] reference, PopulationPack population, Balance balance, long seed, BackboneIdentity backbone, CancellationToken ct)
@@ -128,7 +128,7 @@ internal static class PersonTemplateBuilder
     public static void Store(Person person, BuiltTemplate built, TemplateProtector protector)
     {
         person.TemplateKind = built.Kind;
-        person.TemplateBytes = built.Kind == "vector" ? built.Template.StorageBytes : built.PlainBytes.Length;
+        person.TemplateBytes = built.Kind == TemplateKind.Vector ? built.Template.StorageBytes : built.PlainBytes.Length;
         person.TemplateBlob = protector.Protect(person.Id, built.Purpose, built.PlainBytes);
     }
 }

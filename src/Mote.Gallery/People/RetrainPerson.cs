@@ -106,7 +106,7 @@ public sealed class RetrainPerson(MoteDbContext db, GalleryEngine engine, Galler
                 throw Stale(person.Name);
             }
             await audit.AppendAsync(actor, AuditEventCode.PersonRetrained, person.Id,
-                $"{person.Name}: {person.TemplateKind} template, {person.TemplateBytes} bytes, threshold {Core.Templates.ReadableScore.OfKind(person.TemplateKind, threshold)}, balance {PersonRowMapper.Summarise(person.BalanceJson)}, " +
+                $"{person.Name}: {person.TemplateKind.ReportName()} template, {person.TemplateBytes} bytes, threshold {Core.Templates.ReadableScore.OfKind(person.TemplateKind, threshold)}, balance {PersonRowMapper.Summarise(person.BalanceJson)}, " +
                 (request.Photo is null ? "from the kept reference face" : "from a new photo"), ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
         }

@@ -10,10 +10,10 @@ namespace Mote.Gallery.People;
 /// <summary>What a finished retraining stored (kept with its job as JSON, so any instance can show it).</summary>
 /// <param name="PersonId">Who was retrained.</param>
 /// <param name="Name">Their name.</param>
-/// <param name="TemplateKind">"model" or "vector".</param>
+/// <param name="TemplateKind">The kind of the new template (its JSON reads "model" or "vector").</param>
 /// <param name="Threshold">The new, recalibrated threshold.</param>
 /// <param name="Seconds">How long the retraining took.</param>
-public sealed record RetrainOutcome(string PersonId, string Name, string TemplateKind, float Threshold, double Seconds);
+public sealed record RetrainOutcome(string PersonId, string Name, Core.Templates.TemplateKind TemplateKind, float Threshold, double Seconds);
 
 /// <summary>A retraining as the person page polls it (read from the job store, so any instance can show it).</summary>
 /// <param name="Id">The job id (128 random bits).</param>

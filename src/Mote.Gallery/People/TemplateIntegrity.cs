@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Mote.Core.Templates;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Data;
 using Mote.Gallery.People;
@@ -30,7 +31,7 @@ public static partial class TemplateIntegrity
     {
         LogDamaged(log, damaged.PersonName, damaged.PersonId, damaged.Reason);
         var detail = string.Create(CultureInfo.InvariantCulture,
-            $"{person.Name}: the stored {person.TemplateKind} template (blob SHA-256 {Convert.ToHexString(SHA256.HashData(person.TemplateBlob))[..16]}) failed its integrity check: {damaged.Reason} It is left out of 1:N identification; re-enroll or erase this person.");
+            $"{person.Name}: the stored {person.TemplateKind.ReportName()} template (blob SHA-256 {Convert.ToHexString(SHA256.HashData(person.TemplateBlob))[..16]}) failed its integrity check: {damaged.Reason} It is left out of 1:N identification; re-enroll or erase this person.");
         var digest = AuditChain.PayloadDigestOf(detail);
         try
         {

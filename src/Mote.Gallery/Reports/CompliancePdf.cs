@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mote.Core.Templates;
 using PdfSharp.Drawing;
 using PdfSharp.Fonts;
 using PdfSharp.Pdf;
@@ -203,11 +204,10 @@ internal static class CompliancePdf
     /// <summary>Title of one kind's score-distribution chart.</summary>
     internal static string DistributionTitle(string kind) => $"Score distributions: {KindName(kind)}";
 
-    private static string KindName(string kind) => kind switch
+    private static string KindName(string kind) => !TemplateKindNames.TryParse(kind, out var k) ? kind : k switch
     {
-        "model" => "MOTE model-templates",
-        "vector" => "vector templates (baseline)",
-        _ => kind,
+        TemplateKind.Model => "MOTE model-templates",
+        _ => "vector templates (baseline)",
     };
 
     // Five decimals as before from 0.01 up; below, three significant digits, so a small rate or threshold never prints as "0".

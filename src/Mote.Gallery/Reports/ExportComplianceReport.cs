@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
+using Mote.Core.Templates;
 using Mote.Gallery.Audit;
 using Mote.Gallery.Backbones;
 using Mote.Gallery.Data;
@@ -118,7 +119,7 @@ public sealed class ExportComplianceReport(
             status.State.Status.ToString(),
             population.BackboneId,
             population.BackboneManifestHash,
-            engine.TemplateKind,
+            engine.TemplateKind.ReportName(),
             view.TargetFmr,
             view.TargetFmrIsDefault,
             status.Models.Select(m => new ModelEntry(m.Id, m.Source, m.OnnxSha256, m.PackageLicense, m.WeightsLicense, m.LicenseNotes)).ToArray(),
@@ -128,7 +129,7 @@ public sealed class ExportComplianceReport(
                 population.Provenance?.CommandLine, population.Error));
         var gallery = new GallerySection(
             people.Count,
-            Counts(people.Select(p => p.TemplateKind)),
+            Counts(people.Select(p => p.TemplateKind.ReportName())),
             Counts(people.Select(p => p.Gender)),
             Counts(people.Select(p => p.Ethnicity)),
             Counts(people.Select(p => p.AgeBand)),

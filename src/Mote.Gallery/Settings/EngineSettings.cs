@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Mote.Core.Templates;
 
 namespace Mote.Gallery.Settings;
@@ -9,14 +10,42 @@ public sealed class EngineSettings
     public const string Section = "Mote:Engine";
 
     /// <summary>
+    /// Binds the settings from <paramref name="configuration"/>'s <see cref="Section"/> (defaults where it is absent). The
+    /// template kind must read <c>model</c> or <c>vector</c> (any case); anything else — a typo, or a number the binder
+    /// would take for the enum's value — is refused by name rather than enrolling with a kind nobody chose.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The configured template kind is not <c>model</c> or <c>vector</c>.</exception>
+    public static EngineSettings Bind(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection(Section);
+        var kind = section[nameof(TemplateKind)];
+        if (!string.IsNullOrWhiteSpace(kind) && !TemplateKindNames.TryParse(kind.Trim().ToLowerInvariant(), out _))
+        {
+            throw new InvalidOperationException($"{Section}:{nameof(TemplateKind)} is '{kind}'; it must be 'model' (MOTE model-templates, the default) or 'vector' (the baseline).");
+        }
+        if (kind is not null && string.IsNullOrWhiteSpace(kind))
+        {
+            // Empty (an empty environment variable) meant the default when the kind was a string; the binder would refuse it for the enum.
+            section = new ConfigurationBuilder().AddConfiguration(configuration)
+                .AddInMemoryCollection([new KeyValuePair<string, string?>($"{Section}:{nameof(TemplateKind)}", TemplateKind.Model.ReportName())])
+                .Build().GetSection(Section);
+        }
+        return section.Get<EngineSettings>() ?? new EngineSettings();
+    }
+
+    /// <summary>
     /// The population pack file used to synthesise training samples. Empty: the default pack that ships
     /// with Mote (built from research datasets; see docs/population.md). Relative paths resolve against the
     /// content root.
     /// </summary>
     public string? PopulationPack { get; set; }
 
-    /// <summary>"model" (MOTE model-templates, the default) or "vector" (the baseline, for comparison).</summary>
-    public string TemplateKind { get; set; } = "model";
+    /// <summary>
+    /// <see cref="Core.Templates.TemplateKind.Model"/> (MOTE model-templates, the default) or <see cref="Core.Templates.TemplateKind.Vector"/>
+    /// (the baseline, for comparison); configured as <c>model</c> or <c>vector</c> (the binder reads enum names in any case).
+    /// </summary>
+    public TemplateKind TemplateKind { get; set; } = TemplateKind.Model;
 
     /// <summary>
     /// How a person's threshold is set: <c>own group</c> takes the threshold of their most specific demographic

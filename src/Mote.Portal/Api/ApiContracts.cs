@@ -145,7 +145,7 @@ public sealed record PersonResponse(
     bool GenderEstimated, bool EthnicityEstimated, bool AgeBandEstimated, string? ExternalId)
 {
     internal static PersonResponse From(PersonSummary p) => new(
-        p.Id, p.Name, p.Gender, p.Ethnicity, p.AgeBand, p.AttributesEstimated, p.TemplateKind, p.TemplateBytes, p.Threshold, p.EnrolledUtc, p.RetrainedUtc, p.BalanceSummary,
+        p.Id, p.Name, p.Gender, p.Ethnicity, p.AgeBand, p.AttributesEstimated, p.TemplateKind.ReportName(), p.TemplateBytes, p.Threshold, p.EnrolledUtc, p.RetrainedUtc, p.BalanceSummary,
         p.GenderEstimated, p.EthnicityEstimated, p.AgeBandEstimated, p.ExternalId);
 }
 
@@ -166,7 +166,7 @@ public sealed record PersonDetailsResponse(PersonResponse Person, TemplateRespon
 {
     internal static PersonDetailsResponse From(TemplateInspection t) => new(
         PersonResponse.From(t.Person),
-        new TemplateResponse(t.Person.TemplateKind, t.Architecture, t.Precision, t.StoredBytes, t.VectorBytesForComparison,
+        new TemplateResponse(t.Person.TemplateKind.ReportName(), t.Architecture, t.Precision, t.StoredBytes, t.VectorBytesForComparison,
             t.BackboneId, t.PopulationPackId, t.Seed, t.Epochs, t.ValidationLoss));
 }
 

@@ -32,8 +32,8 @@ public sealed class ReadableScoreTests
     }
 
     [Theory]
-    [InlineData("model", 0.92, "log-odds +2.4")]
-    [InlineData("vector", 0.9282, "cosine 0.928")]
-    public void OfKind_WritesEachKindOnItsOwnScale(string kind, double score, string expected) =>
+    [InlineData(TemplateKind.Model, 0.92, "log-odds +2.4")]
+    [InlineData(TemplateKind.Vector, 0.9282, "cosine 0.928")]
+    public void OfKind_WritesEachKindOnItsOwnScale(TemplateKind kind, double score, string expected) =>
         Assert.Equal(expected, ReadableScore.OfKind(kind, score));
 }

@@ -24,7 +24,7 @@ public static class PersonRows
         EstimatedEthnicity = estimatedEthnicity,
         EstimatedAgeBand = estimatedAgeBand,
         BalanceJson = """{"negatives":{"female":1,"male":1},"variation":{"female":1,"male":1}}""",
-        TemplateKind = "model",
+        TemplateKind = Mote.Core.Templates.TemplateKind.Model,
         TemplateBlob = [1],
         TemplateBytes = 103_500,
         BackboneId = "dlib-resnet",

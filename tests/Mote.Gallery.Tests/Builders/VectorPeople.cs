@@ -24,7 +24,7 @@ internal static class VectorPeople
     public static Person Build(string name, TemplateProtector protector, float[] descriptor, int order)
     {
         var person = PersonRows.Build(name);
-        person.TemplateKind = "vector";
+        person.TemplateKind = TemplateKind.Vector;
         person.BackboneHash = Backbone.Sha256Hex;
         person.Threshold = 0.5f;
         person.EnrolledUtc = new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.Zero).AddMinutes(order);

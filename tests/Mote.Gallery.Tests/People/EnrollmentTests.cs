@@ -24,7 +24,7 @@ public sealed class EnrollmentTests(EngineGallery gallery) : IClassFixture<Engin
         var own = await VerifyAsync("Ada Example", gallery.FaceCrop("sample1.jpg", face));
         var other = await VerifyAsync("Ada Example", gallery.FaceCrop("sample2.jpg", gallery.EnrollableFace("sample2.jpg")));
 
-        Assert.Equal("model", enrolled.Person.TemplateKind);
+        Assert.Equal(Mote.Core.Templates.TemplateKind.Model, enrolled.Person.TemplateKind);
         Assert.True(enrolled.Person.TemplateBytes > 1000);
         Assert.True(own.Accepted, $"own face scored {own.Score} against {own.Threshold}");
         Assert.False(other.Accepted, $"another face scored {other.Score} against {other.Threshold}");

@@ -44,7 +44,7 @@ public sealed class ExportComplianceReportTests(ITestOutputHelper output) : IAsy
                 c.People.Add(new Person
                 {
                     Id = Guid.NewGuid().ToString(), Name = $"Secret Name {i}", NormalizedName = $"SECRET NAME {i}",
-                    DeclaredGender = i < 6 ? "female" : i < 8 ? "male" : null, TemplateKind = "model", Threshold = 0.5f + (i * 0.01f),
+                    DeclaredGender = i < 6 ? "female" : i < 8 ? "male" : null, TemplateKind = Mote.Core.Templates.TemplateKind.Model, Threshold = 0.5f + (i * 0.01f),
                     TargetFmr = 1e-3, EnrolledUtc = DateTimeOffset.UtcNow, ConcurrencyStamp = "s",
                     // The report reads the gallery's backbone (its population pack) from the earliest person.
                     BackboneId = "dlib-resnet", BackboneHash = PersonRows.DlibManifestHash.Value,

@@ -300,7 +300,7 @@ public sealed class VerifyPageTests : GalleryBunitContext
                 db.People.Add(new Person
                 {
                     Id = Guid.NewGuid().ToString(), Name = name, NormalizedName = name.ToUpperInvariant(),
-                    BalanceJson = """{"negatives":{"female":1},"variation":{"female":1}}""", TemplateKind = "model", TemplateBlob = [1],
+                    BalanceJson = """{"negatives":{"female":1},"variation":{"female":1}}""", TemplateKind = Mote.Core.Templates.TemplateKind.Model, TemplateBlob = [1],
                     TemplateBytes = 100, BackboneId = "dlib-resnet", BackboneHash = "x", PopulationPackId = "p", Threshold = 0.5f,
                     EnrolledUtc = DateTimeOffset.UtcNow, ConcurrencyStamp = Guid.NewGuid().ToString("N"),
                 });

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Mote.Core.Evaluation;
+using Mote.Core.Templates;
 
 namespace Mote.Portal.Components.Pages.Fairness;
 
@@ -9,11 +10,10 @@ internal static class EvaluationText
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>"MOTE model-template", "Vector (baseline)" or the kind itself.</summary>
-    public static string KindName(string kind) => kind switch
+    public static string KindName(string kind) => !TemplateKindNames.TryParse(kind, out var k) ? kind : k switch
     {
-        "model" => "MOTE model-template",
-        "vector" => "Vector (baseline)",
-        _ => kind,
+        TemplateKind.Model => "MOTE model-template",
+        _ => "Vector (baseline)",
     };
 
     /// <summary>A rate in per cent: one decimal from 0.1 %, two significant digits below (never "0.000 %" for a rate that is not 0).</summary>
