@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Mote.Core.Templates;
-using Mote.Gallery.Engine;
+using Mote.Gallery.Settings;
 
-namespace Mote.Gallery.Tests.Engine;
+namespace Mote.Gallery.Tests.Settings;
 
 public sealed class EngineSettingsTests
 {
