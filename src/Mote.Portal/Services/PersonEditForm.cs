@@ -217,7 +217,7 @@ public sealed class PersonEditForm(GetPerson get, PreviewBalance preview, Retrai
             case { State: Gallery.Jobs.JobState.Succeeded } done:
                 await LoadAsync(actor, followed.PersonId, ct).ConfigureAwait(false);
                 Notice = done.Outcome is { } o
-                    ? $"{o.Name} was retrained in {o.Seconds:0.0} s; new threshold {Components.Pages.Verify.ScoreText.Format(o.Threshold)}."
+                    ? $"{o.Name} was retrained in {o.Seconds:0.0} s; new threshold {Components.Shared.ScoreText.Format(o.Threshold)}."
                     : done.Message;
                 return false;
             case var ended:

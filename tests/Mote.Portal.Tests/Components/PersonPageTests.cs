@@ -168,7 +168,7 @@ public sealed class PersonPageTests : GalleryBunitContext
         Assert.Contains("Rae Retrain was retrained in", cut.Find("[data-testid=person-notice]").TextContent, StringComparison.Ordinal);
         var row = await PersonRowAsync(person.Id);
         Assert.NotNull(row.RetrainedUtc);
-        Assert.Contains($"new threshold {Mote.Portal.Components.Pages.Verify.ScoreText.Format(row.Threshold)}.", cut.Find("[data-testid=person-notice]").TextContent, StringComparison.Ordinal);
+        Assert.Contains($"new threshold {Mote.Portal.Components.Shared.ScoreText.Format(row.Threshold)}.", cut.Find("[data-testid=person-notice]").TextContent, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("[data-testid=retrain-job]"));
         other.WaitForAssertion(() => Assert.Contains("Rae Retrain was retrained in", other.Find("[data-testid=person-notice]").TextContent, StringComparison.Ordinal), Slow);
         Assert.Equal(1, Scalar($"SELECT COUNT(*) FROM AuditEvents WHERE Code = {(int)Mote.Gallery.Audit.AuditEventCode.PersonRetrained} AND SubjectId = '{person.Id}'"));

@@ -48,8 +48,10 @@ public sealed class NamespaceGraph
     public string Example(string from, string to) => _examples.TryGetValue((from, to), out var e) ? e : "?";
 
     /// <summary>Every strongly connected set of two or more namespaces (a circle of dependencies), each sorted.</summary>
-    public IReadOnlyList<IReadOnlyList<string>> Cycles()
+    /// <param name="leaveOut">Namespaces taken out of the graph first, with their edges (composition roots).</param>
+    public IReadOnlyList<IReadOnlyList<string>> Cycles(IReadOnlyCollection<string>? leaveOut = null)
     {
+        leaveOut ??= [];
         // Tarjan's algorithm over the namespace graph.
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         var low = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -63,7 +65,7 @@ public sealed class NamespaceGraph
             index[v] = low[v] = next++;
             stack.Push(v);
             onStack.Add(v);
-            foreach (var w in _edges.TryGetValue(v, out var targets) ? targets : [])
+            foreach (var w in (_edges.TryGetValue(v, out var targets) ? targets : []).Where(t => !leaveOut.Contains(t)))
             {
                 if (!index.ContainsKey(w))
                 {
@@ -94,7 +96,7 @@ public sealed class NamespaceGraph
             }
         }
 
-        foreach (var v in _edges.Keys.Order(StringComparer.Ordinal).ToList())
+        foreach (var v in _edges.Keys.Where(k => !leaveOut.Contains(k)).Order(StringComparer.Ordinal).ToList())
         {
             if (!index.ContainsKey(v))
             {

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Mote.Core.Explain;
 using Mote.Core.Templates;
-using Mote.Portal.Components.Pages.Verify;
+using Mote.Portal.Components.Shared;
 
 namespace Mote.Portal.Components.Pages.Explanations;
 

@@ -1,7 +1,7 @@
 using Mote.Core.Templates;
 using Mote.Gallery.Decisions;
 
-namespace Mote.Portal.Components.Pages.Verify;
+namespace Mote.Portal.Components.Shared;
 
 /// <summary>
 /// How scores and thresholds are written on the page: as log-odds with one decimal ("log-odds +2.4") and, where the

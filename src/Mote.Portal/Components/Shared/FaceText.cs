@@ -1,7 +1,7 @@
 using System.Globalization;
 using Mote.Gallery.Decisions;
 
-namespace Mote.Portal.Components.Pages.Verify;
+namespace Mote.Portal.Components.Shared;
 
 /// <summary>A decided probe face in words: its number (from 1, largest first) and box in the photo's pixels.</summary>
 public static class FaceText
