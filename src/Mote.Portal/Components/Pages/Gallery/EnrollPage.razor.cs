@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
 using Mote.Gallery.People;
+using Mote.Portal.Components.Shared;
 using Mote.Portal.Services;
 using MudBlazor;
 
@@ -62,7 +63,7 @@ public partial class EnrollPage
     /// <summary>How long typing must pause before the name and external id are checked against the gallery: 400 ms.</summary>
     public static readonly TimeSpan IdentityCheckDelay = TimeSpan.FromMilliseconds(400);
 
-    private CancellationTokenSource? _check;
+    private Debouncer? _identityCheck;
 
     private void NameChanged(string? value)
     {
@@ -80,37 +81,24 @@ public partial class EnrollPage
     private void ScheduleIdentityCheck()
     {
         _form.IdentityEdited();
-        _check?.Cancel();
-        _check?.Dispose();
-        _check = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        _ = CheckIdentityLaterAsync(_check.Token);
-    }
-
-    private async Task CheckIdentityLaterAsync(CancellationToken ct)
-    {
-        try
+        _identityCheck ??= new Debouncer(IdentityCheckDelay, Time, _stop.Token);
+        _identityCheck.Schedule(async ct =>
         {
-            await Task.Delay(IdentityCheckDelay, Time, ct);
             var actor = await Actor.GetAsync();
             await InvokeAsync(async () =>
             {
-                if (ct.IsCancellationRequested)
+                if (!ct.IsCancellationRequested)
                 {
-                    return;
+                    await _form.CheckIdentityAsync(actor, ct);
+                    StateHasChanged();
                 }
-                await _form.CheckIdentityAsync(actor, ct);
-                StateHasChanged();
             });
-        }
-        catch (OperationCanceledException)
-        {
-            // Typed on, or left the page.
-        }
+        });
     }
 
     private async Task SubmitAsync()
     {
-        _check?.Cancel();
+        _identityCheck?.Cancel();
         if (await _form.SubmitAsync(await Actor.GetAsync()) is { } job)
         {
             Navigation.NavigateTo($"gallery/enroll?job={job}");
@@ -156,7 +144,7 @@ public partial class EnrollPage
     public void Dispose()
     {
         _stop.Cancel();
-        _check?.Dispose();
+        _identityCheck?.Dispose();
         _stop.Dispose();
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
 using Mote.Gallery.Errors;
 using Mote.Gallery.Security;
+using Mote.Portal.Components.Shared;
 using Mote.Portal.Services;
 
 namespace Mote.Portal.Components.Pages.Gallery;
@@ -21,7 +22,7 @@ public partial class PersonPage
     protected override void OnInitialized() => _editor = new PersonEditForm(Get, Preview, Retrain, Erase, Edit, Decisions, CheckIdentity);
 
     private readonly CancellationTokenSource _stop = new();
-    private CancellationTokenSource? _check;
+    private Debouncer? _identityCheck;
 
     private void DetailsNameChanged(string? value)
     {
@@ -39,38 +40,25 @@ public partial class PersonPage
     private void ScheduleIdentityCheck()
     {
         _editor.DetailsIdentityEdited();
-        _check?.Cancel();
-        _check?.Dispose();
-        _check = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        _ = CheckIdentityLaterAsync(_check.Token);
-    }
-
-    private async Task CheckIdentityLaterAsync(CancellationToken ct)
-    {
-        try
+        _identityCheck ??= new Debouncer(EnrollPage.IdentityCheckDelay, Time, _stop.Token);
+        _identityCheck.Schedule(async ct =>
         {
-            await Task.Delay(EnrollPage.IdentityCheckDelay, Time, ct);
             var actor = await Actor.GetAsync();
             await InvokeAsync(async () =>
             {
-                if (ct.IsCancellationRequested)
+                if (!ct.IsCancellationRequested)
                 {
-                    return;
+                    await _editor.CheckDetailsIdentityAsync(actor, ct);
+                    StateHasChanged();
                 }
-                await _editor.CheckDetailsIdentityAsync(actor, ct);
-                StateHasChanged();
             });
-        }
-        catch (OperationCanceledException)
-        {
-            // Typed on, or left the page.
-        }
+        });
     }
 
     public void Dispose()
     {
         _stop.Cancel();
-        _check?.Dispose();
+        _identityCheck?.Dispose();
         _stop.Dispose();
     }
 
@@ -162,7 +150,7 @@ public partial class PersonPage
 
     private Task SaveDetailsAsync()
     {
-        _check?.Cancel();
+        _identityCheck?.Cancel();
         return BusyAsync(async a => await _editor.SaveDetailsAsync(a));
     }
 
